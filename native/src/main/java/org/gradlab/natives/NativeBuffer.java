@@ -1,5 +1,6 @@
 package org.gradlab.natives;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
@@ -17,12 +18,44 @@ import org.bytedeco.javacpp.Pointer;
  * Java code reads and writes the same bytes through the {@link FloatBuffer}/{@link DoubleBuffer}
  * views, which the JIT compiles to plain loads and stores.
  *
+ * <p>NOTE: {@link #close()} frees at once. A buffer nobody closes is freed by a {@link Cleaner}
+ * once its last view is unreachable (the cleaner watches the base ByteBuffer, which every
+ * FloatBuffer/DoubleBuffer view keeps alive, so a kernel loop over a view can never see the
+ * memory vanish). When more than {@code gradlab.gcThresholdBytes} (default 4 GiB) is live,
+ * allocation asks the GC to run those cleaners first.
+ *
  * <p>NOTE: memory is zero-filled on allocation. Accessing a closed buffer throws
  * {@link IllegalStateException} instead of touching freed memory (which would crash the JVM).
  */
 public final class NativeBuffer implements AutoCloseable {
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong LIVE_BUFFERS = new AtomicLong();
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final long GC_THRESHOLD = Long.getLong("gradlab.gcThresholdBytes", 4L << 30);
+
+    /** Frees the raw memory exactly once, whether from close() or from the cleaner. */
+    private static final class Release implements Runnable {
+        private BytePointer pointer;
+        private final long bytes;
+
+        Release(BytePointer pointer, long bytes) {
+            this.pointer = pointer;
+            this.bytes = bytes;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (pointer == null) {
+                return;
+            }
+            Pointer.free(pointer);
+            pointer = null;
+            LIVE_BYTES.addAndGet(-bytes);
+            LIVE_BUFFERS.decrementAndGet();
+        }
+    }
+
+    private Cleaner.Cleanable cleanable;
 
     private final long bytes;
     private BytePointer pointer;
@@ -33,6 +66,14 @@ public final class NativeBuffer implements AutoCloseable {
             throw new IllegalArgumentException("NativeBuffer: size must be in [0, 2^31) bytes, got " + bytes);
         }
         this.bytes = bytes;
+        if (LIVE_BYTES.get() + bytes > GC_THRESHOLD) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         BytePointer p = new BytePointer(Pointer.calloc(Math.max(1, bytes), 1));
         if (p.isNull()) {
             throw new OutOfMemoryError("NativeBuffer: could not allocate " + bytes + " bytes off-heap");
@@ -40,6 +81,7 @@ public final class NativeBuffer implements AutoCloseable {
         p.capacity(Math.max(1, bytes));
         this.pointer = p;
         this.byteView = p.asByteBuffer().order(ByteOrder.nativeOrder());
+        this.cleanable = CLEANER.register(byteView, new Release(p, bytes));
         LIVE_BYTES.addAndGet(bytes);
         LIVE_BUFFERS.incrementAndGet();
     }
@@ -89,11 +131,9 @@ public final class NativeBuffer implements AutoCloseable {
         if (pointer == null) {
             return;
         }
-        Pointer.free(pointer);
         pointer = null;
         byteView = null;
-        LIVE_BYTES.addAndGet(-bytes);
-        LIVE_BUFFERS.decrementAndGet();
+        cleanable.clean();
     }
 
     /** Bytes currently held by open buffers (for leak tests and memory reports). */

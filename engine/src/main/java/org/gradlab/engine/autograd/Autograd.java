@@ -1,0 +1,233 @@
+package org.gradlab.engine.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import org.gradlab.engine.MemoryScope;
+import org.gradlab.engine.Shape;
+import org.gradlab.engine.Tensor;
+
+/**
+ * The tape: ops {@linkplain #record record} themselves on their outputs, and
+ * {@link #backward} replays them in reverse topological order.
+ *
+ * <p>The ONE place where broadcast gradients are summed back to their input's shape is
+ * {@link #unbroadcast}; ops never do it themselves.
+ */
+public final class Autograd {
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final ThreadLocal<List<BackwardListener>> LISTENERS = ThreadLocal.withInitial(ArrayList::new);
+
+    private Autograd() {}
+
+    /** Observes backward node by node (the step-through tool and the health report use it). */
+    public interface BackwardListener {
+        /** Called after {@code op}'s backward ran: its upstream gradient and its input gradients (after un-broadcasting). */
+        void onNode(Op op, Tensor gradOut, Tensor[] gradIns, int[][] unbroadcastAxes);
+
+        /** Called when a gradient is accumulated into a leaf. */
+        default void onLeaf(Tensor leaf, Tensor grad) {}
+    }
+
+    public static void addListener(BackwardListener l) {
+        LISTENERS.get().add(l);
+    }
+
+    public static void removeListener(BackwardListener l) {
+        LISTENERS.get().remove(l);
+    }
+
+    /** True when an op over these inputs must be recorded. */
+    public static boolean isRecording(Tensor... inputs) {
+        if (!GradMode.isEnabled()) {
+            return false;
+        }
+        for (Tensor t : inputs) {
+            if (t != null && t.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Links {@code op} into the graph as the producer of {@code out}; returns {@code out}. */
+    public static Tensor record(Op op, Tensor out, Tensor... inputs) {
+        op.attach(out, inputs, SEQUENCE.incrementAndGet());
+        out.setGradFn(op);
+        return out;
+    }
+
+    /**
+     * Sums {@code grad} over the dimensions that broadcasting added or stretched, so that it
+     * gets {@code shape}. Returns the gradient and, in {@code axesOut[0]}, the summed axes.
+     */
+    public static Tensor unbroadcast(Tensor grad, int[] shape, int[][] axesOut) {
+        int[] gs = grad.shape();
+        if (Arrays.equals(gs, shape)) {
+            axesOut[0] = new int[0];
+            return grad;
+        }
+        int lead = gs.length - shape.length;
+        if (lead < 0) {
+            throw new IllegalStateException("gradient of shape " + Shape.str(gs) + " cannot be reduced to " + Shape.str(shape));
+        }
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < gs.length; i++) {
+            if (i < lead || (shape[i - lead] == 1 && gs[i] != 1)) {
+                axes.add(i);
+            } else if (shape[i - lead] != gs[i]) {
+                throw new IllegalStateException("gradient of shape " + Shape.str(gs) + " does not broadcast to " + Shape.str(shape));
+            }
+        }
+        int[] ax = axes.stream().mapToInt(Integer::intValue).toArray();
+        axesOut[0] = ax;
+        Tensor summed = grad.backend().reduce().sum(grad, ax, true);
+        return summed.reshape(shape);
+    }
+
+    /**
+     * Runs backward from {@code root}. {@code upstream} may be null for a one-element root
+     * (gradient 1). Without {@code retainGraph} the saved tensors of every visited op are
+     * released, and a second backward through them fails with a clear message.
+     */
+    public static void backward(Tensor root, Tensor upstream, boolean retainGraph) {
+        if (!root.requiresGrad()) {
+            throw new IllegalStateException("backward(): tensor does not require grad and has no gradFn");
+        }
+        if (upstream == null) {
+            if (root.numel() != 1) {
+                throw new IllegalStateException("backward() without an upstream gradient needs a one-element tensor; got shape "
+                        + Shape.str(root.shape()) + ". Pass a gradient of that shape.");
+            }
+            upstream = Tensor.full(root.dtype(), root.device(), 1.0, root.shape());
+        } else if (!Arrays.equals(upstream.shape(), root.shape())) {
+            throw new IllegalArgumentException("backward(): upstream gradient has shape " + Shape.str(upstream.shape())
+                    + " but the tensor has shape " + Shape.str(root.shape()));
+        }
+        try (GradMode ng = GradMode.noGrad()) {
+            if (root.gradFn() == null) {
+                accumulateLeaf(root, upstream);
+                return;
+            }
+            List<Op> order = topologicalOrder(root.gradFn());
+            Map<Op, Tensor> pending = new IdentityHashMap<>();
+            pending.put(root.gradFn(), upstream);
+            List<BackwardListener> listeners = LISTENERS.get();
+            for (Op op : order) {
+                Tensor g = pending.remove(op);
+                if (g == null) {
+                    continue;
+                }
+                Tensor out = op.output();
+                g = applyHooks(out, g);
+                if (out.retainsGrad()) {
+                    out.setGrad(g);
+                }
+                Tensor[] ins = op.inputs();
+                Tensor[] grads = op.backwardChecked(g);
+                int[][] summedAxes = new int[ins.length][];
+                for (int i = 0; i < ins.length; i++) {
+                    Tensor in = ins[i];
+                    if (in == null || !in.requiresGrad() || grads[i] == null) {
+                        grads[i] = null;
+                        continue;
+                    }
+                    int[][] ax = new int[1][];
+                    Tensor gi = unbroadcast(grads[i], in.shape(), ax);
+                    summedAxes[i] = ax[0];
+                    grads[i] = gi;
+                    if (in.gradFn() != null) {
+                        Tensor prev = pending.get(in.gradFn());
+                        pending.put(in.gradFn(), prev == null ? gi : prev.add(gi));
+                    } else {
+                        accumulateLeaf(in, gi);
+                    }
+                }
+                for (BackwardListener l : listeners) {
+                    l.onNode(op, g, grads, summedAxes);
+                }
+                if (!retainGraph) {
+                    op.release();
+                }
+            }
+        }
+    }
+
+    private static Tensor applyHooks(Tensor t, Tensor g) {
+        for (UnaryOperator<Tensor> h : t.hooks()) {
+            Tensor r = h.apply(g);
+            if (r != null) {
+                if (!Arrays.equals(r.shape(), g.shape())) {
+                    throw new IllegalStateException("gradient hook returned shape " + Shape.str(r.shape())
+                            + " but the gradient has shape " + Shape.str(g.shape()));
+                }
+                g = r;
+            }
+        }
+        return g;
+    }
+
+    private static void accumulateLeaf(Tensor leaf, Tensor g) {
+        g = applyHooks(leaf, g);
+        for (BackwardListener l : LISTENERS.get()) {
+            l.onLeaf(leaf, g);
+        }
+        Tensor existing = leaf.grad();
+        if (existing == null) {
+            try (MemoryScope p = MemoryScope.persistent()) {
+                Tensor copy = Tensor.empty(g.dtype(), g.device(), g.shape());
+                copy.backend().elementwise().copyInto(copy, g);
+                leaf.setGrad(copy);
+            }
+        } else {
+            existing.backend().elementwise().axpy(existing, g, 1.0);
+        }
+    }
+
+    /** Ops reachable from {@code root}, each after every op that consumes its output. Iterative. */
+    static List<Op> topologicalOrder(Op root) {
+        List<Op> post = new ArrayList<>();
+        Map<Op, Boolean> visited = new IdentityHashMap<>();
+        Deque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {root, 0});
+        visited.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Op op = (Op) frame[0];
+            int next = (Integer) frame[1];
+            Tensor[] ins = op.inputs();
+            boolean pushed = false;
+            while (next < ins.length) {
+                Tensor in = ins[next++];
+                if (in != null && in.gradFn() != null && !visited.containsKey(in.gradFn())) {
+                    visited.put(in.gradFn(), Boolean.TRUE);
+                    frame[1] = next;
+                    stack.push(new Object[] {in.gradFn(), 0});
+                    pushed = true;
+                    break;
+                }
+            }
+            if (!pushed) {
+                frame[1] = next;
+                stack.pop();
+                post.add(op);
+            }
+        }
+        List<Op> order = new ArrayList<>(post.size());
+        for (int i = post.size() - 1; i >= 0; i--) {
+            order.add(post.get(i));
+        }
+        return order;
+    }
+
+    /** The graph's ops in backward order (for the graph view and the ledger). */
+    public static List<Op> graph(Tensor root) {
+        return root.gradFn() == null ? List.of() : topologicalOrder(root.gradFn());
+    }
+}

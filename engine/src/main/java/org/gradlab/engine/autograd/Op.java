@@ -1,0 +1,103 @@
+package org.gradlab.engine.autograd;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gradlab.engine.Tensor;
+
+/**
+ * One node of the autograd graph: the op that produced a tensor, its inputs, and what its
+ * backward needs (saved with {@link #save}).
+ *
+ * <p>Subclasses implement {@link #backward(Tensor)}: given the gradient of the output, return
+ * one gradient per input (null where {@link #needsGrad(int)} is false). A gradient may have the
+ * broadcast shape of the output: {@link Autograd} sums it back to the input's shape in one place.
+ */
+public abstract class Op {
+    private Tensor[] inputs;
+    private Tensor output;
+    private final List<Tensor> saved = new ArrayList<>();
+    private boolean released;
+    private long sequence;
+
+    /** Stores a tensor for backward; returns its slot. */
+    protected final int save(Tensor t) {
+        saved.add(t);
+        return saved.size() - 1;
+    }
+
+    /** A tensor saved by {@link #save}; fails clearly after the graph was freed by a backward. */
+    protected final Tensor saved(int slot) {
+        if (released) {
+            throw new IllegalStateException(name() + ": trying to backward through the graph a second time (or to read "
+                    + "saved tensors after they were freed). Pass retainGraph=true to the first backward() "
+                    + "if you need to backward twice.");
+        }
+        return saved.get(slot);
+    }
+
+    protected final boolean needsGrad(int input) {
+        Tensor t = inputs[input];
+        return t != null && t.requiresGrad();
+    }
+
+    protected final Tensor input(int i) {
+        return inputs[i];
+    }
+
+    protected abstract Tensor[] backward(Tensor gradOut);
+
+    // ---------------------------------------------------------------- graph bookkeeping
+
+    final void attach(Tensor out, Tensor[] ins, long seq) {
+        this.output = out;
+        this.inputs = ins;
+        this.sequence = seq;
+    }
+
+    final Tensor[] backwardChecked(Tensor gradOut) {
+        if (released) {
+            saved(0); // throws the retain-graph message
+        }
+        return backward(gradOut);
+    }
+
+    final void release() {
+        released = true;
+        saved.clear();
+    }
+
+    public final Tensor[] inputs() {
+        return inputs.clone();
+    }
+
+    public final Tensor output() {
+        return output;
+    }
+
+    public final long sequence() {
+        return sequence;
+    }
+
+    public boolean isReleased() {
+        return released;
+    }
+
+    /** Bytes held for backward (the saved-tensor ledger). */
+    public long savedBytes() {
+        long b = 0;
+        for (Tensor t : saved) {
+            b += t.bytes();
+        }
+        return b;
+    }
+
+    public String name() {
+        return getClass().getSimpleName();
+    }
+
+    /** The derivative rule from the {@link Derivative} annotation, or "" when absent. */
+    public String derivativeRule() {
+        Derivative d = getClass().getAnnotation(Derivative.class);
+        return d == null ? "" : d.value();
+    }
+}

@@ -1,0 +1,5 @@
+package org.gradlab.engine.backend;
+
+/** Norm kernels (see the ops that call them for the math). */
+public interface NormKernels {
+}

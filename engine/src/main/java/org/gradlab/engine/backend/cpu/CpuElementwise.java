@@ -1,0 +1,221 @@
+package org.gradlab.engine.backend.cpu;
+
+import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
+
+import java.nio.FloatBuffer;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Shape;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.BinaryFn;
+import org.gradlab.engine.backend.ElementwiseKernels;
+import org.gradlab.engine.backend.UnaryFn;
+
+/** Elementwise kernels on the CPU; float32 fast paths for the functions training hammers. */
+final class CpuElementwise implements ElementwiseKernels {
+
+    static DoubleUnaryOperator unaryOp(UnaryFn fn, double p, double q) {
+        return switch (fn) {
+            case NEG -> x -> -x;
+            case EXP -> Math::exp;
+            case LOG -> Math::log;
+            case SQRT -> Math::sqrt;
+            case ABS -> Math::abs;
+            case RELU -> x -> x > 0 ? x : 0.0;
+            case SIGMOID -> x -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+            case TANH -> Math::tanh;
+            case POW -> x -> Math.pow(x, p);
+            case CLAMP -> x -> Double.isNaN(x) ? x : Math.min(Math.max(x, p), q);
+            case AFFINE -> x -> p * x + q;
+            case INSIDE_MASK -> x -> x >= p && x <= q ? 1.0 : 0.0;
+            case SIGN -> Math::signum;
+        };
+    }
+
+    static DoubleBinaryOperator binaryOp(BinaryFn fn) {
+        return switch (fn) {
+            case ADD -> Double::sum;
+            case SUB -> (a, b) -> a - b;
+            case MUL -> (a, b) -> a * b;
+            case DIV -> (a, b) -> a / b;
+            case RELU_BACKWARD -> (g, x) -> x > 0 ? g : 0.0;
+            case EQ -> (a, b) -> a == b ? 1.0 : 0.0;
+        };
+    }
+
+    @Override
+    public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
+        Tensor c = contiguousOrSelf(x);
+        Tensor out = Tensor.empty(x.dtype(), x.device(), x.shape());
+        CpuStorage in = storage(c);
+        CpuStorage o = storage(out);
+        long off = c.offset();
+        int n = Math.toIntExact(x.numel());
+        if (x.dtype() == DType.F32 && fn == UnaryFn.RELU) {
+            FloatBuffer fi = in.f32();
+            FloatBuffer fo = o.f32();
+            for (int i = 0; i < n; i++) {
+                float v = fi.get((int) off + i);
+                fo.put(i, v > 0 ? v : 0f);
+            }
+            return out;
+        }
+        DoubleUnaryOperator f = unaryOp(fn, p, q);
+        for (int i = 0; i < n; i++) {
+            o.set(i, f.applyAsDouble(in.get(off + i)));
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor binary(BinaryFn fn, Tensor a, Tensor b) {
+        int[] shape = Shape.broadcast(fn.name().toLowerCase(), a.shape(), b.shape());
+        Tensor out = Tensor.empty(a.dtype(), a.device(), shape);
+        CpuStorage sa = storage(a);
+        CpuStorage sb = storage(b);
+        CpuStorage so = storage(out);
+        int[] stA = Shape.broadcastStrides(a.shape(), a.strides(), shape);
+        int[] stB = Shape.broadcastStrides(b.shape(), b.strides(), shape);
+        int r = shape.length;
+        int la = r == 0 ? 0 : stA[r - 1];
+        int lb = r == 0 ? 0 : stB[r - 1];
+        if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL || fn == BinaryFn.RELU_BACKWARD)) {
+            FloatBuffer fa = sa.f32();
+            FloatBuffer fb = sb.f32();
+            FloatBuffer fo = so.f32();
+            Strided.forEachRow(shape, stA, a.offset(), stB, b.offset(), (ia, ib, io, len) -> {
+                int pa = (int) ia;
+                int pb = (int) ib;
+                int po = (int) io;
+                switch (fn) {
+                    case ADD -> {
+                        for (int i = 0; i < len; i++) {
+                            fo.put(po + i, fa.get(pa + i * la) + fb.get(pb + i * lb));
+                        }
+                    }
+                    case MUL -> {
+                        for (int i = 0; i < len; i++) {
+                            fo.put(po + i, fa.get(pa + i * la) * fb.get(pb + i * lb));
+                        }
+                    }
+                    default -> {
+                        for (int i = 0; i < len; i++) {
+                            fo.put(po + i, fb.get(pb + i * lb) > 0 ? fa.get(pa + i * la) : 0f);
+                        }
+                    }
+                }
+            });
+            return out;
+        }
+        DoubleBinaryOperator f = binaryOp(fn);
+        Strided.forEachRow(shape, stA, a.offset(), stB, b.offset(), (ia, ib, io, len) -> {
+            for (int i = 0; i < len; i++) {
+                so.set(io + i, f.applyAsDouble(sa.get(ia + (long) i * la), sb.get(ib + (long) i * lb)));
+            }
+        });
+        return out;
+    }
+
+    private Tensor contiguousOrSelf(Tensor x) {
+        return x.isContiguous() ? x : contiguous(x);
+    }
+
+    @Override
+    public Tensor contiguous(Tensor x) {
+        Tensor out = Tensor.empty(x.dtype(), x.device(), x.shape());
+        copyInto(out, x);
+        return out;
+    }
+
+    @Override
+    public void copyInto(Tensor dst, Tensor src) {
+        int[] shape = dst.shape();
+        Shape.broadcast("copy", src.shape(), shape);
+        int[] stS = Shape.broadcastStrides(src.shape(), src.strides(), shape);
+        int[] stD = dst.strides();
+        CpuStorage ss = storage(src);
+        CpuStorage sd = storage(dst);
+        int r = shape.length;
+        int ls = r == 0 ? 0 : stS[r - 1];
+        int ld = r == 0 ? 0 : stD[r - 1];
+        if (src.dtype() == DType.F32 && dst.dtype() == DType.F32) {
+            FloatBuffer fs = ss.f32();
+            FloatBuffer fd = sd.f32();
+            Strided.forEachRow(shape, stS, src.offset(), stD, dst.offset(), (is, id, io, len) -> {
+                for (int i = 0; i < len; i++) {
+                    fd.put((int) id + i * ld, fs.get((int) is + i * ls));
+                }
+            });
+            return;
+        }
+        Strided.forEachRow(shape, stS, src.offset(), stD, dst.offset(), (is, id, io, len) -> {
+            for (int i = 0; i < len; i++) {
+                sd.set(id + (long) i * ld, ss.get(is + (long) i * ls));
+            }
+        });
+    }
+
+    @Override
+    public void fill(Tensor dst, double value) {
+        CpuStorage s = storage(dst);
+        int r = dst.dim();
+        int[] st = dst.strides();
+        int l = r == 0 ? 0 : st[r - 1];
+        Strided.forEachRow(dst.shape(), st, dst.offset(), null, 0, (ia, ib, io, len) -> {
+            for (int i = 0; i < len; i++) {
+                s.set(ia + (long) i * l, value);
+            }
+        });
+    }
+
+    @Override
+    public void axpy(Tensor dst, Tensor src, double alpha) {
+        requireContiguous("axpy", dst);
+        if (!java.util.Arrays.equals(dst.shape(), src.shape())) {
+            throw new IllegalArgumentException("axpy: shapes differ: " + Shape.str(dst.shape()) + " vs " + Shape.str(src.shape()));
+        }
+        Tensor s = contiguousOrSelf(src);
+        CpuStorage sd = storage(dst);
+        CpuStorage ss = storage(s);
+        int n = Math.toIntExact(dst.numel());
+        long od = dst.offset();
+        long os = s.offset();
+        if (dst.dtype() == DType.F32 && src.dtype() == DType.F32) {
+            FloatBuffer fd = sd.f32();
+            FloatBuffer fs = ss.f32();
+            float a = (float) alpha;
+            for (int i = 0; i < n; i++) {
+                fd.put((int) od + i, fd.get((int) od + i) + a * fs.get((int) os + i));
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            sd.set(od + i, sd.get(od + i) + alpha * ss.get(os + i));
+        }
+    }
+
+    @Override
+    public void scale(Tensor dst, double alpha) {
+        requireContiguous("scale", dst);
+        CpuStorage sd = storage(dst);
+        int n = Math.toIntExact(dst.numel());
+        for (int i = 0; i < n; i++) {
+            sd.set(dst.offset() + i, sd.get(dst.offset() + i) * alpha);
+        }
+    }
+
+    @Override
+    public Tensor cast(Tensor x, DType to) {
+        Tensor out = Tensor.empty(to, x.device(), x.shape());
+        copyInto(out, x);
+        return out;
+    }
+
+    static void requireContiguous(String op, Tensor t) {
+        if (!t.isContiguous()) {
+            throw new IllegalArgumentException(op + ": destination must be contiguous, got strides "
+                    + Shape.str(t.strides()) + " for shape " + Shape.str(t.shape()));
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.gradlab.engine.backend.cpu;
+
+import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
+
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Shape;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.MatmulKernels;
+import org.gradlab.natives.Blas;
+
+/** GEMM through OpenBLAS, reading strided (transposed) views in place. */
+final class CpuMatmul implements MatmulKernels {
+
+    /** How a (possibly batched) matrix operand is handed to GEMM. */
+    private record Operand(Tensor t, boolean trans, int ld, long batchStride, int rows, int cols) {}
+
+    private static Operand operand(Tensor t) {
+        int r = t.dim();
+        int rows = t.shape(r - 2);
+        int cols = t.shape(r - 1);
+        int[] st = t.strides();
+        boolean batchOk = true;
+        for (int i = 0; i < r - 3; i++) {
+            batchOk &= st[i] == st[i + 1] * t.shape(i + 1) || t.shape(i) == 1;
+        }
+        long bs = r > 2 ? st[r - 3] : 0;
+        if (batchOk && st[r - 1] == 1 && st[r - 2] >= Math.max(1, cols)) {
+            return new Operand(t, false, st[r - 2], bs, rows, cols);
+        }
+        if (batchOk && st[r - 2] == 1 && st[r - 1] >= Math.max(1, rows)) {
+            return new Operand(t, true, st[r - 1], bs, rows, cols);
+        }
+        Tensor c = t.backend().elementwise().contiguous(t);
+        return new Operand(c, false, Math.max(1, cols), (long) rows * cols, rows, cols);
+    }
+
+    private static int batch(int[] shape) {
+        int b = 1;
+        for (int i = 0; i < shape.length - 2; i++) {
+            b *= shape[i];
+        }
+        return b;
+    }
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        int[] as = a.shape();
+        int[] bs = b.shape();
+        int[] outShape;
+        if (as.length > 2 && bs.length > 2) {
+            if (as.length != bs.length) {
+                throw new IllegalArgumentException("matmul: batched operands must have the same rank, got "
+                        + Shape.str(as) + " and " + Shape.str(bs));
+            }
+            for (int i = 0; i < as.length - 2; i++) {
+                if (as[i] != bs[i]) {
+                    throw new IllegalArgumentException("matmul: batch dimensions differ: " + Shape.str(as) + " @ " + Shape.str(bs));
+                }
+            }
+        }
+        int[] lead = as.length >= bs.length ? as : bs;
+        outShape = lead.clone();
+        outShape[outShape.length - 2] = as[as.length - 2];
+        outShape[outShape.length - 1] = bs[bs.length - 1];
+        int m = as[as.length - 2];
+        int k = as[as.length - 1];
+        int n = bs[bs.length - 1];
+        Tensor out = Tensor.empty(a.dtype(), a.device(), outShape);
+        if (out.numel() == 0) {
+            return out;
+        }
+        int batches = batch(outShape);
+        Operand oa = operand(a);
+        Operand ob = operand(b);
+        if (a.dim() > 2 && b.dim() == 2 && !oa.trans && isFoldable(oa.t)) {
+            gemm(oa, ob, out, oa.t.offset(), ob.t.offset(), 0, m * batches, n, k);
+            return out;
+        }
+        long strideA = a.dim() > 2 ? oa.batchStride : 0;
+        long strideB = b.dim() > 2 ? ob.batchStride : 0;
+        for (int i = 0; i < batches; i++) {
+            gemm(oa, ob, out, oa.t.offset() + i * strideA, ob.t.offset() + i * strideB, (long) i * m * n, m, n, k);
+        }
+        return out;
+    }
+
+    /** A batched row-major operand whose batches follow each other can be one tall matrix. */
+    private static boolean isFoldable(Tensor t) {
+        return t.isContiguous();
+    }
+
+    private static void gemm(Operand a, Operand b, Tensor c, long offA, long offB, long offC, int m, int n, int k) {
+        CpuStorage sc = storage(c);
+        if (k == 0) {
+            return;
+        }
+        if (c.dtype() == DType.F32) {
+            Blas.sgemm(a.trans, b.trans, m, n, k, 1f, storage(a.t).buffer(), offA, a.ld,
+                    storage(b.t).buffer(), offB, b.ld, 0f, sc.buffer(), offC, n);
+        } else {
+            Blas.dgemm(a.trans, b.trans, m, n, k, 1.0, storage(a.t).buffer(), offA, a.ld,
+                    storage(b.t).buffer(), offB, b.ld, 0.0, sc.buffer(), offC, n);
+        }
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        int rows = x.shape(0);
+        int in = x.shape(1);
+        int outF = weight.shape(0);
+        Tensor out = Tensor.empty(x.dtype(), x.device(), rows, outF);
+        double beta = 0;
+        if (bias != null) {
+            out.backend().elementwise().copyInto(out, bias);
+            beta = 1;
+        }
+        if (rows == 0 || in == 0) {
+            return out;
+        }
+        Operand ox = operand(x);
+        Operand ow = operand(weight);
+        // out = x @ W^T: W^T is W read transposed
+        Operand owT = new Operand(ow.t, !ow.trans, ow.ld, 0, ow.cols, ow.rows);
+        CpuStorage so = storage(out);
+        if (x.dtype() == DType.F32) {
+            Blas.sgemm(ox.trans, owT.trans, rows, outF, in, 1f, storage(ox.t).buffer(), ox.t.offset(), ox.ld,
+                    storage(owT.t).buffer(), owT.t.offset(), owT.ld, (float) beta, so.buffer(), 0, outF);
+        } else {
+            Blas.dgemm(ox.trans, owT.trans, rows, outF, in, 1.0, storage(ox.t).buffer(), ox.t.offset(), ox.ld,
+                    storage(owT.t).buffer(), owT.t.offset(), owT.ld, beta, so.buffer(), 0, outF);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,170 @@
+package org.gradlab.engine.backend.cpu;
+
+import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
+
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.ReduceKernels;
+
+/**
+ * Reductions as [outer, reduced, inner] blocks: when the reduced axes are adjacent the input
+ * is read in place; otherwise they are first permuted to the end (one copy).
+ * Sums accumulate in double.
+ */
+final class CpuReduce implements ReduceKernels {
+
+    /** The input arranged so that out[o, i] reduces x[o, r, i] over r. */
+    private record Blocks(Tensor x, int outer, int reduced, int inner, int[] permutation) {}
+
+    private static Blocks blocks(Tensor x, int[] axes) {
+        int[] shape = x.shape();
+        boolean adjacent = true;
+        for (int i = 1; i < axes.length; i++) {
+            adjacent &= axes[i] == axes[i - 1] + 1;
+        }
+        if (axes.length == 0) {
+            return new Blocks(x.contiguous(), Math.toIntExact(x.numel()), 1, 1, null);
+        }
+        if (adjacent) {
+            int outer = 1;
+            int red = 1;
+            int inner = 1;
+            for (int d = 0; d < shape.length; d++) {
+                if (d < axes[0]) {
+                    outer *= shape[d];
+                } else if (d <= axes[axes.length - 1]) {
+                    red *= shape[d];
+                } else {
+                    inner *= shape[d];
+                }
+            }
+            Tensor c = x.isContiguous() ? x : x.backend().elementwise().contiguous(x);
+            return new Blocks(c, outer, red, inner, null);
+        }
+        int[] perm = new int[shape.length];
+        int k = 0;
+        int outer = 1;
+        int red = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (java.util.Arrays.binarySearch(axes, d) < 0) {
+                perm[k++] = d;
+                outer *= shape[d];
+            }
+        }
+        for (int a : axes) {
+            perm[k++] = a;
+            red *= shape[a];
+        }
+        Tensor p = x.detach().permute(perm);
+        return new Blocks(p.backend().elementwise().contiguous(p), outer, red, 1, perm);
+    }
+
+    private static int[] outShape(int[] in, int[] axes, boolean keepdim) {
+        int n = keepdim ? in.length : in.length - axes.length;
+        int[] out = new int[n];
+        int k = 0;
+        for (int d = 0; d < in.length; d++) {
+            boolean reduced = java.util.Arrays.binarySearch(axes, d) >= 0;
+            if (!reduced) {
+                out[k++] = in[d];
+            } else if (keepdim) {
+                out[k++] = 1;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor sum(Tensor x, int[] axes, boolean keepdim) {
+        Blocks b = blocks(x, axes);
+        Tensor out = Tensor.empty(x.dtype(), x.device(), outShape(x.shape(), axes, keepdim));
+        CpuStorage in = storage(b.x);
+        CpuStorage o = storage(out);
+        long base = b.x.offset();
+        double[] acc = new double[b.inner];
+        for (int oi = 0; oi < b.outer; oi++) {
+            java.util.Arrays.fill(acc, 0);
+            long blockStart = base + (long) oi * b.reduced * b.inner;
+            for (int r = 0; r < b.reduced; r++) {
+                long row = blockStart + (long) r * b.inner;
+                for (int i = 0; i < b.inner; i++) {
+                    acc[i] += in.get(row + i);
+                }
+            }
+            for (int i = 0; i < b.inner; i++) {
+                o.set((long) oi * b.inner + i, acc[i]);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor max(Tensor x, int[] axes, boolean keepdim) {
+        Blocks b = blocks(x, axes);
+        Tensor out = Tensor.empty(x.dtype(), x.device(), outShape(x.shape(), axes, keepdim));
+        CpuStorage in = storage(b.x);
+        CpuStorage o = storage(out);
+        long base = b.x.offset();
+        for (int oi = 0; oi < b.outer; oi++) {
+            for (int i = 0; i < b.inner; i++) {
+                long start = base + (long) oi * b.reduced * b.inner + i;
+                o.set((long) oi * b.inner + i, in.get(start + firstMax(in, start, b.reduced, b.inner) * (long) b.inner));
+            }
+        }
+        return out;
+    }
+
+    /** Index r of the first maximum (NaN counts as maximal, as in PyTorch). */
+    private static int firstMax(CpuStorage in, long start, int n, int stride) {
+        int best = 0;
+        double bv = in.get(start);
+        if (Double.isNaN(bv)) {
+            return 0;
+        }
+        for (int r = 1; r < n; r++) {
+            double v = in.get(start + (long) r * stride);
+            if (Double.isNaN(v)) {
+                return r;
+            }
+            if (v > bv) {
+                bv = v;
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public Tensor maxBackward(Tensor g, Tensor x, int[] axes, boolean keepdim) {
+        Blocks b = blocks(x, axes);
+        Tensor gc = g.contiguous();
+        int[] blockShape = b.permutation == null ? x.shape() : permuted(x.shape(), b.permutation);
+        Tensor gx = Tensor.empty(x.dtype(), x.device(), blockShape);
+        CpuStorage in = storage(b.x);
+        CpuStorage gs = storage(gc);
+        CpuStorage o = storage(gx);
+        long base = b.x.offset();
+        for (int oi = 0; oi < b.outer; oi++) {
+            for (int i = 0; i < b.inner; i++) {
+                long rel = (long) oi * b.reduced * b.inner + i;
+                int r = firstMax(in, base + rel, b.reduced, b.inner);
+                o.set(rel + (long) r * b.inner, gs.get(gc.offset() + (long) oi * b.inner + i));
+            }
+        }
+        if (b.permutation == null) {
+            return gx;
+        }
+        int[] inv = new int[b.permutation.length];
+        for (int i = 0; i < inv.length; i++) {
+            inv[b.permutation[i]] = i;
+        }
+        return gx.backend().elementwise().contiguous(gx.permute(inv));
+    }
+
+    private static int[] permuted(int[] shape, int[] perm) {
+        int[] s = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            s[i] = shape[perm[i]];
+        }
+        return s;
+    }
+}
