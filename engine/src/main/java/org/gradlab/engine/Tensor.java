@@ -423,9 +423,15 @@ public final class Tensor {
         this.grad = g;
     }
 
-    /** Sets the gradient to null (PyTorch's {@code zero_grad(set_to_none=True)}). */
+    /**
+     * Zeroes the gradient in place (PyTorch's {@code zero_grad(set_to_none=False)}): the memory
+     * is reused by the next backward, so a training loop allocates no new gradient storage.
+     * Use {@code setGrad(null)} to drop it instead.
+     */
     public void zeroGrad() {
-        this.grad = null;
+        if (grad != null) {
+            grad.backend().elementwise().fill(grad, 0);
+        }
     }
 
     /** Keep the gradient of this non-leaf tensor after backward. */

@@ -1,0 +1,60 @@
+package org.gradlab.engine;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.gradlab.engine.ops.Linear;
+import org.gradlab.natives.NativeBuffer;
+import org.junit.jupiter.api.Test;
+
+/** Off-heap memory is released deterministically: many training-like steps leave nothing behind. */
+class MemoryTest {
+    @Test
+    void stepsInsideScopesDoNotLeak() {
+        Generator gen = new Generator(1);
+        Tensor w;
+        Tensor b;
+        try (MemoryScope p = MemoryScope.persistent()) {
+            w = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, 16, 64).requiresGrad(true);
+            b = Tensor.zeros(DType.F32, Device.CPU, 16).requiresGrad(true);
+        }
+        // warm-up step allocates the persistent gradients once
+        step(gen, w, b);
+        long before = NativeBuffer.liveBytes();
+        for (int i = 0; i < 500; i++) {
+            step(gen, w, b);
+        }
+        assertEquals(before, NativeBuffer.liveBytes(), "off-heap bytes after 500 steps");
+    }
+
+    private static void step(Generator gen, Tensor w, Tensor b) {
+        try (MemoryScope s = MemoryScope.open()) {
+            Tensor x = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, 32, 64);
+            Tensor loss = Linear.apply(x, w, b).relu().mean();
+            w.zeroGrad();
+            b.zeroGrad();
+            loss.backward();
+            // an SGD step, in place
+            w.backend().elementwise().axpy(w, w.grad(), -0.01);
+            b.backend().elementwise().axpy(b, b.grad(), -0.01);
+        }
+    }
+
+    @Test
+    void tensorUsedAfterItsScopeFailsClearlyInsteadOfCrashing() {
+        Tensor t;
+        try (MemoryScope s = MemoryScope.open()) {
+            t = Tensor.zeros(4);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, t::toFloatArray);
+        assertTrue(e.getMessage().contains("released"), e.getMessage());
+    }
+
+    @Test
+    void keptTensorsSurviveTheirScope() {
+        Tensor t;
+        try (MemoryScope s = MemoryScope.open()) {
+            t = MemoryScope.keep(Tensor.full(DType.F32, Device.CPU, 2, 3));
+        }
+        assertArrayEquals(new float[] {2, 2, 2}, t.toFloatArray());
+    }
+}
