@@ -22,9 +22,16 @@ import org.gradlab.engine.Tensor;
  */
 public final class Autograd {
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final ThreadLocal<Deque<String>> SCOPES = ThreadLocal.withInitial(ArrayDeque::new);
     private static final ThreadLocal<List<BackwardListener>> LISTENERS = ThreadLocal.withInitial(ArrayList::new);
 
     private Autograd() {}
+
+    /** Ends a {@link #scope(String)}; closing never throws. */
+    public interface ScopeHandle extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /** Observes backward node by node (the step-through tool and the health report use it). */
     public interface BackwardListener {
@@ -43,6 +50,16 @@ public final class Autograd {
         LISTENERS.get().remove(l);
     }
 
+    /**
+     * Names the module whose forward is running, so recorded ops know their layer (the graph
+     * view and the saved-tensor ledger group by it). Close the returned handle when the forward ends.
+     */
+    public static ScopeHandle scope(String name) {
+        Deque<String> s = SCOPES.get();
+        s.push(name);
+        return s::pop;
+    }
+
     /** True when an op over these inputs must be recorded. */
     public static boolean isRecording(Tensor... inputs) {
         if (!GradMode.isEnabled()) {
@@ -58,7 +75,8 @@ public final class Autograd {
 
     /** Links {@code op} into the graph as the producer of {@code out}; returns {@code out}. */
     public static Tensor record(Op op, Tensor out, Tensor... inputs) {
-        op.attach(out, inputs, SEQUENCE.incrementAndGet());
+        Deque<String> scopes = SCOPES.get();
+        op.attach(out, inputs, SEQUENCE.incrementAndGet(), scopes.isEmpty() ? "" : scopes.peek());
         out.setGradFn(op);
         return out;
     }

@@ -18,6 +18,7 @@ public abstract class Op {
     private final List<Tensor> saved = new ArrayList<>();
     private boolean released;
     private long sequence;
+    private String scope = "";
 
     /** Stores a tensor for backward; returns its slot. */
     protected final int save(Tensor t) {
@@ -48,10 +49,11 @@ public abstract class Op {
 
     // ---------------------------------------------------------------- graph bookkeeping
 
-    final void attach(Tensor out, Tensor[] ins, long seq) {
+    final void attach(Tensor out, Tensor[] ins, long seq, String scope) {
         this.output = out;
         this.inputs = ins;
         this.sequence = seq;
+        this.scope = scope;
     }
 
     final Tensor[] backwardChecked(Tensor gradOut) {
@@ -76,6 +78,11 @@ public abstract class Op {
 
     public final long sequence() {
         return sequence;
+    }
+
+    /** The module path (e.g. {@code features.4}) that was running when this op was recorded, or "". */
+    public final String scope() {
+        return scope;
     }
 
     public boolean isReleased() {
