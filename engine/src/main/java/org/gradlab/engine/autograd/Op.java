@@ -89,6 +89,11 @@ public abstract class Op {
         return released;
     }
 
+    /** The tensors held for backward (empty after release). */
+    public final List<Tensor> savedTensors() {
+        return List.copyOf(saved);
+    }
+
     /** Bytes held for backward (the saved-tensor ledger). */
     public long savedBytes() {
         long b = 0;
