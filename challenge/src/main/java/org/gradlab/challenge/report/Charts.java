@@ -1,0 +1,410 @@
+package org.gradlab.challenge.report;
+
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Renders the report charts with XChart into PNG files under {@code DIR/charts/}. Works headless: the
+ * {@code java.awt.headless} property is set to true unless the caller chose otherwise.
+ *
+ * <p>Charts adapt to partial results: a chart with nothing to show yet (for example no run with a positive
+ * parameter count) is skipped rather than rendered empty.
+ */
+public final class Charts {
+    /** Sub-folder of the output folder that receives the PNGs. */
+    public static final String FOLDER = "charts";
+
+    static final Color OURS = new Color(0x1f, 0x77, 0xb4);
+    static final Color PUBLISHED = new Color(0xff, 0x7f, 0x0e);
+    static final Color OURS_MEL = new Color(0x2c, 0xa0, 0x2c);
+    static final Color PUBLISHED_MEL = new Color(0xd6, 0x27, 0x28);
+    private static final Color[] CHAPTER_COLORS = {
+            new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
+            new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
+    private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 16);
+    private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 560;
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    private Charts() {
+    }
+
+    /**
+     * Renders every chart that has data into {@code outDir/charts/}.
+     *
+     * @return the rendered charts in report order
+     */
+    public static List<ChartImage> renderAll(ResultsFile results, PublishedResults published, Path outDir) {
+        Path dir = outDir.resolve(FOLDER);
+        List<ChartImage> images = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+            if (results.runs().isEmpty()) {
+                return images;
+            }
+            add(images, dir, "recall-heatmap", "Per-class recall (validation)",
+                    "Recall of each class per experiment: green = the model detects that lesion type, red = it "
+                            + "misses it. Watch the mel column.", recallHeatmap(results));
+            add(images, dir, "auc-vs-melanoma-recall", "AUC vs melanoma recall — the clinical view",
+                    "High macro AUC does not guarantee that melanomas are caught. Points below the dashed line miss "
+                            + "more than half of the melanomas. Labels are experiment ids.",
+                    aucVsMelanoma(results, published));
+            add(images, dir, "auc-ranked", "Experiments ranked by AUC",
+                    "All experiments sorted by our validation AUC, with the published AUC beside each.",
+                    aucRanked(results, published));
+            add(images, dir, "auc-by-chapter", "AUC grouped by chapter",
+                    "Bars coloured by chapter; dots are the published AUC.", aucByChapter(results, published));
+            add(images, dir, "progression", "Progression arc 01 → 25",
+                    "AUC and melanoma recall across the experiments in study order, ours vs published.",
+                    progression(results, published));
+            add(images, dir, "auc-vs-time", "AUC vs training time",
+                    "Validation AUC against training wall time (ours on this machine; published on an Apple MPS GPU "
+                            + "where published).", aucVsTime(results, published));
+            add(images, dir, "auc-vs-params", "AUC vs parameters",
+                    "Validation AUC against trainable parameters (log scale).", aucVsParams(results, published));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render charts into " + dir.toAbsolutePath(), e);
+        }
+        return images;
+    }
+
+    private static void add(List<ChartImage> images, Path dir, String name, String title, String caption,
+                            Chart<?, ?> chart) throws IOException {
+        if (chart == null) {
+            return;
+        }
+        Path file = dir.resolve(name + ".png");
+        AtomicFiles.write(file, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
+        images.add(new ChartImage(file, title, caption));
+    }
+
+    /** Heat map of per-class validation recall: classes across, experiments down (01 at the top). */
+    static HeatMapChart recallHeatmap(ResultsFile results) {
+        List<RunResult> runs = results.runs();
+        int height = Math.max(320, 110 + 22 * runs.size());
+        HeatMapChart chart = new HeatMapChart(760, height);
+        chart.setTitle("Per-class recall (validation)");
+        chart.setXAxisTitle("class");
+        chart.setYAxisTitle("experiment");
+        List<String> ys = new ArrayList<>();
+        List<Number[]> cells = new ArrayList<>();
+        for (int row = 0; row < runs.size(); row++) {
+            RunResult r = runs.get(runs.size() - 1 - row); // first experiment on top
+            ys.add(r.id() + " " + shorten(r.name(), 22));
+            double[] rec = r.val().perClassRecall();
+            for (int c = 0; c < Classes.COUNT; c++) {
+                if (!Double.isNaN(rec[c])) {
+                    cells.add(new Number[]{c, row, rec[c]});
+                }
+            }
+        }
+        chart.addSeries("recall", Classes.NAMES, ys, cells);
+        var s = chart.getStyler();
+        base(s);
+        s.setShowValue(true);
+        s.setHeatMapValueDecimalPattern("0.00");
+        s.setValueFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+        s.setValueFontColor(Color.BLACK);
+        s.setMin(0).setMax(1);
+        s.setRangeColors(new Color[]{new Color(0xd7191c), new Color(0xfdae61), new Color(0xffffbf),
+                new Color(0xa6d96a), new Color(0x1a9641)});
+        s.setPlotContentSize(1.0);
+        s.setLegendPosition(Styler.LegendPosition.OutsideE);
+        s.setDrawBorder(true);
+        return chart;
+    }
+
+    /** Scatter of validation AUC (x) against melanoma recall (y), ours and published, labelled by id. */
+    static XYChart aucVsMelanoma(ResultsFile results, PublishedResults published) {
+        XYChart chart = scatter("AUC vs melanoma recall — the clinical view", "macro AUC (validation)",
+                "melanoma recall (validation)");
+        Points ours = new Points();
+        for (RunResult r : results.runs()) {
+            ours.add(r.id(), r.val().auc(), r.val().melanomaRecall());
+        }
+        Points pub = new Points();
+        for (PublishedRun p : published.all()) {
+            pub.add(p.id(), p.auc(), p.melanomaRecall());
+        }
+        addScatter(chart, "published", pub, PUBLISHED, SeriesMarkers.DIAMOND);
+        addScatter(chart, "ours", ours, OURS, SeriesMarkers.CIRCLE);
+        label(chart, pub, 0.012);
+        label(chart, ours, 0.012);
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        AnnotationLine half = new AnnotationLine(0.5, false, false);
+        chart.addAnnotation(half);
+        chart.getStyler().setAnnotationLineColor(new Color(0xd62728));
+        chart.getStyler().setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
+                10f, new float[]{6f, 4f}, 0f));
+        return chart.getSeriesMap().isEmpty() ? null : chart;
+    }
+
+    /** Bars of validation AUC sorted descending, ours vs published. */
+    static CategoryChart aucRanked(ResultsFile results, PublishedResults published) {
+        List<RunResult> sorted = new ArrayList<>(results.runs());
+        sorted.sort(Comparator.comparingDouble((RunResult r) -> nanLow(r.val().auc())).reversed());
+        List<String> xs = new ArrayList<>();
+        List<Double> ours = new ArrayList<>();
+        List<Double> pub = new ArrayList<>();
+        for (RunResult r : sorted) {
+            xs.add(r.id() + " " + shorten(r.name(), 18));
+            ours.add(finiteOrNull(r.val().auc()));
+            pub.add(published.get(r.id()).map(PublishedRun::auc).orElse(null));
+        }
+        CategoryChart chart = new CategoryChart(WIDTH, 600);
+        chart.setTitle("Experiments ranked by AUC");
+        chart.setYAxisTitle("macro AUC (validation)");
+        CategorySeries s1 = chart.addSeries("ours", xs, ours);
+        s1.setFillColor(OURS);
+        if (pub.stream().anyMatch(v -> v != null)) {
+            CategorySeries s2 = chart.addSeries("published", xs, pub);
+            s2.setFillColor(PUBLISHED);
+        }
+        var s = chart.getStyler();
+        base(s);
+        s.setXAxisLabelRotation(70);
+        s.setAvailableSpaceFill(0.8);
+        s.setYAxisMin(0.5).setYAxisMax(1.0);
+        s.setYAxisDecimalPattern("0.00");
+        chart.addAnnotation(new AnnotationLine(0.9, false, false));
+        s.setAnnotationLineColor(Color.GRAY);
+        return chart;
+    }
+
+    /** Validation AUC per experiment, bars coloured by chapter, published AUC as dots. */
+    static CategoryChart aucByChapter(ResultsFile results, PublishedResults published) {
+        List<RunResult> runs = results.runs();
+        List<String> xs = runs.stream().map(RunResult::id).toList();
+        CategoryChart chart = new CategoryChart(WIDTH, HEIGHT);
+        chart.setTitle("AUC grouped by chapter");
+        chart.setXAxisTitle("experiment");
+        chart.setYAxisTitle("macro AUC (validation)");
+        List<Integer> chapters = runs.stream().map(RunResult::chapter).distinct().sorted().toList();
+        for (int chapter : chapters) {
+            List<Double> ys = new ArrayList<>();
+            for (RunResult r : runs) {
+                ys.add(r.chapter() == chapter ? finiteOrNull(r.val().auc()) : null);
+            }
+            CategorySeries series = chart.addSeries(Chapters.label(chapter), xs, ys);
+            series.setFillColor(CHAPTER_COLORS[Math.floorMod(chapter - 1, CHAPTER_COLORS.length)]);
+        }
+        List<Double> pub = new ArrayList<>();
+        for (RunResult r : runs) {
+            pub.add(published.get(r.id()).map(PublishedRun::auc).orElse(null));
+        }
+        if (pub.stream().anyMatch(v -> v != null)) {
+            CategorySeries p = chart.addSeries("published", xs, pub);
+            p.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Scatter);
+            p.setMarker(SeriesMarkers.DIAMOND);
+            p.setMarkerColor(Color.BLACK);
+        }
+        var s = chart.getStyler();
+        base(s);
+        s.setOverlapped(true);
+        s.setAvailableSpaceFill(0.7);
+        s.setYAxisMin(0.5).setYAxisMax(1.0);
+        s.setYAxisDecimalPattern("0.00");
+        s.setLegendPosition(Styler.LegendPosition.OutsideE);
+        return chart;
+    }
+
+    /** AUC and melanoma recall in study order 01 → 25, ours vs published. */
+    static XYChart progression(ResultsFile results, PublishedResults published) {
+        XYChart chart = new XYChart(WIDTH, HEIGHT);
+        chart.setTitle("Progression arc 01 → 25");
+        chart.setXAxisTitle("experiment");
+        chart.setYAxisTitle("validation metric");
+        Points oursAuc = new Points();
+        Points oursMel = new Points();
+        for (RunResult r : results.runs()) {
+            if (r.number() > 0) {
+                oursAuc.add(r.id(), (double) r.number(), r.val().auc());
+                oursMel.add(r.id(), (double) r.number(), r.val().melanomaRecall());
+            }
+        }
+        Points pubAuc = new Points();
+        Points pubMel = new Points();
+        for (PublishedRun p : published.all()) {
+            double n = parseNumber(p.id());
+            pubAuc.add(p.id(), n, p.auc());
+            pubMel.add(p.id(), n, p.melanomaRecall());
+        }
+        addLine(chart, "published AUC", pubAuc, PUBLISHED, true);
+        addLine(chart, "ours AUC", oursAuc, OURS, false);
+        addLine(chart, "published melanoma recall", pubMel, PUBLISHED_MEL, true);
+        addLine(chart, "ours melanoma recall", oursMel, OURS_MEL, false);
+        var s = chart.getStyler();
+        base(s);
+        s.setYAxisMin(0.0).setYAxisMax(1.0);
+        s.setXAxisDecimalPattern("00");
+        s.setXAxisMin(1.0).setXAxisMax(25.0);
+        s.setXAxisMaxLabelCount(25);
+        return chart.getSeriesMap().isEmpty() ? null : chart;
+    }
+
+    /** Validation AUC against training seconds. */
+    static XYChart aucVsTime(ResultsFile results, PublishedResults published) {
+        return aucVs(results, published, "AUC vs training time", "training seconds", false,
+                r -> r.trainSeconds() > 0 ? r.trainSeconds() : null,
+                p -> p.trainSeconds());
+    }
+
+    /** Validation AUC against trainable parameters on a log axis. */
+    static XYChart aucVsParams(ResultsFile results, PublishedResults published) {
+        return aucVs(results, published, "AUC vs parameters", "trainable parameters (log scale)", true,
+                r -> r.params() > 0 ? (double) r.params() : null,
+                p -> p.params() == null ? null : p.params().doubleValue());
+    }
+
+    private static XYChart aucVs(ResultsFile results, PublishedResults published, String title, String xTitle,
+                                 boolean logX, Function<RunResult, Double> x, Function<PublishedRun, Double> px) {
+        XYChart chart = scatter(title, xTitle, "macro AUC (validation)");
+        Points ours = new Points();
+        for (RunResult r : results.runs()) {
+            ours.add(r.id(), x.apply(r), r.val().auc());
+        }
+        Points pub = new Points();
+        for (PublishedRun p : published.all()) {
+            pub.add(p.id(), px.apply(p), p.auc());
+        }
+        if (ours.size() == 0) {
+            return null;
+        }
+        addScatter(chart, "published", pub, PUBLISHED, SeriesMarkers.DIAMOND);
+        addScatter(chart, "ours", ours, OURS, SeriesMarkers.CIRCLE);
+        label(chart, pub, 0.006);
+        label(chart, ours, 0.006);
+        if (logX) {
+            chart.getStyler().setXAxisLogarithmic(true);
+            chart.getStyler().setXAxisDecimalPattern("#,###");
+        }
+        return chart;
+    }
+
+    private static XYChart scatter(String title, String xTitle, String yTitle) {
+        XYChart chart = new XYChart(WIDTH, HEIGHT);
+        chart.setTitle(title);
+        chart.setXAxisTitle(xTitle);
+        chart.setYAxisTitle(yTitle);
+        var s = chart.getStyler();
+        base(s);
+        s.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        s.setMarkerSize(9);
+        s.setXAxisDecimalPattern("0.00");
+        s.setYAxisDecimalPattern("0.00");
+        s.setAnnotationTextFont(LABEL_FONT);
+        s.setAnnotationTextFontColor(new Color(0x33, 0x33, 0x33));
+        return chart;
+    }
+
+    private static void base(Styler s) {
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setChartTitleFont(TITLE_FONT);
+        s.setLegendPosition(Styler.LegendPosition.InsideSE);
+        s.setLegendBorderColor(new Color(0xdddddd));
+        s.setAntiAlias(true);
+        if (s instanceof AxesChartStyler a) {
+            a.setPlotBackgroundColor(Color.WHITE);
+            a.setPlotGridLinesColor(new Color(0xe6e6e6));
+            a.setPlotBorderVisible(false);
+            a.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        }
+    }
+
+    private static void addScatter(XYChart chart, String name, Points pts, Color color,
+                                   org.knowm.xchart.style.markers.Marker marker) {
+        if (pts.size() == 0) {
+            return;
+        }
+        XYSeries s = chart.addSeries(name, pts.xs, pts.ys);
+        s.setMarker(marker);
+        s.setMarkerColor(color);
+    }
+
+    private static void addLine(XYChart chart, String name, Points pts, Color color, boolean dashed) {
+        if (pts.size() == 0) {
+            return;
+        }
+        XYSeries s = chart.addSeries(name, pts.xs, pts.ys);
+        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        s.setLineColor(color);
+        s.setMarkerColor(color);
+        s.setMarker(dashed ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
+        s.setLineStyle(dashed
+                ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[]{6f, 4f}, 0f)
+                : new BasicStroke(2.2f));
+    }
+
+    private static void label(XYChart chart, Points pts, double dy) {
+        for (int i = 0; i < pts.size(); i++) {
+            chart.addAnnotation(new AnnotationText(pts.labels.get(i), pts.xs.get(i), pts.ys.get(i) + dy, false));
+        }
+    }
+
+    private static double nanLow(double v) {
+        return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private static double parseNumber(String id) {
+        try {
+            return Integer.parseInt(id.trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    static String shorten(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+
+    /** Labelled points with both coordinates present. */
+    private static final class Points {
+        final List<Double> xs = new ArrayList<>();
+        final List<Double> ys = new ArrayList<>();
+        final List<String> labels = new ArrayList<>();
+
+        void add(String label, Double x, Double y) {
+            if (Fmt.present(x) && Fmt.present(y)) {
+                xs.add(x);
+                ys.add(y);
+                labels.add(label);
+            }
+        }
+
+        int size() {
+            return xs.size();
+        }
+    }
+}
