@@ -87,7 +87,7 @@ class OptimGoldenTest {
     }
 
     static void check(String c, int t, List<Tensor> ps, Optimizer opt, DType dt) {
-        double tol = dt == DType.F64 ? 1e-9 : 1e-5;
+        double tol = dt == DType.F64 ? 1e-12 : 1e-6;
         for (int i = 0; i < ps.size(); i++) {
             String n = NAMES[i];
             List<String> names = new ArrayList<>(List.of("param" + t + "_" + n));
