@@ -1,5 +1,45 @@
 package org.gradlab.engine.backend;
 
-/** Conv kernels (see the ops that call them for the math). */
+import org.gradlab.engine.Tensor;
+
+/**
+ * 2-D convolution kernels (cross-correlation, zero padding, dilation 1), NCHW layout.
+ * See {@code ops.Conv2d} for the math. Inputs may be any strided views; results are fresh
+ * contiguous tensors. Shapes are validated by the op, not here.
+ */
 public interface ConvKernels {
+    /** Stride and padding per axis (h, w) and the group count. */
+    record Conv2dParams(int strideH, int strideW, int padH, int padW, int groups) {
+        public Conv2dParams {
+            if (strideH < 1 || strideW < 1 || padH < 0 || padW < 0 || groups < 1) {
+                throw new IllegalArgumentException("conv2d: stride must be >= 1, padding >= 0 and groups >= 1, got stride ("
+                        + strideH + "," + strideW + "), padding (" + padH + "," + padW + "), groups " + groups);
+            }
+        }
+
+        public Conv2dParams(int stride, int padding, int groups) {
+            this(stride, stride, padding, padding, groups);
+        }
+
+        /** floor((h + 2p - k) / s) + 1. */
+        public int outH(int h, int kh) {
+            return Math.floorDiv(h + 2 * padH - kh, strideH) + 1;
+        }
+
+        public int outW(int w, int kw) {
+            return Math.floorDiv(w + 2 * padW - kw, strideW) + 1;
+        }
+    }
+
+    /** out (N, Cout, Ho, Wo) = conv(x (N, Cin, H, W), w (Cout, Cin/groups, kh, kw)) + bias (Cout) or null. */
+    Tensor conv2dForward(Tensor x, Tensor w, Tensor bias, Conv2dParams p);
+
+    /** dL/dx (shape {@code xShape}) from g = dL/dout: the transposed convolution of g with w. */
+    Tensor conv2dBackwardInput(Tensor g, Tensor w, int[] xShape, Conv2dParams p);
+
+    /** dL/dw (shape {@code wShape}) = sum over the batch of g correlated with x. */
+    Tensor conv2dBackwardWeight(Tensor g, Tensor x, int[] wShape, Conv2dParams p);
+
+    /** dL/dbias (Cout) = sum of g over (N, Ho, Wo). */
+    Tensor conv2dBackwardBias(Tensor g);
 }

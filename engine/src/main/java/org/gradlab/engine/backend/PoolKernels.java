@@ -1,5 +1,60 @@
 package org.gradlab.engine.backend;
 
-/** Pool kernels (see the ops that call them for the math). */
+import org.gradlab.engine.Tensor;
+
+/**
+ * 2-D pooling kernels over NCHW tensors (ceil_mode off). See {@code ops.MaxPool2d},
+ * {@code ops.AvgPool2d}, {@code ops.AdaptiveAvgPool2d} for the math. Inputs may be strided
+ * views; results are fresh contiguous tensors. Shapes are validated by the ops.
+ */
 public interface PoolKernels {
+    /** Window size, stride and padding per axis (h, w). */
+    record Pool2dParams(int kH, int kW, int strideH, int strideW, int padH, int padW) {
+        public Pool2dParams {
+            if (kH < 1 || kW < 1 || strideH < 1 || strideW < 1 || padH < 0 || padW < 0) {
+                throw new IllegalArgumentException("pool2d: kernel and stride must be >= 1 and padding >= 0, got kernel ("
+                        + kH + "," + kW + "), stride (" + strideH + "," + strideW + "), padding (" + padH + "," + padW + ")");
+            }
+        }
+
+        public Pool2dParams(int k, int stride, int padding) {
+            this(k, k, stride, stride, padding, padding);
+        }
+
+        public int outH(int h) {
+            return Math.floorDiv(h + 2 * padH - kH, strideH) + 1;
+        }
+
+        public int outW(int w) {
+            return Math.floorDiv(w + 2 * padW - kW, strideW) + 1;
+        }
+    }
+
+    /** Max over each window; padding counts as -inf. */
+    Tensor maxPool2dForward(Tensor x, Pool2dParams p);
+
+    /**
+     * The flat index {@code h*W + w} into each (n, c) input plane of the element each window
+     * selected (the FIRST maximum in row-major window order), as float64 numbers (exact below 2^53).
+     */
+    Tensor maxPool2dIndices(Tensor x, Pool2dParams p);
+
+    /**
+     * dL/dx: each g goes to its window's first maximum; overlapping windows accumulate.
+     * {@code out} is the forward result (a backend may use it, e.g. cuDNN; the CPU recomputes).
+     */
+    Tensor maxPool2dBackward(Tensor g, Tensor x, Tensor out, Pool2dParams p);
+
+    /** Mean over each window: divisor kH*kW ({@code countIncludePad}) or the number of non-pad elements. */
+    Tensor avgPool2dForward(Tensor x, Pool2dParams p, boolean countIncludePad);
+
+    Tensor avgPool2dBackward(Tensor g, int[] xShape, Pool2dParams p, boolean countIncludePad);
+
+    /**
+     * Adaptive mean pooling to (outH, outW): bin i covers rows floor(i*H/outH) .. ceil((i+1)*H/outH)-1
+     * (likewise columns).
+     */
+    Tensor adaptiveAvgPool2dForward(Tensor x, int outH, int outW);
+
+    Tensor adaptiveAvgPool2dBackward(Tensor g, int[] xShape);
 }

@@ -1,7 +1,258 @@
 package org.gradlab.engine.backend.cpu;
 
-import org.gradlab.engine.backend.ConvKernels;
+import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
-/** CPU conv kernels. */
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.ConvKernels;
+import org.gradlab.natives.Blas;
+import org.gradlab.natives.NativeBuffer;
+
+/**
+ * CPU conv: im2col + OpenBLAS GEMM, per sample and group, writing straight into NCHW memory.
+ * With K = Cin/G*kh*kw and L = Ho*Wo: forward out[n,g] (Cout/G x L) = W_g (Cout/G x K) col (K x L);
+ * backward-data col = W_g^T g[n,g], then col2im; backward-weight dW_g += g[n,g] col^T (beta 1).
+ * A 1x1 stride-1 unpadded conv uses x itself as col. Depthwise convs (Cin/G = 1) use direct loops.
+ * One col workspace per call, freed before returning.
+ */
 final class CpuConv implements ConvKernels {
+
+    private static Tensor dense(Tensor t) {
+        return t.isContiguous() ? t : t.backend().elementwise().contiguous(t);
+    }
+
+    /** Everything a pass needs about one conv. */
+    private record Plan(int n, int cin, int cout, int groups, int cinG, int coutG, int k, int l, Im2col.Geo geo) {
+        static Plan of(int[] xs, int[] ws, Conv2dParams p) {
+            int ho = p.outH(xs[2], ws[2]);
+            int wo = p.outW(xs[3], ws[3]);
+            Im2col.Geo g = new Im2col.Geo(xs[2], xs[3], ws[2], ws[3], p.strideH(), p.strideW(), p.padH(), p.padW(), ho, wo);
+            int cinG = xs[1] / p.groups();
+            return new Plan(xs[0], xs[1], ws[0], p.groups(), cinG, ws[0] / p.groups(), cinG * ws[2] * ws[3], ho * wo, g);
+        }
+
+        boolean direct() {
+            return geo.kh() == 1 && geo.kw() == 1 && geo.sh() == 1 && geo.sw() == 1 && geo.ph() == 0 && geo.pw() == 0;
+        }
+
+        boolean depthwise() {
+            return cinG == 1 && !direct();
+        }
+
+        int hw() {
+            return geo.h() * geo.w();
+        }
+    }
+
+    private static void gemm(DType dt, boolean ta, boolean tb, int m, int n, int k, NativeBuffer a, long offA, int lda,
+                             NativeBuffer b, long offB, int ldb, double beta, NativeBuffer c, long offC, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (dt == DType.F32) {
+            Blas.sgemm(ta, tb, m, n, k, 1f, a, offA, lda, b, offB, ldb, (float) beta, c, offC, ldc);
+        } else {
+            Blas.dgemm(ta, tb, m, n, k, 1.0, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        }
+    }
+
+    /** A scratch col matrix (K x L), or null when the plan needs none. */
+    private static CpuStorage workspace(DType dt, Plan p) {
+        return p.direct() || p.depthwise() ? null : new CpuStorage(dt, (long) p.k * p.l);
+    }
+
+    private static void im2col(DType dt, CpuStorage x, long off, Plan p, CpuStorage col) {
+        if (dt == DType.F32) {
+            Im2col.im2col(x.f32(), off, p.cinG, p.geo, col.f32());
+        } else {
+            Im2col.im2col(x.f64(), off, p.cinG, p.geo, col.f64());
+        }
+    }
+
+    @Override
+    public Tensor conv2dForward(Tensor x, Tensor w, Tensor bias, Conv2dParams cp) {
+        x = dense(x);
+        w = dense(w);
+        Plan p = Plan.of(x.shape(), w.shape(), cp);
+        DType dt = x.dtype();
+        Tensor out = Tensor.empty(dt, x.device(), p.n, p.cout, p.geo.ho(), p.geo.wo());
+        if (out.numel() == 0) {
+            return out;
+        }
+        CpuStorage sx = storage(x);
+        CpuStorage sw = storage(w);
+        CpuStorage so = storage(out);
+        if (p.depthwise()) {
+            Depthwise.forward(sx, x.offset(), sw, w.offset(), so, p.n, p.cin, p.coutG, p.geo);
+        } else {
+            CpuStorage col = workspace(dt, p);
+            try {
+                for (int n = 0; n < p.n; n++) {
+                    for (int g = 0; g < p.groups; g++) {
+                        long xOff = x.offset() + ((long) n * p.cin + (long) g * p.cinG) * p.hw();
+                        long oOff = ((long) n * p.cout + (long) g * p.coutG) * p.l;
+                        long wOff = w.offset() + (long) g * p.coutG * p.k;
+                        if (p.direct()) {
+                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, sx.buffer(), xOff, p.l, 0,
+                                    so.buffer(), oOff, p.l);
+                        } else {
+                            im2col(dt, sx, xOff, p, col);
+                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, col.buffer(), 0, p.l, 0,
+                                    so.buffer(), oOff, p.l);
+                        }
+                    }
+                }
+            } finally {
+                if (col != null) {
+                    col.close();
+                }
+            }
+        }
+        if (bias != null) {
+            addBias(so, dense(bias), p.n, p.cout, p.l);
+        }
+        return out;
+    }
+
+    private static void addBias(CpuStorage so, Tensor bias, int n, int c, int l) {
+        CpuStorage sb = storage(bias);
+        long bo = bias.offset();
+        if (so.dtype() == DType.F32) {
+            FloatBuffer o = so.f32();
+            FloatBuffer b = sb.f32();
+            for (int i = 0; i < n * c; i++) {
+                float v = b.get((int) bo + i % c);
+                for (int j = i * l, e = j + l; j < e; j++) {
+                    o.put(j, o.get(j) + v);
+                }
+            }
+        } else {
+            DoubleBuffer o = so.f64();
+            DoubleBuffer b = sb.f64();
+            for (int i = 0; i < n * c; i++) {
+                double v = b.get((int) bo + i % c);
+                for (int j = i * l, e = j + l; j < e; j++) {
+                    o.put(j, o.get(j) + v);
+                }
+            }
+        }
+    }
+
+    @Override
+    public Tensor conv2dBackwardInput(Tensor gOut, Tensor w, int[] xShape, Conv2dParams cp) {
+        gOut = dense(gOut);
+        w = dense(w);
+        Plan p = Plan.of(xShape, w.shape(), cp);
+        DType dt = gOut.dtype();
+        Tensor gx = Tensor.zeros(dt, gOut.device(), xShape);
+        if (gx.numel() == 0 || gOut.numel() == 0) {
+            return gx;
+        }
+        CpuStorage sg = storage(gOut);
+        CpuStorage sw = storage(w);
+        CpuStorage sx = storage(gx);
+        if (p.depthwise()) {
+            Depthwise.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p.n, p.cin, p.coutG, p.geo);
+            return gx;
+        }
+        CpuStorage col = workspace(dt, p);
+        try {
+            for (int n = 0; n < p.n; n++) {
+                for (int g = 0; g < p.groups; g++) {
+                    long xOff = ((long) n * p.cin + (long) g * p.cinG) * p.hw();
+                    long gOff = gOut.offset() + ((long) n * p.cout + (long) g * p.coutG) * p.l;
+                    long wOff = w.offset() + (long) g * p.coutG * p.k;
+                    if (p.direct()) {
+                        gemm(dt, true, false, p.k, p.l, p.coutG, sw.buffer(), wOff, p.k, sg.buffer(), gOff, p.l, 0,
+                                sx.buffer(), xOff, p.l);
+                    } else {
+                        gemm(dt, true, false, p.k, p.l, p.coutG, sw.buffer(), wOff, p.k, sg.buffer(), gOff, p.l, 0,
+                                col.buffer(), 0, p.l);
+                        if (dt == DType.F32) {
+                            Im2col.col2im(col.f32(), p.cinG, p.geo, sx.f32(), xOff);
+                        } else {
+                            Im2col.col2im(col.f64(), p.cinG, p.geo, sx.f64(), xOff);
+                        }
+                    }
+                }
+            }
+        } finally {
+            if (col != null) {
+                col.close();
+            }
+        }
+        return gx;
+    }
+
+    @Override
+    public Tensor conv2dBackwardWeight(Tensor gOut, Tensor x, int[] wShape, Conv2dParams cp) {
+        gOut = dense(gOut);
+        x = dense(x);
+        Plan p = Plan.of(x.shape(), wShape, cp);
+        DType dt = gOut.dtype();
+        Tensor gw = Tensor.zeros(dt, gOut.device(), wShape);
+        if (gw.numel() == 0 || gOut.numel() == 0) {
+            return gw;
+        }
+        CpuStorage sg = storage(gOut);
+        CpuStorage sx = storage(x);
+        CpuStorage sw = storage(gw);
+        if (p.depthwise()) {
+            Depthwise.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);
+            return gw;
+        }
+        CpuStorage col = workspace(dt, p);
+        try {
+            for (int n = 0; n < p.n; n++) {
+                for (int g = 0; g < p.groups; g++) {
+                    long xOff = x.offset() + ((long) n * p.cin + (long) g * p.cinG) * p.hw();
+                    long gOff = gOut.offset() + ((long) n * p.cout + (long) g * p.coutG) * p.l;
+                    long wOff = (long) g * p.coutG * p.k;
+                    if (p.direct()) {
+                        gemm(dt, false, true, p.coutG, p.k, p.l, sg.buffer(), gOff, p.l, sx.buffer(), xOff, p.l, 1,
+                                sw.buffer(), wOff, p.k);
+                    } else {
+                        im2col(dt, sx, xOff, p, col);
+                        gemm(dt, false, true, p.coutG, p.k, p.l, sg.buffer(), gOff, p.l, col.buffer(), 0, p.l, 1,
+                                sw.buffer(), wOff, p.k);
+                    }
+                }
+            }
+        } finally {
+            if (col != null) {
+                col.close();
+            }
+        }
+        return gw;
+    }
+
+    @Override
+    public Tensor conv2dBackwardBias(Tensor gOut) {
+        gOut = dense(gOut);
+        int n = gOut.shape(0);
+        int c = gOut.shape(1);
+        int l = gOut.shape(2) * gOut.shape(3);
+        Tensor gb = Tensor.zeros(gOut.dtype(), gOut.device(), c);
+        CpuStorage sg = storage(gOut);
+        CpuStorage sb = storage(gb);
+        int off = (int) gOut.offset();
+        for (int i = 0; i < n * c; i++) {
+            double s = 0;
+            if (gOut.dtype() == DType.F32) {
+                FloatBuffer f = sg.f32();
+                for (int j = off + i * l, e = j + l; j < e; j++) {
+                    s += f.get(j);
+                }
+            } else {
+                DoubleBuffer d = sg.f64();
+                for (int j = off + i * l, e = j + l; j < e; j++) {
+                    s += d.get(j);
+                }
+            }
+            sb.set(i % c, sb.get(i % c) + s);
+        }
+        return gb;
+    }
 }
