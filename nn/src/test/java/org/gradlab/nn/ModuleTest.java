@@ -45,7 +45,7 @@ class ModuleTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.loadStateDict(sd, true));
         assertTrue(e.getMessage().contains("missing keys: [0.bias]"), e.getMessage());
         assertTrue(e.getMessage().contains("unexpected keys: [extra.weight]"), e.getMessage());
-        assertTrue(e.getMessage().contains("3.0.weight: checkpoint [3, 5] vs model [2, 5]"), e.getMessage());
+        assertTrue(e.getMessage().contains("3.0.weight: checkpoint [3,5] vs model [2,5]"), e.getMessage());
         // non-strict still refuses shape mismatches, but accepts missing/unexpected keys
         assertThrows(IllegalArgumentException.class, () -> m.loadStateDict(sd, false));
         sd.put("3.0.weight", Tensor.full(DType.F32, org.gradlab.engine.Device.CPU, 0.5, 2, 5));
