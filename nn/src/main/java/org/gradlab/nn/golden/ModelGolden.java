@@ -149,7 +149,7 @@ public final class ModelGolden {
                 double scale = z.get("gen.scale." + k).toDoubles()[0];
                 double offset = z.get("gen.offset." + k).toDoubles()[0];
                 double[] v = generatedWeights(seed, k, (int) e.getValue().numel(), scale, offset);
-                double[] first8 = java.util.Arrays.copyOf(v, 8);
+                double[] first8 = java.util.Arrays.copyOf(v, Math.min(8, v.length));
                 double sum = 0;
                 for (double d : v) {
                     sum += d;
@@ -170,13 +170,14 @@ public final class ModelGolden {
             loss.backward();
             // PyTorch's own f32-vs-f64 gaps on this file: logits 3.3e-3 abs, loss 4.1e-4 (README)
             rep.add(Check.of("logits_train", logits.toDoubleArray(), z.get(ref + "logits_train").toDoubles(),
-                    f64 ? 1e-8 : 0, f64 ? 1e-10 : 1e-2));
+                    f64 ? 1e-9 : 0, f64 ? 1e-12 : 1e-2));
             rep.add(Check.of("loss_train", loss.toDoubleArray(), z.get(ref + "loss_train").toDoubles(),
-                    f64 ? 1e-8 : 0, f64 ? 1e-10 : 2e-3));
+                    f64 ? 1e-9 : 0, f64 ? 1e-12 : 2e-3));
             for (Map.Entry<String, Tensor> e : model.namedBuffers().entrySet()) {
                 String key = ref + "after_forward." + e.getKey();
+                // f32: layer4's 2-value BNs; PyTorch's own f32 running_mean is off by 2.9e-4 relative there
                 rep.add(Check.of("after_forward." + e.getKey(), e.getValue().toDoubleArray(), z.get(key).toDoubles(),
-                        f64 ? 1e-9 : 1e-4, f64 ? 1e-12 : 1e-5));
+                        f64 ? 1e-9 : 1e-3, f64 ? 1e-12 : 1e-5));
             }
             for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
                 String k = e.getKey();
@@ -184,12 +185,12 @@ public final class ModelGolden {
                 double[] want32 = z.get("model.f64_as_f32.grad." + k).toDoubles();
                 if (f64) {
                     // the reference is rounded to float32: half an ulp relative (2^-24) per element
-                    rep.add(Check.of("grad." + k + " vs f64_as_f32", got, want32, 1e-6, 1e-12));
+                    rep.add(Check.of("grad." + k + " vs f64_as_f32", got, want32, 1e-7, 1e-12));
                     if (z.has(ref + "grad." + k)) {
-                        rep.add(Check.of("grad." + k + " vs f64", got, z.get(ref + "grad." + k).toDoubles(), 1e-8, 1e-12));
+                        rep.add(Check.of("grad." + k + " vs f64", got, z.get(ref + "grad." + k).toDoubles(), 1e-9, 1e-12));
                     }
                     double norm = l2(got);
-                    rep.add(Check.of("gradnorm." + k, new double[] {norm}, z.get(ref + "gradnorm." + k).toDoubles(), 1e-8, 0));
+                    rep.add(Check.of("gradnorm." + k, new double[] {norm}, z.get(ref + "gradnorm." + k).toDoubles(), 1e-9, 0));
                 } else {
                     double pt = z.get("model.f32.grad_relerr_vs_f64." + k).toDoubles()[0];
                     double tol = Math.max(1e-3, 4 * pt);
@@ -204,7 +205,7 @@ public final class ModelGolden {
             model.eval();
             Tensor evalLogits = model.forward(x);
             rep.add(Check.of("logits_eval", evalLogits.toDoubleArray(), z.get(ref + "logits_eval").toDoubles(),
-                    f64 ? 1e-8 : 1e-4, f64 ? 1e-10 : 1e-4));
+                    f64 ? 1e-9 : 1e-4, f64 ? 1e-12 : 1e-5));
             model.zeroGrad();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
