@@ -1,0 +1,71 @@
+package org.gradlab.engine.golden;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.gradlab.engine.io.Npz;
+
+/**
+ * Command line: compares the engine against every registered golden suite whose fixture file
+ * is in the directory. Usage: {@code GoldenVerify [dir]}; default dir = system property
+ * {@code gradlab.shared} + "/golden", else {@code ../shared/golden}.
+ * Prints {@code file case group array  maxAbsErr relErr tol PASS|FAIL} per array, then a
+ * summary per file and in total. Exit code 0 = all passed; 1 = a failure; 2 = no fixtures.
+ */
+public final class GoldenVerify {
+    private GoldenVerify() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out));
+    }
+
+    /** The CLI without {@code System.exit}: returns the exit code. */
+    public static int run(String[] args, PrintStream out) {
+        Path dir = args.length > 0 ? Paths.get(args[0]) : defaultDir();
+        return run(dir, out);
+    }
+
+    public static Path defaultDir() {
+        String shared = System.getProperty("gradlab.shared");
+        return shared != null ? Paths.get(shared, "golden") : Paths.get("..", "shared", "golden");
+    }
+
+    public static int run(Path dir, PrintStream out) {
+        Reporter reporter = new Reporter(out);
+        int files = 0;
+        for (GoldenSuite suite : GoldenCases.all()) {
+            Path f = dir.resolve(suite.fileName());
+            if (!Files.isRegularFile(f)) {
+                continue;
+            }
+            files++;
+            try (Npz npz = Npz.open(f)) {
+                suite.run(npz, reporter);
+            } catch (IOException | RuntimeException e) {
+                reporter.fail(suite.fileName(), "-", "-", "-", "cannot read: " + e);
+            }
+        }
+        if (files == 0) {
+            out.println("golden: no fixture files of the registered suites in " + dir.toAbsolutePath()
+                    + " (expected e.g. " + GoldenCases.all().get(0).fileName() + ")");
+            return 2;
+        }
+        out.println("---- summary (relErr = max|diff| / max|ref|, engine dtype vs PyTorch float64)");
+        for (GoldenSuite suite : GoldenCases.all()) {
+            String fn = suite.fileName();
+            long n = reporter.count(fn);
+            if (n == 0) {
+                continue;
+            }
+            long failed = reporter.failures().stream().filter(l -> l.file().equals(fn)).count();
+            out.printf("%s: %d checks, %d failed; worst relErr f64 %.2e, f32 %.2e%n", fn, n, failed,
+                    reporter.worstRelErr(fn, "f64"), reporter.worstRelErr(fn, "f32"));
+        }
+        int failed = reporter.failures().size();
+        out.printf("TOTAL: %d files, %d checks, %d failed -> %s%n", files, reporter.lines().size(), failed,
+                failed == 0 ? "PASS" : "FAIL");
+        return failed == 0 ? 0 : 1;
+    }
+}

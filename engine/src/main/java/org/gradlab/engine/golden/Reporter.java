@@ -1,0 +1,87 @@
+package org.gradlab.engine.golden;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Collects one {@link Line} per compared array (printing it when given a stream):
+ * {@code file case group array  maxAbsErr relErr tol PASS|FAIL}.
+ */
+public final class Reporter {
+    /** One comparison; {@code note} explains a failure that is not a numeric mismatch (shape, exception). */
+    public record Line(String file, String caseName, String group, String array, double maxAbsErr, double relErr,
+                       Tolerance tol, boolean pass, String note) {
+        public String format() {
+            String s = String.format("%s %s %s %s  %.3e %.3e %s %s", file, caseName, group, array, maxAbsErr, relErr,
+                    tol == null ? "-" : tol, pass ? "PASS" : "FAIL");
+            return note == null ? s : s + "  (" + note + ")";
+        }
+    }
+
+    private final PrintStream out;
+    private final List<Line> lines = new ArrayList<>();
+
+    /** @param out where each line is printed as it is produced, or null for silent collection */
+    public Reporter(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Compares two arrays of equal length; returns whether it passed. */
+    public boolean compare(String file, String caseName, String group, String array, double[] actual, double[] ref,
+                           Tolerance tol) {
+        if (actual.length != ref.length) {
+            return fail(file, caseName, group, array, "engine gave " + actual.length + " values, reference has " + ref.length);
+        }
+        double maxAbs = 0;
+        double maxRef = 0;
+        for (int i = 0; i < ref.length; i++) {
+            double d = Math.abs(actual[i] - ref[i]);
+            maxAbs = Double.isNaN(d) ? Double.NaN : Math.max(maxAbs, d);
+            maxRef = Math.max(maxRef, Math.abs(ref[i]));
+            if (Double.isNaN(maxAbs)) {
+                break;
+            }
+        }
+        double rel = maxRef == 0 ? maxAbs : maxAbs / maxRef;
+        boolean pass = tol.accepts(maxAbs, maxRef);
+        return add(new Line(file, caseName, group, array, maxAbs, rel, tol, pass, null));
+    }
+
+    /** Records a failure that has no numbers (missing array, shape mismatch, exception). */
+    public boolean fail(String file, String caseName, String group, String array, String why) {
+        return add(new Line(file, caseName, group, array, Double.NaN, Double.NaN, null, false, why));
+    }
+
+    private boolean add(Line l) {
+        lines.add(l);
+        if (out != null) {
+            out.println(l.format());
+        }
+        return l.pass();
+    }
+
+    public List<Line> lines() {
+        return Collections.unmodifiableList(lines);
+    }
+
+    public List<Line> failures() {
+        return lines.stream().filter(l -> !l.pass()).toList();
+    }
+
+    /** Worst relative error over the lines of {@code file} and {@code group} (NaN if any line has none). */
+    public double worstRelErr(String file, String group) {
+        double w = 0;
+        for (Line l : lines) {
+            if (l.file().equals(file) && l.group().equals(group)) {
+                w = Double.isNaN(l.relErr()) ? Double.NaN : Math.max(w, l.relErr());
+            }
+        }
+        return w;
+    }
+
+    public long count(String file) {
+        return lines.stream().filter(l -> l.file().equals(file)).count();
+    }
+}
