@@ -9,7 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.golden.CaseData;
+import org.gradlab.engine.golden.GoldenCases;
 import org.gradlab.engine.golden.GoldenVerify;
+import org.gradlab.engine.golden.OpSuite;
 import org.gradlab.engine.io.NpyArray;
 import org.gradlab.engine.io.Npz;
 import org.junit.jupiter.api.Test;
@@ -63,6 +67,21 @@ class GoldenVerifyCliTest {
         assertTrue(out.lines().anyMatch(l -> l.startsWith("relu.npz small f64 out ") && l.endsWith("FAIL")), out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("relu.npz small f64 grad_x ") && l.endsWith("PASS")), out);
         assertTrue(out.contains("4 failed -> FAIL"), out);
+    }
+
+    @Test
+    void registeredSuiteRunsOnItsFile(@TempDir Path dir) throws Exception {
+        GoldenCases.register(new OpSuite("registered_relu_copy.npz") {
+            @Override
+            protected void runCase(CaseData d) {
+                Tensor x = d.param("x");
+                Tensor out = x.relu();
+                d.compare("out", out);
+            }
+        });
+        writeRelu(dir.resolve("registered_relu_copy.npz"), 0.5);
+        String out = run(dir, 1);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("registered_relu_copy.npz again f32 out ") && l.endsWith("FAIL")), out);
     }
 
     @Test

@@ -1,0 +1,89 @@
+package org.gradlab.nn.layers;
+
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Device;
+import org.gradlab.engine.MemoryScope;
+import org.gradlab.engine.Tensor;
+import org.gradlab.nn.Module;
+import org.gradlab.nn.init.Init;
+
+/**
+ * Batch normalisation over (N, H, W) per channel, {@code torch.nn.BatchNorm2d(C, eps, momentum)}.
+ *
+ * <p>Train: y = (x - mean_b) / sqrt(var_b + eps) * weight + bias (biased batch variance);
+ * running_mean = (1-m) running_mean + m mean_b, running_var = (1-m) running_var + m var_b n/(n-1),
+ * num_batches_tracked += 1. Eval: uses the running statistics.
+ *
+ * <p>State dict (PyTorch order): weight, bias, running_mean, running_var, num_batches_tracked.
+ * NOTE: the running statistics and the counter are persistent buffers updated in place.
+ */
+public final class BatchNorm2d extends Module {
+    public final int numFeatures;
+    public final double eps;
+    public final double momentum;
+    private long batches;
+
+    public BatchNorm2d(int channels, double eps, double momentum) {
+        if (channels <= 0) {
+            throw new IllegalArgumentException("BatchNorm2d: channels must be positive, got " + channels);
+        }
+        this.numFeatures = channels;
+        this.eps = eps;
+        this.momentum = momentum;
+        registerParameter("weight", Init.constant(1, DType.F32, Device.CPU, channels));
+        registerParameter("bias", Init.constant(0, DType.F32, Device.CPU, channels));
+        registerBuffer("running_mean", Init.constant(0, DType.F32, Device.CPU, channels));
+        registerBuffer("running_var", Init.constant(1, DType.F32, Device.CPU, channels));
+        registerIntegerBuffer("num_batches_tracked", Init.constant(0, DType.F64, Device.CPU));
+    }
+
+    /** BatchNorm2d(C) with eps 1e-5, momentum 0.1. */
+    public BatchNorm2d(int channels) {
+        this(channels, 1e-5, 0.1);
+    }
+
+    public Tensor weight() {
+        return param("weight");
+    }
+
+    public Tensor bias() {
+        return param("bias");
+    }
+
+    public Tensor runningMean() {
+        return buffer("running_mean");
+    }
+
+    public Tensor runningVar() {
+        return buffer("running_var");
+    }
+
+    public long numBatchesTracked() {
+        return batches;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        boolean tr = isTraining();
+        Tensor out = org.gradlab.engine.ops.BatchNorm2d.apply(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
+        if (tr) {
+            batches++;
+            try (MemoryScope p = MemoryScope.persistent()) {
+                Tensor nbt = buffer("num_batches_tracked");
+                nbt.backend().elementwise().fill(nbt, batches);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected void afterLoad() {
+        batches = Math.round(buffer("num_batches_tracked").item());
+        super.afterLoad();
+    }
+
+    @Override
+    protected String describe() {
+        return "(" + numFeatures + ", eps=" + eps + ", momentum=" + momentum + ")";
+    }
+}
