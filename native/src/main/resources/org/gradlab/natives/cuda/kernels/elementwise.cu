@@ -1,11 +1,11 @@
 // GradLab element-wise kernels: unary and binary ops with broadcasting via strides, up to 6-D.
-// Compiled at run time by NVRTC (no #include: NVRTC has no system headers) and checked at build
+// Compiled at run time by NVRTC (no header inclusion: NVRTC has no system headers); checked at build
 // time by nvcc. Index arithmetic is 64-bit. The output is contiguous (row-major) over `shape`;
 // inputs are read through element strides (0 = broadcast dimension).
 
 #define GL_MAXD 6
 
-// Layout shared with Java (org.gradlab.natives.cuda.Kernels): 19 x int64, passed by value.
+// Layout shared with Java (KernelPlans.stridesStruct): 19 x int64, passed by value.
 struct GlStrides6 {
     long long ndim;
     long long shape[GL_MAXD];

@@ -5,7 +5,7 @@
 #define GL_MAXD 6
 #define GL_RED_THREADS 256
 
-// Layout shared with Java (Kernels.reducePlan): 26 x int64, passed by value.
+// Layout shared with Java (KernelPlans.reduceStruct): 27 x int64, passed by value.
 struct GlReduce6 {
     long long nout;                 // number of kept dimensions
     long long out_shape[GL_MAXD];   // kept dims (output is contiguous over them)
