@@ -9,7 +9,7 @@ MAIN=${1:-org.gradlab.natives.cuda.GpuSelfTest}; shift || true
 SP=${TORCH_SITE:-/opt/torch/.venv/lib/python3.12/site-packages}
 [ -x "$HERE/jre/bin/java" ] || tar -C "$HERE" -xJf "$HERE/jre.tar.xz"
 # CUDA-13 wheels install to nvidia/cu13/lib; cuDNN to nvidia/cudnn/lib; cu12-style wheels to nvidia/<pkg>/lib
-NVLIBS=$(find "$SP/nvidia" -maxdepth 3 -type d -name lib 2>/dev/null | sort | paste -sd: -)
+NVLIBS=$( (find "$SP/nvidia" -maxdepth 3 -type d -name lib 2>/dev/null || true) | sort | paste -sd: -)
 export LD_LIBRARY_PATH="${NVLIBS:+$NVLIBS:}/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 find_so() { local d; IFS=: read -ra ds <<< "$LD_LIBRARY_PATH"; for d in "${ds[@]}"; do [ -e "$d/$1" ] && { echo "$d/$1"; return 0; }; done
             ldconfig -p 2>/dev/null | awk -v s="$1" '$1==s {print $NF; f=1} END {exit !f}' | head -1; }
@@ -18,7 +18,7 @@ for so in libcuda.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrt
           libcudnn.so.9 libcudnn_graph.so.9 libcudnn_ops.so.9 libcudnn_cnn.so.9 libcudnn_adv.so.9; do
   printf '  %-22s %s\n' "$so" "$(find_so "$so" || echo MISSING)"
 done
-[ -r /proc/driver/nvidia/version ] && head -1 /proc/driver/nvidia/version
+if [ -r /proc/driver/nvidia/version ]; then head -1 /proc/driver/nvidia/version; else echo "no /proc/driver/nvidia/version"; fi
 JAVA_OPTS=(-Xmx${JAVA_XMX:-8g}
   -Dorg.bytedeco.javacpp.cachedir="$HERE/.javacpp-cache"
   -Dorg.bytedeco.javacpp.platform.preloadpath="$NVLIBS"
