@@ -1,0 +1,234 @@
+package org.gradlab.natives.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * GradLab's own CUDA kernels: sources are resources under
+ * {@code org/gradlab/natives/cuda/kernels/*.cu}, compiled on first use with {@link NvrtcCompiler}
+ * for the device's compute capability and launched on the context's stream. All pointers are
+ * device addresses; all tensors are dense row-major unless strides are given (in elements).
+ * Launches are asynchronous: errors surface at the next {@link CudaStream#synchronize()}.
+ */
+public final class Kernels implements AutoCloseable {
+    /** The kernel source files (resource names without directory). */
+    public static final List<String> SOURCES = List.of("elementwise.cu", "reduce.cu", "loss.cu", "dropout.cu", "optim.cu");
+    private static final String RESOURCE_DIR = "/org/gradlab/natives/cuda/kernels/";
+    private static final int BLOCK = 256;
+
+    /** Unary ops; ordinals match {@code gl_unary} in elementwise.cu. */
+    public enum UnaryOp { COPY, NEG, EXP, LOG, SQRT, RSQRT, ABS, TANH, SIGMOID, RELU, SQUARE, RECIPROCAL, SIN, COS, SIGN,
+        /** alpha*x + beta */ AFFINE, /** x^alpha */ POW_SCALAR, /** clamp(x, alpha, beta) */ CLAMP, /** exact (erf) GELU */ GELU }
+
+    /** Binary ops; ordinals match {@code gl_binary} in elementwise.cu. Comparisons give 1/0. */
+    public enum BinaryOp { ADD, SUB, MUL, DIV, MAX, MIN, POW, EQ, GT, LT, GE, LE }
+
+    /** Reductions; ordinals match reduce.cu. */
+    public enum ReduceOp { SUM, MAX, MIN, /** sum / count */ MEAN }
+
+    private final CudaContext ctx;
+    private final Map<String, CudaModule> modules = new HashMap<>();
+
+    Kernels(CudaContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Reads a kernel source resource. Pure Java (used by the build-time nvcc check too). */
+    public static String source(String file) {
+        try (InputStream in = Kernels.class.getResourceAsStream(RESOURCE_DIR + file)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no kernel source resource " + RESOURCE_DIR + file);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Compiles (NVRTC, cached) and loads every kernel file now; returns the number of modules. */
+    public synchronized int compileAll() {
+        for (String f : SOURCES) {
+            module(f);
+        }
+        return modules.size();
+    }
+
+    private synchronized CudaModule module(String file) {
+        CudaModule m = modules.get(file);
+        if (m == null) {
+            ctx.makeCurrent();
+            byte[] cubin = NvrtcCompiler.compile(file, source(file), ctx.ccMajor(), ctx.ccMinor());
+            m = new CudaModule(file, cubin);
+            modules.put(file, m);
+        }
+        return m;
+    }
+
+    private void launch(String file, String fn, long items, KernelArgs args) {
+        launchGrid(file, fn, KernelPlans.grid(items, BLOCK), args);
+    }
+
+    private void launchGrid(String file, String fn, int grid, KernelArgs args) {
+        try (args) {
+            module(file).launch(fn, grid, BLOCK, 0, ctx.stream(), args);
+        }
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    /** {@code out[i] = op(x[strided i])}, out contiguous over {@code shape}; alpha/beta per {@link UnaryOp}. */
+    public void unary(DType t, UnaryOp op, double alpha, double beta, long x, long[] shape, long[] xStrides, long out) {
+        long n = KernelPlans.numel(shape);
+        if (n == 0) {
+            return;
+        }
+        launch("elementwise.cu", "ew_unary_" + t.suffix(), n, new KernelArgs().ptr(x).ptr(out).i64(n).i32(op.ordinal())
+                .f64(alpha).f64(beta).struct64(KernelPlans.stridesStruct(shape, xStrides, null)));
+    }
+
+    /** Unary op on a contiguous tensor of {@code n} elements. */
+    public void unary(DType t, UnaryOp op, double alpha, double beta, long x, long n, long out) {
+        unary(t, op, alpha, beta, x, new long[] {n}, new long[] {1}, out);
+    }
+
+    /**
+     * {@code out = a op b} with broadcasting: {@code out} is contiguous over {@code outShape}; a and b
+     * are read through element strides (0 for broadcast dims, see {@link KernelPlans#broadcastStrides}).
+     */
+    public void binary(DType t, BinaryOp op, long a, long[] aStrides, long b, long[] bStrides, long[] outShape, long out) {
+        long n = KernelPlans.numel(outShape);
+        if (n == 0) {
+            return;
+        }
+        launch("elementwise.cu", "ew_binary_" + t.suffix(), n, new KernelArgs().ptr(a).ptr(b).ptr(out).i64(n)
+                .i32(op.ordinal()).struct64(KernelPlans.stridesStruct(outShape, aStrides, bStrides)));
+    }
+
+    /** {@code gx = x > 0 ? gy : 0}, contiguous. */
+    public void reluBackward(DType t, long gy, long x, long gx, long n) {
+        launch("elementwise.cu", "relu_backward_" + t.suffix(), n, new KernelArgs().ptr(gy).ptr(x).ptr(gx).i64(n));
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /**
+     * Reduces {@code axes} of {@code x} (shape, element strides); {@code out} is contiguous over the
+     * kept dims in order ({@link KernelPlans#reduceOutputCount} elements). Deterministic.
+     */
+    public void reduce(DType t, ReduceOp op, long x, long[] shape, long[] strides, int[] axes, long out) {
+        long[] plan = KernelPlans.reduceStruct(shape, strides, axes);
+        long nOut = KernelPlans.reduceOutputCount(shape, axes);
+        if (nOut == 0) {
+            return;
+        }
+        long count = plan[plan.length - 1];
+        int code = op == ReduceOp.MEAN ? 0 : (op == ReduceOp.SUM ? 0 : op == ReduceOp.MAX ? 1 : 2);
+        double scale = op == ReduceOp.MEAN ? 1.0 / count : 1.0;
+        launchGrid("reduce.cu", "reduce_" + t.suffix(), (int) Math.min(nOut, 65535L * 16), new KernelArgs().ptr(x)
+                .ptr(out).i64(nOut).i32(code).f64(scale).struct64(plan));
+    }
+
+    // ---------------------------------------------------------------- softmax / loss
+
+    /** {@code y = log_softmax(x)} over the last dim of a contiguous [rows, cols] tensor. */
+    public void logSoftmaxForward(DType t, long x, long y, long rows, long cols) {
+        launchGrid("loss.cu", "log_softmax_fwd_" + t.suffix(), rowGrid(rows), new KernelArgs().ptr(x).ptr(y).i64(rows).i64(cols));
+    }
+
+    /** {@code gx = gy - exp(y) * sum_last(gy)} where y is the log_softmax output. */
+    public void logSoftmaxBackward(DType t, long gy, long y, long gx, long rows, long cols) {
+        launchGrid("loss.cu", "log_softmax_bwd_" + t.suffix(), rowGrid(rows),
+                new KernelArgs().ptr(gy).ptr(y).ptr(gx).i64(rows).i64(cols));
+    }
+
+    /**
+     * NLL loss of log-probabilities {@code logp} [rows, classes] against int64 {@code target} [rows],
+     * PyTorch semantics: optional class {@code weight} [classes] (0 = none), {@code ignoreIndex},
+     * label smoothing {@code eps} ({@code (1-eps)*nll + eps/C * sum_c -w_c*logp_c}), reduction mean
+     * (divided by the sum of the target-class weights, which also normalises the smoothing term) or sum.
+     * Writes {@code out[0] = loss}, {@code out[1] = sum of target weights} (out holds 2 elements;
+     * pass it to {@link #nllLossBackward}). Cross-entropy = {@link #logSoftmaxForward} + this.
+     */
+    public void nllLoss(DType t, long logp, long target, long weight, long rows, long classes, long ignoreIndex,
+                        double smoothing, boolean mean, long out) {
+        try (DeviceBuffer scratch = ctx.allocator().allocate(2L * Math.max(1, rows) * t.bytes())) {
+            long rowLoss = scratch.address();
+            long rowW = rowLoss + rows * t.bytes();
+            launchGrid("loss.cu", "nll_rows_" + t.suffix(), rowGrid(rows), new KernelArgs().ptr(logp).ptr(target).ptr(weight)
+                    .i64(rows).i64(classes).i64(ignoreIndex).f64(smoothing).ptr(rowLoss).ptr(rowW));
+            launchGrid("loss.cu", "nll_reduce_" + t.suffix(), 1, new KernelArgs().ptr(rowLoss).ptr(rowW).i64(rows)
+                    .i32(mean ? 1 : 0).ptr(out));
+        } // scratch goes back to the cache; stream order keeps it alive for the queued kernels
+    }
+
+    /**
+     * Gradient of {@link #nllLoss} w.r.t. logp into {@code gradLogp} [rows, classes]; {@code gradOut}
+     * is a device scalar (d total / d loss) and {@code lossOut} the 2-element output of nllLoss.
+     */
+    public void nllLossBackward(DType t, long target, long weight, long rows, long classes, long ignoreIndex,
+                                double smoothing, boolean mean, long gradOut, long lossOut, long gradLogp) {
+        launch("loss.cu", "nll_bwd_" + t.suffix(), rows * classes, new KernelArgs().ptr(target).ptr(weight).i64(rows)
+                .i64(classes).i64(ignoreIndex).f64(smoothing).i32(mean ? 1 : 0).ptr(gradOut).ptr(lossOut).ptr(gradLogp));
+    }
+
+    // ---------------------------------------------------------------- dropout
+
+    /**
+     * Inverted dropout: {@code y = keep ? x/(1-p) : 0}, {@code mask[i]} (uint8) = keep. Randomness is
+     * Philox4x32-10 keyed by {@code seed}, counter (element/4, {@code offset}); identical to
+     * {@link Philox#keep}. Use a fresh offset per call (e.g. a per-seed call counter).
+     */
+    public void dropoutForward(DType t, long x, long y, long mask, long n, double p, long seed, long offset) {
+        launch("dropout.cu", "dropout_fwd_" + t.suffix(), (n + 3) / 4, new KernelArgs().ptr(x).ptr(y).ptr(mask).i64(n)
+                .f64(p).i64(seed).i64(offset));
+    }
+
+    /** {@code gx = mask ? gy/(1-p) : 0}. */
+    public void dropoutBackward(DType t, long gy, long mask, long gx, long n, double p) {
+        launch("dropout.cu", "dropout_bwd_" + t.suffix(), n, new KernelArgs().ptr(gy).ptr(mask).ptr(gx).i64(n).f64(p));
+    }
+
+    // ---------------------------------------------------------------- optimizers
+
+    /** Fused SGD step (torch.optim.SGD semantics); {@code buf} may be 0 when momentum is 0. */
+    public void sgdStep(DType t, long param, long grad, long buf, long n, double lr, double momentum, double dampening,
+                        double weightDecay, boolean nesterov, boolean firstStep) {
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
+        }
+        launch("optim.cu", "sgd_" + t.suffix(), n, new KernelArgs().ptr(param).ptr(grad).ptr(buf).i64(n).f64(lr)
+                .f64(momentum).f64(dampening).f64(weightDecay).i32(nesterov ? 1 : 0).i32(firstStep ? 1 : 0));
+    }
+
+    /**
+     * Fused Adam ({@code decoupled=false}, L2 weight decay) or AdamW ({@code decoupled=true}) step;
+     * {@code step} counts from 1 (bias corrections use it).
+     */
+    public void adamStep(DType t, long param, long grad, long m, long v, long n, double lr, double beta1, double beta2,
+                         double eps, double weightDecay, long step, boolean decoupled) {
+        if (step < 1) {
+            throw new IllegalArgumentException("Adam step counts from 1, got " + step);
+        }
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2 = 1 - Math.pow(beta2, step);
+        launch("optim.cu", "adam_" + t.suffix(), n, new KernelArgs().ptr(param).ptr(grad).ptr(m).ptr(v).i64(n).f64(lr)
+                .f64(beta1).f64(beta2).f64(eps).f64(weightDecay).f64(bc1).f64(bc2).i32(decoupled ? 1 : 0));
+    }
+
+    private static int rowGrid(long rows) {
+        return (int) Math.max(1, Math.min(rows, 65535L * 16));
+    }
+
+    @Override
+    public synchronized void close() {
+        for (CudaModule m : modules.values()) {
+            m.close();
+        }
+        modules.clear();
+    }
+}
