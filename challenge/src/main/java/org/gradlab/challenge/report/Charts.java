@@ -110,7 +110,8 @@ public final class Charts {
     static HeatMapChart recallHeatmap(ResultsFile results) {
         List<RunResult> runs = results.runs();
         int height = Math.max(320, 110 + 22 * runs.size());
-        HeatMapChart chart = new HeatMapChart(760, height);
+        // the (width, height) constructor leaves the heat-map styler without colours and fonts: pass a theme
+        HeatMapChart chart = new HeatMapChart(820, height, Styler.ChartTheme.XChart);
         chart.setTitle("Per-class recall (validation)");
         chart.setXAxisTitle("class");
         chart.setYAxisTitle("experiment");
@@ -136,9 +137,7 @@ public final class Charts {
         s.setMin(0).setMax(1);
         s.setRangeColors(new Color[]{new Color(0xd7191c), new Color(0xfdae61), new Color(0xffffbf),
                 new Color(0xa6d96a), new Color(0x1a9641)});
-        s.setPlotContentSize(1.0);
         s.setLegendPosition(Styler.LegendPosition.OutsideE);
-        s.setDrawBorder(true);
         return chart;
     }
 
@@ -159,6 +158,7 @@ public final class Charts {
         label(chart, pub, 0.012);
         label(chart, ours, 0.012);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         AnnotationLine half = new AnnotationLine(0.5, false, false);
         chart.addAnnotation(half);
         chart.getStyler().setAnnotationLineColor(new Color(0xd62728));
@@ -328,8 +328,11 @@ public final class Charts {
     private static void base(Styler s) {
         s.setChartBackgroundColor(Color.WHITE);
         s.setChartTitleFont(TITLE_FONT);
-        s.setLegendPosition(Styler.LegendPosition.InsideSE);
+        if (!(s instanceof org.knowm.xchart.style.HeatMapStyler)) {
+            s.setLegendPosition(Styler.LegendPosition.InsideSE);
+        }
         s.setLegendBorderColor(new Color(0xdddddd));
+        s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         s.setAntiAlias(true);
         if (s instanceof AxesChartStyler a) {
             a.setPlotBackgroundColor(Color.WHITE);

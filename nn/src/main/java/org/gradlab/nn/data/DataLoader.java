@@ -223,7 +223,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private final ArrayDeque<Future<Batch>> window = new ArrayDeque<>();
         private int submitted;
         private int returned;
-        private boolean cancelled;
+        private volatile boolean cancelled;
 
         EpochIterator(int epoch, int[] order) {
             this.epoch = epoch;
@@ -237,7 +237,13 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             }
             while (!cancelled && submitted < total && window.size() < prefetch) {
                 int b = submitted++;
-                window.add(pool.submit(() -> build(epoch, order, b)));
+                window.add(pool.submit(() -> {
+                    Batch built = build(epoch, order, b);
+                    if (cancelled) {             // finished after cancel(): nobody will consume it
+                        built.close();
+                    }
+                    return built;
+                }));
             }
         }
 
