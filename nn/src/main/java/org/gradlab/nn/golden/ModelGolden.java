@@ -16,9 +16,11 @@ import org.gradlab.engine.io.NpyArray;
 import org.gradlab.engine.io.Npz;
 import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.nn.Module;
-import org.gradlab.nn.init.Init;
 import org.gradlab.nn.models.ChallengeModels;
 import org.gradlab.nn.models.ResNet;
+import org.gradlab.nn.optim.Adam;
+import org.gradlab.nn.optim.Optimizer;
+import org.gradlab.nn.optim.SGD;
 
 /**
  * Whole-model comparisons against PyTorch's golden files (see shared/golden/README.md):
@@ -43,22 +45,38 @@ public final class ModelGolden {
 
     /** exp 01 baseline + SGD(lr 0.1): forward, loss, grads, step, eval logits. */
     public static GoldenReport model01(Path npz, DType dtype) {
-        return smallModel(npz, dtype, "model01", ChallengeModels.exp01Baseline(new Generator(1)), false);
+        try (Npz z = Npz.open(npz)) {
+            return model01(z, dtype);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    public static GoldenReport model01(Npz z, DType dtype) {
+        return smallModel(z, dtype, "model01", ChallengeModels.exp01Baseline(new Generator(1)), false);
     }
 
     /** exp 08 BN CNN + Adam(lr 1e-3): forward, loss, grads, BN running stats, step, eval logits. */
     public static GoldenReport model08(Path npz, DType dtype) {
-        return smallModel(npz, dtype, "model08", ChallengeModels.exp08BatchNorm(new Generator(8)), true);
+        try (Npz z = Npz.open(npz)) {
+            return model08(z, dtype);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
-    private static GoldenReport smallModel(Path file, DType dtype, String name, Module model, boolean adam) {
+    public static GoldenReport model08(Npz z, DType dtype) {
+        return smallModel(z, dtype, "model08", ChallengeModels.exp08BatchNorm(new Generator(8)), true);
+    }
+
+    private static GoldenReport smallModel(Npz z, DType dtype, String name, Module model, boolean adam) {
         GoldenReport rep = new GoldenReport(name + " " + dtype);
         boolean f64 = dtype == DType.F64;
         double rtol = f64 ? 1e-9 : 1e-4;
         double atol = f64 ? 1e-12 : 1e-5;
         String g = f64 ? "model.f64." : "model.f32.";
         String ref = "model.f64.";
-        try (Npz z = Npz.open(file); MemoryScope scope = MemoryScope.open()) {
+        try (MemoryScope scope = MemoryScope.open()) {
             model.to(dtype);
             model.loadStateDict(prefixed(z, g + "init.", dtype), true);
             Tensor x = imagesToNchw(z.get("model.f64.images_uint8"), dtype);
@@ -87,23 +105,9 @@ public final class ModelGolden {
                     rep.add(Check.of("after_forward." + e.getKey(), e.getValue().toDoubleArray(), z.get(key).toDoubles(), rtol, atol));
                 }
             }
-            // one optimizer step, written out (the golden recipe in README "optim.npz")
-            for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
-                Tensor p = e.getValue();
-                double[] w = p.toDoubleArray();
-                double[] gr = p.grad().toDoubleArray();
-                for (int i = 0; i < w.length; i++) {
-                    if (adam) {
-                        double lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8;
-                        double m = (1 - b1) * gr[i];
-                        double v = (1 - b2) * gr[i] * gr[i];
-                        w[i] -= lr / (1 - b1) * m / (Math.sqrt(v) / Math.sqrt(1 - b2) + eps);
-                    } else {
-                        w[i] -= 0.1 * gr[i];
-                    }
-                }
-                Init.copyInto(p, Tensor.of(DType.F64, Device.CPU, w, p.shape()));
-            }
+            // one optimizer step (README "optim.npz" semantics): model08 Adam(lr 1e-3), model01 SGD(lr 0.1)
+            Optimizer opt = adam ? new Adam(model.parameters(), 1e-3) : new SGD(model.parameters(), 0.1);
+            opt.step();
             for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
                 String k = e.getKey();
                 boolean noise = adam && isBiasBeforeBn(k);
@@ -115,8 +119,6 @@ public final class ModelGolden {
             rep.add(Check.of("logits_eval_after_step" + (adam ? " (atol 2e-3)" : ""), evalLogits.toDoubleArray(),
                     z.get(ref + "logits_eval_after_step").toDoubles(), adam ? 0 : rtol, adam ? 2e-3 : atol));
             model.zeroGrad();
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
         }
         return rep;
     }
@@ -130,12 +132,20 @@ public final class ModelGolden {
 
     /** torchvision resnet18 (fc 512->7) on 2 images, train-mode forward/backward, then eval logits. */
     public static GoldenReport resnet18(Path file, DType dtype) {
+        try (Npz z = Npz.open(file)) {
+            return resnet18(z, dtype);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    public static GoldenReport resnet18(Npz z, DType dtype) {
         GoldenReport rep = new GoldenReport("resnet18 " + dtype);
         boolean f64 = dtype == DType.F64;
         double rtol = f64 ? 1e-9 : 1e-4;
         double atol = f64 ? 1e-12 : 1e-5;
         String ref = "model.f64.";
-        try (Npz z = Npz.open(file); MemoryScope scope = MemoryScope.open()) {
+        try (MemoryScope scope = MemoryScope.open()) {
             ResNet model = ResNet.resnet18(7, new Generator(18));
             model.to(dtype);
             long seed = z.get("gen.seed").toLongs()[0];
@@ -207,8 +217,6 @@ public final class ModelGolden {
             rep.add(Check.of("logits_eval", evalLogits.toDoubleArray(), z.get(ref + "logits_eval").toDoubles(),
                     f64 ? 1e-9 : 1e-4, f64 ? 1e-12 : 1e-5));
             model.zeroGrad();
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
         }
         return rep;
     }

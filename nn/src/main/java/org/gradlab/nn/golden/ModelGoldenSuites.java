@@ -1,0 +1,65 @@
+package org.gradlab.nn.golden;
+
+import java.util.List;
+import java.util.function.BiFunction;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.golden.GoldenCases;
+import org.gradlab.engine.golden.GoldenSuite;
+import org.gradlab.engine.golden.Reporter;
+import org.gradlab.engine.golden.Tolerance;
+import org.gradlab.engine.io.Npz;
+
+/**
+ * The whole-model comparisons of {@link ModelGolden} as {@link GoldenSuite}s, so that
+ * {@code verify --golden DIR} covers model01.npz, model08.npz and resnet18.npz. Each suite runs
+ * the float64 engine (group "f64") and the float32 engine (group "f32") on case "model".
+ *
+ * <p>Array checks go to {@link Reporter#compare} with their own tolerance; relative-L2 checks
+ * (resnet18 float32 gradients) are reported as one number, the relative L2 error, compared
+ * against its bound (array name suffixed "[relative L2 error]").
+ */
+public final class ModelGoldenSuites {
+    private ModelGoldenSuites() {
+    }
+
+    /** Registers the three model suites with {@link GoldenCases} (idempotent). */
+    public static synchronized void registerAll() {
+        for (GoldenSuite s : SUITES) {
+            GoldenCases.register(s);
+        }
+    }
+
+    public static List<GoldenSuite> suites() {
+        return SUITES;
+    }
+
+    private static final List<GoldenSuite> SUITES = List.of(
+            new ModelSuite("model01.npz", ModelGolden::model01),
+            new ModelSuite("model08.npz", ModelGolden::model08),
+            new ModelSuite("resnet18.npz", ModelGolden::resnet18));
+
+    private record ModelSuite(String fileName, BiFunction<Npz, DType, GoldenReport> runner) implements GoldenSuite {
+        @Override
+        public void run(Npz npz, Reporter reporter) {
+            for (DType dt : new DType[] {DType.F64, DType.F32}) {
+                String group = dt == DType.F64 ? "f64" : "f32";
+                GoldenReport rep;
+                try {
+                    rep = runner.apply(npz, dt);
+                } catch (RuntimeException | AssertionError e) {
+                    reporter.fail(fileName, "model", group, "(whole model)", e.toString());
+                    continue;
+                }
+                for (Check c : rep.checks()) {
+                    if (c.actual() != null) {
+                        reporter.compare(fileName, "model", group, c.name().replace(' ', '_'), c.actual(), c.ref(),
+                                new Tolerance(c.rtol(), c.atol()));
+                    } else {
+                        reporter.compare(fileName, "model", group, c.name().replace(' ', '_') + "[relative_L2_error]",
+                                new double[] {c.relErr()}, new double[] {0}, new Tolerance(0, c.rtol()));
+                    }
+                }
+            }
+        }
+    }
+}
