@@ -258,7 +258,7 @@ final class CpuConv implements ConvKernels {
         CpuStorage sg = storage(gOut);
         CpuStorage sb = storage(gb);
         int off = (int) gOut.offset();
-        for (int i = n * c; i < (n + 1) * c; i++) {
+        for (int i = 0; i < n * c; i++) {
             double s = 0;
             if (gOut.dtype() == DType.F32) {
                 FloatBuffer f = sg.f32();
