@@ -1,0 +1,76 @@
+package org.gradlab.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.gradlab.challenge.data.MedMnist;
+import org.gradlab.challenge.experiments.Experiment;
+import org.gradlab.challenge.experiments.Experiments;
+import org.gradlab.challenge.run.DeviceChoice;
+import org.gradlab.engine.Device;
+import org.gradlab.natives.Blas;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./gradlab bench kernels [filter]} and {@code ./gradlab bench epoch --exp 08}. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed measurements (JMH kernels, training epochs).",
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.Epoch.class})
+public final class BenchCommand implements Runnable {
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "kernels", mixinStandardHelpOptions = true,
+            description = "Run the JMH kernel benchmarks (regex filter over benchmark names; extra JMH options after --).")
+    static final class Kernels implements Callable<Integer> {
+        @Parameters(arity = "0..*", description = "benchmark name filter, then JMH options (e.g. -f 1 -wi 2 -i 3)")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            org.openjdk.jmh.Main.main(args.toArray(new String[0]));
+            return 0;
+        }
+    }
+
+    @Command(name = "epoch", mixinStandardHelpOptions = true,
+            description = "Seconds per training epoch (median after a warm-up), data loading included and shown separately.")
+    static final class Epoch implements Callable<Integer> {
+        @Option(names = "--exp", defaultValue = "08", description = "experiment whose recipe is timed (default 08)")
+        String exp;
+
+        @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto")
+        String device;
+
+        @Option(names = "--epochs", defaultValue = "3", description = "timed epochs after the warm-up (default 3)")
+        int epochs;
+
+        @Option(names = "--data", description = "MedMNIST npz (default ../shared/data/dermamnist_jpeg.npz)")
+        Path data;
+
+        @Option(names = "--limit-train", description = "time on the first N training images")
+        Integer limit;
+
+        @Option(names = "--workers", defaultValue = "1", description = "data-loading threads")
+        int workers;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/dermamnist_jpeg.npz").normalize();
+            MedMnist d = MedMnist.load(file);
+            Device dev = DeviceChoice.resolve(device, System.out);
+            System.out.printf("BLAS threads: %d; java %s%n", Blas.threads(), System.getProperty("java.version"));
+            for (Experiment e : Experiments.select(exp)) {
+                var train = org.gradlab.challenge.run.ChallengeRunner.limit(d.train(), limit);
+                System.out.printf("exp %s %s, %d images, batch %d:%n", e.id(), e.name(), train.n(), e.batchSize());
+                EpochBench.Result r = EpochBench.run(e, d, train, dev, epochs, workers, 0, System.out);
+                System.out.printf("RESULT exp=%s device=%s median_epoch_s=%.3f images_per_s=%.0f data_wait_s=%.3f loader_only_s=%.3f%n",
+                        r.expId(), r.device(), r.medianSeconds(), r.imagesPerSecond(), r.medianWaitSeconds(), r.loaderOnlySeconds());
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.gradlab.bench;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.gradlab.challenge.data.MedMnist;
+import org.gradlab.challenge.data.Split;
+import org.gradlab.challenge.experiments.Experiment;
+import org.gradlab.challenge.run.Recipes;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Device;
+import org.gradlab.engine.Generator;
+import org.gradlab.engine.MemoryScope;
+import org.gradlab.engine.Reduction;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.ops.CrossEntropy;
+import org.gradlab.nn.Module;
+import org.gradlab.nn.data.ArrayDataset;
+import org.gradlab.nn.data.Batch;
+import org.gradlab.nn.data.DataLoader;
+import org.gradlab.nn.optim.Optimizer;
+
+/**
+ * Seconds per training epoch of an experiment's recipe (model, optimizer, batch size,
+ * augmentation, loss), data loading included: one warm-up epoch, then the median of
+ * {@code epochs} timed ones. Also reports, separately, how long the training thread waited
+ * for batches and how long the loader alone needs per epoch.
+ */
+public final class EpochBench {
+    /** The measured figures. */
+    public record Result(String expId, String device, int images, int batchSize, double medianSeconds, double[] epochSeconds,
+                         double medianWaitSeconds, double loaderOnlySeconds, double[] phaseSeconds) {
+        public double imagesPerSecond() {
+            return images / medianSeconds;
+        }
+    }
+
+    private EpochBench() {}
+
+    public static Result run(Experiment e, MedMnist data, Split train, Device device, int epochs, int workers, long seed,
+                             PrintStream log) {
+        Module model = Recipes.model(e, new Generator(seed));
+        model.to(device);
+        model.train();
+        Optimizer opt = Recipes.optimizer(e, model.trainableParameters());
+        Tensor weights = null;
+        if (e.classWeights()) {
+            try (MemoryScope p = MemoryScope.persistent()) {
+                weights = Tensor.of(DType.F32, device, Recipes.classWeights(data.classCounts(train)), data.numClasses());
+            }
+        }
+        DataLoader.Builder b = DataLoader.builder(new ArrayDataset(train.images(), train.labels(), train.h(), train.w(), train.c()))
+                .batchSize(e.batchSize()).shuffle(true).seed(seed).workers(workers).device(device);
+        if (Recipes.trainTransform(e.augmentation()) != null) {
+            b.transform(Recipes.trainTransform(e.augmentation()));
+        }
+        List<Double> secs = new ArrayList<>();
+        List<Double> waits = new ArrayList<>();
+        double[] phases = new double[4]; // forward, backward, optimizer, data wait (last timed epoch)
+        try (DataLoader loader = b.build()) {
+            for (int ep = 0; ep <= epochs; ep++) {
+                double[] ph = new double[4];
+                long t0 = System.nanoTime();
+                long tWait = System.nanoTime();
+                for (Batch batch : loader.epoch(ep)) {
+                    long t1 = System.nanoTime();
+                    ph[3] += (t1 - tWait) / 1e9;
+                    try (batch; MemoryScope step = MemoryScope.open()) {
+                        Tensor logits = model.forward(batch.images());
+                        Tensor loss = CrossEntropy.apply(logits, batch.labels(), weights, e.labelSmoothing(), Reduction.MEAN);
+                        long t2 = System.nanoTime();
+                        opt.zeroGrad();
+                        loss.backward();
+                        long t3 = System.nanoTime();
+                        opt.step();
+                        loss.item();
+                        long t4 = System.nanoTime();
+                        ph[0] += (t2 - t1) / 1e9;
+                        ph[1] += (t3 - t2) / 1e9;
+                        ph[2] += (t4 - t3) / 1e9;
+                    }
+                    tWait = System.nanoTime();
+                }
+                double s = (System.nanoTime() - t0) / 1e9;
+                log.printf("  epoch %d%s: %.2f s (forward %.2f, backward %.2f, optimizer %.2f, waiting for data %.2f)%n", ep,
+                        ep == 0 ? " (warm-up)" : "", s, ph[0], ph[1], ph[2], ph[3]);
+                if (ep > 0) {
+                    secs.add(s);
+                    waits.add(ph[3]);
+                    phases = ph;
+                }
+            }
+            long l0 = System.nanoTime();
+            for (Batch batch : loader.epoch(epochs + 1)) {
+                batch.close();
+            }
+            double loaderOnly = (System.nanoTime() - l0) / 1e9;
+            double[] s = secs.stream().mapToDouble(Double::doubleValue).toArray();
+            return new Result(e.id(), device.toString(), train.n(), e.batchSize(), median(s), s,
+                    median(waits.stream().mapToDouble(Double::doubleValue).toArray()), loaderOnly, phases);
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

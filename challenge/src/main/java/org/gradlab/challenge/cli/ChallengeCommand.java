@@ -1,0 +1,86 @@
+package org.gradlab.challenge.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.gradlab.challenge.experiments.Experiment;
+import org.gradlab.challenge.experiments.Experiments;
+import org.gradlab.challenge.report.PublishedResults;
+import org.gradlab.challenge.report.PublishedRun;
+import org.gradlab.challenge.run.ChallengeOptions;
+import org.gradlab.challenge.run.ChallengeRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./gradlab challenge}: reruns the study and writes results.json, results.csv and report.html. */
+@Command(name = "challenge", mixinStandardHelpOptions = true,
+        description = "Run the 25 'Beat the Baseline' DermaMNIST experiments (or a selection) and write the report.")
+public final class ChallengeCommand implements Callable<Integer> {
+    @Option(names = "--exp", description = "experiments to run, e.g. 01,08,20-25 (default: all)", defaultValue = "all")
+    String exp;
+
+    @Option(names = "--list", description = "list the experiments, what each changes, and the published figures")
+    boolean list;
+
+    @Option(names = "--data", description = "a MedMNIST-layout npz file (default: ../shared/data/dermamnist_jpeg.npz when present)")
+    Path data;
+
+    @Option(names = "--dataset", description = "download this MedMNIST dataset from Zenodo (md5-checked) into the cache, e.g. dermamnist")
+    String dataset;
+
+    @Option(names = "--cache", description = "download cache directory (default: ~/.cache/gradlab)")
+    Path cache;
+
+    @Option(names = "--device", description = "auto | cpu | cuda (default: auto)", defaultValue = "auto")
+    String device;
+
+    @Option(names = "--seed", description = "random seed (default: 0)", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--epochs", description = "override every experiment's epoch count")
+    Integer epochs;
+
+    @Option(names = "--limit-train", description = "use only the first N training images (quick runs)")
+    Integer limitTrain;
+
+    @Option(names = "--out", description = "output directory (default: runs/challenge)", defaultValue = "runs/challenge")
+    Path out;
+
+    @Option(names = "--resume", description = "skip experiments already in OUT/results.json and continue an interrupted one from its last epoch")
+    boolean resume;
+
+    @Option(names = "--weights", description = "torchvision ImageNet ResNet-18 weights (.pth) for experiments 23-25")
+    Path weights;
+
+    @Option(names = "--workers", description = "data-loading threads (default: 1)", defaultValue = "1")
+    int workers;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Experiment> selected = Experiments.select(exp);
+        if (list) {
+            printList(selected, PublishedResults.loadDefault());
+            return 0;
+        }
+        ChallengeOptions opts = new ChallengeOptions(selected, data, dataset, cache, device, seed, epochs, limitTrain, out,
+                resume, weights, workers);
+        return new ChallengeRunner(opts).run();
+    }
+
+    static void printList(List<Experiment> selected, PublishedResults published) {
+        System.out.printf("%-3s %-34s %-3s %-7s %-6s  %s%n", "id", "name", "ch", "pubAUC", "pubMel", "recipe");
+        for (Experiment e : selected) {
+            PublishedRun p = published.get(e.id()).orElse(null);
+            System.out.printf("%-3s %-34s %-3d %-7s %-6s  %s%n", e.id(), e.name(), e.chapter(),
+                    p == null || p.auc() == null ? "-" : String.format("%.3f", p.auc()),
+                    p == null || p.melanomaRecall() == null ? "-" : String.format("%.2f", p.melanomaRecall()), e.recipe());
+            if (e.basedOn() != null) {
+                System.out.printf("    = exp %s + %s%n", e.basedOn(), e.change());
+            }
+            String choice = Experiments.choice(e.id());
+            if (choice != null) {
+                System.out.printf("    our reading: %s%n", choice);
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package org.gradlab.challenge.cli;
+
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./gradlab}: the command line of GradLab. */
+@Command(name = "gradlab", mixinStandardHelpOptions = true, version = "GradLab 0.1.0",
+        description = "A from-scratch Java tensor engine with autograd, and the 25-experiment DermaMNIST challenge.",
+        subcommands = {ChallengeCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
+public final class GradLab implements Runnable {
+    /** Subcommands that live in modules above this one (bench), added when on the class path. */
+    private static final List<String> OPTIONAL = List.of("org.gradlab.bench.BenchCommand");
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new GradLab());
+        for (String cls : OPTIONAL) {
+            try {
+                Object cmd = Class.forName(cls).getDeclaredConstructor().newInstance();
+                cl.addSubcommand(cmd);
+            } catch (ClassNotFoundException e) {
+                // module not on the class path: the subcommand is simply absent
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot create subcommand " + cls, e);
+            }
+        }
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,170 @@
+package org.gradlab.challenge.run;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.gradlab.challenge.data.DatasetDownloader;
+import org.gradlab.challenge.data.MedMnist;
+import org.gradlab.challenge.data.Split;
+import org.gradlab.challenge.experiments.Experiment;
+import org.gradlab.challenge.report.ChallengeReport;
+import org.gradlab.challenge.report.PublishedResults;
+import org.gradlab.challenge.report.RunResult;
+import org.gradlab.challenge.report.SplitMetrics;
+import org.gradlab.engine.Device;
+import org.gradlab.engine.Generator;
+import org.gradlab.nn.Module;
+
+/**
+ * Runs the selected experiments one after another. After every experiment the results
+ * (results.json, results.csv) and the report are rewritten, so an interrupted run loses nothing
+ * finished; after every epoch a checkpoint lets {@code --resume} continue an unfinished one.
+ */
+public final class ChallengeRunner {
+    private final ChallengeOptions opts;
+    private final PrintStream out;
+
+    public ChallengeRunner(ChallengeOptions opts) {
+        this(opts, System.out);
+    }
+
+    public ChallengeRunner(ChallengeOptions opts, PrintStream out) {
+        this.opts = opts;
+        this.out = out;
+    }
+
+    public int run() throws IOException, InterruptedException {
+        long wall0 = System.nanoTime();
+        Device device = DeviceChoice.resolve(opts.device(), out);
+        Path dataFile = resolveData();
+        MedMnist data = MedMnist.load(dataFile);
+        Split train = limit(data.train(), opts.limitTrain());
+        out.printf("data: %s (train %d%s, val %d, test %d, %d classes)%n", dataFile, train.n(),
+                train.n() < data.train().n() ? " of " + data.train().n() : "", data.val().n(), data.test().n(), data.numClasses());
+        Files.createDirectories(opts.out());
+        ChallengeReport report = new ChallengeReport(opts.out(), published());
+        Set<String> done = new HashSet<>();
+        if (opts.resume()) {
+            report.store().load().runs().forEach(r -> done.add(r.id()));
+        }
+        PretrainedWeights pretrained = new PretrainedWeights();
+        for (Experiment e : opts.experiments()) {
+            if (done.contains(e.id())) {
+                out.printf("exp %s %s: already in %s, skipped (--resume)%n", e.id(), e.name(), report.store().jsonPath());
+                continue;
+            }
+            RunResult r = runOne(e, data, train, device, pretrained);
+            report.record(r);
+            report.setWallSeconds((System.nanoTime() - wall0) / 1e9);
+            report.render();
+            out.printf("exp %s %s: val AUC %.3f, melanoma recall %.2f, cancer sensitivity %.2f (%.1f s)%n", e.id(), e.name(),
+                    r.val().auc(), r.val().melanomaRecall(), r.val().cancerSensitivity(), r.trainSeconds());
+        }
+        double wall = (System.nanoTime() - wall0) / 1e9;
+        report.setWallSeconds(wall);
+        Path html = report.render();
+        out.println();
+        out.println(report.consoleTable());
+        out.printf("total wall time %.1f s; report: %s%n", wall, html);
+        return 0;
+    }
+
+    private RunResult runOne(Experiment e, MedMnist data, Split train, Device device, PretrainedWeights pretrained)
+            throws IOException {
+        int epochs = opts.epochs() != null ? opts.epochs() : e.epochs();
+        out.printf("%nexp %s %s — %s%n", e.id(), e.name(), e.recipe());
+        Generator init = new Generator(opts.seed() * 1_000_003L + Integer.parseInt(e.id()));
+        Module model = Recipes.model(e, init);
+        Boolean usedPretrained = null;
+        String notes = null;
+        if (e.pretrained()) {
+            PretrainedWeights.Outcome w = pretrained.get(opts.weights(), cacheDir());
+            if (w.weights() != null) {
+                out.println("  ImageNet weights from " + w.source() + ": " + PretrainedWeights.load(model, w.weights()));
+                usedPretrained = true;
+            } else {
+                usedPretrained = false;
+                notes = "trained from random initialisation: ImageNet weights unavailable (" + w.reason() + ")";
+                out.println("  NOTE: " + notes);
+            }
+            if (e.freezeBackbone()) {
+                model.freeze();
+                model.submodule("fc").unfreeze();
+            }
+        }
+        ExperimentTrainer trainer = new ExperimentTrainer(e, epochs, opts.seed(), device, opts.workers(), out);
+        Path ckpt = EpochCheckpoint.path(opts.out(), e.id());
+        ExperimentTrainer.Trained t = trainer.train(data, train, model, ckpt);
+        SplitMetrics val = Evaluation.metrics(Evaluation.probabilities(model, data.val(), device), data.val().labels(),
+                data.numClasses(), null);
+        SplitMetrics test = Evaluation.metrics(Evaluation.probabilities(model, data.test(), device), data.test().labels(),
+                data.numClasses(), opts.seed());
+        ExperimentTrainer.deleteCheckpoint(ckpt);
+        if (train.n() < data.train().n()) {
+            notes = (notes == null ? "" : notes + "; ") + "trained on the first " + train.n() + " training images only";
+        }
+        return new RunResult(e.id(), e.name(), e.chapter(), device.toString(), opts.seed(), epochs, t.params(),
+                t.trainSeconds(), t.epochSeconds(), usedPretrained, notes, val, test);
+    }
+
+    private Path cacheDir() {
+        return opts.cache() != null ? opts.cache() : Path.of(System.getProperty("user.home"), ".cache", "gradlab");
+    }
+
+    private Path resolveData() throws IOException, InterruptedException {
+        if (opts.data() != null) {
+            if (!Files.isRegularFile(opts.data())) {
+                throw new IOException("--data " + opts.data() + ": no such file");
+            }
+            return opts.data();
+        }
+        if (opts.dataset() != null) {
+            return new DatasetDownloader(cacheDir().resolve("medmnist"), DatasetDownloader.ZENODO_BASE).download(opts.dataset());
+        }
+        for (Path p : defaultDataCandidates()) {
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new IOException("no data: pass --data FILE (a MedMNIST npz) or --dataset dermamnist (downloads from Zenodo); "
+                + "looked for " + defaultDataCandidates());
+    }
+
+    private static java.util.List<Path> defaultDataCandidates() {
+        java.util.List<Path> c = new java.util.ArrayList<>();
+        String shared = System.getProperty(PublishedResults.SHARED_PROPERTY);
+        if (shared != null) {
+            c.add(Path.of(shared, "data", "dermamnist_jpeg.npz"));
+        }
+        String root = System.getProperty("gradlab.root");
+        if (root != null) {
+            c.add(Path.of(root).resolve("../shared/data/dermamnist_jpeg.npz").normalize());
+        }
+        c.add(Path.of("../shared/data/dermamnist_jpeg.npz").toAbsolutePath().normalize());
+        return c;
+    }
+
+    private static PublishedResults published() {
+        try {
+            return PublishedResults.loadDefault();
+        } catch (RuntimeException e) {
+            return PublishedResults.bundled();
+        }
+    }
+
+    public static Split limit(Split s, Integer n) {
+        if (n == null || n >= s.n()) {
+            return s;
+        }
+        if (n <= 0) {
+            throw new IllegalArgumentException("--limit-train must be positive, got " + n);
+        }
+        int size = s.h() * s.w() * s.c();
+        byte[] img = java.util.Arrays.copyOf(s.images(), n * size);
+        int[] lab = java.util.Arrays.copyOf(s.labels(), n);
+        return new Split(s.name(), img, lab, n, s.h(), s.w(), s.c());
+    }
+}

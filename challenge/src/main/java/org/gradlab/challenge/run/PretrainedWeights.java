@@ -1,0 +1,94 @@
+package org.gradlab.challenge.run;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.io.Checksums;
+import org.gradlab.nn.Module;
+import org.gradlab.nn.io.KeyMapper;
+import org.gradlab.nn.io.TorchCheckpoint;
+
+/**
+ * torchvision's ImageNet ResNet-18 weights for experiments 23–25: from {@code --weights FILE}, or
+ * downloaded once into the cache and checked against the sha256 prefix in the file name
+ * ({@code resnet18-f37072fd.pth}). When neither works the caller trains from random
+ * initialisation and says so in every output.
+ */
+final class PretrainedWeights {
+    static final String URL = "https://download.pytorch.org/models/resnet18-f37072fd.pth";
+    static final String SHA256_PREFIX = "f37072fd";
+
+    /** Weights, or null with the reason they could not be had. */
+    record Outcome(Map<String, Tensor> weights, String source, String reason) {}
+
+    private Map<String, Tensor> cached;
+    private String cachedSource;
+    private String failure;
+
+    Outcome get(Path weightsFile, Path cacheDir) {
+        if (cached != null || failure != null) {
+            return new Outcome(cached, cachedSource, failure);
+        }
+        try {
+            Path file = weightsFile != null ? weightsFile : download(cacheDir);
+            cached = TorchCheckpoint.load(file);
+            cachedSource = file.toString();
+        } catch (IOException | RuntimeException e) {
+            failure = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "interrupted";
+        }
+        return new Outcome(cached, cachedSource, failure);
+    }
+
+    static Path download(Path cacheDir) throws IOException, InterruptedException {
+        Files.createDirectories(cacheDir);
+        Path target = cacheDir.resolve("resnet18-" + SHA256_PREFIX + ".pth");
+        if (Files.exists(target) && Checksums.sha256(target).startsWith(SHA256_PREFIX)) {
+            return target;
+        }
+        Path tmp = Files.createTempFile(cacheDir, "resnet18-", ".part");
+        try {
+            HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(URL)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() != 200) {
+                throw new IOException("download of " + URL + " failed: HTTP " + r.statusCode());
+            }
+            try (InputStream in = r.body()) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            String sha = Checksums.sha256(tmp);
+            if (!sha.startsWith(SHA256_PREFIX)) {
+                throw new IOException("downloaded " + URL + " has sha256 " + sha + ", expected it to start with " + SHA256_PREFIX);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new IOException("ImageNet ResNet-18 weights unavailable (" + URL + "): " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Loads the backbone into {@code model}; the 1000-class head is skipped. Returns the mapper's report. */
+    static String load(Module model, Map<String, Tensor> weights) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> shapes.put(k, v.shape()));
+        KeyMapper.Result r = KeyMapper.torchvisionResNet18().apply(weights, shapes);
+        model.loadStateDict(r.mapped(), false);
+        return r.report();
+    }
+}
