@@ -58,16 +58,50 @@ final class CpuConv implements ConvKernels {
         }
     }
 
-    /** A scratch col matrix (K x L), or null when the plan needs none. */
-    private static CpuStorage workspace(DType dt, Plan p) {
-        return p.direct() || p.depthwise() ? null : new CpuStorage(dt, (long) p.k * p.l);
-    }
+    /**
+     * Per-call scratch: the off-heap col matrix (K x L) GEMM reads or writes and, for float32,
+     * heap staging arrays for one sample-group of x and of col (filled by one bulk copy each).
+     */
+    private static final class Scratch implements AutoCloseable {
+        final CpuStorage col;
+        final float[] xs;
+        final float[] cs;
 
-    private static void im2col(DType dt, CpuStorage x, long off, Plan p, CpuStorage col) {
-        if (dt == DType.F32) {
-            Im2col.im2col(x.f32(), off, p.cinG, p.geo, col.f32());
-        } else {
-            Im2col.im2col(x.f64(), off, p.cinG, p.geo, col.f64());
+        Scratch(DType dt, Plan p) {
+            boolean need = !p.direct() && !p.depthwise();
+            col = need ? new CpuStorage(dt, (long) p.k * p.l) : null;
+            xs = need && dt == DType.F32 ? new float[p.cinG * p.hw()] : null;
+            cs = need && dt == DType.F32 ? new float[p.k * p.l] : null;
+        }
+
+        /** col = im2col of the sample-group of x starting at {@code off}. */
+        void im2col(CpuStorage x, long off, Plan p) {
+            if (xs != null) {
+                x.f32().get((int) off, xs, 0, xs.length);
+                Im2col.im2col(xs, p.cinG, p.geo, cs);
+                col.f32().put(0, cs, 0, cs.length);
+            } else {
+                Im2col.im2col(x.f64(), off, p.cinG, p.geo, col.f64());
+            }
+        }
+
+        /** The sample-group of gx starting at {@code off} (zero before) = col2im of col. */
+        void col2im(CpuStorage gx, long off, Plan p) {
+            if (xs != null) {
+                col.f32().get(0, cs, 0, cs.length);
+                java.util.Arrays.fill(xs, 0f);
+                Im2col.col2im(cs, p.cinG, p.geo, xs);
+                gx.f32().put((int) off, xs, 0, xs.length);
+            } else {
+                Im2col.col2im(col.f64(), p.cinG, p.geo, gx.f64(), off);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (col != null) {
+                col.close();
+            }
         }
     }
 
@@ -87,8 +121,7 @@ final class CpuConv implements ConvKernels {
         if (p.depthwise()) {
             Depthwise.forward(sx, x.offset(), sw, w.offset(), so, p.n, p.cin, p.coutG, p.geo);
         } else {
-            CpuStorage col = workspace(dt, p);
-            try {
+            try (Scratch ws = new Scratch(dt, p)) {
                 for (int n = 0; n < p.n; n++) {
                     for (int g = 0; g < p.groups; g++) {
                         long xOff = x.offset() + ((long) n * p.cin + (long) g * p.cinG) * p.hw();
@@ -98,31 +131,32 @@ final class CpuConv implements ConvKernels {
                             gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, sx.buffer(), xOff, p.l, 0,
                                     so.buffer(), oOff, p.l);
                         } else {
-                            im2col(dt, sx, xOff, p, col);
-                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, col.buffer(), 0, p.l, 0,
+                            ws.im2col(sx, xOff, p);
+                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, ws.col.buffer(), 0, p.l, 0,
                                     so.buffer(), oOff, p.l);
                         }
                     }
-                }
-            } finally {
-                if (col != null) {
-                    col.close();
+                    if (bias != null) {
+                        addBias(so, dense(bias), n, p.cout, p.l); // while out[n] is still in cache
+                    }
                 }
             }
+            return out;
         }
-        if (bias != null) {
-            addBias(so, dense(bias), p.n, p.cout, p.l);
+        for (int n = 0; bias != null && n < p.n; n++) {
+            addBias(so, dense(bias), n, p.cout, p.l);
         }
         return out;
     }
 
+    /** out[n, c, :] += bias[c] for one sample n. */
     private static void addBias(CpuStorage so, Tensor bias, int n, int c, int l) {
         CpuStorage sb = storage(bias);
         long bo = bias.offset();
         if (so.dtype() == DType.F32) {
             FloatBuffer o = so.f32();
             FloatBuffer b = sb.f32();
-            for (int i = 0; i < n * c; i++) {
+            for (int i = n * c; i < (n + 1) * c; i++) {
                 float v = b.get((int) bo + i % c);
                 for (int j = i * l, e = j + l; j < e; j++) {
                     o.put(j, o.get(j) + v);
@@ -131,7 +165,7 @@ final class CpuConv implements ConvKernels {
         } else {
             DoubleBuffer o = so.f64();
             DoubleBuffer b = sb.f64();
-            for (int i = 0; i < n * c; i++) {
+            for (int i = n * c; i < (n + 1) * c; i++) {
                 double v = b.get((int) bo + i % c);
                 for (int j = i * l, e = j + l; j < e; j++) {
                     o.put(j, o.get(j) + v);
@@ -157,8 +191,7 @@ final class CpuConv implements ConvKernels {
             Depthwise.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p.n, p.cin, p.coutG, p.geo);
             return gx;
         }
-        CpuStorage col = workspace(dt, p);
-        try {
+        try (Scratch ws = new Scratch(dt, p)) {
             for (int n = 0; n < p.n; n++) {
                 for (int g = 0; g < p.groups; g++) {
                     long xOff = ((long) n * p.cin + (long) g * p.cinG) * p.hw();
@@ -169,18 +202,10 @@ final class CpuConv implements ConvKernels {
                                 sx.buffer(), xOff, p.l);
                     } else {
                         gemm(dt, true, false, p.k, p.l, p.coutG, sw.buffer(), wOff, p.k, sg.buffer(), gOff, p.l, 0,
-                                col.buffer(), 0, p.l);
-                        if (dt == DType.F32) {
-                            Im2col.col2im(col.f32(), p.cinG, p.geo, sx.f32(), xOff);
-                        } else {
-                            Im2col.col2im(col.f64(), p.cinG, p.geo, sx.f64(), xOff);
-                        }
+                                ws.col.buffer(), 0, p.l);
+                        ws.col2im(sx, xOff, p);
                     }
                 }
-            }
-        } finally {
-            if (col != null) {
-                col.close();
             }
         }
         return gx;
@@ -203,8 +228,7 @@ final class CpuConv implements ConvKernels {
             Depthwise.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);
             return gw;
         }
-        CpuStorage col = workspace(dt, p);
-        try {
+        try (Scratch ws = new Scratch(dt, p)) {
             for (int n = 0; n < p.n; n++) {
                 for (int g = 0; g < p.groups; g++) {
                     long xOff = x.offset() + ((long) n * p.cin + (long) g * p.cinG) * p.hw();
@@ -214,15 +238,11 @@ final class CpuConv implements ConvKernels {
                         gemm(dt, false, true, p.coutG, p.k, p.l, sg.buffer(), gOff, p.l, sx.buffer(), xOff, p.l, 1,
                                 sw.buffer(), wOff, p.k);
                     } else {
-                        im2col(dt, sx, xOff, p, col);
-                        gemm(dt, false, true, p.coutG, p.k, p.l, sg.buffer(), gOff, p.l, col.buffer(), 0, p.l, 1,
+                        ws.im2col(sx, xOff, p);
+                        gemm(dt, false, true, p.coutG, p.k, p.l, sg.buffer(), gOff, p.l, ws.col.buffer(), 0, p.l, 1,
                                 sw.buffer(), wOff, p.k);
                     }
                 }
-            }
-        } finally {
-            if (col != null) {
-                col.close();
             }
         }
         return gw;

@@ -1,7 +1,6 @@
 package org.gradlab.engine.backend.cpu;
 
 import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 
 /**
  * im2col / col2im for one sample and a run of channels. col has rows (c, ki, kj) and columns
@@ -26,12 +25,17 @@ final class Im2col {
         }
     }
 
-    static void im2col(FloatBuffer x, long xOff, int channels, Geo g, FloatBuffer col) {
+    /**
+     * Float32 im2col on heap arrays (x: {@code channels} planes from 0; col: K x L). The caller stages
+     * data between off-heap buffers and these arrays with one bulk copy each way: cheaper than
+     * per-element buffer access, and the loops below compile to plain array code.
+     */
+    static void im2col(float[] x, int channels, Geo g, float[] col) {
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int row = 0;
         for (int c = 0; c < channels; c++) {
-            int plane = (int) xOff + c * hw;
+            int plane = c * hw;
             for (int ki = 0; ki < g.kh(); ki++) {
                 for (int kj = 0; kj < g.kw(); kj++, row++) {
                     int lo = g.owLo(kj);
@@ -40,37 +44,32 @@ final class Im2col {
                     for (int oh = 0; oh < g.ho(); oh++, dst += g.wo()) {
                         int ih = oh * g.sh() - g.ph() + ki;
                         if (ih < 0 || ih >= g.h()) {
-                            for (int ow = 0; ow < g.wo(); ow++) {
-                                col.put(dst + ow, 0f);
-                            }
+                            java.util.Arrays.fill(col, dst, dst + g.wo(), 0f);
                             continue;
                         }
-                        for (int ow = 0; ow < lo; ow++) {
-                            col.put(dst + ow, 0f);
-                        }
+                        java.util.Arrays.fill(col, dst, dst + lo, 0f);
                         int src = plane + ih * g.w() + lo * g.sw() - g.pw() + kj;
                         if (g.sw() == 1) {
-                            col.put(dst + lo, x, src, hi - lo);
+                            System.arraycopy(x, src, col, dst + lo, hi - lo);
                         } else {
                             for (int ow = lo; ow < hi; ow++, src += g.sw()) {
-                                col.put(dst + ow, x.get(src));
+                                col[dst + ow] = x[src];
                             }
                         }
-                        for (int ow = hi; ow < g.wo(); ow++) {
-                            col.put(dst + ow, 0f);
-                        }
+                        java.util.Arrays.fill(col, dst + hi, dst + g.wo(), 0f);
                     }
                 }
             }
         }
     }
 
-    static void col2im(FloatBuffer col, int channels, Geo g, FloatBuffer x, long xOff) {
+    /** Float32 col2im on heap arrays: x ({@code channels} planes from 0) += col scattered back. */
+    static void col2im(float[] col, int channels, Geo g, float[] x) {
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int row = 0;
         for (int c = 0; c < channels; c++) {
-            int plane = (int) xOff + c * hw;
+            int plane = c * hw;
             for (int ki = 0; ki < g.kh(); ki++) {
                 for (int kj = 0; kj < g.kw(); kj++, row++) {
                     int lo = g.owLo(kj);
@@ -83,8 +82,14 @@ final class Im2col {
                         }
                         int src = srcRow + oh * g.wo();
                         int dst = plane + ih * g.w() + lo * g.sw() - g.pw() + kj;
-                        for (int ow = lo; ow < hi; ow++, dst += g.sw()) {
-                            x.put(dst, x.get(dst) + col.get(src + ow));
+                        if (g.sw() == 1) {
+                            for (int ow = lo; ow < hi; ow++, dst++) {
+                                x[dst] += col[src + ow];
+                            }
+                        } else {
+                            for (int ow = lo; ow < hi; ow++, dst += g.sw()) {
+                                x[dst] += col[src + ow];
+                            }
                         }
                     }
                 }
