@@ -328,7 +328,11 @@ public abstract class Module {
 
     // ------------------------------------------------------------------ device / dtype
 
-    /** Moves every parameter and buffer to {@code device} (new persistent tensors; gradients dropped). */
+    /**
+     * Moves every parameter and buffer to {@code device} (new persistent tensors; gradients dropped).
+     * NOTE: like {@link #to(DType)} this replaces the tensors when a copy is needed, so build the
+     * optimizer AFTER moving the model (a no-op move keeps the same tensors).
+     */
     public Module to(Device device) {
         return convert(t -> t.to(device), false);
     }

@@ -45,8 +45,9 @@ class ArchitectureTest {
             Module m = ChallengeModels.forExperiment(e.getKey(), new Generator(e.getKey()));
             assertEquals(e.getValue(), m.parameterCount(), "exp " + e.getKey());
         }
-        assertEquals(3591, ChallengeModels.exp24ResNet18Frozen(new Generator(1)).parameterCount());
-        assertEquals(11_180_103, ChallengeModels.exp24ResNet18Frozen(new Generator(1)).totalParameterCount());
+        ResNet frozen = ChallengeModels.exp24ResNet18Frozen(new Generator(1));
+        assertEquals(3591, frozen.parameterCount());
+        assertEquals(11_180_103, frozen.totalParameterCount());
     }
 
     private static Set<String> keysUnder(String file, String prefix) throws IOException {
