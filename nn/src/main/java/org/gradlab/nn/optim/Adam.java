@@ -18,10 +18,17 @@ import org.gradlab.engine.backend.ElementwiseKernels;
  * Keys: {@code lr, beta1, beta2, eps, weight_decay}; buffers {@code exp_avg}, {@code exp_avg_sq}
  * (zero-initialised). NOTE: eps is added AFTER the bias correction of sqrt(v), as PyTorch does.
  *
- * <p>Trade-off (measured on CPU, 1M float32 elements, 2 shared cores): this composition of
- * in-place kernels and ops takes about 5-10 ms per step for 1M parameters, roughly 5x a single
- * fused host loop; it is backend-neutral (runs on CUDA unchanged) and negligible next to a
- * forward/backward pass of the models trained here. A fused kernel belongs in the backend seam.
+ * <p>NOTE: the step is computed as {@code p -= (lr*sqrt(bc2)/bc1) * m / (sqrt(v) + eps*sqrt(bc2))},
+ * algebraically identical to the above (one pass fewer); it matches PyTorch's float64 results
+ * to ~2e-16 relative on optim.npz.
+ *
+ * <p>Trade-off, measured on the shared 2-core CPU with 2^20 float32 parameters: this
+ * composition of kernels takes ~85-200 ms per step (noisy machine), against ~5 ms for one fused
+ * loop over host arrays; per pass: div ~23 ms and sqrt+add ~15 ms (generic double paths of
+ * CpuElementwise), scale ~12-15 ms, mul ~9 ms, axpy ~5 ms. It stays backend-neutral (CUDA runs
+ * it unchanged). For ResNet-18 (11M parameters) that is ~1-2 s per step, so a fused
+ * {@code adamStep} kernel in the backend seam (or F32 fast paths for scale/div/sqrt/affine in
+ * CpuElementwise) is the fix, to be done in the engine, not here.
  */
 public class Adam extends Optimizer {
     private final boolean decoupled;
@@ -83,7 +90,9 @@ public class Adam extends Optimizer {
         k.axpy(v, g.mul(g), 1 - b2);
         double bc1 = 1 - Math.pow(b1, st.step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(b2, st.step));
-        Tensor denom = v.sqrt().mul(1.0 / bc2Sqrt).add(grp.get("eps"));
-        k.axpy(p, m.div(denom), -lr / bc1);
+        // lr/bc1 * m / (sqrt(v)/bc2Sqrt + eps) == (lr*bc2Sqrt/bc1) * m / (sqrt(v) + eps*bc2Sqrt): one pass fewer
+        Tensor epsT = Tensor.scalar(grp.get("eps") * bc2Sqrt, p.dtype(), p.device());
+        Tensor denom = v.sqrt().add(epsT);
+        k.axpy(p, m.div(denom), -lr * bc2Sqrt / bc1);
     }
 }
