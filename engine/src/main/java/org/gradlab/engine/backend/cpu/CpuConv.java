@@ -121,23 +121,26 @@ final class CpuConv implements ConvKernels {
         if (p.depthwise()) {
             Depthwise.forward(sx, x.offset(), sw, w.offset(), so, p.n, p.cin, p.coutG, p.geo);
         } else {
+            double beta = bias == null ? 0 : 1;
+            Tensor b = bias == null ? null : dense(bias);
+            float[] row = bias != null && dt == DType.F32 ? new float[p.l] : null;
             try (Scratch ws = new Scratch(dt, p)) {
                 for (int n = 0; n < p.n; n++) {
+                    if (b != null) {
+                        fillBias(so, b, n, p.cout, p.l, row); // GEMM then adds onto it (beta 1)
+                    }
                     for (int g = 0; g < p.groups; g++) {
                         long xOff = x.offset() + ((long) n * p.cin + (long) g * p.cinG) * p.hw();
                         long oOff = ((long) n * p.cout + (long) g * p.coutG) * p.l;
                         long wOff = w.offset() + (long) g * p.coutG * p.k;
                         if (p.direct()) {
-                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, sx.buffer(), xOff, p.l, 0,
+                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, sx.buffer(), xOff, p.l, beta,
                                     so.buffer(), oOff, p.l);
                         } else {
                             ws.im2col(sx, xOff, p);
-                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, ws.col.buffer(), 0, p.l, 0,
+                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, ws.col.buffer(), 0, p.l, beta,
                                     so.buffer(), oOff, p.l);
                         }
-                    }
-                    if (bias != null) {
-                        addBias(so, dense(bias), n, p.cout, p.l); // while out[n] is still in cache
                     }
                 }
             }
@@ -147,6 +150,24 @@ final class CpuConv implements ConvKernels {
             addBias(so, dense(bias), n, p.cout, p.l);
         }
         return out;
+    }
+
+    /** out[n, c, :] = bias[c] for one sample n (float32: bulk copies of a filled row). */
+    private static void fillBias(CpuStorage so, Tensor bias, int n, int c, int l, float[] row) {
+        CpuStorage sb = storage(bias);
+        int bo = (int) bias.offset();
+        for (int i = 0; i < c; i++) {
+            int at = (n * c + i) * l;
+            if (row != null) {
+                java.util.Arrays.fill(row, sb.f32().get(bo + i));
+                so.f32().put(at, row, 0, l);
+            } else {
+                double v = sb.f64().get(bo + i);
+                for (int j = at; j < at + l; j++) {
+                    so.f64().put(j, v);
+                }
+            }
+        }
     }
 
     /** out[n, c, :] += bias[c] for one sample n. */
