@@ -60,25 +60,28 @@ final class CpuConv implements ConvKernels {
 
     /**
      * Per-call scratch: the off-heap col matrix (K x L) GEMM reads or writes and, for float32,
-     * heap staging arrays for one sample-group of x and of col (filled by one bulk copy each).
+     * heap staging arrays for one sample-group of x and of col (filled by one bulk copy each)
+     * and a zero-bordered padded copy of x.
      */
     private static final class Scratch implements AutoCloseable {
         final CpuStorage col;
         final float[] xs;
         final float[] cs;
+        final float[] pad;
 
         Scratch(DType dt, Plan p) {
             boolean need = !p.direct() && !p.depthwise();
             col = need ? new CpuStorage(dt, (long) p.k * p.l) : null;
             xs = need && dt == DType.F32 ? new float[p.cinG * p.hw()] : null;
             cs = need && dt == DType.F32 ? new float[p.k * p.l] : null;
+            pad = need && dt == DType.F32 ? new float[Im2col.paddedSize(p.cinG, p.geo)] : null;
         }
 
         /** col = im2col of the sample-group of x starting at {@code off}. */
         void im2col(CpuStorage x, long off, Plan p) {
             if (xs != null) {
                 x.f32().get((int) off, xs, 0, xs.length);
-                Im2col.im2col(xs, p.cinG, p.geo, cs);
+                Im2col.im2col(xs, p.cinG, p.geo, pad, cs);
                 col.f32().put(0, cs, 0, cs.length);
             } else {
                 Im2col.im2col(x.f64(), off, p.cinG, p.geo, col.f64());
@@ -89,8 +92,7 @@ final class CpuConv implements ConvKernels {
         void col2im(CpuStorage gx, long off, Plan p) {
             if (xs != null) {
                 col.f32().get(0, cs, 0, cs.length);
-                java.util.Arrays.fill(xs, 0f);
-                Im2col.col2im(cs, p.cinG, p.geo, xs);
+                Im2col.col2im(cs, p.cinG, p.geo, pad, xs);
                 gx.f32().put((int) off, xs, 0, xs.length);
             } else {
                 Im2col.col2im(col.f64(), p.cinG, p.geo, gx.f64(), off);
