@@ -15,7 +15,9 @@ import org.gradlab.natives.NativeBuffer;
  * With K = Cin/G*kh*kw and L = Ho*Wo: forward out[n,g] (Cout/G x L) = W_g (Cout/G x K) col (K x L);
  * backward-data col = W_g^T g[n,g], then col2im; backward-weight dW_g += g[n,g] col^T (beta 1).
  * A 1x1 stride-1 unpadded conv uses x itself as col. Depthwise convs (Cin/G = 1) use direct loops.
- * One col workspace per call, freed before returning.
+ * The forward bias is written into out[n] first and GEMM accumulates onto it (beta 1).
+ * One scratch set per call (off-heap col, float32 heap staging arrays), freed before returning;
+ * nothing is allocated per sample.
  */
 final class CpuConv implements ConvKernels {
 
