@@ -15,7 +15,9 @@ import org.gradlab.natives.NativeBuffer;
  * With K = Cin/G*kh*kw and L = Ho*Wo: forward out[n,g] (Cout/G x L) = W_g (Cout/G x K) col (K x L);
  * backward-data col = W_g^T g[n,g], then col2im; backward-weight dW_g += g[n,g] col^T (beta 1).
  * A 1x1 stride-1 unpadded conv uses x itself as col. Depthwise convs (Cin/G = 1) use direct loops.
- * One col workspace per call, freed before returning.
+ * The forward bias is written into out[n] first and GEMM accumulates onto it (beta 1).
+ * One scratch set per call (off-heap col, float32 heap staging arrays), freed before returning;
+ * nothing is allocated per sample.
  */
 final class CpuConv implements ConvKernels {
 
@@ -60,25 +62,28 @@ final class CpuConv implements ConvKernels {
 
     /**
      * Per-call scratch: the off-heap col matrix (K x L) GEMM reads or writes and, for float32,
-     * heap staging arrays for one sample-group of x and of col (filled by one bulk copy each).
+     * heap staging arrays for one sample-group of x and of col (filled by one bulk copy each)
+     * and a zero-bordered padded copy of x.
      */
     private static final class Scratch implements AutoCloseable {
         final CpuStorage col;
         final float[] xs;
         final float[] cs;
+        final float[] pad;
 
         Scratch(DType dt, Plan p) {
             boolean need = !p.direct() && !p.depthwise();
             col = need ? new CpuStorage(dt, (long) p.k * p.l) : null;
             xs = need && dt == DType.F32 ? new float[p.cinG * p.hw()] : null;
             cs = need && dt == DType.F32 ? new float[p.k * p.l] : null;
+            pad = need && dt == DType.F32 ? new float[Im2col.paddedSize(p.cinG, p.geo)] : null;
         }
 
         /** col = im2col of the sample-group of x starting at {@code off}. */
         void im2col(CpuStorage x, long off, Plan p) {
             if (xs != null) {
                 x.f32().get((int) off, xs, 0, xs.length);
-                Im2col.im2col(xs, p.cinG, p.geo, cs);
+                Im2col.im2col(xs, p.cinG, p.geo, pad, cs);
                 col.f32().put(0, cs, 0, cs.length);
             } else {
                 Im2col.im2col(x.f64(), off, p.cinG, p.geo, col.f64());
@@ -89,8 +94,7 @@ final class CpuConv implements ConvKernels {
         void col2im(CpuStorage gx, long off, Plan p) {
             if (xs != null) {
                 col.f32().get(0, cs, 0, cs.length);
-                java.util.Arrays.fill(xs, 0f);
-                Im2col.col2im(cs, p.cinG, p.geo, xs);
+                Im2col.col2im(cs, p.cinG, p.geo, pad, xs);
                 gx.f32().put((int) off, xs, 0, xs.length);
             } else {
                 Im2col.col2im(col.f64(), p.cinG, p.geo, gx.f64(), off);
@@ -121,23 +125,26 @@ final class CpuConv implements ConvKernels {
         if (p.depthwise()) {
             Depthwise.forward(sx, x.offset(), sw, w.offset(), so, p.n, p.cin, p.coutG, p.geo);
         } else {
+            double beta = bias == null ? 0 : 1;
+            Tensor b = bias == null ? null : dense(bias);
+            float[] row = bias != null && dt == DType.F32 ? new float[p.l] : null;
             try (Scratch ws = new Scratch(dt, p)) {
                 for (int n = 0; n < p.n; n++) {
+                    if (b != null) {
+                        fillBias(so, b, n, p.cout, p.l, row); // GEMM then adds onto it (beta 1)
+                    }
                     for (int g = 0; g < p.groups; g++) {
                         long xOff = x.offset() + ((long) n * p.cin + (long) g * p.cinG) * p.hw();
                         long oOff = ((long) n * p.cout + (long) g * p.coutG) * p.l;
                         long wOff = w.offset() + (long) g * p.coutG * p.k;
                         if (p.direct()) {
-                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, sx.buffer(), xOff, p.l, 0,
+                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, sx.buffer(), xOff, p.l, beta,
                                     so.buffer(), oOff, p.l);
                         } else {
                             ws.im2col(sx, xOff, p);
-                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, ws.col.buffer(), 0, p.l, 0,
+                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, ws.col.buffer(), 0, p.l, beta,
                                     so.buffer(), oOff, p.l);
                         }
-                    }
-                    if (bias != null) {
-                        addBias(so, dense(bias), n, p.cout, p.l); // while out[n] is still in cache
                     }
                 }
             }
@@ -147,6 +154,24 @@ final class CpuConv implements ConvKernels {
             addBias(so, dense(bias), n, p.cout, p.l);
         }
         return out;
+    }
+
+    /** out[n, c, :] = bias[c] for one sample n (float32: bulk copies of a filled row). */
+    private static void fillBias(CpuStorage so, Tensor bias, int n, int c, int l, float[] row) {
+        CpuStorage sb = storage(bias);
+        int bo = (int) bias.offset();
+        for (int i = 0; i < c; i++) {
+            int at = (n * c + i) * l;
+            if (row != null) {
+                java.util.Arrays.fill(row, sb.f32().get(bo + i));
+                so.f32().put(at, row, 0, l);
+            } else {
+                double v = sb.f64().get(bo + i);
+                for (int j = at; j < at + l; j++) {
+                    so.f64().put(j, v);
+                }
+            }
+        }
     }
 
     /** out[n, c, :] += bias[c] for one sample n. */

@@ -25,74 +25,83 @@ final class Im2col {
         }
     }
 
+    /** Elements of the zero-padded copy of {@code channels} input planes. */
+    static int paddedSize(int channels, Geo g) {
+        return channels * (g.h() + 2 * g.ph()) * (g.w() + 2 * g.pw());
+    }
+
     /**
-     * Float32 im2col on heap arrays (x: {@code channels} planes from 0; col: K x L). The caller stages
-     * data between off-heap buffers and these arrays with one bulk copy each way: cheaper than
-     * per-element buffer access, and the loops below compile to plain array code.
+     * Float32 im2col on heap arrays (x: {@code channels} planes from 0; col: K x L). x is first
+     * copied into the interior of {@code pad}, a zero-bordered copy (its border must be zero and is
+     * never written), so every col row segment is one branch-free copy. The caller stages data
+     * between off-heap buffers and these arrays with one bulk copy each way.
      */
-    static void im2col(float[] x, int channels, Geo g, float[] col) {
-        int hw = g.h() * g.w();
-        int l = g.ho() * g.wo();
-        int row = 0;
+    static void im2col(float[] x, int channels, Geo g, float[] pad, float[] col) {
+        int hp = g.h() + 2 * g.ph();
+        int wp = g.w() + 2 * g.pw();
+        int ho = g.ho();
+        int wo = g.wo();
+        int sh = g.sh();
+        int sw = g.sw();
         for (int c = 0; c < channels; c++) {
-            int plane = c * hw;
+            for (int ih = 0; ih < g.h(); ih++) {
+                System.arraycopy(x, (c * g.h() + ih) * g.w(), pad, (c * hp + ih + g.ph()) * wp + g.pw(), g.w());
+            }
+        }
+        int dst = 0;
+        for (int c = 0; c < channels; c++) {
             for (int ki = 0; ki < g.kh(); ki++) {
-                for (int kj = 0; kj < g.kw(); kj++, row++) {
-                    int lo = g.owLo(kj);
-                    int hi = Math.max(lo, g.owHi(kj));
-                    int dst = row * l;
-                    for (int oh = 0; oh < g.ho(); oh++, dst += g.wo()) {
-                        int ih = oh * g.sh() - g.ph() + ki;
-                        if (ih < 0 || ih >= g.h()) {
-                            java.util.Arrays.fill(col, dst, dst + g.wo(), 0f);
-                            continue;
-                        }
-                        java.util.Arrays.fill(col, dst, dst + lo, 0f);
-                        int src = plane + ih * g.w() + lo * g.sw() - g.pw() + kj;
-                        if (g.sw() == 1) {
-                            System.arraycopy(x, src, col, dst + lo, hi - lo);
+                for (int kj = 0; kj < g.kw(); kj++) {
+                    int src = (c * hp + ki) * wp + kj;
+                    for (int oh = 0; oh < ho; oh++, dst += wo, src += sh * wp) {
+                        if (sw == 1) {
+                            System.arraycopy(pad, src, col, dst, wo);
                         } else {
-                            for (int ow = lo; ow < hi; ow++, src += g.sw()) {
-                                col[dst + ow] = x[src];
+                            for (int ow = 0, s = src; ow < wo; ow++, s += sw) {
+                                col[dst + ow] = pad[s];
                             }
                         }
-                        java.util.Arrays.fill(col, dst + hi, dst + g.wo(), 0f);
                     }
                 }
             }
         }
     }
 
-    /** Float32 col2im on heap arrays: x ({@code channels} planes from 0) += col scattered back. */
-    static void col2im(float[] col, int channels, Geo g, float[] x) {
-        int hw = g.h() * g.w();
-        int l = g.ho() * g.wo();
-        int row = 0;
+    /**
+     * Float32 col2im on heap arrays: x ({@code channels} planes from 0) = col scattered back and
+     * summed, accumulated in the zero-bordered scratch {@code pad} (cleared here) whose interior is
+     * then copied to x.
+     */
+    static void col2im(float[] col, int channels, Geo g, float[] pad, float[] x) {
+        int hp = g.h() + 2 * g.ph();
+        int wp = g.w() + 2 * g.pw();
+        int ho = g.ho();
+        int wo = g.wo();
+        int sh = g.sh();
+        int sw = g.sw();
+        java.util.Arrays.fill(pad, 0, channels * hp * wp, 0f);
+        int src = 0;
         for (int c = 0; c < channels; c++) {
-            int plane = c * hw;
             for (int ki = 0; ki < g.kh(); ki++) {
-                for (int kj = 0; kj < g.kw(); kj++, row++) {
-                    int lo = g.owLo(kj);
-                    int hi = g.owHi(kj);
-                    int srcRow = row * l;
-                    for (int oh = 0; oh < g.ho(); oh++) {
-                        int ih = oh * g.sh() - g.ph() + ki;
-                        if (ih < 0 || ih >= g.h()) {
-                            continue;
-                        }
-                        int src = srcRow + oh * g.wo();
-                        int dst = plane + ih * g.w() + lo * g.sw() - g.pw() + kj;
-                        if (g.sw() == 1) {
-                            for (int ow = lo; ow < hi; ow++, dst++) {
-                                x[dst] += col[src + ow];
+                for (int kj = 0; kj < g.kw(); kj++) {
+                    int dst = (c * hp + ki) * wp + kj;
+                    for (int oh = 0; oh < ho; oh++, src += wo, dst += sh * wp) {
+                        if (sw == 1) {
+                            for (int ow = 0; ow < wo; ow++) {
+                                pad[dst + ow] += col[src + ow];
                             }
                         } else {
-                            for (int ow = lo; ow < hi; ow++, dst += g.sw()) {
-                                x[dst] += col[src + ow];
+                            for (int ow = 0, d = dst; ow < wo; ow++, d += sw) {
+                                pad[d] += col[src + ow];
                             }
                         }
                     }
                 }
+            }
+        }
+        for (int c = 0; c < channels; c++) {
+            for (int ih = 0; ih < g.h(); ih++) {
+                System.arraycopy(pad, (c * hp + ih + g.ph()) * wp + g.pw(), x, (c * g.h() + ih) * g.w(), g.w());
             }
         }
     }
