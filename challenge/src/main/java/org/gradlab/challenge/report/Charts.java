@@ -86,8 +86,8 @@ public final class Charts {
                     "AUC and melanoma recall across the experiments in study order, ours vs published.",
                     progression(results, published));
             add(images, dir, "auc-vs-time", "AUC vs training time",
-                    "Validation AUC against training wall time (ours on this machine; published on an Apple MPS GPU "
-                            + "where published).", aucVsTime(results, published));
+                    "Validation AUC against training wall time, log scale (ours on this machine; published: PyTorch on "
+                            + "an Apple MPS GPU, where published).", aucVsTime(results, published));
             add(images, dir, "auc-vs-params", "AUC vs parameters",
                     "Validation AUC against trainable parameters (log scale).", aucVsParams(results, published));
         } catch (IOException e) {
@@ -264,6 +264,9 @@ public final class Charts {
         var s = chart.getStyler();
         base(s);
         s.setYAxisMin(0.0).setYAxisMax(1.0);
+        s.setYAxisDecimalPattern("0.0");
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setLegendLayout(Styler.LegendLayout.Horizontal);
         s.setXAxisDecimalPattern("00");
         s.setXAxisMin(1.0).setXAxisMax(25.0);
         s.setXAxisMaxLabelCount(25);
@@ -272,7 +275,7 @@ public final class Charts {
 
     /** Validation AUC against training seconds. */
     static XYChart aucVsTime(ResultsFile results, PublishedResults published) {
-        return aucVs(results, published, "AUC vs training time", "training seconds", false,
+        return aucVs(results, published, "AUC vs training time", "training seconds (log scale)", true,
                 r -> r.trainSeconds() > 0 ? r.trainSeconds() : null,
                 p -> p.trainSeconds());
     }
@@ -304,7 +307,7 @@ public final class Charts {
         label(chart, ours, 0.006);
         if (logX) {
             chart.getStyler().setXAxisLogarithmic(true);
-            chart.getStyler().setXAxisDecimalPattern("#,###");
+            chart.getStyler().setXAxisDecimalPattern("#,##0");
         }
         return chart;
     }

@@ -103,7 +103,7 @@ public final class HtmlReport {
         RunResult a = auc.get();
         RunResult m = mel.get();
         h.append("<section class=\"lesson\">\n<h2>The clinical lesson: AUC is not melanoma recall</h2>\n<p>");
-        h.append("Our highest-AUC model is <b>").append(esc(a.id() + " " + a.name())).append("</b> (AUC ")
+        h.append("Our highest-AUC model is <b>").append(esc(a.id() + " — " + a.name())).append("</b> (AUC ")
                 .append(Fmt.num(a.val().auc(), 3)).append("), and it catches <b>")
                 .append(Fmt.pct(a.val().melanomaRecall())).append("</b> of melanomas");
         if (Double.isFinite(a.val().melanomaRecall())) {
@@ -115,7 +115,7 @@ public final class HtmlReport {
             h.append("Here the same experiment also has the highest melanoma recall; check the per-class recall "
                     + "heatmap before trusting that for every class.");
         } else {
-            h.append("The model that catches the most melanomas is <b>").append(esc(m.id() + " " + m.name()))
+            h.append("The model that catches the most melanomas is <b>").append(esc(m.id() + " — " + m.name()))
                     .append("</b>: melanoma recall <b>").append(Fmt.pct(m.val().melanomaRecall()))
                     .append("</b> at AUC ").append(Fmt.num(m.val().auc(), 3)).append(" (Δ AUC ")
                     .append(Fmt.delta(m.val().auc() - a.val().auc())).append(").");
@@ -141,10 +141,10 @@ public final class HtmlReport {
         if (bestAuc == null || bestMel == null) {
             return;
         }
-        h.append("<p>Published: the top-AUC model was <b>").append(esc(bestAuc.id() + " " + bestAuc.name()))
+        h.append("<p>Published: the top-AUC model was <b>").append(esc(bestAuc.id() + " — " + bestAuc.name()))
                 .append("</b> (AUC ").append(Fmt.num(bestAuc.auc(), 3)).append(", melanoma recall ")
                 .append(Fmt.pct(bestAuc.melanomaRecall())).append("); the best melanoma recall was <b>")
-                .append(esc(bestMel.id() + " " + bestMel.name())).append("</b> (")
+                .append(esc(bestMel.id() + " — " + bestMel.name())).append("</b> (")
                 .append(Fmt.pct(bestMel.melanomaRecall())).append(" at AUC ").append(Fmt.num(bestMel.auc(), 3))
                 .append(").</p>\n");
     }
@@ -154,16 +154,18 @@ public final class HtmlReport {
                 .append("<p class=\"muted\">Validation split unless marked test. <span class=\"pub\">Orange</span> "
                         + "figures are published; Δ is our AUC minus the published AUC, green within ±")
                 .append(String.format(Locale.ROOT, "%.2f", Comparison.AUC_TOLERANCE))
-                .append(". Empty published cells were not published.</p>\n")
-                .append("<div class=\"scroll\"><table class=\"results\">\n<thead><tr>")
-                .append("<th>#</th><th class=\"name\">experiment</th><th>ch.</th>")
-                .append("<th>AUC</th><th class=\"pub\">pub.</th><th>Δ AUC</th>")
-                .append("<th>mel recall</th><th class=\"pub\">pub.</th>")
-                .append("<th>cancer sens.</th><th class=\"pub\">pub.</th>")
-                .append("<th>accuracy</th><th class=\"pub\">pub.</th>")
-                .append("<th>params</th><th class=\"pub\">pub.</th>")
-                .append("<th>train s</th><th class=\"pub\">pub.</th>")
-                .append("<th>test AUC [95% CI]</th><th class=\"name\">notes</th></tr></thead>\n<tbody>\n");
+                .append(". A dash in a published column: not published.</p>\n")
+                .append("<div class=\"scroll\"><table class=\"results\">\n<thead><tr class=\"grp\">")
+                .append("<th rowspan=\"2\">#</th><th rowspan=\"2\" class=\"name\">experiment</th>")
+                .append("<th rowspan=\"2\" title=\"chapter\">ch.</th>")
+                .append("<th colspan=\"3\">AUC</th><th colspan=\"2\">mel recall</th>")
+                .append("<th colspan=\"2\">cancer sens.</th><th colspan=\"2\">accuracy</th>")
+                .append("<th colspan=\"2\">params</th><th colspan=\"2\">train s</th>")
+                .append("<th rowspan=\"2\">test AUC <small>[95% CI]</small></th>")
+                .append("<th rowspan=\"2\" class=\"name\">notes</th></tr>\n<tr>")
+                .append("<th>ours</th><th class=\"pub\">pub.</th><th>Δ</th>")
+                .append("<th>ours</th><th class=\"pub\">pub.</th>".repeat(5))
+                .append("</tr></thead>\n<tbody>\n");
         for (RunResult r : results.runs()) {
             PublishedRun p = published.get(r.id()).orElse(null);
             SplitMetrics v = r.val();
@@ -186,20 +188,22 @@ public final class HtmlReport {
             td(h, p == null ? "" : Fmt.count(p.params()), "pub");
             td(h, Fmt.secs(r.trainSeconds()), "");
             td(h, p == null ? "" : Fmt.secs(p.trainSeconds()), "pub");
-            td(h, testAuc(r.test()), "");
+            h.append("<td>").append(testAuc(r.test())).append("</td>");
             h.append("<td class=\"name note\">").append(esc(Comparison.note(r))).append("</td></tr>\n");
         }
         h.append("</tbody></table></div>\n</section>\n");
     }
 
+    /** Test AUC with its bootstrap interval on a second line, as escaped HTML. */
     private static String testAuc(SplitMetrics t) {
         if (t == null) {
-            return Fmt.DASH;
+            return esc(Fmt.DASH);
         }
-        String s = Fmt.num(t.auc(), 3);
+        String s = esc(Fmt.num(t.auc(), 3));
         double[] ci = t.aucCi95();
         if (ci != null) {
-            s += " [" + Fmt.num(ci[0], 3) + ", " + Fmt.num(ci[1], 3) + "]";
+            s += " <small class=\"ci\">" + esc("[" + Fmt.num(ci[0], 3) + ", " + Fmt.num(ci[1], 3) + "]")
+                    + "</small>";
         }
         return s;
     }
@@ -295,7 +299,7 @@ public final class HtmlReport {
             :root{--fg:#1d2330;--muted:#5f6b7a;--line:#e3e7ee;--ours:#1f77b4;--pub:#c05f00;--bg:#f6f8fb}
             *{box-sizing:border-box}
             body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-            main{max-width:1180px;margin:0 auto;padding:28px 24px 48px}
+            main{max-width:1360px;margin:0 auto;padding:24px 20px 48px}
             h1{font-size:26px;margin:0 0 4px}
             h2{font-size:19px;margin:32px 0 10px;border-bottom:1px solid var(--line);padding-bottom:4px}
             h3{font-size:15px;margin:0 0 6px}
@@ -307,11 +311,16 @@ public final class HtmlReport {
             .lesson{background:#fff4f2;border:1px solid #f3c4bb;border-left:5px solid #d62728;border-radius:8px;padding:4px 18px 8px;margin:18px 0}
             .lesson h2{border:0;margin-top:12px}
             .scroll{overflow-x:auto;background:#fff;border:1px solid var(--line);border-radius:8px}
-            table.results{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
-            table.results th,table.results td{padding:4px 7px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
-            table.results th{background:#eef2f7;position:sticky;top:0;font-weight:600}
+            table.results{border-collapse:collapse;width:100%;font-size:12px;font-variant-numeric:tabular-nums}
+            table.results th,table.results td{padding:4px 5px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
+            table.results th{background:#eef2f7;font-weight:600;text-align:center}
+            table.results tr.grp th{border-bottom:1px solid #d5dbe5}
+            table.results tbody td:nth-child(4),table.results tbody td:nth-child(7),table.results tbody td:nth-child(9),
+            table.results tbody td:nth-child(11),table.results tbody td:nth-child(13),table.results tbody td:nth-child(15),
+            table.results tbody td:nth-child(17){border-left:1px solid var(--line)}
+            small.ci{color:var(--muted);font-size:10px}
             table.results .name{text-align:left}
-            table.results td.note{white-space:normal;min-width:180px;color:var(--muted)}
+            table.results td.note{white-space:normal;min-width:130px;max-width:220px;color:var(--muted);font-size:11.5px;line-height:1.3}
             table.results tbody tr:hover{background:#f3f7ff}
             .pub{color:var(--pub)}
             td.ok{color:#1a7f37;font-weight:600}
