@@ -12,6 +12,7 @@ import org.gradlab.engine.Device;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Shape;
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.autograd.Autograd;
 
 /**
  * Base class of every layer and model: named parameters, buffers and child modules, with
@@ -33,9 +34,36 @@ public abstract class Module {
     private final Set<String> integerBuffers = new LinkedHashSet<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    private String path = "";
 
     /** Runs the module on {@code x}. */
     public abstract Tensor forward(Tensor x);
+
+    /**
+     * Runs {@link #forward} with this module's dotted path (e.g. {@code features.4}) as the
+     * autograd scope, so the ops it records know their layer (graph view, saved-tensor ledger,
+     * health report). Parents call their children through this.
+     */
+    public final Tensor call(Tensor x) {
+        if (path.isEmpty()) {
+            return forward(x);
+        }
+        try (Autograd.ScopeHandle s = Autograd.scope(path)) {
+            return forward(x);
+        }
+    }
+
+    /** This module's dotted name inside the root model ("" for the root). */
+    public String path() {
+        return path;
+    }
+
+    private void setPath(String p) {
+        this.path = p;
+        for (Map.Entry<String, Module> c : children.entrySet()) {
+            c.getValue().setPath(p.isEmpty() ? c.getKey() : p + "." + c.getKey());
+        }
+    }
 
     // ------------------------------------------------------------------ registration
 
@@ -68,6 +96,7 @@ public abstract class Module {
     public <M extends Module> M registerModule(String name, M m) {
         checkName(name);
         children.put(name, m);
+        ((Module) m).setPath(path.isEmpty() ? name : path + "." + name);
         return m;
     }
 

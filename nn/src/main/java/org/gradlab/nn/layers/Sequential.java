@@ -43,7 +43,7 @@ public final class Sequential extends Module {
     public Tensor forward(Tensor x) {
         Tensor h = x;
         for (int i = 0; i < layers.size(); i++) {
-            h = get(i).forward(h);
+            h = get(i).call(h);
         }
         return h;
     }

@@ -29,10 +29,10 @@ public final class BasicBlock extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Module relu = child("relu");
-        Tensor out = relu.forward(child("bn1").forward(child("conv1").forward(x)));
-        out = child("bn2").forward(child("conv2").forward(out));
+        Tensor out = relu.call(child("bn1").call(child("conv1").call(x)));
+        out = child("bn2").call(child("conv2").call(out));
         Module ds = child("downsample");
-        Tensor identity = ds == null ? x : ds.forward(x);
-        return relu.forward(out.add(identity));
+        Tensor identity = ds == null ? x : ds.call(x);
+        return relu.call(out.add(identity));
     }
 }

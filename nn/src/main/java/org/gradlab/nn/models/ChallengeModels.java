@@ -40,7 +40,7 @@ public final class ChallengeModels {
 
         @Override
         public org.gradlab.engine.Tensor forward(org.gradlab.engine.Tensor x) {
-            return child("classifier").forward(child("features").forward(x));
+            return child("classifier").call(child("features").call(x));
         }
     }
 

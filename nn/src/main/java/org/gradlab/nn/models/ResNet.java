@@ -114,7 +114,7 @@ public final class ResNet extends Module {
             if (e.getKey().equals("fc")) {
                 h = h.flatten(1);
             }
-            h = e.getValue().forward(h);
+            h = e.getValue().call(h);
         }
         return h;
     }

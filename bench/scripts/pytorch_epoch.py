@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Seconds per training epoch of a "Beat the Baseline" experiment in PyTorch, for comparison with
+`./gradlab bench epoch`. Same data (a MedMNIST npz), same recipe, same batch size, same thread
+count; one warm-up epoch, then the median of N epochs. Prints one RESULT line."""
+import argparse, statistics, time
+import numpy as np
+import torch
+import torch.nn as nn
+
+p = argparse.ArgumentParser()
+p.add_argument("--data", required=True)
+p.add_argument("--exp", default="08")
+p.add_argument("--epochs", type=int, default=3)
+p.add_argument("--threads", type=int, default=1)
+p.add_argument("--limit-train", type=int, default=None)
+p.add_argument("--device", default="cpu")
+a = p.parse_args()
+torch.set_num_threads(a.threads)
+torch.manual_seed(0)
+dev = torch.device(a.device)
+
+z = np.load(a.data)
+x = torch.from_numpy(z["train_images"]).permute(0, 3, 1, 2).contiguous()
+y = torch.from_numpy(z["train_labels"].reshape(-1).astype(np.int64))
+if a.limit_train:
+    x, y = x[: a.limit_train], y[: a.limit_train]
+
+
+def blocks(bn, chans=(32, 64, 128)):
+    layers, c = [], 3
+    for o in chans:
+        layers += [nn.Conv2d(c, o, 3, padding=1)] + ([nn.BatchNorm2d(o)] if bn else []) + [nn.ReLU(), nn.MaxPool2d(2)]
+        c = o
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
+
+def model_for(exp):
+    if exp in ("01", "02", "03", "04", "05"):
+        return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, padding=1),
+                             nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 7 * 7, 7))
+    if exp in ("21", "22"):
+        return nn.Sequential(blocks(True), nn.Dropout(0.4), nn.Linear(128, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 7))
+    if exp == "25":
+        import torchvision
+        m = torchvision.models.resnet18(weights=None)
+        m.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+        m.maxpool = nn.Identity()
+        m.fc = nn.Sequential(nn.Dropout(0.3), nn.Linear(512, 7))
+        return m
+    return nn.Sequential(blocks(True), nn.Linear(128, 7))  # 08
+
+
+recipe = {"01": (32, "sgd", 0.1, False), "08": (32, "adam", 1e-3, False), "21": (64, "adam", 1e-3, True),
+          "25": (64, "adam", 1e-4, True)}[a.exp]
+batch, opt_name, lr, augment = recipe
+model = model_for(a.exp).to(dev)
+opt = torch.optim.SGD(model.parameters(), lr=lr) if opt_name == "sgd" else torch.optim.Adam(model.parameters(), lr=lr)
+counts = torch.bincount(y, minlength=7).float()
+weight = (len(y) / (7 * counts)).to(dev) if a.exp in ("21", "25") else None
+crit = nn.CrossEntropyLoss(weight=weight, label_smoothing=0.1 if a.exp == "25" else 0.0)
+
+tf = None
+if augment:
+    import torchvision.transforms as T
+    steps = [T.RandomHorizontalFlip(), T.RandomVerticalFlip(), T.RandomRotation(20)]
+    if a.exp == "25":
+        steps.append(T.RandomAffine(0, translate=(0.1, 0.1), scale=(0.9, 1.1)))
+    steps.append(T.ColorJitter(0.2, 0.2, 0.2, 0.05))
+    tf = T.Compose(steps)
+
+
+def epoch():
+    model.train()
+    perm = torch.randperm(len(y))
+    for i in range(0, len(y), batch):
+        idx = perm[i:i + batch]
+        xb = x[idx]
+        if tf is not None:
+            xb = torch.stack([tf(img) for img in xb])  # uint8 tensor transforms, as the PIL path would on the loader
+        xb = (xb.float() / 255).to(dev)
+        yb = y[idx].to(dev)
+        loss = crit(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+
+
+times = []
+for e in range(a.epochs + 1):
+    t = time.perf_counter()
+    epoch()
+    s = time.perf_counter() - t
+    print(f"  epoch {e}{' (warm-up)' if e == 0 else ''}: {s:.2f} s", flush=True)
+    if e > 0:
+        times.append(s)
+med = statistics.median(times)
+print(f"RESULT exp={a.exp} framework=pytorch-{torch.__version__} device={a.device} threads={a.threads} "
+      f"median_epoch_s={med:.3f} images_per_s={len(y) / med:.0f}")
