@@ -102,6 +102,14 @@ class ReportGenerationTest {
     }
 
     @Test
+    void reportWithoutRunsRendersAnEmptyShell(@TempDir Path dir) throws Exception {
+        Path file = new ChallengeReport(dir, PublishedResults.none(), CLOCK).render();
+        String html = Files.readString(file);
+        assertTrue(html.contains("Results: ours vs published"));
+        assertEquals(0, count(html, "data:image/png;base64,"));
+    }
+
+    @Test
     void textIsEscaped(@TempDir Path dir) throws Exception {
         RunResult base = SyntheticResults.run(PUBLISHED.get("02").orElseThrow(), new Random(3));
         RunResult evil = new RunResult("02", "<script>alert('x')</script> & co", 2, "cpu\"", 1, 5, 10, 1, null, null,
