@@ -192,7 +192,8 @@ public final class Charts {
         base(s);
         s.setXAxisLabelRotation(70);
         s.setAvailableSpaceFill(0.8);
-        s.setYAxisMin(0.5).setYAxisMax(1.0);
+        s.setLegendPosition(Styler.LegendPosition.OutsideE);
+        s.setYAxisMin(aucFloor(ours, pub)).setYAxisMax(1.0);
         s.setYAxisDecimalPattern("0.00");
         chart.addAnnotation(new AnnotationLine(0.9, false, false));
         s.setAnnotationLineColor(Color.GRAY);
@@ -230,7 +231,7 @@ public final class Charts {
         base(s);
         s.setOverlapped(true);
         s.setAvailableSpaceFill(0.7);
-        s.setYAxisMin(0.5).setYAxisMax(1.0);
+        s.setYAxisMin(aucFloor(runs.stream().map(r -> finiteOrNull(r.val().auc())).toList(), pub)).setYAxisMax(1.0);
         s.setYAxisDecimalPattern("0.00");
         s.setLegendPosition(Styler.LegendPosition.OutsideE);
         return chart;
@@ -373,6 +374,19 @@ public final class Charts {
         for (int i = 0; i < pts.size(); i++) {
             chart.addAnnotation(new AnnotationText(pts.labels.get(i), pts.xs.get(i), pts.ys.get(i) + dy, false));
         }
+    }
+
+    /** Lower end of an AUC axis: 0.5 (chance), or lower in steps of 0.1 when a value falls below it. */
+    static double aucFloor(List<Double> a, List<Double> b) {
+        double min = 0.5;
+        for (List<Double> list : List.of(a, b)) {
+            for (Double v : list) {
+                if (v != null && Double.isFinite(v)) {
+                    min = Math.min(min, Math.floor(v * 10) / 10);
+                }
+            }
+        }
+        return Math.max(0.0, min);
     }
 
     private static double nanLow(double v) {

@@ -236,7 +236,8 @@ public final class HtmlReport {
             return;
         }
         h.append("<section>\n<h2>Confusion matrices</h2>\n<p class=\"muted\">Rows: true class; columns: predicted "
-                + "class. Shading is the share of the row. The mel row shows where melanomas went.</p>\n");
+                + "class. Shading is the share of the row. The mel row shows where melanomas went.</p>\n"
+                + "<div class=\"cmgrid\">\n");
         for (RunResult r : results.runs()) {
             h.append("<details><summary><b>").append(esc(r.id())).append("</b> ").append(esc(r.name()))
                     .append(" <span class=\"muted\">AUC ").append(Fmt.num(r.val().auc(), 3)).append(" · mel recall ")
@@ -247,7 +248,7 @@ public final class HtmlReport {
             }
             h.append("</div></details>\n");
         }
-        h.append("</section>\n");
+        h.append("</div>\n</section>\n");
     }
 
     private static void matrix(StringBuilder h, String caption, int[][] cm) {
@@ -268,8 +269,12 @@ public final class HtmlReport {
             for (int j = 0; j < cm[i].length; j++) {
                 double share = rowSum == 0 ? 0 : (double) cm[i][j] / rowSum;
                 String color = i == j ? "26,150,65" : "215,25,28";
+                if (cm[i][j] == 0) {
+                    h.append("<td class=\"zero\">0</td>");
+                    continue;
+                }
                 h.append("<td style=\"background:rgba(").append(color).append(',')
-                        .append(String.format(Locale.ROOT, "%.2f", 0.08 + 0.72 * share)).append(")\">")
+                        .append(String.format(Locale.ROOT, "%.2f", 0.12 + 0.68 * share)).append(")\">")
                         .append(cm[i][j]).append("</td>");
             }
             h.append("</tr>\n");
@@ -328,13 +333,16 @@ public final class HtmlReport {
             figure{background:#fff;border:1px solid var(--line);border-radius:8px;margin:0 0 18px;padding:14px}
             figure img{display:block;max-width:100%;height:auto;margin:0 auto}
             figcaption{color:var(--muted);font-size:13px;margin-top:6px}
-            details{background:#fff;border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:6px 10px}
+            .cmgrid{display:grid;grid-template-columns:repeat(auto-fill,minmax(380px,1fr));gap:6px;align-items:start}
+            details{background:#fff;border:1px solid var(--line);border-radius:6px;padding:5px 10px}
+            details[open]{grid-column:1/-1}
             summary{cursor:pointer}
             .cms{display:flex;flex-wrap:wrap;gap:18px;margin-top:8px}
             table.cm{border-collapse:collapse;font-size:12px;font-variant-numeric:tabular-nums}
             table.cm caption{text-align:left;font-weight:600;padding-bottom:4px}
             table.cm th,table.cm td{border:1px solid var(--line);padding:3px 7px;text-align:right}
             table.cm th{background:#eef2f7}
+            table.cm td.zero{color:#b8c0cc}
             footer{margin-top:36px;color:var(--muted);font-size:12px}
             code{font-size:12px}
             """;

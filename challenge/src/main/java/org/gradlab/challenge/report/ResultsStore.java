@@ -1,9 +1,10 @@
 package org.gradlab.challenge.report;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -28,9 +29,11 @@ public final class ResultsStore {
             "test_melanoma_recall", "published_auc", "published_melanoma_recall", "delta_auc", "pretrained");
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
+    /** Objects indented, arrays of numbers on one line (a confusion matrix row stays readable). */
+    private static final ObjectWriter WRITER = MAPPER.writer(new DefaultPrettyPrinter()
+            .withArrayIndenter(DefaultPrettyPrinter.FixedSpaceIndenter.instance));
 
     private final Path dir;
     private final PublishedResults published;
@@ -90,7 +93,7 @@ public final class ResultsStore {
     /** Serialises {@code results} to the JSON of {@code results.json}. */
     public static String toJson(ResultsFile results) {
         try {
-            return MAPPER.writeValueAsString(results) + System.lineSeparator();
+            return WRITER.writeValueAsString(results) + System.lineSeparator();
         } catch (JacksonException e) {
             throw new IllegalStateException("cannot serialise results", e);
         }
