@@ -55,6 +55,13 @@ public final class KeyMapper {
         return this;
     }
 
+    /** Names and shapes of a state dict, for {@link #apply}. */
+    public static Map<String, int[]> shapesOf(Map<String, Tensor> stateDict) {
+        Map<String, int[]> m = new LinkedHashMap<>();
+        stateDict.forEach((k, v) -> m.put(k, v.shape()));
+        return m;
+    }
+
     public String targetName(String sourceKey) {
         for (Map.Entry<String, String> r : renames.entrySet()) {
             if (sourceKey.startsWith(r.getKey())) {

@@ -69,7 +69,7 @@ public final class TorchCheckpoint {
             if (args.length < 4 || !(args[0] instanceof StorageRef s)) {
                 throw new PickleException("_rebuild_tensor: expected (storage, offset, size, stride, ...)");
             }
-            return new PendingTensor(s, toLong(args[1]), toInts(args[2]), toInts(args[3]));
+            return new PendingTensor(s, s.viewOffset() + toLong(args[1]), toInts(args[2]), toInts(args[3]));
         };
         Unpickler.registerConstructor("torch._utils", "_rebuild_tensor_v2", rebuild);
         Unpickler.registerConstructor("torch._utils", "_rebuild_tensor", rebuild);
@@ -262,7 +262,11 @@ public final class TorchCheckpoint {
             if (!(t[1] instanceof StorageType type)) {
                 throw new PickleException("unsupported storage type " + t[1]);
             }
-            return new StorageRef(type, String.valueOf(t[2]), toLong(t[4]));
+            long viewOffset = 0;
+            if (t.length >= 6 && t[5] instanceof Object[] view && view.length >= 2) {
+                viewOffset = toLong(view[1]); // old legacy files: (view_key, offset in elements, size) into root storage t[2]
+            }
+            return new StorageRef(type, String.valueOf(t[2]), toLong(t[4]), viewOffset);
         }
 
         @Override
@@ -324,7 +328,7 @@ public final class TorchCheckpoint {
         }
     }
 
-    private record StorageRef(StorageType type, String key, long numel) {}
+    private record StorageRef(StorageType type, String key, long numel, long viewOffset) {}
 
     private record PendingTensor(StorageRef storage, long offset, int[] size, int[] stride) {}
 

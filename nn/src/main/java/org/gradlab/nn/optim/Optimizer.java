@@ -44,6 +44,11 @@ public abstract class Optimizer {
         public Tensor buffer(String name) {
             return buffers.get(name);
         }
+
+        /** Named buffers (mutable: subclasses in other packages register their state here). */
+        public Map<String, Tensor> buffers() {
+            return buffers;
+        }
     }
 
     protected Optimizer(List<ParamGroup> groups, Map<String, Double> defaults) {
@@ -163,7 +168,8 @@ public abstract class Optimizer {
     /**
      * Restores what {@link #stateDict()} produced for an optimizer over parameters of the same
      * shapes in the same order. Buffers are copied into persistent tensors of each parameter's
-     * dtype/device (existing buffers are overwritten in place).
+     * dtype/device (existing buffers are overwritten in place); parameters absent from
+     * {@code sd} lose their state, as in PyTorch.
      */
     public void loadStateDict(Map<String, Tensor> sd) {
         List<Tensor> flat = new ArrayList<>();
@@ -208,6 +214,7 @@ public abstract class Optimizer {
                 st.buffers.put(parts[2], dst);
             }
         }
+        state.clear(); // like PyTorch: the loaded state replaces all state
         loaded.forEach((idx, st) -> state.put(flat.get(idx), st));
     }
 

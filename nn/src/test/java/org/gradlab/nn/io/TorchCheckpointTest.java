@@ -108,6 +108,78 @@ class TorchCheckpointTest {
         assertTrue(expectError(text).getMessage().contains("neither a zip"));
     }
 
+    /** A hand-assembled zip checkpoint: a transposed view with a storage offset, float64 and int64 entries. */
+    @Test
+    void stridedViewsOffsetsAndDtypesFromHandBuiltPickle() throws Exception {
+        ByteArrayOutputStream pk = new ByteArrayOutputStream();
+        pk.write(new byte[] {(byte) 0x80, 2});
+        global(pk, "collections", "OrderedDict");
+        pk.write(new byte[] {')', 'R', '('});
+        String[][] entries = {{"w", "FloatStorage", "0", "1", "2,2", "1,2"}, {"d", "DoubleStorage", "1", "0", "3", "1"},
+                {"n", "LongStorage", "2", "0", "", ""}};
+        for (String[] e : entries) {
+            unicode(pk, e[0]);
+            global(pk, "torch._utils", "_rebuild_tensor_v2");
+            pk.write('(');
+            pk.write('(');
+            unicode(pk, "storage");
+            global(pk, "torch", e[1]);
+            unicode(pk, e[2]);
+            unicode(pk, "cpu");
+            pk.write(new byte[] {'K', 6, 't', 'Q'});
+            pk.write(new byte[] {'K', (byte) Integer.parseInt(e[3])});
+            for (String tuple : new String[] {e[4], e[5]}) {
+                pk.write('(');
+                for (String v : tuple.isEmpty() ? new String[0] : tuple.split(",")) {
+                    pk.write(new byte[] {'K', (byte) Integer.parseInt(v)});
+                }
+                pk.write('t');
+            }
+            pk.write(0x89);
+            global(pk, "collections", "OrderedDict");
+            pk.write(new byte[] {')', 'R', 't', 'R'});
+        }
+        pk.write(new byte[] {'u', '.'});
+        java.nio.ByteBuffer f = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer d = java.nio.ByteBuffer.allocate(48).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer n = java.nio.ByteBuffer.allocate(48).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 6; i++) {
+            f.putFloat(i);
+            d.putDouble(i + 0.5);
+            n.putLong(100 + i);
+        }
+        Path file = dir.resolve("hand.pth");
+        try (ZipOutputStream zos = new ZipOutputStream(Files.newOutputStream(file))) {
+            String[] names = {"ck/data.pkl", "ck/data/0", "ck/data/1", "ck/data/2"};
+            byte[][] blobs = {pk.toByteArray(), f.array(), d.array(), n.array()};
+            for (int i = 0; i < names.length; i++) {
+                zos.putNextEntry(new ZipEntry(names[i]));
+                zos.write(blobs[i]);
+                zos.closeEntry();
+            }
+        }
+        LinkedHashMap<String, Tensor> sd = TorchCheckpoint.load(file);
+        assertEquals(List.of("w", "d", "n"), new ArrayList<>(sd.keySet()));
+        assertArrayEquals(new int[] {2, 2}, sd.get("w").shape());
+        assertArrayEquals(new float[] {1, 3, 2, 4}, sd.get("w").toFloatArray(), 0f); // data[1 + i + 2j]
+        assertEquals(DType.F64, sd.get("d").dtype());
+        assertArrayEquals(new double[] {0.5, 1.5, 2.5}, sd.get("d").toDoubleArray(), 0.0);
+        assertEquals(0, sd.get("n").dim());
+        assertEquals(100.0, sd.get("n").item());
+    }
+
+    static void global(ByteArrayOutputStream o, String module, String name) {
+        o.write('c');
+        o.writeBytes((module + "\n" + name + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    static void unicode(ByteArrayOutputStream o, String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        o.write('X');
+        o.writeBytes(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+        o.writeBytes(b);
+    }
+
     @Test
     void keyMapperSkipsDifferentHead() {
         Map<String, Tensor> src = new LinkedHashMap<>();

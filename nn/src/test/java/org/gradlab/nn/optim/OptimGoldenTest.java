@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +16,11 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.io.NpyArray;
 import org.gradlab.engine.io.Npz;
 import org.gradlab.engine.io.SharedFiles;
+import org.gradlab.nn.io.SafeTensors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,6 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class OptimGoldenTest {
     static final String[] NAMES = {"a", "b"};
     static Npz z;
+    @TempDir
+    Path dir;
     static final Map<String, Double> WORST = new LinkedHashMap<>();
 
     @BeforeAll
@@ -188,13 +193,15 @@ class OptimGoldenTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"adamw", "sgd_nesterov"})
-    void stateDictResumesTraining(String c) {
+    void stateDictResumesTraining(String c) throws Exception {
         List<Tensor> ps = params(c, DType.F64);
         Optimizer opt = make(c, ps);
         setGrads(c, 1, ps, DType.F64);
         opt.step();
-        Map<String, Tensor> sd = new LinkedHashMap<>();
-        opt.stateDict().forEach((k, v) -> sd.put(k, Tensor.of(v.toDoubleArray(), v.shape())));
+        // through a safetensors file, as a training run would resume
+        Path file = dir.resolve(c + ".safetensors");
+        SafeTensors.save(file, opt.stateDict());
+        Map<String, Tensor> sd = SafeTensors.load(file);
         // a fresh optimizer over copies of the parameters resumes at step 2
         List<Tensor> copies = new ArrayList<>();
         for (Tensor p : ps) {

@@ -136,6 +136,24 @@ class SchedulersGoldenTest {
     }
 
     @Test
+    void oneCycleThreePhaseEndPoints() {
+        SGD opt = sgd();
+        OneCycleLR s = new OneCycleLR(opt, 1.0, 10, 0.3, OneCycleLR.Anneal.LINEAR, true, 0.85, 0.95, 10, 1e4, true);
+        // phase ends: 0.3*10-1 = 2, 2*0.3*10-2 = 4, 9
+        double[] lr = {0.1, 0.55, 1.0, 0.55, 0.1, 0.1 + (1e-5 - 0.1) * 0.2};
+        double[] mom = {0.95, 0.90, 0.85, 0.90, 0.95, 0.95};
+        for (int e = 0; e < lr.length; e++) {
+            if (e > 0) {
+                s.step();
+            }
+            assertEquals(lr[e], opt.paramGroups().get(0).lr(), 1e-15, "lr at " + e);
+            assertEquals(mom[e], opt.paramGroups().get(0).momentum(), 1e-15, "momentum at " + e);
+        }
+        s.step(9);
+        assertEquals(1e-5, opt.paramGroups().get(0).lr(), 1e-16);
+    }
+
+    @Test
     void invalidArgumentsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> new CosineAnnealingLR(sgd(), 0));
         assertThrows(IllegalArgumentException.class, () -> new LinearLR(sgd(), 0, 1, 5));
