@@ -38,4 +38,6 @@ public interface Backend {
     NormKernels norm();
 
     LossKernels loss();
+
+    OptimKernels optim();
 }

@@ -20,11 +20,8 @@ import org.gradlab.engine.autograd.GradMode;
  * Temporaries of one step live in a {@link MemoryScope} that {@link #step()} opens and closes,
  * and every op runs under {@link GradMode#noGrad()}.
  *
- * <p>Implementation choice (backend-neutral composition): updates are composed from the
- * in-place kernels {@code elementwise().axpy/scale/copyInto} plus a few ordinary ops (mul, sqrt,
- * div) rather than one fused per-element loop, so they run unchanged on any backend. Cost: each
- * Adam step makes ~9 passes over memory and 3-4 temporary tensors instead of 1 fused pass,
- * 20-40x slower than a fused loop on CPU today; see {@link Adam} for measured numbers. Parameters whose {@code grad()} is null are skipped (their
+ * <p>Each optimizer's update is one fused kernel of the backend seam
+ * ({@code backend.optim()}), so it runs on any backend in one pass over memory. Parameters whose {@code grad()} is null are skipped (their
  * state and step count do not advance), as in PyTorch.
  */
 public abstract class Optimizer {
@@ -77,7 +74,7 @@ public abstract class Optimizer {
         return defaults;
     }
 
-    /** Sets every parameter's gradient to null (PyTorch's {@code zero_grad(set_to_none=True)}). */
+    /** Zeroes every parameter gradient in place (PyTorch's {@code zero_grad(set_to_none=False)}): no new gradient memory per step. */
     public void zeroGrad() {
         for (ParamGroup g : groups) {
             for (Tensor p : g.params()) {

@@ -3,7 +3,6 @@ package org.gradlab.nn.optim;
 import java.util.List;
 import java.util.Map;
 import org.gradlab.engine.Tensor;
-import org.gradlab.engine.backend.ElementwiseKernels;
 
 /**
  * Stochastic gradient descent with momentum, PyTorch 1.13 single-tensor semantics:
@@ -53,30 +52,18 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(ParamGroup grp, Tensor p, Tensor grad, ParamState st) {
-        ElementwiseKernels k = p.backend().elementwise();
-        double wd = grp.get("weight_decay");
         double momentum = grp.get("momentum");
-        Tensor g = grad;
-        if (wd != 0) {
-            g = copy(grad);
-            k.axpy(g, p, wd);
-        }
+        Tensor buf = null;
+        boolean first = false;
         if (momentum != 0) {
-            Tensor buf = st.buffers.get("momentum_buffer");
+            buf = st.buffers.get("momentum_buffer");
             if (buf == null) {
-                st.buffers.put("momentum_buffer", persistentCopy(g));
-                buf = st.buffers.get("momentum_buffer");
-            } else {
-                k.scale(buf, momentum);
-                k.axpy(buf, g, 1 - grp.get("dampening"));
-            }
-            if (grp.get("nesterov") != 0) {
-                g = g == grad ? copy(grad) : g;
-                k.axpy(g, buf, momentum);
-            } else {
-                g = buf;
+                buf = persistentZerosLike(p);
+                st.buffers.put("momentum_buffer", buf);
+                first = true;
             }
         }
-        k.axpy(p, g, -grp.lr());
+        p.backend().optim().sgdStep(p, grad, buf, grp.lr(), momentum, grp.get("dampening"), grp.get("nesterov") != 0,
+                grp.get("weight_decay"), first);
     }
 }

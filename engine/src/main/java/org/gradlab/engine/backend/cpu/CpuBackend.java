@@ -11,6 +11,7 @@ import org.gradlab.engine.backend.ElementwiseKernels;
 import org.gradlab.engine.backend.LossKernels;
 import org.gradlab.engine.backend.MatmulKernels;
 import org.gradlab.engine.backend.NormKernels;
+import org.gradlab.engine.backend.OptimKernels;
 import org.gradlab.engine.backend.PoolKernels;
 import org.gradlab.engine.backend.ReduceKernels;
 
@@ -25,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final CpuPool pool = new CpuPool();
     private final CpuNorm norm = new CpuNorm();
     private final CpuLoss loss = new CpuLoss();
+    private final CpuOptim optim = new CpuOptim();
 
     private CpuBackend() {}
 
@@ -126,6 +128,11 @@ public final class CpuBackend implements Backend {
     @Override
     public LossKernels loss() {
         return loss;
+    }
+
+    @Override
+    public OptimKernels optim() {
+        return optim;
     }
 
     /** The CPU storage behind a tensor (kernels only). */

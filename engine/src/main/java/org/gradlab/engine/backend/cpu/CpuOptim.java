@@ -1,0 +1,98 @@
+package org.gradlab.engine.backend.cpu;
+
+import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Shape;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.OptimKernels;
+
+/** Fused optimizer loops: per element, read once, compute in double, write once. */
+final class CpuOptim implements OptimKernels {
+
+    @Override
+    public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
+                         double weightDecay, long step, boolean decoupled) {
+        check("adam", p, g, m, v);
+        Tensor gc = g.contiguous();
+        int n = Math.toIntExact(p.numel());
+        double bc1 = 1 - Math.pow(beta1, step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+        double stepSize = lr / bc1;
+        double decay = decoupled ? 1 - lr * weightDecay : 1;
+        double l2 = decoupled ? 0 : weightDecay;
+        CpuStorage sp = storage(p);
+        CpuStorage sg = storage(gc);
+        CpuStorage sm = storage(m);
+        CpuStorage sv = storage(v);
+        long op = p.offset();
+        long og = gc.offset();
+        long om = m.offset();
+        long ov = v.offset();
+        if (p.dtype() == DType.F32) {
+            FloatBuffer fp = sp.f32();
+            FloatBuffer fg = sg.f32();
+            FloatBuffer fm = sm.f32();
+            FloatBuffer fv = sv.f32();
+            for (int i = 0; i < n; i++) {
+                double pv = fp.get((int) op + i) * decay;
+                double gv = fg.get((int) og + i) + l2 * pv;
+                double mv = beta1 * fm.get((int) om + i) + (1 - beta1) * gv;
+                double vv = beta2 * fv.get((int) ov + i) + (1 - beta2) * gv * gv;
+                fm.put((int) om + i, (float) mv);
+                fv.put((int) ov + i, (float) vv);
+                fp.put((int) op + i, (float) (pv - stepSize * mv / (Math.sqrt(vv) / bc2Sqrt + eps)));
+            }
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            double pv = sp.get(op + i) * decay;
+            double gv = sg.get(og + i) + l2 * pv;
+            double mv = beta1 * sm.get(om + i) + (1 - beta1) * gv;
+            double vv = beta2 * sv.get(ov + i) + (1 - beta2) * gv * gv;
+            sm.set(om + i, mv);
+            sv.set(ov + i, vv);
+            sp.set(op + i, pv - stepSize * mv / (Math.sqrt(vv) / bc2Sqrt + eps));
+        }
+    }
+
+    @Override
+    public void sgdStep(Tensor p, Tensor g, Tensor buf, double lr, double momentum, double dampening, boolean nesterov,
+                        double weightDecay, boolean firstStep) {
+        check("sgd", p, g, buf == null ? p : buf, p);
+        Tensor gc = g.contiguous();
+        int n = Math.toIntExact(p.numel());
+        CpuStorage sp = storage(p);
+        CpuStorage sg = storage(gc);
+        CpuStorage sb = buf == null ? null : storage(buf);
+        long op = p.offset();
+        long og = gc.offset();
+        long ob = buf == null ? 0 : buf.offset();
+        for (int i = 0; i < n; i++) {
+            double pv = sp.get(op + i);
+            double gv = sg.get(og + i) + weightDecay * pv;
+            if (sb != null) {
+                double b = firstStep ? gv : momentum * sb.get(ob + i) + (1 - dampening) * gv;
+                sb.set(ob + i, b);
+                gv = nesterov ? gv + momentum * b : b;
+            }
+            sp.set(op + i, pv - lr * gv);
+        }
+    }
+
+    private static void check(String op, Tensor p, Tensor g, Tensor a, Tensor b) {
+        for (Tensor t : new Tensor[] {p, a, b}) {
+            if (!t.isContiguous()) {
+                throw new IllegalArgumentException(op + ": parameters and state must be contiguous");
+            }
+        }
+        for (Tensor t : new Tensor[] {g, a, b}) {
+            if (!Arrays.equals(t.shape(), p.shape()) || t.dtype() != p.dtype()) {
+                throw new IllegalArgumentException(op + ": tensor " + Shape.str(t.shape()) + " " + t.dtype()
+                        + " does not match the parameter " + Shape.str(p.shape()) + " " + p.dtype());
+            }
+        }
+    }
+}
