@@ -1,0 +1,95 @@
+package org.gradlab.challenge.run;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.gradlab.challenge.experiments.Experiments;
+import org.gradlab.challenge.report.ResultsFile;
+import org.gradlab.challenge.report.ResultsStore;
+import org.gradlab.challenge.report.RunResult;
+import org.gradlab.engine.io.SharedFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end on the real DermaMNIST file: real learning, outputs written, resume after a kill. */
+class ChallengeRunnerTest {
+    private static Path data() {
+        return SharedFiles.file("data/dermamnist_jpeg.npz");
+    }
+
+    private static ChallengeOptions opts(String exp, int epochs, int limit, Path out, boolean resume) {
+        return new ChallengeOptions(Experiments.select(exp), data(), null, null, "cpu", 0, epochs, limit, out, resume, null, 1);
+    }
+
+    @Test
+    void shortRunOnRealDataLearnsAndWritesEveryOutput(@TempDir Path out) throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        int rc = new ChallengeRunner(opts("08", 1, 2000, out, false), new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+        assertEquals(0, rc);
+        ResultsFile results = ResultsStore.read(out.resolve("results.json"));
+        RunResult r = results.runs().get(0);
+        assertEquals("08", r.id());
+        assertEquals(94_599, r.params());
+        assertTrue(r.val().auc() > 0.75, "validation macro AUC " + r.val().auc() + " shows no real learning");
+        assertNotNull(r.test().aucCi95(), "test AUC has a bootstrap interval");
+        assertTrue(r.notes().contains("2000"), "a limited run says so: " + r.notes());
+        assertTrue(Files.size(out.resolve("report.html")) > 10_000);
+        assertTrue(Files.readString(out.resolve("results.csv")).startsWith("id,"));
+        assertFalse(Files.exists(EpochCheckpoint.path(out, "08")), "the checkpoint of a finished experiment is removed");
+    }
+
+    @Test
+    void resumeAfterAKillContinuesFromTheLastFinishedEpoch(@TempDir Path out) throws Exception {
+        Path ckpt = EpochCheckpoint.path(out, "01");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "org.gradlab.challenge.cli.GradLab", "challenge", "--exp", "01", "--epochs", "40", "--limit-train", "600",
+                "--device", "cpu", "--data", data().toString(), "--out", out.toString())
+                .redirectErrorStream(true).redirectOutput(out.resolve("first-run.log").toFile());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(ckpt) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(Files.exists(ckpt), "no checkpoint appeared: " + Files.readString(out.resolve("first-run.log")));
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9 mid-run
+        boolean finished = Files.exists(out.resolve("results.json"))
+                && !ResultsStore.read(out.resolve("results.json")).runs().isEmpty();
+        assertFalse(finished, "the killed run must not have finished");
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        int rc = new ChallengeRunner(opts("01", 40, 600, out, true), new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc);
+        assertTrue(text.contains("resuming exp 01 after epoch"), text);
+        RunResult r = ResultsStore.read(out.resolve("results.json")).runs().get(0);
+        assertEquals(40, r.epochSeconds().length);
+        for (double s : r.epochSeconds()) {
+            assertTrue(s > 0, "every epoch, before and after the kill, has its time");
+        }
+
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        new ChallengeRunner(opts("01", 40, 600, out, true), new PrintStream(again, true, StandardCharsets.UTF_8)).run();
+        assertTrue(again.toString(StandardCharsets.UTF_8).contains("skipped (--resume)"));
+    }
+
+    @Test
+    void missingDataFileIsAClearError(@TempDir Path out) {
+        ChallengeOptions o = new ChallengeOptions(Experiments.select("01"), out.resolve("nope.npz"), null, null, "cpu", 0, 1,
+                100, out, false, null, 1);
+        Exception e = assertThrows(java.io.IOException.class, () -> new ChallengeRunner(o, new PrintStream(new ByteArrayOutputStream())).run());
+        assertTrue(e.getMessage().contains("nope.npz"), e.getMessage());
+    }
+
+    @Test
+    void classWeightsAreInverseFrequency() {
+        double[] w = Recipes.classWeights(new int[] {10, 30, 60});
+        assertArrayEquals(new double[] {100.0 / 30, 100.0 / 90, 100.0 / 180}, w, 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> Recipes.classWeights(new int[] {1, 0}));
+    }
+}
