@@ -53,12 +53,11 @@ final class CpuElementwise implements ElementwiseKernels {
         long off = c.offset();
         int n = Math.toIntExact(x.numel());
         if (x.dtype() == DType.F32 && fn == UnaryFn.RELU) {
-            FloatBuffer fi = in.f32();
-            FloatBuffer fo = o.f32();
+            float[] a = HeapStage.load(0, in.f32(), (int) off, n);
             for (int i = 0; i < n; i++) {
-                float v = fi.get((int) off + i);
-                fo.put(i, v > 0 ? v : 0f);
+                a[i] = Math.max(a[i], 0f); // NOTE: branch-free; NaN propagates, as in PyTorch
             }
+            HeapStage.store(a, o.f32(), 0, n);
             return out;
         }
         DoubleUnaryOperator f = unaryOp(fn, p, q);
@@ -80,6 +79,17 @@ final class CpuElementwise implements ElementwiseKernels {
         int r = shape.length;
         int la = r == 0 ? 0 : stA[r - 1];
         int lb = r == 0 ? 0 : stB[r - 1];
+        if (a.dtype() == DType.F32 && fn == BinaryFn.RELU_BACKWARD && a.isContiguous() && b.isContiguous()
+                && java.util.Arrays.equals(a.shape(), b.shape())) {
+            int n = Math.toIntExact(out.numel());
+            float[] g = HeapStage.load(0, sa.f32(), (int) a.offset(), n);
+            float[] x = HeapStage.load(1, sb.f32(), (int) b.offset(), n);
+            for (int i = 0; i < n; i++) {
+                g[i] = x[i] > 0 ? g[i] : 0f;
+            }
+            HeapStage.store(g, so.f32(), 0, n);
+            return out;
+        }
         if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL || fn == BinaryFn.RELU_BACKWARD)) {
             FloatBuffer fa = sa.f32();
             FloatBuffer fb = sb.f32();

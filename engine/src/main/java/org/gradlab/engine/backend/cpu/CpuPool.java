@@ -1,5 +1,7 @@
 package org.gradlab.engine.backend.cpu;
 
+import java.nio.FloatBuffer;
+
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
 import org.gradlab.engine.DType;
@@ -26,7 +28,12 @@ final class CpuPool implements PoolKernels {
         Tensor out = Tensor.empty(x.dtype(), x.device(), s[0], s[1], ho, wo);
         int xo = (int) x.offset();
         if (f32(x)) {
-            PoolLoops.maxForward(storage(x).f32(), xo, storage(out).f32(), null, s[0] * s[1], s[2], s[3], ho, wo, p);
+            int n = Math.toIntExact(x.numel());
+            int m = Math.toIntExact(out.numel());
+            float[] xs = HeapStage.load(0, storage(x).f32(), xo, n);
+            float[] os = HeapStage.scratch(1, m);
+            maxForwardF32(xs, os, s[0] * s[1], s[2], s[3], ho, wo, p);
+            HeapStage.store(os, storage(out).f32(), 0, m);
         } else {
             PoolLoops.maxForward(storage(x).f64(), xo, storage(out).f64(), null, s[0] * s[1], s[2], s[3], ho, wo, p);
         }
@@ -60,8 +67,13 @@ final class CpuPool implements PoolKernels {
         int ho = g.shape(2);
         int wo = g.shape(3);
         if (f32(x)) {
-            PoolLoops.maxBackward(storage(g).f32(), go, storage(x).f32(), xo, storage(gx).f32(), s[0] * s[1], s[2], s[3],
-                    ho, wo, p);
+            int n = Math.toIntExact(x.numel());
+            float[] gs = HeapStage.load(0, storage(g).f32(), go, Math.toIntExact(g.numel()));
+            float[] xs = HeapStage.load(1, storage(x).f32(), xo, n);
+            float[] gxs = HeapStage.scratch(2, n);
+            java.util.Arrays.fill(gxs, 0, n, 0f);
+            maxBackwardF32(gs, xs, gxs, s[0] * s[1], s[2], s[3], ho, wo, p);
+            HeapStage.store(gxs, storage(gx).f32(), 0, n);
         } else {
             PoolLoops.maxBackward(storage(g).f64(), go, storage(x).f64(), xo, storage(gx).f64(), s[0] * s[1], s[2], s[3],
                     ho, wo, p);
@@ -120,6 +132,66 @@ final class CpuPool implements PoolKernels {
             PoolLoops.adaptive(storage(src).f32(), so, storage(dst).f32(), s[0] * s[1], s[2], s[3], ho, wo, back);
         } else {
             PoolLoops.adaptive(storage(src).f64(), so, storage(dst).f64(), s[0] * s[1], s[2], s[3], ho, wo, back);
+        }
+    }
+
+    /**
+     * Float32 max pool on staged arrays. NOTE: {@code Math.max} keeps the loop branch-free and
+     * propagates NaN, as PyTorch does; padding never enters a window (windows are clipped).
+     */
+    private static void maxForwardF32(float[] x, float[] out, int planes, int h, int w, int ho, int wo, Pool2dParams p) {
+        int hw = h * w;
+        for (int pl = 0; pl < planes; pl++) {
+            int xp = pl * hw;
+            int op = pl * ho * wo;
+            for (int oh = 0; oh < ho; oh++) {
+                int hs = Math.max(oh * p.strideH() - p.padH(), 0);
+                int he = Math.min(oh * p.strideH() - p.padH() + p.kH(), h);
+                for (int ow = 0; ow < wo; ow++) {
+                    int ws = Math.max(ow * p.strideW() - p.padW(), 0);
+                    int we = Math.min(ow * p.strideW() - p.padW() + p.kW(), w);
+                    float bv = Float.NEGATIVE_INFINITY;
+                    for (int ih = hs; ih < he; ih++) {
+                        int row = xp + ih * w;
+                        for (int iw = ws; iw < we; iw++) {
+                            bv = Math.max(bv, x[row + iw]);
+                        }
+                    }
+                    out[op + oh * wo + ow] = bv;
+                }
+            }
+        }
+    }
+
+    /** Routes g to the FIRST maximum of each window (row-major), selecting without branches. */
+    private static void maxBackwardF32(float[] g, float[] x, float[] gx, int planes, int h, int w, int ho, int wo,
+                                       Pool2dParams p) {
+        int hw = h * w;
+        for (int pl = 0; pl < planes; pl++) {
+            int xp = pl * hw;
+            int gp = pl * ho * wo;
+            for (int oh = 0; oh < ho; oh++) {
+                int hs = Math.max(oh * p.strideH() - p.padH(), 0);
+                int he = Math.min(oh * p.strideH() - p.padH() + p.kH(), h);
+                for (int ow = 0; ow < wo; ow++) {
+                    int ws = Math.max(ow * p.strideW() - p.padW(), 0);
+                    int we = Math.min(ow * p.strideW() - p.padW() + p.kW(), w);
+                    int best = xp + hs * w + ws;
+                    float bv = x[best];
+                    boolean nan = bv != bv;
+                    for (int ih = hs; ih < he; ih++) {
+                        int row = xp + ih * w;
+                        for (int iw = ws; iw < we; iw++) {
+                            float v = x[row + iw];
+                            boolean take = !nan && (v > bv || v != v);
+                            best = take ? row + iw : best;
+                            bv = take ? v : bv;
+                            nan |= v != v;
+                        }
+                    }
+                    gx[best] += g[gp + oh * wo + ow];
+                }
+            }
         }
     }
 }

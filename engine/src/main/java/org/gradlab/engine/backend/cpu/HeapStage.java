@@ -1,0 +1,40 @@
+package org.gradlab.engine.backend.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Per-thread float arrays that stage off-heap data for Java loops.
+ *
+ * <p>Why: a loop over a direct {@link FloatBuffer} pays a bounds and scope check per access and
+ * cannot be vectorised; with data-dependent branches (ReLU, max-pool on random signs) it ran at
+ * ~8.5 ns per element here. A bulk copy into a heap array (memcpy speed), the loop on the array,
+ * and a bulk copy back runs the same ReLU at ~1.1 ns per element. Arrays are reused per thread
+ * and per slot, so staging allocates nothing in steady state.
+ */
+final class HeapStage {
+    private static final int SLOTS = 4;
+    private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
+
+    private HeapStage() {}
+
+    /** A scratch array of at least {@code n} floats for {@code slot} (contents undefined). */
+    static float[] scratch(int slot, int n) {
+        float[][] a = ARRAYS.get();
+        if (a[slot] == null || a[slot].length < n) {
+            a[slot] = new float[Math.max(n, a[slot] == null ? 0 : a[slot].length + a[slot].length / 2)];
+        }
+        return a[slot];
+    }
+
+    /** {@code n} floats of {@code src} from {@code offset}, copied into the scratch array of {@code slot}. */
+    static float[] load(int slot, FloatBuffer src, int offset, int n) {
+        float[] a = scratch(slot, n);
+        src.get(offset, a, 0, n);
+        return a;
+    }
+
+    /** Copies {@code n} floats of {@code a} to {@code dst} at {@code offset}. */
+    static void store(float[] a, FloatBuffer dst, int offset, int n) {
+        dst.put(offset, a, 0, n);
+    }
+}
