@@ -48,36 +48,6 @@ final class PoolLoops {
         }
     }
 
-    /** gx (zero-filled, contiguous) += g routed to each window's first maximum. */
-    static void maxBackward(FloatBuffer g, int go, FloatBuffer x, int xo, FloatBuffer gx, int planes, int h, int w, int ho, int wo, Pool2dParams p) {
-        int hw = h * w;
-        for (int pl = 0; pl < planes; pl++) {
-            int xp = xo + pl * hw;
-            int gp = go + pl * ho * wo;
-            for (int oh = 0; oh < ho; oh++) {
-                int hs = Math.max(oh * p.strideH() - p.padH(), 0);
-                int he = Math.min(oh * p.strideH() - p.padH() + p.kH(), h);
-                for (int ow = 0; ow < wo; ow++) {
-                    int ws = Math.max(ow * p.strideW() - p.padW(), 0);
-                    int we = Math.min(ow * p.strideW() - p.padW() + p.kW(), w);
-                    int best = hs * w + ws;
-                    double bv = Double.NEGATIVE_INFINITY;
-                    for (int ih = hs; ih < he; ih++) {
-                        for (int iw = ws; iw < we; iw++) {
-                            double v = x.get(xp + ih * w + iw);
-                            if (v > bv || Double.isNaN(v)) {
-                                bv = v;
-                                best = ih * w + iw;
-                            }
-                        }
-                    }
-                    int d = pl * hw + best;
-                    gx.put(d, (float) (gx.get(d) + g.get(gp + oh * wo + ow)));
-                }
-            }
-        }
-    }
-
     /**
      * Average pool forward (backward when {@code back}: gx (zero-filled) += g / divisor over each
      * window). Divisor: the window clipped to the padded input (= kH*kW with ceil_mode off) when
