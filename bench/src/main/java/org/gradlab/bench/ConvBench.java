@@ -1,0 +1,75 @@
+package org.gradlab.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Device;
+import org.gradlab.engine.Generator;
+import org.gradlab.engine.MemoryScope;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.ConvKernels;
+import org.gradlab.engine.backend.ConvKernels.Conv2dParams;
+import org.openjdk.jmh.annotations.*;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * conv2d forward, backward-data and backward-filter (im2col + one-thread OpenBLAS) at the
+ * challenge's real shapes: every conv of the exp-08 model and the 3×3 convs of ResNet-18 with the
+ * 28×28 stem (layer1 at 28×28 … layer4 at 4×4), batch 32 and 64. GFLOP/s = 2·N·Cout·Cin·k²·Hout·Wout / time.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@State(Scope.Thread)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+public class ConvBench {
+    /** Cin,Cout,H (square), stride: exp08 conv1..3, then ResNet-18 (28×28 stem) layer1..4 convs. */
+    @Param({"3,32,28,1", "32,64,14,1", "64,128,7,1", "3,64,28,1", "64,64,28,1", "64,128,28,2", "128,256,14,2", "256,512,7,2"})
+    public String shape;
+
+    @Param({"32", "64"})
+    public int batch;
+
+    private Tensor x;
+    private Tensor w;
+    private Tensor g;
+    private Conv2dParams p;
+    private ConvKernels conv;
+
+    @Setup
+    public void setup() {
+        String[] s = shape.split(",");
+        int cin = Integer.parseInt(s[0]);
+        int cout = Integer.parseInt(s[1]);
+        int h = Integer.parseInt(s[2]);
+        int stride = Integer.parseInt(s[3]);
+        Generator gen = new Generator(1);
+        p = new Conv2dParams(stride, 1, 1);
+        x = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, cin, h, h);
+        w = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, cout, cin, 3, 3);
+        int ho = p.outH(h, 3);
+        g = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, cout, ho, ho);
+        conv = x.backend().conv();
+    }
+
+    @Benchmark
+    public void forward(Blackhole bh) {
+        try (MemoryScope s = MemoryScope.open()) {
+            bh.consume(conv.conv2dForward(x, w, null, p));
+        }
+    }
+
+    @Benchmark
+    public void backwardData(Blackhole bh) {
+        try (MemoryScope s = MemoryScope.open()) {
+            bh.consume(conv.conv2dBackwardInput(g, w, x.shape(), p));
+        }
+    }
+
+    @Benchmark
+    public void backwardFilter(Blackhole bh) {
+        try (MemoryScope s = MemoryScope.open()) {
+            bh.consume(conv.conv2dBackwardWeight(g, x, w.shape(), p));
+        }
+    }
+}
