@@ -142,4 +142,21 @@ class AutogradTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.parse("mps"));
         assertTrue(e.getMessage().contains("not supported on this platform"), e.getMessage());
     }
+
+    @Test
+    void anomalyModeNamesTheOpAndLayerOfTheFirstNonFiniteValue() {
+        Tensor x = Tensor.of(new double[] {1, 0}, 2).requiresGrad(true);
+        org.gradlab.engine.autograd.Autograd.setAnomalyDetection(true);
+        try (org.gradlab.engine.autograd.Autograd.ScopeHandle s = org.gradlab.engine.autograd.Autograd.scope("features.3")) {
+            ArithmeticException e = assertThrows(ArithmeticException.class, () -> x.log());
+            assertTrue(e.getMessage().contains("Log") && e.getMessage().contains("features.3")
+                    && e.getMessage().contains("-Infinity"), e.getMessage());
+            Tensor y = x.sqrt().sum(); // forward finite; d sqrt/dx at 0 is infinite
+            ArithmeticException b = assertThrows(ArithmeticException.class, y::backward);
+            assertTrue(b.getMessage().contains("Sqrt") && b.getMessage().contains("gradient"), b.getMessage());
+        } finally {
+            org.gradlab.engine.autograd.Autograd.setAnomalyDetection(false);
+        }
+        x.log(); // off again: no check
+    }
 }

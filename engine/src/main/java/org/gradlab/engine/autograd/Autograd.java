@@ -22,6 +22,7 @@ import org.gradlab.engine.Tensor;
  */
 public final class Autograd {
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final ThreadLocal<boolean[]> ANOMALY = ThreadLocal.withInitial(() -> new boolean[1]);
     private static final ThreadLocal<Deque<String>> SCOPES = ThreadLocal.withInitial(ArrayDeque::new);
     private static final ThreadLocal<List<BackwardListener>> LISTENERS = ThreadLocal.withInitial(ArrayList::new);
 
@@ -60,6 +61,31 @@ public final class Autograd {
         return s::pop;
     }
 
+    /**
+     * Anomaly mode (PyTorch's {@code detect_anomaly}): every recorded op's output and every
+     * gradient in backward is checked, and the first non-finite value stops with an
+     * {@link ArithmeticException} naming the op and the layer (module scope) that produced it.
+     * Costs one pass over every tensor; off by default.
+     */
+    public static void setAnomalyDetection(boolean on) {
+        ANOMALY.get()[0] = on;
+    }
+
+    public static boolean isAnomalyDetection() {
+        return ANOMALY.get()[0];
+    }
+
+    private static void checkFinite(Tensor t, String what, Op op) {
+        double[] v = t.toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw new ArithmeticException("anomaly: " + what + " of " + op.name()
+                        + (op.scope().isEmpty() ? "" : " in layer " + op.scope()) + " has " + v[i] + " at element " + i
+                        + " (shape " + Shape.str(t.shape()) + ")");
+            }
+        }
+    }
+
     /** True when an op over these inputs must be recorded. */
     public static boolean isRecording(Tensor... inputs) {
         if (!GradMode.isEnabled()) {
@@ -78,6 +104,9 @@ public final class Autograd {
         Deque<String> scopes = SCOPES.get();
         op.attach(out, inputs, SEQUENCE.incrementAndGet(), scopes.isEmpty() ? "" : scopes.peek());
         out.setGradFn(op);
+        if (ANOMALY.get()[0]) {
+            checkFinite(out, "the output", op);
+        }
         return out;
     }
 
@@ -158,6 +187,9 @@ public final class Autograd {
                     }
                     int[][] ax = new int[1][];
                     Tensor gi = unbroadcast(grads[i], in.shape(), ax);
+                    if (ANOMALY.get()[0]) {
+                        checkFinite(gi, "the gradient for input " + i, op);
+                    }
                     summedAxes[i] = ax[0];
                     grads[i] = gi;
                     if (in.gradFn() != null) {
