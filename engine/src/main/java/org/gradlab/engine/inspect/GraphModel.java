@@ -17,7 +17,7 @@ import org.gradlab.engine.autograd.Op;
 public final class GraphModel {
     public enum Kind { OP, PARAMETER, INPUT }
 
-    /** A node; {@code layer} is its depth from the leaves (leaves are 0). */
+    /** A node; {@code layer} is its row: ops by depth from the leaves, a leaf one row below its first consumer. */
     public record Node(int id, Kind kind, String label, String scope, int[] shape, long savedBytes, int layer) {}
 
     public record Edge(int from, int to, int[] shape) {}
@@ -32,11 +32,20 @@ public final class GraphModel {
         List<Op> order = Autograd.graph(root); // consumers before producers
         Map<Object, Integer> ids = new IdentityHashMap<>();
         Map<Object, Integer> layers = new IdentityHashMap<>();
-        // producers first so layers can be computed in one pass
+        // producers first so layers can be computed in one pass; a leaf sits one row below the
+        // first op that consumes it (so parameters appear next to their layer, not all in one row)
         for (int i = order.size() - 1; i >= 0; i--) {
             Op op = order.get(i);
-            int layer = 0;
-            List<int[]> pendingEdges = new ArrayList<>();
+            int layer = 1;
+            for (Tensor in : op.inputs()) {
+                if (in != null && in.gradFn() != null && layers.containsKey(in.gradFn())) {
+                    layer = Math.max(layer, layers.get(in.gradFn()) + 1);
+                }
+            }
+            int id = g.nodes.size();
+            g.nodes.add(new Node(id, Kind.OP, op.name(), op.scope(), op.output().shape(), op.savedBytes(), layer));
+            ids.put(op, id);
+            layers.put(op, layer);
             for (Tensor in : op.inputs()) {
                 if (in == null) {
                     continue;
@@ -45,22 +54,12 @@ public final class GraphModel {
                 if (!ids.containsKey(key)) {
                     Kind kind = in.requiresGrad() ? Kind.PARAMETER : Kind.INPUT;
                     String label = in.name() != null ? in.name() : (kind == Kind.PARAMETER ? "parameter" : "input");
-                    int id = g.nodes.size();
-                    g.nodes.add(new Node(id, kind, label, "", in.shape(), 0, 0));
-                    ids.put(key, id);
-                    layers.put(key, 0);
+                    int leafId = g.nodes.size();
+                    g.nodes.add(new Node(leafId, kind, label, "", in.shape(), 0, layer - 1));
+                    ids.put(key, leafId);
+                    layers.put(key, layer - 1);
                 }
-                layer = Math.max(layer, layers.get(key) + 1);
-                pendingEdges.add(new int[] {ids.get(key)});
-                g.edges.add(new Edge(ids.get(key), -1, in.shape()));
-            }
-            int id = g.nodes.size();
-            g.nodes.add(new Node(id, Kind.OP, op.name(), op.scope(), op.output().shape(), op.savedBytes(), layer));
-            ids.put(op, id);
-            layers.put(op, layer);
-            for (int k = g.edges.size() - pendingEdges.size(); k < g.edges.size(); k++) {
-                Edge e = g.edges.get(k);
-                g.edges.set(k, new Edge(e.from(), id, e.shape()));
+                g.edges.add(new Edge(ids.get(key), id, in.shape()));
             }
         }
         return g;
