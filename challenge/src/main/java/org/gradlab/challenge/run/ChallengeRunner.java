@@ -12,6 +12,7 @@ import org.gradlab.challenge.data.Split;
 import org.gradlab.challenge.experiments.Experiment;
 import org.gradlab.challenge.report.ChallengeReport;
 import org.gradlab.challenge.report.PublishedResults;
+import org.gradlab.challenge.report.ReportSection;
 import org.gradlab.challenge.report.RunResult;
 import org.gradlab.challenge.report.SplitMetrics;
 import org.gradlab.engine.Device;
@@ -56,7 +57,7 @@ public final class ChallengeRunner {
                 out.printf("exp %s %s: already in %s, skipped (--resume)%n", e.id(), e.name(), report.store().jsonPath());
                 continue;
             }
-            RunResult r = runOne(e, data, train, device, pretrained);
+            RunResult r = runOne(e, data, train, device, pretrained, report);
             report.record(r);
             report.setWallSeconds((System.nanoTime() - wall0) / 1e9);
             report.render();
@@ -72,8 +73,8 @@ public final class ChallengeRunner {
         return 0;
     }
 
-    private RunResult runOne(Experiment e, MedMnist data, Split train, Device device, PretrainedWeights pretrained)
-            throws IOException {
+    private RunResult runOne(Experiment e, MedMnist data, Split train, Device device, PretrainedWeights pretrained,
+                             ChallengeReport report) throws IOException {
         int epochs = opts.epochs() != null ? opts.epochs() : e.epochs();
         out.printf("%nexp %s %s — %s%n", e.id(), e.name(), e.recipe());
         Generator init = new Generator(opts.seed() * 1_000_003L + Integer.parseInt(e.id()));
@@ -98,6 +99,9 @@ public final class ChallengeRunner {
         ExperimentTrainer trainer = new ExperimentTrainer(e, epochs, opts.seed(), device, opts.workers(), out);
         Path ckpt = EpochCheckpoint.path(opts.out(), e.id());
         ExperimentTrainer.Trained t = trainer.train(data, train, model, ckpt);
+        if (!t.health().rows().isEmpty()) {
+            report.addSection(new ReportSection("Training health: exp " + e.id(), t.health().lastEpochHtml(e.id(), e.name())));
+        }
         SplitMetrics val = Evaluation.metrics(Evaluation.probabilities(model, data.val(), device), data.val().labels(),
                 data.numClasses(), null);
         SplitMetrics test = Evaluation.metrics(Evaluation.probabilities(model, data.test(), device), data.test().labels(),

@@ -31,7 +31,8 @@ import org.gradlab.nn.optim.lr.LRScheduler;
  */
 public final class ExperimentTrainer {
     /** What training produced. */
-    record Trained(Module model, double[] epochSeconds, double trainSeconds, long params, double lastLoss) {}
+    record Trained(Module model, double[] epochSeconds, double trainSeconds, long params, double lastLoss,
+                   TrainingHealth health) {}
 
     private final Experiment exp;
     private final int epochs;
@@ -80,18 +81,23 @@ public final class ExperimentTrainer {
             log.printf("  resuming exp %s after epoch %d/%d (checkpoint %s)%n", exp.id(), start, epochs, checkpoint);
         }
         double lastLoss = Double.NaN;
+        TrainingHealth health = new TrainingHealth();
         try (DataLoader loader = b.build()) {
             for (int epoch = start; epoch < epochs; epoch++) {
                 EpochProgress progress = new EpochProgress(exp.id(), epoch + 1, epochs, loader.batchesPerEpoch(), log);
                 long t0 = System.nanoTime();
                 double lossSum = 0;
                 int seen = 0;
+                int stepIndex = 0;
+                int steps = loader.batchesPerEpoch();
+                health.startEpoch(model);
                 for (Batch batch : loader.epoch(epoch)) {
                     try (batch; MemoryScope step = MemoryScope.open()) {
                         Tensor logits = model.forward(batch.images());
                         Tensor loss = CrossEntropy.apply(logits, batch.labels(), weights, exp.labelSmoothing(), Reduction.MEAN);
                         opt.zeroGrad();
                         loss.backward();
+                        health.afterBackward(model, loss, ++stepIndex == steps);
                         opt.step();
                         double l = loss.item();
                         if (!Double.isFinite(l)) {
@@ -105,6 +111,7 @@ public final class ExperimentTrainer {
                 }
                 epochSeconds[epoch] = (System.nanoTime() - t0) / 1e9;
                 lastLoss = lossSum / Math.max(1, seen);
+                health.endEpoch(model, epoch);
                 progress.finish(lastLoss, epochSeconds[epoch]);
                 if (sched != null) {
                     sched.step();
@@ -113,7 +120,7 @@ public final class ExperimentTrainer {
             }
         }
         double total = Arrays.stream(epochSeconds).sum();
-        return new Trained(model, epochSeconds, total, model.parameterCount(), lastLoss);
+        return new Trained(model, epochSeconds, total, model.parameterCount(), lastLoss, health);
     }
 
     static void deleteCheckpoint(Path checkpoint) throws IOException {

@@ -39,6 +39,9 @@ class ChallengeRunnerTest {
         assertNotNull(r.test().aucCi95(), "test AUC has a bootstrap interval");
         assertTrue(r.notes().contains("2000"), "a limited run says so: " + r.notes());
         assertTrue(Files.size(out.resolve("report.html")) > 10_000);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("Training health: exp 08") && html.contains("features.9.running_mean")
+                && html.contains("features.2 (ReLU)"), "the report has the training-health section");
         assertTrue(Files.readString(out.resolve("results.csv")).startsWith("id,"));
         assertFalse(Files.exists(EpochCheckpoint.path(out, "08")), "the checkpoint of a finished experiment is removed");
     }
