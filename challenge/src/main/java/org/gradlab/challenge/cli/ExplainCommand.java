@@ -54,7 +54,10 @@ public final class ExplainCommand implements Callable<Integer> {
         Module model = Recipes.model(e, new Generator(0));
         model.train();
         Map<Tensor, String> names = new IdentityHashMap<>();
-        model.namedParameters().forEach((k, v) -> names.put(v, k));
+        model.namedParameters().forEach((k, v) -> {
+            names.put(v, k);
+            v.name(k); // the graph view labels parameters with their state-dict names
+        });
         Tensor x;
         int[] y = new int[batch];
         if (data != null) {
