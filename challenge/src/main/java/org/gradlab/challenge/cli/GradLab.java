@@ -19,6 +19,14 @@ public final class GradLab implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new GradLab());
+        // user errors (bad data file, missing CUDA, wrong device) print one clear line, not a stack trace
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (Boolean.getBoolean("gradlab.debug")) {
+                ex.printStackTrace();
+            }
+            System.err.println("gradlab " + cmd.getCommandName() + ": " + ex.getMessage());
+            return 1;
+        });
         for (String cls : OPTIONAL) {
             try {
                 Object cmd = Class.forName(cls).getDeclaredConstructor().newInstance();
