@@ -20,7 +20,10 @@ public final class GoldenCases {
             new ReluSuite(),
             new AddSuite(),
             new ReshapeSuite(),
-            new LinearSuite());
+            new LinearSuite(),
+            new Conv2dSuite(),
+            new MaxPool2dSuite(),
+            new AvgPoolSuite());
     private static final List<GoldenSuite> EXTRA = new CopyOnWriteArrayList<>();
 
     private GoldenCases() {}

@@ -65,4 +65,19 @@ class GoldenFixturesTest {
     void linear() throws Exception {
         verify("linear.npz", 3 * 2 * 4 + 2 * 3);
     }
+
+    @Test
+    void conv2dThroughTheVerifySuite() throws Exception {
+        verify("conv2d.npz", 11 * 2 * 3);
+    }
+
+    @Test
+    void maxpool2dThroughTheVerifySuite() throws Exception {
+        verify("maxpool2d.npz", 6 * 2 * 3);
+    }
+
+    @Test
+    void avgpoolThroughTheVerifySuite() throws Exception {
+        verify("avgpool.npz", 7 * 2 * 2);
+    }
 }
