@@ -19,6 +19,7 @@ import org.gradlab.nn.Module;
 import org.gradlab.nn.data.ArrayDataset;
 import org.gradlab.nn.data.Batch;
 import org.gradlab.nn.data.DataLoader;
+import org.gradlab.nn.data.transforms.Transform;
 import org.gradlab.nn.optim.Optimizer;
 
 /**
@@ -52,8 +53,9 @@ public final class EpochBench {
         }
         DataLoader.Builder b = DataLoader.builder(new ArrayDataset(train.images(), train.labels(), train.h(), train.w(), train.c()))
                 .batchSize(e.batchSize()).shuffle(true).seed(seed).workers(workers).device(device);
-        if (Recipes.trainTransform(e.augmentation()) != null) {
-            b.transform(Recipes.trainTransform(e.augmentation()));
+        Transform augment = Recipes.trainTransform(e.augmentation());
+        if (augment != null) {
+            b.transform(augment);
         }
         List<Double> secs = new ArrayList<>();
         List<Double> waits = new ArrayList<>();

@@ -24,6 +24,8 @@ import org.gradlab.engine.inspect.GraphSvg;
 import org.gradlab.engine.inspect.SavedTensorLedger;
 import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.nn.Module;
+import org.gradlab.nn.data.Image;
+import org.gradlab.nn.data.transforms.ToTensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -65,11 +67,7 @@ public final class ExplainCommand implements Callable<Integer> {
             float[] buf = new float[batch * 3 * 28 * 28];
             for (int i = 0; i < batch; i++) {
                 y[i] = s.labels()[i];
-                for (int p = 0; p < 28 * 28; p++) {
-                    for (int c = 0; c < 3; c++) {
-                        buf[i * 3 * 784 + c * 784 + p] = (s.images()[(i * 784 + p) * 3 + c] & 0xFF) / 255f;
-                    }
-                }
+                ToTensor.write(Image.copyOf(28, 28, 3, s.images(), i * 784 * 3), buf, i * 3 * 784);
             }
             x = Tensor.of(buf, batch, 3, 28, 28);
         } else {

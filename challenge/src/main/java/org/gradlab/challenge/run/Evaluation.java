@@ -10,6 +10,8 @@ import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.GradMode;
 import org.gradlab.nn.Module;
+import org.gradlab.nn.data.Image;
+import org.gradlab.nn.data.transforms.ToTensor;
 
 /**
  * Evaluates a model on a split with the study's locked evaluation transform (ToTensor only):
@@ -32,15 +34,8 @@ public final class Evaluation {
                 int n = Math.min(BATCH, split.n() - start);
                 try (MemoryScope scope = MemoryScope.open()) {
                     float[] x = new float[n * c * hw];
-                    byte[] img = split.images();
                     for (int i = 0; i < n; i++) {
-                        int src = (start + i) * hw * c;
-                        int dst = i * c * hw;
-                        for (int p = 0; p < hw; p++) {
-                            for (int ch = 0; ch < c; ch++) {
-                                x[dst + ch * hw + p] = (img[src + p * c + ch] & 0xFF) / 255f;
-                            }
-                        }
+                        ToTensor.write(Image.copyOf(split.h(), split.w(), c, split.images(), (start + i) * hw * c), x, i * c * hw);
                     }
                     Tensor input = Tensor.of(x, n, c, split.h(), split.w()).to(device);
                     double[] logits = model.forward(input).toDoubleArray();

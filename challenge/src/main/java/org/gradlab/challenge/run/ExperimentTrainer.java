@@ -19,6 +19,7 @@ import org.gradlab.nn.Module;
 import org.gradlab.nn.data.ArrayDataset;
 import org.gradlab.nn.data.Batch;
 import org.gradlab.nn.data.DataLoader;
+import org.gradlab.nn.data.transforms.Transform;
 import org.gradlab.nn.data.transforms.Normalize;
 import org.gradlab.nn.optim.Optimizer;
 import org.gradlab.nn.optim.lr.CosineAnnealingLR;
@@ -68,8 +69,9 @@ public final class ExperimentTrainer {
         }
         DataLoader.Builder b = DataLoader.builder(new ArrayDataset(train.images(), train.labels(), train.h(), train.w(), train.c()))
                 .batchSize(exp.batchSize()).shuffle(true).dropLast(false).seed(seed).workers(workers).device(device);
-        if (Recipes.trainTransform(exp.augmentation()) != null) {
-            b.transform(Recipes.trainTransform(exp.augmentation()));
+        Transform augment = Recipes.trainTransform(exp.augmentation());
+        if (augment != null) {
+            b.transform(augment);
         }
         if (exp.augmentation().normalizeTrainOnly()) {
             b.tensorTransforms(new Normalize(Normalize.IMAGENET_MEAN, Normalize.IMAGENET_STD));
