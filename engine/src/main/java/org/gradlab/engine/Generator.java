@@ -53,6 +53,23 @@ public final class Generator {
         return r * Math.cos(2 * Math.PI * u2);
     }
 
+    /**
+     * Everything that decides the numbers still to come (for checkpoints: a restored generator
+     * continues exactly where the saved one stopped). The spare Box–Muller normal is kept as
+     * its raw bits so the round trip is exact.
+     */
+    public record State(long state, long spareNormalBits, boolean hasSpare) {}
+
+    public State state() {
+        return new State(state, Double.doubleToRawLongBits(spareNormal), hasSpare);
+    }
+
+    public void restore(State s) {
+        this.state = s.state();
+        this.spareNormal = Double.longBitsToDouble(s.spareNormalBits());
+        this.hasSpare = s.hasSpare();
+    }
+
     /** A new independent generator derived from this one (for workers, layers). */
     public Generator fork() {
         return new Generator(nextLong());

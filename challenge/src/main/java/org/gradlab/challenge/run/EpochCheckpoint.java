@@ -6,19 +6,24 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
+import org.gradlab.nn.layers.Dropout;
 import org.gradlab.nn.io.SafeTensors;
 import org.gradlab.nn.optim.Optimizer;
 import org.gradlab.nn.optim.lr.LRScheduler;
 
 /**
- * The state of an experiment after a finished epoch — model, optimizer, scheduler, timings — in
- * one safetensors file (written atomically), so an interrupted run resumes at the next epoch.
+ * The state of an experiment after a finished epoch — model, optimizer, scheduler, dropout
+ * generators, timings — in one safetensors file (written atomically), so an interrupted run
+ * resumes at the next epoch and continues exactly as the uninterrupted run would have (the data
+ * loader derives each epoch's order and augmentations from the seed and the epoch number).
  */
 final class EpochCheckpoint {
     private static final String MODEL = "model.";
     private static final String OPTIM = "optim.";
+    private static final String RNG = "rng.";
 
     private EpochCheckpoint() {}
 
@@ -43,6 +48,7 @@ final class EpochCheckpoint {
         if (sched != null) {
             sched.stateDict().forEach((k, v) -> meta.put("sched." + k, Double.toString(v)));
         }
+        dropoutGenerators(model).forEach((name, g) -> meta.put(RNG + name, encode(g.state())));
         SafeTensors.save(file, all, meta);
     }
 
@@ -80,11 +86,45 @@ final class EpochCheckpoint {
             });
             sched.loadStateDict(s);
         }
+        for (Map.Entry<String, Generator> e : dropoutGenerators(model).entrySet()) {
+            String saved = meta.get(RNG + e.getKey());
+            if (saved == null) {
+                // NOTE: checkpoints of GradLab before 2026-11-22 lack it; the run still resumes correctly,
+                // only its later dropout masks differ from those of an uninterrupted run.
+                System.err.println("warning: " + file + " has no generator state for dropout layer '" + e.getKey()
+                        + "'; resumed epochs draw different dropout masks than an uninterrupted run would");
+                continue;
+            }
+            e.getValue().restore(decode(saved, file));
+        }
         int done = Integer.parseInt(meta.get("epochs_done"));
         String[] secs = meta.getOrDefault("epoch_seconds", "").split(",");
         for (int i = 0; i < done && i < secs.length && !secs[i].isEmpty(); i++) {
             epochSeconds[i] = Double.parseDouble(secs[i]);
         }
         return done;
+    }
+
+    /** Every dropout layer of the model by dotted name, with the generator that draws its masks. */
+    static Map<String, Generator> dropoutGenerators(Module model) {
+        Map<String, Generator> out = new LinkedHashMap<>();
+        model.namedModules().forEach((name, m) -> {
+            if (m instanceof Dropout d) {
+                out.put(name, d.generator());
+            }
+        });
+        return out;
+    }
+
+    private static String encode(Generator.State s) {
+        return s.state() + "," + s.spareNormalBits() + "," + s.hasSpare();
+    }
+
+    private static Generator.State decode(String text, Path file) throws IOException {
+        String[] f = text.split(",");
+        if (f.length != 3) {
+            throw new IOException(file + ": malformed generator state '" + text + "' (expected state,spareBits,hasSpare)");
+        }
+        return new Generator.State(Long.parseLong(f[0]), Long.parseLong(f[1]), Boolean.parseBoolean(f[2]));
     }
 }

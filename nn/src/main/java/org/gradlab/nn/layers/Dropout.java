@@ -25,6 +25,11 @@ public final class Dropout extends Module {
         this(p, Init.defaultGenerator().fork());
     }
 
+    /** The generator that draws this layer's masks (its state is saved in epoch checkpoints). */
+    public Generator generator() {
+        return gen;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return org.gradlab.engine.ops.Dropout.apply(x, p, isTraining(), gen);
