@@ -102,7 +102,7 @@ public final class DatasetDownloader {
                     }
                 }
             } catch (IOException e) {
-                throw new IOException("download of " + uri + " into " + target + " failed: " + e.getMessage(), e);
+                throw new IOException("download of " + uri + " into " + target + " failed: " + Failures.describe(e), e);
             }
             String actual = Checksums.hex(md.digest());
             if (!actual.equalsIgnoreCase(expectedMd5)) {

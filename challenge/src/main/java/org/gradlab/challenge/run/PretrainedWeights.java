@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.gradlab.challenge.data.Failures;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.io.Checksums;
 import org.gradlab.nn.Module;
@@ -44,7 +45,7 @@ final class PretrainedWeights {
             cached = TorchCheckpoint.load(file);
             cachedSource = file.toString();
         } catch (IOException | RuntimeException e) {
-            failure = e.getMessage();
+            failure = e.getMessage() != null ? e.getMessage() : Failures.describe(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failure = "interrupted";
@@ -77,7 +78,7 @@ final class PretrainedWeights {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {
-            throw new IOException("ImageNet ResNet-18 weights unavailable (" + URL + "): " + e.getMessage(), e);
+            throw new IOException("ImageNet ResNet-18 weights unavailable (" + URL + "): " + Failures.describe(e), e);
         } finally {
             Files.deleteIfExists(tmp);
         }
