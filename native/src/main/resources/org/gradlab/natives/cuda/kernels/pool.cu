@@ -4,6 +4,10 @@
 // summing the windows that cover it in row-major window order): deterministic, no atomics.
 // Values are compared and summed in double.
 
+// Own int min/max: no reliance on overloads that NVRTC (no system headers) might not declare.
+__device__ __forceinline__ int gl_imin(int a, int b) { return a < b ? a : b; }
+__device__ __forceinline__ int gl_imax(int a, int b) { return a > b ? a : b; }
+
 #define GL_GRID_LOOP(i, n) \
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)gridDim.x * blockDim.x)
 
@@ -17,8 +21,8 @@ __device__ __forceinline__ void gl_maxpool_fwd(const T* x, T* out, int* idx, dou
         long long pl = i / ((long long)Ho * Wo);
         int r = (int)(i - pl * Ho * Wo);
         int oh = r / Wo, ow = r - oh * Wo;
-        int hs = max(oh * sH - pH, 0), he = min(oh * sH - pH + kH, H);
-        int ws = max(ow * sW - pW, 0), we = min(ow * sW - pW + kW, W);
+        int hs = gl_imax(oh * sH - pH, 0), he = gl_imin(oh * sH - pH + kH, H);
+        int ws = gl_imax(ow * sW - pW, 0), we = gl_imin(ow * sW - pW + kW, W);
         const T* xp = x + pl * H * W;
         int best = hs * W + ws;
         double bv = -__longlong_as_double(0x7ff0000000000000LL);
@@ -52,8 +56,8 @@ __device__ __forceinline__ void gl_maxpool_bwd(const T* g, const int* idx, T* gx
         long long pl = i / ((long long)H * W);
         int r = (int)(i - pl * H * W);
         int h = r / W, w = r - h * W;
-        int oh0 = gl_first_window(h, kH, sH, pH), oh1 = min(Ho - 1, (h + pH) / sH);
-        int ow0 = gl_first_window(w, kW, sW, pW), ow1 = min(Wo - 1, (w + pW) / sW);
+        int oh0 = gl_first_window(h, kH, sH, pH), oh1 = gl_imin(Ho - 1, (h + pH) / sH);
+        int ow0 = gl_first_window(w, kW, sW, pW), ow1 = gl_imin(Wo - 1, (w + pW) / sW);
         const T* gp = g + pl * Ho * Wo;
         const int* ip = idx + pl * Ho * Wo;
         double acc = 0.0;
@@ -78,9 +82,9 @@ __device__ __forceinline__ GlSpan gl_avg_span(int o, int H, int Ho, int k, int s
         r.e0 = r.e;
     } else {
         r.s0 = o * s - p;
-        r.e0 = min(r.s0 + k, H + p);
-        r.s = max(r.s0, 0);
-        r.e = min(r.e0, H);
+        r.e0 = gl_imin(r.s0 + k, H + p);
+        r.s = gl_imax(r.s0, 0);
+        r.e = gl_imin(r.e0, H);
     }
     return r;
 }
@@ -117,15 +121,15 @@ __device__ __forceinline__ void gl_avgpool_bwd(const T* g, T* gx, long long plan
         int h = r / W, w = r - h * W;
         int oh0, oh1, ow0, ow1;
         if (adaptive) {
-            oh0 = max(0, (int)(((long long)h * Ho) / H) - 1);
-            oh1 = min(Ho - 1, (int)((((long long)h + 1) * Ho + H - 1) / H));
-            ow0 = max(0, (int)(((long long)w * Wo) / W) - 1);
-            ow1 = min(Wo - 1, (int)((((long long)w + 1) * Wo + W - 1) / W));
+            oh0 = gl_imax(0, (int)(((long long)h * Ho) / H) - 1);
+            oh1 = gl_imin(Ho - 1, (int)((((long long)h + 1) * Ho + H - 1) / H));
+            ow0 = gl_imax(0, (int)(((long long)w * Wo) / W) - 1);
+            ow1 = gl_imin(Wo - 1, (int)((((long long)w + 1) * Wo + W - 1) / W));
         } else {
             oh0 = gl_first_window(h, kH, sH, pH);
-            oh1 = min(Ho - 1, (h + pH) / sH);
+            oh1 = gl_imin(Ho - 1, (h + pH) / sH);
             ow0 = gl_first_window(w, kW, sW, pW);
-            ow1 = min(Wo - 1, (w + pW) / sW);
+            ow1 = gl_imin(Wo - 1, (w + pW) / sW);
         }
         const T* gp = g + pl * Ho * Wo;
         double acc = 0.0;
