@@ -108,6 +108,7 @@ public final class Kernels implements AutoCloseable {
     /** Launches {@code fn} of {@code file} with {@code grid} blocks of {@link #BLOCK} threads (closes args). */
     void launchGrid(String file, String fn, int grid, KernelArgs args) {
         try (args) {
+            ctx.makeCurrent(); // cuLaunchKernel (driver API) needs the context current on THIS thread (e.g. a loader thread)
             module(file).launch(fn, grid, BLOCK, 0, ctx.stream(), args);
         }
     }
