@@ -102,7 +102,7 @@ public final class DeviceChecks {
     /**
      * A small CNN (conv, batch norm, relu, max pool, linear, cross-entropy, fused Adam) trained for
      * {@code steps} steps, each in its own MemoryScope, with one batch upload per step. After 3 warm-up
-     * steps the bytes in use must not change, and on CUDA no further cudaMalloc may happen.
+     * steps the bytes in use must never exceed those after step 3, and on CUDA no further cudaMalloc may happen.
      */
     public static void memoryFlat(Device device, int steps) {
         Backend backend = Backends.of(device);
@@ -118,12 +118,12 @@ public final class DeviceChecks {
         Tensor[] m;
         Tensor[] v;
         try (MemoryScope p = MemoryScope.persistent()) {
-            w = Tensor.uniform(g, -0.3, 0.3, DType.F32, Device.CPU, 8, 3, 3, 3).to(device).requiresGrad(true);
+            w = Tensor.uniform(g, -0.3, 0.3, DType.F32, device, 8, 3, 3, 3).requiresGrad(true);
             bnW = Tensor.ones(DType.F32, device, 8).requiresGrad(true);
             bnB = Tensor.zeros(DType.F32, device, 8).requiresGrad(true);
             rm = Tensor.zeros(DType.F32, device, 8);
             rv = Tensor.ones(DType.F32, device, 8);
-            fc = Tensor.uniform(g, -0.1, 0.1, DType.F32, Device.CPU, 10, 8 * 4 * 4).to(device).requiresGrad(true);
+            fc = Tensor.uniform(g, -0.1, 0.1, DType.F32, device, 10, 8 * 4 * 4).requiresGrad(true);
             Tensor[] params = {w, bnW, bnB, fc};
             m = new Tensor[params.length];
             v = new Tensor[params.length];
@@ -157,8 +157,9 @@ public final class DeviceChecks {
             if (step == 3) {
                 baseline = inUse.getAsLong();
                 baseMallocs = mallocs.getAsLong();
-            } else if (step > 3 && inUse.getAsLong() != baseline) {
-                throw new AssertionError("memory in use changed from " + baseline + " B after step 3 to " + inUse.getAsLong()
+            } else if (step > 3 && inUse.getAsLong() > baseline) {
+                // NOTE: only growth fails: a Cleaner may free unrelated unreachable storages meanwhile
+                throw new AssertionError("memory in use grew from " + baseline + " B after step 3 to " + inUse.getAsLong()
                         + " B after step " + step);
             }
         }
