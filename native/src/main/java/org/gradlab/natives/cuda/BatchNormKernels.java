@@ -12,9 +12,9 @@ public final class BatchNormKernels {
     /** Kernel source file. */
     public static final String FILE = "norm.cu";
 
-    private final Kernels k;
+    private final KernelLauncher k;
 
-    BatchNormKernels(Kernels k) {
+    BatchNormKernels(KernelLauncher k) {
         this.k = k;
     }
 

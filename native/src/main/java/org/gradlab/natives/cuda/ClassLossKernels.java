@@ -19,9 +19,9 @@ public final class ClassLossKernels {
     /** Reduction codes of the kernels. */
     public enum Mode { MEAN, SUM, NONE }
 
-    private final Kernels k;
+    private final KernelLauncher k;
 
-    ClassLossKernels(Kernels k) {
+    ClassLossKernels(KernelLauncher k) {
         this.k = k;
     }
 

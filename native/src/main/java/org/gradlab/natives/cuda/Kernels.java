@@ -15,7 +15,7 @@ import java.util.Map;
  * device addresses; all tensors are dense row-major unless strides are given (in elements).
  * Launches are asynchronous: errors surface at the next {@link CudaStream#synchronize()}.
  */
-public final class Kernels implements AutoCloseable {
+public final class Kernels implements AutoCloseable, KernelLauncher {
     /** The kernel source files (resource names without directory). */
     public static final List<String> SOURCES = List.of("elementwise.cu", "reduce.cu", "loss.cu", "dropout.cu", "optim.cu",
             TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE);
@@ -101,12 +101,14 @@ public final class Kernels implements AutoCloseable {
     }
 
     /** Launches {@code fn} of {@code file} with a grid-stride grid covering {@code items} (closes args). */
-    void launch(String file, String fn, long items, KernelArgs args) {
+    @Override
+    public void launch(String file, String fn, long items, KernelArgs args) {
         launchGrid(file, fn, KernelPlans.grid(items, BLOCK), args);
     }
 
     /** Launches {@code fn} of {@code file} with {@code grid} blocks of {@link #BLOCK} threads (closes args). */
-    void launchGrid(String file, String fn, int grid, KernelArgs args) {
+    @Override
+    public void launchGrid(String file, String fn, int grid, KernelArgs args) {
         try (args) {
             ctx.makeCurrent(); // cuLaunchKernel (driver API) needs the context current on THIS thread (e.g. a loader thread)
             module(file).launch(fn, grid, BLOCK, 0, ctx.stream(), args);

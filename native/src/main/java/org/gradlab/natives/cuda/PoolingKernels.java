@@ -12,7 +12,7 @@ public final class PoolingKernels {
     /** Kernel source file. */
     public static final String FILE = "pool.cu";
 
-    private final Kernels k;
+    private final KernelLauncher k;
 
     /** Plane geometry and window (kernel, stride, padding per axis). */
     public record Window(long planes, int h, int w, int outH, int outW, int kH, int kW, int strideH, int strideW, int padH,
@@ -30,7 +30,7 @@ public final class PoolingKernels {
         }
     }
 
-    PoolingKernels(Kernels k) {
+    PoolingKernels(KernelLauncher k) {
         this.k = k;
     }
 

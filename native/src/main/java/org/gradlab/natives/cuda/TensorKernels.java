@@ -16,9 +16,9 @@ public final class TensorKernels {
     private static final List<String> BASES = List.of("fn_unary", "fn_binary", "fill", "axpy", "scale", "channel_bias", "argmax");
     private static final List<String> COPIES = List.of("copy_f32_f32", "copy_f64_f64", "copy_f32_f64", "copy_f64_f32");
 
-    private final Kernels k;
+    private final KernelLauncher k;
 
-    TensorKernels(Kernels k) {
+    TensorKernels(KernelLauncher k) {
         this.k = k;
     }
 
