@@ -44,7 +44,9 @@ class DeviceChoiceTest {
 
     @Test
     void withCudaBothCudaAndAutoReachTheCudaBackend() {
-        Assumptions.assumeTrue(CudaSupport.isUsable(), "skipped: no CUDA device");
+        if (!CudaSupport.isUsable()) {
+            Assumptions.abort("skipped: no CUDA device");
+        }
         Device[] d = new Device[1];
         run("cuda", d);
         assertEquals(Device.cuda(0), d[0]);

@@ -7,6 +7,7 @@ import org.gradlab.engine.Device;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.Backend;
 import org.gradlab.engine.backend.Backends;
+import org.gradlab.engine.testutil.Devices;
 import org.gradlab.natives.cuda.CudaSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class CudaBackendLoadingTest {
 
     @Test
     void withCudaTheBackendIsTheCudaOneAndRoundTripsData() {
-        Assumptions.assumeTrue(CudaSupport.isUsable(), "skipped: no CUDA device");
+        Devices.assumeUsable(Device.cuda(0));
         Backend b = Backends.of(Device.cuda(0));
         assertInstanceOf(CudaBackend.class, b);
         assertEquals(Device.cuda(0), b.device());
