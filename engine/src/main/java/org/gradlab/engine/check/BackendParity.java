@@ -128,16 +128,20 @@ public final class BackendParity {
         }
         int failed = 0;
         int total = 0;
+        List<Result> results = new ArrayList<>();
         for (DType dt : new DType[] {DType.F64, DType.F32}) {
             for (ParityCases.Case c : ParityCases.all()) {
                 Result r = compare(c, device, dt);
                 r.lines().forEach(out::println);
+                results.add(r);
                 total++;
                 if (!r.pass()) {
                     failed++;
                 }
             }
         }
+        out.println("---- per case (worst relative error over its arrays)");
+        results.forEach(r -> out.println(r.summary()));
         List<String> extra = DeviceChecks.runAll(device, out);
         failed += extra.size();
         out.printf(Locale.ROOT, "PARITY %s vs cpu: %d cases x dtypes, %d device checks, %d failed -> %s%n", device, total,
