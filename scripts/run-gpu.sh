@@ -25,4 +25,6 @@ JAVA_OPTS=(-Xmx${JAVA_XMX:-8g}
   -Dorg.bytedeco.javacpp.maxPhysicalBytes=0
 )
 "$HERE/jre/bin/java" -version 2>&1 | head -1
-exec "$HERE/jre/bin/java" "${JAVA_OPTS[@]}" -cp "$HERE/lib/*" "$MAIN" "$@"
+# extra JVM flags, e.g. JAVA_OPTS_EXTRA="-Dgradlab.cuda.math=tf32"
+read -ra EXTRA <<< "${JAVA_OPTS_EXTRA:-}"
+exec "$HERE/jre/bin/java" "${JAVA_OPTS[@]}" "${EXTRA[@]}" -cp "$HERE/lib/*" "$MAIN" "$@"

@@ -87,6 +87,9 @@ public final class EpochBench {
                 double s = (System.nanoTime() - t0) / 1e9;
                 log.printf("  epoch %d%s: %.2f s (forward %.2f, backward %.2f, optimizer %.2f, waiting for data %.2f)%n", ep,
                         ep == 0 ? " (warm-up)" : "", s, ph[0], ph[1], ph[2], ph[3]);
+                if (org.gradlab.engine.backend.Backends.of(device) instanceof org.gradlab.engine.backend.cuda.CudaBackend cuda) {
+                    log.println("    device memory: " + cuda.memoryStats()); // flat from epoch to epoch = no leak
+                }
                 if (ep > 0) {
                     secs.add(s);
                     waits.add(ph[3]);

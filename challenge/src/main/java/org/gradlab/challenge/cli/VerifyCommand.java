@@ -16,12 +16,19 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--golden", description = "fixture directory (default: ../shared/golden)")
     Path golden;
 
+    @Option(names = "--device", description = "device the engine runs on: cpu (default), cuda, cuda:N")
+    String device;
+
     @Override
     public Integer call() {
         ModelGoldenSuites.registerAll();
         List<String> args = new ArrayList<>();
         if (golden != null) {
             args.add(golden.toString());
+        }
+        if (device != null) {
+            args.add("--device");
+            args.add(device);
         }
         return GoldenVerify.run(args.toArray(new String[0]), System.out);
     }

@@ -19,13 +19,24 @@ public final class CaseData {
     private final String caseName;
     private final DType dtype;
     private final Reporter reporter;
+    private final Device device;
 
     public CaseData(Npz npz, String file, String caseName, DType dtype, Reporter reporter) {
+        this(npz, file, caseName, dtype, reporter, Device.CPU);
+    }
+
+    /** A case whose engine tensors live on {@code device} (inputs are uploaded there). */
+    public CaseData(Npz npz, String file, String caseName, DType dtype, Reporter reporter, Device device) {
         this.npz = npz;
         this.file = file;
         this.caseName = caseName;
         this.dtype = dtype;
         this.reporter = reporter;
+        this.device = device;
+    }
+
+    public Device device() {
+        return device;
     }
 
     public String caseName() {
@@ -54,7 +65,7 @@ public final class CaseData {
     public Tensor input(String name) {
         String own = caseName + "." + group() + "." + name;
         NpyArray a = npz.has(own) ? npz.get(own) : ref(name);
-        return Tensor.of(dtype, Device.CPU, a.toDoubles(), a.shape());
+        return Tensor.of(dtype, device, a.toDoubles(), a.shape());
     }
 
     /** An input leaf that requires grad. */

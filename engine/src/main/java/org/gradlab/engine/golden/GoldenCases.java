@@ -35,6 +35,11 @@ public final class GoldenCases {
         }
     }
 
+    /** The engine's own single-op suites (no suites registered by other modules or tests). */
+    public static List<GoldenSuite> builtIn() {
+        return BUILT_IN;
+    }
+
     /** Every registered suite: built-in first, then registered ones in order. */
     public static List<GoldenSuite> all() {
         List<GoldenSuite> all = new ArrayList<>(BUILT_IN);

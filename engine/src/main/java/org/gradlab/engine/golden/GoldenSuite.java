@@ -1,5 +1,6 @@
 package org.gradlab.engine.golden;
 
+import org.gradlab.engine.Device;
 import org.gradlab.engine.io.Npz;
 
 /**
@@ -13,4 +14,16 @@ public interface GoldenSuite {
 
     /** Runs every case of {@code npz}; failures (including exceptions) are reported, never thrown. */
     void run(Npz npz, Reporter reporter);
+
+    /**
+     * Runs every case with the engine's tensors on {@code device}. Suites that only run on the CPU
+     * keep this default, which reports them as failed for any other device (never silently passes).
+     */
+    default void run(Npz npz, Reporter reporter, Device device) {
+        if (device.kind() == Device.Kind.CPU) {
+            run(npz, reporter);
+        } else {
+            reporter.fail(fileName(), "-", "-", "-", "this suite does not support device " + device);
+        }
+    }
 }

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import org.gradlab.engine.Device;
 import org.gradlab.engine.io.Npz;
 
 /**
@@ -21,10 +22,18 @@ public final class GoldenVerify {
         System.exit(run(args, System.out));
     }
 
-    /** The CLI without {@code System.exit}: returns the exit code. */
+    /** The CLI without {@code System.exit}: returns the exit code. Args: {@code [dir] [--device D]}. */
     public static int run(String[] args, PrintStream out) {
-        Path dir = args.length > 0 ? Paths.get(args[0]) : defaultDir();
-        return run(dir, out);
+        Path dir = null;
+        Device device = Device.CPU;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--device") && i + 1 < args.length) {
+                device = Device.parse(args[++i]);
+            } else {
+                dir = Paths.get(args[i]);
+            }
+        }
+        return run(dir == null ? defaultDir() : dir, out, device);
     }
 
     public static Path defaultDir() {
@@ -33,6 +42,11 @@ public final class GoldenVerify {
     }
 
     public static int run(Path dir, PrintStream out) {
+        return run(dir, out, Device.CPU);
+    }
+
+    /** Runs every suite with the engine on {@code device} (references stay the PyTorch CPU float64 results). */
+    public static int run(Path dir, PrintStream out, Device device) {
         Reporter reporter = new Reporter(out);
         int files = 0;
         for (GoldenSuite suite : GoldenCases.all()) {
@@ -42,7 +56,7 @@ public final class GoldenVerify {
             }
             files++;
             try (Npz npz = Npz.open(f)) {
-                suite.run(npz, reporter);
+                suite.run(npz, reporter, device);
             } catch (IOException | RuntimeException e) {
                 reporter.fail(suite.fileName(), "-", "-", "-", "cannot read: " + e);
             }
@@ -64,6 +78,9 @@ public final class GoldenVerify {
                     reporter.worstRelErr(fn, "f64"), reporter.worstRelErr(fn, "f32"));
         }
         int failed = reporter.failures().size();
+        if (device.kind() != Device.Kind.CPU) {
+            out.println("engine device: " + device);
+        }
         out.printf("TOTAL: %d files, %d checks, %d failed -> %s%n", files, reporter.lines().size(), failed,
                 failed == 0 ? "PASS" : "FAIL");
         return failed == 0 ? 0 : 1;

@@ -1,6 +1,7 @@
 package org.gradlab.engine.golden;
 
 import org.gradlab.engine.DType;
+import org.gradlab.engine.Device;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.io.Npz;
 
@@ -25,13 +26,18 @@ public abstract class OpSuite implements GoldenSuite {
 
     @Override
     public void run(Npz npz, Reporter reporter) {
+        run(npz, reporter, Device.CPU);
+    }
+
+    @Override
+    public void run(Npz npz, Reporter reporter, Device device) {
         var cases = GoldenCases.caseNames(npz);
         if (cases.isEmpty()) {
             reporter.fail(fileName, "-", "-", "-", "no cases (<case>.<group>.<name> keys) in the file");
         }
         for (String c : cases) {
             for (DType dt : new DType[] {DType.F64, DType.F32}) {
-                CaseData d = new CaseData(npz, fileName, c, dt, reporter);
+                CaseData d = new CaseData(npz, fileName, c, dt, reporter, device);
                 try (MemoryScope s = MemoryScope.open()) {
                     runCase(d);
                 } catch (RuntimeException e) {

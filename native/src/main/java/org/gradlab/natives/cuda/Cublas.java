@@ -82,6 +82,34 @@ public final class Cublas implements AutoCloseable {
                 new DoublePointer(DevicePointers.of(c)), ldc), "cublasDgemm m=" + m + " n=" + n + " k=" + k);
     }
 
+    /**
+     * Row-major FP32 strided-batched GEMM: for b in [0, batch):
+     * {@code C_b = alpha * op(A_b) * op(B_b) + beta * C_b}, {@code X_b = X + b * strideX} elements
+     * (a stride of 0 shares one matrix across the batch).
+     */
+    public synchronized void sgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alpha, long a,
+                                                 int lda, long strideA, long b, int ldb, long strideB, float beta, long c,
+                                                 int ldc, long strideC, int batch) {
+        fAlpha.put(alpha);
+        fBeta.put(beta);
+        CudaCheck.checkCublas(cublas.cublasSgemmStridedBatched(handle(), op(transB), op(transA), n, m, k, fAlpha,
+                new FloatPointer(DevicePointers.of(b)), ldb, strideB, new FloatPointer(DevicePointers.of(a)), lda, strideA,
+                fBeta, new FloatPointer(DevicePointers.of(c)), ldc, strideC, batch),
+                "cublasSgemmStridedBatched m=" + m + " n=" + n + " k=" + k + " batch=" + batch);
+    }
+
+    /** Row-major FP64 strided-batched GEMM (see {@link #sgemmStridedBatched}). */
+    public synchronized void dgemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha, long a,
+                                                 int lda, long strideA, long b, int ldb, long strideB, double beta, long c,
+                                                 int ldc, long strideC, int batch) {
+        dAlpha.put(alpha);
+        dBeta.put(beta);
+        CudaCheck.checkCublas(cublas.cublasDgemmStridedBatched(handle(), op(transB), op(transA), n, m, k, dAlpha,
+                new DoublePointer(DevicePointers.of(b)), ldb, strideB, new DoublePointer(DevicePointers.of(a)), lda, strideA,
+                dBeta, new DoublePointer(DevicePointers.of(c)), ldc, strideC, batch),
+                "cublasDgemmStridedBatched m=" + m + " n=" + n + " k=" + k + " batch=" + batch);
+    }
+
     private static int op(boolean t) {
         return t ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
     }

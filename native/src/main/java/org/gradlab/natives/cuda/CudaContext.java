@@ -27,6 +27,7 @@ public final class CudaContext implements AutoCloseable {
     private Cudnn cudnn;
     private Kernels kernels;
     private boolean closed;
+    private boolean tf32;
 
     private CudaContext(int device) {
         CudaSupport.Status s = CudaSupport.require();
@@ -106,9 +107,26 @@ public final class CudaContext implements AutoCloseable {
         checkOpen();
         if (cudnn == null) {
             makeCurrent();
-            cudnn = new Cudnn(stream, allocator, Cudnn.Options.defaults());
+            Cudnn.Options d = Cudnn.Options.defaults();
+            cudnn = new Cudnn(stream, allocator, new Cudnn.Options(tf32, d.benchmark(), d.deterministic(), d.workspaceLimit()));
         }
         return cudnn;
+    }
+
+    /**
+     * Math mode of this device: {@code allowTf32 = false} (the default) keeps FP32 GEMMs and
+     * convolutions exact FP32 (cuBLAS {@code mode}, cuDNN FMA math); true lets cuBLAS and cuDNN use
+     * TF32 tensor cores. NOTE: cuDNN's choice applies to descriptors created afterwards, so call this
+     * before the first convolution.
+     */
+    public synchronized void setMathMode(Cublas.MathMode mode, boolean allowTf32) {
+        checkOpen();
+        if (cudnn != null && allowTf32 != tf32) {
+            throw new IllegalStateException("cuDNN math mode must be chosen before its first use (TF32 "
+                    + (allowTf32 ? "on" : "off") + " requested, cuDNN already created with TF32 " + (tf32 ? "on" : "off") + ")");
+        }
+        this.tf32 = allowTf32;
+        cublas().setMathMode(mode);
     }
 
     /** Our own NVRTC-compiled kernels. */

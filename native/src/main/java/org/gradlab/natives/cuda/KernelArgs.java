@@ -17,37 +17,51 @@ import org.bytedeco.javacpp.PointerPointer;
  */
 public final class KernelArgs implements AutoCloseable {
     private final List<Pointer> cells = new ArrayList<>();
+    private final List<String> kinds = new ArrayList<>();
     private PointerPointer<Pointer> array;
 
     /** A device pointer argument ({@code T*}); 0 passes {@code nullptr}. */
     public KernelArgs ptr(long address) {
-        return i64(address);
+        return add("ptr", new LongPointer(1).put(address));
     }
 
     public KernelArgs i32(int v) {
-        return add(new IntPointer(1).put(v));
+        return add("i32", new IntPointer(1).put(v));
     }
 
     public KernelArgs i64(long v) {
-        return add(new LongPointer(1).put(v));
+        return add("i64", new LongPointer(1).put(v));
     }
 
     public KernelArgs f32(float v) {
-        return add(new FloatPointer(1).put(v));
+        return add("f32", new FloatPointer(1).put(v));
     }
 
     public KernelArgs f64(double v) {
-        return add(new DoublePointer(1).put(v));
+        return add("f64", new DoublePointer(1).put(v));
     }
 
     /** A by-value struct made of 64-bit fields (as the GlStrides6 / GlReduce6 structs of our kernels). */
     public KernelArgs struct64(long[] fields) {
-        return add(new LongPointer(fields));
+        return add("struct64[" + fields.length + "]", new LongPointer(fields));
     }
 
     /** Raw bytes as one by-value argument. */
     public KernelArgs bytes(byte[] b) {
-        return add(new BytePointer(b));
+        return add("bytes[" + b.length + "]", new BytePointer(b));
+    }
+
+    /**
+     * The kind of each argument in order ("ptr", "i32", "i64", "f32", "f64", "struct64[N]",
+     * "bytes[N]"): what a test compares with the kernel's C parameter list.
+     */
+    public List<String> kinds() {
+        return List.copyOf(kinds);
+    }
+
+    private KernelArgs add(String kind, Pointer p) {
+        kinds.add(kind);
+        return add(p);
     }
 
     private KernelArgs add(Pointer p) {

@@ -15,11 +15,13 @@ import java.util.Map;
  * device addresses; all tensors are dense row-major unless strides are given (in elements).
  * Launches are asynchronous: errors surface at the next {@link CudaStream#synchronize()}.
  */
-public final class Kernels implements AutoCloseable {
+public final class Kernels implements AutoCloseable, KernelLauncher {
     /** The kernel source files (resource names without directory). */
-    public static final List<String> SOURCES = List.of("elementwise.cu", "reduce.cu", "loss.cu", "dropout.cu", "optim.cu");
+    public static final List<String> SOURCES = List.of("elementwise.cu", "reduce.cu", "loss.cu", "dropout.cu", "optim.cu",
+            TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE);
     private static final String RESOURCE_DIR = "/org/gradlab/natives/cuda/kernels/";
-    private static final int BLOCK = 256;
+    /** Threads per block of every launch (the block-reduction kernels assume exactly this). */
+    static final int BLOCK = 256;
 
     /** Unary ops; ordinals match {@code gl_unary} in elementwise.cu. */
     public enum UnaryOp { COPY, NEG, EXP, LOG, SQRT, RSQRT, ABS, TANH, SIGMOID, RELU, SQUARE, RECIPROCAL, SIN, COS, SIGN,
@@ -32,10 +34,39 @@ public final class Kernels implements AutoCloseable {
     public enum ReduceOp { SUM, MAX, MIN, /** sum / count */ MEAN }
 
     private final CudaContext ctx;
+    private TensorKernels tensor;
+    private PoolingKernels pooling;
+    private BatchNormKernels batchNorm;
+    private ClassLossKernels classLoss;
     private final Map<String, CudaModule> modules = new HashMap<>();
 
     Kernels(CudaContext ctx) {
         this.ctx = ctx;
+    }
+
+    /** The context these kernels run on. */
+    public CudaContext context() {
+        return ctx;
+    }
+
+    /** Engine tensor kernels (tensor.cu). */
+    public synchronized TensorKernels tensor() {
+        return tensor == null ? tensor = new TensorKernels(this) : tensor;
+    }
+
+    /** Pooling kernels (pool.cu). */
+    public synchronized PoolingKernels pooling() {
+        return pooling == null ? pooling = new PoolingKernels(this) : pooling;
+    }
+
+    /** Batch-norm kernels (norm.cu). */
+    public synchronized BatchNormKernels batchNorm() {
+        return batchNorm == null ? batchNorm = new BatchNormKernels(this) : batchNorm;
+    }
+
+    /** Classification-loss kernels with device-side target validation (closs.cu). */
+    public synchronized ClassLossKernels classLoss() {
+        return classLoss == null ? classLoss = new ClassLossKernels(this) : classLoss;
     }
 
     /** Reads a kernel source resource. Pure Java (used by the build-time nvcc check too). */
@@ -69,12 +100,17 @@ public final class Kernels implements AutoCloseable {
         return m;
     }
 
-    private void launch(String file, String fn, long items, KernelArgs args) {
+    /** Launches {@code fn} of {@code file} with a grid-stride grid covering {@code items} (closes args). */
+    @Override
+    public void launch(String file, String fn, long items, KernelArgs args) {
         launchGrid(file, fn, KernelPlans.grid(items, BLOCK), args);
     }
 
-    private void launchGrid(String file, String fn, int grid, KernelArgs args) {
+    /** Launches {@code fn} of {@code file} with {@code grid} blocks of {@link #BLOCK} threads (closes args). */
+    @Override
+    public void launchGrid(String file, String fn, int grid, KernelArgs args) {
         try (args) {
+            ctx.makeCurrent(); // cuLaunchKernel (driver API) needs the context current on THIS thread (e.g. a loader thread)
             module(file).launch(fn, grid, BLOCK, 0, ctx.stream(), args);
         }
     }
@@ -220,7 +256,7 @@ public final class Kernels implements AutoCloseable {
                 .f64(beta1).f64(beta2).f64(eps).f64(weightDecay).f64(bc1).f64(bc2).i32(decoupled ? 1 : 0));
     }
 
-    private static int rowGrid(long rows) {
+    static int rowGrid(long rows) {
         return (int) Math.max(1, Math.min(rows, 65535L * 16));
     }
 

@@ -60,6 +60,13 @@ class KernelSourcesCompileTest {
     }
 
     private static String[] expectedKernels(String file) {
+        switch (file) {
+            case TensorKernels.FILE: return TensorKernels.kernelNames().toArray(new String[0]);
+            case PoolingKernels.FILE: return PoolingKernels.kernelNames().toArray(new String[0]);
+            case BatchNormKernels.FILE: return BatchNormKernels.kernelNames().toArray(new String[0]);
+            case ClassLossKernels.FILE: return ClassLossKernels.kernelNames().toArray(new String[0]);
+            default: break;
+        }
         String[] base = switch (file) {
             case "elementwise.cu" -> new String[] {"ew_unary", "ew_binary", "relu_backward"};
             case "reduce.cu" -> new String[] {"reduce"};

@@ -53,7 +53,12 @@ public final class ModelGolden {
     }
 
     public static GoldenReport model01(Npz z, DType dtype) {
-        return smallModel(z, dtype, "model01", ChallengeModels.exp01Baseline(new Generator(1)), false);
+        return model01(z, dtype, Device.CPU);
+    }
+
+    /** {@link #model01(Npz, DType)} with the model and its input on {@code device}. */
+    public static GoldenReport model01(Npz z, DType dtype, Device device) {
+        return smallModel(z, dtype, "model01", ChallengeModels.exp01Baseline(new Generator(1)), false, device);
     }
 
     /** exp 08 BN CNN + Adam(lr 1e-3): forward, loss, grads, BN running stats, step, eval logits. */
@@ -66,10 +71,15 @@ public final class ModelGolden {
     }
 
     public static GoldenReport model08(Npz z, DType dtype) {
-        return smallModel(z, dtype, "model08", ChallengeModels.exp08BatchNorm(new Generator(8)), true);
+        return model08(z, dtype, Device.CPU);
     }
 
-    private static GoldenReport smallModel(Npz z, DType dtype, String name, Module model, boolean adam) {
+    /** {@link #model08(Npz, DType)} with the model and its input on {@code device}. */
+    public static GoldenReport model08(Npz z, DType dtype, Device device) {
+        return smallModel(z, dtype, "model08", ChallengeModels.exp08BatchNorm(new Generator(8)), true, device);
+    }
+
+    private static GoldenReport smallModel(Npz z, DType dtype, String name, Module model, boolean adam, Device device) {
         GoldenReport rep = new GoldenReport(name + " " + dtype);
         boolean f64 = dtype == DType.F64;
         double rtol = f64 ? 1e-9 : 1e-4;
@@ -79,7 +89,8 @@ public final class ModelGolden {
         try (MemoryScope scope = MemoryScope.open()) {
             model.to(dtype);
             model.loadStateDict(prefixed(z, g + "init.", dtype), true);
-            Tensor x = imagesToNchw(z.get("model.f64.images_uint8"), dtype);
+            model.to(device);
+            Tensor x = imagesToNchw(z.get("model.f64.images_uint8"), dtype).to(device);
             rep.add(Check.of("x (images_uint8/255 -> NCHW)", x.toDoubleArray(), z.get(g + "x").toDoubles(), 0, 0));
             int[] target = ints(z.get(ref + "target"));
 
@@ -140,6 +151,11 @@ public final class ModelGolden {
     }
 
     public static GoldenReport resnet18(Npz z, DType dtype) {
+        return resnet18(z, dtype, Device.CPU);
+    }
+
+    /** {@link #resnet18(Npz, DType)} with the model and its input on {@code device}. */
+    public static GoldenReport resnet18(Npz z, DType dtype, Device device) {
         GoldenReport rep = new GoldenReport("resnet18 " + dtype);
         boolean f64 = dtype == DType.F64;
         double rtol = f64 ? 1e-9 : 1e-4;
@@ -169,7 +185,8 @@ public final class ModelGolden {
                 load.put(k, Tensor.of(DType.F64, Device.CPU, v, e.getValue().shape()));
             }
             model.loadStateDict(load, false);
-            Tensor x = imagesToNchw(z.get("images_uint8"), dtype);
+            model.to(device);
+            Tensor x = imagesToNchw(z.get("images_uint8"), dtype).to(device);
             rep.add(Check.of("x (images_uint8/255 -> NCHW)", x.toDoubleArray(), z.get(ref + "x").toDoubles(), 0, 0));
             int[] target = ints(z.get("target"));
 

@@ -1,8 +1,8 @@
 package org.gradlab.nn.golden;
 
 import java.util.List;
-import java.util.function.BiFunction;
 import org.gradlab.engine.DType;
+import org.gradlab.engine.Device;
 import org.gradlab.engine.golden.GoldenCases;
 import org.gradlab.engine.golden.GoldenSuite;
 import org.gradlab.engine.golden.Reporter;
@@ -38,14 +38,24 @@ public final class ModelGoldenSuites {
             new ModelSuite("model08.npz", ModelGolden::model08),
             new ModelSuite("resnet18.npz", ModelGolden::resnet18));
 
-    private record ModelSuite(String fileName, BiFunction<Npz, DType, GoldenReport> runner) implements GoldenSuite {
+    /** Runs one model file in one dtype on one device. */
+    private interface Runner {
+        GoldenReport run(Npz npz, DType dtype, Device device);
+    }
+
+    private record ModelSuite(String fileName, Runner runner) implements GoldenSuite {
         @Override
         public void run(Npz npz, Reporter reporter) {
+            run(npz, reporter, Device.CPU);
+        }
+
+        @Override
+        public void run(Npz npz, Reporter reporter, Device device) {
             for (DType dt : new DType[] {DType.F64, DType.F32}) {
                 String group = dt == DType.F64 ? "f64" : "f32";
                 GoldenReport rep;
                 try {
-                    rep = runner.apply(npz, dt);
+                    rep = runner.run(npz, dt, device);
                 } catch (RuntimeException | AssertionError e) {
                     reporter.fail(fileName, "model", group, "(whole model)", e.toString());
                     continue;

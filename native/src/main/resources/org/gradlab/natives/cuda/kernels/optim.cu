@@ -1,23 +1,22 @@
 // GradLab fused optimizer steps (PyTorch torch.optim semantics), one thread per element.
 
-__device__ __forceinline__ float  gl_sqrt(float x) { return sqrtf(x); }
-__device__ __forceinline__ double gl_sqrt(double x){ return sqrt(x); }
 
 // SGD: g += wd*p; if momentum != 0: buf = first ? g : momentum*buf + (1-dampening)*g;
 //      g = nesterov ? g + momentum*buf : buf;  p -= lr*g.   (buf may be null when momentum == 0)
 template <typename T>
 __device__ __forceinline__ void gl_sgd(T* p, const T* grad, T* buf, long long n, double lr, double momentum,
                                        double dampening, double wd, int nesterov, int first) {
+    // NOTE: evaluated in double and rounded once per stored value, as the CPU backend (CpuOptim) does.
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
          i += (long long)gridDim.x * blockDim.x) {
-        T g = grad[i];
-        if (wd != 0.0) g += (T)wd * p[i];
-        if (momentum != 0.0) {
-            T b = first ? g : (T)momentum * buf[i] + (T)(1.0 - dampening) * g;
-            buf[i] = b;
-            g = nesterov ? g + (T)momentum * b : b;
+        double pv = (double)p[i];
+        double g = (double)grad[i] + wd * pv;
+        if (buf) {
+            double b = first ? g : momentum * (double)buf[i] + (1.0 - dampening) * g;
+            buf[i] = (T)b;
+            g = nesterov ? g + momentum * b : b;
         }
-        p[i] -= (T)lr * g;
+        p[i] = (T)(pv - lr * g);
     }
 }
 
@@ -28,21 +27,20 @@ __device__ __forceinline__ void gl_sgd(T* p, const T* grad, T* buf, long long n,
 template <typename T>
 __device__ __forceinline__ void gl_adam(T* p, const T* grad, T* m, T* v, long long n, double lr, double beta1,
                                         double beta2, double eps, double wd, double bc1, double bc2, int decoupled) {
-    const T stepSize = (T)(lr / bc1);
-    const T sqrtBc2 = (T)sqrt(bc2);
+    // NOTE: evaluated in double and rounded once per stored value, as the CPU backend (CpuOptim) does.
+    const double stepSize = lr / bc1;
+    const double sqrtBc2 = sqrt(bc2);
+    const double decay = decoupled ? 1.0 - lr * wd : 1.0;
+    const double l2 = decoupled ? 0.0 : wd;
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
          i += (long long)gridDim.x * blockDim.x) {
-        T g = grad[i];
-        T pi = p[i];
-        if (wd != 0.0) {
-            if (decoupled) pi *= (T)(1.0 - lr * wd);
-            else g += (T)wd * pi;
-        }
-        T mi = (T)beta1 * m[i] + (T)(1.0 - beta1) * g;
-        T vi = (T)beta2 * v[i] + (T)(1.0 - beta2) * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = pi - stepSize * mi / (gl_sqrt(vi) / sqrtBc2 + (T)eps);
+        double pv = (double)p[i] * decay;
+        double g = (double)grad[i] + l2 * pv;
+        double mi = beta1 * (double)m[i] + (1.0 - beta1) * g;
+        double vi = beta2 * (double)v[i] + (1.0 - beta2) * g * g;
+        m[i] = (T)mi;
+        v[i] = (T)vi;
+        p[i] = (T)(pv - stepSize * mi / (sqrt(vi) / sqrtBc2 + eps));
     }
 }
 
