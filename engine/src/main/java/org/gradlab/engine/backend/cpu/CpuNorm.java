@@ -11,7 +11,8 @@ import org.gradlab.engine.backend.NormKernels;
 /**
  * CPU batch norm: per channel, fused passes over the (N, S) blocks of a contiguous (N, C, S...)
  * input, accumulating in double. The variance is computed two-pass (sum of squared deviations
- * from the mean), which keeps float32 accurate. float32 reads/writes the FloatBuffer directly.
+ * from the mean), which keeps float32 accurate. float32 stages whole tensors through heap arrays
+ * ({@link NormLoops32}); float64 reads/writes the DoubleBuffer directly.
  */
 final class CpuNorm implements NormKernels {
 
@@ -28,17 +29,23 @@ final class CpuNorm implements NormKernels {
         double[] mean = new double[c];
         double[] invstd = new double[c];
         double[] var = new double[c];
-        if (training) {
+        float[] xa = x.dtype() == DType.F32 ? HeapStage.load(0, storage(xc).f32(), (int) xc.offset(), (int) xc.numel()) : null;
+        if (training && xa != null) {
+            double[] sq = new double[c];
+            NormLoops32.channelSums(xa, n, c, s, mean);
+            for (int ch = 0; ch < c; ch++) {
+                mean[ch] /= count;
+            }
+            NormLoops32.channelSqDev(xa, n, c, s, mean, sq);
+            for (int ch = 0; ch < c; ch++) {
+                var[ch] = sq[ch] / count;
+                invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
+            }
+        } else if (training) {
             for (int ch = 0; ch < c; ch++) {
                 mean[ch] = sum(xc, n, c, s, ch) / count;
                 var[ch] = sumSqDev(xc, n, c, s, ch, mean[ch]) / count;
                 invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
-            }
-            if (runningMean != null) {
-                updateRunning(runningMean, mean, momentum, 1.0);
-            }
-            if (runningVar != null) {
-                updateRunning(runningVar, var, momentum, count / (double) (count - 1));
             }
         } else {
             double[] rm = runningMean.toDoubleArray();
@@ -48,6 +55,12 @@ final class CpuNorm implements NormKernels {
                 invstd[ch] = 1.0 / Math.sqrt(rv[ch] + eps);
             }
         }
+        if (training && runningMean != null) {
+            updateRunning(runningMean, mean, momentum, 1.0);
+        }
+        if (training && runningVar != null) {
+            updateRunning(runningVar, var, momentum, count / (double) (count - 1));
+        }
         Tensor out = Tensor.empty(x.dtype(), x.device(), x.shape());
         double[] scale = new double[c];
         double[] shift = new double[c];
@@ -55,7 +68,14 @@ final class CpuNorm implements NormKernels {
             scale[ch] = (w == null ? 1.0 : w[ch]) * invstd[ch];
             shift[ch] = (b == null ? 0.0 : b[ch]) - mean[ch] * scale[ch];
         }
-        affine(xc, out, n, c, s, scale, shift);
+        if (xa != null) {
+            int total = (int) xc.numel();
+            float[] oa = HeapStage.scratch(1, total);
+            NormLoops32.affine(xa, oa, n, c, s, NormLoops32.toFloats(scale), NormLoops32.toFloats(shift));
+            HeapStage.store(oa, storage(out).f32(), 0, total);
+        } else {
+            affine(xc, out, n, c, s, scale, shift);
+        }
         return new BatchNormResult(out, Tensor.of(x.dtype(), x.device(), mean, c),
                 Tensor.of(x.dtype(), x.device(), invstd, c));
     }
@@ -77,10 +97,21 @@ final class CpuNorm implements NormKernels {
         double[] scale = new double[c];
         double[] gShift = new double[c];
         double[] xCoef = new double[c];
+        boolean f32 = x.dtype() == DType.F32;
+        int total = (int) xc.numel();
+        float[] ga = f32 ? HeapStage.load(0, storage(g).f32(), (int) g.offset(), total) : null;
+        float[] xa = f32 ? HeapStage.load(1, storage(xc).f32(), (int) xc.offset(), total) : null;
+        double[] sumGDev = new double[c];
+        if (f32) {
+            NormLoops32.gradSums(ga, xa, n, c, s, mean, sumG, sumGDev);
+        }
         for (int ch = 0; ch < c; ch++) {
-            double[] sums = sumGAndGDev(g, xc, n, c, s, ch, mean[ch]);
-            sumG[ch] = sums[0];
-            sumGXhat[ch] = sums[1] * invstd[ch];
+            if (!f32) {
+                double[] sums = sumGAndGDev(g, xc, n, c, s, ch, mean[ch]);
+                sumG[ch] = sums[0];
+                sumGDev[ch] = sums[1];
+            }
+            sumGXhat[ch] = sumGDev[ch] * invstd[ch];
             double wi = (w == null ? 1.0 : w[ch]) * invstd[ch];
             scale[ch] = wi;
             if (training) {
@@ -92,7 +123,22 @@ final class CpuNorm implements NormKernels {
         Tensor gx = null;
         if (needX) {
             gx = Tensor.empty(x.dtype(), x.device(), x.shape());
-            gradX(g, xc, gx, n, c, s, scale, gShift, xCoef, mean);
+            if (f32) {
+                // gx = scale*(g + gShift + xCoef*(x - mean)) = A*g + B*x + D per channel
+                float[] a = new float[c];
+                float[] b = new float[c];
+                float[] d = new float[c];
+                for (int ch = 0; ch < c; ch++) {
+                    a[ch] = (float) scale[ch];
+                    b[ch] = (float) (scale[ch] * xCoef[ch]);
+                    d[ch] = (float) (scale[ch] * (gShift[ch] - xCoef[ch] * mean[ch]));
+                }
+                float[] oa = HeapStage.scratch(2, total);
+                NormLoops32.affine2(ga, xa, oa, n, c, s, a, b, d);
+                HeapStage.store(oa, storage(gx).f32(), 0, total);
+            } else {
+                gradX(g, xc, gx, n, c, s, scale, gShift, xCoef, mean);
+            }
         }
         Tensor gw = needWeight ? Tensor.of(x.dtype(), x.device(), sumGXhat, c) : null;
         Tensor gb = needBias ? Tensor.of(x.dtype(), x.device(), sumG, c) : null;
