@@ -139,8 +139,29 @@ final class CpuPool implements PoolKernels {
      * Float32 max pool on staged arrays. NOTE: {@code Math.max} keeps the loop branch-free and
      * propagates NaN, as PyTorch does; padding never enters a window (windows are clipped).
      */
+    /** The 2x2, stride 2, unpadded window every challenge CNN uses: no bounds per window. */
+    private static boolean isPair(Pool2dParams p, int h, int w, int ho, int wo) {
+        return p.kH() == 2 && p.kW() == 2 && p.strideH() == 2 && p.strideW() == 2 && p.padH() == 0 && p.padW() == 0
+                && 2 * ho <= h && 2 * wo <= w;
+    }
+
     private static void maxForwardF32(float[] x, float[] out, int planes, int h, int w, int ho, int wo, Pool2dParams p) {
         int hw = h * w;
+        if (isPair(p, h, w, ho, wo)) {
+            for (int pl = 0, o = 0; pl < planes; pl++) {
+                for (int oh = 0; oh < ho; oh++) {
+                    int r0 = pl * hw + 2 * oh * w;
+                    int r1 = r0 + w;
+                    for (int ow = 0; ow < wo; ow++, o++) {
+                        int c = 2 * ow;
+                        // Math.max: branch-free intrinsic, NaN propagates (random signs would
+                        // mispredict a compare-and-branch every other window)
+                        out[o] = Math.max(Math.max(x[r0 + c], x[r0 + c + 1]), Math.max(x[r1 + c], x[r1 + c + 1]));
+                    }
+                }
+            }
+            return;
+        }
         for (int pl = 0; pl < planes; pl++) {
             int xp = pl * hw;
             int op = pl * ho * wo;
@@ -163,10 +184,47 @@ final class CpuPool implements PoolKernels {
         }
     }
 
-    /** Routes g to the FIRST maximum of each window (row-major), selecting without branches. */
+    /** Routes g to the FIRST maximum of each window (row-major; NaN: see {@link #beats}), selecting without branches. */
     private static void maxBackwardF32(float[] g, float[] x, float[] gx, int planes, int h, int w, int ho, int wo,
                                        Pool2dParams p) {
         int hw = h * w;
+        if (isPair(p, h, w, ho, wo)) {
+            for (int pl = 0, o = 0; pl < planes; pl++) {
+                for (int oh = 0; oh < ho; oh++) {
+                    int r0 = pl * hw + 2 * oh * w;
+                    int r1 = r0 + w;
+                    for (int ow = 0; ow < wo; ow++, o++) {
+                        int c = 2 * ow;
+                        float x0 = x[r0 + c];
+                        float x1 = x[r0 + c + 1];
+                        float x2 = x[r1 + c];
+                        float x3 = x[r1 + c + 1];
+                        float m = Math.max(Math.max(x0, x1), Math.max(x2, x3));
+                        if (m != m) { // a NaN in the window: rare, take the general rule
+                            int best = r0 + c;
+                            best = beats(x1, x[best]) ? r0 + c + 1 : best;
+                            best = beats(x2, x[best]) ? r1 + c : best;
+                            best = beats(x3, x[best]) ? r1 + c + 1 : best;
+                            gx[best] += g[o];
+                            continue;
+                        }
+                        // the FIRST element equal to the maximum gets g, with integer masks
+                        // instead of branches (a branch per window mispredicts on random data)
+                        int f0 = same(x0, m);
+                        int f1 = same(x1, m) & (f0 ^ 1);
+                        int taken = f0 | f1;
+                        int f2 = same(x2, m) & (taken ^ 1);
+                        int f3 = (taken | f2) ^ 1;
+                        int gb = Float.floatToRawIntBits(g[o]); // masked by bits, so an infinite g stays put
+                        gx[r0 + c] += Float.intBitsToFloat(gb & -f0);
+                        gx[r0 + c + 1] += Float.intBitsToFloat(gb & -f1);
+                        gx[r1 + c] += Float.intBitsToFloat(gb & -f2);
+                        gx[r1 + c + 1] += Float.intBitsToFloat(gb & -f3);
+                    }
+                }
+            }
+            return;
+        }
         for (int pl = 0; pl < planes; pl++) {
             int xp = pl * hw;
             int gp = pl * ho * wo;
@@ -177,21 +235,34 @@ final class CpuPool implements PoolKernels {
                     int ws = Math.max(ow * p.strideW() - p.padW(), 0);
                     int we = Math.min(ow * p.strideW() - p.padW() + p.kW(), w);
                     int best = xp + hs * w + ws;
-                    float bv = x[best];
-                    boolean nan = bv != bv;
+                    float bv = Float.NEGATIVE_INFINITY;
                     for (int ih = hs; ih < he; ih++) {
                         int row = xp + ih * w;
                         for (int iw = ws; iw < we; iw++) {
                             float v = x[row + iw];
-                            boolean take = !nan && (v > bv || v != v);
+                            boolean take = beats(v, bv);
                             best = take ? row + iw : best;
                             bv = take ? v : bv;
-                            nan |= v != v;
                         }
                     }
                     gx[best] += g[gp + oh * wo + ow];
                 }
             }
         }
+    }
+
+    /** 1 if a == b as floats (a non-NaN b; -0 equals +0), else 0, computed without a branch. */
+    private static int same(float a, float b) {
+        int d = Float.floatToRawIntBits(a + 0f) ^ Float.floatToRawIntBits(b + 0f);
+        return ((d | -d) >>> 31) ^ 1;
+    }
+
+    /**
+     * Whether a later window element v replaces the current maximum bv: PyTorch's
+     * {@code val > maxval || isnan(val)}. NOTE: so among equal maxima the FIRST wins, and among
+     * NaNs the LAST one does.
+     */
+    private static boolean beats(float v, float bv) {
+        return v > bv || v != v;
     }
 }
