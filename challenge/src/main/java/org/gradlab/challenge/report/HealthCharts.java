@@ -157,15 +157,13 @@ public final class HealthCharts {
         st.setLegendPosition(Styler.LegendPosition.OutsideE);
         st.setMarkerSize(7);
         st.setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+        st.setOverlapped(true); // every series at the same x for an epoch, not side by side like bars
         st.setYAxisLogarithmic(log);
         if (log) {
-            // whole decades around the data: XChart would otherwise start a category axis at 0
+            // a whole decade below the data: XChart would otherwise start a category axis at 0
             double min = series.values().stream().flatMap(List::stream).filter(v -> v != null)
                     .mapToDouble(Double::doubleValue).min().orElse(1);
-            double max = series.values().stream().flatMap(List::stream).filter(v -> v != null)
-                    .mapToDouble(Double::doubleValue).max().orElse(1);
             st.setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
-            st.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max) + 1e-9)));
         } else {
             st.setYAxisDecimalPattern("0.00");
         }

@@ -7,12 +7,11 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.gradlab.engine.inspect.Bytes;
 
 /**
  * The training-health section of one experiment in {@code report.html}: the inputs as the model saw them (training
- * vs validation, with a warning when they were preprocessed differently), the four health charts (embedded, and
+ * vs validation, with a warning when they were preprocessed differently), the health charts (embedded, and
  * written to {@code charts/}), the memory one training step keeps for backward per layer, and the per-tensor
  * figures of the last epoch.
  */
@@ -70,19 +69,20 @@ public final class HealthSection {
         if (saved == null) {
             return;
         }
-        long max = saved.perLayer().values().stream().mapToLong(Long::longValue).max().orElse(1);
+        long max = saved.layers().stream().mapToLong(SavedForBackward.Layer::bytes).max().orElse(1);
         s.append("<table class=\"health ledger\"><caption>Saved for backward in one training step (batch ")
                 .append(saved.batch()).append("): peak <b>").append(esc(Bytes.human(saved.peakBytes())))
-                .append("</b></caption><tr><th>layer</th><th>bytes saved</th><th></th></tr>");
-        for (Map.Entry<String, Long> e : saved.perLayer().entrySet()) {
-            double share = max <= 0 ? 0 : (double) e.getValue() / max;
-            s.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(esc(Bytes.human(e.getValue())))
+                .append("</b></caption><tr><th>layer</th><th>ops</th><th>bytes saved</th><th></th></tr>");
+        for (SavedForBackward.Layer l : saved.layers()) {
+            double share = max <= 0 ? 0 : (double) l.bytes() / max;
+            s.append("<tr><td>").append(esc(l.name())).append("</td><td class=\"ops\">")
+                    .append(esc(String.join(", ", l.ops()))).append("</td><td>").append(esc(Bytes.human(l.bytes())))
                     .append("</td><td class=\"bar\"><span style=\"width:")
                     .append(String.format(Locale.ROOT, "%.1f", 100 * share)).append("%\"></span></td></tr>");
         }
-        s.append("<tr class=\"sum\"><td>sum over ops</td><td>").append(esc(Bytes.human(saved.sumOverOps())))
+        s.append("<tr class=\"sum\"><td colspan=\"2\">sum over ops</td><td>").append(esc(Bytes.human(saved.sumOverOps())))
                 .append("</td><td class=\"muted\">a tensor two ops save counts twice</td></tr>")
-                .append("<tr class=\"sum\"><td>peak (distinct tensors)</td><td>")
+                .append("<tr class=\"sum\"><td colspan=\"2\">peak (distinct tensors)</td><td>")
                 .append(esc(Bytes.human(saved.peakBytes())))
                 .append("</td><td class=\"muted\">all alive when backward starts</td></tr></table>\n");
     }

@@ -353,6 +353,7 @@ public final class HtmlReport {
             table.health td:first-child{text-align:left}
             table.health tr.sum td{font-weight:600}
             table.ledger td.bar{width:260px;text-align:left}
+            table.ledger td.ops{text-align:left;color:var(--muted)}
             table.ledger td.bar span{display:block;height:10px;background:var(--ours);border-radius:2px}
             footer{margin-top:36px;color:var(--muted);font-size:12px}
             code{font-size:12px}

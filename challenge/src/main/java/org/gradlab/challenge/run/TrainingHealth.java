@@ -2,8 +2,10 @@ package org.gradlab.challenge.run;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.gradlab.challenge.report.ChannelStats;
 import org.gradlab.challenge.report.ExperimentHealth;
 import org.gradlab.challenge.report.HealthRow;
@@ -27,6 +29,8 @@ import org.gradlab.nn.Module;
  * layer passes almost nothing on.
  */
 public final class TrainingHealth {
+    /** The ledger's name for ops that ran outside any module (the loss). */
+    private static final String NO_MODULE = "(no module)";
     private final List<HealthRow> rows = new ArrayList<>();
     private final Map<String, double[]> start = new LinkedHashMap<>();
     private final Map<String, Double> gradSum = new LinkedHashMap<>();
@@ -49,8 +53,7 @@ public final class TrainingHealth {
     void afterForward(Tensor images, Tensor loss) {
         inputs.add(images);
         if (saved == null) {
-            SavedTensorLedger l = SavedTensorLedger.of(loss);
-            saved = new SavedForBackward(images.shape()[0], l.perLayer(), l.totalBytes(), l.peakBytes());
+            saved = savedForBackward(SavedTensorLedger.of(loss), images.shape()[0]);
         }
     }
 
@@ -99,6 +102,18 @@ public final class TrainingHealth {
             }
             relus.forEach((scope, f) -> rows.add(HealthRow.relu(epoch, scope, f[0], f[1])));
         }
+    }
+
+    /** The ledger's per-layer bytes with the ops that ran in each layer, for the report. */
+    static SavedForBackward savedForBackward(SavedTensorLedger ledger, int batch) {
+        Map<String, Set<String>> ops = new LinkedHashMap<>();
+        for (SavedTensorLedger.Entry e : ledger.entries()) {
+            ops.computeIfAbsent(e.scope().isEmpty() ? NO_MODULE : e.scope(), k -> new LinkedHashSet<>()).add(e.op());
+        }
+        List<SavedForBackward.Layer> layers = new ArrayList<>();
+        ledger.perLayer().forEach((layer, bytes) ->
+                layers.add(new SavedForBackward.Layer(layer, List.copyOf(ops.getOrDefault(layer, Set.of())), bytes)));
+        return new SavedForBackward(batch, layers, ledger.totalBytes(), ledger.peakBytes());
     }
 
     public List<HealthRow> rows() {

@@ -15,9 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -48,12 +46,11 @@ class HealthSectionTest {
             rows.add(HealthRow.relu(e, "features.2", 0.4 + 0.1 * e, 0.3));
             rows.add(HealthRow.relu(e, "features.6", 0.9, 0.05));
         }
-        Map<String, Long> perLayer = new LinkedHashMap<>();
-        perLayer.put("features.0", 301_056L);
-        perLayer.put("features.1", 3_211_264L);
-        perLayer.put("classifier.1", 16_384L);
+        List<SavedForBackward.Layer> layers = List.of(new SavedForBackward.Layer("features.0", List.of("Conv2d"), 301_056L),
+                new SavedForBackward.Layer("features.1", List.of("BatchNorm2d"), 3_211_264L),
+                new SavedForBackward.Layer("classifier.1", List.of("Matmul", "Add"), 16_384L));
         return new ExperimentHealth("08", "BatchNorm <bn>", rows, train, val,
-                new SavedForBackward(32, perLayer, 3_528_704L, 3_000_000L));
+                new SavedForBackward(32, layers, 3_528_704L, 3_000_000L));
     }
 
     @Test
@@ -95,12 +92,12 @@ class HealthSectionTest {
     void ledgerListsEveryLayerAndThePeak(@TempDir Path dir) {
         String html = HealthSection.of(bnModel(RAW, RAW), dir).html();
         assertTrue(html.contains("Saved for backward in one training step (batch 32): peak <b>2.9 MiB</b>"), html);
-        int f0 = html.indexOf("<td>features.0</td><td>294.0 KiB</td>");
-        int f1 = html.indexOf("<td>features.1</td><td>3.1 MiB</td>");
-        int fc = html.indexOf("<td>classifier.1</td><td>16.0 KiB</td>");
+        int f0 = html.indexOf("<td>features.0</td><td class=\"ops\">Conv2d</td><td>294.0 KiB</td>");
+        int f1 = html.indexOf("<td>features.1</td><td class=\"ops\">BatchNorm2d</td><td>3.1 MiB</td>");
+        int fc = html.indexOf("<td>classifier.1</td><td class=\"ops\">Matmul, Add</td><td>16.0 KiB</td>");
         assertTrue(f0 > 0 && f1 > f0 && fc > f1, "layers in forward order with their bytes");
         assertTrue(html.contains("width:100.0%") && html.contains("width:9.4%"), "bars relative to the largest layer");
-        assertTrue(html.contains("<td>sum over ops</td><td>3.4 MiB</td>"));
+        assertTrue(html.contains("<td colspan=\"2\">sum over ops</td><td>3.4 MiB</td>"));
         assertTrue(html.contains("BatchNorm &lt;bn&gt;"), "names are escaped");
     }
 

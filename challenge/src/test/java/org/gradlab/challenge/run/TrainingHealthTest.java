@@ -47,8 +47,12 @@ class TrainingHealthTest {
         assertEquals(ledger.peakBytes(), saved.peakBytes());
         assertEquals(ledger.totalBytes(), saved.sumOverOps());
         assertTrue(saved.peakBytes() <= saved.sumOverOps(), "shared tensors count once in the peak");
-        assertEquals(List.of("features.0", "features.1", "features.2"), saved.perLayer().keySet().stream().limit(3).toList());
-        assertTrue(saved.perLayer().get("features.0") >= 4L * 3 * 28 * 28 * Float.BYTES, "conv 0 keeps its input");
+        List<SavedForBackward.Layer> layers = saved.layers();
+        assertEquals(ledger.perLayer().keySet().stream().toList(), layers.stream().map(SavedForBackward.Layer::name).toList());
+        assertEquals(List.of("features.0", "features.1", "features.2"), layers.stream().limit(3).map(SavedForBackward.Layer::name).toList());
+        assertEquals(ledger.perLayer().get("features.0"), layers.get(0).bytes());
+        assertTrue(layers.get(0).bytes() >= 4L * 3 * 28 * 28 * Float.BYTES, "conv 0 keeps its input");
+        assertTrue(layers.get(2).ops().stream().anyMatch(o -> o.equalsIgnoreCase("relu")), "features.2 is the ReLU: " + layers.get(2));
 
         Tensor other = CrossEntropy.apply(model.forward(x), y, null, 0, Reduction.MEAN);
         health.afterForward(x, other);
