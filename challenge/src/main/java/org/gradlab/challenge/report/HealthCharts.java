@@ -160,10 +160,15 @@ public final class HealthCharts {
         st.setOverlapped(true); // every series at the same x for an epoch, not side by side like bars
         st.setYAxisLogarithmic(log);
         if (log) {
-            // a whole decade below the data: XChart would otherwise start a category axis at 0
+            // whole decades around the data: XChart would otherwise start a category axis at 0
             double min = series.values().stream().flatMap(List::stream).filter(v -> v != null)
                     .mapToDouble(Double::doubleValue).min().orElse(1);
-            st.setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+            double max = series.values().stream().flatMap(List::stream).filter(v -> v != null)
+                    .mapToDouble(Double::doubleValue).max().orElse(1);
+            double bottom = Math.pow(10, Math.floor(Math.log10(min)));
+            double top = Math.pow(10, Math.ceil(Math.log10(max))); // labels sit on decades: show the one above
+            st.setYAxisMin(bottom);
+            st.setYAxisMax(top > bottom ? top : bottom * 10);
         } else {
             st.setYAxisDecimalPattern("0.00");
         }
