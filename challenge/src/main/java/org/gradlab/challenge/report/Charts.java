@@ -329,7 +329,7 @@ public final class Charts {
         return chart;
     }
 
-    private static void base(Styler s) {
+    static void base(Styler s) {
         s.setChartBackgroundColor(Color.WHITE);
         s.setChartTitleFont(TITLE_FONT);
         if (!(s instanceof org.knowm.xchart.style.HeatMapStyler)) {

@@ -343,6 +343,18 @@ public final class HtmlReport {
             table.cm th,table.cm td{border:1px solid var(--line);padding:3px 7px;text-align:right}
             table.cm th{background:#eef2f7}
             table.cm td.zero{color:#b8c0cc}
+            .hgrid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:12px;margin:12px 0}
+            .hgrid figure{margin:0}
+            p.warn{background:#fff4f2;border:1px solid #f3c4bb;border-left:5px solid #d62728;border-radius:8px;padding:8px 14px}
+            table.health{border-collapse:collapse;background:#fff;font-size:12px;font-variant-numeric:tabular-nums;margin:10px 0}
+            table.health caption{text-align:left;font-weight:600;padding-bottom:4px}
+            table.health th,table.health td{border:1px solid var(--line);padding:3px 8px;text-align:right}
+            table.health th{background:#eef2f7}
+            table.health td:first-child{text-align:left}
+            table.health tr.sum td{font-weight:600}
+            table.ledger td.bar{width:260px;text-align:left}
+            table.ledger td.ops{text-align:left;color:var(--muted)}
+            table.ledger td.bar span{display:block;height:10px;background:var(--ours);border-radius:2px}
             footer{margin-top:36px;color:var(--muted);font-size:12px}
             code{font-size:12px}
             """;

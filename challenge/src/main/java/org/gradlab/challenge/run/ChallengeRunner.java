@@ -10,13 +10,16 @@ import org.gradlab.challenge.data.DatasetDownloader;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.data.Split;
 import org.gradlab.challenge.experiments.Experiment;
+import org.gradlab.challenge.report.AtomicFiles;
 import org.gradlab.challenge.report.ChallengeReport;
+import org.gradlab.challenge.report.ExperimentHealth;
+import org.gradlab.challenge.report.HealthSection;
 import org.gradlab.challenge.report.PublishedResults;
-import org.gradlab.challenge.report.ReportSection;
 import org.gradlab.challenge.report.RunResult;
 import org.gradlab.challenge.report.SplitMetrics;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.Generator;
+import org.gradlab.engine.inspect.Bytes;
 import org.gradlab.nn.Module;
 
 /**
@@ -100,7 +103,9 @@ public final class ChallengeRunner {
         Path ckpt = EpochCheckpoint.path(opts.out(), e.id());
         ExperimentTrainer.Trained t = trainer.train(data, train, model, ckpt);
         if (!t.health().rows().isEmpty()) {
-            report.addSection(new ReportSection("Training health: exp " + e.id(), t.health().lastEpochHtml(e.id(), e.name())));
+            ExperimentHealth health = t.health().report(e.id(), e.name(), InputStatistics.ofEvaluationInputs(data.val()));
+            reportHealth(health);
+            report.addSection(HealthSection.of(health, opts.out()));
         }
         SplitMetrics val = Evaluation.metrics(Evaluation.probabilities(model, data.val(), device), data.val().labels(),
                 data.numClasses(), null);
@@ -112,6 +117,33 @@ public final class ChallengeRunner {
         }
         return new RunResult(e.id(), e.name(), e.chapter(), device.toString(), opts.seed(), epochs, t.params(),
                 t.trainSeconds(), t.epochSeconds(), usedPretrained, notes, val, test);
+    }
+
+    /**
+     * Prints the inputs' statistics (with a warning when training and validation inputs were preprocessed
+     * differently) and the step's peak saved memory, and writes {@code health/<id>.csv}.
+     */
+    private void reportHealth(ExperimentHealth h) throws IOException {
+        if (h.trainInputs() != null && h.valInputs() != null) {
+            out.printf("  inputs: train %s%n          val   %s%n", h.trainInputs().format(), h.valInputs().format());
+            if (h.trainInputs().mismatches(h.valInputs())) {
+                out.printf("  WARNING: training and validation inputs differ (channel mean shifted by up to %.1f "
+                        + "validation stds, std ratio up to %.1fx): they were preprocessed differently%n",
+                        h.trainInputs().meanShiftInStds(h.valInputs()), h.trainInputs().stdRatio(h.valInputs()));
+            }
+        }
+        if (h.saved() != null) {
+            out.printf("  saved for backward in one step (batch %d): peak %s%n", h.saved().batch(),
+                    Bytes.human(h.saved().peakBytes()));
+        }
+        Path csv = healthCsv(opts.out(), h.id());
+        AtomicFiles.writeString(csv, h.toCsv());
+        out.printf("  training health: %s%n", csv);
+    }
+
+    /** Where the per-tensor, per-epoch health figures of experiment {@code id} go. */
+    static Path healthCsv(Path out, String id) {
+        return out.resolve("health").resolve(id + ".csv");
     }
 
     private Path cacheDir() {

@@ -97,6 +97,7 @@ public final class ExperimentTrainer {
                     try (batch; MemoryScope step = MemoryScope.open()) {
                         Tensor logits = model.forward(batch.images());
                         Tensor loss = CrossEntropy.apply(logits, batch.labels(), weights, exp.labelSmoothing(), Reduction.MEAN);
+                        health.afterForward(batch.images(), loss);
                         opt.zeroGrad();
                         loss.backward();
                         health.afterBackward(model, loss, ++stepIndex == steps);

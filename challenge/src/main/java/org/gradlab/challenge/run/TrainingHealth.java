@@ -2,40 +2,59 @@ package org.gradlab.challenge.run;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.gradlab.challenge.report.ChannelStats;
+import org.gradlab.challenge.report.ExperimentHealth;
+import org.gradlab.challenge.report.HealthRow;
+import org.gradlab.challenge.report.SavedForBackward;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.GradMode;
 import org.gradlab.engine.autograd.Op;
+import org.gradlab.engine.inspect.SavedTensorLedger;
 import org.gradlab.nn.Module;
 
 /**
  * Training health per layer and epoch: mean gradient norm over the epoch's steps, the
  * update/weight ratio ||w_end - w_start|| / ||w_start||, BatchNorm running-statistic drift
- * ||r_end - r_start|| / ||r_start||, and the dead-ReLU fraction (share of a ReLU's outputs that
- * are exactly 0 on the epoch's last batch).
+ * ||r_end - r_start|| / max(||r_start||, ||r_end||), the dead-ReLU fraction (share of a ReLU's
+ * outputs that are exactly 0 on the epoch's last batch) and the RMS of those outputs. Also the per-channel statistics of the training
+ * inputs of the last epoch, and the saved-tensor ledger of the first step.
  *
  * <p>Rules of thumb: update/weight ratios around 1e-3 per step are healthy; a layer whose
- * gradient norm collapses towards 0 has stopped learning (exp 07 without BatchNorm); a dead-ReLU
- * fraction near 1 means the layer passes almost nothing on.
+ * gradient norm collapses towards 0 has stopped learning; a dead-ReLU fraction near 1 means the
+ * layer passes almost nothing on.
  */
 public final class TrainingHealth {
-    /** One row: a layer tensor's figures for one epoch (NaN where a figure does not apply). */
-    public record Row(int epoch, String name, double gradNorm, double updateRatio, double bnDrift, double deadRelu) {}
-
-    private final List<Row> rows = new ArrayList<>();
+    /** The ledger's name for ops that ran outside any module (the loss). */
+    private static final String NO_MODULE = "(no module)";
+    private final List<HealthRow> rows = new ArrayList<>();
     private final Map<String, double[]> start = new LinkedHashMap<>();
     private final Map<String, Double> gradSum = new LinkedHashMap<>();
-    private final Map<String, Double> deadRelu = new LinkedHashMap<>();
+    /** Per ReLU layer: dead fraction and output RMS on the epoch's last batch. */
+    private final Map<String, double[]> relus = new LinkedHashMap<>();
+    private InputStatistics inputs = new InputStatistics();
+    private SavedForBackward saved;
     private int steps;
 
     void startEpoch(Module model) {
         start.clear();
         gradSum.clear();
-        deadRelu.clear();
+        relus.clear();
+        inputs = new InputStatistics();
         steps = 0;
         model.stateDict().forEach((k, v) -> start.put(k, v.toDoubleArray()));
+    }
+
+    /** After the forward pass of a step: the inputs' statistics; on the run's first step the saved-tensor ledger. */
+    void afterForward(Tensor images, Tensor loss) {
+        inputs.add(images);
+        if (saved == null) {
+            saved = savedForBackward(SavedTensorLedger.of(loss), images.shape()[0]);
+        }
     }
 
     /** After backward of a step: gradient norms; on the epoch's last step also ReLU outputs. */
@@ -47,14 +66,19 @@ public final class TrainingHealth {
             }
         });
         if (lastStep) {
-            for (Op op : Autograd.graph(loss)) {
+            List<Op> graph = Autograd.graph(loss);
+            for (int i = graph.size() - 1; i >= 0; i--) { // forward order, first layer first
+                Op op = graph.get(i);
                 if (op.name().equals("Relu") && !op.scope().isEmpty()) {
                     double[] v = op.output().toDoubleArray();
                     int zeros = 0;
+                    double sq = 0;
                     for (double d : v) {
                         zeros += d == 0 ? 1 : 0;
+                        sq += d * d;
                     }
-                    deadRelu.put(op.scope(), zeros / (double) Math.max(1, v.length));
+                    int n = Math.max(1, v.length);
+                    relus.put(op.scope(), new double[] {zeros / (double) n, Math.sqrt(sq / n)});
                 }
             }
         }
@@ -69,18 +93,46 @@ public final class TrainingHealth {
                 if (before == null || k.endsWith("num_batches_tracked")) {
                     continue;
                 }
-                double change = relativeChange(before, e.getValue().toDoubleArray());
+                double[] after = e.getValue().toDoubleArray();
                 boolean bnStat = k.endsWith("running_mean") || k.endsWith("running_var");
                 Double g = gradSum.get(k);
-                rows.add(new Row(epoch, k, g == null ? Double.NaN : g / Math.max(1, steps), bnStat ? Double.NaN : change,
-                        bnStat ? change : Double.NaN, Double.NaN));
+                rows.add(HealthRow.tensor(epoch, k, g == null ? Double.NaN : g / Math.max(1, steps),
+                        bnStat ? Double.NaN : relativeChange(before, after),
+                        bnStat ? drift(before, after) : Double.NaN));
             }
-            deadRelu.forEach((scope, f) -> rows.add(new Row(epoch, scope + " (ReLU)", Double.NaN, Double.NaN, Double.NaN, f)));
+            relus.forEach((scope, f) -> rows.add(HealthRow.relu(epoch, scope, f[0], f[1])));
         }
     }
 
-    public List<Row> rows() {
+    /** The ledger's per-layer bytes with the ops that ran in each layer, for the report. */
+    static SavedForBackward savedForBackward(SavedTensorLedger ledger, int batch) {
+        Map<String, Set<String>> ops = new LinkedHashMap<>();
+        for (SavedTensorLedger.Entry e : ledger.entries()) {
+            ops.computeIfAbsent(e.scope().isEmpty() ? NO_MODULE : e.scope(), k -> new LinkedHashSet<>()).add(e.op());
+        }
+        List<SavedForBackward.Layer> layers = new ArrayList<>();
+        ledger.perLayer().forEach((layer, bytes) ->
+                layers.add(new SavedForBackward.Layer(layer, List.copyOf(ops.getOrDefault(layer, Set.of())), bytes)));
+        return new SavedForBackward(batch, layers, ledger.totalBytes(), ledger.peakBytes());
+    }
+
+    public List<HealthRow> rows() {
         return rows;
+    }
+
+    /** Per-channel statistics of the training inputs of the last (or current) epoch; null before any step. */
+    public ChannelStats trainInputs() {
+        return inputs.stats();
+    }
+
+    /** The ledger of the first step; null before any step. */
+    public SavedForBackward saved() {
+        return saved;
+    }
+
+    /** Everything recorded, with the validation inputs' statistics, for the report. */
+    public ExperimentHealth report(String id, String name, ChannelStats valInputs) {
+        return new ExperimentHealth(id, name, rows, trainInputs(), valInputs, saved);
     }
 
     private static double norm(double[] v) {
@@ -91,36 +143,24 @@ public final class TrainingHealth {
         return Math.sqrt(s);
     }
 
-    private static double relativeChange(double[] a, double[] b) {
+    /** ||b - a|| / ||a||: how far a weight tensor moved relative to its size. */
+    static double relativeChange(double[] a, double[] b) {
+        return distance(a, b) / Math.max(norm(a), 1e-12);
+    }
+
+    /**
+     * ||b - a|| / max(||a||, ||b||): the drift of a running statistic. Relative to the larger norm because a
+     * running mean starts at exactly 0 (the first epoch then reads 1, "replaced", instead of dividing by 0).
+     */
+    static double drift(double[] a, double[] b) {
+        return distance(a, b) / Math.max(Math.max(norm(a), norm(b)), 1e-12);
+    }
+
+    private static double distance(double[] a, double[] b) {
         double d = 0;
         for (int i = 0; i < a.length; i++) {
             d += (b[i] - a[i]) * (b[i] - a[i]);
         }
-        return Math.sqrt(d) / Math.max(norm(a), 1e-12);
-    }
-
-    /** The last epoch's rows as an HTML table (escaped), for the report. */
-    public String lastEpochHtml(String expId, String expName) {
-        int last = rows.stream().mapToInt(Row::epoch).max().orElse(-1);
-        StringBuilder sb = new StringBuilder();
-        sb.append("<h3>").append(esc(expId + " " + expName)).append(" — epoch ").append(last + 1).append("</h3>");
-        sb.append("<table><tr><th>layer tensor</th><th>mean |grad|</th><th>update / weight</th><th>BN stat drift</th>"
-                + "<th>dead-ReLU fraction</th></tr>");
-        for (Row r : rows) {
-            if (r.epoch() == last) {
-                sb.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(fmt(r.gradNorm())).append("</td><td>")
-                        .append(fmt(r.updateRatio())).append("</td><td>").append(fmt(r.bnDrift())).append("</td><td>")
-                        .append(fmt(r.deadRelu())).append("</td></tr>");
-            }
-        }
-        return sb.append("</table>").toString();
-    }
-
-    private static String fmt(double v) {
-        return Double.isNaN(v) ? "" : String.format("%.3g", v);
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return Math.sqrt(d);
     }
 }

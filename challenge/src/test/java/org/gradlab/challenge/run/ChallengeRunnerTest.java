@@ -42,6 +42,16 @@ class ChallengeRunnerTest {
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("Training health: exp 08") && html.contains("features.9.running_mean")
                 && html.contains("features.2 (ReLU)"), "the report has the training-health section");
+        assertTrue(html.contains("Saved for backward in one training step (batch 32): peak <b>")
+                && html.contains("<td>features.0</td>"), "the report has the step's saved-tensor ledger");
+        for (String kind : java.util.List.of("grad-norm", "update-ratio", "dead-relu", "relu-rms", "bn-drift")) {
+            Path png = org.gradlab.challenge.report.HealthCharts.file(out, "08", kind);
+            assertNotNull(javax.imageio.ImageIO.read(png.toFile()), png + " is a PNG");
+        }
+        String csv = Files.readString(ChallengeRunner.healthCsv(out, "08"));
+        assertTrue(csv.startsWith(org.gradlab.challenge.report.ExperimentHealth.CSV_HEADER) && csv.contains("\n1,features.0.weight,"), csv);
+        String console = log.toString(StandardCharsets.UTF_8);
+        assertTrue(console.contains("  inputs: train mean [") && !console.contains("WARNING: training and validation"), console);
         assertTrue(Files.readString(out.resolve("results.csv")).startsWith("id,"));
         assertFalse(Files.exists(EpochCheckpoint.path(out, "08")), "the checkpoint of a finished experiment is removed");
     }
