@@ -190,6 +190,16 @@ public final class NativeBuffer implements AutoCloseable {
         return byteView.duplicate().order(ByteOrder.nativeOrder());
     }
 
+    /** Sets {@code count} bytes from {@code offset} to zero (native memset). */
+    public void zero(long offset, long count) {
+        checkOpen();
+        if (offset < 0 || count < 0 || offset + count > bytes) {
+            throw new IndexOutOfBoundsException("NativeBuffer.zero: [" + offset + ", " + (offset + count) + ") outside "
+                    + bytes + " bytes");
+        }
+        Pointer.memset(new BytePointer(pointer).position(offset), 0, count);
+    }
+
     private void checkOpen() {
         if (pointer == null) {
             throw new IllegalStateException("NativeBuffer of " + bytes + " bytes was already released");

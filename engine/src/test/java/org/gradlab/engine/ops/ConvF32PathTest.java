@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The float32 conv path (heap-staged, padded im2col/col2im) against the float64 path (gradchecked
  * and golden-tested) on geometries the golden set lacks: groups 2, asymmetric stride/padding,
- * non-square kernels, stride 3, 1x1 grouped. Same inputs, out and all gradients, rel. error <= 1e-5.
+ * non-square kernels, stride 3, 1x1 grouped, and batches that run several samples per GEMM. Same inputs, out and all gradients, rel. error <= 1e-5.
  */
 class ConvF32PathTest {
     static Stream<Arguments> cases() {
@@ -25,7 +25,10 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {1, 3, 11, 10}, new int[] {5, 3, 2, 4}, new Conv2dParams(2, 1, 0, 2, 1)),
                 Arguments.of(new int[] {2, 2, 13, 12}, new int[] {3, 2, 5, 5}, new Conv2dParams(3, 3, 2, 1, 1)),
                 Arguments.of(new int[] {2, 6, 5, 5}, new int[] {6, 2, 1, 1}, new Conv2dParams(1, 0, 3)),
-                Arguments.of(new int[] {3, 8, 6, 6}, new int[] {16, 8, 3, 3}, new Conv2dParams(1, 1, 1)));
+                Arguments.of(new int[] {3, 8, 6, 6}, new int[] {16, 8, 3, 3}, new Conv2dParams(1, 1, 1)),
+                // many samples per GEMM (ConvBlocks32), with a partial last block: 70 = 50 + 20 at L = 16
+                Arguments.of(new int[] {70, 4, 4, 4}, new int[] {5, 4, 3, 3}, new Conv2dParams(1, 1, 1)),
+                Arguments.of(new int[] {9, 6, 7, 7}, new int[] {4, 6, 3, 3}, new Conv2dParams(2, 1, 1)));
     }
 
     static double relErr(Tensor a, Tensor ref) {

@@ -17,7 +17,8 @@ import org.gradlab.natives.NativeBuffer;
  * A 1x1 stride-1 unpadded conv uses x itself as col. Depthwise convs (Cin/G = 1) use direct loops.
  * The forward bias is written into out[n] first and GEMM accumulates onto it (beta 1).
  * One scratch set per call (off-heap col, float32 heap staging arrays), freed before returning;
- * nothing is allocated per sample.
+ * nothing is allocated per sample. float32 convs with small output planes run several samples
+ * per GEMM ({@link ConvBlocks32}).
  */
 final class CpuConv implements ConvKernels {
 
@@ -26,7 +27,7 @@ final class CpuConv implements ConvKernels {
     }
 
     /** Everything a pass needs about one conv. */
-    private record Plan(int n, int cin, int cout, int groups, int cinG, int coutG, int k, int l, Im2col.Geo geo) {
+    record Plan(int n, int cin, int cout, int groups, int cinG, int coutG, int k, int l, Im2col.Geo geo) {
         static Plan of(int[] xs, int[] ws, Conv2dParams p) {
             int ho = p.outH(xs[2], ws[2]);
             int wo = p.outW(xs[3], ws[3]);
@@ -122,6 +123,12 @@ final class CpuConv implements ConvKernels {
         CpuStorage sx = storage(x);
         CpuStorage sw = storage(w);
         CpuStorage so = storage(out);
+        int nb = blockSamples(dt, p);
+        if (nb > 1) {
+            float[] b = bias == null ? null : toFloats(dense(bias));
+            ConvBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, p, nb);
+            return out;
+        }
         if (p.depthwise()) {
             Depthwise.forward(sx, x.offset(), sw, w.offset(), so, p.n, p.cin, p.coutG, p.geo);
         } else {
@@ -154,6 +161,20 @@ final class CpuConv implements ConvKernels {
             addBias(so, dense(bias), n, p.cout, p.l);
         }
         return out;
+    }
+
+    /** Samples per GEMM for the float32 block path ({@link ConvBlocks32}), or 1 for the per-sample path. */
+    private static int blockSamples(DType dt, Plan p) {
+        return dt == DType.F32 && p.groups == 1 && !p.direct() && !p.depthwise() ? ConvBlocks32.samplesPerBlock(p) : 1;
+    }
+
+    private static float[] toFloats(Tensor t) {
+        double[] d = t.toDoubleArray();
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
     }
 
     /** out[n, c, :] = bias[c] for one sample n (float32: bulk copies of a filled row). */
@@ -212,6 +233,11 @@ final class CpuConv implements ConvKernels {
         CpuStorage sg = storage(gOut);
         CpuStorage sw = storage(w);
         CpuStorage sx = storage(gx);
+        int nb = blockSamples(dt, p);
+        if (nb > 1) {
+            ConvBlocks32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p, nb);
+            return gx;
+        }
         if (p.depthwise()) {
             Depthwise.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p.n, p.cin, p.coutG, p.geo);
             return gx;
@@ -249,6 +275,11 @@ final class CpuConv implements ConvKernels {
         CpuStorage sg = storage(gOut);
         CpuStorage sx = storage(x);
         CpuStorage sw = storage(gw);
+        int nb = blockSamples(dt, p);
+        if (nb > 1) {
+            ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p, nb);
+            return gw;
+        }
         if (p.depthwise()) {
             Depthwise.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);
             return gw;

@@ -193,6 +193,11 @@ final class CpuElementwise implements ElementwiseKernels {
     @Override
     public void fill(Tensor dst, double value) {
         CpuStorage s = storage(dst);
+        if (dst.isContiguous() && value == 0 && Double.doubleToRawLongBits(value) == 0) { // +0.0: all bits zero
+            long bytes = dst.dtype().bytes();
+            s.buffer().zero(dst.offset() * bytes, dst.numel() * bytes);
+            return;
+        }
         int r = dst.dim();
         int[] st = dst.strides();
         int l = r == 0 ? 0 : st[r - 1];

@@ -2,14 +2,16 @@ package org.gradlab.engine.backend.cpu;
 
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Shape;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.OptimKernels;
 
-/** Fused optimizer loops: per element, read once, compute in double, write once. */
+/**
+ * Fused optimizer loops: per element, read once, compute in double, write once. float32 Adam
+ * stages its four tensors through heap arrays (bulk copies) so the loop runs on plain arrays.
+ */
 final class CpuOptim implements OptimKernels {
 
     @Override
@@ -32,19 +34,22 @@ final class CpuOptim implements OptimKernels {
         long om = m.offset();
         long ov = v.offset();
         if (p.dtype() == DType.F32) {
-            FloatBuffer fp = sp.f32();
-            FloatBuffer fg = sg.f32();
-            FloatBuffer fm = sm.f32();
-            FloatBuffer fv = sv.f32();
+            float[] fp = HeapStage.load(0, sp.f32(), (int) op, n);
+            float[] fg = HeapStage.load(1, sg.f32(), (int) og, n);
+            float[] fm = HeapStage.load(2, sm.f32(), (int) om, n);
+            float[] fv = HeapStage.load(3, sv.f32(), (int) ov, n);
             for (int i = 0; i < n; i++) {
-                double pv = fp.get((int) op + i) * decay;
-                double gv = fg.get((int) og + i) + l2 * pv;
-                double mv = beta1 * fm.get((int) om + i) + (1 - beta1) * gv;
-                double vv = beta2 * fv.get((int) ov + i) + (1 - beta2) * gv * gv;
-                fm.put((int) om + i, (float) mv);
-                fv.put((int) ov + i, (float) vv);
-                fp.put((int) op + i, (float) (pv - stepSize * mv / (Math.sqrt(vv) / bc2Sqrt + eps)));
+                double pv = fp[i] * decay;
+                double gv = fg[i] + l2 * pv;
+                double mv = beta1 * fm[i] + (1 - beta1) * gv;
+                double vv = beta2 * fv[i] + (1 - beta2) * gv * gv;
+                fm[i] = (float) mv;
+                fv[i] = (float) vv;
+                fp[i] = (float) (pv - stepSize * mv / (Math.sqrt(vv) / bc2Sqrt + eps));
             }
+            HeapStage.store(fm, sm.f32(), (int) om, n);
+            HeapStage.store(fv, sv.f32(), (int) ov, n);
+            HeapStage.store(fp, sp.f32(), (int) op, n);
             return;
         }
         for (int i = 0; i < n; i++) {

@@ -12,7 +12,7 @@ import java.nio.FloatBuffer;
  * and per slot, so staging allocates nothing in steady state.
  */
 final class HeapStage {
-    private static final int SLOTS = 4;
+    private static final int SLOTS = 6;
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
 
     private HeapStage() {}

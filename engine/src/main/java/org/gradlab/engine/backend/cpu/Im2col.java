@@ -37,6 +37,15 @@ final class Im2col {
      * between off-heap buffers and these arrays with one bulk copy each way.
      */
     static void im2col(float[] x, int channels, Geo g, float[] pad, float[] col) {
+        im2col(x, 0, channels, g, pad, col, 0, g.ho() * g.wo());
+    }
+
+    /**
+     * As {@link #im2col(float[], int, Geo, float[], float[])}, reading the planes of x from
+     * {@code xOff} and writing col row r at {@code colOff + r * ld} (several samples side by side
+     * in one col matrix, ld = samples * L).
+     */
+    static void im2col(float[] x, int xOff, int channels, Geo g, float[] pad, float[] col, int colOff, int ld) {
         int hp = g.h() + 2 * g.ph();
         int wp = g.w() + 2 * g.pw();
         int ho = g.ho();
@@ -45,13 +54,14 @@ final class Im2col {
         int sw = g.sw();
         for (int c = 0; c < channels; c++) {
             for (int ih = 0; ih < g.h(); ih++) {
-                System.arraycopy(x, (c * g.h() + ih) * g.w(), pad, (c * hp + ih + g.ph()) * wp + g.pw(), g.w());
+                System.arraycopy(x, xOff + (c * g.h() + ih) * g.w(), pad, (c * hp + ih + g.ph()) * wp + g.pw(), g.w());
             }
         }
-        int dst = 0;
+        int row = 0;
         for (int c = 0; c < channels; c++) {
             for (int ki = 0; ki < g.kh(); ki++) {
-                for (int kj = 0; kj < g.kw(); kj++) {
+                for (int kj = 0; kj < g.kw(); kj++, row++) {
+                    int dst = colOff + row * ld;
                     int src = (c * hp + ki) * wp + kj;
                     for (int oh = 0; oh < ho; oh++, dst += wo, src += sh * wp) {
                         if (sw == 1) {
@@ -73,6 +83,11 @@ final class Im2col {
      * then copied to x.
      */
     static void col2im(float[] col, int channels, Geo g, float[] pad, float[] x) {
+        col2im(col, 0, g.ho() * g.wo(), channels, g, pad, x, 0);
+    }
+
+    /** As {@link #col2im(float[], int, Geo, float[], float[])} with col row r at {@code colOff + r * ld}, x from {@code xOff}. */
+    static void col2im(float[] col, int colOff, int ld, int channels, Geo g, float[] pad, float[] x, int xOff) {
         int hp = g.h() + 2 * g.ph();
         int wp = g.w() + 2 * g.pw();
         int ho = g.ho();
@@ -80,10 +95,11 @@ final class Im2col {
         int sh = g.sh();
         int sw = g.sw();
         java.util.Arrays.fill(pad, 0, channels * hp * wp, 0f);
-        int src = 0;
+        int row = 0;
         for (int c = 0; c < channels; c++) {
             for (int ki = 0; ki < g.kh(); ki++) {
-                for (int kj = 0; kj < g.kw(); kj++) {
+                for (int kj = 0; kj < g.kw(); kj++, row++) {
+                    int src = colOff + row * ld;
                     int dst = (c * hp + ki) * wp + kj;
                     for (int oh = 0; oh < ho; oh++, src += wo, dst += sh * wp) {
                         if (sw == 1) {
@@ -101,7 +117,7 @@ final class Im2col {
         }
         for (int c = 0; c < channels; c++) {
             for (int ih = 0; ih < g.h(); ih++) {
-                System.arraycopy(pad, (c * hp + ih + g.ph()) * wp + g.pw(), x, (c * g.h() + ih) * g.w(), g.w());
+                System.arraycopy(pad, (c * hp + ih + g.ph()) * wp + g.pw(), x, xOff + (c * g.h() + ih) * g.w(), g.w());
             }
         }
     }

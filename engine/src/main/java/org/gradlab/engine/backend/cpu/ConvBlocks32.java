@@ -1,0 +1,165 @@
+package org.gradlab.engine.backend.cpu;
+
+import org.gradlab.engine.DType;
+import org.gradlab.natives.Blas;
+
+/**
+ * float32 conv (groups 1, im2col) over BLOCKS of samples: the col matrices of nb samples sit side
+ * by side (K x nb*L, ld = nb*L), so one GEMM does the work of nb per-sample GEMMs.
+ *
+ * <p>Why: with small output planes (L = 49 or 16 in ResNet-18's layer3/4) a per-sample GEMM has
+ * N = L columns, and OpenBLAS repacks the whole weight matrix (up to 512 x 4608 floats) for every
+ * sample; one GEMM per block packs it once per nb samples. The price is a rearrangement between
+ * NCHW (sample-major) and the GEMM's channel-major block layout, which is cheap next to the
+ * GEMM's 2*K flops per output element.
+ *
+ * <p>Heap staging slots (see {@link HeapStage}): 0 sample block of x or g, 1 zero-bordered pad,
+ * 2 col block, 3 channel-major block, 4 sample-major block.
+ */
+final class ConvBlocks32 {
+    private ConvBlocks32() {}
+
+    /**
+     * Columns one block GEMM should reach; planes of at least half this stay per sample.
+     * {@code -Dgradlab.convBlockColumns=0} turns blocks off (for benchmarks).
+     */
+    private static final int TARGET_COLUMNS = Integer.getInteger("gradlab.convBlockColumns", 800);
+    /** Upper bound on the col block, in floats (16 MB). */
+    private static final long MAX_COL_FLOATS = 4L << 20;
+
+    /** How many samples one GEMM takes; 1 means "per sample is fine". */
+    static int samplesPerBlock(CpuConv.Plan p) {
+        if (TARGET_COLUMNS <= 0 || p.l() >= TARGET_COLUMNS / 2) {
+            return 1;
+        }
+        int nb = (TARGET_COLUMNS + p.l() - 1) / p.l();
+        nb = (int) Math.min(nb, Math.max(1, MAX_COL_FLOATS / ((long) p.k() * p.l())));
+        return Math.max(1, Math.min(nb, p.n()));
+    }
+
+    /** Scratch for one call: off-heap col and channel-major blocks for GEMM, the zeroed pad. */
+    private static final class Work implements AutoCloseable {
+        final int nb;
+        final CpuStorage col;
+        final CpuStorage blk;
+        final float[] pad;
+
+        Work(CpuConv.Plan p, int nb) {
+            this.nb = nb;
+            col = new CpuStorage(DType.F32, (long) p.k() * nb * p.l());
+            blk = new CpuStorage(DType.F32, (long) p.cout() * nb * p.l());
+            int padded = Im2col.paddedSize(p.cin(), p.geo());
+            pad = HeapStage.scratch(1, padded);
+            java.util.Arrays.fill(pad, 0, padded, 0f); // im2col never writes the border
+        }
+
+        @Override
+        public void close() {
+            col.close();
+            blk.close();
+        }
+    }
+
+    /** out[n0..n0+nbk) = W * col + bias, for every block. */
+    static void forward(CpuStorage x, long xOff, CpuStorage w, long wOff, float[] bias, CpuStorage out, CpuConv.Plan p,
+                        int nb) {
+        int xs = p.cin() * p.hw();
+        int os = p.cout() * p.l();
+        try (Work work = new Work(p, nb)) {
+            for (int n0 = 0; n0 < p.n(); n0 += nb) {
+                int nbk = Math.min(nb, p.n() - n0);
+                int ld = nbk * p.l();
+                float[] xb = HeapStage.load(0, x.f32(), (int) (xOff + (long) n0 * xs), nbk * xs);
+                fillCol(xb, work, p, nbk);
+                Blas.sgemm(false, false, p.cout(), ld, p.k(), 1f, w.buffer(), wOff, p.k(), work.col.buffer(), 0, ld, 0f,
+                        work.blk.buffer(), 0, ld);
+                float[] cm = HeapStage.load(3, work.blk.f32(), 0, p.cout() * ld);
+                float[] sm = HeapStage.scratch(4, nbk * os);
+                toSampleMajor(cm, sm, p.cout(), p.l(), nbk);
+                if (bias != null) {
+                    for (int s = 0; s < nbk; s++) {
+                        for (int co = 0; co < p.cout(); co++) {
+                            float b = bias[co];
+                            for (int i = (s * p.cout() + co) * p.l(), e = i + p.l(); i < e; i++) {
+                                sm[i] += b;
+                            }
+                        }
+                    }
+                }
+                out.f32().put(n0 * os, sm, 0, nbk * os);
+            }
+        }
+    }
+
+    /** gx = col2im(W^T * g), for every block. gx is fully written. */
+    static void backwardInput(CpuStorage g, long gOff, CpuStorage w, long wOff, CpuStorage gx, CpuConv.Plan p, int nb) {
+        int xs = p.cin() * p.hw();
+        int os = p.cout() * p.l();
+        try (Work work = new Work(p, nb)) {
+            for (int n0 = 0; n0 < p.n(); n0 += nb) {
+                int nbk = Math.min(nb, p.n() - n0);
+                int ld = nbk * p.l();
+                loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
+                Blas.sgemm(true, false, p.k(), ld, p.cout(), 1f, w.buffer(), wOff, p.k(), work.blk.buffer(), 0, ld, 0f,
+                        work.col.buffer(), 0, ld);
+                float[] col = HeapStage.load(2, work.col.f32(), 0, p.k() * ld);
+                float[] xb = HeapStage.scratch(4, nbk * xs);
+                for (int s = 0; s < nbk; s++) {
+                    Im2col.col2im(col, s * p.l(), ld, p.cin(), p.geo(), work.pad, xb, s * xs);
+                }
+                gx.f32().put(n0 * xs, xb, 0, nbk * xs);
+            }
+        }
+    }
+
+    /** gw += g * col^T, for every block. */
+    static void backwardWeight(CpuStorage g, long gOff, CpuStorage x, long xOff, CpuStorage gw, CpuConv.Plan p, int nb) {
+        int xs = p.cin() * p.hw();
+        int os = p.cout() * p.l();
+        try (Work work = new Work(p, nb)) {
+            for (int n0 = 0; n0 < p.n(); n0 += nb) {
+                int nbk = Math.min(nb, p.n() - n0);
+                int ld = nbk * p.l();
+                loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
+                float[] xb = HeapStage.load(0, x.f32(), (int) (xOff + (long) n0 * xs), nbk * xs);
+                fillCol(xb, work, p, nbk);
+                Blas.sgemm(false, true, p.cout(), p.k(), ld, 1f, work.blk.buffer(), 0, ld, work.col.buffer(), 0, ld, 1f,
+                        gw.buffer(), 0, p.k());
+            }
+        }
+    }
+
+    /** work.col (off-heap, K x nbk*L) = the col matrices of the nbk samples of xb side by side. */
+    private static void fillCol(float[] xb, Work work, CpuConv.Plan p, int nbk) {
+        int ld = nbk * p.l();
+        float[] col = HeapStage.scratch(2, p.k() * ld);
+        for (int s = 0; s < nbk; s++) {
+            Im2col.im2col(xb, s * p.cin() * p.hw(), p.cin(), p.geo(), work.pad, col, s * p.l(), ld);
+        }
+        work.col.f32().put(0, col, 0, p.k() * ld);
+    }
+
+    /** work.blk (off-heap, C x nbk*L) = the nbk samples of g from {@code off}, channel-major. */
+    private static void loadChannelMajor(CpuStorage g, long off, Work work, CpuConv.Plan p, int nbk) {
+        int os = p.cout() * p.l();
+        float[] sm = HeapStage.load(0, g.f32(), (int) off, nbk * os);
+        float[] cm = HeapStage.scratch(3, nbk * os);
+        int ld = nbk * p.l();
+        for (int s = 0; s < nbk; s++) {
+            for (int co = 0; co < p.cout(); co++) {
+                System.arraycopy(sm, (s * p.cout() + co) * p.l(), cm, co * ld + s * p.l(), p.l());
+            }
+        }
+        work.blk.f32().put(0, cm, 0, nbk * os);
+    }
+
+    /** sm (N, C, L) = cm (C, N*L). */
+    private static void toSampleMajor(float[] cm, float[] sm, int c, int l, int nbk) {
+        int ld = nbk * l;
+        for (int s = 0; s < nbk; s++) {
+            for (int co = 0; co < c; co++) {
+                System.arraycopy(cm, co * ld + s * l, sm, (s * c + co) * l, l);
+            }
+        }
+    }
+}
