@@ -9,8 +9,9 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.OptimKernels;
 
 /**
- * Fused optimizer loops: per element, read once, compute in double, write once. float32 Adam
- * stages its four tensors through heap arrays (bulk copies) so the loop runs on plain arrays.
+ * Fused optimizer loops: per element, read once, compute, write once. float32 Adam stages its
+ * four tensors through heap arrays (bulk copies) and computes in float, as PyTorch does, so the
+ * loop vectorises; float64 and SGD compute in double.
  */
 final class CpuOptim implements OptimKernels {
 
@@ -38,14 +39,24 @@ final class CpuOptim implements OptimKernels {
             float[] fg = HeapStage.load(1, sg.f32(), (int) og, n);
             float[] fm = HeapStage.load(2, sm.f32(), (int) om, n);
             float[] fv = HeapStage.load(3, sv.f32(), (int) ov, n);
+            // NOTE: float arithmetic, as PyTorch's float32 Adam (and the JIT vectorises it)
+            float b1 = (float) beta1;
+            float c1 = (float) (1 - beta1);
+            float b2 = (float) beta2;
+            float c2 = (float) (1 - beta2);
+            float dec = (float) decay;
+            float wd = (float) l2;
+            float inv2 = (float) (1 / bc2Sqrt);
+            float lrStep = (float) stepSize;
+            float e = (float) eps;
             for (int i = 0; i < n; i++) {
-                double pv = fp[i] * decay;
-                double gv = fg[i] + l2 * pv;
-                double mv = beta1 * fm[i] + (1 - beta1) * gv;
-                double vv = beta2 * fv[i] + (1 - beta2) * gv * gv;
-                fm[i] = (float) mv;
-                fv[i] = (float) vv;
-                fp[i] = (float) (pv - stepSize * mv / (Math.sqrt(vv) / bc2Sqrt + eps));
+                float pv = fp[i] * dec;
+                float gv = fg[i] + wd * pv;
+                float mv = b1 * fm[i] + c1 * gv;
+                float vv = b2 * fv[i] + c2 * gv * gv;
+                fm[i] = mv;
+                fv[i] = vv;
+                fp[i] = pv - lrStep * mv / ((float) Math.sqrt(vv) * inv2 + e);
             }
             HeapStage.store(fm, sm.f32(), (int) om, n);
             HeapStage.store(fv, sv.f32(), (int) ov, n);
