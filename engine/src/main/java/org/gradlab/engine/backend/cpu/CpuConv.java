@@ -75,17 +75,22 @@ final class CpuConv implements ConvKernels {
         Scratch(DType dt, Plan p) {
             boolean need = !p.direct() && !p.depthwise();
             col = need ? new CpuStorage(dt, (long) p.k * p.l) : null;
-            xs = need && dt == DType.F32 ? new float[p.cinG * p.hw()] : null;
-            cs = need && dt == DType.F32 ? new float[p.k * p.l] : null;
-            pad = need && dt == DType.F32 ? new float[Im2col.paddedSize(p.cinG, p.geo)] : null;
+            boolean f32 = need && dt == DType.F32;
+            // per-thread arrays reused across calls (HeapStage): no allocation, no zeroing per call
+            xs = f32 ? HeapStage.scratch(0, p.cinG * p.hw()) : null;
+            cs = f32 ? HeapStage.scratch(2, p.k * p.l) : null;
+            pad = f32 ? HeapStage.scratch(1, Im2col.paddedSize(p.cinG, p.geo)) : null;
+            if (pad != null) {
+                java.util.Arrays.fill(pad, 0, Im2col.paddedSize(p.cinG, p.geo), 0f); // im2col never writes the border
+            }
         }
 
         /** col = im2col of the sample-group of x starting at {@code off}. */
         void im2col(CpuStorage x, long off, Plan p) {
             if (xs != null) {
-                x.f32().get((int) off, xs, 0, xs.length);
+                x.f32().get((int) off, xs, 0, p.cinG * p.hw());
                 Im2col.im2col(xs, p.cinG, p.geo, pad, cs);
-                col.f32().put(0, cs, 0, cs.length);
+                col.f32().put(0, cs, 0, p.k * p.l);
             } else {
                 Im2col.im2col(x.f64(), off, p.cinG, p.geo, col.f64());
             }
@@ -94,9 +99,9 @@ final class CpuConv implements ConvKernels {
         /** The sample-group of gx starting at {@code off} (zero before) = col2im of col. */
         void col2im(CpuStorage gx, long off, Plan p) {
             if (xs != null) {
-                col.f32().get(0, cs, 0, cs.length);
+                col.f32().get(0, cs, 0, p.k * p.l);
                 Im2col.col2im(cs, p.cinG, p.geo, pad, xs);
-                gx.f32().put((int) off, xs, 0, xs.length);
+                gx.f32().put((int) off, xs, 0, p.cinG * p.hw());
             } else {
                 Im2col.col2im(col.f64(), p.cinG, p.geo, gx.f64(), off);
             }
@@ -314,6 +319,21 @@ final class CpuConv implements ConvKernels {
         CpuStorage sg = storage(gOut);
         CpuStorage sb = storage(gb);
         int off = (int) gOut.offset();
+        if (gOut.dtype() == DType.F32) {
+            float[] ga = HeapStage.load(0, sg.f32(), off, n * c * l);
+            double[] sums = new double[c];
+            for (int i = 0; i < n * c; i++) {
+                double s = 0;
+                for (int j = i * l, e = j + l; j < e; j++) {
+                    s += ga[j];
+                }
+                sums[i % c] += s;
+            }
+            for (int ch = 0; ch < c; ch++) {
+                sb.set(ch, sums[ch]);
+            }
+            return gb;
+        }
         for (int i = 0; i < n * c; i++) {
             double s = 0;
             if (gOut.dtype() == DType.F32) {
