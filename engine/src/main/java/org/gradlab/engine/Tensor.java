@@ -54,6 +54,16 @@ public final class Tensor {
         return new Tensor(s, shape, Shape.contiguousStrides(shape), 0);
     }
 
+    /**
+     * A contiguous tensor whose contents are UNDEFINED. NOTE: for backend kernels that write every
+     * element of their output before returning it (it saves a memset per activation); anything
+     * else wants {@link #empty}/{@link #zeros}, which are zero-filled.
+     */
+    public static Tensor uninitialized(DType dtype, Device device, int... shape) {
+        Storage s = Backends.of(device).allocateUninitialized(dtype, Shape.numel(shape));
+        return new Tensor(s, shape, Shape.contiguousStrides(shape), 0);
+    }
+
     public static Tensor zeros(DType dtype, Device device, int... shape) {
         return empty(dtype, device, shape);
     }

@@ -47,6 +47,13 @@ public final class NativeBuffer implements AutoCloseable {
     private static final ConcurrentHashMap<Long, ConcurrentLinkedDeque<BytePointer>> POOL = new ConcurrentHashMap<>();
     private static final AtomicLong POOLED_BYTES = new AtomicLong();
     private static final AtomicLong POOL_HITS = new AtomicLong();
+    /**
+     * Tests run with {@code -Dgradlab.poisonUninitialized=true}: uninitialized blocks are filled
+     * with 0xFF bytes (NaN as float32 and float64), so a kernel that forgets to write an element
+     * of an {@link #allocateUninitialized} output fails the golden tests instead of passing on
+     * lucky zeros.
+     */
+    private static final boolean POISON = Boolean.getBoolean("gradlab.poisonUninitialized");
 
     /** Frees the raw memory exactly once, whether from close() or from the cleaner. */
     private static final class Release implements Runnable {
@@ -77,6 +84,10 @@ public final class NativeBuffer implements AutoCloseable {
     private ByteBuffer byteView;
 
     private NativeBuffer(long bytes) {
+        this(bytes, true);
+    }
+
+    private NativeBuffer(long bytes, boolean zeroed) {
         if (bytes < 0 || bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("NativeBuffer: size must be in [0, 2^31) bytes, got " + bytes);
         }
@@ -89,12 +100,12 @@ public final class NativeBuffer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        BytePointer p = fromPool(bytes);
+        BytePointer p = fromPool(bytes, zeroed);
         if (p == null) {
-            p = new BytePointer(Pointer.calloc(Math.max(1, bytes), 1));
+            p = new BytePointer(rawAllocate(bytes, zeroed));
             if (p.isNull()) {
                 trimPool();
-                p = new BytePointer(Pointer.calloc(Math.max(1, bytes), 1));
+                p = new BytePointer(rawAllocate(bytes, zeroed));
             }
             if (p.isNull()) {
                 throw new OutOfMemoryError("NativeBuffer: could not allocate " + bytes + " bytes off-heap");
@@ -108,8 +119,19 @@ public final class NativeBuffer implements AutoCloseable {
         LIVE_BUFFERS.incrementAndGet();
     }
 
-    /** A pooled block of exactly {@code bytes} bytes, zeroed, or null. */
-    private static BytePointer fromPool(long bytes) {
+    private static Pointer rawAllocate(long bytes, boolean zeroed) {
+        if (zeroed) {
+            return Pointer.calloc(Math.max(1, bytes), 1);
+        }
+        Pointer p = Pointer.malloc(Math.max(1, bytes));
+        if (POISON && !p.isNull()) {
+            Pointer.memset(p, 0xFF, Math.max(1, bytes));
+        }
+        return p;
+    }
+
+    /** A pooled block of exactly {@code bytes} bytes (zeroed if asked), or null. */
+    private static BytePointer fromPool(long bytes, boolean zeroed) {
         if (bytes < POOL_MIN_BYTES) {
             return null;
         }
@@ -120,7 +142,11 @@ public final class NativeBuffer implements AutoCloseable {
         }
         POOLED_BYTES.addAndGet(-bytes);
         POOL_HITS.incrementAndGet();
-        Pointer.memset(p, 0, bytes);
+        if (zeroed) {
+            Pointer.memset(p, 0, bytes);
+        } else if (POISON) {
+            Pointer.memset(p, 0xFF, bytes);
+        }
         return p;
     }
 
@@ -158,7 +184,16 @@ public final class NativeBuffer implements AutoCloseable {
 
     /** Zero-filled off-heap block of {@code bytes} bytes. */
     public static NativeBuffer allocate(long bytes) {
-        return new NativeBuffer(bytes);
+        return new NativeBuffer(bytes, true);
+    }
+
+    /**
+     * Off-heap block of {@code bytes} bytes whose contents are UNDEFINED (a reused block keeps
+     * whatever it held). Only for kernels that write every byte before anything reads it: it
+     * saves the memset of each freshly allocated activation.
+     */
+    public static NativeBuffer allocateUninitialized(long bytes) {
+        return new NativeBuffer(bytes, false);
     }
 
     public long bytes() {

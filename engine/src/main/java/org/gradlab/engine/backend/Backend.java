@@ -15,6 +15,14 @@ public interface Backend {
     /** A zero-filled storage of {@code size} elements. */
     Storage allocate(DType dtype, long size);
 
+    /**
+     * A storage of {@code size} elements whose contents are undefined, for kernels that write
+     * every element (see {@link org.gradlab.engine.Tensor#uninitialized}). Defaults to a zeroed one.
+     */
+    default Storage allocateUninitialized(DType dtype, long size) {
+        return allocate(dtype, size);
+    }
+
     /** Copies host numbers into a new storage (converted to {@code dtype}). */
     Storage upload(DType dtype, double[] data);
 

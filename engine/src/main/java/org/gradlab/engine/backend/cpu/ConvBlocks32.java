@@ -53,8 +53,10 @@ final class ConvBlocks32 {
 
         Work(CpuConv.Plan p, int nb) {
             this.nb = nb;
-            col = new CpuStorage(DType.F32, (long) p.k() * nb * p.l());
-            blk = new CpuStorage(DType.F32, (long) p.cout() * nb * p.l());
+            // both are written whole before GEMM reads them (col by fillCol or a beta-0 GEMM, blk by
+            // loadChannelMajor or a beta-0 GEMM): no zero fill needed
+            col = new CpuStorage(DType.F32, (long) p.k() * nb * p.l(), false);
+            blk = new CpuStorage(DType.F32, (long) p.cout() * nb * p.l(), false);
             int padded = Im2col.paddedSize(p.cin(), p.geo());
             pad = HeapStage.scratch(1, padded);
             java.util.Arrays.fill(pad, 0, padded, 0f); // im2col never writes the border

@@ -41,6 +41,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Storage allocateUninitialized(DType dtype, long size) {
+        return new CpuStorage(dtype, size, false);
+    }
+
+    @Override
     public Storage upload(DType dtype, double[] data) {
         CpuStorage s = new CpuStorage(dtype, data.length);
         if (dtype == DType.F64) {

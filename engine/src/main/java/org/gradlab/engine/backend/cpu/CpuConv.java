@@ -74,7 +74,7 @@ final class CpuConv implements ConvKernels {
 
         Scratch(DType dt, Plan p) {
             boolean need = !p.direct() && !p.depthwise();
-            col = need ? new CpuStorage(dt, (long) p.k * p.l) : null;
+            col = need ? new CpuStorage(dt, (long) p.k * p.l, false) : null; // im2col or a beta-0 GEMM writes it whole
             boolean f32 = need && dt == DType.F32;
             // per-thread arrays reused across calls (HeapStage): no allocation, no zeroing per call
             xs = f32 ? HeapStage.scratch(0, p.cinG * p.hw()) : null;
@@ -121,7 +121,9 @@ final class CpuConv implements ConvKernels {
         w = dense(w);
         Plan p = Plan.of(x.shape(), w.shape(), cp);
         DType dt = x.dtype();
-        Tensor out = Tensor.empty(dt, x.device(), p.n, p.cout, p.geo.ho(), p.geo.wo());
+        // every path but the depthwise loops writes each output element (GEMM beta 0, or bias then beta 1)
+        Tensor out = p.depthwise() ? Tensor.zeros(dt, x.device(), p.n, p.cout, p.geo.ho(), p.geo.wo())
+                : Tensor.uninitialized(dt, x.device(), p.n, p.cout, p.geo.ho(), p.geo.wo());
         if (out.numel() == 0) {
             return out;
         }
@@ -231,7 +233,9 @@ final class CpuConv implements ConvKernels {
         w = dense(w);
         Plan p = Plan.of(xShape, w.shape(), cp);
         DType dt = gOut.dtype();
-        Tensor gx = Tensor.zeros(dt, gOut.device(), xShape);
+        // float32 im2col paths write each sample's gx whole; float64 col2im and depthwise accumulate
+        Tensor gx = dt == DType.F32 && !p.depthwise() ? Tensor.uninitialized(dt, gOut.device(), xShape)
+                : Tensor.zeros(dt, gOut.device(), xShape);
         if (gx.numel() == 0 || gOut.numel() == 0) {
             return gx;
         }

@@ -47,7 +47,8 @@ final class CpuElementwise implements ElementwiseKernels {
     @Override
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
         Tensor c = contiguousOrSelf(x);
-        Tensor out = Tensor.empty(x.dtype(), x.device(), x.shape());
+        Tensor out = x.dtype() == DType.F32 && fn == UnaryFn.RELU ? Tensor.uninitialized(x.dtype(), x.device(), x.shape())
+                : Tensor.empty(x.dtype(), x.device(), x.shape());
         CpuStorage in = storage(c);
         CpuStorage o = storage(out);
         long off = c.offset();
@@ -70,7 +71,7 @@ final class CpuElementwise implements ElementwiseKernels {
     @Override
     public Tensor binary(BinaryFn fn, Tensor a, Tensor b) {
         int[] shape = Shape.broadcast(fn.name().toLowerCase(), a.shape(), b.shape());
-        Tensor out = Tensor.empty(a.dtype(), a.device(), shape);
+        Tensor out = Tensor.uninitialized(a.dtype(), a.device(), shape); // every path below writes each element once
         CpuStorage sa = storage(a);
         CpuStorage sb = storage(b);
         CpuStorage so = storage(out);

@@ -25,7 +25,8 @@ final class CpuPool implements PoolKernels {
         int[] s = x.shape();
         int ho = p.outH(s[2]);
         int wo = p.outW(s[3]);
-        Tensor out = Tensor.empty(x.dtype(), x.device(), s[0], s[1], ho, wo);
+        Tensor out = f32(x) ? Tensor.uninitialized(x.dtype(), x.device(), s[0], s[1], ho, wo) // stored whole
+                : Tensor.empty(x.dtype(), x.device(), s[0], s[1], ho, wo);
         int xo = (int) x.offset();
         if (f32(x)) {
             int n = Math.toIntExact(x.numel());
@@ -61,7 +62,8 @@ final class CpuPool implements PoolKernels {
         g = dense(g);
         x = dense(x);
         int[] s = x.shape();
-        Tensor gx = Tensor.zeros(x.dtype(), x.device(), s);
+        Tensor gx = f32(x) ? Tensor.uninitialized(x.dtype(), x.device(), s) // stored whole from the staged array
+                : Tensor.zeros(x.dtype(), x.device(), s);
         int go = (int) g.offset();
         int xo = (int) x.offset();
         int ho = g.shape(2);

@@ -17,8 +17,13 @@ public final class CpuStorage extends Storage {
     private final DoubleBuffer doubles;
 
     CpuStorage(DType dtype, long size) {
+        this(dtype, size, true);
+    }
+
+    /** {@code zeroed = false}: contents undefined, see {@link NativeBuffer#allocateUninitialized}. */
+    CpuStorage(DType dtype, long size, boolean zeroed) {
         super(dtype, size);
-        this.buffer = NativeBuffer.allocate(size * dtype.bytes());
+        this.buffer = zeroed ? NativeBuffer.allocate(size * dtype.bytes()) : NativeBuffer.allocateUninitialized(size * dtype.bytes());
         this.floats = dtype == DType.F32 ? buffer.asFloats() : null;
         this.doubles = dtype == DType.F64 ? buffer.asDoubles() : null;
     }
