@@ -62,7 +62,9 @@ public final class BenchCommand implements Runnable {
             Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/dermamnist_jpeg.npz").normalize();
             MedMnist d = MedMnist.load(file);
             Device dev = DeviceChoice.resolve(device, System.out);
-            System.out.printf("BLAS threads: %d; java %s%n", Blas.threads(), System.getProperty("java.version"));
+            String core = System.getenv("OPENBLAS_CORETYPE");
+            System.out.printf("BLAS threads: %d; OpenBLAS kernels: %s; java %s%n", Blas.threads(),
+                    core == null ? "detected for this CPU" : core + " (forced by OPENBLAS_CORETYPE)", System.getProperty("java.version"));
             for (Experiment e : Experiments.select(exp)) {
                 var train = org.gradlab.challenge.run.ChallengeRunner.limit(d.train(), limit);
                 System.out.printf("exp %s %s, %d images, batch %d:%n", e.id(), e.name(), train.n(), e.batchSize());
