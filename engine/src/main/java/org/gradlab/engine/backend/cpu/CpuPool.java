@@ -73,7 +73,9 @@ final class CpuPool implements PoolKernels {
             float[] gs = HeapStage.load(0, storage(g).f32(), go, Math.toIntExact(g.numel()));
             float[] xs = HeapStage.load(1, storage(x).f32(), xo, n);
             float[] gxs = HeapStage.scratch(2, n);
-            java.util.Arrays.fill(gxs, 0, n, 0f);
+            if (!(isPair(p, s[2], s[3], ho, wo) && s[2] % 2 == 0 && s[3] % 2 == 0)) { // else every element is written
+                java.util.Arrays.fill(gxs, 0, n, 0f);
+            }
             maxBackwardF32(gs, xs, gxs, s[0] * s[1], s[2], s[3], ho, wo, p);
             HeapStage.store(gxs, storage(gx).f32(), 0, n);
         } else {
@@ -207,7 +209,11 @@ final class CpuPool implements PoolKernels {
                             best = beats(x1, x[best]) ? r0 + c + 1 : best;
                             best = beats(x2, x[best]) ? r1 + c : best;
                             best = beats(x3, x[best]) ? r1 + c + 1 : best;
-                            gx[best] += g[o];
+                            gx[r0 + c] = 0f;
+                            gx[r0 + c + 1] = 0f;
+                            gx[r1 + c] = 0f;
+                            gx[r1 + c + 1] = 0f;
+                            gx[best] = g[o];
                             continue;
                         }
                         // the FIRST element equal to the maximum gets g, with integer masks
@@ -217,11 +223,12 @@ final class CpuPool implements PoolKernels {
                         int taken = f0 | f1;
                         int f2 = same(x2, m) & (taken ^ 1);
                         int f3 = (taken | f2) ^ 1;
+                        // windows do not overlap, so each element is written once (no read of gx)
                         int gb = Float.floatToRawIntBits(g[o]); // masked by bits, so an infinite g stays put
-                        gx[r0 + c] += Float.intBitsToFloat(gb & -f0);
-                        gx[r0 + c + 1] += Float.intBitsToFloat(gb & -f1);
-                        gx[r1 + c] += Float.intBitsToFloat(gb & -f2);
-                        gx[r1 + c + 1] += Float.intBitsToFloat(gb & -f3);
+                        gx[r0 + c] = Float.intBitsToFloat(gb & -f0);
+                        gx[r0 + c + 1] = Float.intBitsToFloat(gb & -f1);
+                        gx[r1 + c] = Float.intBitsToFloat(gb & -f2);
+                        gx[r1 + c + 1] = Float.intBitsToFloat(gb & -f3);
                     }
                 }
             }
