@@ -62,11 +62,24 @@ final class ConvBlocks32 {
             java.util.Arrays.fill(pad, 0, padded, 0f); // im2col never writes the border
         }
 
+        /** Runs {@code body} for samples [n0, n0 + nbk) of every block; ld = nbk * L columns. */
+        void forEachBlock(CpuConv.Plan p, Block body) {
+            for (int n0 = 0; n0 < p.n(); n0 += nb) {
+                int nbk = Math.min(nb, p.n() - n0);
+                body.run(n0, nbk, nbk * p.l());
+            }
+        }
+
         @Override
         public void close() {
             col.close();
             blk.close();
         }
+    }
+
+    /** One block of samples. */
+    private interface Block {
+        void run(int n0, int nbk, int ld);
     }
 
     /** out[n0..n0+nbk) = W * col + bias, for every block. */
@@ -75,9 +88,7 @@ final class ConvBlocks32 {
         int xs = p.cin() * p.hw();
         int os = p.cout() * p.l();
         try (Work work = new Work(p, nb)) {
-            for (int n0 = 0; n0 < p.n(); n0 += nb) {
-                int nbk = Math.min(nb, p.n() - n0);
-                int ld = nbk * p.l();
+            work.forEachBlock(p, (n0, nbk, ld) -> {
                 float[] xb = HeapStage.load(0, x.f32(), (int) (xOff + (long) n0 * xs), nbk * xs);
                 fillCol(xb, work, p, nbk);
                 Blas.sgemm(false, false, p.cout(), ld, p.k(), 1f, w.buffer(), wOff, p.k(), work.col.buffer(), 0, ld, 0f,
@@ -96,7 +107,7 @@ final class ConvBlocks32 {
                     }
                 }
                 out.f32().put(n0 * os, sm, 0, nbk * os);
-            }
+            });
         }
     }
 
@@ -105,9 +116,7 @@ final class ConvBlocks32 {
         int xs = p.cin() * p.hw();
         int os = p.cout() * p.l();
         try (Work work = new Work(p, nb)) {
-            for (int n0 = 0; n0 < p.n(); n0 += nb) {
-                int nbk = Math.min(nb, p.n() - n0);
-                int ld = nbk * p.l();
+            work.forEachBlock(p, (n0, nbk, ld) -> {
                 loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
                 Blas.sgemm(true, false, p.k(), ld, p.cout(), 1f, w.buffer(), wOff, p.k(), work.blk.buffer(), 0, ld, 0f,
                         work.col.buffer(), 0, ld);
@@ -117,7 +126,7 @@ final class ConvBlocks32 {
                     Im2col.col2im(col, s * p.l(), ld, p.cin(), p.geo(), work.pad, xb, s * xs);
                 }
                 gx.f32().put(n0 * xs, xb, 0, nbk * xs);
-            }
+            });
         }
     }
 
@@ -126,15 +135,13 @@ final class ConvBlocks32 {
         int xs = p.cin() * p.hw();
         int os = p.cout() * p.l();
         try (Work work = new Work(p, nb)) {
-            for (int n0 = 0; n0 < p.n(); n0 += nb) {
-                int nbk = Math.min(nb, p.n() - n0);
-                int ld = nbk * p.l();
+            work.forEachBlock(p, (n0, nbk, ld) -> {
                 loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
                 float[] xb = HeapStage.load(0, x.f32(), (int) (xOff + (long) n0 * xs), nbk * xs);
                 fillCol(xb, work, p, nbk);
                 Blas.sgemm(false, true, p.cout(), p.k(), ld, 1f, work.blk.buffer(), 0, ld, work.col.buffer(), 0, ld, 1f,
                         gw.buffer(), 0, p.k());
-            }
+            });
         }
     }
 
