@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every CPU figure in bench/README.md, in one go (about 15 minutes on a 2-core host):
+# the JMH kernel tables (batch 32) and the epoch ratios against PyTorch.
+#   bench/scripts/cpu-figures.sh [LOG_DIR]      (default /tmp/gradlab-figures)
+# OpenBLAS picks its kernels for this CPU unless OPENBLAS_CORETYPE forces a core type; the
+# script reports which, and KEEP_CORETYPE=1 keeps a forced setting (by default it is unset for
+# these runs, as on a user's machine).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOGS="${1:-/tmp/gradlab-figures}"
+mkdir -p "$LOGS"
+if [ -z "${KEEP_CORETYPE:-}" ] && [ -n "${OPENBLAS_CORETYPE:-}" ]; then
+  echo "unsetting OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for these runs (KEEP_CORETYPE=1 keeps them)"
+  unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+fi
+"$ROOT/gradlab" --help > /dev/null   # builds if needed
+JAR="$ROOT/bench/target/gradlab-benchmarks.jar"
+JMH=(-wi 2 -i 3 -f 1 -w 1 -r 1)
+java -jar "$JAR" MatmulBench "${JMH[@]}" 2>&1 | tee "$LOGS/matmul.txt" | grep -E "^MatmulBench"
+java -jar "$JAR" ConvBench -p batch=32 "${JMH[@]}" 2>&1 | tee "$LOGS/conv.txt" | grep -E "^ConvBench"
+java -jar "$JAR" PoolNormBench -p batch=32 "${JMH[@]}" 2>&1 | tee "$LOGS/poolnorm.txt" | grep -E "^PoolNormBench"
+java -jar "$JAR" ElementwiseBench "${JMH[@]}" 2>&1 | tee "$LOGS/elementwise.txt" | grep -E "^ElementwiseBench"
+EPOCHS=3 LOG="$LOGS/compare-small.log" bash "$ROOT/bench/scripts/compare-pytorch.sh" 01 08 21 | tee "$LOGS/compare-small.txt"
+EPOCHS=1 LIMIT=1280 LOG="$LOGS/compare-25.log" bash "$ROOT/bench/scripts/compare-pytorch.sh" 25 | tee "$LOGS/compare-25.txt"
