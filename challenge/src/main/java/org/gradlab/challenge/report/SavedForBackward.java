@@ -1,5 +1,7 @@
 package org.gradlab.challenge.report;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 
 /**
@@ -10,7 +12,10 @@ import java.util.List;
  * @param sumOverOps bytes summed over every op; a tensor saved by two ops counts twice here
  * @param peakBytes  bytes of the distinct saved storages, all alive when backward starts: the step's peak
  */
-public record SavedForBackward(int batch, List<Layer> layers, long sumOverOps, long peakBytes) {
+public record SavedForBackward(@JsonProperty("batch") int batch,
+                               @JsonProperty("layers") List<Layer> layers,
+                               @JsonProperty("sum_over_ops") long sumOverOps,
+                               @JsonProperty("peak_bytes") long peakBytes) {
     /**
      * One layer's share.
      *
@@ -18,7 +23,8 @@ public record SavedForBackward(int batch, List<Layer> layers, long sumOverOps, l
      * @param ops   the ops that ran in it, in order, without repeats ({@code Conv2d}, {@code Relu})
      * @param bytes bytes its ops saved for backward
      */
-    public record Layer(String name, List<String> ops, long bytes) {
+    public record Layer(@JsonProperty("name") String name, @JsonProperty("ops") List<String> ops,
+                        @JsonProperty("bytes") long bytes) {
         /** Copies the op names. */
         public Layer {
             ops = List.copyOf(ops);

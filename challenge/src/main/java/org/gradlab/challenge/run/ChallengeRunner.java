@@ -2,18 +2,21 @@ package org.gradlab.challenge.run;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.gradlab.challenge.data.DatasetDownloader;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.data.Split;
 import org.gradlab.challenge.experiments.Experiment;
-import org.gradlab.challenge.report.AtomicFiles;
 import org.gradlab.challenge.report.ChallengeReport;
 import org.gradlab.challenge.report.ExperimentHealth;
 import org.gradlab.challenge.report.HealthSection;
+import org.gradlab.challenge.report.HealthStore;
 import org.gradlab.challenge.report.PublishedResults;
 import org.gradlab.challenge.report.RunResult;
 import org.gradlab.challenge.report.SplitMetrics;
@@ -24,8 +27,10 @@ import org.gradlab.nn.Module;
 
 /**
  * Runs the selected experiments one after another. After every experiment the results
- * (results.json, results.csv) and the report are rewritten, so an interrupted run loses nothing
- * finished; after every epoch a checkpoint lets {@code --resume} continue an unfinished one.
+ * (results.json, results.csv), its training health ({@code health/<id>.csv} and {@code .json}) and the report are
+ * rewritten, so an interrupted run loses nothing finished; after every epoch a checkpoint lets {@code --resume}
+ * continue an unfinished one. The report of a later run in the same folder keeps the health sections of the
+ * finished experiments it does not train again (those {@code --resume} skips, or ones outside {@code --exp}).
  */
 public final class ChallengeRunner {
     private final ChallengeOptions opts;
@@ -50,9 +55,17 @@ public final class ChallengeRunner {
                 train.n() < data.train().n() ? " of " + data.train().n() : "", data.val().n(), data.test().n(), data.numClasses());
         Files.createDirectories(opts.out());
         ChallengeReport report = new ChallengeReport(opts.out(), published());
+        List<RunResult> stored = report.store().load().runs();
         Set<String> done = new HashSet<>();
         if (opts.resume()) {
-            report.store().load().runs().forEach(r -> done.add(r.id()));
+            stored.forEach(r -> done.add(r.id()));
+        }
+        Set<String> toTrain = new HashSet<>();
+        opts.experiments().stream().filter(e -> !done.contains(e.id())).forEach(e -> toTrain.add(e.id()));
+        for (RunResult r : stored) {
+            if (!toTrain.contains(r.id())) {
+                restoreHealthSection(r, report);
+            }
         }
         PretrainedWeights pretrained = new PretrainedWeights();
         for (Experiment e : opts.experiments()) {
@@ -136,14 +149,33 @@ public final class ChallengeRunner {
             out.printf("  saved for backward in one step (batch %d): peak %s%n", h.saved().batch(),
                     Bytes.human(h.saved().peakBytes()));
         }
-        Path csv = healthCsv(opts.out(), h.id());
-        AtomicFiles.writeString(csv, h.toCsv());
-        out.printf("  training health: %s%n", csv);
+        HealthStore.save(opts.out(), h);
+        out.printf("  training health: %s%n", healthCsv(opts.out(), h.id()));
     }
 
     /** Where the per-tensor, per-epoch health figures of experiment {@code id} go. */
     static Path healthCsv(Path out, String id) {
-        return out.resolve("health").resolve(id + ".csv");
+        return HealthStore.csvPath(out, id);
+    }
+
+    /**
+     * Puts the health section of a finished experiment that this run does not train back into the report, from its
+     * files in {@code health/}. A run from before those files has none; a damaged file costs only the section.
+     */
+    private void restoreHealthSection(RunResult r, ChallengeReport report) {
+        try {
+            Optional<ExperimentHealth> h = HealthStore.load(opts.out(), r.id(), r.name());
+            if (h.isEmpty()) {
+                return;
+            }
+            if (!Files.exists(HealthStore.jsonPath(opts.out(), r.id()))) {
+                out.printf("exp %s %s: health section from %s only (no input statistics, no ledger)%n", r.id(),
+                        r.name(), healthCsv(opts.out(), r.id()));
+            }
+            report.addSection(HealthSection.of(h.get(), opts.out()));
+        } catch (IllegalStateException | UncheckedIOException e) {
+            out.printf("exp %s %s: health section left out of the report: %s%n", r.id(), r.name(), e.getMessage());
+        }
     }
 
     private Path cacheDir() {

@@ -92,6 +92,33 @@ class ChallengeRunnerTest {
     }
 
     @Test
+    void resumeKeepsTheHealthSectionsOfTheExperimentsItSkips(@TempDir Path out) throws Exception {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(0, new ChallengeRunner(opts("01", 1, 300, out, false), quiet).run());
+        String first = healthSection(Files.readString(out.resolve("report.html")), "01");
+        assertTrue(Files.exists(org.gradlab.challenge.report.HealthStore.jsonPath(out, "01")));
+
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        assertEquals(0, new ChallengeRunner(opts("01,08", 1, 300, out, true), new PrintStream(log, true, StandardCharsets.UTF_8)).run());
+        String text = log.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("exp 01 Baseline: already in") && text.contains("skipped (--resume)"), text);
+        String html = Files.readString(out.resolve("report.html"));
+        String restored = healthSection(html, "01");
+        assertEquals(first, restored, "the skipped experiment's section (charts, ledger, inputs) comes back as it was");
+        assertTrue(restored.contains("Inputs as the model receives them") && restored.contains("<img alt=\"Gradient norm per layer\"")
+                && restored.contains("Saved for backward in one training step (batch 32)"), restored);
+        assertTrue(healthSection(html, "08").contains("features.9.running_mean"), "and the trained one has its own");
+        assertTrue(html.indexOf("Training health: exp 01") < html.indexOf("Training health: exp 08"));
+    }
+
+    /** The body of experiment {@code id}'s health section in {@code report.html}. */
+    private static String healthSection(String html, String id) {
+        int start = html.indexOf("<h2>Training health: exp " + id + "</h2>");
+        assertTrue(start >= 0, "report.html has no health section for exp " + id);
+        return html.substring(start, html.indexOf("</section>", start));
+    }
+
+    @Test
     void missingDataFileIsAClearError(@TempDir Path out) {
         ChallengeOptions o = new ChallengeOptions(Experiments.select("01"), out.resolve("nope.npz"), null, null, "cpu", 0, 1,
                 100, out, false, null, 1);

@@ -22,9 +22,11 @@ import org.gradlab.natives.NativeBuffer;
  * <p>Times are this thread's CPU time by default (robust on a shared, overloaded host; OpenBLAS
  * runs single-threaded in the caller); {@code -Dwall=true} uses wall-clock time.
  *
- * <p>Run: {@code mvn -o -q -pl engine -am test-compile && mvn -o -q -pl engine dependency:build-classpath
- * -Dmdep.outputFile=/tmp/cp.txt && java -cp engine/target/classes:engine/target/test-classes:$(cat /tmp/cp.txt)
- * org.gradlab.engine.perf.ConvSpeed [reps]}
+ * <p>Run: {@code ./mvnw -o -q -pl engine -am test-compile dependency:build-classpath
+ * -Dmdep.outputFile=target/classpath.txt && java -cp
+ * engine/target/classes:engine/target/test-classes:$(cat engine/target/classpath.txt)
+ * org.gradlab.engine.perf.ConvSpeed [reps]} ({@code -am} so that {@code native} comes from the
+ * reactor, not from a jar in {@code ~/.m2})
  */
 public final class ConvSpeed {
     private static final int[][] CONFIGS = {{32, 3, 28, 32}, {32, 32, 14, 64}, {32, 64, 7, 128}};
