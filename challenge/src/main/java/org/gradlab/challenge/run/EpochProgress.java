@@ -16,6 +16,7 @@ final class EpochProgress {
     private final ProgressBar bar;
     private final long t0 = System.nanoTime();
     private long images;
+    private double lr = Double.NaN;
 
     EpochProgress(String expId, int epoch, int epochs, int batches, PrintStream log) {
         this.label = String.format("exp %s epoch %d/%d", expId, epoch, epochs);
@@ -27,6 +28,7 @@ final class EpochProgress {
 
     void step(int batchImages, double meanLoss, double lr) {
         images += batchImages;
+        this.lr = lr;
         if (bar != null) {
             double secs = (System.nanoTime() - t0) / 1e9;
             bar.setExtraMessage(String.format("loss %.4f lr %.2e %.0f img/s", meanLoss, lr, images / Math.max(secs, 1e-9)));
@@ -34,11 +36,13 @@ final class EpochProgress {
         }
     }
 
-    void finish(double meanLoss, double seconds) {
+    /** Closes the bar and logs the epoch: loss, the lr it trained with, time, speed, and the ETA of the experiment. */
+    void finish(double meanLoss, double seconds, double etaSeconds) {
         if (bar != null) {
             bar.close();
         }
-        log.printf("  %s: loss %.4f, %.1f s, %.0f images/s%n", label, meanLoss, seconds, images / Math.max(seconds, 1e-9));
+        log.printf("  %s: loss %.4f, lr %.2e, %.1f s, %.0f images/s%s%n", label, meanLoss, lr, seconds,
+                images / Math.max(seconds, 1e-9), etaSeconds > 0 ? ", ETA " + human(etaSeconds) : "");
     }
 
     static String human(double seconds) {

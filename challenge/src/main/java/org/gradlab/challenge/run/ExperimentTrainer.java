@@ -115,7 +115,8 @@ public final class ExperimentTrainer {
                 epochSeconds[epoch] = (System.nanoTime() - t0) / 1e9;
                 lastLoss = lossSum / Math.max(1, seen);
                 health.endEpoch(model, epoch);
-                progress.finish(lastLoss, epochSeconds[epoch]);
+                double meanEpoch = Arrays.stream(epochSeconds, start, epoch + 1).average().orElse(0);
+                progress.finish(lastLoss, epochSeconds[epoch], meanEpoch * (epochs - epoch - 1));
                 if (sched != null) {
                     sched.step();
                 }
