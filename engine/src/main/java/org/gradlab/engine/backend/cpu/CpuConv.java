@@ -327,11 +327,18 @@ final class CpuConv implements ConvKernels {
             float[] ga = HeapStage.load(0, sg.f32(), off, n * c * l);
             double[] sums = new double[c];
             for (int i = 0; i < n * c; i++) {
-                double s = 0;
-                for (int j = i * l, e = j + l; j < e; j++) {
-                    s += ga[j];
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0; // four independent chains: the adds need not wait on each other
+                int j = i * l;
+                for (int e = j + (l & ~3); j < e; j += 4) {
+                    s0 += ga[j];
+                    s1 += ga[j + 1];
+                    s2 += ga[j + 2];
+                    s3 += ga[j + 3];
                 }
-                sums[i % c] += s;
+                for (int e = (i + 1) * l; j < e; j++) {
+                    s0 += ga[j];
+                }
+                sums[i % c] += (s0 + s1) + (s2 + s3);
             }
             for (int ch = 0; ch < c; ch++) {
                 sb.set(ch, sums[ch]);
