@@ -221,13 +221,14 @@ final class CpuElementwise implements ElementwiseKernels {
         int n = Math.toIntExact(dst.numel());
         long od = dst.offset();
         long os = s.offset();
-        if (dst.dtype() == DType.F32 && src.dtype() == DType.F32) {
-            FloatBuffer fd = sd.f32();
-            FloatBuffer fs = ss.f32();
+        if (dst.dtype() == DType.F32 && src.dtype() == DType.F32) { // staged: leaf gradients of every parameter, every step
+            float[] d = HeapStage.load(0, sd.f32(), (int) od, n);
+            float[] x = HeapStage.load(1, ss.f32(), (int) os, n);
             float a = (float) alpha;
             for (int i = 0; i < n; i++) {
-                fd.put((int) od + i, fd.get((int) od + i) + a * fs.get((int) os + i));
+                d[i] += a * x[i];
             }
+            HeapStage.store(d, sd.f32(), (int) od, n);
             return;
         }
         for (int i = 0; i < n; i++) {
