@@ -76,7 +76,9 @@ final class CpuPool implements PoolKernels {
             if (!(isPair(p, s[2], s[3], ho, wo) && s[2] % 2 == 0 && s[3] % 2 == 0)) { // else every element is written
                 java.util.Arrays.fill(gxs, 0, n, 0f);
             }
-            maxBackwardF32(gs, xs, gxs, s[0] * s[1], s[2], s[3], ho, wo, p);
+            Tensor o = dense(out);
+            float[] os = HeapStage.load(3, storage(o).f32(), (int) o.offset(), Math.toIntExact(o.numel()));
+            maxBackwardF32(gs, xs, os, gxs, s[0] * s[1], s[2], s[3], ho, wo, p);
             HeapStage.store(gxs, storage(gx).f32(), 0, n);
         } else {
             PoolLoops.maxBackward(storage(g).f64(), go, storage(x).f64(), xo, storage(gx).f64(), s[0] * s[1], s[2], s[3],
@@ -189,8 +191,8 @@ final class CpuPool implements PoolKernels {
     }
 
     /** Routes g to the FIRST maximum of each window (row-major; NaN: see {@link #beats}), selecting without branches. */
-    private static void maxBackwardF32(float[] g, float[] x, float[] gx, int planes, int h, int w, int ho, int wo,
-                                       Pool2dParams p) {
+    private static void maxBackwardF32(float[] g, float[] x, float[] out, float[] gx, int planes, int h, int w, int ho,
+                                       int wo, Pool2dParams p) {
         int hw = h * w;
         if (isPair(p, h, w, ho, wo)) {
             for (int pl = 0, o = 0; pl < planes; pl++) {
@@ -203,7 +205,7 @@ final class CpuPool implements PoolKernels {
                         float x1 = x[r0 + c + 1];
                         float x2 = x[r1 + c];
                         float x3 = x[r1 + c + 1];
-                        float m = Math.max(Math.max(x0, x1), Math.max(x2, x3));
+                        float m = out[o]; // the forward's maximum of this window
                         if (m != m) { // a NaN in the window: rare, take the general rule
                             int best = r0 + c;
                             best = beats(x1, x[best]) ? r0 + c + 1 : best;
