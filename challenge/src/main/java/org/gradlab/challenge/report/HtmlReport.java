@@ -325,7 +325,7 @@ public final class HtmlReport {
             table.results tbody td:nth-child(17){border-left:1px solid var(--line)}
             small.ci{color:var(--muted);font-size:10px}
             table.results .name{text-align:left}
-            table.results td.note{white-space:normal;min-width:130px;max-width:220px;color:var(--muted);font-size:11.5px;line-height:1.3}
+            table.results td.note{white-space:normal;overflow-wrap:anywhere;min-width:130px;max-width:220px;color:var(--muted);font-size:11.5px;line-height:1.3}
             table.results tbody tr:hover{background:#f3f7ff}
             .pub{color:var(--pub)}
             td.ok{color:#1a7f37;font-weight:600}

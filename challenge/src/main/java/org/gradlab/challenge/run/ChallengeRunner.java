@@ -104,8 +104,10 @@ public final class ChallengeRunner {
                 usedPretrained = true;
             } else {
                 usedPretrained = false;
-                notes = "trained from random initialisation: ImageNet weights unavailable (" + w.reason() + ")";
-                out.println("  NOTE: " + notes);
+                // the console gets the full reason (with the URL); the results say why, without it
+                notes = "trained from random initialisation: ImageNet weights unavailable ("
+                        + w.reason().replaceFirst("^ImageNet ResNet-18 weights unavailable \\([^)]*\\): ", "") + ")";
+                out.println("  NOTE: trained from random initialisation: " + w.reason());
             }
             if (e.freezeBackbone()) {
                 model.freeze();
