@@ -60,6 +60,10 @@ public final class ChallengeRunner {
         if (opts.resume()) {
             stored.forEach(r -> done.add(r.id()));
         }
+        // NOTE: a resumed study's wall time adds the training time of the runs earlier invocations
+        // finished (their evaluation time is not stored, so the sum is a slight underestimate)
+        double earlier = stored.stream().filter(r -> done.contains(r.id())).mapToDouble(RunResult::trainSeconds)
+                .filter(Double::isFinite).sum();
         Set<String> toTrain = new HashSet<>();
         opts.experiments().stream().filter(e -> !done.contains(e.id())).forEach(e -> toTrain.add(e.id()));
         for (RunResult r : stored) {
@@ -75,17 +79,22 @@ public final class ChallengeRunner {
             }
             RunResult r = runOne(e, data, train, device, pretrained, report);
             report.record(r);
-            report.setWallSeconds((System.nanoTime() - wall0) / 1e9);
+            report.setWallSeconds(earlier + (System.nanoTime() - wall0) / 1e9);
             report.render();
             out.printf("exp %s %s: val AUC %.3f, melanoma recall %.2f, cancer sensitivity %.2f (%.1f s)%n", e.id(), e.name(),
                     r.val().auc(), r.val().melanomaRecall(), r.val().cancerSensitivity(), r.trainSeconds());
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
-        report.setWallSeconds(wall);
+        report.setWallSeconds(earlier + wall);
         Path html = report.render();
         out.println();
         out.println(report.consoleTable());
-        out.printf("total wall time %.1f s; report: %s%n", wall, html);
+        if (earlier > 0) {
+            out.printf("total wall time %.1f s (this invocation %.1f s + %.1f s of training resumed from earlier ones); report: %s%n",
+                    earlier + wall, wall, earlier, html);
+        } else {
+            out.printf("total wall time %.1f s; report: %s%n", wall, html);
+        }
         return 0;
     }
 

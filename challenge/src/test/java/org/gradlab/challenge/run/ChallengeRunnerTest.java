@@ -88,7 +88,10 @@ class ChallengeRunnerTest {
 
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         new ChallengeRunner(opts("01", 40, 600, out, true), new PrintStream(again, true, StandardCharsets.UTF_8)).run();
-        assertTrue(again.toString(StandardCharsets.UTF_8).contains("skipped (--resume)"));
+        String second = again.toString(StandardCharsets.UTF_8);
+        assertTrue(second.contains("skipped (--resume)"));
+        assertTrue(second.contains("of training resumed from earlier ones"),
+                "a resumed study's wall time counts the finished runs' training: " + second);
     }
 
     @Test
