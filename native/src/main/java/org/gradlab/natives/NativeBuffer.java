@@ -83,10 +83,6 @@ public final class NativeBuffer implements AutoCloseable {
     private BytePointer pointer;
     private ByteBuffer byteView;
 
-    private NativeBuffer(long bytes) {
-        this(bytes, true);
-    }
-
     private NativeBuffer(long bytes, boolean zeroed) {
         if (bytes < 0 || bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("NativeBuffer: size must be in [0, 2^31) bytes, got " + bytes);
@@ -100,8 +96,9 @@ public final class NativeBuffer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        BytePointer p = fromPool(bytes, zeroed);
-        if (p == null) {
+        BytePointer p = fromPool(bytes);
+        boolean fresh = p == null;
+        if (fresh) {
             p = new BytePointer(rawAllocate(bytes, zeroed));
             if (p.isNull()) {
                 trimPool();
@@ -112,6 +109,11 @@ public final class NativeBuffer implements AutoCloseable {
             }
             p.capacity(Math.max(1, bytes));
         }
+        if (zeroed && !fresh) { // calloc already zeroed a fresh block
+            Pointer.memset(p, 0, bytes);
+        } else if (!zeroed && POISON) {
+            Pointer.memset(p, 0xFF, Math.max(1, bytes));
+        }
         this.pointer = p;
         this.byteView = p.asByteBuffer().order(ByteOrder.nativeOrder());
         this.cleanable = CLEANER.register(byteView, new Release(p, bytes));
@@ -120,18 +122,11 @@ public final class NativeBuffer implements AutoCloseable {
     }
 
     private static Pointer rawAllocate(long bytes, boolean zeroed) {
-        if (zeroed) {
-            return Pointer.calloc(Math.max(1, bytes), 1);
-        }
-        Pointer p = Pointer.malloc(Math.max(1, bytes));
-        if (POISON && !p.isNull()) {
-            Pointer.memset(p, 0xFF, Math.max(1, bytes));
-        }
-        return p;
+        return zeroed ? Pointer.calloc(Math.max(1, bytes), 1) : Pointer.malloc(Math.max(1, bytes));
     }
 
-    /** A pooled block of exactly {@code bytes} bytes (zeroed if asked), or null. */
-    private static BytePointer fromPool(long bytes, boolean zeroed) {
+    /** A pooled block of exactly {@code bytes} bytes (contents as its last user left them), or null. */
+    private static BytePointer fromPool(long bytes) {
         if (bytes < POOL_MIN_BYTES) {
             return null;
         }
@@ -142,11 +137,6 @@ public final class NativeBuffer implements AutoCloseable {
         }
         POOLED_BYTES.addAndGet(-bytes);
         POOL_HITS.incrementAndGet();
-        if (zeroed) {
-            Pointer.memset(p, 0, bytes);
-        } else if (POISON) {
-            Pointer.memset(p, 0xFF, bytes);
-        }
         return p;
     }
 

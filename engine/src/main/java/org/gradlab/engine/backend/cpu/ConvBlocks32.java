@@ -57,9 +57,7 @@ final class ConvBlocks32 {
             // loadChannelMajor or a beta-0 GEMM): no zero fill needed
             col = new CpuStorage(DType.F32, (long) p.k() * nb * p.l(), false);
             blk = new CpuStorage(DType.F32, (long) p.cout() * nb * p.l(), false);
-            int padded = Im2col.paddedSize(p.cin(), p.geo());
-            pad = HeapStage.scratch(1, padded);
-            java.util.Arrays.fill(pad, 0, padded, 0f); // im2col never writes the border
+            pad = Im2col.zeroedPad(p.cin(), p.geo());
         }
 
         /** Runs {@code body} for samples [n0, n0 + nbk) of every block; ld = nbk * L columns. */

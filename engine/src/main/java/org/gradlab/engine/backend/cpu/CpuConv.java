@@ -79,10 +79,7 @@ final class CpuConv implements ConvKernels {
             // per-thread arrays reused across calls (HeapStage): no allocation, no zeroing per call
             xs = f32 ? HeapStage.scratch(0, p.cinG * p.hw()) : null;
             cs = f32 ? HeapStage.scratch(2, p.k * p.l) : null;
-            pad = f32 ? HeapStage.scratch(1, Im2col.paddedSize(p.cinG, p.geo)) : null;
-            if (pad != null) {
-                java.util.Arrays.fill(pad, 0, Im2col.paddedSize(p.cinG, p.geo), 0f); // im2col never writes the border
-            }
+            pad = f32 ? Im2col.zeroedPad(p.cinG, p.geo) : null;
         }
 
         /** col = im2col of the sample-group of x starting at {@code off}. */
@@ -132,7 +129,7 @@ final class CpuConv implements ConvKernels {
         CpuStorage so = storage(out);
         int nb = blockSamples(dt, p);
         if (nb > 1) {
-            float[] b = bias == null ? null : toFloats(dense(bias));
+            float[] b = bias == null ? null : ChannelLoops32.toFloats(dense(bias).toDoubleArray());
             ConvBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, p, nb);
             return out;
         }
@@ -173,15 +170,6 @@ final class CpuConv implements ConvKernels {
     /** Samples per GEMM for the float32 block path ({@link ConvBlocks32}), or 1 for the per-sample path. */
     private static int blockSamples(DType dt, Plan p) {
         return dt == DType.F32 && p.groups == 1 && !p.direct() && !p.depthwise() ? ConvBlocks32.samplesPerBlock(p) : 1;
-    }
-
-    private static float[] toFloats(Tensor t) {
-        double[] d = t.toDoubleArray();
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            f[i] = (float) d[i];
-        }
-        return f;
     }
 
     /** out[n, c, :] = bias[c] for one sample n (float32: bulk copies of a filled row). */
@@ -326,20 +314,7 @@ final class CpuConv implements ConvKernels {
         if (gOut.dtype() == DType.F32) {
             float[] ga = HeapStage.load(0, sg.f32(), off, n * c * l);
             double[] sums = new double[c];
-            for (int i = 0; i < n * c; i++) {
-                double s0 = 0, s1 = 0, s2 = 0, s3 = 0; // four independent chains: the adds need not wait on each other
-                int j = i * l;
-                for (int e = j + (l & ~3); j < e; j += 4) {
-                    s0 += ga[j];
-                    s1 += ga[j + 1];
-                    s2 += ga[j + 2];
-                    s3 += ga[j + 3];
-                }
-                for (int e = (i + 1) * l; j < e; j++) {
-                    s0 += ga[j];
-                }
-                sums[i % c] += (s0 + s1) + (s2 + s3);
-            }
+            ChannelLoops32.channelSums(ga, n, c, l, sums);
             for (int ch = 0; ch < c; ch++) {
                 sb.set(ch, sums[ch]);
             }

@@ -194,7 +194,7 @@ final class CpuElementwise implements ElementwiseKernels {
     @Override
     public void fill(Tensor dst, double value) {
         CpuStorage s = storage(dst);
-        if (dst.isContiguous() && value == 0 && Double.doubleToRawLongBits(value) == 0) { // +0.0: all bits zero
+        if (dst.isContiguous() && Double.doubleToRawLongBits(value) == 0) { // +0.0 (not -0.0): all bytes zero
             long bytes = dst.dtype().bytes();
             s.buffer().zero(dst.offset() * bytes, dst.numel() * bytes);
             return;

@@ -12,7 +12,7 @@ import org.gradlab.engine.backend.NormKernels;
  * CPU batch norm: per channel, fused passes over the (N, S) blocks of a contiguous (N, C, S...)
  * input, accumulating in double. The variance is computed two-pass (sum of squared deviations
  * from the mean), which keeps float32 accurate. float32 stages whole tensors through heap arrays
- * ({@link NormLoops32}); float64 reads/writes the DoubleBuffer directly.
+ * ({@link ChannelLoops32}); float64 reads/writes the DoubleBuffer directly.
  */
 final class CpuNorm implements NormKernels {
 
@@ -32,11 +32,11 @@ final class CpuNorm implements NormKernels {
         float[] xa = x.dtype() == DType.F32 ? HeapStage.load(0, storage(xc).f32(), (int) xc.offset(), (int) xc.numel()) : null;
         if (training && xa != null) {
             double[] sq = new double[c];
-            NormLoops32.channelSums(xa, n, c, s, mean);
+            ChannelLoops32.channelSums(xa, n, c, s, mean);
             for (int ch = 0; ch < c; ch++) {
                 mean[ch] /= count;
             }
-            NormLoops32.channelSqDev(xa, n, c, s, mean, sq);
+            ChannelLoops32.channelSqDev(xa, n, c, s, mean, sq);
             for (int ch = 0; ch < c; ch++) {
                 var[ch] = sq[ch] / count;
                 invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
@@ -72,7 +72,7 @@ final class CpuNorm implements NormKernels {
         if (xa != null) {
             int total = (int) xc.numel();
             float[] oa = HeapStage.scratch(1, total);
-            NormLoops32.affine(xa, oa, n, c, s, NormLoops32.toFloats(scale), NormLoops32.toFloats(shift));
+            ChannelLoops32.affine(xa, oa, n, c, s, ChannelLoops32.toFloats(scale), ChannelLoops32.toFloats(shift));
             HeapStage.store(oa, storage(out).f32(), 0, total);
         } else {
             affine(xc, out, n, c, s, scale, shift);
@@ -104,7 +104,7 @@ final class CpuNorm implements NormKernels {
         float[] xa = f32 ? HeapStage.load(1, storage(xc).f32(), (int) xc.offset(), total) : null;
         double[] sumGDev = new double[c];
         if (f32) {
-            NormLoops32.gradSums(ga, xa, n, c, s, mean, sumG, sumGDev);
+            ChannelLoops32.gradSums(ga, xa, n, c, s, mean, sumG, sumGDev);
         }
         for (int ch = 0; ch < c; ch++) {
             if (!f32) {
@@ -135,7 +135,7 @@ final class CpuNorm implements NormKernels {
                     d[ch] = (float) (scale[ch] * (gShift[ch] - xCoef[ch] * mean[ch]));
                 }
                 float[] oa = HeapStage.scratch(2, total);
-                NormLoops32.affine2(ga, xa, oa, n, c, s, a, b, d);
+                ChannelLoops32.affine2(ga, xa, oa, n, c, s, a, b, d);
                 HeapStage.store(oa, storage(gx).f32(), 0, total);
             } else {
                 gradX(g, xc, gx, n, c, s, scale, gShift, xCoef, mean);

@@ -73,11 +73,12 @@ final class CpuPool implements PoolKernels {
             float[] gs = HeapStage.load(0, storage(g).f32(), go, Math.toIntExact(g.numel()));
             float[] xs = HeapStage.load(1, storage(x).f32(), xo, n);
             float[] gxs = HeapStage.scratch(2, n);
-            if (!(isPair(p, s[2], s[3], ho, wo) && s[2] % 2 == 0 && s[3] % 2 == 0)) { // else every element is written
+            boolean pair = isPair(p, s[2], s[3], ho, wo);
+            if (!(pair && s[2] % 2 == 0 && s[3] % 2 == 0)) { // else every element is written
                 java.util.Arrays.fill(gxs, 0, n, 0f);
             }
-            Tensor o = dense(out);
-            float[] os = HeapStage.load(3, storage(o).f32(), (int) o.offset(), Math.toIntExact(o.numel()));
+            Tensor o = pair ? dense(out) : null; // only the 2x2 path reads the forward's maxima
+            float[] os = pair ? HeapStage.load(3, storage(o).f32(), (int) o.offset(), Math.toIntExact(o.numel())) : null;
             maxBackwardF32(gs, xs, os, gxs, s[0] * s[1], s[2], s[3], ho, wo, p);
             HeapStage.store(gxs, storage(gx).f32(), 0, n);
         } else {
@@ -141,16 +142,16 @@ final class CpuPool implements PoolKernels {
         }
     }
 
-    /**
-     * Float32 max pool on staged arrays. NOTE: {@code Math.max} keeps the loop branch-free and
-     * propagates NaN, as PyTorch does; padding never enters a window (windows are clipped).
-     */
     /** The 2x2, stride 2, unpadded window every challenge CNN uses: no bounds per window. */
     private static boolean isPair(Pool2dParams p, int h, int w, int ho, int wo) {
         return p.kH() == 2 && p.kW() == 2 && p.strideH() == 2 && p.strideW() == 2 && p.padH() == 0 && p.padW() == 0
                 && 2 * ho <= h && 2 * wo <= w;
     }
 
+    /**
+     * Float32 max pool on staged arrays. NOTE: {@code Math.max} keeps the loop branch-free and
+     * propagates NaN, as PyTorch does; padding never enters a window (windows are clipped).
+     */
     private static void maxForwardF32(float[] x, float[] out, int planes, int h, int w, int ho, int wo, Pool2dParams p) {
         int hw = h * w;
         if (isPair(p, h, w, ho, wo)) {

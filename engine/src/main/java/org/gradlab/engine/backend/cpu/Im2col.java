@@ -31,6 +31,17 @@ final class Im2col {
     }
 
     /**
+     * The per-thread pad scratch (HeapStage slot 1) for {@code channels} planes, zeroed: the float32
+     * im2col below writes only its interior, so its border must start at zero.
+     */
+    static float[] zeroedPad(int channels, Geo g) {
+        int n = paddedSize(channels, g);
+        float[] pad = HeapStage.scratch(1, n);
+        java.util.Arrays.fill(pad, 0, n, 0f);
+        return pad;
+    }
+
+    /**
      * Float32 im2col on heap arrays (x: {@code channels} planes from 0; col: K x L). x is first
      * copied into the interior of {@code pad}, a zero-bordered copy (its border must be zero and is
      * never written), so every col row segment is one branch-free copy. The caller stages data

@@ -1,15 +1,16 @@
 package org.gradlab.engine.backend.cpu;
 
 /**
- * float32 batch-norm loops over heap arrays in natural (N, C, S) order; {@link CpuNorm} stages
- * the off-heap tensors into these arrays with one bulk copy each (see {@link HeapStage}).
+ * float32 per-channel loops over heap arrays in natural (N, C, S) order, for batch norm
+ * ({@link CpuNorm}) and the conv bias gradient ({@link CpuConv}); the callers stage the off-heap
+ * tensors into these arrays with one bulk copy each (see {@link HeapStage}).
  *
  * <p>Sums accumulate in double with four independent partial sums per block, so the adds do
  * not wait on each other; the element-wise passes are single float multiply-adds per element,
  * which the JIT vectorises.
  */
-final class NormLoops32 {
-    private NormLoops32() {}
+final class ChannelLoops32 {
+    private ChannelLoops32() {}
 
     /** sums[ch] += sum of x over channel ch. */
     static void channelSums(float[] x, int n, int c, int s, double[] sums) {
