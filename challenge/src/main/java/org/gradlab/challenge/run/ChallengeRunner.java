@@ -161,12 +161,7 @@ public final class ChallengeRunner {
                     Bytes.human(h.saved().peakBytes()));
         }
         HealthStore.save(opts.out(), h);
-        out.printf("  training health: %s%n", healthCsv(opts.out(), h.id()));
-    }
-
-    /** Where the per-tensor, per-epoch health figures of experiment {@code id} go. */
-    static Path healthCsv(Path out, String id) {
-        return HealthStore.csvPath(out, id);
+        out.printf("  training health: %s%n", HealthStore.csvPath(opts.out(), h.id()));
     }
 
     /**
@@ -181,7 +176,7 @@ public final class ChallengeRunner {
             }
             if (!Files.exists(HealthStore.jsonPath(opts.out(), r.id()))) {
                 out.printf("exp %s %s: health section from %s only (no input statistics, no ledger)%n", r.id(),
-                        r.name(), healthCsv(opts.out(), r.id()));
+                        r.name(), HealthStore.csvPath(opts.out(), r.id()));
             }
             report.addSection(HealthSection.of(h.get(), opts.out()));
         } catch (IllegalStateException | UncheckedIOException e) {

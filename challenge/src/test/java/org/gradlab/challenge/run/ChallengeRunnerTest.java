@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.gradlab.challenge.experiments.Experiments;
+import org.gradlab.challenge.report.HealthStore;
 import org.gradlab.challenge.report.ResultsFile;
 import org.gradlab.challenge.report.ResultsStore;
 import org.gradlab.challenge.report.RunResult;
@@ -48,7 +49,7 @@ class ChallengeRunnerTest {
             Path png = org.gradlab.challenge.report.HealthCharts.file(out, "08", kind);
             assertNotNull(javax.imageio.ImageIO.read(png.toFile()), png + " is a PNG");
         }
-        String csv = Files.readString(ChallengeRunner.healthCsv(out, "08"));
+        String csv = Files.readString(HealthStore.csvPath(out, "08"));
         assertTrue(csv.startsWith(org.gradlab.challenge.report.ExperimentHealth.CSV_HEADER) && csv.contains("\n1,features.0.weight,"), csv);
         String console = log.toString(StandardCharsets.UTF_8);
         assertTrue(console.contains("  inputs: train mean [") && !console.contains("WARNING: training and validation"), console);
