@@ -57,6 +57,10 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--workers", defaultValue = "1", description = "data-loading threads")
         int workers;
 
+        @Option(names = "--profile", description = "after the timed epochs, run one more under the op profiler and print "
+                + "milliseconds per step for every op type and layer, forward and backward")
+        boolean profile;
+
         @Override
         public Integer call() throws Exception {
             Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/dermamnist_jpeg.npz").normalize();
@@ -68,7 +72,7 @@ public final class BenchCommand implements Runnable {
             for (Experiment e : Experiments.select(exp)) {
                 var train = org.gradlab.challenge.run.ChallengeRunner.limit(d.train(), limit);
                 System.out.printf("exp %s %s, %d images, batch %d:%n", e.id(), e.name(), train.n(), e.batchSize());
-                EpochBench.Result r = EpochBench.run(e, d, train, dev, epochs, workers, 0, System.out);
+                EpochBench.Result r = EpochBench.run(e, d, train, dev, epochs, workers, 0, profile, System.out);
                 System.out.printf("RESULT exp=%s device=%s median_epoch_s=%.3f images_per_s=%.0f data_wait_s=%.3f loader_only_s=%.3f%n",
                         r.expId(), r.device(), r.medianSeconds(), r.imagesPerSecond(), r.medianWaitSeconds(), r.loaderOnlySeconds());
             }

@@ -14,6 +14,7 @@ import org.gradlab.engine.Generator;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Reduction;
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.autograd.OpProfiler;
 import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.data.ArrayDataset;
@@ -39,8 +40,12 @@ public final class EpochBench {
 
     private EpochBench() {}
 
+    /**
+     * Times the recipe; with {@code profile}, one more epoch after the timed ones runs under an
+     * {@link OpProfiler} and its per-op and per-layer table (milliseconds per step) is printed.
+     */
     public static Result run(Experiment e, MedMnist data, Split train, Device device, int epochs, int workers, long seed,
-                             PrintStream log) {
+                             boolean profile, PrintStream log) {
         Module model = Recipes.model(e, new Generator(seed));
         model.to(device);
         model.train();
@@ -61,7 +66,10 @@ public final class EpochBench {
         List<Double> waits = new ArrayList<>();
         double[] phases = new double[4]; // forward, backward, optimizer, data wait (last timed epoch)
         try (DataLoader loader = b.build()) {
-            for (int ep = 0; ep <= epochs; ep++) {
+            for (int ep = 0; ep <= epochs + (profile ? 1 : 0); ep++) {
+                boolean profiled = ep > epochs;
+                OpProfiler profiler = profiled ? OpProfiler.start() : null;
+                long steps = 0;
                 double[] ph = new double[4];
                 long t0 = System.nanoTime();
                 long tWait = System.nanoTime();
@@ -69,6 +77,7 @@ public final class EpochBench {
                     long t1 = System.nanoTime();
                     ph[3] += (t1 - tWait) / 1e9;
                     try (batch; MemoryScope step = MemoryScope.open()) {
+                        OpProfiler.lap();
                         Tensor logits = model.forward(batch.images());
                         Tensor loss = CrossEntropy.apply(logits, batch.labels(), weights, e.labelSmoothing(), Reduction.MEAN);
                         long t2 = System.nanoTime();
@@ -82,9 +91,18 @@ public final class EpochBench {
                         ph[1] += (t3 - t2) / 1e9;
                         ph[2] += (t4 - t3) / 1e9;
                     }
+                    steps++;
                     tWait = System.nanoTime();
                 }
                 double s = (System.nanoTime() - t0) / 1e9;
+                if (profiled) {
+                    profiler.close();
+                    log.printf("  profiled epoch: %.2f s, %d steps; per step: forward %.2f ms, backward %.2f ms, optimizer %.2f ms, "
+                            + "waiting for data %.2f ms%n", s, steps, 1e3 * ph[0] / steps, 1e3 * ph[1] / steps, 1e3 * ph[2] / steps,
+                            1e3 * ph[3] / steps);
+                    log.print(profiler.table(steps));
+                    continue;
+                }
                 log.printf("  epoch %d%s: %.2f s (forward %.2f, backward %.2f, optimizer %.2f, waiting for data %.2f)%n", ep,
                         ep == 0 ? " (warm-up)" : "", s, ph[0], ph[1], ph[2], ph[3]);
                 if (org.gradlab.engine.backend.Backends.of(device) instanceof org.gradlab.engine.backend.cuda.CudaBackend cuda) {

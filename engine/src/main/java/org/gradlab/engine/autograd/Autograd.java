@@ -104,6 +104,7 @@ public final class Autograd {
         Deque<String> scopes = SCOPES.get();
         op.attach(out, inputs, SEQUENCE.incrementAndGet(), scopes.isEmpty() ? "" : scopes.peek());
         out.setGradFn(op);
+        OpProfiler.stamp(OpProfiler.FORWARD, op);
         if (ANOMALY.get()[0]) {
             checkFinite(out, "the output", op);
         }
@@ -166,6 +167,7 @@ public final class Autograd {
             Map<Op, Tensor> pending = new IdentityHashMap<>();
             pending.put(root.gradFn(), upstream);
             List<BackwardListener> listeners = LISTENERS.get();
+            OpProfiler.lap();
             for (Op op : order) {
                 Tensor g = pending.remove(op);
                 if (g == null) {
@@ -199,8 +201,12 @@ public final class Autograd {
                         accumulateLeaf(in, gi);
                     }
                 }
+                OpProfiler.stamp(OpProfiler.BACKWARD, op);
                 for (BackwardListener l : listeners) {
                     l.onNode(op, g, grads, summedAxes);
+                }
+                if (!listeners.isEmpty()) {
+                    OpProfiler.lap(); // the listeners' time is not the next op's
                 }
                 if (!retainGraph) {
                     op.release();

@@ -28,7 +28,10 @@ final class CpuPool implements PoolKernels {
         Tensor out = f32(x) ? Tensor.uninitialized(x.dtype(), x.device(), s[0], s[1], ho, wo) // stored whole
                 : Tensor.empty(x.dtype(), x.device(), s[0], s[1], ho, wo);
         int xo = (int) x.offset();
-        if (f32(x)) {
+        if (f32(x) && isPair(p, s[2], s[3], ho, wo)) {
+            MaxPoolPair32.forward(OffHeap.floats(storage(x), xo, x.numel()), OffHeap.floats(storage(out), 0, out.numel()),
+                    s[0] * s[1], s[2], s[3], ho, wo);
+        } else if (f32(x)) {
             int n = Math.toIntExact(x.numel());
             int m = Math.toIntExact(out.numel());
             float[] xs = HeapStage.load(0, storage(x).f32(), xo, n);
@@ -62,24 +65,28 @@ final class CpuPool implements PoolKernels {
         g = dense(g);
         x = dense(x);
         int[] s = x.shape();
-        Tensor gx = f32(x) ? Tensor.uninitialized(x.dtype(), x.device(), s) // stored whole from the staged array
-                : Tensor.zeros(x.dtype(), x.device(), s);
-        int go = (int) g.offset();
-        int xo = (int) x.offset();
         int ho = g.shape(2);
         int wo = g.shape(3);
+        int go = (int) g.offset();
+        int xo = (int) x.offset();
+        if (f32(x) && isPair(p, s[2], s[3], ho, wo)) {
+            boolean covered = s[2] == 2 * ho && s[3] == 2 * wo; // then the windows write every element
+            Tensor gx = covered ? Tensor.uninitialized(x.dtype(), x.device(), s) : Tensor.zeros(x.dtype(), x.device(), s);
+            Tensor o = dense(out);
+            MaxPoolPair32.backward(OffHeap.floats(storage(g), go, g.numel()), OffHeap.floats(storage(x), xo, x.numel()),
+                    OffHeap.floats(storage(o), o.offset(), o.numel()), OffHeap.floats(storage(gx), 0, gx.numel()),
+                    s[0] * s[1], s[2], s[3], ho, wo);
+            return gx;
+        }
+        Tensor gx = f32(x) ? Tensor.uninitialized(x.dtype(), x.device(), s) // stored whole from the staged array
+                : Tensor.zeros(x.dtype(), x.device(), s);
         if (f32(x)) {
             int n = Math.toIntExact(x.numel());
             float[] gs = HeapStage.load(0, storage(g).f32(), go, Math.toIntExact(g.numel()));
             float[] xs = HeapStage.load(1, storage(x).f32(), xo, n);
             float[] gxs = HeapStage.scratch(2, n);
-            boolean pair = isPair(p, s[2], s[3], ho, wo);
-            if (!(pair && s[2] % 2 == 0 && s[3] % 2 == 0)) { // else every element is written
-                java.util.Arrays.fill(gxs, 0, n, 0f);
-            }
-            Tensor o = pair ? dense(out) : null; // only the 2x2 path reads the forward's maxima
-            float[] os = pair ? HeapStage.load(3, storage(o).f32(), (int) o.offset(), Math.toIntExact(o.numel())) : null;
-            maxBackwardF32(gs, xs, os, gxs, s[0] * s[1], s[2], s[3], ho, wo, p);
+            java.util.Arrays.fill(gxs, 0, n, 0f);
+            maxBackwardF32(gs, xs, gxs, s[0] * s[1], s[2], s[3], ho, wo, p);
             HeapStage.store(gxs, storage(gx).f32(), 0, n);
         } else {
             PoolLoops.maxBackward(storage(g).f64(), go, storage(x).f64(), xo, storage(gx).f64(), s[0] * s[1], s[2], s[3],
@@ -154,21 +161,6 @@ final class CpuPool implements PoolKernels {
      */
     private static void maxForwardF32(float[] x, float[] out, int planes, int h, int w, int ho, int wo, Pool2dParams p) {
         int hw = h * w;
-        if (isPair(p, h, w, ho, wo)) {
-            for (int pl = 0, o = 0; pl < planes; pl++) {
-                for (int oh = 0; oh < ho; oh++) {
-                    int r0 = pl * hw + 2 * oh * w;
-                    int r1 = r0 + w;
-                    for (int ow = 0; ow < wo; ow++, o++) {
-                        int c = 2 * ow;
-                        // Math.max: branch-free intrinsic, NaN propagates (random signs would
-                        // mispredict a compare-and-branch every other window)
-                        out[o] = Math.max(Math.max(x[r0 + c], x[r0 + c + 1]), Math.max(x[r1 + c], x[r1 + c + 1]));
-                    }
-                }
-            }
-            return;
-        }
         for (int pl = 0; pl < planes; pl++) {
             int xp = pl * hw;
             int op = pl * ho * wo;
@@ -191,52 +183,10 @@ final class CpuPool implements PoolKernels {
         }
     }
 
-    /** Routes g to the FIRST maximum of each window (row-major; NaN: see {@link #beats}), selecting without branches. */
-    private static void maxBackwardF32(float[] g, float[] x, float[] out, float[] gx, int planes, int h, int w, int ho,
+    /** Routes g to the FIRST maximum of each window (row-major; NaN: see {@link #beats}); general windows. */
+    private static void maxBackwardF32(float[] g, float[] x, float[] gx, int planes, int h, int w, int ho,
                                        int wo, Pool2dParams p) {
         int hw = h * w;
-        if (isPair(p, h, w, ho, wo)) {
-            for (int pl = 0, o = 0; pl < planes; pl++) {
-                for (int oh = 0; oh < ho; oh++) {
-                    int r0 = pl * hw + 2 * oh * w;
-                    int r1 = r0 + w;
-                    for (int ow = 0; ow < wo; ow++, o++) {
-                        int c = 2 * ow;
-                        float x0 = x[r0 + c];
-                        float x1 = x[r0 + c + 1];
-                        float x2 = x[r1 + c];
-                        float x3 = x[r1 + c + 1];
-                        float m = out[o]; // the forward's maximum of this window
-                        if (m != m) { // a NaN in the window: rare, take the general rule
-                            int best = r0 + c;
-                            best = beats(x1, x[best]) ? r0 + c + 1 : best;
-                            best = beats(x2, x[best]) ? r1 + c : best;
-                            best = beats(x3, x[best]) ? r1 + c + 1 : best;
-                            gx[r0 + c] = 0f;
-                            gx[r0 + c + 1] = 0f;
-                            gx[r1 + c] = 0f;
-                            gx[r1 + c + 1] = 0f;
-                            gx[best] = g[o];
-                            continue;
-                        }
-                        // the FIRST element equal to the maximum gets g, with integer masks
-                        // instead of branches (a branch per window mispredicts on random data)
-                        int f0 = same(x0, m);
-                        int f1 = same(x1, m) & (f0 ^ 1);
-                        int taken = f0 | f1;
-                        int f2 = same(x2, m) & (taken ^ 1);
-                        int f3 = (taken | f2) ^ 1;
-                        // windows do not overlap, so each element is written once (no read of gx)
-                        int gb = Float.floatToRawIntBits(g[o]); // masked by bits, so an infinite g stays put
-                        gx[r0 + c] = Float.intBitsToFloat(gb & -f0);
-                        gx[r0 + c + 1] = Float.intBitsToFloat(gb & -f1);
-                        gx[r1 + c] = Float.intBitsToFloat(gb & -f2);
-                        gx[r1 + c + 1] = Float.intBitsToFloat(gb & -f3);
-                    }
-                }
-            }
-            return;
-        }
         for (int pl = 0; pl < planes; pl++) {
             int xp = pl * hw;
             int gp = pl * ho * wo;
@@ -261,12 +211,6 @@ final class CpuPool implements PoolKernels {
                 }
             }
         }
-    }
-
-    /** 1 if a == b as floats (a non-NaN b; -0 equals +0), else 0, computed without a branch. */
-    private static int same(float a, float b) {
-        int d = Float.floatToRawIntBits(a + 0f) ^ Float.floatToRawIntBits(b + 0f);
-        return ((d | -d) >>> 31) ^ 1;
     }
 
     /**

@@ -1,0 +1,168 @@
+package org.gradlab.engine.autograd;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Where a training step's time goes, op by op and layer by layer: while a profiler is
+ * {@linkplain #start started} on a thread, the tape stamps the wall clock at every recorded op
+ * (forward) and after every node of {@link Autograd#backward} (backward).
+ *
+ * <ul>
+ *   <li>forward time of an op = clock at its {@code record} − the previous stamp, i.e. its kernel
+ *       plus the module code that ran since the op before it (views, checks, allocation);
+ *   <li>backward time of an op = its backward, the un-broadcast of its input gradients and their
+ *       accumulation (into the pending sum or a leaf's {@code .grad}).
+ * </ul>
+ *
+ * <p>Call {@link #lap()} before a forward pass so that what ran before it (waiting for data,
+ * the optimizer) is not charged to the first op. Costs one {@code System.nanoTime()} and one map
+ * update per op; nothing when no profiler is running.
+ *
+ * <p>NOTE: time is wall clock on the calling thread. Work another thread does concurrently (a
+ * data-loading worker) is not in it, but it can slow the kernels it shares a core with.
+ */
+public final class OpProfiler implements AutoCloseable {
+    static final String FORWARD = "forward";
+    static final String BACKWARD = "backward";
+    private static final ThreadLocal<OpProfiler> ACTIVE = new ThreadLocal<>();
+
+    /** Accumulated time of one (phase, op, layer). */
+    public static final class Entry {
+        public final String phase;
+        public final String op;
+        public final String scope;
+        long nanos;
+        long calls;
+
+        Entry(String phase, String op, String scope) {
+            this.phase = phase;
+            this.op = op;
+            this.scope = scope;
+        }
+
+        public long nanos() {
+            return nanos;
+        }
+
+        public long calls() {
+            return calls;
+        }
+    }
+
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final OpProfiler previous;
+    private long last = System.nanoTime();
+
+    private OpProfiler(OpProfiler previous) {
+        this.previous = previous;
+    }
+
+    /** Starts profiling the ops of this thread until {@link #close()}. */
+    public static OpProfiler start() {
+        OpProfiler p = new OpProfiler(ACTIVE.get());
+        ACTIVE.set(p);
+        return p;
+    }
+
+    /** Restarts the clock of the running profiler (if any): time until the next op is not charged to it. */
+    public static void lap() {
+        OpProfiler p = ACTIVE.get();
+        if (p != null) {
+            p.last = System.nanoTime();
+        }
+    }
+
+    static void stamp(String phase, Op op) {
+        OpProfiler p = ACTIVE.get();
+        if (p == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        String name = op.name();
+        Entry e = p.entries.computeIfAbsent(phase + '\0' + name + '\0' + op.scope(), k -> new Entry(phase, name, op.scope()));
+        e.nanos += now - p.last;
+        e.calls++;
+        p.last = now;
+    }
+
+    /** Everything recorded, in first-seen order. */
+    public List<Entry> entries() {
+        return List.copyOf(entries.values());
+    }
+
+    /** Total profiled nanoseconds of one phase ("forward" or "backward"). */
+    public long totalNanos(String phase) {
+        long t = 0;
+        for (Entry e : entries.values()) {
+            if (e.phase.equals(phase)) {
+                t += e.nanos;
+            }
+        }
+        return t;
+    }
+
+    /**
+     * A table per op type: forward and backward milliseconds per step and their share of the
+     * profiled total, heaviest first; then the same per layer (module scope).
+     */
+    public String table(long steps) {
+        StringBuilder sb = new StringBuilder();
+        double total = Math.max(1, totalNanos(FORWARD) + totalNanos(BACKWARD));
+        appendRows(sb, "op", "calls", grouped(e -> e.op), steps, total);
+        appendRows(sb, "layer", "ops", grouped(e -> (e.scope.isEmpty() ? "(top level)" : e.scope) + " " + e.op), steps, total);
+        sb.append(String.format("  %-24s %9.3f %9.3f%n", "total", totalNanos(FORWARD) / 1e6 / steps,
+                totalNanos(BACKWARD) / 1e6 / steps));
+        return sb.toString();
+    }
+
+    private static void appendRows(StringBuilder sb, String what, String count, List<Sum> sums, long steps, double total) {
+        sb.append(String.format("  %-24s %9s %9s %7s %7s%n", what, "fwd ms", "bwd ms", count, "share"));
+        sums.sort(Comparator.comparingLong((Sum s) -> s.forward + s.backward).reversed());
+        for (Sum s : sums) {
+            sb.append(String.format("  %-24s %9.3f %9.3f %7.1f %6.1f%%%n", s.key, s.forward / 1e6 / steps, s.backward / 1e6 / steps,
+                    (double) s.calls / steps, 100 * (s.forward + s.backward) / total));
+        }
+    }
+
+    /** Forward and backward time of one group of entries. */
+    private static final class Sum {
+        final String key;
+        long forward;
+        long backward;
+        long calls;
+
+        Sum(String key) {
+            this.key = key;
+        }
+    }
+
+    private List<Sum> grouped(Function<Entry, String> key) {
+        Map<String, Sum> g = new LinkedHashMap<>();
+        for (Entry e : entries.values()) {
+            Sum s = g.computeIfAbsent(key.apply(e), Sum::new);
+            if (e.phase.equals(FORWARD)) {
+                s.forward += e.nanos;
+                s.calls += e.calls;
+            } else {
+                s.backward += e.nanos;
+            }
+        }
+        return new ArrayList<>(g.values());
+    }
+
+    @Override
+    public void close() {
+        if (ACTIVE.get() == this) {
+            if (previous == null) {
+                ACTIVE.remove();
+            } else {
+                ACTIVE.set(previous);
+            }
+        }
+    }
+}

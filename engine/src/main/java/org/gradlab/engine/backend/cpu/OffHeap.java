@@ -1,0 +1,48 @@
+package org.gradlab.engine.backend.cpu;
+
+import java.lang.reflect.Field;
+import sun.misc.Unsafe;
+
+/**
+ * Raw float32 access to a storage's off-heap memory, for loops the JIT cannot vectorise anyway
+ * (strided windows such as 2x2 max pooling): no staging copy into a heap array, no per-access
+ * bounds check. Each view checks ONCE, when taken, that the elements the caller will touch lie
+ * inside the storage, so a wrong index is a Java exception, never a JVM crash.
+ */
+final class OffHeap {
+    private static final Unsafe U;
+
+    static {
+        try {
+            Field f = Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            U = (Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private OffHeap() {}
+
+    /**
+     * The address of float element {@code offset} of {@code s}, after checking that elements
+     * [offset, offset + count) exist.
+     */
+    static long floats(CpuStorage s, long offset, long count) {
+        long have = s.buffer().bytes() / Float.BYTES;
+        if (offset < 0 || count < 0 || offset + count > have) {
+            throw new IndexOutOfBoundsException("float elements [" + offset + ", " + (offset + count) + ") of a storage of "
+                    + have);
+        }
+        s.f32(); // checks the dtype
+        return s.buffer().pointer().address() + offset * Float.BYTES;
+    }
+
+    static float get(long base, int i) {
+        return U.getFloat(base + ((long) i << 2));
+    }
+
+    static void put(long base, int i, float v) {
+        U.putFloat(base + ((long) i << 2), v);
+    }
+}
