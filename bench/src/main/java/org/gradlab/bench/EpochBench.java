@@ -65,6 +65,10 @@ public final class EpochBench {
         List<Double> secs = new ArrayList<>();
         List<Double> waits = new ArrayList<>();
         double[] phases = new double[4]; // forward, backward, optimizer, data wait (last timed epoch)
+        // NOTE: the data set (~25 MB of arrays) is copied from survivor space to survivor space by
+        // every young collection until it is tenured (about 27 ms per pause here, one per second
+        // of exp 01); one full collection now tenures it, as hours of training would anyway
+        System.gc();
         try (DataLoader loader = b.build()) {
             for (int ep = 0; ep <= epochs + (profile ? 1 : 0); ep++) {
                 boolean profiled = ep > epochs;

@@ -34,11 +34,31 @@ public interface ConvKernels {
     /** out (N, Cout, Ho, Wo) = conv(x (N, Cin, H, W), w (Cout, Cin/groups, kh, kw)) + bias (Cout) or null. */
     Tensor conv2dForward(Tensor x, Tensor w, Tensor bias, Conv2dParams p);
 
+    /**
+     * A forward output and the im2col matrix of x that the backend kept for the filter gradient
+     * (null when it keeps none).
+     */
+    record ConvForward(Tensor out, Tensor columns) {}
+
+    /**
+     * As {@link #conv2dForward}, also returning what {@link #conv2dBackwardWeight(Tensor, Tensor, Tensor, int[],
+     * Conv2dParams)} can reuse instead of recomputing (the op saves it for backward). By default
+     * nothing is kept.
+     */
+    default ConvForward conv2dForwardKeeping(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
+        return new ConvForward(conv2dForward(x, w, bias, p), null);
+    }
+
     /** dL/dx (shape {@code xShape}) from g = dL/dout: the transposed convolution of g with w. */
     Tensor conv2dBackwardInput(Tensor g, Tensor w, int[] xShape, Conv2dParams p);
 
     /** dL/dw (shape {@code wShape}) = sum over the batch of g correlated with x. */
     Tensor conv2dBackwardWeight(Tensor g, Tensor x, int[] wShape, Conv2dParams p);
+
+    /** As above, reusing {@code columns} from {@link #conv2dForwardKeeping} for the same x (null: recompute). */
+    default Tensor conv2dBackwardWeight(Tensor g, Tensor x, Tensor columns, int[] wShape, Conv2dParams p) {
+        return conv2dBackwardWeight(g, x, wShape, p);
+    }
 
     /** dL/dbias (Cout) = sum of g over (N, Ho, Wo). */
     Tensor conv2dBackwardBias(Tensor g);

@@ -6,6 +6,7 @@ import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
 import org.gradlab.engine.backend.ConvKernels.Conv2dParams;
+import org.gradlab.engine.backend.ConvKernels.ConvForward;
 
 /**
  * 2-D convolution (cross-correlation, zero padding, dilation 1) in NCHW, like {@code F.conv2d}:
@@ -24,6 +25,7 @@ public final class Conv2d extends Op {
     private final Conv2dParams params;
     private final int[] xShape;
     private final int[] wShape;
+    private int columnsSlot = -1;
 
     private Conv2d(Conv2dParams params, int[] xShape, int[] wShape) {
         this.params = params;
@@ -37,14 +39,18 @@ public final class Conv2d extends Op {
 
     public static Tensor apply(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
         check(x, w, bias, p);
-        Tensor out = x.backend().conv().conv2dForward(x, w, bias, p);
-        if (Autograd.isRecording(x, w, bias)) {
-            Conv2d op = new Conv2d(p, x.shape(), w.shape());
-            op.save(x);
-            op.save(w);
-            Autograd.record(op, out, x, w, bias);
+        if (!Autograd.isRecording(x, w, bias)) {
+            return x.backend().conv().conv2dForward(x, w, bias, p);
         }
-        return out;
+        // the filter gradient correlates g with x: a backend may keep its im2col matrix of x for it
+        ConvForward f = w.requiresGrad() ? x.backend().conv().conv2dForwardKeeping(x, w, bias, p)
+                : new ConvForward(x.backend().conv().conv2dForward(x, w, bias, p), null);
+        Conv2d op = new Conv2d(p, x.shape(), w.shape());
+        op.save(x);
+        op.save(w);
+        op.columnsSlot = f.columns() == null ? -1 : op.save(f.columns());
+        Autograd.record(op, f.out(), x, w, bias);
+        return f.out();
     }
 
     static void check(Tensor x, Tensor w, Tensor bias, Conv2dParams p) {
@@ -78,7 +84,8 @@ public final class Conv2d extends Op {
         Tensor x = saved(0);
         Tensor w = saved(1);
         Tensor gx = needsGrad(0) ? g.backend().conv().conv2dBackwardInput(g, w, xShape, params) : null;
-        Tensor gw = needsGrad(1) ? g.backend().conv().conv2dBackwardWeight(g, x, wShape, params) : null;
+        Tensor cols = columnsSlot < 0 ? null : saved(columnsSlot);
+        Tensor gw = needsGrad(1) ? g.backend().conv().conv2dBackwardWeight(g, x, cols, wShape, params) : null;
         Tensor gb = needsGrad(2) ? g.backend().conv().conv2dBackwardBias(g) : null;
         return new Tensor[] {gx, gw, gb};
     }

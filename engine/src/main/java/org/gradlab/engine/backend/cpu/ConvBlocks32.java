@@ -51,11 +51,11 @@ final class ConvBlocks32 {
         final CpuStorage blk;
         final float[] pad;
 
-        Work(CpuConv.Plan p, int nb) {
+        Work(CpuConv.Plan p, int nb, boolean needCol) {
             this.nb = nb;
             // both are written whole before GEMM reads them (col by fillCol or a beta-0 GEMM, blk by
             // loadChannelMajor or a beta-0 GEMM): no zero fill needed
-            col = new CpuStorage(DType.F32, (long) p.k() * nb * p.l(), false);
+            col = needCol ? new CpuStorage(DType.F32, (long) p.k() * nb * p.l(), false) : null;
             blk = new CpuStorage(DType.F32, (long) p.cout() * nb * p.l(), false);
             pad = Im2col.zeroedPad(p.cin(), p.geo());
         }
@@ -70,7 +70,9 @@ final class ConvBlocks32 {
 
         @Override
         public void close() {
-            col.close();
+            if (col != null) {
+                col.close();
+            }
             blk.close();
         }
     }
@@ -80,16 +82,22 @@ final class ConvBlocks32 {
         void run(int n0, int nbk, int ld);
     }
 
-    /** out[n0..n0+nbk) = W * col + bias, for every block. */
-    static void forward(CpuStorage x, long xOff, CpuStorage w, long wOff, float[] bias, CpuStorage out, CpuConv.Plan p,
-                        int nb) {
+    /**
+     * out[n0..n0+nbk) = W * col + bias, for every block. With {@code keep} (K x N*L floats), the
+     * col block of samples [n0, n0+nbk) is written there at n0*K*L and stays for
+     * {@link #backwardWeight}.
+     */
+    static void forward(CpuStorage x, long xOff, CpuStorage w, long wOff, float[] bias, CpuStorage out, CpuStorage keep,
+                        CpuConv.Plan p, int nb) {
         int xs = p.cin() * p.hw();
         int os = p.cout() * p.l();
-        try (Work work = new Work(p, nb)) {
+        try (Work work = new Work(p, nb, keep == null)) {
             work.forEachBlock(p, (n0, nbk, ld) -> {
                 float[] xb = HeapStage.load(0, x.f32(), (int) (xOff + (long) n0 * xs), nbk * xs);
-                fillCol(xb, work, p, nbk);
-                Blas.sgemm(false, false, p.cout(), ld, p.k(), 1f, w.buffer(), wOff, p.k(), work.col.buffer(), 0, ld, 0f,
+                CpuStorage col = keep == null ? work.col : keep;
+                long colOff = keep == null ? 0 : (long) n0 * p.k() * p.l();
+                fillCol(xb, col, colOff, work.pad, p, nbk);
+                Blas.sgemm(false, false, p.cout(), ld, p.k(), 1f, w.buffer(), wOff, p.k(), col.buffer(), colOff, ld, 0f,
                         work.blk.buffer(), 0, ld);
                 float[] cm = HeapStage.load(3, work.blk.f32(), 0, p.cout() * ld);
                 float[] sm = HeapStage.scratch(4, nbk * os);
@@ -113,7 +121,7 @@ final class ConvBlocks32 {
     static void backwardInput(CpuStorage g, long gOff, CpuStorage w, long wOff, CpuStorage gx, CpuConv.Plan p, int nb) {
         int xs = p.cin() * p.hw();
         int os = p.cout() * p.l();
-        try (Work work = new Work(p, nb)) {
+        try (Work work = new Work(p, nb, true)) {
             work.forEachBlock(p, (n0, nbk, ld) -> {
                 loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
                 Blas.sgemm(true, false, p.k(), ld, p.cout(), 1f, w.buffer(), wOff, p.k(), work.blk.buffer(), 0, ld, 0f,
@@ -128,29 +136,34 @@ final class ConvBlocks32 {
         }
     }
 
-    /** gw += g * col^T, for every block. */
-    static void backwardWeight(CpuStorage g, long gOff, CpuStorage x, long xOff, CpuStorage gw, CpuConv.Plan p, int nb) {
+    /** gw += g * col^T, for every block; col from {@code kept} (the forward's, same blocks) or recomputed from x. */
+    static void backwardWeight(CpuStorage g, long gOff, CpuStorage x, long xOff, CpuStorage kept, CpuStorage gw,
+                               CpuConv.Plan p, int nb) {
         int xs = p.cin() * p.hw();
         int os = p.cout() * p.l();
-        try (Work work = new Work(p, nb)) {
+        try (Work work = new Work(p, nb, kept == null)) {
             work.forEachBlock(p, (n0, nbk, ld) -> {
                 loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
-                float[] xb = HeapStage.load(0, x.f32(), (int) (xOff + (long) n0 * xs), nbk * xs);
-                fillCol(xb, work, p, nbk);
-                Blas.sgemm(false, true, p.cout(), p.k(), ld, 1f, work.blk.buffer(), 0, ld, work.col.buffer(), 0, ld, 1f,
+                CpuStorage col = kept == null ? work.col : kept;
+                long colOff = kept == null ? 0 : (long) n0 * p.k() * p.l();
+                if (kept == null) {
+                    float[] xb = HeapStage.load(0, x.f32(), (int) (xOff + (long) n0 * xs), nbk * xs);
+                    fillCol(xb, col, 0, work.pad, p, nbk);
+                }
+                Blas.sgemm(false, true, p.cout(), p.k(), ld, 1f, work.blk.buffer(), 0, ld, col.buffer(), colOff, ld, 1f,
                         gw.buffer(), 0, p.k());
             });
         }
     }
 
-    /** work.col (off-heap, K x nbk*L) = the col matrices of the nbk samples of xb side by side. */
-    private static void fillCol(float[] xb, Work work, CpuConv.Plan p, int nbk) {
+    /** dst from {@code dstOff} (off-heap, K x nbk*L) = the col matrices of the nbk samples of xb side by side. */
+    private static void fillCol(float[] xb, CpuStorage dst, long dstOff, float[] pad, CpuConv.Plan p, int nbk) {
         int ld = nbk * p.l();
         float[] col = HeapStage.scratch(2, p.k() * ld);
         for (int s = 0; s < nbk; s++) {
-            Im2col.im2col(xb, s * p.cin() * p.hw(), p.cin(), p.geo(), work.pad, col, s * p.l(), ld);
+            Im2col.im2col(xb, s * p.cin() * p.hw(), p.cin(), p.geo(), pad, col, s * p.l(), ld);
         }
-        work.col.f32().put(0, col, 0, p.k() * ld);
+        dst.f32().put((int) dstOff, col, 0, p.k() * ld);
     }
 
     /** work.blk (off-heap, C x nbk*L) = the nbk samples of g from {@code off}, channel-major. */

@@ -84,10 +84,15 @@ final class CpuConv implements ConvKernels {
 
         /** col = im2col of the sample-group of x starting at {@code off}. */
         void im2col(CpuStorage x, long off, Plan p) {
+            im2col(x, off, p, col, 0);
+        }
+
+        /** dst from {@code dstOff} (K x L, float32 or float64 as x) = im2col of the sample-group of x at {@code off}. */
+        void im2col(CpuStorage x, long off, Plan p, CpuStorage dst, long dstOff) {
             if (xs != null) {
                 x.f32().get((int) off, xs, 0, p.cinG * p.hw());
                 Im2col.im2col(xs, p.cinG, p.geo, pad, cs);
-                col.f32().put(0, cs, 0, p.k * p.l);
+                dst.f32().put((int) dstOff, cs, 0, p.k * p.l);
             } else {
                 Im2col.im2col(x.f64(), off, p.cinG, p.geo, col.f64());
             }
@@ -112,8 +117,33 @@ final class CpuConv implements ConvKernels {
         }
     }
 
+    /**
+     * Largest im2col matrix (floats, K x N*L) the forward keeps for the filter gradient:
+     * {@code -Dgradlab.keepColumns=0} turns keeping off (for benchmarks).
+     */
+    private static final long KEEP_COLUMNS = Long.getLong("gradlab.keepColumns", 8L << 20);
+
     @Override
     public Tensor conv2dForward(Tensor x, Tensor w, Tensor bias, Conv2dParams cp) {
+        return forward(x, w, bias, cp, null);
+    }
+
+    /**
+     * Keeps the float32 im2col matrix of x (all samples; the block of samples [n0, n0+nb) is the
+     * K x nb*L matrix at n0*K*L) when it has at most {@link #KEEP_COLUMNS} floats: the filter
+     * gradient then skips a second im2col of x and its copy to off-heap memory.
+     */
+    @Override
+    public ConvForward conv2dForwardKeeping(Tensor x, Tensor w, Tensor bias, Conv2dParams cp) {
+        Plan p = Plan.of(x.shape(), w.shape(), cp);
+        long floats = (long) p.k * p.n * p.l;
+        boolean keep = x.dtype() == DType.F32 && p.groups == 1 && !p.direct() && !p.depthwise() && floats > 0
+                && floats <= KEEP_COLUMNS;
+        Tensor cols = keep ? Tensor.uninitialized(DType.F32, x.device(), (int) floats) : null; // im2col writes it whole
+        return new ConvForward(forward(x, w, bias, cp, cols), cols);
+    }
+
+    private Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dParams cp, Tensor keep) {
         x = dense(x);
         w = dense(w);
         Plan p = Plan.of(x.shape(), w.shape(), cp);
@@ -130,7 +160,7 @@ final class CpuConv implements ConvKernels {
         int nb = blockSamples(dt, p);
         if (nb > 1) {
             float[] b = bias == null ? null : ChannelLoops32.toFloats(dense(bias).toDoubleArray());
-            ConvBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, p, nb);
+            ConvBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, keep == null ? null : storage(keep), p, nb);
             return out;
         }
         if (p.depthwise()) {
@@ -152,8 +182,10 @@ final class CpuConv implements ConvKernels {
                             gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, sx.buffer(), xOff, p.l, beta,
                                     so.buffer(), oOff, p.l);
                         } else {
-                            ws.im2col(sx, xOff, p);
-                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, ws.col.buffer(), 0, p.l, beta,
+                            CpuStorage col = keep == null ? ws.col : storage(keep); // keep: groups == 1
+                            long colOff = keep == null ? 0 : (long) n * p.k * p.l;
+                            ws.im2col(sx, xOff, p, col, colOff);
+                            gemm(dt, false, false, p.coutG, p.l, p.k, sw.buffer(), wOff, p.k, col.buffer(), colOff, p.l, beta,
                                     so.buffer(), oOff, p.l);
                         }
                     }
@@ -261,6 +293,11 @@ final class CpuConv implements ConvKernels {
 
     @Override
     public Tensor conv2dBackwardWeight(Tensor gOut, Tensor x, int[] wShape, Conv2dParams cp) {
+        return conv2dBackwardWeight(gOut, x, null, wShape, cp);
+    }
+
+    @Override
+    public Tensor conv2dBackwardWeight(Tensor gOut, Tensor x, Tensor columns, int[] wShape, Conv2dParams cp) {
         gOut = dense(gOut);
         x = dense(x);
         Plan p = Plan.of(x.shape(), wShape, cp);
@@ -272,9 +309,14 @@ final class CpuConv implements ConvKernels {
         CpuStorage sg = storage(gOut);
         CpuStorage sx = storage(x);
         CpuStorage sw = storage(gw);
+        if (columns != null && columns.numel() != (long) p.k * p.n * p.l) {
+            throw new IllegalArgumentException("conv2d backward: kept columns have " + columns.numel() + " elements, expected "
+                    + (long) p.k * p.n * p.l + " (K x N*L for input " + org.gradlab.engine.Shape.str(x.shape()) + ")");
+        }
+        CpuStorage kept = columns == null ? null : storage(dense(columns));
         int nb = blockSamples(dt, p);
         if (nb > 1) {
-            ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p, nb);
+            ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p, nb);
             return gw;
         }
         if (p.depthwise()) {
@@ -291,8 +333,12 @@ final class CpuConv implements ConvKernels {
                         gemm(dt, false, true, p.coutG, p.k, p.l, sg.buffer(), gOff, p.l, sx.buffer(), xOff, p.l, 1,
                                 sw.buffer(), wOff, p.k);
                     } else {
-                        ws.im2col(sx, xOff, p);
-                        gemm(dt, false, true, p.coutG, p.k, p.l, sg.buffer(), gOff, p.l, ws.col.buffer(), 0, p.l, 1,
+                        CpuStorage col = kept == null ? ws.col : kept; // kept: groups == 1, the forward's im2col of sample n
+                        long colOff = kept == null ? 0 : (long) n * p.k * p.l;
+                        if (kept == null) {
+                            ws.im2col(sx, xOff, p);
+                        }
+                        gemm(dt, false, true, p.coutG, p.k, p.l, sg.buffer(), gOff, p.l, col.buffer(), colOff, p.l, 1,
                                 sw.buffer(), wOff, p.k);
                     }
                 }

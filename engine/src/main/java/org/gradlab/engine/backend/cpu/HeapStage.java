@@ -14,6 +14,8 @@ import java.nio.FloatBuffer;
 final class HeapStage {
     private static final int SLOTS = 6;
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
+    private static final int BIT_SLOTS = 2;
+    private static final ThreadLocal<int[][]> BITS = ThreadLocal.withInitial(() -> new int[BIT_SLOTS][]);
 
     private HeapStage() {}
 
@@ -31,6 +33,27 @@ final class HeapStage {
         float[] a = scratch(slot, n);
         src.get(offset, a, 0, n);
         return a;
+    }
+
+    /**
+     * The raw bits of {@code n} floats of {@code src} from {@code offset}, in the int scratch array
+     * of {@code slot} (0 or 1). NOTE: for loops of pure integer masking, which the JIT vectorises
+     * over int[] but not across {@code Float.floatToRawIntBits} on float[].
+     */
+    static int[] loadBits(int slot, CpuStorage src, int offset, int n) {
+        int[][] a = BITS.get();
+        if (a[slot] == null || a[slot].length < n) {
+            a[slot] = new int[Math.max(n, a[slot] == null ? 0 : a[slot].length + a[slot].length / 2)];
+        }
+        src.f32(); // checks the dtype
+        src.buffer().asBytes().asIntBuffer().get(offset, a[slot], 0, n);
+        return a[slot];
+    }
+
+    /** Copies {@code n} float bit patterns of {@code a} to {@code dst} at {@code offset}. */
+    static void storeBits(int[] a, CpuStorage dst, int offset, int n) {
+        dst.f32();
+        dst.buffer().asBytes().asIntBuffer().put(offset, a, 0, n);
     }
 
     /** Copies {@code n} floats of {@code a} to {@code dst} at {@code offset}. */

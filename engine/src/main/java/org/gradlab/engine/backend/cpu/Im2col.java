@@ -57,6 +57,15 @@ final class Im2col {
      * in one col matrix, ld = samples * L).
      */
     static void im2col(float[] x, int xOff, int channels, Geo g, float[] pad, float[] col, int colOff, int ld) {
+        if (isSameShift(g)) {
+            im2colShift(x, xOff, channels, g, col, colOff, ld);
+        } else {
+            im2colPadded(x, xOff, channels, g, pad, col, colOff, ld);
+        }
+    }
+
+    /** The general float32 im2col through the zero-bordered copy {@code pad}. */
+    static void im2colPadded(float[] x, int xOff, int channels, Geo g, float[] pad, float[] col, int colOff, int ld) {
         int hp = g.h() + 2 * g.ph();
         int wp = g.w() + 2 * g.pw();
         int ho = g.ho();
@@ -99,6 +108,15 @@ final class Im2col {
 
     /** As {@link #col2im(float[], int, Geo, float[], float[])} with col row r at {@code colOff + r * ld}, x from {@code xOff}. */
     static void col2im(float[] col, int colOff, int ld, int channels, Geo g, float[] pad, float[] x, int xOff) {
+        if (isSameShift(g)) {
+            col2imShift(col, colOff, ld, channels, g, x, xOff);
+        } else {
+            col2imPadded(col, colOff, ld, channels, g, pad, x, xOff);
+        }
+    }
+
+    /** The general float32 col2im, accumulating in the zero-bordered scratch {@code pad}. */
+    static void col2imPadded(float[] col, int colOff, int ld, int channels, Geo g, float[] pad, float[] x, int xOff) {
         int hp = g.h() + 2 * g.ph();
         int wp = g.w() + 2 * g.pw();
         int ho = g.ho();
@@ -130,6 +148,102 @@ final class Im2col {
             for (int ih = 0; ih < g.h(); ih++) {
                 System.arraycopy(pad, (c * hp + ih + g.ph()) * wp + g.pw(), x, xOff + (c * g.h() + ih) * g.w(), g.w());
             }
+        }
+    }
+
+    /**
+     * Stride 1 with the output plane the size of the input (kernel 2*pad + 1, the challenge's 3x3
+     * padding-1 convs): then col row (c, ki, kj) is plane c of x SHIFTED by dy*W + dx (dy = ki - ph,
+     * dx = kj - pw) as one flat array, col[t] = x[t + dy*W + dx], except where the source falls
+     * outside the plane: whole output rows (oh + dy out of range) and the |dx| edge columns (which
+     * a flat shift would wrap into the neighbouring row). One long copy per row instead of Ho
+     * copies of Wo floats, and no padded copy of x.
+     */
+    static boolean isSameShift(Geo g) {
+        return g.sh() == 1 && g.sw() == 1 && g.ho() == g.h() && g.wo() == g.w() && g.h() > 0 && g.w() > 0;
+    }
+
+    /** The shifted-plane im2col ({@link #isSameShift}): col row r at {@code colOff + r * ld}, planes of x from xOff. */
+    static void im2colShift(float[] x, int xOff, int channels, Geo g, float[] col, int colOff, int ld) {
+        int h = g.h();
+        int w = g.w();
+        int l = h * w;
+        int row = 0;
+        for (int c = 0; c < channels; c++) {
+            int plane = xOff + c * l;
+            for (int ki = 0; ki < g.kh(); ki++) {
+                int dy = ki - g.ph();
+                int tLo = Math.min(l, Math.max(0, -dy) * w); // output rows whose source row exists
+                int tHi = Math.max(tLo, Math.min(h, h - dy) * w);
+                for (int kj = 0; kj < g.kw(); kj++, row++) {
+                    int dx = kj - g.pw();
+                    int shift = dy * w + dx;
+                    int dst = colOff + row * ld;
+                    int a = Math.min(tHi, Math.max(tLo, -shift)); // [a, b): source inside the plane
+                    int b = Math.max(a, Math.min(tHi, l - shift));
+                    java.util.Arrays.fill(col, dst, dst + a, 0f);
+                    if (b > a) {
+                        System.arraycopy(x, plane + a + shift, col, dst + a, b - a);
+                    }
+                    java.util.Arrays.fill(col, dst + b, dst + l, 0f);
+                    zeroWrappedColumns(col, dst, tLo / w, tHi / w, w, dx);
+                }
+            }
+        }
+    }
+
+    /** Zeroes, in output rows [ohLo, ohHi) of one col row, the columns whose source column ow + dx is outside [0, w). */
+    private static void zeroWrappedColumns(float[] col, int dst, int ohLo, int ohHi, int w, int dx) {
+        int left = Math.min(w, Math.max(0, -dx)); // ow < -dx
+        int right = Math.max(left, Math.min(w, w - dx)); // ow >= w - dx
+        if (left == 0 && right == w) {
+            return;
+        }
+        for (int oh = ohLo; oh < ohHi; oh++) {
+            int r = dst + oh * w;
+            for (int ow = 0; ow < left; ow++) {
+                col[r + ow] = 0f;
+            }
+            for (int ow = right; ow < w; ow++) {
+                col[r + ow] = 0f;
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #im2colShift}: x planes (from xOff, written whole) = sum over col rows
+     * of the row shifted back. The wrapped edge columns of each col row are zeroed first (col is
+     * scratch), so each row is one long add.
+     */
+    static void col2imShift(float[] col, int colOff, int ld, int channels, Geo g, float[] x, int xOff) {
+        int h = g.h();
+        int w = g.w();
+        int l = h * w;
+        java.util.Arrays.fill(x, xOff, xOff + channels * l, 0f);
+        int row = 0;
+        for (int c = 0; c < channels; c++) {
+            int plane = xOff + c * l;
+            for (int ki = 0; ki < g.kh(); ki++) {
+                int dy = ki - g.ph();
+                int tLo = Math.min(l, Math.max(0, -dy) * w);
+                int tHi = Math.max(tLo, Math.min(h, h - dy) * w);
+                for (int kj = 0; kj < g.kw(); kj++, row++) {
+                    int dx = kj - g.pw();
+                    int shift = dy * w + dx;
+                    int src = colOff + row * ld;
+                    int a = Math.min(tHi, Math.max(tLo, -shift));
+                    int b = Math.max(a, Math.min(tHi, l - shift));
+                    zeroWrappedColumns(col, src, tLo / w, tHi / w, w, dx);
+                    addShifted(x, plane + shift, col, src, a, b);
+                }
+            }
+        }
+    }
+
+    /** x[xAt + t] += col[colAt + t] for t in [a, b). */
+    private static void addShifted(float[] x, int xAt, float[] col, int colAt, int a, int b) {
+        for (int t = a; t < b; t++) {
+            x[xAt + t] += col[colAt + t];
         }
     }
 

@@ -23,9 +23,16 @@ class ReluBackwardMaskTest {
         for (int i = 0; i < n; i++) {
             expected[i] = x[i] > 0 ? g[i] : 0f;
         }
-        CpuElementwise.reluBackward(g, x, n);
+        int[] gb = new int[n];
+        int[] xb = new int[n];
         for (int i = 0; i < n; i++) {
-            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(g[i]), "x = " + x[i] + " (element " + i + ")");
+            gb[i] = Float.floatToRawIntBits(g[i]);
+            xb[i] = Float.floatToRawIntBits(x[i]);
+        }
+        CpuElementwise.reluBackward(gb, xb, n);
+        for (int i = 0; i < n; i++) {
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(Float.intBitsToFloat(gb[i])),
+                    "x = " + x[i] + " (element " + i + ")");
         }
     }
 }
