@@ -49,39 +49,26 @@ final class MaxPoolPair32 {
                     float x0 = OffHeap.get(x, i0);
                     float x1 = OffHeap.get(x, i0 + 1);
                     float x2 = OffHeap.get(x, i2);
-                    float x3 = OffHeap.get(x, i2 + 1);
                     float m = OffHeap.get(out, o);
-                    int gb = Float.floatToRawIntBits(OffHeap.get(g, o)); // masked by bits: an infinite g stays put
-                    int f0;
-                    int f1;
-                    int f2;
-                    int f3;
+                    int best;
                     if (m == m) {
-                        // the FIRST element equal to the maximum, with integer masks instead of
-                        // branches (a branch per window mispredicts on random data)
-                        f0 = same(x0, m);
-                        f1 = same(x1, m) & (f0 ^ 1);
-                        int taken = f0 | f1;
-                        f2 = same(x2, m) & (taken ^ 1);
-                        f3 = (taken | f2) ^ 1;
+                        // the FIRST element equal to the maximum: selects the JIT turns into
+                        // conditional moves (a branch per window mispredicts on random data;
+                        // -0 == +0 as in PyTorch's compare)
+                        best = x2 == m ? i2 : i2 + 1;
+                        best = x1 == m ? i0 + 1 : best;
+                        best = x0 == m ? i0 : best;
                     } else { // rare: the last NaN wins
-                        f3 = x3 != x3 ? 1 : 0;
-                        f2 = x2 != x2 && f3 == 0 ? 1 : 0;
-                        f1 = x1 != x1 && (f2 | f3) == 0 ? 1 : 0;
-                        f0 = (f1 | f2 | f3) ^ 1;
+                        float x3 = OffHeap.get(x, i2 + 1);
+                        best = x3 != x3 ? i2 + 1 : x2 != x2 ? i2 : x1 != x1 ? i0 + 1 : i0;
                     }
-                    OffHeap.put(gx, i0, Float.intBitsToFloat(gb & -f0));
-                    OffHeap.put(gx, i0 + 1, Float.intBitsToFloat(gb & -f1));
-                    OffHeap.put(gx, i2, Float.intBitsToFloat(gb & -f2));
-                    OffHeap.put(gx, i2 + 1, Float.intBitsToFloat(gb & -f3));
+                    OffHeap.put(gx, i0, 0f);
+                    OffHeap.put(gx, i0 + 1, 0f);
+                    OffHeap.put(gx, i2, 0f);
+                    OffHeap.put(gx, i2 + 1, 0f);
+                    OffHeap.put(gx, best, OffHeap.get(g, o));
                 }
             }
         }
-    }
-
-    /** 1 if a == b as floats (b not NaN; -0 equals +0), else 0, without a branch. */
-    private static int same(float a, float b) {
-        int d = Float.floatToRawIntBits(a + 0f) ^ Float.floatToRawIntBits(b + 0f);
-        return ((d | -d) >>> 31) ^ 1;
     }
 }
