@@ -30,7 +30,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 3, time = 1)
 public class ElementwiseBench {
     /** C,H (square). */
-    @Param({"32,28", "64,14", "128,7"})
+    @Param({"32x28", "64x14", "128x7"})
     public String shape;
 
     private Tensor x;
@@ -44,7 +44,7 @@ public class ElementwiseBench {
 
     @Setup
     public void setup() {
-        String[] s = shape.split(",");
+        String[] s = shape.split("x");
         int c = Integer.parseInt(s[0]);
         int h = Integer.parseInt(s[1]);
         Generator gen = new Generator(1);

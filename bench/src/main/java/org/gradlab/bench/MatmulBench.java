@@ -22,7 +22,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 public class MatmulBench {
     /** M,N,K */
-    @Param({"32,784,27", "64,196,288", "128,49,576", "512,512,512"})
+    @Param({"32x784x27", "64x196x288", "128x49x576", "512x512x512"})
     public String mnk;
 
     private Tensor a;
@@ -31,7 +31,7 @@ public class MatmulBench {
 
     @Setup
     public void setup() {
-        String[] p = mnk.split(",");
+        String[] p = mnk.split("x");
         int m = Integer.parseInt(p[0]);
         int n = Integer.parseInt(p[1]);
         int k = Integer.parseInt(p[2]);

@@ -21,7 +21,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class NaiveConvBench {
-    @Param({"3,32,28", "32,64,14", "64,128,7"})
+    @Param({"3x32x28", "32x64x14", "64x128x7"})
     public String shape;
 
     private int n = 32;
@@ -35,7 +35,7 @@ public class NaiveConvBench {
 
     @Setup
     public void setup() {
-        String[] s = shape.split(",");
+        String[] s = shape.split("x");
         cin = Integer.parseInt(s[0]);
         cout = Integer.parseInt(s[1]);
         h = Integer.parseInt(s[2]);

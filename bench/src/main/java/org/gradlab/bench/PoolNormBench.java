@@ -26,7 +26,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 3, time = 1)
 public class PoolNormBench {
     /** C,H (square). */
-    @Param({"32,28", "64,14", "128,7", "64,28"})
+    @Param({"32x28", "64x14", "128x7", "64x28"})
     public String shape;
 
     @Param({"32", "64"})
@@ -47,7 +47,7 @@ public class PoolNormBench {
 
     @Setup
     public void setup() {
-        String[] s = shape.split(",");
+        String[] s = shape.split("x");
         int c = Integer.parseInt(s[0]);
         int h = Integer.parseInt(s[1]);
         Generator gen = new Generator(1);
