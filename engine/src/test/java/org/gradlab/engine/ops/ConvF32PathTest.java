@@ -26,8 +26,11 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {2, 2, 13, 12}, new int[] {3, 2, 5, 5}, new Conv2dParams(3, 3, 2, 1, 1)),
                 Arguments.of(new int[] {2, 6, 5, 5}, new int[] {6, 2, 1, 1}, new Conv2dParams(1, 0, 3)),
                 Arguments.of(new int[] {3, 8, 6, 6}, new int[] {16, 8, 3, 3}, new Conv2dParams(1, 1, 1)),
-                // many samples per GEMM (ConvBlocks32), with a partial last block: 70 = 50 + 20 at L = 16
+                // narrow (Cout < 32): per sample, shifted-plane im2col
                 Arguments.of(new int[] {70, 4, 4, 4}, new int[] {5, 4, 3, 3}, new Conv2dParams(1, 1, 1)),
+                // many samples per GEMM (ConvBlocks32), with a partial last block: 70 = 50 + 20 at L = 16
+                Arguments.of(new int[] {70, 4, 4, 4}, new int[] {32, 4, 3, 3}, new Conv2dParams(1, 1, 1)),
+                Arguments.of(new int[] {40, 8, 8, 8}, new int[] {32, 8, 3, 3}, new Conv2dParams(2, 1, 1)),
                 Arguments.of(new int[] {9, 6, 7, 7}, new int[] {4, 6, 3, 3}, new Conv2dParams(2, 1, 1)));
     }
 

@@ -1,0 +1,60 @@
+package org.gradlab.engine.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Device;
+import org.gradlab.engine.Generator;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.ops.Conv2d;
+import org.gradlab.engine.ops.Relu;
+import org.junit.jupiter.api.Test;
+
+/** The op profiler charges every recorded op and every backward node to (phase, op, layer), and nothing when stopped. */
+class OpProfilerTest {
+    private static Tensor step(Tensor x, Tensor w) {
+        Tensor h;
+        try (Autograd.ScopeHandle s = Autograd.scope("features.0")) {
+            h = Conv2d.apply(x, w, null, 1, 1, 1);
+        }
+        try (Autograd.ScopeHandle s = Autograd.scope("features.1")) {
+            h = Relu.apply(h);
+        }
+        return h.sum();
+    }
+
+    @Test
+    void chargesEachOpAndLayerInBothPhases() {
+        Generator g = new Generator(1);
+        Tensor x = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 2, 3, 8, 8);
+        Tensor w = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 4, 3, 3, 3).requiresGrad(true);
+        OpProfiler p;
+        try (OpProfiler prof = OpProfiler.start()) {
+            p = prof;
+            for (int i = 0; i < 3; i++) {
+                OpProfiler.lap();
+                step(x, w).backward();
+            }
+        }
+        Map<String, OpProfiler.Entry> byKey = p.entries().stream()
+                .collect(Collectors.toMap(e -> e.phase + " " + e.op + " " + e.scope, e -> e));
+        assertEquals(3, byKey.get("forward Conv2d features.0").calls());
+        assertEquals(3, byKey.get("forward Relu features.1").calls());
+        assertEquals(3, byKey.get("backward Conv2d features.0").calls());
+        assertEquals(3, byKey.get("backward Relu features.1").calls());
+        assertTrue(byKey.get("backward Conv2d features.0").nanos() > 0);
+        assertTrue(p.totalNanos("forward") > 0 && p.totalNanos("backward") > 0);
+        String table = p.table(3);
+        assertTrue(table.contains("Conv2d") && table.contains("features.1 Relu") && table.contains("total"), table);
+
+        int before = p.entries().size();
+        long calls = byKey.get("forward Conv2d features.0").calls();
+        step(x, w).backward(); // stopped: nothing more is charged
+        assertEquals(before, p.entries().size());
+        assertEquals(calls, p.entries().stream().filter(e -> e.op.equals("Conv2d") && e.phase.equals("forward"))
+                .findFirst().orElseThrow().calls());
+    }
+}
