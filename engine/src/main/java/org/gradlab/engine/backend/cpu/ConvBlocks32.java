@@ -30,9 +30,10 @@ final class ConvBlocks32 {
     /**
      * Below this many output channels the weights are too small for their packing to matter and
      * the block rearrangement costs more than it saves (measured on the baseline CNN's 8→16 conv:
-     * 1.16 s per epoch per sample, 1.36 s in blocks).
+     * 1.16 s per epoch per sample, 1.36 s in blocks; again 2026-12-01, exp 01 epochs 0.44-0.45 s
+     * per sample, 0.50-0.51 s in blocks). {@code -Dgradlab.convBlockMinCout} overrides it.
      */
-    private static final int NARROW_COUT = 32;
+    private static final int NARROW_COUT = Integer.getInteger("gradlab.convBlockMinCout", 32);
 
     /** How many samples one GEMM takes; 1 means "per sample is fine". */
     static int samplesPerBlock(CpuConv.Plan p) {
