@@ -5,7 +5,9 @@
 #      LIMIT (first N training images), PYTHON (default /usr/bin/python3 with Debian's python3-torch),
 #      WORKERS (GradLab data-loading threads, default 0: batches are built on the training thread,
 #      as pytorch_epoch.py does, so both use exactly one thread),
-#      LOG (where the full output of every run goes, default /tmp/gradlab-compare.log).
+#      LOG (where the full output of every run goes, default /tmp/gradlab-compare.log),
+#      REPEAT (default 3: GradLab and PyTorch alternate REPEAT times and each side's median counts;
+#      on this 2-vCPU host a single PyTorch run now and then comes out 40 % slower than the next).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA="${DATA:-$ROOT/../shared/data/dermamnist_jpeg.npz}"
@@ -18,9 +20,16 @@ WORKERS="${WORKERS:-0}"
 LIMIT_ARGS=()
 [ -n "${LIMIT:-}" ] && LIMIT_ARGS=(--limit-train "$LIMIT")
 printf "%-4s %14s %14s %8s\n" exp gradlab_s pytorch_s ratio > /tmp/gradlab-compare.txt
+REPEAT="${REPEAT:-3}"
+median() { printf "%s\n" "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 for e in ${EXPS[@]}; do
-  g=$(GRADLAB_BLAS_THREADS=1 "$ROOT/gradlab" bench epoch --exp "$e" --epochs "$EPOCHS" --workers "$WORKERS" --data "$DATA" "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')
-  p=$(OMP_NUM_THREADS=1 "$PYTHON" "$ROOT/bench/scripts/pytorch_epoch.py" --exp "$e" --epochs "$EPOCHS" --data "$DATA" --threads 1 "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')
-  printf "%-4s %14s %14s %8.2f\n" "$e" "$g" "$p" "$(echo "$g / $p" | bc -l)" >> /tmp/gradlab-compare.txt
+  gs=(); ps=()
+  for ((r = 1; r <= REPEAT; r++)); do
+    gs+=("$(GRADLAB_BLAS_THREADS=1 "$ROOT/gradlab" bench epoch --exp "$e" --epochs "$EPOCHS" --workers "$WORKERS" --data "$DATA" "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')")
+    ps+=("$(OMP_NUM_THREADS=1 "$PYTHON" "$ROOT/bench/scripts/pytorch_epoch.py" --exp "$e" --epochs "$EPOCHS" --data "$DATA" --threads 1 "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')")
+  done
+  g=$(median "${gs[@]}")
+  p=$(median "${ps[@]}")
+  printf "%-4s %14s %14s %8.2f   (runs: gradlab %s; pytorch %s)\n" "$e" "$g" "$p" "$(echo "$g / $p" | bc -l)" "${gs[*]}" "${ps[*]}" >> /tmp/gradlab-compare.txt
 done
 cat /tmp/gradlab-compare.txt

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every CPU figure in bench/README.md, in one go (about 15 minutes on a 2-core host):
-# the JMH kernel tables (batch 32) and the epoch ratios against PyTorch.
+# Every CPU figure in bench/README.md, in one go (about 20 minutes on a 2-core host):
+# the JMH kernel tables (batch 32), per-op profiles of exps 01 and 08 (GradLab and PyTorch) and the
+# epoch ratios against PyTorch.
 #   bench/scripts/cpu-figures.sh [LOG_DIR]      (default /tmp/gradlab-figures)
 # OpenBLAS picks its kernels for this CPU unless OPENBLAS_CORETYPE forces a core type; the
 # script reports which, and KEEP_CORETYPE=1 keeps a forced setting (by default it is unset for
@@ -20,5 +21,10 @@ java -jar "$JAR" MatmulBench "${JMH[@]}" 2>&1 | tee "$LOGS/matmul.txt" | grep -E
 java -jar "$JAR" ConvBench -p batch=32 "${JMH[@]}" 2>&1 | tee "$LOGS/conv.txt" | grep -E "^ConvBench"
 java -jar "$JAR" PoolNormBench -p batch=32 "${JMH[@]}" 2>&1 | tee "$LOGS/poolnorm.txt" | grep -E "^PoolNormBench"
 java -jar "$JAR" ElementwiseBench "${JMH[@]}" 2>&1 | tee "$LOGS/elementwise.txt" | grep -E "^ElementwiseBench"
+for e in 01 08; do   # where the time goes, per op: GradLab's op profiler and torch.profiler, one epoch each
+  GRADLAB_BLAS_THREADS=1 "$ROOT/gradlab" bench epoch --exp "$e" --epochs 2 --workers 0 --profile | tee "$LOGS/profile-$e.txt"
+  OMP_NUM_THREADS=1 "${PYTHON:-/usr/bin/python3}" "$ROOT/bench/scripts/pytorch_epoch.py" --exp "$e" --epochs 1 --threads 1 \
+    --data "${DATA:-$ROOT/../shared/data/dermamnist_jpeg.npz}" --profile | tee "$LOGS/profile-$e-pytorch.txt"
+done
 EPOCHS=3 LOG="$LOGS/compare-small.log" bash "$ROOT/bench/scripts/compare-pytorch.sh" 01 08 21 | tee "$LOGS/compare-small.txt"
-EPOCHS=1 LIMIT=1280 LOG="$LOGS/compare-25.log" bash "$ROOT/bench/scripts/compare-pytorch.sh" 25 | tee "$LOGS/compare-25.txt"
+REPEAT="${REPEAT:-3}" EPOCHS=1 LIMIT=1280 LOG="$LOGS/compare-25.log" bash "$ROOT/bench/scripts/compare-pytorch.sh" 25 | tee "$LOGS/compare-25.txt"

@@ -14,6 +14,8 @@ p.add_argument("--epochs", type=int, default=3)
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--limit-train", type=int, default=None)
 p.add_argument("--device", default="cpu")
+p.add_argument("--profile", action="store_true",
+               help="after the timed epochs, one more under torch.profiler: ms per step per aten op (GradLab: bench epoch --profile)")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -69,7 +71,7 @@ if augment:
     tf = T.Compose(steps)
 
 
-def epoch():
+def epoch(on_step=None):
     model.train()
     perm = torch.randperm(len(y))
     for i in range(0, len(y), batch):
@@ -83,6 +85,8 @@ def epoch():
         opt.zero_grad()
         loss.backward()
         opt.step()
+        if on_step is not None:
+            on_step()
     if dev.type == "cuda":
         torch.cuda.synchronize()
 
@@ -98,3 +102,13 @@ for e in range(a.epochs + 1):
 med = statistics.median(times)
 print(f"RESULT exp={a.exp} framework=pytorch-{torch.__version__} device={a.device} threads={a.threads} "
       f"median_epoch_s={med:.3f} images_per_s={len(y) / med:.0f}")
+
+if a.profile:
+    from torch.profiler import profile, ProfilerActivity
+    steps = [0]
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        epoch(on_step=lambda: steps.__setitem__(0, steps[0] + 1))
+    print(f"  profiled epoch: {steps[0]} steps; self CPU time per step of the heaviest ops:")
+    rows = sorted(prof.key_averages(), key=lambda r: r.self_cpu_time_total, reverse=True)[:12]
+    for r in rows:
+        print(f"  {r.key[:40]:<40} {r.self_cpu_time_total / 1e3 / steps[0]:9.3f} ms  {r.count / steps[0]:5.1f} calls")
