@@ -115,16 +115,16 @@ public final class OpProfiler implements AutoCloseable {
         double total = Math.max(1, totalNanos(FORWARD) + totalNanos(BACKWARD));
         appendRows(sb, "op", "calls", grouped(e -> e.op), steps, total);
         appendRows(sb, "layer", "ops", grouped(e -> (e.scope.isEmpty() ? "(top level)" : e.scope) + " " + e.op), steps, total);
-        sb.append(String.format("  %-24s %9.3f %9.3f%n", "total", totalNanos(FORWARD) / 1e6 / steps,
+        sb.append(String.format("  %-30s %9.3f %9.3f%n", "total", totalNanos(FORWARD) / 1e6 / steps,
                 totalNanos(BACKWARD) / 1e6 / steps));
         return sb.toString();
     }
 
     private static void appendRows(StringBuilder sb, String what, String count, List<Sum> sums, long steps, double total) {
-        sb.append(String.format("  %-24s %9s %9s %7s %7s%n", what, "fwd ms", "bwd ms", count, "share"));
+        sb.append(String.format("  %-30s %9s %9s %7s %7s%n", what, "fwd ms", "bwd ms", count, "share"));
         sums.sort(Comparator.comparingLong((Sum s) -> s.forward + s.backward).reversed());
         for (Sum s : sums) {
-            sb.append(String.format("  %-24s %9.3f %9.3f %7.1f %6.1f%%%n", s.key, s.forward / 1e6 / steps, s.backward / 1e6 / steps,
+            sb.append(String.format("  %-30s %9.3f %9.3f %7.1f %6.1f%%%n", s.key, s.forward / 1e6 / steps, s.backward / 1e6 / steps,
                     (double) s.calls / steps, 100 * (s.forward + s.backward) / total));
         }
     }
