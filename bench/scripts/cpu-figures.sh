@@ -15,12 +15,10 @@ if [ -z "${KEEP_CORETYPE:-}" ] && [ -n "${OPENBLAS_CORETYPE:-}" ]; then
   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 fi
 "$ROOT/gradlab" --help > /dev/null   # builds if needed
-JAR="$ROOT/bench/target/gradlab-benchmarks.jar"
 JMH=(-wi 2 -i 3 -f 1 -w 1 -r 1)
-java -jar "$JAR" MatmulBench "${JMH[@]}" 2>&1 | tee "$LOGS/matmul.txt" | grep -E "^MatmulBench"
-java -jar "$JAR" ConvBench -p batch=32 "${JMH[@]}" 2>&1 | tee "$LOGS/conv.txt" | grep -E "^ConvBench"
-java -jar "$JAR" PoolNormBench -p batch=32 "${JMH[@]}" 2>&1 | tee "$LOGS/poolnorm.txt" | grep -E "^PoolNormBench"
-java -jar "$JAR" ElementwiseBench "${JMH[@]}" 2>&1 | tee "$LOGS/elementwise.txt" | grep -E "^ElementwiseBench"
+# one call, so the derived table can set each conv against its equal GEMM (GFLOP/s, share, ns per element)
+"$ROOT/gradlab" bench kernels '^org.gradlab.bench.(Matmul|Conv|PoolNorm|Elementwise)Bench' -- -p batch=32 "${JMH[@]}" 2>&1 \
+  | tee "$LOGS/kernels.txt" | sed -n '/^Benchmark /,$p' 
 for e in 01 08; do   # where the time goes, per op: GradLab's op profiler and torch.profiler, one epoch each
   GRADLAB_BLAS_THREADS=1 "$ROOT/gradlab" bench epoch --exp "$e" --epochs 2 --workers 0 --profile | tee "$LOGS/profile-$e.txt"
   OMP_NUM_THREADS=1 "${PYTHON:-/usr/bin/python3}" "$ROOT/bench/scripts/pytorch_epoch.py" --exp "$e" --epochs 1 --threads 1 \

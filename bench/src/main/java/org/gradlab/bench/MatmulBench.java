@@ -10,8 +10,9 @@ import org.openjdk.jmh.annotations.*;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * OpenBLAS GEMM through the engine at the shapes the challenge's convolutions turn into
- * (M = Cout, N = H·W, K = Cin·9), and 512³ as the reference. Reports time per op; GFLOP/s =
+ * OpenBLAS GEMM through the engine at the shapes the challenge's convolutions turn into per
+ * sample (M = Cout, N = Ho·Wo, K = Cin·9: the three exp-08 convs, then ResNet-18's stem and
+ * layer1..4), and 512³ as the reference. Reports time per op; GFLOP/s =
  * 2·M·N·K / time.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -22,7 +23,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 public class MatmulBench {
     /** M,N,K */
-    @Param({"32x784x27", "64x196x288", "128x49x576", "512x512x512"})
+    @Param({"32x784x27", "64x196x288", "128x49x576", "64x784x27", "64x784x576", "128x196x576", "256x49x1152", "512x16x2304",
+        "512x512x512"})
     public String mnk;
 
     private Tensor a;
