@@ -10,6 +10,8 @@
 #   4. one training epoch (after a warm-up epoch) of experiments 01 08 21 25 on the same DermaMNIST
 #      data in GradLab (bench epoch --device cuda) and in PyTorch (bench/scripts/pytorch_epoch.py
 #      --device cuda), then a table: GradLab s/epoch, PyTorch s/epoch, ratio.
+#   5. bench cudnn (cuDNN's timing of every conv algorithm at the challenge's shapes, the chosen
+#      one marked, and the chosen ones through the engine); skipped with DEVICE=cpu.
 # Logs go to $OUT (the device tool's output folder) when set, else <bundle>/results.
 # Env: EXPS (default "01 08 21 25"), EPOCHS (timed epochs, default 1), LIMIT (first N training images),
 #      PYTHON (default /opt/torch/.venv/bin/python), BUDGET_S (whole run, default 570), JAVA_XMX (default 8g),
@@ -62,6 +64,8 @@ for e in $EXPS; do
   step "pytorch_epoch_$e" 240 "$PY" "$ROOT/bench/scripts/pytorch_epoch.py" --exp "$e" --device "$DEVICE" \
        --epochs "$EPOCHS" --data "$DATA" "${LIMIT_ARGS[@]}"
 done
+
+[ "$DEVICE" = cpu ] || step cudnn_algorithms 90 "$RUN" org.gradlab.challenge.cli.GradLab bench cudnn --device "$DEVICE"
 
 sec() { sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p' "$RES/$1.log" 2>/dev/null | tail -1; }
 {

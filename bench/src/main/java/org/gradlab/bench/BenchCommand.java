@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ./gradlab bench kernels [filter]} and {@code ./gradlab bench epoch --exp 08}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed measurements (JMH kernels, training epochs).",
-        subcommands = {BenchCommand.Kernels.class, BenchCommand.Epoch.class})
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.Epoch.class, BenchCommand.CudnnAlgos.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -84,6 +84,28 @@ public final class BenchCommand implements Runnable {
                 System.out.printf("RESULT exp=%s device=%s median_epoch_s=%.3f images_per_s=%.0f data_wait_s=%.3f loader_only_s=%.3f%n",
                         r.expId(), r.device(), r.medianSeconds(), r.imagesPerSecond(), r.medianWaitSeconds(), r.loaderOnlySeconds());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "cudnn", mixinStandardHelpOptions = true,
+            description = "On a CUDA device: cuDNN's timing of every forward/backward algorithm at the challenge's conv shapes, "
+                    + "the chosen one marked, then the chosen ones timed through the engine.")
+    static final class CudnnAlgos implements Callable<Integer> {
+        @Option(names = "--batch", defaultValue = "32", description = "batch size (default 32)")
+        int batch;
+
+        @Option(names = "--device", defaultValue = "cuda", description = "cuda or cuda:N")
+        String device;
+
+        @Override
+        public Integer call() {
+            Device dev = DeviceChoice.resolve(device, System.out);
+            if (!(org.gradlab.engine.backend.Backends.of(dev) instanceof org.gradlab.engine.backend.cuda.CudaBackend cuda)) {
+                System.err.println("gradlab bench cudnn: needs a CUDA device, got " + dev);
+                return 2;
+            }
+            CudnnAlgorithms.run(cuda, dev, batch, System.out);
             return 0;
         }
     }

@@ -63,6 +63,14 @@ public final class Cudnn implements AutoCloseable {
     /** Chosen algorithm and its workspace. */
     public record Algo(int algo, long workspace) {}
 
+    /**
+     * One algorithm as cuDNN reported it while choosing (FindEx: measured; _v7 heuristics: time
+     * -1): direction ("forward", "backward-data", "backward-filter"), algorithm number, status
+     * (0 = usable), milliseconds, workspace bytes, whether deterministic, whether chosen.
+     */
+    public record AlgoTiming(String direction, int algo, int status, float milliseconds, long workspace,
+                             boolean deterministic, boolean chosen) {}
+
     private final CudaStream stream;
     private final CachingAllocator allocator;
     private final Options options;
@@ -75,6 +83,7 @@ public final class Cudnn implements AutoCloseable {
     private final Map<String, cudnnFilterStruct> filters = new HashMap<>();
     private final Map<String, cudnnPoolingStruct> pools = new HashMap<>();
     private final Map<ConvShape, ConvPlan> convs = new HashMap<>();
+    private final Map<ConvShape, List<AlgoTiming>> timings = new HashMap<>();
 
     /** Per-shape convolution descriptors and lazily chosen algorithms. */
     private static final class ConvPlan {
@@ -154,6 +163,19 @@ public final class Cudnn implements AutoCloseable {
         }
     }
 
+    /** Every algorithm cuDNN reported while choosing for {@code s} so far (empty before the first call). */
+    public synchronized List<AlgoTiming> algorithmTimings(ConvShape s) {
+        return List.copyOf(timings.getOrDefault(s, List.of()));
+    }
+
+    private void record(ConvShape s, String direction, List<AlgoTiming> seen, Algo chosen) {
+        List<AlgoTiming> all = timings.computeIfAbsent(s, k -> new ArrayList<>());
+        for (AlgoTiming t : seen) {
+            all.add(new AlgoTiming(direction, t.algo(), t.status(), t.milliseconds(), t.workspace(), t.deterministic(),
+                    t.algo() == chosen.algo()));
+        }
+    }
+
     /** The algorithms chosen so far for {@code s}: {fwd, bwdData, bwdFilter}, null where not yet chosen. */
     public synchronized Algo[] chosenAlgorithms(ConvShape s) {
         ConvPlan p = convs.get(s);
@@ -196,6 +218,7 @@ public final class Cudnn implements AutoCloseable {
 
     private Algo chooseForward(ConvShape s, ConvPlan p, long x, long w) {
         List<Algo> candidates = new ArrayList<>();
+        List<AlgoTiming> seen = new ArrayList<>();
         try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(MAX_ALGOS); IntPointer n = new IntPointer(1)) {
             if (options.benchmark()) {
                 long outBytes = bytes(s.type(), p.out);
@@ -210,12 +233,15 @@ public final class Cudnn implements AutoCloseable {
             }
             for (int i = 0; i < n.get(); i++) {
                 cudnnConvolutionFwdAlgoPerf_t r = perf.getPointer(i);
+                seen.add(new AlgoTiming("forward", r.algo(), r.status(), r.time(), r.memory(),
+                        r.determinism() == cudnn.CUDNN_DETERMINISTIC, false));
                 if (accept(r.status(), r.determinism(), r.memory())) {
                     candidates.add(new Algo(r.algo(), r.memory()));
                 }
             }
         }
         Algo a = pick(candidates, "forward", s);
+        record(s, "forward", seen, a);
         try (SizeTPointer sz = new SizeTPointer(1)) { // the exact workspace of the chosen algorithm
             CudaCheck.checkCudnn(cudnn.cudnnGetConvolutionForwardWorkspaceSize(handle(), p.x, p.w, p.conv, p.y, a.algo(), sz),
                     "cudnnGetConvolutionForwardWorkspaceSize");
@@ -225,6 +251,7 @@ public final class Cudnn implements AutoCloseable {
 
     private Algo chooseBackwardData(ConvShape s, ConvPlan p, long w, long dy) {
         List<Algo> candidates = new ArrayList<>();
+        List<AlgoTiming> seen = new ArrayList<>();
         try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(MAX_ALGOS);
              IntPointer n = new IntPointer(1)) {
             if (options.benchmark()) {
@@ -239,12 +266,15 @@ public final class Cudnn implements AutoCloseable {
             }
             for (int i = 0; i < n.get(); i++) {
                 cudnnConvolutionBwdDataAlgoPerf_t r = perf.getPointer(i);
+                seen.add(new AlgoTiming("backward-data", r.algo(), r.status(), r.time(), r.memory(),
+                        r.determinism() == cudnn.CUDNN_DETERMINISTIC, false));
                 if (accept(r.status(), r.determinism(), r.memory())) {
                     candidates.add(new Algo(r.algo(), r.memory()));
                 }
             }
         }
         Algo a = pick(candidates, "backward-data", s);
+        record(s, "backward-data", seen, a);
         try (SizeTPointer sz = new SizeTPointer(1)) {
             CudaCheck.checkCudnn(cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(handle(), p.w, p.y, p.conv, p.x, a.algo(), sz),
                     "cudnnGetConvolutionBackwardDataWorkspaceSize");
@@ -254,6 +284,7 @@ public final class Cudnn implements AutoCloseable {
 
     private Algo chooseBackwardFilter(ConvShape s, ConvPlan p, long x, long dy) {
         List<Algo> candidates = new ArrayList<>();
+        List<AlgoTiming> seen = new ArrayList<>();
         try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(MAX_ALGOS);
              IntPointer n = new IntPointer(1)) {
             if (options.benchmark()) {
@@ -268,12 +299,15 @@ public final class Cudnn implements AutoCloseable {
             }
             for (int i = 0; i < n.get(); i++) {
                 cudnnConvolutionBwdFilterAlgoPerf_t r = perf.getPointer(i);
+                seen.add(new AlgoTiming("backward-filter", r.algo(), r.status(), r.time(), r.memory(),
+                        r.determinism() == cudnn.CUDNN_DETERMINISTIC, false));
                 if (accept(r.status(), r.determinism(), r.memory())) {
                     candidates.add(new Algo(r.algo(), r.memory()));
                 }
             }
         }
         Algo a = pick(candidates, "backward-filter", s);
+        record(s, "backward-filter", seen, a);
         try (SizeTPointer sz = new SizeTPointer(1)) {
             CudaCheck.checkCudnn(cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(handle(), p.x, p.y, p.conv, p.w, a.algo(),
                     sz), "cudnnGetConvolutionBackwardFilterWorkspaceSize");
