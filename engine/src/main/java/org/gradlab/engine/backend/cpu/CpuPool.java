@@ -73,8 +73,10 @@ final class CpuPool implements PoolKernels {
             boolean covered = s[2] == 2 * ho && s[3] == 2 * wo; // then the windows write every element
             Tensor gx = covered ? Tensor.uninitialized(x.dtype(), x.device(), s) : Tensor.zeros(x.dtype(), x.device(), s);
             Tensor o = dense(out);
-            MaxPoolPair32.backward(OffHeap.floats(storage(g), go, g.numel()), OffHeap.floats(storage(x), xo, x.numel()),
-                    OffHeap.floats(storage(o), o.offset(), o.numel()), OffHeap.floats(storage(gx), 0, gx.numel()),
+            long in = (long) s[0] * s[1] * s[2] * s[3];
+            long windows = (long) s[0] * s[1] * ho * wo; // the loops touch exactly these: checked before any raw access
+            MaxPoolPair32.backward(OffHeap.floats(storage(g), go, windows), OffHeap.floats(storage(x), xo, in),
+                    OffHeap.floats(storage(o), o.offset(), windows), OffHeap.floats(storage(gx), 0, in),
                     s[0] * s[1], s[2], s[3], ho, wo);
             return gx;
         }
