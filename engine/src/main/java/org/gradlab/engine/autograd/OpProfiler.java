@@ -31,30 +31,12 @@ public final class OpProfiler implements AutoCloseable {
     static final String BACKWARD = "backward";
     private static final ThreadLocal<OpProfiler> ACTIVE = new ThreadLocal<>();
 
-    /** Accumulated time of one (phase, op, layer). */
-    public static final class Entry {
-        public final String phase;
-        public final String op;
-        public final String scope;
-        long nanos;
-        long calls;
+    /** Accumulated time of one (phase, op, layer): nanoseconds and calls. */
+    public record Entry(String phase, String op, String scope, long nanos, long calls) {}
 
-        Entry(String phase, String op, String scope) {
-            this.phase = phase;
-            this.op = op;
-            this.scope = scope;
-        }
+    private record Key(String phase, String op, String scope) {}
 
-        public long nanos() {
-            return nanos;
-        }
-
-        public long calls() {
-            return calls;
-        }
-    }
-
-    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final Map<Key, long[]> totals = new LinkedHashMap<>(); // {nanos, calls}
     private final OpProfiler previous;
     private long last = System.nanoTime();
 
@@ -83,27 +65,28 @@ public final class OpProfiler implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        String name = op.name();
-        Entry e = p.entries.computeIfAbsent(phase + '\0' + name + '\0' + op.scope(), k -> new Entry(phase, name, op.scope()));
-        e.nanos += now - p.last;
-        e.calls++;
+        long[] t = p.totals.computeIfAbsent(new Key(phase, op.name(), op.scope()), k -> new long[2]);
+        t[0] += now - p.last;
+        t[1]++;
         p.last = now;
     }
 
     /** Everything recorded, in first-seen order. */
     public List<Entry> entries() {
-        return List.copyOf(entries.values());
+        List<Entry> out = new ArrayList<>(totals.size());
+        totals.forEach((k, t) -> out.add(new Entry(k.phase(), k.op(), k.scope(), t[0], t[1])));
+        return out;
     }
 
     /** Total profiled nanoseconds of one phase ("forward" or "backward"). */
     public long totalNanos(String phase) {
-        long t = 0;
-        for (Entry e : entries.values()) {
-            if (e.phase.equals(phase)) {
-                t += e.nanos;
+        long sum = 0;
+        for (Entry e : entries()) {
+            if (e.phase().equals(phase)) {
+                sum += e.nanos();
             }
         }
-        return t;
+        return sum;
     }
 
     /**
@@ -113,8 +96,8 @@ public final class OpProfiler implements AutoCloseable {
     public String table(long steps) {
         StringBuilder sb = new StringBuilder();
         double total = Math.max(1, totalNanos(FORWARD) + totalNanos(BACKWARD));
-        appendRows(sb, "op", "calls", grouped(e -> e.op), steps, total);
-        appendRows(sb, "layer", "ops", grouped(e -> (e.scope.isEmpty() ? "(top level)" : e.scope) + " " + e.op), steps, total);
+        appendRows(sb, "op", "calls", grouped(Entry::op), steps, total);
+        appendRows(sb, "layer", "ops", grouped(e -> (e.scope().isEmpty() ? "(top level)" : e.scope()) + " " + e.op()), steps, total);
         sb.append(String.format("  %-30s %9.3f %9.3f%n", "total", totalNanos(FORWARD) / 1e6 / steps,
                 totalNanos(BACKWARD) / 1e6 / steps));
         return sb.toString();
@@ -143,13 +126,13 @@ public final class OpProfiler implements AutoCloseable {
 
     private List<Sum> grouped(Function<Entry, String> key) {
         Map<String, Sum> g = new LinkedHashMap<>();
-        for (Entry e : entries.values()) {
+        for (Entry e : entries()) {
             Sum s = g.computeIfAbsent(key.apply(e), Sum::new);
-            if (e.phase.equals(FORWARD)) {
-                s.forward += e.nanos;
-                s.calls += e.calls;
+            if (e.phase().equals(FORWARD)) {
+                s.forward += e.nanos();
+                s.calls += e.calls();
             } else {
-                s.backward += e.nanos;
+                s.backward += e.nanos();
             }
         }
         return new ArrayList<>(g.values());

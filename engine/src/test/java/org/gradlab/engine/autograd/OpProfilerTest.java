@@ -40,7 +40,7 @@ class OpProfilerTest {
             }
         }
         Map<String, OpProfiler.Entry> byKey = p.entries().stream()
-                .collect(Collectors.toMap(e -> e.phase + " " + e.op + " " + e.scope, e -> e));
+                .collect(Collectors.toMap(e -> e.phase() + " " + e.op() + " " + e.scope(), e -> e));
         assertEquals(3, byKey.get("forward Conv2d features.0").calls());
         assertEquals(3, byKey.get("forward Relu features.1").calls());
         assertEquals(3, byKey.get("backward Conv2d features.0").calls());
@@ -54,7 +54,7 @@ class OpProfilerTest {
         long calls = byKey.get("forward Conv2d features.0").calls();
         step(x, w).backward(); // stopped: nothing more is charged
         assertEquals(before, p.entries().size());
-        assertEquals(calls, p.entries().stream().filter(e -> e.op.equals("Conv2d") && e.phase.equals("forward"))
+        assertEquals(calls, p.entries().stream().filter(e -> e.op().equals("Conv2d") && e.phase().equals("forward"))
                 .findFirst().orElseThrow().calls());
     }
 }
