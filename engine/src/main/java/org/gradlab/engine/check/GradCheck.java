@@ -16,7 +16,11 @@ import org.gradlab.engine.autograd.GradMode;
  * {@code |analytic - numeric| <= atol + rtol * |numeric|}.
  */
 public final class GradCheck {
-    /** The worst element of one check. */
+    /**
+     * The worst element of one check: the largest absolute error, and the largest relative error
+     * among the elements whose absolute error exceeds atol (0 when none does: then the
+     * relative tolerance was never needed).
+     */
     public record Result(String op, double maxAbsError, double maxRelError, boolean passed, String failure) {}
 
     private GradCheck() {}

@@ -72,8 +72,20 @@ public final class Reporter {
 
     /** Worst relative error over the lines of {@code file} and {@code group} (NaN if any line has none). */
     public double worstRelErr(String file, String group) {
+        return worstRelErr(file, group, false);
+    }
+
+    /**
+     * As above; with {@code relativeOnly}, lines judged by an absolute tolerance alone (rtol 0:
+     * references that are exactly 0 in theory, such as a conv bias gradient before BatchNorm) are
+     * left out, since their "relative" error divides by PyTorch's rounding noise (1e8 and more).
+     */
+    public double worstRelErr(String file, String group, boolean relativeOnly) {
         double w = 0;
         for (Line l : lines) {
+            if (relativeOnly && l.tol() != null && l.tol().rtol() == 0) {
+                continue;
+            }
             if (l.file().equals(file) && l.group().equals(group)) {
                 w = Double.isNaN(l.relErr()) ? Double.NaN : Math.max(w, l.relErr());
             }
