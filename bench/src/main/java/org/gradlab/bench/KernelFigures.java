@@ -109,6 +109,9 @@ final class KernelFigures {
             } else if (r.bench().equals("NaiveConvBench")) {
                 Conv c = Conv.of(r.param("shape"), "32");
                 out.printf("  naive-vs-blas %-15s %-15s %9.1f GFLOP/s%n", r.param("shape"), r.method(), c.flops() / r.seconds() / 1e9);
+            } else if (r.bench().equals("LoopShapesBench")) {
+                out.printf("  %-16s %-18s %-10s %7.2f ns per element%n", r.bench(), r.method(), "",
+                        r.seconds() * 1e9 / LoopShapesBench.N);
             } else if (r.bench().equals("PoolNormBench") || r.bench().equals("ElementwiseBench")) {
                 String[] s = r.param("shape").split("x");
                 long n = Long.parseLong(r.params().getOrDefault("batch", "32")) * Long.parseLong(s[0]) * Long.parseLong(s[1])
