@@ -168,11 +168,11 @@ final class CpuConv implements ConvKernels {
         } else {
             double beta = bias == null ? 0 : 1;
             Tensor b = bias == null ? null : dense(bias);
-            float[] row = bias != null && dt == DType.F32 ? new float[p.l] : null;
+            float[] plane = bias != null && dt == DType.F32 ? biasPlane(b, p.cout, p.l) : null;
             try (Scratch ws = new Scratch(dt, p)) {
                 for (int n = 0; n < p.n; n++) {
                     if (b != null) {
-                        fillBias(so, b, n, p.cout, p.l, row); // GEMM then adds onto it (beta 1)
+                        fillBias(so, b, n, p.cout, p.l, plane); // GEMM then adds onto it (beta 1)
                     }
                     for (int g = 0; g < p.groups; g++) {
                         long xOff = x.offset() + ((long) n * p.cin + (long) g * p.cinG) * p.hw();
@@ -204,20 +204,28 @@ final class CpuConv implements ConvKernels {
         return dt == DType.F32 && p.groups == 1 && !p.direct() && !p.depthwise() ? ConvBlocks32.samplesPerBlock(p) : 1;
     }
 
-    /** out[n, c, :] = bias[c] for one sample n (float32: bulk copies of a filled row). */
-    private static void fillBias(CpuStorage so, Tensor bias, int n, int c, int l, float[] row) {
+    /** One sample's output filled with the bias (Cout x L, row c = bias[c]), built once per call. */
+    private static float[] biasPlane(Tensor bias, int c, int l) {
+        float[] plane = new float[c * l];
+        double[] b = bias.toDoubleArray();
+        for (int i = 0; i < c; i++) {
+            java.util.Arrays.fill(plane, i * l, (i + 1) * l, (float) b[i]);
+        }
+        return plane;
+    }
+
+    /** out[n, c, :] = bias[c] for one sample n (float32: one bulk copy of the bias plane). */
+    private static void fillBias(CpuStorage so, Tensor bias, int n, int c, int l, float[] plane) {
+        if (plane != null) {
+            so.f32().put(n * c * l, plane, 0, c * l);
+            return;
+        }
         CpuStorage sb = storage(bias);
         int bo = (int) bias.offset();
         for (int i = 0; i < c; i++) {
-            int at = (n * c + i) * l;
-            if (row != null) {
-                java.util.Arrays.fill(row, sb.f32().get(bo + i));
-                so.f32().put(at, row, 0, l);
-            } else {
-                double v = sb.f64().get(bo + i);
-                for (int j = at; j < at + l; j++) {
-                    so.f64().put(j, v);
-                }
+            double v = sb.f64().get(bo + i);
+            for (int j = (n * c + i) * l, e = j + l; j < e; j++) {
+                so.f64().put(j, v);
             }
         }
     }
