@@ -20,10 +20,18 @@ final class ConvBlocks32 {
     private ConvBlocks32() {}
 
     /**
-     * Columns one block GEMM should reach; planes of at least half this stay per sample.
-     * {@code -Dgradlab.convBlockColumns=0} turns blocks off (for benchmarks).
+     * Columns one block GEMM should reach. {@code -Dgradlab.convBlockColumns=0} turns blocks off
+     * (for benchmarks).
      */
     private static final int TARGET_COLUMNS = Integer.getInteger("gradlab.convBlockColumns", 800);
+    /**
+     * Output planes of at least this many positions stay per sample ({@code
+     * -Dgradlab.convBlockBelowL}). Measured 2026-12-01 (ConvBench, batch 32, fwd / bwd-data /
+     * bwd-filter ms): exp 08's 32->64 conv at 14x14 (L = 196) per sample 2.26 / 2.11 / 1.69, in
+     * blocks 2.51 / 2.49 / 1.94; its 64->128 conv at 7x7 (L = 49) in blocks 1.95 / 2.26 / 1.61,
+     * per sample 2.28 / 2.59 / 1.42. (The old rule, L below 400, put both in blocks.)
+     */
+    private static final int PER_SAMPLE_FROM_L = Integer.getInteger("gradlab.convBlockBelowL", 100);
     /** Upper bound on the col block, in floats (16 MB). */
     private static final long MAX_COL_FLOATS = 4L << 20;
 
@@ -37,7 +45,7 @@ final class ConvBlocks32 {
 
     /** How many samples one GEMM takes; 1 means "per sample is fine". */
     static int samplesPerBlock(CpuConv.Plan p) {
-        if (TARGET_COLUMNS <= 0 || p.cout() < NARROW_COUT || p.l() >= TARGET_COLUMNS / 2) {
+        if (TARGET_COLUMNS <= 0 || p.cout() < NARROW_COUT || p.l() >= PER_SAMPLE_FROM_L) {
             return 1;
         }
         int nb = (TARGET_COLUMNS + p.l() - 1) / p.l();
