@@ -163,8 +163,17 @@ final class Im2col {
         return g.sh() == 1 && g.sw() == 1 && g.ho() == g.h() && g.wo() == g.w() && g.h() > 0 && g.w() > 0;
     }
 
-    /** The shifted-plane im2col ({@link #isSameShift}): col row r at {@code colOff + r * ld}, planes of x from xOff. */
-    static void im2colShift(float[] x, int xOff, int channels, Geo g, float[] col, int colOff, int ld) {
+    /**
+     * One col row of the shifted-plane layout ({@link #isSameShift}): its row index, the flat shift
+     * dy*W + dx of its source, the range [a, b) of t whose source x[plane + t + shift] lies inside
+     * plane c, and the output rows [ohLo, ohHi) whose source row exists.
+     */
+    private interface ShiftedRow {
+        void visit(int row, int plane, int shift, int a, int b, int ohLo, int ohHi, int dx);
+    }
+
+    /** Visits every col row (c, ki, kj) of {@code channels} planes from xOff, in row order. */
+    private static void forEachShiftedRow(int xOff, int channels, Geo g, ShiftedRow body) {
         int h = g.h();
         int w = g.w();
         int l = h * w;
@@ -178,18 +187,27 @@ final class Im2col {
                 for (int kj = 0; kj < g.kw(); kj++, row++) {
                     int dx = kj - g.pw();
                     int shift = dy * w + dx;
-                    int dst = colOff + row * ld;
                     int a = Math.min(tHi, Math.max(tLo, -shift)); // [a, b): source inside the plane
                     int b = Math.max(a, Math.min(tHi, l - shift));
-                    java.util.Arrays.fill(col, dst, dst + a, 0f);
-                    if (b > a) {
-                        System.arraycopy(x, plane + a + shift, col, dst + a, b - a);
-                    }
-                    java.util.Arrays.fill(col, dst + b, dst + l, 0f);
-                    zeroWrappedColumns(col, dst, tLo / w, tHi / w, w, dx);
+                    body.visit(row, plane, shift, a, b, tLo / w, tHi / w, dx);
                 }
             }
         }
+    }
+
+    /** The shifted-plane im2col ({@link #isSameShift}): col row r at {@code colOff + r * ld}, planes of x from xOff. */
+    static void im2colShift(float[] x, int xOff, int channels, Geo g, float[] col, int colOff, int ld) {
+        int w = g.w();
+        int l = g.h() * w;
+        forEachShiftedRow(xOff, channels, g, (row, plane, shift, a, b, ohLo, ohHi, dx) -> {
+            int dst = colOff + row * ld;
+            java.util.Arrays.fill(col, dst, dst + a, 0f);
+            if (b > a) {
+                System.arraycopy(x, plane + a + shift, col, dst + a, b - a);
+            }
+            java.util.Arrays.fill(col, dst + b, dst + l, 0f);
+            zeroWrappedColumns(col, dst, ohLo, ohHi, w, dx);
+        });
     }
 
     /** Zeroes, in output rows [ohLo, ohHi) of one col row, the columns whose source column ow + dx is outside [0, w). */
@@ -222,33 +240,19 @@ final class Im2col {
      * on a shifted multiply-add).
      */
     static void col2imShift(float[] col, int colOff, int ld, int channels, Geo g, float[] x, int xOff) {
-        int h = g.h();
         int w = g.w();
-        int l = h * w;
-        java.util.Arrays.fill(x, xOff, xOff + channels * l, 0f);
-        float[] aligned = HeapStage.scratch(ALIGNED_SLOT, xOff + channels * l);
-        int row = 0;
-        for (int c = 0; c < channels; c++) {
-            int plane = xOff + c * l;
-            for (int ki = 0; ki < g.kh(); ki++) {
-                int dy = ki - g.ph();
-                int tLo = Math.min(l, Math.max(0, -dy) * w);
-                int tHi = Math.max(tLo, Math.min(h, h - dy) * w);
-                for (int kj = 0; kj < g.kw(); kj++, row++) {
-                    int dx = kj - g.pw();
-                    int shift = dy * w + dx;
-                    int src = colOff + row * ld;
-                    int a = Math.min(tHi, Math.max(tLo, -shift));
-                    int b = Math.max(a, Math.min(tHi, l - shift));
-                    if (b > a) {
-                        zeroWrappedColumns(col, src, tLo / w, tHi / w, w, dx);
-                        int at = plane + shift + a;
-                        System.arraycopy(col, src + a, aligned, at, b - a);
-                        addInto(x, aligned, at, at + b - a);
-                    }
-                }
+        int end = xOff + channels * g.h() * w;
+        java.util.Arrays.fill(x, xOff, end, 0f);
+        float[] aligned = HeapStage.scratch(ALIGNED_SLOT, end);
+        forEachShiftedRow(xOff, channels, g, (row, plane, shift, a, b, ohLo, ohHi, dx) -> {
+            if (b > a) {
+                int src = colOff + row * ld;
+                zeroWrappedColumns(col, src, ohLo, ohHi, w, dx);
+                int at = plane + shift + a;
+                System.arraycopy(col, src + a, aligned, at, b - a);
+                addInto(x, aligned, at, at + b - a);
             }
-        }
+        });
     }
 
     /** HeapStage slot of col2imShift's aligned copy (the conv callers use slots 0 to 4). */
