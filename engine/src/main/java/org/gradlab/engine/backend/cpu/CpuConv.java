@@ -72,9 +72,11 @@ final class CpuConv implements ConvKernels {
         final float[] cs;
         final float[] pad;
 
-        Scratch(DType dt, Plan p) {
+        /** {@code ownCol = false}: the caller passes kept columns, so no col matrix of its own is needed. */
+        Scratch(DType dt, Plan p, boolean ownCol) {
             boolean need = !p.direct() && !p.depthwise();
-            col = need ? new CpuStorage(dt, (long) p.k * p.l, false) : null; // im2col or a beta-0 GEMM writes it whole
+            // im2col or a beta-0 GEMM writes it whole
+            col = need && ownCol ? new CpuStorage(dt, (long) p.k * p.l, false) : null;
             boolean f32 = need && dt == DType.F32;
             // per-thread arrays reused across calls (HeapStage): no allocation, no zeroing per call
             xs = f32 ? HeapStage.scratch(0, p.cinG * p.hw()) : null;
@@ -169,7 +171,7 @@ final class CpuConv implements ConvKernels {
             double beta = bias == null ? 0 : 1;
             Tensor b = bias == null ? null : dense(bias);
             float[] plane = bias != null && dt == DType.F32 ? biasPlane(b, p.cout, p.l) : null;
-            try (Scratch ws = new Scratch(dt, p)) {
+            try (Scratch ws = new Scratch(dt, p, keep == null)) {
                 for (int n = 0; n < p.n; n++) {
                     if (b != null) {
                         fillBias(so, b, n, p.cout, p.l, plane); // GEMM then adds onto it (beta 1)
@@ -279,7 +281,7 @@ final class CpuConv implements ConvKernels {
             Depthwise.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p.n, p.cin, p.coutG, p.geo);
             return gx;
         }
-        try (Scratch ws = new Scratch(dt, p)) {
+        try (Scratch ws = new Scratch(dt, p, true)) {
             for (int n = 0; n < p.n; n++) {
                 for (int g = 0; g < p.groups; g++) {
                     long xOff = ((long) n * p.cin + (long) g * p.cinG) * p.hw();
@@ -331,7 +333,7 @@ final class CpuConv implements ConvKernels {
             Depthwise.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);
             return gw;
         }
-        try (Scratch ws = new Scratch(dt, p)) {
+        try (Scratch ws = new Scratch(dt, p, kept == null)) {
             for (int n = 0; n < p.n; n++) {
                 for (int g = 0; g < p.groups; g++) {
                     long xOff = x.offset() + ((long) n * p.cin + (long) g * p.cinG) * p.hw();
@@ -374,18 +376,11 @@ final class CpuConv implements ConvKernels {
             }
             return gb;
         }
+        DoubleBuffer d = sg.f64();
         for (int i = 0; i < n * c; i++) {
             double s = 0;
-            if (gOut.dtype() == DType.F32) {
-                FloatBuffer f = sg.f32();
-                for (int j = off + i * l, e = j + l; j < e; j++) {
-                    s += f.get(j);
-                }
-            } else {
-                DoubleBuffer d = sg.f64();
-                for (int j = off + i * l, e = j + l; j < e; j++) {
-                    s += d.get(j);
-                }
+            for (int j = off + i * l, e = j + l; j < e; j++) {
+                s += d.get(j);
             }
             sb.set(i % c, sb.get(i % c) + s);
         }
