@@ -26,7 +26,8 @@ import org.bytedeco.javacpp.Pointer;
  * memory vanish). When more than {@code gradlab.gcThresholdBytes} (default 4 GiB) is live,
  * allocation asks the GC to run those cleaners first.
  *
- * <p>NOTE: memory is zero-filled on allocation. Accessing a closed buffer throws
+ * <p>NOTE: {@link #allocate} zero-fills, {@link #allocateUninitialized} does not (for kernels that
+ * write every byte). Accessing a closed buffer throws
  * {@link IllegalStateException} instead of touching freed memory (which would crash the JVM).
  *
  * <p>NOTE: blocks of {@value #POOL_MIN_BYTES} bytes or more are not handed back to the C
@@ -34,8 +35,8 @@ import org.bytedeco.javacpp.Pointer;
  * and re-allocates the same activation sizes every step: glibc serves such blocks with
  * mmap/munmap, so each step would pay page faults and kernel zeroing for every activation
  * (a quarter of a ResNet-18 epoch went to the kernel before the pool). A pooled block is
- * zeroed with memset when reused. At most {@code gradlab.hostPoolBytes} (default 3 GiB) sit in
- * the pool; {@link #trimPool()} frees them all. {@link #liveBytes()} counts only open buffers.
+ * zeroed with memset when {@link #allocate} reuses it. At most {@code gradlab.hostPoolBytes}
+ * (default 3 GiB) sit in the pool; {@link #trimPool()} frees them all. {@link #liveBytes()} counts only open buffers.
  */
 public final class NativeBuffer implements AutoCloseable {
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
