@@ -25,7 +25,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class ConvBench {
-    /** Cin,Cout,H (square), stride: exp08 conv1..3, then ResNet-18 (28×28 stem) layer1..4 convs. */
+    /** CinxCoutxHxstride (square planes): exp08 conv1..3, then ResNet-18 (28×28 stem) layer1..4 convs. */
     @Param({"3x32x28x1", "32x64x14x1", "64x128x7x1", "3x64x28x1", "64x64x28x1", "64x128x28x2", "128x256x14x2", "256x512x7x2"})
     public String shape;
 
@@ -41,17 +41,12 @@ public class ConvBench {
 
     @Setup
     public void setup() {
-        String[] s = shape.split("x");
-        int cin = Integer.parseInt(s[0]);
-        int cout = Integer.parseInt(s[1]);
-        int h = Integer.parseInt(s[2]);
-        int stride = Integer.parseInt(s[3]);
+        KernelFigures.Conv c = KernelFigures.Conv.of(shape, Integer.toString(batch));
         Generator gen = new Generator(1);
-        p = new Conv2dParams(stride, 1, 1);
-        x = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, cin, h, h);
-        w = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, cout, cin, 3, 3);
-        int ho = p.outH(h, 3);
-        g = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, cout, ho, ho);
+        p = new Conv2dParams(c.stride(), 1, 1);
+        x = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c.cin(), c.h(), c.h());
+        w = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, c.cout(), c.cin(), 3, 3);
+        g = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c.cout(), c.out(), c.out());
         conv = x.backend().conv();
         columns = conv.conv2dForwardKeeping(x, w, null, p).columns(); // null where the backend keeps none
     }

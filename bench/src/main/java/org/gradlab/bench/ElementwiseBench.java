@@ -1,8 +1,6 @@
 package org.gradlab.bench;
 
 import java.util.concurrent.TimeUnit;
-import org.gradlab.engine.DType;
-import org.gradlab.engine.Device;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Tensor;
@@ -29,7 +27,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class ElementwiseBench {
-    /** C,H (square). */
+    /** CxH (square planes). */
     @Param({"32x28", "64x14", "128x7"})
     public String shape;
 
@@ -44,17 +42,14 @@ public class ElementwiseBench {
 
     @Setup
     public void setup() {
-        String[] s = shape.split("x");
-        int c = Integer.parseInt(s[0]);
-        int h = Integer.parseInt(s[1]);
-        Generator gen = new Generator(1);
-        x = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, 32, c, h, h);
-        weight = Tensor.normal(gen, 1, 0.1, DType.F32, Device.CPU, c);
-        bias = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, c);
-        mean = Tensor.zeros(DType.F32, Device.CPU, c);
-        var = Tensor.ones(DType.F32, Device.CPU, c);
-        scale = weight.reshape(1, c, 1, 1);
-        shift = bias.reshape(1, c, 1, 1);
+        ChannelInputs in = ChannelInputs.of(shape, 32, new Generator(1));
+        x = in.x();
+        weight = in.weight();
+        bias = in.bias();
+        mean = in.runningMean();
+        var = in.runningVar();
+        scale = weight.reshape(1, in.channels(), 1, 1);
+        shift = bias.reshape(1, in.channels(), 1, 1);
         norms = x.backend().norm();
     }
 

@@ -113,9 +113,7 @@ final class KernelFigures {
                 out.printf("  %-16s %-18s %-10s %7.2f ns per element%n", r.bench(), r.method(), "",
                         r.seconds() * 1e9 / LoopShapesBench.N);
             } else if (r.bench().equals("PoolNormBench") || r.bench().equals("ElementwiseBench")) {
-                String[] s = r.param("shape").split("x");
-                long n = Long.parseLong(r.params().getOrDefault("batch", "32")) * Long.parseLong(s[0]) * Long.parseLong(s[1])
-                        * Long.parseLong(s[1]);
+                long n = ChannelInputs.elements(r.param("shape"), Long.parseLong(r.params().getOrDefault("batch", "32")));
                 out.printf("  %-16s %-18s %-10s %7.2f ns per input element%n", r.bench(), r.method(), r.param("shape"),
                         r.seconds() * 1e9 / n);
             }

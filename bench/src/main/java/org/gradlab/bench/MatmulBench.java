@@ -22,7 +22,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class MatmulBench {
-    /** M,N,K */
+    /** MxNxK */
     @Param({"32x784x27", "64x196x288", "128x49x576", "64x784x27", "64x784x576", "128x196x576", "256x49x1152", "512x16x2304",
         "512x512x512"})
     public String mnk;

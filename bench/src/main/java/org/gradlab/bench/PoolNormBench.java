@@ -25,7 +25,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class PoolNormBench {
-    /** C,H (square). */
+    /** CxH (square planes). */
     @Param({"32x28", "64x14", "128x7", "64x28"})
     public String shape;
 
@@ -47,16 +47,14 @@ public class PoolNormBench {
 
     @Setup
     public void setup() {
-        String[] s = shape.split("x");
-        int c = Integer.parseInt(s[0]);
-        int h = Integer.parseInt(s[1]);
         Generator gen = new Generator(1);
-        x = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c, h, h);
-        g = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c, h, h);
-        weight = Tensor.normal(gen, 1, 0.1, DType.F32, Device.CPU, c);
-        bias = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, c);
-        runMean = Tensor.zeros(DType.F32, Device.CPU, c);
-        runVar = Tensor.ones(DType.F32, Device.CPU, c);
+        ChannelInputs in = ChannelInputs.of(shape, batch, gen);
+        x = in.x();
+        weight = in.weight();
+        bias = in.bias();
+        runMean = in.runningMean();
+        runVar = in.runningVar();
+        g = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, x.shape());
         pools = x.backend().pool();
         norms = x.backend().norm();
         pooled = pools.maxPool2dForward(x, pool);

@@ -24,6 +24,7 @@ class KernelFiguresTest {
         assertEquals(1e-3, KernelFigures.secondsPer("ms/op"));
         assertEquals(1e-6, KernelFigures.secondsPer("us/op"));
         assertEquals(48.0, KernelFigures.gemmFlops("2x3x4"));
+        assertEquals(32L * 64 * 14 * 14, ChannelInputs.elements("64x14", 32)); // PoolNormBench / ElementwiseBench shapes
         assertThrows(IllegalArgumentException.class, () -> KernelFigures.secondsPer("ops/s"));
     }
 }
