@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Compare the engine with PyTorch reference fixtures (one line per case; non-zero exit on any failure).")
 public final class VerifyCommand implements Callable<Integer> {
-    @Option(names = "--golden", description = "fixture directory (default: ../shared/golden)")
+    @Option(names = "--golden", description = "fixture directory (default: ../shared/golden when present, else the repository's own, engine/src/test/resources/fixtures/golden)")
     Path golden;
 
     @Option(names = "--device", description = "device the engine runs on: cpu (default), cuda, cuda:N")

@@ -48,7 +48,6 @@ public final class PublishedResults {
         return base.resolve("challenge").resolve("published-results.csv").toAbsolutePath().normalize();
     }
 
-    /** Loads the table from {@link #defaultPath()}. */
     /** The published table bundled with GradLab (a copy of shared/challenge/published-results.csv). */
     public static PublishedResults bundled() {
         try (java.io.InputStream in = PublishedResults.class.getResourceAsStream("/org/gradlab/challenge/published-results.csv")) {
@@ -67,8 +66,9 @@ public final class PublishedResults {
         }
     }
 
+    /** The table at {@link #defaultPath()} when that file exists, else the {@link #bundled()} copy. */
     public static PublishedResults loadDefault() {
-        return load(defaultPath());
+        return Files.isRegularFile(defaultPath()) ? load(defaultPath()) : bundled();
     }
 
     /**

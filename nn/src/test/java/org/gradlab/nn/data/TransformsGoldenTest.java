@@ -2,13 +2,12 @@ package org.gradlab.nn.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.gradlab.engine.io.NpyArray;
 import org.gradlab.engine.io.Npz;
+import org.gradlab.engine.io.SharedFiles;
 import org.gradlab.nn.data.transforms.Normalize;
 import org.gradlab.nn.data.transforms.PilColor;
 import org.gradlab.nn.data.transforms.RandomAffine;
@@ -25,11 +24,7 @@ class TransformsGoldenTest {
     private static Image[] images;
 
     static Path golden(String name) {
-        String prop = System.getProperty("gradlab.shared");
-        Path root = prop != null && !prop.isBlank() ? Path.of(prop) : Path.of("../../shared");
-        Path p = root.resolve("golden").resolve(name);
-        assertTrue(Files.isRegularFile(p), "missing golden fixture " + p);
-        return p;
+        return SharedFiles.file("golden/" + name);
     }
 
     @BeforeAll
