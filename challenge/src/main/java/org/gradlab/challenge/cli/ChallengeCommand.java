@@ -22,10 +22,10 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the experiments, what each changes, and the published figures")
     boolean list;
 
-    @Option(names = "--data", description = "a MedMNIST-layout npz file (default: ../shared/data/dermamnist_jpeg.npz when present)")
+    @Option(names = "--data", description = "a MedMNIST-layout npz file (default: download --dataset into the cache)")
     Path data;
 
-    @Option(names = "--dataset", description = "download this MedMNIST dataset from Zenodo (md5-checked) into the cache, e.g. dermamnist")
+    @Option(names = "--dataset", description = "without --data: the MedMNIST dataset downloaded from Zenodo (md5-checked, once) into the cache (default: dermamnist)")
     String dataset;
 
     @Option(names = "--cache", description = "download cache directory (default: ~/.cache/gradlab)")

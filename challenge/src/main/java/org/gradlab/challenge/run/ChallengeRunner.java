@@ -195,30 +195,13 @@ public final class ChallengeRunner {
             }
             return opts.data();
         }
-        if (opts.dataset() != null) {
-            return new DatasetDownloader(cacheDir().resolve("medmnist"), DatasetDownloader.ZENODO_BASE).download(opts.dataset());
+        String name = opts.dataset() != null ? opts.dataset() : "dermamnist";
+        DatasetDownloader downloader = new DatasetDownloader(cacheDir().resolve("medmnist"), DatasetDownloader.ZENODO_BASE);
+        try {
+            return downloader.download(name);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + " (offline: pass --data FILE, a MedMNIST npz)", e);
         }
-        for (Path p : defaultDataCandidates()) {
-            if (Files.isRegularFile(p)) {
-                return p;
-            }
-        }
-        throw new IOException("no data: pass --data FILE (a MedMNIST npz) or --dataset dermamnist (downloads from Zenodo); "
-                + "looked for " + defaultDataCandidates());
-    }
-
-    private static java.util.List<Path> defaultDataCandidates() {
-        java.util.List<Path> c = new java.util.ArrayList<>();
-        String shared = System.getProperty(PublishedResults.SHARED_PROPERTY);
-        if (shared != null) {
-            c.add(Path.of(shared, "data", "dermamnist_jpeg.npz"));
-        }
-        String root = System.getProperty("gradlab.root");
-        if (root != null) {
-            c.add(Path.of(root).resolve("../shared/data/dermamnist_jpeg.npz").normalize());
-        }
-        c.add(Path.of("../shared/data/dermamnist_jpeg.npz").toAbsolutePath().normalize());
-        return c;
     }
 
     private static PublishedResults published() {
