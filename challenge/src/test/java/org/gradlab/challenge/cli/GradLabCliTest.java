@@ -1,0 +1,39 @@
+package org.gradlab.challenge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line as a user meets it: version, and clear errors for what the user typed. */
+class GradLabCliTest {
+    /** Runs {@code gradlab args} in this JVM; returns exit code and both output streams. */
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CommandLine cl = GradLab.commandLine();
+        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void versionComesFromTheBuild() throws Exception {
+        Result r = run("--version");
+        assertEquals(0, r.code());
+        String pom = Files.readString(Path.of(System.getProperty("gradlab.root", ".."), "pom.xml"));
+        int at = pom.indexOf("<artifactId>gradlab-parent</artifactId>");
+        String version = pom.substring(pom.indexOf("<version>", at) + 9, pom.indexOf("</version>", at));
+        assertTrue(r.out().startsWith("GradLab " + version + "\n"), r.out());
+        assertEquals(version, BuildVersion.version());
+    }
+}
