@@ -237,7 +237,7 @@ public final class Autograd {
         Tensor existing = leaf.grad();
         if (existing == null) {
             try (MemoryScope p = MemoryScope.persistent()) {
-                Tensor copy = Tensor.empty(g.dtype(), g.device(), g.shape());
+                Tensor copy = Tensor.zeros(g.dtype(), g.device(), g.shape());
                 copy.backend().elementwise().copyInto(copy, g);
                 leaf.setGrad(copy);
             }

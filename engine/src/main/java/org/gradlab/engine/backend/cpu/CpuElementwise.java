@@ -48,7 +48,7 @@ final class CpuElementwise implements ElementwiseKernels {
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
         Tensor c = contiguousOrSelf(x);
         Tensor out = x.dtype() == DType.F32 && fn == UnaryFn.RELU ? Tensor.uninitialized(x.dtype(), x.device(), x.shape())
-                : Tensor.empty(x.dtype(), x.device(), x.shape());
+                : Tensor.zeros(x.dtype(), x.device(), x.shape());
         CpuStorage in = storage(c);
         CpuStorage o = storage(out);
         long off = c.offset();
@@ -214,7 +214,7 @@ final class CpuElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor contiguous(Tensor x) {
-        Tensor out = Tensor.empty(x.dtype(), x.device(), x.shape());
+        Tensor out = Tensor.zeros(x.dtype(), x.device(), x.shape());
         copyInto(out, x);
         return out;
     }
@@ -304,7 +304,7 @@ final class CpuElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor cast(Tensor x, DType to) {
-        Tensor out = Tensor.empty(to, x.device(), x.shape());
+        Tensor out = Tensor.zeros(to, x.device(), x.shape());
         copyInto(out, x);
         return out;
     }
