@@ -2,19 +2,58 @@ package org.gradlab.engine.backend;
 
 /**
  * Elementwise functions of one tensor, with up to two scalar parameters {@code p}, {@code q}.
- * Each backend implements every constant; adding one means adding a constant here and its
- * line in each backend's kernel.
+ * Each constant IS its definition: a float64 reference in Java (the CPU backend evaluates it;
+ * float32 fast paths are checked against it) and the same formula in CUDA C, from which the CUDA
+ * backend generates its kernel's {@code switch} when NVRTC compiles it (no hand-kept numbering).
+ * Adding a function = adding a constant here; every backend picks it up.
+ *
+ * <p>NOTE: both forms must compute the same thing; the CUDA C form sees {@code x}, {@code p},
+ * {@code q} as doubles and the CUDA math library ({@code exp}, {@code erf}, {@code tanh}, ...).
  */
 public enum UnaryFn {
-    NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH,
+    NEG("-x", (x, p, q) -> -x),
+    EXP("exp(x)", (x, p, q) -> Math.exp(x)),
+    LOG("log(x)", (x, p, q) -> Math.log(x)),
+    SQRT("sqrt(x)", (x, p, q) -> Math.sqrt(x)),
+    ABS("fabs(x)", (x, p, q) -> Math.abs(x)),
+    /** max(x, 0); NOTE: NaN propagates, as in PyTorch. */
+    RELU("x > 0.0 ? x : (x != x ? x : 0.0)", (x, p, q) -> x > 0 ? x : Double.isNaN(x) ? x : 0.0),
+    /** 1 / (1 + e^-x) without overflow for large |x| */
+    SIGMOID("x >= 0.0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x))",
+            (x, p, q) -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+    TANH("tanh(x)", (x, p, q) -> Math.tanh(x)),
     /** x^p */
-    POW,
-    /** min(max(x, p), q) */
-    CLAMP,
-    /** p * x + q */
-    AFFINE,
+    POW("pow(x, p)", (x, p, q) -> Math.pow(x, p)),
+    /** min(max(x, p), q); NaN propagates */
+    CLAMP("x != x ? x : fmin(fmax(x, p), q)", (x, p, q) -> Double.isNaN(x) ? x : Math.min(Math.max(x, p), q)),
+    /** p * x + q; NOTE: no fused multiply-add on the GPU, so both round the product first */
+    AFFINE("__dadd_rn(__dmul_rn(p, x), q)", (x, p, q) -> p * x + q),
     /** 1 where p <= x <= q, else 0 (clamp's gradient mask) */
-    INSIDE_MASK,
-    /** sign(x): -1, 0 or 1 */
-    SIGN
+    INSIDE_MASK("(x >= p && x <= q) ? 1.0 : 0.0", (x, p, q) -> x >= p && x <= q ? 1.0 : 0.0),
+    /** sign(x): -1, 0 or 1; keeps ±0 and NaN (Math.signum) */
+    SIGN("x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : x)", (x, p, q) -> Math.signum(x));
+
+    /** The float64 reference of one function: x and the parameters p, q. */
+    @FunctionalInterface
+    public interface Reference {
+        double apply(double x, double p, double q);
+    }
+
+    private final String cuda;
+    private final Reference reference;
+
+    UnaryFn(String cuda, Reference reference) {
+        this.cuda = cuda;
+        this.reference = reference;
+    }
+
+    /** The float64 value at x (the reference every backend is checked against). */
+    public double apply(double x, double p, double q) {
+        return reference.apply(x, p, q);
+    }
+
+    /** The same function as a CUDA C expression of the doubles x, p, q. */
+    public String cuda() {
+        return cuda;
+    }
 }

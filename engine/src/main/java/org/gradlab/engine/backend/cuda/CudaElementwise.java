@@ -14,8 +14,8 @@ import org.gradlab.natives.cuda.TensorKernels;
 /**
  * Elementwise kernels on the GPU ({@code tensor.cu}): strided inputs are read in place through
  * their strides (broadcast dims get stride 0), outputs are fresh and contiguous.
- * NOTE: the kernels take the {@link UnaryFn}/{@link BinaryFn} ORDINALS; tensor.cu lists the
- * same order (checked by a test).
+ * NOTE: the kernels take the {@link UnaryFn}/{@link BinaryFn} ordinals; the matching cases of
+ * tensor.cu are generated from the enums ({@link FunctionCases}).
  */
 final class CudaElementwise implements ElementwiseKernels {
 
