@@ -31,7 +31,12 @@ public enum UnaryFn {
     /** 1 where p <= x <= q, else 0 (clamp's gradient mask) */
     INSIDE_MASK("(x >= p && x <= q) ? 1.0 : 0.0", (x, p, q) -> x >= p && x <= q ? 1.0 : 0.0),
     /** sign(x): -1, 0 or 1; keeps ±0 and NaN (Math.signum) */
-    SIGN("x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : x)", (x, p, q) -> Math.signum(x));
+    SIGN("x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : x)", (x, p, q) -> Math.signum(x)),
+    /** x / (1 + e^-x) = x * sigmoid(x) (SiLU) */
+    SILU("x / (1.0 + exp(-x))", (x, p, q) -> x / (1 + Math.exp(-x))),
+    /** d silu(x)/dx = s * (1 + x * (1 - s)), s = sigmoid(x) */
+    SILU_DERIVATIVE("(1.0 / (1.0 + exp(-x))) * (1.0 + x * (1.0 - 1.0 / (1.0 + exp(-x))))",
+            (x, p, q) -> (1 / (1 + Math.exp(-x))) * (1 + x * (1 - 1 / (1 + Math.exp(-x)))));
 
     /** The float64 reference of one function: x and the parameters p, q. */
     @FunctionalInterface
