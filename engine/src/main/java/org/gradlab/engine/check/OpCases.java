@@ -14,6 +14,7 @@ import org.gradlab.engine.ops.BatchNorm2d;
 import org.gradlab.engine.ops.Conv2d;
 import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.engine.ops.Dropout;
+import org.gradlab.engine.ops.Gelu;
 import org.gradlab.engine.ops.Linear;
 import org.gradlab.engine.ops.LogSoftmax;
 import org.gradlab.engine.ops.MaxPool2d;
@@ -62,6 +63,8 @@ public final class OpCases {
         add(c, "sigmoid", "[5,3]", t -> t[0].sigmoid(), u(-4, 4, 5, 3));
         add(c, "tanh", "[5,3]", t -> t[0].tanh(), u(-3, 3, 5, 3));
         add(c, "silu", "[4,6]", t -> Silu.apply(t[0]), u(-5, 5, 4, 6));
+        add(c, "gelu", "exact [4,6]", t -> Gelu.apply(t[0]), u(-5, 5, 4, 6));
+        add(c, "gelu_tanh", "approximate='tanh' [4,6]", t -> Gelu.apply(t[0], Gelu.Approximation.TANH), u(-5, 5, 4, 6));
         add(c, "affine", "2.5x+1 [4]", t -> t[0].mul(2.5).add(1), r(4));
         add(c, "sum", "all [3,4]", t -> t[0].sum(), r(3, 4));
         add(c, "sum", "axes (0,2) keepdim [3,4,5]", t -> t[0].sum(new int[] {0, 2}, true), r(3, 4, 5));

@@ -85,7 +85,7 @@ class GoldenFixturesTest {
     @Test
     void activations() throws Exception {
         Reporter r = verify("activations.npz", 1);
-        for (String op : new String[] {"sigmoid", "silu"}) {
+        for (String op : new String[] {"sigmoid", "silu", "gelu", "gelu_tanh"}) {
             for (String group : new String[] {"f64", "f32"}) {
                 for (String array : new String[] {"out", "grad_x"}) {
                     assertTrue(r.lines().stream().anyMatch(l -> l.caseName().equals(op) && l.group().equals(group)
