@@ -56,7 +56,7 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--epochs", defaultValue = "3", description = "timed epochs after the warm-up (default 3)")
         int epochs;
 
-        @Option(names = "--data", description = "MedMNIST npz (default ../shared/data/dermamnist_jpeg.npz)")
+        @Option(names = "--data", description = "MedMNIST npz (default: DermaMNIST downloaded once, md5-checked, into ~/.cache/gradlab/medmnist)")
         Path data;
 
         @Option(names = "--limit-train", description = "time on the first N training images")
@@ -71,7 +71,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/dermamnist_jpeg.npz").normalize();
+            Path file = data != null ? data : new org.gradlab.challenge.data.DatasetDownloader().download("dermamnist");
             MedMnist d = MedMnist.load(file);
             Device dev = DeviceChoice.resolve(device, System.out);
             String core = System.getenv("OPENBLAS_CORETYPE");
