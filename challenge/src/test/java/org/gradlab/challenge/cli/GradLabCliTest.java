@@ -36,4 +36,20 @@ class GradLabCliTest {
         assertTrue(r.out().startsWith("GradLab " + version + "\n"), r.out());
         assertEquals(version, BuildVersion.version());
     }
+
+    @Test
+    void shellHasTheClassPathAndTheImports(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path script = tmp.resolve("grad.jsh");
+        Files.writeString(script, "var x = Tensor.of(new double[] {1, 2, 3}, 3).requiresGrad(true);\n"
+                + "x.mul(x).sum().backward();\n"
+                + "System.out.println(\"grad \" + Arrays.toString(x.grad().toDoubleArray()));\n/exit\n");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "org.gradlab.challenge.cli.GradLab",
+                "shell", script.toString()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES), out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("GradLab shell:") && out.contains("grad [2.0, 4.0, 6.0]"), out);
+    }
 }
