@@ -52,4 +52,18 @@ class GradLabCliTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("GradLab shell:") && out.contains("grad [2.0, 4.0, 6.0]"), out);
     }
+
+    @Test
+    void doctorNamesEveryPieceAndWhatIsMissing() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        DoctorCommand.report(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        String out = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out.contains("Java: " + System.getProperty("java.version")), out);
+        assertTrue(out.contains("JavaCPP platform " + org.bytedeco.javacpp.Loader.getPlatform()), out);
+        assertTrue(out.contains("BLAS: OpenBLAS 0.") && out.contains("  threads: "), out);
+        assertTrue(out.contains("CUDA driver ") && out.contains("cuDNN") && out.contains("NVRTC"), out);
+        if (!Files.exists(Path.of("/proc/driver/nvidia/version"))) {
+            assertTrue(out.contains("CUDA: not usable: no NVIDIA driver") && out.contains(DoctorCommand.GPU_HELP), out);
+        }
+    }
 }
