@@ -90,4 +90,20 @@ class ExamplesTest {
         assertTrue(log.contains("loaded 23 tensors, 94,599 parameters") && log.contains("read back identical"), log);
         assertTrue(Files.size(out) > 94_599 * 4);
     }
+
+    @Test
+    void readmeQuickstartIsTheTestedProgram() throws Exception {
+        String readme = Files.readString(Fixtures.repositoryRoot().resolve("README.md"));
+        int section = readme.indexOf("## Use it as a library");
+        int start = readme.indexOf("```java\n", section) + 8;
+        String block = readme.substring(start, readme.indexOf("```", start));
+        String program = Files.readString(Fixtures.repositoryRoot().resolve("examples/Quickstart.java"));
+        for (String line : block.strip().split("\n")) {
+            assertTrue(program.contains(line.strip()), "README line not in examples/Quickstart.java: " + line);
+        }
+        String out = run("Quickstart");
+        assertTrue(out.contains("w.grad() = [2.0, 4.0, 6.0]"), out);
+        Matcher m = Pattern.compile("final loss ([0-9.eE-]+)").matcher(out);
+        assertTrue(m.find() && Double.parseDouble(m.group(1)) < 0.1, "XOR is learnt: " + out);
+    }
 }
