@@ -50,7 +50,7 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--exp", defaultValue = "08", description = "experiment whose recipe is timed (default 08)")
         String exp;
 
-        @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto")
+        @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda[:N] (default: auto)")
         String device;
 
         @Option(names = "--epochs", defaultValue = "3", description = "timed epochs after the warm-up (default 3)")

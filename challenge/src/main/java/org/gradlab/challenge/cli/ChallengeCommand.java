@@ -58,8 +58,16 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--detect-anomaly", description = "stop at the first NaN/Inf in any op output or gradient, naming the op and layer (slow)")
     boolean detectAnomaly;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        CliChecks.atLeastOne(spec, "--epochs", epochs);
+        CliChecks.atLeastOne(spec, "--limit-train", limitTrain);
+        CliChecks.atLeastOne(spec, "--workers", workers);
+        CliChecks.readableFile(spec, "--data", data);
+        CliChecks.readableFile(spec, "--weights", weights);
         org.gradlab.engine.autograd.Autograd.setAnomalyDetection(detectAnomaly);
         List<Experiment> selected = Experiments.select(exp);
         if (list) {

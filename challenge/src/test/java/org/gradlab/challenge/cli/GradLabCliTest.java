@@ -66,4 +66,46 @@ class GradLabCliTest {
             assertTrue(out.contains("CUDA: not usable: no NVIDIA driver") && out.contains(DoctorCommand.GPU_HELP), out);
         }
     }
+
+    @Test
+    void badNumbersNameTheOptionAndWhatItExpects() {
+        Result r = run("challenge", "--epochs", "-1", "--exp", "01", "--data", "missing.npz");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--epochs must be a whole number of at least 1, got -1"), r.err());
+        assertTrue(run("challenge", "--workers", "0").err().contains("--workers must be a whole number of at least 1, got 0"));
+        assertTrue(run("challenge", "--epochs", "two").err().contains("'two' is not an int"), run("challenge", "--epochs", "two").err());
+    }
+
+    @Test
+    void aNamedFileThatCannotBeReadIsAnErrorNotAFallback(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Result missing = run("challenge", "--exp", "23", "--weights", tmp.resolve("nope.pth").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--weights " + tmp.resolve("nope.pth") + ": no such file"), missing.err());
+        Result data = run("challenge", "--exp", "01", "--data", tmp.toString());
+        assertEquals(2, data.code());
+        assertTrue(data.err().contains("not a readable file"), data.err());
+    }
+
+    /** A corrupt weights file stops the run before any training, exit 1: no silent random initialisation. */
+    @Test
+    void corruptWeightsStopTheRun(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path corrupt = tmp.resolve("resnet18.pth");
+        Files.write(corrupt, new byte[] {'P', 'K', 3, 4, 1, 2, 3});
+        Path data = org.gradlab.challenge.data.SyntheticMedMnist.write(tmp, 64, 16, 16, 1);
+        Path out = tmp.resolve("out");
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = GradLab.commandLine().execute("challenge", "--exp", "23", "--epochs", "1", "--device", "cpu",
+                    "--data", data.toString(), "--weights", corrupt.toString(), "--out", out.toString());
+        } finally {
+            System.setErr(saved);
+        }
+        String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, code, text);
+        assertTrue(text.contains("--weights " + corrupt + ": cannot be loaded"), text);
+        assertTrue(!Files.exists(out.resolve("results.json")), "nothing was trained");
+    }
 }
