@@ -23,7 +23,7 @@ if defined NEEDS_BUILD (
   echo gradlab: building ^(first use or GRADLAB_REBUILD; log in bench\target\build.log^)... 1>&2
   if not exist "%ROOT%\bench\target" mkdir "%ROOT%\bench\target"
   call "%ROOT%\mvnw.cmd" -f "%ROOT%\pom.xml" -q -B -ntp -DskipTests -Dmaven.source.skip -Dmaven.javadoc.skip package dependency:build-classpath ^
-    -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime > "%ROOT%\bench\target\build.log" 2>&1
+    -Dmdep.outputFile=target/classpath.txt -DincludeScope=runtime > "%ROOT%\bench\target\build.log" 2>&1
   if errorlevel 1 (
     type "%ROOT%\bench\target\build.log" 1>&2
     echo gradlab: build failed 1>&2
