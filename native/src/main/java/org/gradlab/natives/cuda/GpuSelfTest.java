@@ -7,7 +7,7 @@ import org.gradlab.natives.NativeBuffer;
 
 /**
  * GPU self-test of the native layer the engine calls (run on a GPU host, see scripts/run-gpu.sh):
- * prints versions, compiles every kernel file with NVRTC, then checks memory copies, the caching
+ * prints versions, compiles every complete kernel file with NVRTC, then checks memory copies, the caching
  * allocator, our reduction, log-softmax and optimizer kernels, cuBLAS GEMM, cuDNN convolution in
  * float64 and float32 and cuDNN batch norm against the float64 loops of {@link SelfTestReference}.
  * The engine's other kernels (tensor.cu, pool.cu, norm.cu, closs.cu) are checked op by op against
@@ -192,8 +192,9 @@ public final class GpuSelfTest {
     private String compileAll() {
         long t0 = System.nanoTime();
         int n = ctx.kernels().compileAll();
-        return n + " modules for sm_" + ctx.ccMajor() + ctx.ccMinor() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms; "
-                + NvrtcCompiler.cacheSummary();
+        return n + " modules for sm_" + ctx.ccMajor() + ctx.ccMinor() + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms ("
+                + String.join(", ", Kernels.CALLER_DEFINED) + ": compiled by the engine with its generated code, checked by "
+                + "BackendParity); " + NvrtcCompiler.cacheSummary();
     }
 
     private String copyAndMemset() {

@@ -19,6 +19,8 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
     /** The kernel source files (resource names without directory). */
     public static final List<String> SOURCES = List.of("reduce.cu", "loss.cu", "optim.cu",
             TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE);
+    /** The files that compile only with code their caller {@link #define defines} (tensor.cu: the engine's function cases). */
+    public static final List<String> CALLER_DEFINED = List.of(TensorKernels.FILE);
     private static final String RESOURCE_DIR = "/org/gradlab/natives/cuda/kernels/";
     /** Threads per block of every launch (the block-reduction kernels assume exactly this). */
     static final int BLOCK = 256;
@@ -96,10 +98,17 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
         return definitions.getOrDefault(file, "") + source(file);
     }
 
-    /** Compiles (NVRTC, cached) and loads every kernel file now; returns the number of modules. */
+    /**
+     * Compiles (NVRTC, cached) and loads now every kernel file that is complete: all of
+     * {@link #SOURCES} but those of {@link #CALLER_DEFINED} whose code has not been
+     * {@link #define defined} yet (they would stop at their {@code #error}). Returns the number of
+     * modules loaded.
+     */
     public synchronized int compileAll() {
         for (String f : SOURCES) {
-            module(f);
+            if (!CALLER_DEFINED.contains(f) || definitions.containsKey(f)) {
+                module(f);
+            }
         }
         return modules.size();
     }
