@@ -78,6 +78,7 @@ step() {
   return "$rc"
 }
 skip() { say "RESULT $1: SKIPPED ($2)"; }
+tally() { grep -E "$2" "$LOGS/$1.log" 2>/dev/null | tail -1 | sed "s/^/RESULT $1: /" | tee -a "$SUMMARY"; }   # a step's total line
 # device memory after each epoch, as bench epoch prints it on CUDA: the same figures every epoch = no leak
 memory() { grep 'device memory:' "$LOGS/$1.log" 2>/dev/null | sed "s/^ */RESULT $1 /" | tee -a "$SUMMARY"; }
 java_step() {   # a step that needs the JVM (and, on cuda, a usable CUDA)
@@ -106,7 +107,9 @@ if [ "$rc" -eq 2 ] && [ "$DEVICE" != cpu ]; then
   JAVA_OK=0; JAVA_WHY="the self-test found CUDA unusable: see logs/selftest.log"
 fi
 java_step parity 180 "${RUN[@]}" org.gradlab.engine.check.BackendParity --device "$DEVICE"
+tally parity '^PARITY '
 java_step golden 120 "${RUN[@]}" org.gradlab.challenge.cli.GradLab verify --golden "$B/golden" --device "$DEVICE"
+tally golden '^TOTAL:'
 for math in $MATHS; do
   export JAVA_OPTS_EXTRA="$BASE_OPTS -Dgradlab.cuda.math=$math"
   for e in $EXPS; do
