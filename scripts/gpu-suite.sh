@@ -73,6 +73,7 @@ step() {
   else
     FAILED=1
     say "FAIL $name (exit $rc$( [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && echo ", killed at its ${lim} s limit"), ${took} s)"
+    say "ERROR $name, last line: $(grep -v '^[[:space:]]*$' "$LOGS/$name.log" | tail -1 | cut -c1-300)"
   fi
   pack
   return "$rc"
@@ -144,6 +145,7 @@ if "$PY" -c 'import torch' > "$LOGS/pytorch_import.log" 2>&1; then
         --tf32 "$tf" --epochs "$EPOCHS" --data "$DATA" "${LIMIT_ARGS[@]}"
     done
     for m in $MODELS; do
+      if [ "$HAS_MODEL" -ne 1 ]; then skip "pytorch_epoch_${m}_tf32$tf" "no GradLab counterpart in this build"; continue; fi
       step "pytorch_epoch_${m}_tf32$tf" 180 "$PY" "$ROOT/bench/scripts/pytorch_epoch.py" --model "$m" --device "$DEVICE" \
         --tf32 "$tf" --epochs "$EPOCHS" --data "$DATA" "${LIMIT_ARGS[@]}"
     done
