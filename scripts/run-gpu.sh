@@ -13,6 +13,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${GRADLAB_WORK:-/tmp/gradlab-gpu}
 SP=${TORCH_SITE:-/opt/torch/.venv/lib/python3.12/site-packages}
+[ -f "$HERE/jre.tar.gz" ] || { echo "ERROR no jre.tar.gz beside $0: run the copy in a bundle made by scripts/gpu-check.sh" >&2; exit 2; }
 mkdir -p "$WORK"
 # the JRE is unpacked once per bundle (the marker holds the tarball's checksum)
 SUM=$(cksum < "$HERE/jre.tar.gz")
