@@ -28,7 +28,7 @@ JAVA="$WORK/jre/bin/java"
 # CUDA-13 wheels install to nvidia/cu13/lib; cuDNN to nvidia/cudnn/lib; cu12-style wheels to nvidia/<pkg>/lib
 NVLIBS=$( (find "$SP/nvidia" -maxdepth 3 -type d -name lib 2>/dev/null || true) | sort | paste -sd: -)
 # the driver's libcuda.so.1: usually in ldconfig's cache; some containers mount it under /usr/local/nvidia only
-DRIVER_LIBS=$(for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && printf ':%s' "$d"; done)
+DRIVER_LIBS=$(for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do if [ -d "$d" ]; then printf ':%s' "$d"; fi; done)
 export LD_LIBRARY_PATH="${NVLIBS:+$NVLIBS:}/usr/local/cuda/lib64$DRIVER_LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 find_so() { local d; IFS=: read -ra ds <<< "$LD_LIBRARY_PATH"; for d in "${ds[@]}"; do [ -e "$d/$1" ] && { echo "$d/$1"; return 0; }; done
             ldconfig -p 2>/dev/null | awk -v s="$1" '$1==s {print $NF; f=1} END {exit !f}' | head -1; }
