@@ -2,7 +2,8 @@
 # GPU half of the GPU check: ONE command on the GPU host, run in the repository root with the bundle
 # (made on a CPU machine by scripts/gpu-check.sh) carried as the ignored path gpu-bundle/:
 #     bash scripts/gpu-suite.sh [bundle-dir]          (default: gpu-bundle)
-# Steps, each under `timeout -k` and the whole run inside BUDGET_S, most important first:
+# Steps, each under `timeout -k 10` and the whole run inside BUDGET_S (two probes of at most 30 s each aside: give
+# the device call BUDGET_S + 100 s), most important first:
 #   host      nvidia-smi, glibc (`ldd --version`) against what the bundled JRE needs, the CUDA libraries found,
 #             `java -version` of the bundled JRE (unpacked with gzip, outside the bundle)
 #   selftest  GpuSelfTest: NVRTC, cuBLAS, cuDNN conv (float64 and float32) and batch norm, our kernels
@@ -123,7 +124,7 @@ export JAVA_OPTS_EXTRA="$BASE_OPTS"
 # the new backbones' epochs, where this build has them (bench epoch --model NAME)
 HAS_MODEL=0
 if [ -n "$MODELS" ] && [ "$JAVA_OK" -eq 1 ]; then
-  timeout -k 5 60 "${RUN[@]}" org.gradlab.challenge.cli.GradLab bench epoch --help > "$LOGS/bench_epoch_help.log" 2>&1
+  timeout -k 5 30 "${RUN[@]}" org.gradlab.challenge.cli.GradLab bench epoch --help > "$LOGS/bench_epoch_help.log" 2>&1
   grep -q -- '--model' "$LOGS/bench_epoch_help.log" && HAS_MODEL=1
 fi
 for m in $MODELS; do
@@ -138,7 +139,7 @@ done
 export JAVA_OPTS_EXTRA="$BASE_OPTS"
 
 # ---------------------------------------------------------------- PyTorch, then cuDNN's algorithm table
-if "$PY" -c 'import torch' > "$LOGS/pytorch_import.log" 2>&1; then
+if timeout -k 5 30 "$PY" -c 'import torch' > "$LOGS/pytorch_import.log" 2>&1; then
   for tf in $TF32S; do
     for e in $EXPS; do
       step "pytorch_epoch_${e}_tf32$tf" 150 "$PY" "$ROOT/bench/scripts/pytorch_epoch.py" --exp "$e" --device "$DEVICE" \
