@@ -1,5 +1,6 @@
 package org.gradlab.engine.backend.cpu;
 
+import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
 import org.gradlab.engine.Tensor;
@@ -37,7 +38,7 @@ final class CpuReduce implements ReduceKernels {
                     inner *= shape[d];
                 }
             }
-            Tensor c = x.isContiguous() ? x : x.backend().elementwise().contiguous(x);
+            Tensor c = dense(x);
             return new Blocks(c, outer, red, inner, null);
         }
         int[] perm = new int[shape.length];
