@@ -143,7 +143,7 @@ final class CpuPool implements PoolKernels {
     }
 
     /** The 2x2, stride 2, unpadded window every challenge CNN uses: no bounds per window. */
-    private static boolean isPair(Pool2dParams p, int h, int w, int ho, int wo) {
+    static boolean isPair(Pool2dParams p, int h, int w, int ho, int wo) {
         return p.kH() == 2 && p.kW() == 2 && p.strideH() == 2 && p.strideW() == 2 && p.padH() == 0 && p.padW() == 0
                 && 2 * ho <= h && 2 * wo <= w;
     }
