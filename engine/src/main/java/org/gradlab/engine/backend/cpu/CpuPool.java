@@ -45,13 +45,14 @@ final class CpuPool implements PoolKernels {
 
     @Override
     public Tensor maxPool2dIndices(Tensor x, Pool2dParams p) {
-        x = asF64(dense(x)); // exact: float32 to float64 keeps every value and its order
+        Tensor x64 = asF64(dense(x)); // exact: float32 to float64 keeps every value and its order
         int[] s = x.shape();
         int ho = p.outH(s[2]);
         int wo = p.outW(s[3]);
         Tensor idx = Tensor.uninitialized(DType.F64, x.device(), s[0], s[1], ho, wo); // written whole
-        PoolReference.maxForward(storage(x).f64(), (int) x.offset(), null, storage(idx).f64(), s[0] * s[1], s[2], s[3], ho,
-                wo, p);
+        PoolReference.maxForward(storage(x64).f64(), (int) x64.offset(), null, storage(idx).f64(), s[0] * s[1], s[2], s[3],
+                ho, wo, p);
+        releaseCopy(x64, x);
         return idx;
     }
 
@@ -101,6 +102,7 @@ final class CpuPool implements PoolKernels {
         Tensor out = Tensor.uninitialized(DType.F64, x.device(), s[0], s[1], ho, wo); // written whole
         PoolReference.avg(storage(x64).f64(), (int) x64.offset(), storage(out).f64(), s[0] * s[1], s[2], s[3], ho, wo, p,
                 countIncludePad, false);
+        releaseCopy(x64, x);
         return asDtypeOf(out, x);
     }
 
@@ -110,6 +112,7 @@ final class CpuPool implements PoolKernels {
         Tensor gx = Tensor.zeros(DType.F64, g.device(), xShape);
         PoolReference.avg(storage(g64).f64(), (int) g64.offset(), storage(gx).f64(), xShape[0] * xShape[1], xShape[2],
                 xShape[3], g.shape(2), g.shape(3), p, countIncludePad, true);
+        releaseCopy(g64, g);
         return asDtypeOf(gx, g);
     }
 
@@ -120,6 +123,7 @@ final class CpuPool implements PoolKernels {
         Tensor out = Tensor.uninitialized(DType.F64, x.device(), s[0], s[1], outH, outW); // written whole
         PoolReference.adaptive(storage(x64).f64(), (int) x64.offset(), storage(out).f64(), s[0] * s[1], s[2], s[3], outH,
                 outW, false);
+        releaseCopy(x64, x);
         return asDtypeOf(out, x);
     }
 
@@ -129,6 +133,7 @@ final class CpuPool implements PoolKernels {
         Tensor gx = Tensor.zeros(DType.F64, g.device(), xShape);
         PoolReference.adaptive(storage(g64).f64(), (int) g64.offset(), storage(gx).f64(), xShape[0] * xShape[1], xShape[2],
                 xShape[3], g.shape(2), g.shape(3), true);
+        releaseCopy(g64, g);
         return asDtypeOf(gx, g);
     }
 
@@ -137,9 +142,21 @@ final class CpuPool implements PoolKernels {
         return t.dtype() == DType.F64 ? t : t.backend().elementwise().cast(t, DType.F64);
     }
 
-    /** The float64 result r in like's dtype (itself, or a rounded copy). */
+    /** The float64 result r in like's dtype: r itself, or a rounded copy (r is then released). */
     private static Tensor asDtypeOf(Tensor r, Tensor like) {
-        return like.dtype() == DType.F64 ? r : r.backend().elementwise().cast(r, like.dtype());
+        if (like.dtype() == DType.F64) {
+            return r;
+        }
+        Tensor out = r.backend().elementwise().cast(r, like.dtype());
+        r.release();
+        return out;
+    }
+
+    /** Releases the float64 copy made of {@code original} (nothing when it was float64 already). */
+    private static void releaseCopy(Tensor f64, Tensor original) {
+        if (original.dtype() != DType.F64) {
+            f64.release();
+        }
     }
 
     /** The 2x2, stride 2, unpadded window every challenge CNN uses: no bounds per window. */
