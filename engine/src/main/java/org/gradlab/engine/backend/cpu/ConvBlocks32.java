@@ -5,7 +5,8 @@ import org.gradlab.natives.Blas;
 
 /**
  * float32 conv (groups 1, im2col) over BLOCKS of samples: the col matrices of nb samples sit side
- * by side (K x nb*L, ld = nb*L), so one GEMM does the work of nb per-sample GEMMs.
+ * by side (K x nb*L, ld = nb*L), so one GEMM does the work of nb per-sample GEMMs. The same
+ * arithmetic as {@link ConvReference}'s per-sample GEMMs (tested against it, ConvF32PathTest).
  *
  * <p>Why: with small output planes (L = 49 or 16 in ResNet-18's layer3/4) a per-sample GEMM has
  * N = L columns, and OpenBLAS repacks the whole weight matrix (up to 512 x 4608 floats) for every

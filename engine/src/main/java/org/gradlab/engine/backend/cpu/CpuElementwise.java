@@ -1,5 +1,6 @@
 package org.gradlab.engine.backend.cpu;
 
+import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
 import java.nio.FloatBuffer;
@@ -15,7 +16,7 @@ final class CpuElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
-        Tensor c = contiguousOrSelf(x);
+        Tensor c = dense(x);
         Tensor out = x.dtype() == DType.F32 && fn == UnaryFn.RELU ? Tensor.uninitialized(x.dtype(), x.device(), x.shape())
                 : Tensor.zeros(x.dtype(), x.device(), x.shape());
         CpuStorage in = storage(c);
@@ -128,7 +129,7 @@ final class CpuElementwise implements ElementwiseKernels {
      */
     private void broadcastF32(boolean add, Tensor full, Tensor other, Tensor out) {
         int[] shape = out.shape();
-        Tensor oc = contiguousOrSelf(other);
+        Tensor oc = dense(other);
         int n = Math.toIntExact(out.numel());
         float[] x = HeapStage.load(0, storage(full).f32(), (int) full.offset(), n);
         float[] y = HeapStage.load(1, storage(oc).f32(), (int) oc.offset(), Math.toIntExact(oc.numel()));
@@ -173,10 +174,6 @@ final class CpuElementwise implements ElementwiseKernels {
             int notNaN = ((b & 0x7fffffff) - 0x7f800001) >> 31; // -1 iff |x| <= +inf
             g[i] &= positive & notNaN;
         }
-    }
-
-    private Tensor contiguousOrSelf(Tensor x) {
-        return x.isContiguous() ? x : contiguous(x);
     }
 
     @Override
@@ -238,7 +235,7 @@ final class CpuElementwise implements ElementwiseKernels {
         if (!java.util.Arrays.equals(dst.shape(), src.shape())) {
             throw new IllegalArgumentException("axpy: shapes differ: " + Shape.str(dst.shape()) + " vs " + Shape.str(src.shape()));
         }
-        Tensor s = contiguousOrSelf(src);
+        Tensor s = dense(src);
         CpuStorage sd = storage(dst);
         CpuStorage ss = storage(s);
         int n = Math.toIntExact(dst.numel());
