@@ -108,4 +108,13 @@ class GradLabCliTest {
         assertTrue(text.contains("--weights " + corrupt + ": cannot be loaded"), text);
         assertTrue(!Files.exists(out.resolve("results.json")), "nothing was trained");
     }
+
+    @Test
+    void explainTakesTheDeviceOptionAndChecksItsNumbers(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        assertEquals(0, run("explain", "--exp", "01", "--batch", "2", "--device", "cpu", "--out", tmp.toString()).code());
+        assertTrue(Files.size(tmp.resolve("graph.svg")) > 1000);
+        Result bad = run("explain", "--batch", "0");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--batch must be a whole number of at least 1, got 0"), bad.err());
+    }
 }
