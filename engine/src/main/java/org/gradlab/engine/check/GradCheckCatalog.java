@@ -18,7 +18,10 @@ import org.gradlab.engine.ops.LayerNorm;
 import org.gradlab.engine.ops.Linear;
 import org.gradlab.engine.ops.LogSoftmax;
 import org.gradlab.engine.ops.MaxPool2d;
+import org.gradlab.engine.ops.MultiHeadAttention;
+import org.gradlab.engine.ops.Narrow;
 import org.gradlab.engine.ops.NllLoss;
+import org.gradlab.engine.ops.ScaledDotProductAttention;
 import org.gradlab.engine.ops.Softmax;
 
 /**
@@ -95,6 +98,11 @@ public final class GradCheckCatalog {
         add(c, "matmul", "broadcast [2,1,3,4]@[3,4,2]", t -> t[0].matmul(t[1]), r(g, 2, 1, 3, 4), r(g, 3, 4, 2));
         add(c, "matmul", "[2,3,3,4]@[4,5] shared", t -> t[0].matmul(t[1]), r(g, 2, 3, 3, 4), r(g, 4, 5));
         add(c, "linear", "3-D [2,3,4] W[5,4] b[5]", t -> Linear.apply(t[0], t[1], t[2]), r(g, 2, 3, 4), r(g, 5, 4), r(g, 5));
+        add(c, "narrow", "axis 1 [1,3) of [2,4,3]", t -> Narrow.apply(t[0], 1, 1, 2), r(g, 2, 4, 3));
+        add(c, "scaled_dot_product_attention", "q[2,2,3,4] k,v[2,2,5,4]", t -> ScaledDotProductAttention.apply(t[0], t[1], t[2]),
+                r(g, 2, 2, 3, 4), r(g, 2, 2, 5, 4), r(g, 2, 2, 5, 4));
+        add(c, "multi_head_attention", "self, 2 heads, x[2,3,4]", t -> MultiHeadAttention.selfAttention(t[0], 2, t[1], t[2], t[3],
+                t[4]).out(), r(g, 2, 3, 4), r(g, 12, 4), r(g, 12), r(g, 4, 4), r(g, 4));
     }
 
     private static void add(List<Case> c, String op, String name, Function<Tensor[], Tensor> f, Tensor... in) {

@@ -25,7 +25,8 @@ public final class GoldenCases {
             new MaxPool2dSuite(),
             new AvgPoolSuite(),
             new LayerNormSuite(),
-            new ShapeOpsSuite());
+            new ShapeOpsSuite(),
+            new AttentionSuite());
     private static final List<GoldenSuite> EXTRA = new CopyOnWriteArrayList<>();
 
     private GoldenCases() {}

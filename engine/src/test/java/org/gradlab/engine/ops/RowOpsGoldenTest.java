@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.gradlab.engine.golden.AttentionSuite;
 import org.gradlab.engine.golden.GoldenSuite;
 import org.gradlab.engine.golden.GoldenVerify;
 import org.gradlab.engine.golden.LayerNormSuite;
@@ -48,6 +49,12 @@ class RowOpsGoldenTest {
         verify(new ShapeOpsSuite(), 12 + 12 + 8);
     }
 
+    @Test
+    void attention() throws Exception {
+        // sdpa 2 x (out + 3 grads), mha_self 2 x (out, attn_weights + 5 grads)
+        verify(new AttentionSuite(), 2 * 4 + 2 * 7);
+    }
+
     /** "case": {..."key": value...} of a file's "cases" in MANIFEST-v2.json. */
     static String manifestValue(String file, String caseName, String key) throws IOException {
         String json = Files.readString(SharedFiles.file("golden/MANIFEST-v2.json"));
@@ -64,6 +71,9 @@ class RowOpsGoldenTest {
     void parameterTablesEqualTheManifest() throws IOException {
         for (Map.Entry<String, Double> e : LayerNormSuite.EPS.entrySet()) {
             assertEquals(Double.parseDouble(manifestValue("layernorm.npz", e.getKey(), "eps")), e.getValue(), e.getKey());
+        }
+        for (Map.Entry<String, Integer> e : AttentionSuite.HEADS.entrySet()) {
+            assertEquals(Integer.parseInt(manifestValue("attention.npz", e.getKey(), "heads")), e.getValue(), e.getKey());
         }
         for (Map.Entry<String, Integer> e : ShapeOpsSuite.SOFTMAX_DIM.entrySet()) {
             assertEquals(Integer.parseInt(manifestValue("activations.npz", e.getKey(), "dim")), e.getValue(), e.getKey());
