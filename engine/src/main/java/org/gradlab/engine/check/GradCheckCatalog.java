@@ -13,6 +13,7 @@ import org.gradlab.engine.ops.AvgPool2d;
 import org.gradlab.engine.ops.BatchNorm2d;
 import org.gradlab.engine.ops.Conv2d;
 import org.gradlab.engine.ops.CrossEntropy;
+import org.gradlab.engine.ops.DropPath;
 import org.gradlab.engine.ops.Dropout;
 import org.gradlab.engine.ops.LayerNorm;
 import org.gradlab.engine.ops.Linear;
@@ -22,6 +23,7 @@ import org.gradlab.engine.ops.MultiHeadAttention;
 import org.gradlab.engine.ops.Narrow;
 import org.gradlab.engine.ops.NllLoss;
 import org.gradlab.engine.ops.ScaledDotProductAttention;
+import org.gradlab.engine.ops.SoftTargetCrossEntropy;
 import org.gradlab.engine.ops.Softmax;
 
 /**
@@ -103,6 +105,13 @@ public final class GradCheckCatalog {
                 r(g, 2, 2, 3, 4), r(g, 2, 2, 5, 4), r(g, 2, 2, 5, 4));
         add(c, "multi_head_attention", "self, 2 heads, x[2,3,4]", t -> MultiHeadAttention.selfAttention(t[0], 2, t[1], t[2], t[3],
                 t[4]).out(), r(g, 2, 3, 4), r(g, 12, 4), r(g, 12), r(g, 4, 4), r(g, 4));
+        Tensor probs = Tensor.uniform(g, 0, 1, DType.F64, Device.CPU, 5, 7);
+        Tensor targets = probs.div(probs.sum(new int[] {1}, true));
+        add(c, "soft_cross_entropy", "probability targets, smoothing 0.1, mean",
+                t -> SoftTargetCrossEntropy.apply(t[0], targets, 0.1, Reduction.MEAN), r(g, 5, 7));
+        add(c, "soft_cross_entropy", "probability targets, none", t -> SoftTargetCrossEntropy.apply(t[0], targets, 0, Reduction.NONE),
+                r(g, 5, 7));
+        add(c, "drop_path", "p 0.4 fixed seed [6,2,3]", t -> DropPath.apply(t[0], 0.4, true, new Generator(11)), r(g, 6, 2, 3));
     }
 
     private static void add(List<Case> c, String op, String name, Function<Tensor[], Tensor> f, Tensor... in) {

@@ -15,6 +15,7 @@ import org.gradlab.engine.ops.AvgPool2d;
 import org.gradlab.engine.ops.BatchNorm2d;
 import org.gradlab.engine.ops.Conv2d;
 import org.gradlab.engine.ops.CrossEntropy;
+import org.gradlab.engine.ops.DropPath;
 import org.gradlab.engine.ops.Dropout;
 import org.gradlab.engine.ops.LayerNorm;
 import org.gradlab.engine.ops.Linear;
@@ -22,6 +23,7 @@ import org.gradlab.engine.ops.LogSoftmax;
 import org.gradlab.engine.ops.MaxPool2d;
 import org.gradlab.engine.ops.NllLoss;
 import org.gradlab.engine.ops.Softmax;
+import org.gradlab.engine.ops.SoftTargetCrossEntropy;
 
 /**
  * The cases of {@link BackendParity}: every backend kernel family, forward and backward, through
@@ -169,6 +171,17 @@ public final class ParityCases {
             e.out("grad_a", a.grad());
             e.out("grad_b", b.grad());
             e.out("grad_w", w.grad());
+        }));
+        c.add(new Case("soft_cross_entropy_drop_path", e -> {
+            Tensor x = e.leaf(-3, 3, 6, 5);
+            Tensor t = e.data(0, 1, 6, 5);
+            Tensor y = DropPath.apply(x, 0.5, true, new Generator(9));
+            for (Reduction r : Reduction.values()) {
+                Tensor l = SoftTargetCrossEntropy.apply(y, t, 0.1, r);
+                e.out("ce." + r, l);
+                e.backward(l);
+            }
+            e.out("grad_x", x.grad());
         }));
     }
 

@@ -26,7 +26,8 @@ public final class GoldenCases {
             new AvgPoolSuite(),
             new LayerNormSuite(),
             new ShapeOpsSuite(),
-            new AttentionSuite());
+            new AttentionSuite(),
+            new SoftCrossEntropySuite());
     private static final List<GoldenSuite> EXTRA = new CopyOnWriteArrayList<>();
 
     private GoldenCases() {}

@@ -15,6 +15,7 @@ import org.gradlab.engine.golden.GoldenVerify;
 import org.gradlab.engine.golden.LayerNormSuite;
 import org.gradlab.engine.golden.Reporter;
 import org.gradlab.engine.golden.ShapeOpsSuite;
+import org.gradlab.engine.golden.SoftCrossEntropySuite;
 import org.gradlab.engine.io.Npz;
 import org.gradlab.engine.io.SharedFiles;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,12 @@ class RowOpsGoldenTest {
         verify(new AttentionSuite(), 2 * 4 + 2 * 7);
     }
 
+    @Test
+    void probabilityTargetCrossEntropy() throws Exception {
+        // probs, probs_ls0p1 x 2 dtypes x (out, grad_logits); the mixup/cutmix cases are not this suite's
+        verify(new SoftCrossEntropySuite(), 2 * 2 * 2);
+    }
+
     /** "case": {..."key": value...} of a file's "cases" in MANIFEST-v2.json. */
     static String manifestValue(String file, String caseName, String key) throws IOException {
         String json = Files.readString(SharedFiles.file("golden/MANIFEST-v2.json"));
@@ -74,6 +81,10 @@ class RowOpsGoldenTest {
         }
         for (Map.Entry<String, Integer> e : AttentionSuite.HEADS.entrySet()) {
             assertEquals(Integer.parseInt(manifestValue("attention.npz", e.getKey(), "heads")), e.getValue(), e.getKey());
+        }
+        for (Map.Entry<String, Double> e : SoftCrossEntropySuite.LABEL_SMOOTHING.entrySet()) {
+            assertEquals(Double.parseDouble(manifestValue("soft_cross_entropy.npz", e.getKey(), "label_smoothing")), e.getValue(),
+                    e.getKey());
         }
         for (Map.Entry<String, Integer> e : ShapeOpsSuite.SOFTMAX_DIM.entrySet()) {
             assertEquals(Integer.parseInt(manifestValue("activations.npz", e.getKey(), "dim")), e.getValue(), e.getKey());
