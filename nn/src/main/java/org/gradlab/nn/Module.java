@@ -348,7 +348,10 @@ public abstract class Module {
         return this;
     }
 
-    /** Clears every parameter's gradient (set to none). */
+    /**
+     * Zeroes every parameter's gradient in place (PyTorch's {@code zero_grad(set_to_none=False)}):
+     * the gradient memory is kept for the next backward. A parameter without a gradient keeps none.
+     */
     public void zeroGrad() {
         for (Tensor t : parameters()) {
             t.zeroGrad();
