@@ -1,14 +1,8 @@
 package org.gradlab.challenge.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.bytedeco.javacpp.Loader;
-import org.gradlab.natives.Blas;
-import org.gradlab.natives.cuda.CudaSupport;
+import org.gradlab.engine.backend.MachineReport;
 import picocli.CommandLine.Command;
 
 /**
@@ -37,64 +31,9 @@ public final class DoctorCommand implements Callable<Integer> {
 
     static void report(PrintStream out) {
         out.println("GradLab " + BuildVersion.version());
-        out.printf("Java: %s (%s), %s%n", System.getProperty("java.version"), System.getProperty("java.vendor"),
-                System.getProperty("java.home"));
-        out.printf("OS/arch: %s %s %s; JavaCPP platform %s; %d CPUs; max heap %d MiB%n", System.getProperty("os.name"),
-                System.getProperty("os.version"), System.getProperty("os.arch"), Loader.getPlatform(),
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-        blas(out);
-        cuda(out);
-    }
-
-    private static void blas(PrintStream out) {
-        try {
-            String lib = Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
-            String core = System.getenv("OPENBLAS_CORETYPE");
-            String threadsFrom = System.getProperty("gradlab.blasThreads") != null ? "-Dgradlab.blasThreads"
-                    : System.getenv("GRADLAB_BLAS_THREADS") != null ? "GRADLAB_BLAS_THREADS" : "default";
-            out.printf("BLAS: %s (%s)%n", org.bytedeco.openblas.global.openblas_nolapack.OPENBLAS_VERSION.trim(), lib);
-            out.printf("  kernels: %s; CPU: %s%n", core == null || core.isBlank()
-                    ? "chosen by OpenBLAS for this CPU at load (OPENBLAS_CORETYPE unset)"
-                    : "forced by OPENBLAS_CORETYPE=" + core, cpuModel());
-            out.printf("  threads: %d (%s; GRADLAB_BLAS_THREADS or -Dgradlab.blasThreads sets it)%n", Blas.threads(), threadsFrom);
-        } catch (Throwable t) {
-            out.println("BLAS: OpenBLAS could not be loaded for " + Loader.getPlatform() + ": " + t
-                    + " (build on this machine so the natives for its platform are on the class path)");
-        }
-    }
-
-    private static void cuda(PrintStream out) {
-        String platform = Loader.getPlatform();
-        boolean natives = DoctorCommand.class.getClassLoader().getResource("org/bytedeco/cuda/" + platform + "/") != null;
-        CudaSupport.Status s = CudaSupport.status();
-        out.println("CUDA: " + (s.usable() ? "usable: " : "not usable: ") + s.reason());
-        out.println("  " + s.versions());
-        out.println("  driver file " + CudaSupport.DRIVER_FILE + ": " + (Files.exists(CudaSupport.DRIVER_FILE) ? driverLine() : "absent"));
-        out.println("  CUDA JNI natives for " + platform + " on the class path: " + (natives ? "yes"
-                : "no (the cuda profile adds them; it turns itself on where the NVIDIA driver is installed, or -Pcuda)"));
-        if (!s.usable()) {
+        MachineReport.write(out);
+        if (!MachineReport.cudaUsable()) {
             out.println(GPU_HELP);
         }
-    }
-
-    private static String driverLine() {
-        try {
-            return Files.readAllLines(CudaSupport.DRIVER_FILE).stream().findFirst().orElse("(empty)").trim();
-        } catch (IOException e) {
-            return "present, unreadable: " + e.getMessage();
-        }
-    }
-
-    private static String cpuModel() {
-        Path info = Path.of("/proc/cpuinfo");
-        if (Files.isReadable(info)) {
-            try {
-                return Files.readAllLines(info).stream().filter(l -> l.toLowerCase(Locale.ROOT).startsWith("model name"))
-                        .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(System.getProperty("os.arch"));
-            } catch (IOException e) {
-                return System.getProperty("os.arch");
-            }
-        }
-        return System.getProperty("os.arch");
     }
 }

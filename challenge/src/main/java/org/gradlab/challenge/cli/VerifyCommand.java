@@ -27,7 +27,7 @@ public final class VerifyCommand implements Callable<Integer> {
             args.add(golden.toString());
         }
         args.add("--device");
-        args.add(org.gradlab.challenge.run.DeviceChoice.resolve(device, System.out).toString());
+        args.add(org.gradlab.engine.backend.DeviceDetection.resolve(device, System.out).toString());
         return GoldenVerify.run(args.toArray(new String[0]), System.out);
     }
 }
