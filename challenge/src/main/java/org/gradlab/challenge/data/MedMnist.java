@@ -40,7 +40,7 @@ public final class MedMnist {
     /**
      * Loads and validates a MedMNIST npz.
      *
-     * @param size       expected H = W
+     * @param size       expected H = W, or -1 to take it from the file's train_images
      * @param numClasses the number of classes, or -1 to use max label + 1 over all splits
      * @throws NpyFormatException naming the file, key, expected and actual content on any mismatch
      */
@@ -58,6 +58,10 @@ public final class MedMnist {
             }
             Split[] splits = new Split[3];
             int maxLabel = -1;
+            if (size < 0) {
+                int[] shape = z.get("train_images").shape();
+                size = shape.length >= 3 ? shape[1] : -1;
+            }
             for (int i = 0; i < 3; i++) {
                 splits[i] = readSplit(z, SPLITS.get(i), size);
                 for (int l : splits[i].labels()) {
@@ -90,6 +94,10 @@ public final class MedMnist {
         String lk = split + "_labels";
         NpyArray lab = z.get(lk);
         int[] ls = lab.shape();
+        if (ls.length == 2 && ls[1] > 1) {
+            throw new NpyFormatException(z.name() + "[" + lk + "]: " + ls[1] + " labels per image " + lab.shapeString()
+                    + ": a multi-label dataset (such as chestmnist); GradLab trains single-label classifiers (one label per image)");
+        }
         boolean shapeOk = (ls.length == 1 || (ls.length == 2 && ls[1] == 1)) && ls.length > 0;
         if (!shapeOk || lab.dtype().isFloat() || lab.dtype() == NpyDType.B1) {
             throw new NpyFormatException(z.name() + "[" + lk + "]: expected integer labels of shape (" + n
