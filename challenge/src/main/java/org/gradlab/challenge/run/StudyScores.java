@@ -23,7 +23,7 @@ public record StudyScores(@JsonProperty("auc") double auc, @JsonProperty("accura
                           @JsonProperty("brier") Double brier, @JsonProperty("roc") double[][] roc) {
 
     public static StudyScores of(double[][] probs, int[] labels, int classes) {
-        ClassificationMetrics m = ClassificationMetrics.compute(probs, labels, classes);
+        ClassificationMetrics m = ClassificationMetrics.compute(probs, labels, classes, null);
         double nll = 0;
         for (int i = 0; i < probs.length; i++) {
             nll -= Math.log(Math.max(probs[i][labels[i]], 1e-12));

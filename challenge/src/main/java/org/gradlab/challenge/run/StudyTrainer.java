@@ -188,7 +188,7 @@ final class StudyTrainer {
                                  double seconds, float[][] norm) {
         Split val = data.val();
         double[][] probs = Evaluation.probabilities(model, val, device, norm[0], norm[1]);
-        ClassificationMetrics m = ClassificationMetrics.compute(probs, val.labels(), data.numClasses());
+        ClassificationMetrics m = ClassificationMetrics.compute(probs, val.labels(), data.numClasses(), null);
         double nll = 0;
         for (int i = 0; i < probs.length; i++) {
             nll -= Math.log(Math.max(probs[i][val.labels()[i]], 1e-12));
