@@ -23,7 +23,8 @@ public final class GoldenCases {
             new LinearSuite(),
             new Conv2dSuite(),
             new MaxPool2dSuite(),
-            new AvgPoolSuite());
+            new AvgPoolSuite(),
+            new ActivationsSuite());
     private static final List<GoldenSuite> EXTRA = new CopyOnWriteArrayList<>();
 
     private GoldenCases() {}

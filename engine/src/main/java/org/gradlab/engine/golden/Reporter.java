@@ -20,8 +20,16 @@ public final class Reporter {
         }
     }
 
+    /** A fixture file, or one case of it, that nothing compares (listed, never skipped silently). */
+    public record NotChecked(String file, String caseName, String why) {
+        public String format() {
+            return file + " " + caseName + "  not checked: " + why;
+        }
+    }
+
     private final PrintStream out;
     private final List<Line> lines = new ArrayList<>();
+    private final List<NotChecked> notChecked = new ArrayList<>();
 
     /** @param out where each line is printed as it is produced, or null for silent collection */
     public Reporter(PrintStream out) {
@@ -52,6 +60,19 @@ public final class Reporter {
     /** Records a failure that has no numbers (missing array, shape mismatch, exception). */
     public boolean fail(String file, String caseName, String group, String array, String why) {
         return add(new Line(file, caseName, group, array, Double.NaN, Double.NaN, null, false, why));
+    }
+
+    /** Records that {@code caseName} of {@code file} ("-" for the whole file) is not compared, and why. */
+    public void notChecked(String file, String caseName, String why) {
+        NotChecked n = new NotChecked(file, caseName, why);
+        notChecked.add(n);
+        if (out != null) {
+            out.println(n.format());
+        }
+    }
+
+    public List<NotChecked> notChecked() {
+        return Collections.unmodifiableList(notChecked);
     }
 
     private boolean add(Line l) {
