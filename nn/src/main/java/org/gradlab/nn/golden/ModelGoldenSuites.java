@@ -13,6 +13,8 @@ import org.gradlab.engine.io.Npz;
  * The whole-model comparisons of {@link ModelGolden} as {@link GoldenSuite}s, so that
  * {@code verify --golden DIR} covers model01.npz, model08.npz and resnet18.npz. Each suite runs
  * the float64 engine (group "f64") and the float32 engine (group "f32") on case "model".
+ * The nn-level data fixture transforms_resize.npz ({@link ResizeGrayscaleSuite}) is registered
+ * with them.
  *
  * <p>Array checks go to {@link Reporter#compare} with their own tolerance; relative-L2 checks
  * (resnet18 float32 gradients) are reported as one number, the relative L2 error, compared
@@ -22,7 +24,7 @@ public final class ModelGoldenSuites {
     private ModelGoldenSuites() {
     }
 
-    /** Registers the three model suites with {@link GoldenCases} (idempotent). */
+    /** Registers the model (and nn data) suites with {@link GoldenCases} (idempotent). */
     public static synchronized void registerAll() {
         for (GoldenSuite s : SUITES) {
             GoldenCases.register(s);
@@ -36,7 +38,8 @@ public final class ModelGoldenSuites {
     private static final List<GoldenSuite> SUITES = List.of(
             new ModelSuite("model01.npz", ModelGolden::model01),
             new ModelSuite("model08.npz", ModelGolden::model08),
-            new ModelSuite("resnet18.npz", ModelGolden::resnet18));
+            new ModelSuite("resnet18.npz", ModelGolden::resnet18),
+            new ResizeGrayscaleSuite());
 
     /** Runs one model file in one dtype on one device. */
     private interface Runner {
