@@ -13,8 +13,9 @@ import org.gradlab.engine.io.Npz;
  * The whole-model comparisons of {@link ModelGolden} as {@link GoldenSuite}s, so that
  * {@code verify --golden DIR} covers model01.npz, model08.npz and resnet18.npz. Each suite runs
  * the float64 engine (group "f64") and the float32 engine (group "f32") on case "model".
- * The nn-level data fixture transforms_resize.npz ({@link ResizeGrayscaleSuite}) is registered
- * with them.
+ * The nn-level data fixtures are registered with them: transforms_resize.npz
+ * ({@link ResizeGrayscaleSuite}) and the Mixup/CutMix cases of soft_cross_entropy.npz
+ * ({@link MixGoldenSuite}).
  *
  * <p>Array checks go to {@link Reporter#compare} with their own tolerance; relative-L2 checks
  * (resnet18 float32 gradients) are reported as one number, the relative L2 error, compared
@@ -39,7 +40,8 @@ public final class ModelGoldenSuites {
             new ModelSuite("model01.npz", ModelGolden::model01),
             new ModelSuite("model08.npz", ModelGolden::model08),
             new ModelSuite("resnet18.npz", ModelGolden::resnet18),
-            new ResizeGrayscaleSuite());
+            new ResizeGrayscaleSuite(),
+            new MixGoldenSuite());
 
     /** Runs one model file in one dtype on one device. */
     private interface Runner {
