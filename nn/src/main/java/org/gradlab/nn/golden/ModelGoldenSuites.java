@@ -11,7 +11,8 @@ import org.gradlab.engine.io.Npz;
 
 /**
  * The whole-model comparisons of {@link ModelGolden} as {@link GoldenSuite}s, so that
- * {@code verify --golden DIR} covers model01.npz, model08.npz and resnet18.npz. Each suite runs
+ * {@code verify --golden DIR} covers model01.npz, model08.npz, resnet18.npz and the generated-weight
+ * models of {@link GeneratedWeightsGolden}. Each suite runs
  * the float64 engine (group "f64") and the float32 engine (group "f32") on case "model".
  * The nn-level data fixtures are registered with them: transforms_resize.npz
  * ({@link ResizeGrayscaleSuite}) and the Mixup/CutMix cases of soft_cross_entropy.npz
@@ -40,6 +41,8 @@ public final class ModelGoldenSuites {
             new ModelSuite("model01.npz", ModelGolden::model01),
             new ModelSuite("model08.npz", ModelGolden::model08),
             new ModelSuite("resnet18.npz", ModelGolden::resnet18),
+            new ModelSuite("mbconv.npz", GeneratedWeightsGolden::mbconv),
+            new ModelSuite("efficientnet_b0.npz", GeneratedWeightsGolden::efficientnetB0),
             new ResizeGrayscaleSuite(),
             new MixGoldenSuite());
 
