@@ -14,10 +14,12 @@ import org.gradlab.engine.ops.BatchNorm2d;
 import org.gradlab.engine.ops.Conv2d;
 import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.engine.ops.Dropout;
+import org.gradlab.engine.ops.LayerNorm;
 import org.gradlab.engine.ops.Linear;
 import org.gradlab.engine.ops.LogSoftmax;
 import org.gradlab.engine.ops.MaxPool2d;
 import org.gradlab.engine.ops.NllLoss;
+import org.gradlab.engine.ops.Softmax;
 
 /**
  * One float64 gradcheck case (or more) for every registered op, on random shapes with broadcast
@@ -79,7 +81,20 @@ public final class GradCheckCatalog {
         add(c, "nll", "weighted mean", t -> NllLoss.apply(LogSoftmax.apply(t[0]), target, w, Reduction.MEAN), r(g, 5, 7));
         add(c, "cross_entropy", "weights + smoothing 0.1, mean", t -> CrossEntropy.apply(t[0], target, w, 0.1, Reduction.MEAN), r(g, 5, 7));
         add(c, "cross_entropy", "smoothing 0.2, none", t -> CrossEntropy.apply(t[0], target, null, 0.2, Reduction.NONE), r(g, 5, 7));
+        addSecondBatch(c, g);
         return c;
+    }
+
+    /** The ops of the ViT/EfficientNet batch (issue 14). */
+    private static void addSecondBatch(List<Case> c, Generator g) {
+        add(c, "layer_norm", "last dim [2,3,5] eps 1e-5", t -> LayerNorm.apply(t[0], t[1], t[2], 1e-5), r(g, 2, 3, 5), pos(g, 5), r(g, 5));
+        add(c, "layer_norm", "last two dims [2,3,4] no affine", t -> LayerNorm.apply(t[0], new int[] {3, 4}, null, null, 1e-6),
+                r(g, 2, 3, 4));
+        add(c, "softmax", "dim -1 [3,6]", t -> Softmax.apply(t[0], -1), r(g, 3, 6));
+        add(c, "softmax", "dim 1 [2,4,3]", t -> Softmax.apply(t[0], 1), r(g, 2, 4, 3));
+        add(c, "matmul", "broadcast [2,1,3,4]@[3,4,2]", t -> t[0].matmul(t[1]), r(g, 2, 1, 3, 4), r(g, 3, 4, 2));
+        add(c, "matmul", "[2,3,3,4]@[4,5] shared", t -> t[0].matmul(t[1]), r(g, 2, 3, 3, 4), r(g, 4, 5));
+        add(c, "linear", "3-D [2,3,4] W[5,4] b[5]", t -> Linear.apply(t[0], t[1], t[2]), r(g, 2, 3, 4), r(g, 5, 4), r(g, 5));
     }
 
     private static void add(List<Case> c, String op, String name, Function<Tensor[], Tensor> f, Tensor... in) {

@@ -16,10 +16,12 @@ import org.gradlab.engine.ops.BatchNorm2d;
 import org.gradlab.engine.ops.Conv2d;
 import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.engine.ops.Dropout;
+import org.gradlab.engine.ops.LayerNorm;
 import org.gradlab.engine.ops.Linear;
 import org.gradlab.engine.ops.LogSoftmax;
 import org.gradlab.engine.ops.MaxPool2d;
 import org.gradlab.engine.ops.NllLoss;
+import org.gradlab.engine.ops.Softmax;
 
 /**
  * The cases of {@link BackendParity}: every backend kernel family, forward and backward, through
@@ -129,7 +131,45 @@ public final class ParityCases {
         }));
         c.add(new Case("optim_fused", ParityCases::optim));
         c.add(new Case("in_place_and_cast", ParityCases::inPlace));
+        addSecondBatch(c);
         return c;
+    }
+
+    /** The ops of the ViT/EfficientNet batch (issue 14). */
+    private static void addSecondBatch(List<Case> c) {
+        c.add(new Case("layer_norm", e -> {
+            Tensor x = e.leaf(-2, 3, 3, 5, 24);
+            Tensor w = e.leaf(0.5, 1.5, 24);
+            Tensor b = e.leaf(-0.5, 0.5, 24);
+            Tensor y = LayerNorm.apply(x, w, b, 1e-6);
+            Tensor z = LayerNorm.apply(y.transpose(0, 1), new int[] {3, 24}, null, null, 1e-5);
+            e.out("out", y);
+            e.out("out_noaffine_2dims", z);
+            e.backward(z);
+            e.out("grad_x", x.grad());
+            e.out("grad_w", w.grad());
+            e.out("grad_b", b.grad());
+        }));
+        c.add(new Case("softmax", e -> {
+            for (int axis : new int[] {-1, 0, 1}) {
+                Tensor x = e.leaf(-4, 4, 3, 5, 7);
+                Tensor y = Softmax.apply(x, axis);
+                e.out("axis" + axis, y);
+                e.backward(y.mul(e.data(-1, 1, 3, 5, 7)));
+                e.out("axis" + axis + ".grad", x.grad());
+            }
+        }));
+        c.add(new Case("matmul_broadcast_linear_3d", e -> {
+            Tensor a = e.leaf(-1, 1, 2, 1, 4, 6);
+            Tensor b = e.leaf(-1, 1, 3, 6, 5);
+            Tensor w = e.leaf(-1, 1, 4, 5);
+            Tensor y = Linear.apply(a.matmul(b), w, null);
+            e.out("out", y);
+            e.backward(y);
+            e.out("grad_a", a.grad());
+            e.out("grad_b", b.grad());
+            e.out("grad_w", w.grad());
+        }));
     }
 
     private static void unary(ParityEnv e) {

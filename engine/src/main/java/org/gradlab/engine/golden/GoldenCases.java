@@ -23,7 +23,9 @@ public final class GoldenCases {
             new LinearSuite(),
             new Conv2dSuite(),
             new MaxPool2dSuite(),
-            new AvgPoolSuite());
+            new AvgPoolSuite(),
+            new LayerNormSuite(),
+            new ShapeOpsSuite());
     private static final List<GoldenSuite> EXTRA = new CopyOnWriteArrayList<>();
 
     private GoldenCases() {}
