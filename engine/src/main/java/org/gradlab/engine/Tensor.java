@@ -44,7 +44,18 @@ public final class Tensor {
 
     // ------------------------------------------------------------------ creation
 
-    public static Tensor empty(DType dtype, Device device, int... shape) {
+    /**
+     * A contiguous tensor whose contents are UNDEFINED. NOTE: for backend kernels that write every
+     * element of their output before returning it (it saves a memset per activation); anything
+     * else wants {@link #zeros}.
+     */
+    public static Tensor uninitialized(DType dtype, Device device, int... shape) {
+        Storage s = Backends.of(device).allocateUninitialized(dtype, Shape.numel(shape));
+        return new Tensor(s, shape, Shape.contiguousStrides(shape), 0);
+    }
+
+    /** A contiguous zero-filled tensor (PyTorch's {@code zeros}; its {@code empty} is {@link #uninitialized}). */
+    public static Tensor zeros(DType dtype, Device device, int... shape) {
         for (int d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Shape.str(shape));
@@ -54,26 +65,12 @@ public final class Tensor {
         return new Tensor(s, shape, Shape.contiguousStrides(shape), 0);
     }
 
-    /**
-     * A contiguous tensor whose contents are UNDEFINED. NOTE: for backend kernels that write every
-     * element of their output before returning it (it saves a memset per activation); anything
-     * else wants {@link #empty}/{@link #zeros}, which are zero-filled.
-     */
-    public static Tensor uninitialized(DType dtype, Device device, int... shape) {
-        Storage s = Backends.of(device).allocateUninitialized(dtype, Shape.numel(shape));
-        return new Tensor(s, shape, Shape.contiguousStrides(shape), 0);
-    }
-
-    public static Tensor zeros(DType dtype, Device device, int... shape) {
-        return empty(dtype, device, shape);
-    }
-
     public static Tensor zeros(int... shape) {
-        return empty(DType.F32, Device.CPU, shape);
+        return zeros(DType.F32, Device.CPU, shape);
     }
 
     public static Tensor full(DType dtype, Device device, double value, int... shape) {
-        Tensor t = empty(dtype, device, shape);
+        Tensor t = zeros(dtype, device, shape);
         if (value != 0) {
             t.backend().elementwise().fill(t, value);
         }

@@ -159,4 +159,32 @@ class AutogradTest {
         }
         x.log(); // off again: no check
     }
+
+    /** explain prints what a listener sees: each leaf's accumulation must come right after the node that produced it. */
+    @Test
+    void listenersSeeEachLeafAccumulationUnderTheNodeThatProducedIt() {
+        Tensor w = leaf(1, 2, 3).name("w");
+        Tensor b = leaf(0.5).name("b");
+        Tensor x = Tensor.of(new double[] {4, 5, 6}, 3);
+        Tensor loss = w.mul(x).sum().add(b).exp(); // nodes in backward order: exp, add (-> b), sum, mul (-> w)
+        List<String> events = new ArrayList<>();
+        org.gradlab.engine.autograd.Autograd.BackwardListener l = new org.gradlab.engine.autograd.Autograd.BackwardListener() {
+            @Override
+            public void onNode(org.gradlab.engine.autograd.Op op, Tensor gradOut, Tensor[] gradIns, int[][] axes) {
+                events.add("node " + op.name());
+            }
+
+            @Override
+            public void onLeaf(Tensor leaf, Tensor grad) {
+                events.add("accumulate " + leaf.name());
+            }
+        };
+        org.gradlab.engine.autograd.Autograd.addListener(l);
+        try {
+            loss.backward();
+        } finally {
+            org.gradlab.engine.autograd.Autograd.removeListener(l);
+        }
+        assertEquals(List.of("node Exp", "node Add", "accumulate b", "node Sum", "node Mul", "accumulate w"), events);
+    }
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.gradlab.engine.check.GradCheck;
-import org.gradlab.engine.check.GradCheckCatalog;
+import org.gradlab.engine.check.OpCases;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -17,7 +17,7 @@ public final class GradcheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<GradCheck.Result> results = GradCheckCatalog.run(ops);
+        List<GradCheck.Result> results = OpCases.gradcheck(ops);
         if (results.isEmpty()) {
             System.out.println("no registered op matches " + ops);
             return 2;

@@ -39,7 +39,11 @@ public final class Autograd {
         /** Called after {@code op}'s backward ran: its upstream gradient and its input gradients (after un-broadcasting). */
         void onNode(Op op, Tensor gradOut, Tensor[] gradIns, int[][] unbroadcastAxes);
 
-        /** Called when a gradient is accumulated into a leaf. */
+        /**
+         * Called when a gradient is accumulated into a leaf: right after the {@link #onNode} of the
+         * op that produced that gradient, so a listener printing both shows each accumulation
+         * under the node it came from.
+         */
         default void onLeaf(Tensor leaf, Tensor grad) {}
     }
 
@@ -181,6 +185,7 @@ public final class Autograd {
                 Tensor[] ins = op.inputs();
                 Tensor[] grads = op.backwardChecked(g);
                 int[][] summedAxes = new int[ins.length][];
+                List<Integer> leafInputs = new ArrayList<>();
                 for (int i = 0; i < ins.length; i++) {
                     Tensor in = ins[i];
                     if (in == null || !in.requiresGrad() || grads[i] == null) {
@@ -198,16 +203,20 @@ public final class Autograd {
                         Tensor prev = pending.get(in.gradFn());
                         pending.put(in.gradFn(), prev == null ? gi : prev.add(gi));
                     } else {
-                        accumulateLeaf(in, gi);
+                        leafInputs.add(i);
                     }
                 }
-                OpProfiler.stamp(OpProfiler.BACKWARD, op);
-                for (BackwardListener l : listeners) {
-                    l.onNode(op, g, grads, summedAxes);
-                }
                 if (!listeners.isEmpty()) {
-                    OpProfiler.lap(); // the listeners' time is not the next op's
+                    long listening = System.nanoTime();
+                    for (BackwardListener l : listeners) {
+                        l.onNode(op, g, grads, summedAxes);
+                    }
+                    OpProfiler.exclude(listening); // the listeners' time is not the op's
                 }
+                for (int i : leafInputs) { // after onNode: a leaf's accumulation belongs to the node that produced it
+                    accumulateLeaf(ins[i], grads[i]);
+                }
+                OpProfiler.stamp(OpProfiler.BACKWARD, op);
                 if (!retainGraph) {
                     op.release();
                 }
@@ -237,7 +246,7 @@ public final class Autograd {
         Tensor existing = leaf.grad();
         if (existing == null) {
             try (MemoryScope p = MemoryScope.persistent()) {
-                Tensor copy = Tensor.empty(g.dtype(), g.device(), g.shape());
+                Tensor copy = Tensor.zeros(g.dtype(), g.device(), g.shape());
                 copy.backend().elementwise().copyInto(copy, g);
                 leaf.setGrad(copy);
             }

@@ -59,6 +59,14 @@ public final class OpProfiler implements AutoCloseable {
         }
     }
 
+    /** Leaves the time since {@code sinceNanos} (System.nanoTime) out of the op being timed. */
+    static void exclude(long sinceNanos) {
+        OpProfiler p = ACTIVE.get();
+        if (p != null) {
+            p.last += System.nanoTime() - sinceNanos;
+        }
+    }
+
     static void stamp(String phase, Op op) {
         OpProfiler p = ACTIVE.get();
         if (p == null) {

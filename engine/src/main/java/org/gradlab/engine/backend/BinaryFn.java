@@ -1,10 +1,38 @@
 package org.gradlab.engine.backend;
 
-/** Elementwise functions of two broadcast tensors. */
+import java.util.function.DoubleBinaryOperator;
+
+/**
+ * Elementwise functions of two broadcast tensors. As in {@link UnaryFn}, each constant carries
+ * its float64 reference (which the CPU backend evaluates) and the same formula in CUDA C, from
+ * which the CUDA kernel's {@code switch} is generated; there {@code a}, {@code b} have the
+ * tensor's element type {@code T} (float or double).
+ */
 public enum BinaryFn {
-    ADD, SUB, MUL, DIV,
+    ADD("a + b", Double::sum),
+    SUB("a - b", (a, b) -> a - b),
+    MUL("a * b", (a, b) -> a * b),
+    DIV("a / b", (a, b) -> a / b),
     /** a where b > 0, else 0: ReLU's backward with a = upstream gradient, b = ReLU input. */
-    RELU_BACKWARD,
+    RELU_BACKWARD("b > T(0) ? a : T(0)", (g, x) -> x > 0 ? g : 0.0),
     /** 1 where a == b, else 0 */
-    EQ
+    EQ("a == b ? T(1) : T(0)", (a, b) -> a == b ? 1.0 : 0.0);
+
+    private final String cuda;
+    private final DoubleBinaryOperator reference;
+
+    BinaryFn(String cuda, DoubleBinaryOperator reference) {
+        this.cuda = cuda;
+        this.reference = reference;
+    }
+
+    /** The float64 value of a fn b. */
+    public double apply(double a, double b) {
+        return reference.applyAsDouble(a, b);
+    }
+
+    /** The same function as a CUDA C expression of {@code a}, {@code b} of element type {@code T}. */
+    public String cuda() {
+        return cuda;
+    }
 }

@@ -3,7 +3,6 @@ package org.gradlab.engine.check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Reduction;
@@ -16,16 +15,15 @@ import org.gradlab.engine.ops.BatchNorm2d;
 import org.gradlab.engine.ops.Conv2d;
 import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.engine.ops.Dropout;
-import org.gradlab.engine.ops.LayerNorm;
 import org.gradlab.engine.ops.Linear;
 import org.gradlab.engine.ops.LogSoftmax;
 import org.gradlab.engine.ops.MaxPool2d;
 import org.gradlab.engine.ops.NllLoss;
-import org.gradlab.engine.ops.Softmax;
 
 /**
- * The cases of {@link BackendParity}: every backend kernel family, forward and backward, through
- * the public ops (so the autograd glue is covered too), on shapes that hit the edge rules:
+ * The cases of {@link BackendParity}: every case of {@link OpCases} (forward and every input's
+ * gradient), then cases for every backend kernel family through the public ops (so the autograd
+ * glue is covered too), on shapes that hit the edge rules:
  * broadcasting, strided/transposed views, exact ties for max and max pooling, padding, groups and
  * depthwise convolution, batch norm with and without affine parameters, class weights, label
  * smoothing and every reduction, fused optimizer steps.
@@ -38,7 +36,9 @@ public final class ParityCases {
 
     public static List<Case> all() {
         List<Case> c = new ArrayList<>();
-        c.add(new Case("unary", ParityCases::unary));
+        for (OpCases.Case k : OpCases.all()) {
+            c.add(new Case(k.label(), e -> opCase(e, k)));
+        }
         c.add(new Case("unary_strided_view", e -> {
             Tensor x = e.leaf(-2, 2, 4, 5);
             Tensor y = x.transpose(0, 1).tanh();
@@ -131,66 +131,23 @@ public final class ParityCases {
         }));
         c.add(new Case("optim_fused", ParityCases::optim));
         c.add(new Case("in_place_and_cast", ParityCases::inPlace));
-        addSecondBatch(c);
         return c;
     }
 
-    /** The ops of the ViT/EfficientNet batch (issue 14). */
-    private static void addSecondBatch(List<Case> c) {
-        c.add(new Case("layer_norm", e -> {
-            Tensor x = e.leaf(-2, 3, 3, 5, 24);
-            Tensor w = e.leaf(0.5, 1.5, 24);
-            Tensor b = e.leaf(-0.5, 0.5, 24);
-            Tensor y = LayerNorm.apply(x, w, b, 1e-6);
-            Tensor z = LayerNorm.apply(y.transpose(0, 1), new int[] {3, 24}, null, null, 1e-5);
-            e.out("out", y);
-            e.out("out_noaffine_2dims", z);
-            e.backward(z);
-            e.out("grad_x", x.grad());
-            e.out("grad_w", w.grad());
-            e.out("grad_b", b.grad());
-        }));
-        c.add(new Case("softmax", e -> {
-            for (int axis : new int[] {-1, 0, 1}) {
-                Tensor x = e.leaf(-4, 4, 3, 5, 7);
-                Tensor y = Softmax.apply(x, axis);
-                e.out("axis" + axis, y);
-                e.backward(y.mul(e.data(-1, 1, 3, 5, 7)));
-                e.out("axis" + axis + ".grad", x.grad());
-            }
-        }));
-        c.add(new Case("matmul_broadcast_linear_3d", e -> {
-            Tensor a = e.leaf(-1, 1, 2, 1, 4, 6);
-            Tensor b = e.leaf(-1, 1, 3, 6, 5);
-            Tensor w = e.leaf(-1, 1, 4, 5);
-            Tensor y = Linear.apply(a.matmul(b), w, null);
-            e.out("out", y);
-            e.backward(y);
-            e.out("grad_a", a.grad());
-            e.out("grad_b", b.grad());
-            e.out("grad_w", w.grad());
-        }));
-    }
-
-    private static void unary(ParityEnv e) {
-        List<UnaryOperator<Tensor>> any = List.of(Tensor::neg, Tensor::exp, Tensor::abs, Tensor::relu, Tensor::sigmoid, Tensor::tanh,
-                t -> t.clamp(-0.5, 0.5), t -> t.mul(2.5).add(-1.0), t -> t.pow(3));
-        String[] anyNames = {"neg", "exp", "abs", "relu", "sigmoid", "tanh", "clamp", "affine", "pow3"};
-        for (int i = 0; i < any.size(); i++) {
-            Tensor x = e.leaf(-3, 3, 3, 4, 5);
-            Tensor y = any.get(i).apply(x);
-            e.out(anyNames[i], y);
-            e.backward(y);
-            e.out(anyNames[i] + ".grad", x.grad());
+    /** An {@link OpCases} case: its inputs drawn in order (fixed ones without gradient), out, every gradient. */
+    private static void opCase(ParityEnv e, OpCases.Case k) {
+        Tensor[] in = new Tensor[k.inputs().size()];
+        for (int i = 0; i < in.length; i++) {
+            OpCases.Input s = k.inputs().get(i);
+            in[i] = s.fixed() ? e.data(s.lo(), s.hi(), s.shape()) : e.leaf(s.lo(), s.hi(), s.shape());
         }
-        List<UnaryOperator<Tensor>> pos = List.of(Tensor::log, Tensor::sqrt, t -> t.pow(0.5), t -> t.pow(-1.5));
-        String[] posNames = {"log", "sqrt", "pow0.5", "pow-1.5"};
-        for (int i = 0; i < pos.size(); i++) {
-            Tensor x = e.leaf(0.5, 3, 3, 4, 5);
-            Tensor y = pos.get(i).apply(x);
-            e.out(posNames[i], y);
-            e.backward(y);
-            e.out(posNames[i] + ".grad", x.grad());
+        Tensor y = k.f().apply(in);
+        e.out("out", y);
+        e.backward(y);
+        for (int i = 0; i < in.length; i++) {
+            if (!k.inputs().get(i).fixed()) {
+                e.out("grad_" + i, in[i].grad());
+            }
         }
     }
 

@@ -79,6 +79,10 @@ public final class GoldenVerify {
                     reporter.worstRelErr(fn, "f64", true), reporter.worstRelErr(fn, "f32", true));
         }
         int failed = reporter.failures().size();
+        if (!reporter.notChecked().isEmpty()) {
+            out.println(reporter.notChecked().size() + " not checked:");
+            reporter.notChecked().forEach(n -> out.println("  " + n.format()));
+        }
         if (device.kind() != Device.Kind.CPU) {
             out.println("engine device: " + device);
         }

@@ -20,8 +20,16 @@ public final class Reporter {
         }
     }
 
+    /** A fixture file, or one case of it, that nothing compares (listed, never skipped silently). */
+    public record NotChecked(String file, String caseName, String why) {
+        public String format() {
+            return file + " " + caseName + "  not checked: " + why;
+        }
+    }
+
     private final PrintStream out;
     private final List<Line> lines = new ArrayList<>();
+    private final List<NotChecked> notChecked = new ArrayList<>();
 
     /** @param out where each line is printed as it is produced, or null for silent collection */
     public Reporter(PrintStream out) {
@@ -52,6 +60,21 @@ public final class Reporter {
     /** Records a failure that has no numbers (missing array, shape mismatch, exception). */
     public boolean fail(String file, String caseName, String group, String array, String why) {
         return add(new Line(file, caseName, group, array, Double.NaN, Double.NaN, null, false, why));
+    }
+
+    /**
+     * Records that {@code caseName} of {@code file} ("-" for the whole file) is not compared, and
+     * why. NOTE: a file may be shared by suites (soft_cross_entropy.npz: the loss cases in the
+     * engine, Mixup/CutMix in nn), so this is listed by {@link #notChecked()} at the end, not printed now.
+     */
+    public void notChecked(String file, String caseName, String why) {
+        notChecked.add(new NotChecked(file, caseName, why));
+    }
+
+    /** The recorded not-checked cases that no suite compared anything of. */
+    public List<NotChecked> notChecked() {
+        return notChecked.stream().filter(n -> lines.stream().noneMatch(l -> l.file().equals(n.file())
+                && l.caseName().equals(n.caseName()))).toList();
     }
 
     private boolean add(Line l) {

@@ -42,7 +42,7 @@ public final class Concat extends Op {
             lengths[i] = s[ax];
             outShape[ax] += s[ax];
         }
-        Tensor out = Tensor.empty(first.dtype(), first.device(), outShape);
+        Tensor out = Tensor.zeros(first.dtype(), first.device(), outShape);
         for (int i = 0; i < parts.size(); i++) {
             out.backend().elementwise().copyInto(narrow(out, ax, starts[i], lengths[i]), parts.get(i));
         }

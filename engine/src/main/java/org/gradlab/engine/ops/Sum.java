@@ -30,7 +30,7 @@ public final class Sum extends Op {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor gk = g.reshape(keptShape);
-        Tensor out = Tensor.empty(g.dtype(), g.device(), inShape);
+        Tensor out = Tensor.zeros(g.dtype(), g.device(), inShape);
         out.backend().elementwise().copyInto(out, gk);
         return new Tensor[] {out};
     }

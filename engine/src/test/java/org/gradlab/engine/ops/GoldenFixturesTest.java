@@ -80,4 +80,19 @@ class GoldenFixturesTest {
     void avgpoolThroughTheVerifySuite() throws Exception {
         verify("avgpool.npz", 7 * 2 * 2);
     }
+
+    /** The activations this engine has ops for: each case's out and grad_x in both dtypes. */
+    @Test
+    void activations() throws Exception {
+        Reporter r = verify("activations.npz", 1);
+        for (String op : new String[] {"sigmoid", "silu", "gelu", "gelu_tanh"}) {
+            for (String group : new String[] {"f64", "f32"}) {
+                for (String array : new String[] {"out", "grad_x"}) {
+                    assertTrue(r.lines().stream().anyMatch(l -> l.caseName().equals(op) && l.group().equals(group)
+                            && l.array().equals(array) && l.pass()), op + " " + group + " " + array + " not checked");
+                }
+            }
+        }
+        assertTrue(r.notChecked().stream().anyMatch(n -> n.caseName().equals("hardswish")), "unhandled cases must be listed");
+    }
 }

@@ -40,6 +40,7 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
     private ClassLossKernels classLoss;
     private RowwiseKernels rowwise;
     private final Map<String, CudaModule> modules = new HashMap<>();
+    private final Map<String, String> definitions = new HashMap<>();
 
     Kernels(CudaContext ctx) {
         this.ctx = ctx;
@@ -87,6 +88,27 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
         }
     }
 
+    /**
+     * Code the caller generates for {@code file}, placed in front of its source when NVRTC compiles
+     * it: the engine defines {@code tensor.cu}'s function cases from its own enums this way (this
+     * module cannot see them). Must come before the file's first launch; defining the same code
+     * again is a no-op.
+     */
+    public synchronized void define(String file, String code) {
+        if (code.equals(definitions.get(file))) {
+            return;
+        }
+        if (modules.containsKey(file)) {
+            throw new IllegalStateException(file + " is already compiled: define its code before the first launch");
+        }
+        definitions.put(file, code);
+    }
+
+    /** The source NVRTC compiles for {@code file}: {@link #define defined} code, then the resource. */
+    public synchronized String compiledSource(String file) {
+        return definitions.getOrDefault(file, "") + source(file);
+    }
+
     /** Compiles (NVRTC, cached) and loads every kernel file now; returns the number of modules. */
     public synchronized int compileAll() {
         for (String f : SOURCES) {
@@ -99,7 +121,7 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
         CudaModule m = modules.get(file);
         if (m == null) {
             ctx.makeCurrent();
-            byte[] cubin = NvrtcCompiler.compile(file, source(file), ctx.ccMajor(), ctx.ccMinor());
+            byte[] cubin = NvrtcCompiler.compile(file, compiledSource(file), ctx.ccMajor(), ctx.ccMinor());
             m = new CudaModule(file, cubin);
             modules.put(file, m);
         }

@@ -31,6 +31,7 @@ public final class ModelGoldenSuites {
         for (GoldenSuite s : SUITES) {
             GoldenCases.register(s);
         }
+        GoldenCases.register(GradClipSuite.INSTANCE);
     }
 
     public static List<GoldenSuite> suites() {

@@ -3,8 +3,6 @@ package org.gradlab.engine.backend.cpu;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
 import java.nio.FloatBuffer;
-import java.util.function.DoubleBinaryOperator;
-import java.util.function.DoubleUnaryOperator;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Shape;
 import org.gradlab.engine.Tensor;
@@ -15,40 +13,11 @@ import org.gradlab.engine.backend.UnaryFn;
 /** Elementwise kernels on the CPU; float32 fast paths for the functions training hammers. */
 final class CpuElementwise implements ElementwiseKernels {
 
-    static DoubleUnaryOperator unaryOp(UnaryFn fn, double p, double q) {
-        return switch (fn) {
-            case NEG -> x -> -x;
-            case EXP -> Math::exp;
-            case LOG -> Math::log;
-            case SQRT -> Math::sqrt;
-            case ABS -> Math::abs;
-            case RELU -> x -> x > 0 ? x : 0.0;
-            case SIGMOID -> x -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-            case TANH -> Math::tanh;
-            case POW -> x -> Math.pow(x, p);
-            case CLAMP -> x -> Double.isNaN(x) ? x : Math.min(Math.max(x, p), q);
-            case AFFINE -> x -> p * x + q;
-            case INSIDE_MASK -> x -> x >= p && x <= q ? 1.0 : 0.0;
-            case SIGN -> Math::signum;
-        };
-    }
-
-    static DoubleBinaryOperator binaryOp(BinaryFn fn) {
-        return switch (fn) {
-            case ADD -> Double::sum;
-            case SUB -> (a, b) -> a - b;
-            case MUL -> (a, b) -> a * b;
-            case DIV -> (a, b) -> a / b;
-            case RELU_BACKWARD -> (g, x) -> x > 0 ? g : 0.0;
-            case EQ -> (a, b) -> a == b ? 1.0 : 0.0;
-        };
-    }
-
     @Override
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
         Tensor c = contiguousOrSelf(x);
         Tensor out = x.dtype() == DType.F32 && fn == UnaryFn.RELU ? Tensor.uninitialized(x.dtype(), x.device(), x.shape())
-                : Tensor.empty(x.dtype(), x.device(), x.shape());
+                : Tensor.zeros(x.dtype(), x.device(), x.shape());
         CpuStorage in = storage(c);
         CpuStorage o = storage(out);
         long off = c.offset();
@@ -61,9 +30,8 @@ final class CpuElementwise implements ElementwiseKernels {
             HeapStage.store(a, o.f32(), 0, n);
             return out;
         }
-        DoubleUnaryOperator f = unaryOp(fn, p, q);
-        for (int i = 0; i < n; i++) {
-            o.set(i, f.applyAsDouble(in.get(off + i)));
+        for (int i = 0; i < n; i++) { // the float64 reference: the enum constant itself, so this path cannot drift from it
+            o.set(i, fn.apply(in.get(off + i), p, q));
         }
         return out;
     }
@@ -144,10 +112,9 @@ final class CpuElementwise implements ElementwiseKernels {
             });
             return out;
         }
-        DoubleBinaryOperator f = binaryOp(fn);
         Strided.forEachRow(shape, stA, a.offset(), stB, b.offset(), (ia, ib, io, len) -> {
             for (int i = 0; i < len; i++) {
-                so.set(io + i, f.applyAsDouble(sa.get(ia + (long) i * la), sb.get(ib + (long) i * lb)));
+                so.set(io + i, fn.apply(sa.get(ia + (long) i * la), sb.get(ib + (long) i * lb)));
             }
         });
         return out;
@@ -214,7 +181,7 @@ final class CpuElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor contiguous(Tensor x) {
-        Tensor out = Tensor.empty(x.dtype(), x.device(), x.shape());
+        Tensor out = Tensor.zeros(x.dtype(), x.device(), x.shape());
         copyInto(out, x);
         return out;
     }
@@ -304,7 +271,7 @@ final class CpuElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor cast(Tensor x, DType to) {
-        Tensor out = Tensor.empty(to, x.device(), x.shape());
+        Tensor out = Tensor.zeros(to, x.device(), x.shape());
         copyInto(out, x);
         return out;
     }

@@ -19,7 +19,7 @@ final class CpuLoss implements LossKernels {
     @Override
     public Tensor logSoftmax(Tensor x) {
         Rows in = new Rows(x);
-        Tensor out = Tensor.empty(x.dtype(), x.device(), x.shape());
+        Tensor out = Tensor.zeros(x.dtype(), x.device(), x.shape());
         Rows o = new Rows(out);
         double[] row = new double[in.c];
         for (int i = 0; i < in.n; i++) {
@@ -34,7 +34,7 @@ final class CpuLoss implements LossKernels {
     public Tensor logSoftmaxBackward(Tensor gradOut, Tensor y) {
         Rows g = new Rows(gradOut);
         Rows ys = new Rows(y);
-        Tensor out = Tensor.empty(y.dtype(), y.device(), y.shape());
+        Tensor out = Tensor.zeros(y.dtype(), y.device(), y.shape());
         Rows o = new Rows(out);
         double[] gr = new double[g.c];
         double[] yr = new double[g.c];
@@ -87,7 +87,7 @@ final class CpuLoss implements LossKernels {
         double norm = reduction == Reduction.MEAN ? 1.0 / sumW : 1.0;
         double[] perSample = new double[n];
         double total = 0;
-        Tensor grad = computeGrad ? Tensor.empty(input.dtype(), input.device(), input.shape()) : null;
+        Tensor grad = computeGrad ? Tensor.zeros(input.dtype(), input.device(), input.shape()) : null;
         Rows go = computeGrad ? new Rows(grad) : null;
         double[] row = new double[c];
         for (int i = 0; i < n; i++) {

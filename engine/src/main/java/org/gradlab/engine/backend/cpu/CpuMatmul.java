@@ -65,7 +65,7 @@ final class CpuMatmul implements MatmulKernels {
         int m = as[as.length - 2];
         int k = as[as.length - 1];
         int n = bs[bs.length - 1];
-        Tensor out = Tensor.empty(a.dtype(), a.device(), outShape);
+        Tensor out = Tensor.zeros(a.dtype(), a.device(), outShape);
         if (out.numel() == 0) {
             return out;
         }
@@ -108,7 +108,7 @@ final class CpuMatmul implements MatmulKernels {
         int rows = x.shape(0);
         int in = x.shape(1);
         int outF = weight.shape(0);
-        Tensor out = Tensor.empty(x.dtype(), x.device(), rows, outF);
+        Tensor out = Tensor.zeros(x.dtype(), x.device(), rows, outF);
         double beta = 0;
         if (bias != null) {
             out.backend().elementwise().copyInto(out, bias);

@@ -62,7 +62,7 @@ final class CpuNorm implements NormKernels {
             updateRunning(runningVar, var, momentum, count / (double) (count - 1));
         }
         Tensor out = xa != null ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) // stored whole below
-                : Tensor.empty(x.dtype(), x.device(), x.shape());
+                : Tensor.zeros(x.dtype(), x.device(), x.shape());
         double[] scale = new double[c];
         double[] shift = new double[c];
         for (int ch = 0; ch < c; ch++) {
@@ -123,7 +123,7 @@ final class CpuNorm implements NormKernels {
         }
         Tensor gx = null;
         if (needX) {
-            gx = f32 ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) : Tensor.empty(x.dtype(), x.device(), x.shape());
+            gx = f32 ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) : Tensor.zeros(x.dtype(), x.device(), x.shape());
             if (f32) {
                 // gx = scale*(g + gShift + xCoef*(x - mean)) = A*g + B*x + D per channel
                 float[] a = new float[c];

@@ -26,7 +26,7 @@ final class CpuPool implements PoolKernels {
         int ho = p.outH(s[2]);
         int wo = p.outW(s[3]);
         Tensor out = f32(x) ? Tensor.uninitialized(x.dtype(), x.device(), s[0], s[1], ho, wo) // stored whole
-                : Tensor.empty(x.dtype(), x.device(), s[0], s[1], ho, wo);
+                : Tensor.zeros(x.dtype(), x.device(), s[0], s[1], ho, wo);
         int xo = (int) x.offset();
         if (f32(x) && isPair(p, s[2], s[3], ho, wo)) {
             MaxPoolPair32.forward(OffHeap.floats(storage(x), xo, x.numel()), OffHeap.floats(storage(out), 0, out.numel()),
@@ -50,7 +50,7 @@ final class CpuPool implements PoolKernels {
         int[] s = x.shape();
         int ho = p.outH(s[2]);
         int wo = p.outW(s[3]);
-        Tensor idx = Tensor.empty(DType.F64, x.device(), s[0], s[1], ho, wo);
+        Tensor idx = Tensor.zeros(DType.F64, x.device(), s[0], s[1], ho, wo);
         int xo = (int) x.offset();
         if (f32(x)) {
             PoolLoops.maxForward(storage(x).f32(), xo, null, storage(idx).f64(), s[0] * s[1], s[2], s[3], ho, wo, p);
@@ -103,7 +103,7 @@ final class CpuPool implements PoolKernels {
         int[] s = x.shape();
         int ho = p.outH(s[2]);
         int wo = p.outW(s[3]);
-        Tensor out = Tensor.empty(x.dtype(), x.device(), s[0], s[1], ho, wo);
+        Tensor out = Tensor.zeros(x.dtype(), x.device(), s[0], s[1], ho, wo);
         avg(x, out, s, ho, wo, p, countIncludePad, false);
         return out;
     }
@@ -129,7 +129,7 @@ final class CpuPool implements PoolKernels {
     public Tensor adaptiveAvgPool2dForward(Tensor x, int outH, int outW) {
         x = dense(x);
         int[] s = x.shape();
-        Tensor out = Tensor.empty(x.dtype(), x.device(), s[0], s[1], outH, outW);
+        Tensor out = Tensor.zeros(x.dtype(), x.device(), s[0], s[1], outH, outW);
         adaptive(x, out, s, outH, outW, false);
         return out;
     }

@@ -76,7 +76,7 @@ final class CpuReduce implements ReduceKernels {
     @Override
     public Tensor sum(Tensor x, int[] axes, boolean keepdim) {
         Blocks b = blocks(x, axes);
-        Tensor out = Tensor.empty(x.dtype(), x.device(), outShape(x.shape(), axes, keepdim));
+        Tensor out = Tensor.zeros(x.dtype(), x.device(), outShape(x.shape(), axes, keepdim));
         CpuStorage in = storage(b.x);
         CpuStorage o = storage(out);
         long base = b.x.offset();
@@ -100,7 +100,7 @@ final class CpuReduce implements ReduceKernels {
     @Override
     public Tensor max(Tensor x, int[] axes, boolean keepdim) {
         Blocks b = blocks(x, axes);
-        Tensor out = Tensor.empty(x.dtype(), x.device(), outShape(x.shape(), axes, keepdim));
+        Tensor out = Tensor.zeros(x.dtype(), x.device(), outShape(x.shape(), axes, keepdim));
         CpuStorage in = storage(b.x);
         CpuStorage o = storage(out);
         long base = b.x.offset();
@@ -138,7 +138,7 @@ final class CpuReduce implements ReduceKernels {
         Blocks b = blocks(x, axes);
         Tensor gc = g.contiguous();
         int[] blockShape = b.permutation == null ? x.shape() : permuted(x.shape(), b.permutation);
-        Tensor gx = Tensor.empty(x.dtype(), x.device(), blockShape);
+        Tensor gx = Tensor.zeros(x.dtype(), x.device(), blockShape);
         CpuStorage in = storage(b.x);
         CpuStorage gs = storage(gc);
         CpuStorage o = storage(gx);

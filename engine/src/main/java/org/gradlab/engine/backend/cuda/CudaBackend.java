@@ -73,6 +73,7 @@ public final class CudaBackend implements Backend {
             case "tf32" -> ctx.setMathMode(Cublas.MathMode.TF32, true);
             default -> throw new IllegalArgumentException("-D" + MATH_PROPERTY + "=" + math + ": expected exact, pedantic or tf32");
         }
+        FunctionCases.defineIn(ctx.kernels());
         return new CudaBackend(ctx);
     }
 

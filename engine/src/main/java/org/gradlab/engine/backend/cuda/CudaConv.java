@@ -28,7 +28,7 @@ final class CudaConv implements ConvKernels {
         Tensor wc = dense(w);
         ConvShape s = shape(x, x.shape(), w.shape(), p);
         int[] o = s.output();
-        Tensor out = empty(x, o);
+        Tensor out = uninitialized(x, o);
         if (out.numel() == 0) {
             return out;
         }
@@ -52,7 +52,7 @@ final class CudaConv implements ConvKernels {
         if (gc.numel() == 0) {
             return zeros(g, g.dtype(), xShape);
         }
-        Tensor gx = empty(g, xShape);
+        Tensor gx = uninitialized(g, xShape);
         ctx(g).cudnn().convBackwardData(shape(g, xShape, w.shape(), p), ptr(wc), ptr(gc), ptr(gx));
         return gx;
     }
@@ -65,7 +65,7 @@ final class CudaConv implements ConvKernels {
         if (gc.numel() == 0) {
             return zeros(g, g.dtype(), wShape);
         }
-        Tensor gw = empty(g, wShape);
+        Tensor gw = uninitialized(g, wShape);
         ctx(g).cudnn().convBackwardFilter(shape(g, x.shape(), wShape, p), ptr(xc), ptr(gc), ptr(gw), false);
         return gw;
     }

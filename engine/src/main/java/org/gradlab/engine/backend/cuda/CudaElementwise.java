@@ -14,8 +14,8 @@ import org.gradlab.natives.cuda.TensorKernels;
 /**
  * Elementwise kernels on the GPU ({@code tensor.cu}): strided inputs are read in place through
  * their strides (broadcast dims get stride 0), outputs are fresh and contiguous.
- * NOTE: the kernels take the {@link UnaryFn}/{@link BinaryFn} ORDINALS; tensor.cu lists the
- * same order (checked by a test).
+ * NOTE: the kernels take the {@link UnaryFn}/{@link BinaryFn} ordinals; the matching cases of
+ * tensor.cu are generated from the enums ({@link FunctionCases}).
  */
 final class CudaElementwise implements ElementwiseKernels {
 
@@ -25,7 +25,7 @@ final class CudaElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
-        Tensor out = empty(x, x.shape());
+        Tensor out = uninitialized(x, x.shape());
         k(x).unary(type(x), fn.ordinal(), p, q, ptr(x), longs(x.shape()), longs(x.strides()), ptr(out));
         return out;
     }
@@ -37,7 +37,7 @@ final class CudaElementwise implements ElementwiseKernels {
             throw new IllegalArgumentException(fn.name().toLowerCase() + ": dtypes differ: " + a.dtype() + " and " + b.dtype());
         }
         int[] shape = Shape.broadcast(fn.name().toLowerCase(), a.shape(), b.shape());
-        Tensor out = empty(a, shape);
+        Tensor out = uninitialized(a, shape);
         int[] stA = Shape.broadcastStrides(a.shape(), a.strides(), shape);
         int[] stB = Shape.broadcastStrides(b.shape(), b.strides(), shape);
         k(a).binary(type(a), fn.ordinal(), ptr(a), longs(stA), ptr(b), longs(stB), longs(shape), ptr(out));
@@ -46,7 +46,7 @@ final class CudaElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor contiguous(Tensor x) {
-        Tensor out = empty(x, x.shape());
+        Tensor out = uninitialized(x, x.shape());
         copyInto(out, x);
         return out;
     }
@@ -88,7 +88,7 @@ final class CudaElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor cast(Tensor x, DType to) {
-        Tensor out = empty(x, to, x.shape());
+        Tensor out = uninitialized(x, to, x.shape());
         copyInto(out, x);
         return out;
     }

@@ -24,7 +24,7 @@ final class CudaLoss implements LossKernels {
     @Override
     public Tensor logSoftmax(Tensor x) {
         Tensor xc = dense(x);
-        Tensor out = empty(x, x.shape());
+        Tensor out = uninitialized(x, x.shape());
         if (x.numel() > 0) {
             ctx(x).kernels().logSoftmaxForward(type(x), ptr(xc), ptr(out), x.shape(0), x.shape(1));
         }
@@ -36,7 +36,7 @@ final class CudaLoss implements LossKernels {
         requireSameDevice("log_softmax backward", y, gradOut);
         Tensor g = dense(gradOut);
         Tensor yc = dense(y);
-        Tensor gx = empty(y, y.shape());
+        Tensor gx = uninitialized(y, y.shape());
         if (y.numel() > 0) {
             ctx(y).kernels().logSoftmaxBackward(type(y), ptr(g), ptr(yc), ptr(gx), y.shape(0), y.shape(1));
         }
@@ -74,8 +74,8 @@ final class CudaLoss implements LossKernels {
             case SUM -> ClassLossKernels.Mode.SUM;
             case NONE -> ClassLossKernels.Mode.NONE;
         };
-        Tensor loss = reduction == Reduction.NONE ? empty(input, n) : empty(input, new int[0]);
-        Tensor grad = computeGrad ? empty(input, input.shape()) : null;
+        Tensor loss = reduction == Reduction.NONE ? uninitialized(input, n) : uninitialized(input, new int[0]);
+        Tensor grad = computeGrad ? uninitialized(input, input.shape()) : null;
         long rows = Math.max(1, n);
         try (DeviceBuffer scratch = ctx.allocate((3 * rows + 2) * 8); DeviceBuffer err = ctx.allocate(4)) {
             long perSample = scratch.address();

@@ -75,7 +75,7 @@ final class CudaMatmul implements MatmulKernels {
         if (k == 0) {
             return zeros(a, a.dtype(), outShape);
         }
-        Tensor out = empty(a, outShape);
+        Tensor out = uninitialized(a, outShape);
         if (out.numel() == 0) {
             return out;
         }
@@ -125,11 +125,11 @@ final class CudaMatmul implements MatmulKernels {
         Tensor out;
         float beta = 0;
         if (bias != null) {
-            out = empty(x, rows, outF);
+            out = uninitialized(x, rows, outF);
             x.backend().elementwise().copyInto(out, bias); // bias broadcast to every row; GEMM adds onto it
             beta = 1;
         } else {
-            out = (rows == 0 || in == 0) ? zeros(x, x.dtype(), rows, outF) : empty(x, rows, outF);
+            out = (rows == 0 || in == 0) ? zeros(x, x.dtype(), rows, outF) : uninitialized(x, rows, outF);
         }
         if (rows == 0 || in == 0 || outF == 0) {
             return out;

@@ -46,9 +46,9 @@ final class CudaNorm implements NormKernels {
         BatchNormKernels k = ctx.kernels().batchNorm();
         Tensor w = weight == null ? null : dense(weight);
         Tensor b = bias == null ? null : dense(bias);
-        Tensor out = empty(x, x.shape());
-        Tensor mean = empty(x, c);
-        Tensor invstd = empty(x, c);
+        Tensor out = uninitialized(x, x.shape());
+        Tensor mean = uninitialized(x, c);
+        Tensor invstd = uninitialized(x, c);
         if (!training) {
             if (runningMean == null || runningVar == null) {
                 throw new IllegalArgumentException("batch_norm: eval mode needs running_mean and running_var");
@@ -97,7 +97,7 @@ final class CudaNorm implements NormKernels {
     private static Tensor[] weightAndBias(Tensor x, Tensor w, Tensor b, int c) {
         Tensor ww = w;
         if (ww == null) {
-            ww = empty(x, c);
+            ww = uninitialized(x, c);
             x.backend().elementwise().fill(ww, 1.0);
         }
         return new Tensor[] {ww, b == null ? zeros(x, x.dtype(), c) : b};
@@ -116,12 +116,12 @@ final class CudaNorm implements NormKernels {
         Tensor w = weight == null ? null : dense(weight);
         Tensor mean = dense(saveMean);
         Tensor invstd = dense(saveInvstd);
-        Tensor gw = needWeight ? empty(x, c) : null;
-        Tensor gb = needBias ? empty(x, c) : null;
+        Tensor gw = needWeight ? uninitialized(x, c) : null;
+        Tensor gb = needBias ? uninitialized(x, c) : null;
         if (training && useCudnn(x, 1e-5, count) && x.numel() > 0) {
-            Tensor gx = empty(x, x.shape());
-            Tensor dScale = gw != null ? gw : empty(x, c);
-            Tensor dBias = gb != null ? gb : empty(x, c);
+            Tensor gx = uninitialized(x, x.shape());
+            Tensor dScale = gw != null ? gw : uninitialized(x, c);
+            Tensor dBias = gb != null ? gb : uninitialized(x, c);
             Tensor[] wb = weightAndBias(x, w, null, c);
             // NOTE: the saved mean/invstd are passed in, so cuDNN does not recompute them and eps is unused
             ctx.cudnn().batchNormBackward(type(x), s4, ptr(xc), ptr(g), ptr(gx), ptr(wb[0]), ptr(dScale), ptr(dBias),
@@ -129,7 +129,7 @@ final class CudaNorm implements NormKernels {
             return new BatchNormGrads(needX ? gx : null, gw, gb);
         }
         BatchNormKernels k = ctx.kernels().batchNorm();
-        Tensor gx = needX ? empty(x, x.shape()) : null;
+        Tensor gx = needX ? uninitialized(x, x.shape()) : null;
         try (DeviceBuffer sums = ctx.allocate(Math.max(1, 2L * c) * 8)) {
             k.backwardReduce(type(x), ptr(g), ptr(xc), s4[0], c, s4[2], ptr(mean), sums.address());
             if (gx != null) {

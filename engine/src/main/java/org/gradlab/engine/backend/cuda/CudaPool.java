@@ -31,7 +31,7 @@ final class CudaPool implements PoolKernels {
     public Tensor maxPool2dForward(Tensor x, Pool2dParams p) {
         Tensor xc = dense(x);
         int[] s = x.shape();
-        Tensor out = empty(x, s[0], s[1], p.outH(s[2]), p.outW(s[3]));
+        Tensor out = uninitialized(x, s[0], s[1], p.outH(s[2]), p.outW(s[3]));
         k(x).maxForward(type(x), ptr(xc), ptr(out), 0, 0, window(s, p.outH(s[2]), p.outW(s[3]), p));
         return out;
     }
@@ -40,7 +40,7 @@ final class CudaPool implements PoolKernels {
     public Tensor maxPool2dIndices(Tensor x, Pool2dParams p) {
         Tensor xc = dense(x);
         int[] s = x.shape();
-        Tensor idx = empty(x, DType.F64, s[0], s[1], p.outH(s[2]), p.outW(s[3]));
+        Tensor idx = uninitialized(x, DType.F64, s[0], s[1], p.outH(s[2]), p.outW(s[3]));
         k(x).maxForward(type(x), ptr(xc), 0, 0, ptr(idx), window(s, p.outH(s[2]), p.outW(s[3]), p));
         return idx;
     }
@@ -52,7 +52,7 @@ final class CudaPool implements PoolKernels {
         Tensor gc = dense(g);
         int[] s = x.shape();
         Window win = window(s, g.shape(2), g.shape(3), p);
-        Tensor gx = empty(x, s);
+        Tensor gx = uninitialized(x, s);
         try (DeviceBuffer idx = ctx(x).allocate(Math.max(1, win.planes() * win.outH() * win.outW()) * 4)) {
             k(x).maxForward(type(x), ptr(xc), 0, idx.address(), 0, win);
             k(x).maxBackward(type(x), ptr(gc), idx.address(), ptr(gx), win);
@@ -64,7 +64,7 @@ final class CudaPool implements PoolKernels {
     public Tensor avgPool2dForward(Tensor x, Pool2dParams p, boolean countIncludePad) {
         Tensor xc = dense(x);
         int[] s = x.shape();
-        Tensor out = empty(x, s[0], s[1], p.outH(s[2]), p.outW(s[3]));
+        Tensor out = uninitialized(x, s[0], s[1], p.outH(s[2]), p.outW(s[3]));
         k(x).avgForward(type(x), ptr(xc), ptr(out), window(s, p.outH(s[2]), p.outW(s[3]), p), countIncludePad, false);
         return out;
     }
@@ -72,7 +72,7 @@ final class CudaPool implements PoolKernels {
     @Override
     public Tensor avgPool2dBackward(Tensor g, int[] xShape, Pool2dParams p, boolean countIncludePad) {
         Tensor gc = dense(g);
-        Tensor gx = empty(g, xShape);
+        Tensor gx = uninitialized(g, xShape);
         k(g).avgBackward(type(g), ptr(gc), ptr(gx), window(xShape, g.shape(2), g.shape(3), p), countIncludePad, false);
         return gx;
     }
@@ -81,7 +81,7 @@ final class CudaPool implements PoolKernels {
     public Tensor adaptiveAvgPool2dForward(Tensor x, int outH, int outW) {
         Tensor xc = dense(x);
         int[] s = x.shape();
-        Tensor out = empty(x, s[0], s[1], outH, outW);
+        Tensor out = uninitialized(x, s[0], s[1], outH, outW);
         k(x).avgForward(type(x), ptr(xc), ptr(out), adaptiveWindow(s, outH, outW), true, true);
         return out;
     }
@@ -89,7 +89,7 @@ final class CudaPool implements PoolKernels {
     @Override
     public Tensor adaptiveAvgPool2dBackward(Tensor g, int[] xShape) {
         Tensor gc = dense(g);
-        Tensor gx = empty(g, xShape);
+        Tensor gx = uninitialized(g, xShape);
         k(g).avgBackward(type(g), ptr(gc), ptr(gx), adaptiveWindow(xShape, g.shape(2), g.shape(3)), true, true);
         return gx;
     }

@@ -32,7 +32,7 @@ final class CudaReduce implements ReduceKernels {
 
     @Override
     public Tensor sum(Tensor x, int[] axes, boolean keepdim) {
-        Tensor out = empty(x, outShape(x.shape(), axes, keepdim));
+        Tensor out = uninitialized(x, outShape(x.shape(), axes, keepdim));
         if (out.numel() == 0) {
             return out;
         }
@@ -46,7 +46,7 @@ final class CudaReduce implements ReduceKernels {
 
     @Override
     public Tensor max(Tensor x, int[] axes, boolean keepdim) {
-        Tensor out = empty(x, outShape(x.shape(), axes, keepdim));
+        Tensor out = uninitialized(x, outShape(x.shape(), axes, keepdim));
         if (out.numel() == 0) {
             return out;
         }

@@ -17,9 +17,9 @@ final class CudaRows implements RowKernels {
     public LayerNormResult layerNormForward(Tensor x, int d, Tensor weight, Tensor bias, double eps) {
         Tensor xc = dense(x);
         int rows = Math.toIntExact(x.numel() / Math.max(1, d));
-        Tensor out = empty(x, x.shape());
-        Tensor mean = empty(x, rows);
-        Tensor invstd = empty(x, rows);
+        Tensor out = uninitialized(x, x.shape());
+        Tensor mean = uninitialized(x, rows);
+        Tensor invstd = uninitialized(x, rows);
         Tensor w = weight == null ? null : dense(weight);
         Tensor b = bias == null ? null : dense(bias);
         kernels(x).layerNormForward(type(x), ptr(xc), ptr(out), rows, d, eps, ptrOrNull(w), ptrOrNull(b), ptr(mean), ptr(invstd));
@@ -38,12 +38,12 @@ final class CudaRows implements RowKernels {
         RowwiseKernels k = kernels(x);
         Tensor gx = null;
         if (needX) {
-            gx = empty(x, x.shape());
+            gx = uninitialized(x, x.shape());
             Tensor w = weight == null ? null : dense(weight);
             k.layerNormBackwardInput(type(x), ptr(g), ptr(xc), ptr(gx), rows, d, ptrOrNull(w), ptr(m), ptr(is));
         }
-        Tensor gw = needWeight ? empty(x, d) : null;
-        Tensor gb = needBias ? empty(x, d) : null;
+        Tensor gw = needWeight ? uninitialized(x, d) : null;
+        Tensor gb = needBias ? uninitialized(x, d) : null;
         if (gw != null || gb != null) {
             k.layerNormBackwardParams(type(x), ptr(g), ptr(xc), rows, d, ptr(m), ptr(is), ptrOrNull(gw), ptrOrNull(gb));
         }
@@ -53,7 +53,7 @@ final class CudaRows implements RowKernels {
     @Override
     public Tensor softmax(Tensor x, int axis) {
         Tensor xc = dense(x);
-        Tensor y = empty(x, x.shape());
+        Tensor y = uninitialized(x, x.shape());
         long[] oni = lines(x, axis);
         kernels(x).softmaxForward(type(x), ptr(xc), ptr(y), oni[0], oni[1], oni[2]);
         return y;
@@ -64,7 +64,7 @@ final class CudaRows implements RowKernels {
         requireSameDevice("softmax backward", y, gradOut);
         Tensor g = dense(gradOut);
         Tensor yc = dense(y);
-        Tensor gx = empty(y, y.shape());
+        Tensor gx = uninitialized(y, y.shape());
         long[] oni = lines(y, axis);
         kernels(y).softmaxBackward(type(y), ptr(g), ptr(yc), ptr(gx), oni[0], oni[1], oni[2]);
         return gx;

@@ -48,13 +48,13 @@ final class Dev {
     }
 
     /** A fresh contiguous tensor on {@code like}'s device, contents undefined (kernels overwrite it all). */
-    static Tensor empty(Tensor like, DType dtype, int... shape) {
+    static Tensor uninitialized(Tensor like, DType dtype, int... shape) {
         CudaStorage s = new CudaStorage(ctx(like), dtype, Shape.numel(shape), false);
         return new Tensor(s, shape, Shape.contiguousStrides(shape), 0);
     }
 
-    static Tensor empty(Tensor like, int... shape) {
-        return empty(like, like.dtype(), shape);
+    static Tensor uninitialized(Tensor like, int... shape) {
+        return uninitialized(like, like.dtype(), shape);
     }
 
     /** A fresh zero-filled contiguous tensor. */
