@@ -13,7 +13,7 @@ import org.gradlab.engine.Reduction;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.GradMode;
 import org.gradlab.engine.ops.CrossEntropy;
-import org.gradlab.engine.ops.LogSoftmax;
+import org.gradlab.engine.ops.SoftTargetCrossEntropy;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.data.ArrayDataset;
 import org.gradlab.nn.data.Batch;
@@ -26,6 +26,7 @@ import org.gradlab.nn.data.transforms.RandomHorizontalFlip;
 import org.gradlab.nn.data.transforms.Resize;
 import org.gradlab.nn.data.transforms.ToTensor;
 import org.gradlab.nn.models.EfficientNet;
+import org.gradlab.nn.models.VisionTransformer;
 import org.gradlab.nn.optim.AdamW;
 import org.gradlab.nn.optim.Optimizer;
 import org.gradlab.nn.optim.lr.CosineAnnealingLR;
@@ -54,7 +55,8 @@ public final class BackboneTraining {
     static Module model(Options o, int channels, int classes, Generator g) {
         return switch (o.model()) {
             case "efficientnet_b0" -> EfficientNet.b0(channels, classes, g);
-            default -> throw new IllegalArgumentException("unknown backbone '" + o.model() + "': expected efficientnet_b0");
+            case "vit_tiny" -> VisionTransformer.vitTiny(o.size(), o.patch(), o.layers(), channels, classes, g);
+            default -> throw new IllegalArgumentException("unknown backbone '" + o.model() + "': expected efficientnet_b0 or vit_tiny");
         };
     }
 
@@ -86,8 +88,7 @@ public final class BackboneTraining {
                         Tensor loss;
                         if (o.mixupAlpha() > 0) {
                             MixedBatch m = new Mixup(o.mixupAlpha()).apply(batch.images(), batch.labels(), classes, mixRng);
-                            Tensor logp = LogSoftmax.apply(model.forward(m.images()));
-                            loss = logp.mul(m.targets()).sum().mul(-1.0 / batch.size());
+                            loss = SoftTargetCrossEntropy.apply(model.forward(m.images()), m.targets(), 0.0, Reduction.MEAN);
                         } else {
                             loss = CrossEntropy.apply(model.forward(batch.images()), batch.labels(), null, 0.0, Reduction.MEAN);
                         }

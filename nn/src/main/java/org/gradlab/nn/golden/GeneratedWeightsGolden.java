@@ -19,18 +19,19 @@ import org.gradlab.nn.layers.Linear;
 import org.gradlab.nn.layers.Sequential;
 import org.gradlab.nn.models.EfficientNet;
 import org.gradlab.nn.models.MBConv;
+import org.gradlab.nn.models.VisionTransformer;
 
 /**
  * The second batch's whole models with generated weights (shared/golden/README.md, "Whole models
- * with generated weights"): mbconv.npz, efficientnet_b0.npz (and vit_tiny.npz). Every parameter
+ * with generated weights"): mbconv.npz, efficientnet_b0.npz and vit_tiny.npz. Every parameter
  * is regenerated with {@link ModelGolden#generatedWeights} (checked by gen.first8 / gen.sum);
  * one train-mode forward on {@code images}, cross-entropy (mean) against {@code target},
  * backward; then logits, loss, BatchNorm running statistics after the forward, every
  * parameter's gradient norm, its gradient (or its first 256 elements), and the eval-mode logits.
  *
  * <p>Tolerances (relative to max|ref|): float64 engine rtol 1e-9 / atol 1e-12; float32 engine
- * against the float64 reference rtol 1e-4 (mbconv), 2e-4 (efficientnet_b0) (PyTorch's own float32 run is
- * off by up to 1.6e-6 (mbconv) and 3.5e-5 (efficientnet_b0) relative).
+ * against the float64 reference rtol 1e-4 (mbconv, vit_tiny), 2e-4 (efficientnet_b0) (PyTorch's own
+ * float32 run is off by up to 1.6e-6 (mbconv), 9.6e-7 (vit_tiny) and 3.5e-5 (efficientnet_b0) relative).
  * NOTE: gradients that are zero in theory (an MBConv's projection BatchNorm bias feeding the
  * next block's 1x1 conv + train-mode BatchNorm) hold only rounding noise: a parameter whose
  * reference gradient norm is below 1e-12 of the model's largest is checked with an absolute
@@ -48,6 +49,11 @@ public final class GeneratedWeightsGolden {
     /** efficientnet_b0(num_classes 7), classifier dropout 0, stochastic depth 0, 64x64 inputs. */
     public static GoldenReport efficientnetB0(Npz z, DType dtype, Device device) {
         return run("efficientnet_b0 " + dtype, EfficientNet.b0(3, 7, 0, 0, new Generator(3008)), z, dtype, device, 2e-4);
+    }
+
+    /** torchvision VisionTransformer(32, patch 8, 2 layers, 3 heads, hidden 192, MLP 768, 2 classes), dropout 0. */
+    public static GoldenReport vitTiny(Npz z, DType dtype, Device device) {
+        return run("vit_tiny " + dtype, VisionTransformer.vitTiny(32, 8, 2, 3, 2, new Generator(3009)), z, dtype, device, 1e-4);
     }
 
     /** The mbconv.npz model: children "block" (torchvision's MBConv) and "head". */

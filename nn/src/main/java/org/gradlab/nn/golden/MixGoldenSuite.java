@@ -10,6 +10,7 @@ import org.gradlab.engine.golden.Reporter;
 import org.gradlab.engine.golden.Tolerance;
 import org.gradlab.engine.io.Npz;
 import org.gradlab.engine.ops.CrossEntropy;
+import org.gradlab.engine.ops.SoftTargetCrossEntropy;
 import org.gradlab.nn.data.mix.CutMix;
 import org.gradlab.nn.data.mix.MixedBatch;
 import org.gradlab.nn.data.mix.Mixup;
@@ -18,8 +19,8 @@ import org.gradlab.nn.data.mix.Mixup;
  * The {@code mixup} and {@code cutmix} cases of soft_cross_entropy.npz (the probability
  * cross-entropy cases {@code probs*} belong to the engine's suite for the same file): the mixing
  * of {@link Mixup#mix} and {@link CutMix#paste} given the fixture's lambda, permutation and box,
- * and the Mixup loss {@code lambda CE(logits, y) + (1 - lambda) CE(logits, y[perm])}, which is
- * the cross-entropy with {@link MixedBatch#targets()}, recomputed from those soft targets.
+ * and the Mixup loss {@code lambda CE(logits, y) + (1 - lambda) CE(logits, y[perm])}, both as
+ * {@link SoftTargetCrossEntropy} of {@link MixedBatch#targets()} and as the two-term sum.
  */
 final class MixGoldenSuite implements GoldenSuite {
     static final String FILE = "soft_cross_entropy.npz";
@@ -54,9 +55,7 @@ final class MixGoldenSuite implements GoldenSuite {
         MixedBatch m = Mixup.mix(x, y, logits.shape(1), lambda, perm);
         r.compare(FILE, "mixup", g, "out", m.images().toDoubleArray(), z.get("mixup.f64.out").toDoubles(), tol);
         r.compare(FILE, "mixup", g, "perm", toDoubles(perm), z.get("mixup." + g + ".perm").toDoubles(), new Tolerance(0, 0));
-        // CE with the soft targets, written out: mean_i sum_c -t_ic log_softmax(logits)_ic
-        Tensor logp = org.gradlab.engine.ops.LogSoftmax.apply(logits);
-        Tensor soft = logp.mul(m.targets()).sum().mul(-1.0 / y.length);
+        Tensor soft = SoftTargetCrossEntropy.apply(logits, m.targets(), 0, Reduction.MEAN);
         r.compare(FILE, "mixup", g, "loss (soft targets)", soft.toDoubleArray(), z.get("mixup.f64.loss").toDoubles(), tol);
         int[] yPerm = new int[y.length];
         for (int i = 0; i < y.length; i++) {

@@ -44,6 +44,7 @@ public final class ModelGoldenSuites {
             new ModelSuite("resnet18.npz", ModelGolden::resnet18),
             new ModelSuite("mbconv.npz", GeneratedWeightsGolden::mbconv),
             new ModelSuite("efficientnet_b0.npz", GeneratedWeightsGolden::efficientnetB0),
+            new ModelSuite("vit_tiny.npz", GeneratedWeightsGolden::vitTiny),
             new ResizeGrayscaleSuite(),
             new MixGoldenSuite());
 

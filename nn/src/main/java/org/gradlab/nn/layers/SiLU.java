@@ -1,16 +1,13 @@
 package org.gradlab.nn.layers;
 
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.ops.Silu;
 import org.gradlab.nn.Module;
 
-/**
- * SiLU / Swish, {@code torch.nn.SiLU}: out = x * sigmoid(x); gradient
- * g * (s + x s (1 - s)) with s = sigmoid(x). No parameters.
- * NOTE: composed from the Sigmoid and Mul ops (autograd derives the gradient above).
- */
+/** SiLU / Swish, {@code torch.nn.SiLU}: out = x * sigmoid(x). No parameters; the math is in {@link Silu}. */
 public final class SiLU extends Module {
     @Override
     public Tensor forward(Tensor x) {
-        return x.mul(x.sigmoid());
+        return Silu.apply(x);
     }
 }

@@ -2,6 +2,7 @@ package org.gradlab.nn.layers;
 
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.ops.DropPath;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.init.Init;
 
@@ -9,9 +10,8 @@ import org.gradlab.nn.init.Init;
  * Stochastic depth (drop path), torchvision {@code StochasticDepth(p, "row")}: in training each
  * sample's branch is dropped with probability p, out_n = x_n * m_n / (1 - p) with
  * m_n ~ Bernoulli(1 - p), one draw per sample (shape (N, 1, ..., 1), broadcast); in eval, or
- * with p = 0, out = x. Gradient g * m_n / (1 - p).
- * NOTE: the mask is drawn on the host from the layer's generator (one nextDouble per sample,
- * kept iff u >= p), so a seed gives the same mask on every backend; p = 1 gives zeros.
+ * with p = 0, out = x. Gradient g * m_n / (1 - p). The math (and the host-drawn mask) is in
+ * {@link DropPath}; this layer holds p, the generator and the train/eval mode.
  */
 public final class StochasticDepth extends Module {
     public final double p;
@@ -36,19 +36,7 @@ public final class StochasticDepth extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (!isTraining() || p == 0) {
-            return x;
-        }
-        int n = x.shape(0);
-        double keep = p == 1 ? 0 : 1 / (1 - p);
-        double[] m = new double[n];
-        for (int i = 0; i < n; i++) {
-            m[i] = gen.nextDouble() >= p ? keep : 0;
-        }
-        int[] maskShape = new int[x.dim()];
-        java.util.Arrays.fill(maskShape, 1);
-        maskShape[0] = n;
-        return x.mul(Tensor.of(x.dtype(), x.device(), m, maskShape));
+        return DropPath.apply(x, p, isTraining(), gen);
     }
 
     @Override

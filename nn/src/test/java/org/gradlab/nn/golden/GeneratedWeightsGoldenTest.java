@@ -11,7 +11,7 @@ import org.gradlab.engine.io.SharedFiles;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** MBConv and EfficientNet-B0 against PyTorch with generated weights, float64 and float32. */
+/** MBConv, EfficientNet-B0 and ViT-Tiny (2 layers) against PyTorch with generated weights, float64 and float32. */
 class GeneratedWeightsGoldenTest {
     private static void check(String file, DType dt, BiFunction<Npz, DType, GoldenReport> run) throws IOException {
         try (Npz z = Npz.open(SharedFiles.file("golden/" + file))) {
@@ -33,5 +33,11 @@ class GeneratedWeightsGoldenTest {
     @EnumSource(value = DType.class, names = {"F64", "F32"})
     void efficientnetB0(DType dt) throws IOException {
         check("efficientnet_b0.npz", dt, (z, d) -> GeneratedWeightsGolden.efficientnetB0(z, d, Device.CPU));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F64", "F32"})
+    void vitTiny(DType dt) throws IOException {
+        check("vit_tiny.npz", dt, (z, d) -> GeneratedWeightsGolden.vitTiny(z, d, Device.CPU));
     }
 }
