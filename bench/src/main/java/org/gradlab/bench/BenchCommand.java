@@ -14,9 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ./gradlab bench kernels [filter]} and {@code ./gradlab bench epoch --exp 08}. */
+/** {@code ./gradlab bench kernels [filter]}, {@code ./gradlab bench epoch --exp 08} and {@code ./gradlab bench backbones}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed measurements (JMH kernels, training epochs).",
-        subcommands = {BenchCommand.Kernels.class, BenchCommand.Epoch.class, BenchCommand.CudnnAlgos.class})
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.Epoch.class, BenchCommand.CudnnAlgos.class, BenchCommand.Backbones.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -106,6 +106,56 @@ public final class BenchCommand implements Runnable {
                 return 2;
             }
             CudnnAlgorithms.run(cuda, dev, batch, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "backbones", mixinStandardHelpOptions = true,
+            description = "Train EfficientNet-B0 or ViT-Tiny from scratch on a binary MedMNIST file (BreastMNIST): "
+                    + "seconds, training loss and validation AUC per epoch.")
+    static final class Backbones implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "efficientnet_b0", description = "efficientnet_b0 | vit_tiny")
+        String model;
+
+        @Option(names = "--data", description = "MedMNIST npz (default ../shared/data/breastmnist.npz)")
+        Path data;
+
+        @Option(names = "--size", defaultValue = "28", description = "input side after Resize (default 28: none)")
+        int size;
+
+        @Option(names = "--patch", defaultValue = "4", description = "ViT patch size (default 4)")
+        int patch;
+
+        @Option(names = "--layers", defaultValue = "12", description = "ViT encoder layers (default 12)")
+        int layers;
+
+        @Option(names = "--epochs", defaultValue = "5", description = "epochs (default 5)")
+        int epochs;
+
+        @Option(names = "--batch", defaultValue = "32", description = "batch size (default 32)")
+        int batch;
+
+        @Option(names = "--lr", defaultValue = "1e-3", description = "AdamW learning rate (default 1e-3)")
+        double lr;
+
+        @Option(names = "--mixup", defaultValue = "0", description = "Mixup alpha (0: off)")
+        double mixup;
+
+        @Option(names = "--limit-train", description = "train on the first N images")
+        Integer limit;
+
+        @Option(names = "--seed", defaultValue = "0", description = "seed (default 0)")
+        long seed;
+
+        @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto")
+        String device;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/breastmnist.npz").normalize();
+            Device dev = DeviceChoice.resolve(device, System.out);
+            BackboneTraining.run(MedMnist.load(file), new BackboneTraining.Options(model, size, patch, layers, epochs, batch, lr, mixup,
+                    limit, seed, dev), System.out);
             return 0;
         }
     }

@@ -18,7 +18,7 @@ import java.util.Map;
 public final class Kernels implements AutoCloseable, KernelLauncher {
     /** The kernel source files (resource names without directory). */
     public static final List<String> SOURCES = List.of("elementwise.cu", "reduce.cu", "loss.cu", "dropout.cu", "optim.cu",
-            TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE);
+            TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE, RowwiseKernels.FILE);
     private static final String RESOURCE_DIR = "/org/gradlab/natives/cuda/kernels/";
     /** Threads per block of every launch (the block-reduction kernels assume exactly this). */
     static final int BLOCK = 256;
@@ -38,6 +38,7 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
     private PoolingKernels pooling;
     private BatchNormKernels batchNorm;
     private ClassLossKernels classLoss;
+    private RowwiseKernels rowwise;
     private final Map<String, CudaModule> modules = new HashMap<>();
     private final Map<String, String> definitions = new HashMap<>();
 
@@ -68,6 +69,11 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
     /** Classification-loss kernels with device-side target validation (closs.cu). */
     public synchronized ClassLossKernels classLoss() {
         return classLoss == null ? classLoss = new ClassLossKernels(this) : classLoss;
+    }
+
+    /** Layer-norm and softmax kernels (rowwise.cu). */
+    public synchronized RowwiseKernels rowwise() {
+        return rowwise == null ? rowwise = new RowwiseKernels(this) : rowwise;
     }
 
     /** Reads a kernel source resource. Pure Java (used by the build-time nvcc check too). */

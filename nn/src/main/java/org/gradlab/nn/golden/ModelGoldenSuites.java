@@ -11,8 +11,12 @@ import org.gradlab.engine.io.Npz;
 
 /**
  * The whole-model comparisons of {@link ModelGolden} as {@link GoldenSuite}s, so that
- * {@code verify --golden DIR} covers model01.npz, model08.npz and resnet18.npz. Each suite runs
+ * {@code verify --golden DIR} covers model01.npz, model08.npz, resnet18.npz and the generated-weight
+ * models of {@link GeneratedWeightsGolden}. Each suite runs
  * the float64 engine (group "f64") and the float32 engine (group "f32") on case "model".
+ * The nn-level data fixtures are registered with them: transforms_resize.npz
+ * ({@link ResizeGrayscaleSuite}) and the Mixup/CutMix cases of soft_cross_entropy.npz
+ * ({@link MixGoldenSuite}).
  *
  * <p>Array checks go to {@link Reporter#compare} with their own tolerance; relative-L2 checks
  * (resnet18 float32 gradients) are reported as one number, the relative L2 error, compared
@@ -22,11 +26,12 @@ public final class ModelGoldenSuites {
     private ModelGoldenSuites() {
     }
 
-    /** Registers the three model suites with {@link GoldenCases} (idempotent). */
+    /** Registers the model (and nn data) suites with {@link GoldenCases} (idempotent). */
     public static synchronized void registerAll() {
         for (GoldenSuite s : SUITES) {
             GoldenCases.register(s);
         }
+        GoldenCases.register(GradClipSuite.INSTANCE);
     }
 
     public static List<GoldenSuite> suites() {
@@ -36,7 +41,12 @@ public final class ModelGoldenSuites {
     private static final List<GoldenSuite> SUITES = List.of(
             new ModelSuite("model01.npz", ModelGolden::model01),
             new ModelSuite("model08.npz", ModelGolden::model08),
-            new ModelSuite("resnet18.npz", ModelGolden::resnet18));
+            new ModelSuite("resnet18.npz", ModelGolden::resnet18),
+            new ModelSuite("mbconv.npz", GeneratedWeightsGolden::mbconv),
+            new ModelSuite("efficientnet_b0.npz", GeneratedWeightsGolden::efficientnetB0),
+            new ModelSuite("vit_tiny.npz", GeneratedWeightsGolden::vitTiny),
+            new ResizeGrayscaleSuite(),
+            new MixGoldenSuite());
 
     /** Runs one model file in one dtype on one device. */
     private interface Runner {

@@ -19,10 +19,15 @@ import org.gradlab.engine.Tensor;
  * {@code bn1.running_mean}, {@code layer1.0.conv1.weight}, ..., {@code fc.weight}) are used
  * unchanged by GradLab's ResNet-18, so {@link #torchvisionResNet18()} is the identity with
  * {@code fc.} as head: loading ImageNet weights into a 7-class model skips {@code fc.weight}
- * [1000,512] and {@code fc.bias} [1000].
+ * [1000,512] and {@code fc.bias} [1000]. EfficientNet-B0 and the ViTs use torchvision's names
+ * too: {@link #torchvisionEfficientNet()} (head {@code classifier.}) and
+ * {@link #torchvisionViT()} (head {@code heads.}; also maps the MLP names of checkpoints saved
+ * before torchvision 0.13, {@code mlp.linear_1} / {@code mlp.linear_2}, to {@code mlp.0} /
+ * {@code mlp.3}, as torchvision's own loader does).
  */
 public final class KeyMapper {
     private final Map<String, String> renames = new LinkedHashMap<>();
+    private final Map<String, String> infixRenames = new LinkedHashMap<>();
     private final List<String> headPrefixes = new ArrayList<>();
 
     /** The outcome: tensors to load (target names), and what was skipped, missing or unexpected. */
@@ -41,6 +46,22 @@ public final class KeyMapper {
     /** Identity names; {@code fc.*} is a replaceable head. */
     public static KeyMapper torchvisionResNet18() {
         return new KeyMapper().head("fc.");
+    }
+
+    /** Identity names; {@code classifier.*} (Dropout, Linear) is a replaceable head. */
+    public static KeyMapper torchvisionEfficientNet() {
+        return new KeyMapper().head("classifier.");
+    }
+
+    /** Identity names, legacy MLP names mapped; {@code heads.*} is a replaceable head. */
+    public static KeyMapper torchvisionViT() {
+        return new KeyMapper().renameInfix(".mlp.linear_1.", ".mlp.0.").renameInfix(".mlp.linear_2.", ".mlp.3.").head("heads.");
+    }
+
+    /** Source keys containing {@code from} have its first occurrence replaced by {@code to} (after prefix renames). */
+    public KeyMapper renameInfix(String from, String to) {
+        infixRenames.put(from, to);
+        return this;
     }
 
     /** Source keys starting with {@code from} are renamed to start with {@code to}. */
@@ -63,12 +84,20 @@ public final class KeyMapper {
     }
 
     public String targetName(String sourceKey) {
+        String name = sourceKey;
         for (Map.Entry<String, String> r : renames.entrySet()) {
-            if (sourceKey.startsWith(r.getKey())) {
-                return r.getValue() + sourceKey.substring(r.getKey().length());
+            if (name.startsWith(r.getKey())) {
+                name = r.getValue() + name.substring(r.getKey().length());
+                break;
             }
         }
-        return sourceKey;
+        for (Map.Entry<String, String> r : infixRenames.entrySet()) {
+            int at = name.indexOf(r.getKey());
+            if (at >= 0) {
+                name = name.substring(0, at) + r.getValue() + name.substring(at + r.getKey().length());
+            }
+        }
+        return name;
     }
 
     /**
