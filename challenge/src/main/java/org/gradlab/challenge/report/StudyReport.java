@@ -38,7 +38,7 @@ public final class StudyReport {
         h.append("<h1>").append(Html.escape(study.title())).append("</h1>");
         h.append("<p>Study <code>").append(Html.escape(study.name())).append("</code> from <code>")
                 .append(Html.escape(study.source())).append("</code>; data ").append(Html.escape(study.dataset().toString()))
-                .append(", classes: ").append(Html.escape(String.join(", ", classNames))).append("; ")
+                .append(", classes: ").append(Html.escape(numbered(classNames))).append("; ")
                 .append(results.size()).append(" of ").append(study.experiments().size()).append(" experiments finished.");
         if (dermaMnist) {
             h.append(" The clinical columns (melanoma recall, cancer sensitivity) and training health are in "
@@ -69,17 +69,24 @@ public final class StudyReport {
 
     private static void table(StringBuilder h, List<StudyResult> sorted, Study study) {
         boolean binary = sorted.stream().anyMatch(r -> r.test().sensitivity() != null);
-        h.append("<table><tr><th class=\"l\">experiment</th><th>test AUC</th><th>val AUC</th><th>test acc</th>"
-                + "<th>test bal. acc</th>");
+        Map<String, Double> published = PublishedAuc.read(study.published());
+        h.append("<table><tr><th class=\"l\">experiment</th><th>test AUC</th>")
+                .append(published.isEmpty() ? "" : "<th>published AUC</th><th>Δ</th>")
+                .append("<th>val AUC</th><th>test acc</th><th>test bal. acc</th>");
         if (binary) {
             h.append("<th>sensitivity</th><th>specificity</th><th>Brier</th>");
         }
         h.append("<th>epoch</th><th>params</th><th>train s</th></tr>");
         for (StudyResult r : sorted) {
             StudyScores t = r.test();
-            h.append("<tr><td class=\"l\"><details><summary>").append(Html.escape(r.id() + " " + r.name()))
+            h.append("<tr><td class=\"l\"><details><summary>").append(Html.escape(label(r)))
                     .append("</summary><pre>").append(Html.escape(details(r, study))).append("</pre></details></td>");
-            h.append(cell(t.auc())).append(cell(r.val().auc())).append(cell(t.accuracy())).append(cell(t.balancedAccuracy()));
+            h.append(cell(t.auc()));
+            if (!published.isEmpty()) {
+                Double p = published.get(r.id());
+                h.append(cell(p)).append(cell(p == null ? null : t.auc() - p));
+            }
+            h.append(cell(r.val().auc())).append(cell(t.accuracy())).append(cell(t.balancedAccuracy()));
             if (binary) {
                 h.append(cell(t.sensitivity())).append(cell(t.specificity())).append(cell(t.brier()));
             }
@@ -131,6 +138,20 @@ public final class StudyReport {
             }
         }
         h.append("</div>");
+    }
+
+    /** "0: malignant; 1: normal, benign" (class names may hold commas). */
+    private static String numbered(List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            sb.append(i == 0 ? "" : "; ").append(i).append(": ").append(names.get(i));
+        }
+        return sb.toString();
+    }
+
+    /** The id, and the name when it says more than the id (a grid's names only repeat its values). */
+    static String label(StudyResult r) {
+        return r.name().replace(" / ", "-").equals(r.id()) || r.name().equals(r.id()) ? r.id() : r.id() + " " + r.name();
     }
 
     private static String cell(Double v) {

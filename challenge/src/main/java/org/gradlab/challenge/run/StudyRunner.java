@@ -80,7 +80,8 @@ public final class StudyRunner {
             }
             StudyExperiment e = opts.epochs() != null ? planned.with("epochs", opts.epochs()) : planned;
             StudyData data = raw.limitTrain(opts.limitTrain()).prepared(e.input().channels(), e.input().resize());
-            Outcome o = runOne(study, e, data, device, pretrained);
+            boolean limited = opts.limitTrain() != null && opts.limitTrain() < raw.train().n();
+            Outcome o = runOne(study, e, data, device, pretrained, limited);
             results.add(o.result());
             SavedModel.JSON.writeValue(resultsFile.toFile(), results);
             if (challenge != null) {
@@ -114,8 +115,8 @@ public final class StudyRunner {
     /** What one experiment produced. */
     private record Outcome(StudyResult result, RunResult challengeRow, java.util.Optional<ExperimentHealth> health) {}
 
-    private Outcome runOne(Study study, StudyExperiment e, StudyData data, Device device, PretrainedWeights pretrained)
-            throws IOException {
+    private Outcome runOne(Study study, StudyExperiment e, StudyData data, Device device, PretrainedWeights pretrained,
+                           boolean limited) throws IOException {
         out.printf("%nexp %s %s — %s%n", e.id(), e.name(), e.recipe());
         Split train = data.train();
         Generator init = new Generator(opts.seed() * 1_000_003L + idNumber(e.id()));
@@ -161,7 +162,7 @@ public final class StudyRunner {
         StudyScores val = StudyScores.of(valProbs, data.val().labels(), data.numClasses());
         StudyScores test = StudyScores.of(testProbs, data.test().labels(), data.numClasses());
         Files.deleteIfExists(checkpoint);
-        if (opts.limitTrain() != null && train.n() == opts.limitTrain()) {
+        if (limited) {
             notes = (notes == null ? "" : notes + "; ") + "trained on the first " + train.n() + " training images only";
         }
         Map<String, String> settings = new LinkedHashMap<>();
