@@ -44,9 +44,9 @@ public final class StudyReport {
             h.append(" The clinical columns (melanoma recall, cancer sensitivity) and training health are in "
                     + "<a href=\"report.html\">report.html</a>.");
         }
-        h.append("</p><h2>Results (sorted by test AUC)</h2>");
+        h.append("</p><h2 id=\"results\">Results (sorted by test AUC)</h2>");
         table(h, sorted, study);
-        h.append("<h2>Learning curves</h2><p>Training and validation loss and validation AUC per epoch; the black square "
+        h.append("<h2 id=\"curves\">Learning curves</h2><p>Training and validation loss and validation AUC per epoch; the black square "
                 + "marks the epoch whose weights were scored.</p><div class=\"grid\">");
         for (StudyResult r : results) {
             img(h, StudyCharts.learningCurves(r), r.id());
@@ -54,10 +54,10 @@ public final class StudyReport {
         h.append("</div>");
         Chart<?, ?> roc = StudyCharts.roc(sorted);
         if (roc != null) {
-            h.append("<h2>ROC curves</h2>");
+            h.append("<h2 id=\"roc\">ROC curves</h2>");
             img(h, roc, "ROC curves");
         }
-        h.append("<h2>Overfitting gap</h2><p>Training accuracy of the selected epoch minus its validation accuracy: "
+        h.append("<h2 id=\"gap\">Overfitting gap</h2><p>Training accuracy of the selected epoch minus its validation accuracy: "
                 + "large gaps mean memorising.</p>");
         img(h, StudyCharts.overfittingGap(results), "overfitting gap");
         gridSection(h, study, results);
@@ -125,7 +125,7 @@ public final class StudyReport {
         if (axes.size() < 2) {
             return;
         }
-        h.append("<h2>Grid: ").append(Html.escape(axes.get(0))).append(" × ").append(Html.escape(axes.get(1)))
+        h.append("<h2 id=\"grid\">Grid: ").append(Html.escape(axes.get(0))).append(" × ").append(Html.escape(axes.get(1)))
                 .append("</h2><p>Test AUC").append(axes.size() > 2 ? " per " + Html.escape(axes.get(2)) : "")
                 .append(".</p><div class=\"grid\">");
         List<Object> thirds = axes.size() > 2 ? study.grid().get(axes.get(2)) : java.util.Collections.singletonList(null);
