@@ -67,6 +67,21 @@ public final class StudyReport {
         return file;
     }
 
+    /** The results as a console table, best test AUC first. */
+    public static String consoleTable(List<StudyResult> results) {
+        List<StudyResult> sorted = new ArrayList<>(results);
+        sorted.sort(Comparator.comparingDouble((StudyResult r) -> Double.isNaN(r.test().auc()) ? -1 : r.test().auc()).reversed());
+        int w = Math.max(10, sorted.stream().mapToInt(r -> r.id().length()).max().orElse(0));
+        StringBuilder sb = new StringBuilder(String.format("%-" + w + "s  %8s  %7s  %8s  %8s  %6s  %8s%n", "experiment", "test AUC",
+                "val AUC", "test acc", "bal. acc", "epoch", "train s"));
+        for (StudyResult r : sorted) {
+            sb.append(String.format("%-" + w + "s  %8.3f  %7.3f  %8.3f  %8.3f  %6s  %8.1f%n", r.id(), r.test().auc(), r.val().auc(),
+                    r.test().accuracy(), r.test().balancedAccuracy(), r.selectedEpoch() + "/" + r.history().size(),
+                    r.trainSeconds()));
+        }
+        return sb.toString();
+    }
+
     private static void table(StringBuilder h, List<StudyResult> sorted, Study study) {
         boolean binary = sorted.stream().anyMatch(r -> r.test().sensitivity() != null);
         Map<String, Double> published = PublishedAuc.read(study.published());

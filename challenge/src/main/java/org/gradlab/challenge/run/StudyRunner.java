@@ -103,6 +103,10 @@ public final class StudyRunner {
             out.println(challenge.consoleTable());
         }
         Path html = StudyReport.write(opts.out(), study, results, raw.classNames(), raw.isDermaMnist());
+        if (challenge == null) {
+            out.println();
+            out.print(StudyReport.consoleTable(results));
+        }
         if (earlier > 0) {
             out.printf("total wall time %.1f s (this invocation %.1f s + %.1f s of training resumed from earlier ones); "
                     + "study report: %s%n", earlier + wall, wall, earlier, html);

@@ -77,6 +77,9 @@ class StudyRunTest {
             assertEquals(r.test().accuracy(), again.accuracy(), 1e-12, r.id());
             assertEquals(r.test().brier(), again.brier(), 1e-9, r.id());
         }
+        StudyScores byName = ModelEvaluation.evaluate(out.resolve(gray.modelFile()), null, "breastmnist", "val", Device.CPU, out,
+                System.out);
+        assertEquals(gray.val().auc(), byName.auc(), 1e-12, "--dataset finds the same data by its MedMNIST name");
         String html = Files.readString(out.resolve("study.html"));
         assertTrue(html.contains("Learning curves") && html.contains("ROC curves") && html.contains("Overfitting gap"));
         assertTrue(html.contains("malignant"), "class names from the dataset");
