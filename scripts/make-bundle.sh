@@ -2,7 +2,8 @@
 # Builds a self-contained GPU bundle (<= 64 MiB) on a CPU machine, adapted from
 # /work/shared/device/make-bundle.sh: a jlinked JRE (tar.xz), our module jars, the dependency jars
 # with the CUDA natives jar trimmed to cudart/cublas/cudnn/nvrtc and the OpenBLAS natives trimmed,
-# the DermaMNIST npz for the epoch timings and the small golden fixtures (ops, model01, model08;
+# the DermaMNIST npz for the epoch timings and the small golden fixtures (ops incl. the second batch's
+# layer norm / softmax / attention / soft-target CE / clipping ones (245 KB), model01, model08;
 # resnet18.npz, 45 MB, does not fit and stays a CPU test).
 # Usage: scripts/make-bundle.sh <lib-dir> <out-dir>   (lib-dir: all runtime jars, see gpu-check.sh)
 # Env: JDK (default /usr/lib/jvm/java-17-openjdk-amd64), SHARED (default <repo>/../shared), LIMIT_MB (default 64)
@@ -41,7 +42,8 @@ OB_NAT=$(ls "$L"/openblas-*-linux-x86_64.jar)
   && "$JDK/bin/jar" --create --file "$OUT/lib/$(basename "${OB_NAT%.jar}")-trim.jar" -C . org )
 # 3. data and fixtures
 cp "$SHARED/data/dermamnist_jpeg.npz" "$OUT/data/"
-for f in add avgpool batchnorm2d conv2d cross_entropy linear maxpool2d relu reshape model01 model08; do
+for f in add avgpool batchnorm2d conv2d cross_entropy linear maxpool2d relu reshape model01 model08 \
+         layernorm activations attention soft_cross_entropy grad_clip; do
   cp "$SHARED/golden/$f.npz" "$OUT/golden/"
 done
 cp "$ROOT/scripts/run-gpu.sh" "$OUT/"
