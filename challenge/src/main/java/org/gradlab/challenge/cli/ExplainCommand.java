@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.data.Split;
-import org.gradlab.challenge.experiments.Experiment;
-import org.gradlab.challenge.experiments.Experiments;
-import org.gradlab.challenge.run.Recipes;
+import org.gradlab.challenge.study.BundledStudies;
+import org.gradlab.challenge.study.StudyExperiment;
+import org.gradlab.challenge.run.StudyModels;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.Generator;
@@ -52,8 +52,8 @@ public final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Experiment e = Experiments.get(String.format("%02d", Integer.parseInt(exp)));
-        Module model = Recipes.model(e, new Generator(0));
+        StudyExperiment e = BundledStudies.get("dermamnist-25").select(exp).get(0);
+        Module model = StudyModels.build(e.model(), 3, 28, 7, new Generator(0));
         model.train();
         Map<Tensor, String> names = new IdentityHashMap<>();
         model.namedParameters().forEach((k, v) -> {
@@ -78,7 +78,7 @@ public final class ExplainCommand implements Callable<Integer> {
             }
         }
         x.name("images");
-        Tensor loss = CrossEntropy.apply(model.call(x), y, null, e.labelSmoothing(), Reduction.MEAN);
+        Tensor loss = CrossEntropy.apply(model.call(x), y, null, e.loss().labelSmoothing(), Reduction.MEAN);
         System.out.printf("exp %s %s: loss %.4f on %d images; backward, node by node:%n%n", e.id(), e.name(), loss.item(), batch);
         SavedTensorLedger ledger = SavedTensorLedger.of(loss);
         GraphModel graph = GraphModel.of(loss);

@@ -53,11 +53,16 @@ public final class StudyCommand implements Runnable {
         Path weights;
         @Option(names = "--workers", defaultValue = "1", description = "data-loading threads")
         int workers;
+        @Option(names = "--size", description = "the MedMNIST image side to train at instead of the study's: 28, 64, 128 or 224")
+        Integer size;
 
         @Override
         public Integer call() throws Exception {
             try {
                 Study s = BundledStudies.load(study);
+                if (size != null) {
+                    s = s.atSize(size);
+                }
                 StudyOptions o = new StudyOptions(s, s.select(only), data, cache, device, seed, epochs, limitTrain,
                         out != null ? out : Path.of("runs", s.name()), resume, weights, workers);
                 return new StudyRunner(o, System.out).run();

@@ -19,6 +19,8 @@ public final class MedMnist {
     public static final List<String> SPLITS = List.of("train", "val", "test");
     /** Image side of the classic MedMNIST files. */
     public static final int DEFAULT_SIZE = 28;
+    /** The largest split image array one Java byte[] holds. */
+    static final long MAX_SPLIT_BYTES = Integer.MAX_VALUE - 8;
 
     private final Split train;
     private final Split val;
@@ -81,6 +83,12 @@ public final class MedMnist {
 
     private static Split readSplit(Npz z, String split, int size) {
         String ik = split + "_images";
+        long bytes = z.entrySize(ik);
+        if (bytes > MAX_SPLIT_BYTES) {
+            // NOTE: a split lives in one byte[] (the data loader indexes it directly); MedMNIST+ at 224 px exceeds that
+            throw new NpyFormatException(z.name() + "[" + ik + "]: " + bytes + " bytes do not fit one Java array (at most "
+                    + MAX_SPLIT_BYTES + "): this dataset is too large at this size for GradLab; use a smaller size (28, 64, 128)");
+        }
         NpyArray img = z.get(ik);
         int[] s = img.shape();
         boolean rgb = s.length == 4 && (s[3] == 3 || s[3] == 1);

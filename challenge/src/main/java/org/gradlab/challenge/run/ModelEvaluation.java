@@ -44,10 +44,10 @@ public final class ModelEvaluation {
         } else {
             file = Path.of((String) d.get("file"));
         }
-        StudyData sd = StudyData.load(file, flag).withChannels(channels);
-        if (sd.numClasses() != classes || sd.train().h() != size) {
-            throw new IllegalArgumentException(file + ": " + sd.numClasses() + " classes at " + sd.train().h() + " px, but "
-                    + modelFile + " was trained on " + classes + " classes at " + size + " px");
+        StudyData sd = StudyData.load(file, flag).prepared(channels, size);
+        if (sd.numClasses() != classes) {
+            throw new IllegalArgumentException(file + ": " + sd.numClasses() + " classes, but " + modelFile
+                    + " was trained on " + classes);
         }
         Module model = StudyModels.build(e.model(), channels, size, classes, new Generator(0));
         SavedModel.loadWeights(modelFile, model);

@@ -8,10 +8,13 @@ import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.data.MedMnistCatalog;
 import org.gradlab.challenge.data.Split;
 import org.gradlab.challenge.study.Normalization;
+import org.gradlab.nn.data.Image;
+import org.gradlab.nn.data.transforms.Grayscale;
+import org.gradlab.nn.data.transforms.Resize;
 
 /**
- * A study's data as its experiments see it: the npz's splits, made 3-channel from grayscale (or 1-channel from RGB
- * by luminance) when {@code input.channels} asks, with the dataset's class names.
+ * A study's data as its experiments see it: the npz's splits, prepared as each experiment's {@code input} asks
+ * ({@link #prepared}), with the dataset's class names.
  *
  * @param flag the MedMNIST flag when known (e.g. "breastmnist"), else null
  */
@@ -35,18 +38,37 @@ public record StudyData(String flag, Path file, Split train, Split val, Split te
         return new StudyData(flag, file, m.train(), m.val(), m.test(), m.numClasses(), List.copyOf(names));
     }
 
-    /** The data with {@code channels} channels (null: unchanged). */
-    public StudyData withChannels(Integer channels) {
-        if (channels == null || channels == train.c()) {
+    /**
+     * The data as an experiment's {@code input} asks: {@code channels} channels (gray replicated to 3 as
+     * torchvision's Grayscale(3); RGB to 1 by Pillow's luminance) and images resized to {@code resize} pixels with
+     * Pillow's bilinear filter (torchvision's Resize); null leaves either as it is. Done once, before training.
+     */
+    public StudyData prepared(Integer channels, Integer resize) {
+        int c = channels == null ? train.c() : channels;
+        int size = resize == null ? train.h() : resize;
+        if (c == train.c() && size == train.h() && size == train.w()) {
             return this;
         }
-        return new StudyData(flag, file, convert(train, channels), convert(val, channels), convert(test, channels), numClasses,
+        return new StudyData(flag, file, prepare(train, c, size), prepare(val, c, size), prepare(test, c, size), numClasses,
                 classNames);
     }
 
     /** The first {@code n} training images (null: all). */
     public StudyData limitTrain(Integer n) {
-        return new StudyData(flag, file, ChallengeRunner.limit(train, n), val, test, numClasses, classNames);
+        return new StudyData(flag, file, limit(train, n), val, test, numClasses, classNames);
+    }
+
+    /** The first {@code n} images of {@code s} (null or n >= s.n(): all of them). */
+    public static Split limit(Split s, Integer n) {
+        if (n == null || n >= s.n()) {
+            return s;
+        }
+        if (n <= 0) {
+            throw new IllegalArgumentException("--limit-train must be positive, got " + n);
+        }
+        int size = s.h() * s.w() * s.c();
+        return new Split(s.name(), java.util.Arrays.copyOf(s.images(), n * size), java.util.Arrays.copyOf(s.labels(), n), n,
+                s.h(), s.w(), s.c());
     }
 
     public boolean isDermaMnist() {
@@ -87,19 +109,17 @@ public record StudyData(String flag, Path file, Split train, Split val, Split te
         return new float[][] {mf, sf};
     }
 
-    /** Gray to RGB repeats the plane (torchvision Grayscale(3) of a gray image); RGB to gray is ITU-R 601-2 luma. */
-    private static Split convert(Split s, int channels) {
-        int plane = s.h() * s.w();
-        byte[] out = new byte[s.n() * plane * channels];
-        byte[] in = s.images();
-        for (int p = 0; p < s.n() * plane; p++) {
-            if (channels == 3) {
-                out[3 * p] = out[3 * p + 1] = out[3 * p + 2] = in[p];
-            } else {
-                int r = in[3 * p] & 0xFF, g = in[3 * p + 1] & 0xFF, b = in[3 * p + 2] & 0xFF;
-                out[p] = (byte) Math.round((r * 299 + g * 587 + b * 114) / 1000.0);
+    private static Split prepare(Split s, int channels, int size) {
+        int per = size * size * channels;
+        byte[] out = new byte[Math.multiplyExact(s.n(), per)];
+        for (int i = 0; i < s.n(); i++) {
+            Image img = Image.copyOf(s.h(), s.w(), s.c(), s.images(), i * s.imageSize());
+            if (img.channels() != channels) {
+                img = Grayscale.grayscale(img, channels);
             }
+            img = Resize.resize(img, size, size);
+            System.arraycopy(img.pixels(), 0, out, i * per, per);
         }
-        return new Split(s.name(), out, s.labels(), s.n(), s.h(), s.w(), channels);
+        return new Split(s.name(), out, s.labels(), s.n(), size, size, channels);
     }
 }

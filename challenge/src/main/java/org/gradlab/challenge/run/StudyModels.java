@@ -13,15 +13,20 @@ import org.gradlab.nn.layers.MaxPool2d;
 import org.gradlab.nn.layers.ReLU;
 import org.gradlab.nn.layers.Sequential;
 import org.gradlab.nn.models.ChallengeModels.FeaturesClassifier;
+import org.gradlab.nn.models.EfficientNet;
 import org.gradlab.nn.models.ResNet;
+import org.gradlab.nn.models.VisionTransformer;
 
 /**
  * Builds the model a study's {@code model} settings name, for the data's channels, image side and class count.
- * Every setting reaches the model: {@code dropout} is the rate of the dropout before the classifier,
- * {@code hidden_dropout} the one inside the hidden FC layer, {@code stem} ResNet's first layer. Layers are created in
+ * Every setting reaches the model: {@code dropout} is the rate of the dropout before the classifier (EfficientNet's
+ * classifier dropout, ViT's dropout), {@code hidden_dropout} the one inside the hidden FC layer, {@code stem}
+ * ResNet's first layer, {@code patch_size} and {@code num_layers} ViT-Tiny's geometry. Layers are created in
  * the order of the 25-experiment study's ChallengeModels, so a seed gives the same initial weights.
  */
 public final class StudyModels {
+    /** EfficientNet-B0's stochastic-depth probability of the last block (torchvision's default). */
+    static final double STOCHASTIC_DEPTH = 0.2;
     private StudyModels() {}
 
     /** Everything that would stop {@link #build} for this input, as one line; null when it can be built. */
@@ -32,8 +37,9 @@ public final class StudyModels {
             case "three_block_cnn" -> size >= 8 ? null : "three_block_cnn pools three times: the image side must be >= 8, got " + size;
             case "resnet18" -> channels == 3 ? null
                     : "resnet18 takes 3-channel input (ImageNet layout): set input.channels: 3 (the dataset has " + channels + ")";
-            case "efficientnet_b0", "vit_tiny" -> m.name() + " is not in this build of GradLab yet (nn has no "
-                    + (m.name().equals("vit_tiny") ? "ViT-Tiny" : "EfficientNet-B0") + " model)";
+            case "efficientnet_b0" -> null;
+            case "vit_tiny" -> size % m.patchSize() == 0 ? null
+                    : "vit_tiny: the image side " + size + " is not a multiple of model.patch_size " + m.patchSize();
             default -> "unknown model '" + m.name() + "'";
         };
     }
@@ -48,13 +54,20 @@ public final class StudyModels {
             case "wide_cnn" -> twoBlock(channels, 32, 64, size, classes, m.dropout(), g);
             case "three_block_cnn" -> threeBlock(channels, m, classes, g);
             case "resnet18" -> resnet18(m, classes, g);
+            case "efficientnet_b0" -> EfficientNet.b0(channels, classes, m.dropout(), STOCHASTIC_DEPTH, g);
+            case "vit_tiny" -> new VisionTransformer(size, m.patchSize(), m.numLayers(), 3, 192, 768, channels, classes,
+                    m.dropout(), g);
             default -> throw new IllegalArgumentException(m.name());
         };
     }
 
-    /** The name of the head a frozen backbone leaves trainable: "fc" (ResNet) or "classifier". */
+    /** The name of the head a frozen backbone leaves trainable: "fc" (ResNet), "heads" (ViT) or "classifier". */
     public static String headName(StudyExperiment.Model m) {
-        return m.name().equals("resnet18") ? "fc" : "classifier";
+        return switch (m.name()) {
+            case "resnet18" -> "fc";
+            case "vit_tiny" -> "heads";
+            default -> "classifier";
+        };
     }
 
     /** Freezes every parameter except the head's: the one place a backbone is frozen. */

@@ -108,13 +108,29 @@ public final class StudyRecipes {
         return out.toArray(new TensorTransform[0]);
     }
 
+    /** Inverse-frequency class weights: total / (classes × count). */
+    public static double[] inverseFrequency(int[] counts) {
+        long total = 0;
+        for (int c : counts) {
+            total += c;
+        }
+        double[] w = new double[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 0) {
+                throw new IllegalArgumentException("class " + i + " has no training images: cannot weight it by inverse frequency");
+            }
+            w[i] = (double) total / (counts.length * (double) counts[i]);
+        }
+        return w;
+    }
+
     /** Class weights for the loss, or null: "none", "inverse_frequency" (total / (classes × count)) or listed. */
     public static double[] classWeights(Object setting, int[] counts) {
         if ("none".equals(setting)) {
             return null;
         }
         if ("inverse_frequency".equals(setting)) {
-            return Recipes.classWeights(counts);
+            return inverseFrequency(counts);
         }
         @SuppressWarnings("unchecked")
         List<Double> w = (List<Double>) setting;

@@ -57,9 +57,21 @@ public final class StudyRunner {
         Files.createDirectories(opts.out());
         Path resultsFile = opts.out().resolve("study-results.json");
         List<StudyResult> results = new ArrayList<>(loadResults(resultsFile));
-        ChallengeReport challenge = raw.isDermaMnist() ? new ChallengeReport(opts.out(), ChallengeRunner.publishedForReport()) : null;
+        ChallengeReport challenge = raw.isDermaMnist() ? new ChallengeReport(opts.out(), published()) : null;
         List<String> done = opts.resume() ? results.stream().map(StudyResult::id).toList() : List.of();
         results.removeIf(r -> opts.experiments().stream().anyMatch(e -> e.id().equals(r.id()) && !done.contains(e.id())));
+        // NOTE: a resumed study's wall time adds the training time of the runs earlier invocations finished
+        // (their evaluation time is not stored, so the sum is a slight underestimate)
+        double earlier = results.stream().filter(r -> done.contains(r.id())).mapToDouble(StudyResult::trainSeconds)
+                .filter(Double::isFinite).sum();
+        if (challenge != null) {
+            List<String> training = opts.experiments().stream().map(StudyExperiment::id).filter(id -> !done.contains(id)).toList();
+            for (RunResult r : challenge.store().load().runs()) {
+                if (!training.contains(r.id())) {
+                    restoreHealthSection(r, challenge);
+                }
+            }
+        }
         PretrainedWeights pretrained = new PretrainedWeights();
         for (StudyExperiment planned : opts.experiments()) {
             if (done.contains(planned.id())) {
@@ -67,14 +79,14 @@ public final class StudyRunner {
                 continue;
             }
             StudyExperiment e = opts.epochs() != null ? planned.with("epochs", opts.epochs()) : planned;
-            StudyData data = raw.withChannels(e.input().channels()).limitTrain(opts.limitTrain());
+            StudyData data = raw.limitTrain(opts.limitTrain()).prepared(e.input().channels(), e.input().resize());
             Outcome o = runOne(study, e, data, device, pretrained);
             results.add(o.result());
             SavedModel.JSON.writeValue(resultsFile.toFile(), results);
             if (challenge != null) {
                 challenge.record(o.challengeRow());
                 o.health().ifPresent(h -> challenge.addSection(HealthSection.of(h, opts.out())));
-                challenge.setWallSeconds((System.nanoTime() - wall0) / 1e9);
+                challenge.setWallSeconds(earlier + (System.nanoTime() - wall0) / 1e9);
                 challenge.render();
             }
             StudyReport.write(opts.out(), study, results, raw.classNames(), raw.isDermaMnist());
@@ -84,13 +96,18 @@ public final class StudyRunner {
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         if (challenge != null) {
-            challenge.setWallSeconds(wall);
+            challenge.setWallSeconds(earlier + wall);
             challenge.render();
             out.println();
             out.println(challenge.consoleTable());
         }
         Path html = StudyReport.write(opts.out(), study, results, raw.classNames(), raw.isDermaMnist());
-        out.printf("total wall time %.1f s; study report: %s%n", wall, html);
+        if (earlier > 0) {
+            out.printf("total wall time %.1f s (this invocation %.1f s + %.1f s of training resumed from earlier ones); "
+                    + "study report: %s%n", earlier + wall, wall, earlier, html);
+        } else {
+            out.printf("total wall time %.1f s; study report: %s%n", wall, html);
+        }
         return 0;
     }
 
@@ -126,11 +143,13 @@ public final class StudyRunner {
             StudyModels.freezeBackbone(model, m);
         }
         Path weights = SavedModel.weightsPath(opts.out(), e.id());
-        StudyTrainer.Trained t = new StudyTrainer(e, opts.seed(), device, opts.workers(), out).train(data, train, model, weights);
+        Path checkpoint = EpochCheckpoint.path(opts.out(), e.id());
+        StudyTrainer.Trained t = new StudyTrainer(e, opts.seed(), device, opts.workers(), out).train(data, train, model, weights,
+                checkpoint);
         java.util.Optional<ExperimentHealth> health = java.util.Optional.empty();
         if (!t.health().rows().isEmpty()) {
             ExperimentHealth h = t.health().report(e.id(), e.name(), InputStatistics.ofEvaluationInputs(data.val()));
-            HealthStore.save(opts.out(), h);
+            reportHealth(h);
             health = java.util.Optional.of(h);
         }
         if (e.select().equals("last")) {
@@ -141,6 +160,7 @@ public final class StudyRunner {
         double[][] testProbs = Evaluation.probabilities(model, data.test(), device, norm[0], norm[1]);
         StudyScores val = StudyScores.of(valProbs, data.val().labels(), data.numClasses());
         StudyScores test = StudyScores.of(testProbs, data.test().labels(), data.numClasses());
+        Files.deleteIfExists(checkpoint);
         if (opts.limitTrain() != null && train.n() == opts.limitTrain()) {
             notes = (notes == null ? "" : notes + "; ") + "trained on the first " + train.n() + " training images only";
         }
@@ -167,15 +187,52 @@ public final class StudyRunner {
         return new Outcome(r, row, health);
     }
 
+    /**
+     * Prints the inputs' statistics (with a warning when training and validation inputs were preprocessed
+     * differently) and the step's peak saved memory, and writes {@code health/<id>.csv} and {@code .json}.
+     */
+    private void reportHealth(ExperimentHealth h) throws IOException {
+        if (h.trainInputs() != null && h.valInputs() != null) {
+            out.printf("  inputs: train %s%n          val   %s%n", h.trainInputs().format(), h.valInputs().format());
+            if (h.trainInputs().mismatches(h.valInputs())) {
+                out.printf("  WARNING: training and validation inputs differ (channel mean shifted by up to %.1f "
+                        + "validation stds, std ratio up to %.1fx): they were preprocessed differently%n",
+                        h.trainInputs().meanShiftInStds(h.valInputs()), h.trainInputs().stdRatio(h.valInputs()));
+            }
+        }
+        if (h.saved() != null) {
+            out.printf("  saved for backward in one step (batch %d): peak %s%n", h.saved().batch(),
+                    org.gradlab.engine.inspect.Bytes.human(h.saved().peakBytes()));
+        }
+        HealthStore.save(opts.out(), h);
+        out.printf("  training health: %s%n", HealthStore.csvPath(opts.out(), h.id()));
+    }
+
+    /**
+     * Puts the health section of a finished experiment that this run does not train back into the report, from its
+     * files in {@code health/}. A run from before those files has none; a damaged file costs only the section.
+     */
+    private void restoreHealthSection(RunResult r, ChallengeReport report) {
+        try {
+            java.util.Optional<ExperimentHealth> h = HealthStore.load(opts.out(), r.id(), r.name());
+            if (h.isEmpty()) {
+                return;
+            }
+            if (!Files.exists(HealthStore.jsonPath(opts.out(), r.id()))) {
+                out.printf("exp %s %s: health section from %s only (no input statistics, no ledger)%n", r.id(), r.name(),
+                        HealthStore.csvPath(opts.out(), r.id()));
+            }
+            report.addSection(HealthSection.of(h.get(), opts.out()));
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            out.printf("exp %s %s: health section left out of the report: %s%n", r.id(), r.name(), e.getMessage());
+        }
+    }
+
     /** Every experiment checked against the data before any trains: one {@link StudyFileException} per problem. */
     static void check(Study study, StudyData data) {
         for (StudyExperiment e : study.experiments()) {
             int c = e.input().channels() != null ? e.input().channels() : data.train().c();
-            String p = StudyModels.problem(e.model(), c, data.train().h());
-            if (p == null && e.input().resize() != null && e.input().resize() != data.train().h()) {
-                p = "input.resize " + e.input().resize() + " differs from the data's " + data.train().h()
-                        + " px: use dataset.size " + e.input().resize() + " (MedMNIST+ publishes 64, 128, 224)";
-            }
+            String p = StudyModels.problem(e.model(), c, e.input().resize() != null ? e.input().resize() : data.train().h());
             try {
                 if (p == null) {
                     e.input().normalize().mean(c);
@@ -189,6 +246,15 @@ public final class StudyRunner {
             if (p != null) {
                 throw new StudyFileException(study.source(), e.id(), p);
             }
+        }
+    }
+
+    /** The published figures the DermaMNIST report compares with (the bundled ones when the shared copy is unreadable). */
+    private static org.gradlab.challenge.report.PublishedResults published() {
+        try {
+            return org.gradlab.challenge.report.PublishedResults.loadDefault();
+        } catch (RuntimeException e) {
+            return org.gradlab.challenge.report.PublishedResults.bundled();
         }
     }
 

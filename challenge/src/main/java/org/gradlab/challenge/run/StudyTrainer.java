@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import com.fasterxml.jackson.core.type.TypeReference;
 import org.gradlab.challenge.data.Split;
 import org.gradlab.challenge.metrics.ClassificationMetrics;
 import org.gradlab.challenge.study.StudyExperiment;
@@ -22,6 +24,8 @@ import org.gradlab.nn.data.Batch;
 import org.gradlab.nn.data.DataLoader;
 import org.gradlab.nn.data.transforms.TensorTransform;
 import org.gradlab.nn.data.transforms.Transform;
+import org.gradlab.nn.data.mix.MixedBatch;
+import org.gradlab.nn.optim.GradClipping;
 import org.gradlab.nn.optim.Optimizer;
 import org.gradlab.nn.optim.lr.LRScheduler;
 
@@ -29,7 +33,9 @@ import org.gradlab.nn.optim.lr.LRScheduler;
  * Trains one study experiment: per step forward, cross-entropy (class weights, label smoothing; Mixup/CutMix when
  * set), backward, gradient clipping, optimizer step; per epoch the validation loss, AUC, accuracy and balanced
  * accuracy, the schedule's step, early stopping on the monitored value, and — with {@code select: best} — the best
- * epoch's weights kept in {@code bestFile} and restored at the end.
+ * epoch's weights kept in {@code bestFile} and restored at the end. Every epoch ends with a checkpoint (model,
+ * optimizer, schedule, dropout generators, the learning curves and early-stopping state) so an interrupted run
+ * continues exactly where it stopped.
  */
 final class StudyTrainer {
     /** What training produced; {@code bestEpoch} is 1-based, {@code history} one row per epoch run. */
@@ -52,7 +58,16 @@ final class StudyTrainer {
         this.log = log;
     }
 
-    Trained train(StudyData data, Split train, Module model, Path bestFile) throws IOException {
+    /** A text that changes whenever the settings, seed or training-set size change (checkpoints of another recipe are ignored). */
+    String fingerprint(Split train) {
+        return exp.settings().values() + "|seed=" + seed + "|n=" + train.n();
+    }
+
+    /**
+     * Trains from scratch, or from {@code checkpoint} when it holds finished epochs of this recipe; a checkpoint is
+     * written after every epoch.
+     */
+    Trained train(StudyData data, Split train, Module model, Path bestFile, Path checkpoint) throws IOException {
         model.to(device);
         model.train();
         Optimizer opt = StudyRecipes.optimizer(exp.optimizer(), model.trainableParameters());
@@ -78,7 +93,7 @@ final class StudyTrainer {
             b.tensorTransforms(tensorSteps);
         }
         float[][] evalNorm = data.evaluationNormalization(exp.input().normalize());
-        BatchMix mixer = new BatchMix(exp.mix());
+        StudyMix mixer = new StudyMix(exp.mix());
         double smoothing = exp.loss().labelSmoothing();
         double[] epochSeconds = new double[epochs];
         List<EpochRecord> history = new ArrayList<>();
@@ -89,9 +104,19 @@ final class StudyTrainer {
         int bestEpoch = 0;
         int sinceBest = 0;
         boolean stopped = false;
-        int ran = 0;
+        String fp = fingerprint(train);
+        int start = EpochCheckpoint.restore(checkpoint, model, opt, sched, epochSeconds, fp);
+        if (start > 0) {
+            Map<String, String> state = EpochCheckpoint.extra(checkpoint);
+            history.addAll(SavedModel.JSON.readValue(state.get("history"), new TypeReference<List<EpochRecord>>() {}));
+            best = Double.parseDouble(state.get("best"));
+            bestEpoch = Integer.parseInt(state.get("best_epoch"));
+            sinceBest = Integer.parseInt(state.get("since_best"));
+            log.printf("  resuming exp %s after epoch %d/%d (checkpoint %s)%n", exp.id(), start, epochs, checkpoint);
+        }
+        int ran = start;
         try (DataLoader loader = b.build()) {
-            for (int epoch = 0; epoch < epochs; epoch++) {
+            for (int epoch = start; epoch < epochs; epoch++) {
                 EpochProgress progress = new EpochProgress(exp.id(), epoch + 1, epochs, loader.batchesPerEpoch(), log);
                 long t0 = System.nanoTime();
                 double lossSum = 0;
@@ -106,20 +131,16 @@ final class StudyTrainer {
                     try (batch; MemoryScope step = MemoryScope.open()) {
                         Tensor images = batch.images();
                         int[] labels = batch.labels();
-                        BatchMix.Mixed mixed = null;
-                        if (exp.mix().active()) {
-                            int[] s = images.shape();
-                            mixed = mixer.apply(images.toFloatArray(), s[0], s[1], s[2], s[3], mixRng);
-                            if (mixed != null) {
-                                images = Tensor.of(mixed.images(), s).to(device);
-                            }
+                        MixedBatch mixed = mixer.apply(images, labels, data.numClasses(), mixRng);
+                        if (mixed != null) {
+                            images = mixed.images();
                         }
                         Tensor logits = model.forward(images);
                         Tensor loss = CrossEntropy.apply(logits, labels, weights, smoothing, Reduction.MEAN);
                         if (mixed != null) {
                             int[] partner = new int[labels.length];
                             for (int i = 0; i < labels.length; i++) {
-                                partner[i] = labels[mixed.partner()[i]];
+                                partner[i] = labels[mixed.perm()[i]];
                             }
                             loss = loss.mul(mixed.lambda()).add(CrossEntropy.apply(logits, partner, weights, smoothing,
                                     Reduction.MEAN).mul(1 - mixed.lambda()));
@@ -129,7 +150,7 @@ final class StudyTrainer {
                         loss.backward();
                         health.afterBackward(model, loss, ++stepIndex == steps);
                         if (exp.clipGradNorm() != null) {
-                            GradClip.clip(model.trainableParameters(), exp.clipGradNorm());
+                            GradClipping.clipGradNorm(model.trainableParameters(), exp.clipGradNorm());
                         }
                         opt.step();
                         if (perBatch && sched != null) {
@@ -148,7 +169,7 @@ final class StudyTrainer {
                 }
                 epochSeconds[epoch] = (System.nanoTime() - t0) / 1e9;
                 health.endEpoch(model, epoch);
-                double meanEpoch = Arrays.stream(epochSeconds, 0, epoch + 1).average().orElse(0);
+                double meanEpoch = Arrays.stream(epochSeconds, start, epoch + 1).average().orElse(0);
                 double trainLoss = lossSum / Math.max(1, seen);
                 progress.finish(trainLoss, epochSeconds[epoch], meanEpoch * (epochs - epoch - 1));
                 if (sched != null && !perBatch) {
@@ -173,6 +194,9 @@ final class StudyTrainer {
                     stopped = true;
                     break;
                 }
+                EpochCheckpoint.save(checkpoint, model, opt, sched, epoch + 1, epochSeconds, fp, Map.of(
+                        "history", SavedModel.JSON.writeValueAsString(history), "best", Double.toString(best),
+                        "best_epoch", Integer.toString(bestEpoch), "since_best", Integer.toString(sinceBest)));
             }
         }
         if (exp.select().equals("best") && bestEpoch < ran) {

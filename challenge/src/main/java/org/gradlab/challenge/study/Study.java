@@ -30,6 +30,17 @@ public record Study(String name, String title, String source, DatasetRef dataset
         grid = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grid));
     }
 
+    /** The same study on its MedMNIST dataset at image side {@code size} (28, 64, 128 or 224). */
+    public Study atSize(int size) {
+        if (!org.gradlab.challenge.data.MedMnistCatalog.SIZES.contains(size)) {
+            throw new IllegalArgumentException("--size " + size + ": expected one of " + org.gradlab.challenge.data.MedMnistCatalog.SIZES);
+        }
+        if (dataset.name() == null) {
+            throw new IllegalArgumentException("--size: study " + name + " reads " + dataset.file() + ", not a MedMNIST dataset by name");
+        }
+        return new Study(name, title, source, new DatasetRef(dataset.name(), size, null), published, defaults, experiments, grid);
+    }
+
     public StudyExperiment get(String id) {
         return experiments.stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException(source + ": no experiment '" + id + "': expected one of " + ids()));

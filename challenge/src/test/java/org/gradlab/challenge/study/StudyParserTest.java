@@ -164,4 +164,29 @@ class StudyParserTest {
         StudyExperiment g = BundledStudies.get("breastmnist-ablation").get("heavy-cosine-vit_tiny");
         assertEquals(g.settings(), parse(StudyYaml.single(g, new Study.DatasetRef("breastmnist", 28, null))).experiments().get(0).settings());
     }
+
+    @Test
+    void dermamnist25EachBuildsOnAnEarlierOneAndMatchesTheWriteUp() {
+        Study s = BundledStudies.get("dermamnist-25");
+        for (int i = 0; i < 25; i++) {
+            StudyExperiment e = s.experiments().get(i);
+            assertEquals(String.format("%02d", i + 1), e.id());
+            if (i > 0) {
+                assertNotNull(e.buildsOn(), e.id());
+                assertTrue(e.buildsOn().compareTo(e.id()) < 0, e.id() + " must build on an earlier experiment");
+            }
+        }
+        StudyExperiment e14 = s.get("14");
+        assertEquals("normalize", e14.augmentSteps().get(3).kind(), "14's normalisation is a training-only step");
+        assertTrue(e14.input().normalize().isNone(), "evaluation stays ToTensor");
+        StudyExperiment e21 = s.get("21");
+        assertEquals(64, e21.batch());
+        assertEquals("cosine", e21.schedule().name());
+        assertEquals(15, e21.epochs());
+        assertEquals(1e-4, s.get("25").optimizer().lr());
+        assertTrue(s.get("24").model().freezeBackbone());
+        assertEquals(25, s.select("all").size());
+        assertThrows(IllegalArgumentException.class, () -> s.select("26-27"));
+        assertThrows(IllegalArgumentException.class, () -> s.select("x"));
+    }
 }

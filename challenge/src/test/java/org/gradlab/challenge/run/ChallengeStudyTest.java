@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.gradlab.challenge.experiments.Experiments;
+import org.gradlab.challenge.study.BundledStudies;
+import org.gradlab.challenge.study.Study;
 import org.gradlab.challenge.report.HealthStore;
 import org.gradlab.challenge.report.ResultsFile;
 import org.gradlab.challenge.report.ResultsStore;
@@ -17,20 +18,21 @@ import org.gradlab.engine.io.SharedFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** End to end on the real DermaMNIST file: real learning, outputs written, resume after a kill. */
-class ChallengeRunnerTest {
+/** The challenge (the bundled dermamnist-25 study) end to end on the real DermaMNIST file: real learning, outputs written, resume after a kill. */
+class ChallengeStudyTest {
     private static Path data() {
         return SharedFiles.file("data/dermamnist_jpeg.npz");
     }
 
-    private static ChallengeOptions opts(String exp, int epochs, int limit, Path out, boolean resume) {
-        return new ChallengeOptions(Experiments.select(exp), data(), null, null, "cpu", 0, epochs, limit, out, resume, null, 1);
+    private static StudyOptions opts(String exp, int epochs, int limit, Path out, boolean resume) {
+        Study s = BundledStudies.get("dermamnist-25");
+        return new StudyOptions(s, s.select(exp), data(), null, "cpu", 0, epochs, limit, out, resume, null, 1);
     }
 
     @Test
     void shortRunOnRealDataLearnsAndWritesEveryOutput(@TempDir Path out) throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        int rc = new ChallengeRunner(opts("08", 1, 2000, out, false), new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+        int rc = new StudyRunner(opts("08", 1, 2000, out, false), new PrintStream(log, true, StandardCharsets.UTF_8)).run();
         assertEquals(0, rc);
         ResultsFile results = ResultsStore.read(out.resolve("results.json"));
         RunResult r = results.runs().get(0);
@@ -77,7 +79,7 @@ class ChallengeRunnerTest {
         assertFalse(finished, "the killed run must not have finished");
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        int rc = new ChallengeRunner(opts("01", 40, 600, out, true), new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+        int rc = new StudyRunner(opts("01", 40, 600, out, true), new PrintStream(log, true, StandardCharsets.UTF_8)).run();
         String text = log.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc);
         assertTrue(text.contains("resuming exp 01 after epoch"), text);
@@ -88,7 +90,7 @@ class ChallengeRunnerTest {
         }
 
         ByteArrayOutputStream again = new ByteArrayOutputStream();
-        new ChallengeRunner(opts("01", 40, 600, out, true), new PrintStream(again, true, StandardCharsets.UTF_8)).run();
+        new StudyRunner(opts("01", 40, 600, out, true), new PrintStream(again, true, StandardCharsets.UTF_8)).run();
         String second = again.toString(StandardCharsets.UTF_8);
         assertTrue(second.contains("skipped (--resume)"));
         assertTrue(second.contains("of training resumed from earlier ones"),
@@ -98,12 +100,12 @@ class ChallengeRunnerTest {
     @Test
     void resumeKeepsTheHealthSectionsOfTheExperimentsItSkips(@TempDir Path out) throws Exception {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        assertEquals(0, new ChallengeRunner(opts("01", 1, 300, out, false), quiet).run());
+        assertEquals(0, new StudyRunner(opts("01", 1, 300, out, false), quiet).run());
         String first = healthSection(Files.readString(out.resolve("report.html")), "01");
         assertTrue(Files.exists(org.gradlab.challenge.report.HealthStore.jsonPath(out, "01")));
 
         ByteArrayOutputStream log = new ByteArrayOutputStream();
-        assertEquals(0, new ChallengeRunner(opts("01,08", 1, 300, out, true), new PrintStream(log, true, StandardCharsets.UTF_8)).run());
+        assertEquals(0, new StudyRunner(opts("01,08", 1, 300, out, true), new PrintStream(log, true, StandardCharsets.UTF_8)).run());
         String text = log.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("exp 01 Baseline: already in") && text.contains("skipped (--resume)"), text);
         String html = Files.readString(out.resolve("report.html"));
@@ -124,16 +126,16 @@ class ChallengeRunnerTest {
 
     @Test
     void missingDataFileIsAClearError(@TempDir Path out) {
-        ChallengeOptions o = new ChallengeOptions(Experiments.select("01"), out.resolve("nope.npz"), null, null, "cpu", 0, 1,
-                100, out, false, null, 1);
-        Exception e = assertThrows(java.io.IOException.class, () -> new ChallengeRunner(o, new PrintStream(new ByteArrayOutputStream())).run());
+        Study s = BundledStudies.get("dermamnist-25");
+        StudyOptions o = new StudyOptions(s, s.select("01"), out.resolve("nope.npz"), null, "cpu", 0, 1, 100, out, false, null, 1);
+        Exception e = assertThrows(java.io.IOException.class, () -> new StudyRunner(o, new PrintStream(new ByteArrayOutputStream())).run());
         assertTrue(e.getMessage().contains("nope.npz"), e.getMessage());
     }
 
     @Test
     void classWeightsAreInverseFrequency() {
-        double[] w = Recipes.classWeights(new int[] {10, 30, 60});
+        double[] w = StudyRecipes.inverseFrequency(new int[] {10, 30, 60});
         assertArrayEquals(new double[] {100.0 / 30, 100.0 / 90, 100.0 / 180}, w, 1e-12);
-        assertThrows(IllegalArgumentException.class, () -> Recipes.classWeights(new int[] {1, 0}));
+        assertThrows(IllegalArgumentException.class, () -> StudyRecipes.inverseFrequency(new int[] {1, 0}));
     }
 }
