@@ -142,6 +142,7 @@ public final class StudyRunner {
         if (m.freezeBackbone()) {
             StudyModels.freezeBackbone(model, m);
         }
+        MultiSampleHeads.install(model, m, org.gradlab.challenge.study.ClinicalSettings.multiSampleDropout(e));
         Path weights = SavedModel.weightsPath(opts.out(), e.id());
         Path checkpoint = EpochCheckpoint.path(opts.out(), e.id());
         StudyTrainer.Trained t = new StudyTrainer(e, opts.seed(), device, opts.workers(), out).train(data, train, model, weights,
@@ -160,6 +161,10 @@ public final class StudyRunner {
         double[][] testProbs = Evaluation.probabilities(model, data.test(), device, norm[0], norm[1]);
         StudyScores val = StudyScores.of(valProbs, data.val().labels(), data.numClasses());
         StudyScores test = StudyScores.of(testProbs, data.test().labels(), data.numClasses());
+        ClinicalResult clinical = ClinicalEvaluation.evaluate(e, model, data, device, norm, valProbs, testProbs, opts.seed(),
+                opts.out());
+        StudyEnsembles.record(opts.out(), clinical, study, data, opts.seed(), out);
+        ClinicalChecks.print(clinical, out);
         Files.deleteIfExists(checkpoint);
         if (opts.limitTrain() != null && train.n() == opts.limitTrain()) {
             notes = (notes == null ? "" : notes + "; ") + "trained on the first " + train.n() + " training images only";
@@ -233,6 +238,9 @@ public final class StudyRunner {
         for (StudyExperiment e : study.experiments()) {
             int c = e.input().channels() != null ? e.input().channels() : data.train().c();
             String p = StudyModels.problem(e.model(), c, e.input().resize() != null ? e.input().resize() : data.train().h());
+            if (p == null) {
+                p = ClinicalChecks.problem(study, e, data);
+            }
             try {
                 if (p == null) {
                     e.input().normalize().mean(c);
