@@ -27,7 +27,15 @@ final class ClinicalChecks {
             return "tta.rot90 turns images by 90 degrees: expected square images, the data's are " + data.train().h() + "x"
                     + data.train().w();
         }
+        p = CrossValidatedExperiment.problem(e);
+        if (p != null) {
+            return p;
+        }
         for (EnsembleSpec s : study.ensembles()) {
+            if (s.members().contains(e.id()) && ClinicalSettings.cv(e).active()) {
+                return "ensemble '" + s.name() + "' cannot combine a cross-validated experiment: its validation predictions "
+                        + "are out of fold over train + validation, not the validation split's";
+            }
             if (s.method().equals("or") && s.members().contains(e.id()) && !op.active()) {
                 return "ensemble '" + s.name() + "' uses the 'or' rule, which needs every member's operating point: set "
                         + "operating_point.class for this experiment";
@@ -39,7 +47,9 @@ final class ClinicalChecks {
     /** One line: the AUC with and without TTA, the temperature, and the operating point's val and test rates. */
     static void print(ClinicalResult r, PrintStream out) {
         StringBuilder sb = new StringBuilder("  ");
-        if (r.ttaViews() > 1) {
+        if (r.ttaViews() > 1 && r.plainVal() == null) {
+            sb.append(String.format("TTA x%d: val AUC %.4f, test AUC %.4f; ", r.ttaViews(), r.val().auc(), r.test().auc()));
+        } else if (r.ttaViews() > 1) {
             sb.append(String.format("TTA x%d: val AUC %.4f (plain %.4f), test AUC %.4f (plain %.4f); ", r.ttaViews(),
                     r.val().auc(), r.plainVal().auc(), r.test().auc(), r.plainTest().auc()));
         }

@@ -117,6 +117,9 @@ public final class StudyRunner {
     private Outcome runOne(Study study, StudyExperiment e, StudyData data, Device device, PretrainedWeights pretrained)
             throws IOException {
         out.printf("%nexp %s %s — %s%n", e.id(), e.name(), e.recipe());
+        if (org.gradlab.challenge.study.ClinicalSettings.cv(e).active()) {
+            return crossValidated(study, e, data, device);
+        }
         Split train = data.train();
         Generator init = new Generator(opts.seed() * 1_000_003L + idNumber(e.id()));
         StudyExperiment.Model m = e.model();
@@ -190,6 +193,22 @@ public final class StudyRunner {
                     t.trainSeconds(), t.epochSeconds(), usedPretrained, notes, v, te);
         }
         return new Outcome(r, row, health);
+    }
+
+    /** {@code cv}: k fold models, out-of-fold validation scores, the test split by their mean (see CrossValidatedExperiment). */
+    private Outcome crossValidated(Study study, StudyExperiment e, StudyData data, Device device) throws IOException {
+        CrossValidatedExperiment.Outcome o = CrossValidatedExperiment.run(e, data, device, opts.seed(), opts.workers(), opts.out(), out);
+        StudyEnsembles.record(opts.out(), o.clinical(), study, data, opts.seed(), out);
+        ClinicalChecks.print(o.clinical(), out);
+        RunResult row = null;
+        if (data.isDermaMnist()) {
+            SplitMetrics v = Evaluation.metrics(o.oof(), o.oofLabels(), data.numClasses(), null);
+            SplitMetrics te = Evaluation.metrics(o.test(), data.test().labels(), data.numClasses(), opts.seed());
+            double[] secs = o.result().history().stream().mapToDouble(EpochRecord::seconds).toArray();
+            row = new RunResult(e.id(), e.name(), e.chapter(), device.toString(), opts.seed(), o.result().history().size(),
+                    o.result().params(), o.result().trainSeconds(), secs, null, o.result().notes(), v, te);
+        }
+        return new Outcome(o.result(), row, java.util.Optional.empty());
     }
 
     /**

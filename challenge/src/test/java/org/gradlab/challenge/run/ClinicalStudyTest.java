@@ -100,6 +100,33 @@ class ClinicalStudyTest {
     }
 
     @Test
+    void crossValidationScoresOutOfFoldOverTrainAndValidationAndTestsTheMeanOfTheFoldModels(@TempDir Path dir) throws Exception {
+        tinyData(dir);
+        Study s = parse("name: tiny\ndataset: {file: tiny.npz}\n"
+                + "defaults: {optimizer: {name: adam, lr: 0.01}, epochs: 1, batch: 16, cv: {folds: 3}, tta: {flips: true},\n"
+                + "  operating_point: {class: '1', target_recall: 0.7}}\nexperiments:\n  - {id: a}\n", dir);
+        String log = run(s, dir.resolve("out"));
+        StudyResult r = org.gradlab.challenge.run.SavedModel.JSON.readValue(dir.resolve("out/study-results.json").toFile(),
+                StudyResult[].class)[0];
+        int n = 0;
+        for (int[] row : r.val().confusion()) {
+            n += java.util.Arrays.stream(row).sum();
+        }
+        assertEquals(120, n, "the CV score covers train (80) + validation (40), every sample once");
+        assertEquals(3, r.history().size(), "one epoch per fold, one after another");
+        for (int f = 0; f < 3; f++) {
+            assertTrue(Files.exists(dir.resolve("out/models/a-fold" + f + ".safetensors")));
+        }
+        ClinicalEvaluation.Predictions p = ClinicalEvaluation.loadPredictions(dir.resolve("out"), "a");
+        assertEquals(120, p.val().length);
+        assertEquals(40, p.test().length);
+        ClinicalResult c = StudyEnsembles.load(dir.resolve("out")).experiments().get(0);
+        assertEquals(4, c.ttaViews());
+        assertTrue(c.operatingPoint().val().recall() >= 0.7);
+        assertTrue(log.contains("CV (out-of-fold over 120 samples)"), log);
+    }
+
+    @Test
     void clinicalSettingsAreCheckedBeforeTraining(@TempDir Path dir) throws Exception {
         tinyData(dir);
         Study bad = parse("name: t\ndataset: {file: tiny.npz}\nexperiments:\n  - {id: a, set: {operating_point.class: mel}}\n", dir);
