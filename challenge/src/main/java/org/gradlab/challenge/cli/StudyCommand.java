@@ -1,7 +1,6 @@
 package org.gradlab.challenge.cli;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradlab.challenge.run.StudyOptions;
@@ -122,9 +121,5 @@ public final class StudyCommand implements Runnable {
             System.out.println("  settings:");
             e.settings().values().forEach((k, v) -> System.out.printf("    %-26s %s%n", k, Settings.format(v)));
         }
-    }
-
-    static List<String> names() {
-        return BundledStudies.NAMES;
     }
 }

@@ -30,7 +30,7 @@ final class StudyCharts {
 
     /** Train and validation loss and validation AUC per epoch of one experiment; the selected epoch marked. */
     static XYChart learningCurves(StudyResult r) {
-        XYChart c = new XYChartBuilder().width(460).height(300).title(r.id() + " " + r.name()).xAxisTitle("epoch")
+        XYChart c = new XYChartBuilder().width(460).height(300).title(StudyReport.label(r)).xAxisTitle("epoch")
                 .yAxisTitle("loss / AUC").build();
         Charts.base(c.getStyler());
         List<Double> x = new ArrayList<>();

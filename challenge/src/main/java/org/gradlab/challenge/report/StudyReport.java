@@ -38,15 +38,15 @@ public final class StudyReport {
         h.append("<h1>").append(Html.escape(study.title())).append("</h1>");
         h.append("<p>Study <code>").append(Html.escape(study.name())).append("</code> from <code>")
                 .append(Html.escape(study.source())).append("</code>; data ").append(Html.escape(study.dataset().toString()))
-                .append(", classes: ").append(Html.escape(String.join(", ", classNames))).append("; ")
+                .append(", classes: ").append(Html.escape(numbered(classNames))).append("; ")
                 .append(results.size()).append(" of ").append(study.experiments().size()).append(" experiments finished.");
         if (dermaMnist) {
             h.append(" The clinical columns (melanoma recall, cancer sensitivity) and training health are in "
                     + "<a href=\"report.html\">report.html</a>.");
         }
-        h.append("</p><h2>Results (sorted by test AUC)</h2>");
+        h.append("</p><h2 id=\"results\">Results (sorted by test AUC)</h2>");
         table(h, sorted, study);
-        h.append("<h2>Learning curves</h2><p>Training and validation loss and validation AUC per epoch; the black square "
+        h.append("<h2 id=\"curves\">Learning curves</h2><p>Training and validation loss and validation AUC per epoch; the black square "
                 + "marks the epoch whose weights were scored.</p><div class=\"grid\">");
         for (StudyResult r : results) {
             img(h, StudyCharts.learningCurves(r), r.id());
@@ -54,10 +54,10 @@ public final class StudyReport {
         h.append("</div>");
         Chart<?, ?> roc = StudyCharts.roc(sorted);
         if (roc != null) {
-            h.append("<h2>ROC curves</h2>");
+            h.append("<h2 id=\"roc\">ROC curves</h2>");
             img(h, roc, "ROC curves");
         }
-        h.append("<h2>Overfitting gap</h2><p>Training accuracy of the selected epoch minus its validation accuracy: "
+        h.append("<h2 id=\"gap\">Overfitting gap</h2><p>Training accuracy of the selected epoch minus its validation accuracy: "
                 + "large gaps mean memorising.</p>");
         img(h, StudyCharts.overfittingGap(results), "overfitting gap");
         gridSection(h, study, results);
@@ -68,19 +68,41 @@ public final class StudyReport {
         return file;
     }
 
+    /** The results as a console table, best test AUC first. */
+    public static String consoleTable(List<StudyResult> results) {
+        List<StudyResult> sorted = new ArrayList<>(results);
+        sorted.sort(Comparator.comparingDouble((StudyResult r) -> Double.isNaN(r.test().auc()) ? -1 : r.test().auc()).reversed());
+        int w = Math.max(10, sorted.stream().mapToInt(r -> r.id().length()).max().orElse(0));
+        StringBuilder sb = new StringBuilder(String.format("%-" + w + "s  %8s  %7s  %8s  %8s  %6s  %8s%n", "experiment", "test AUC",
+                "val AUC", "test acc", "bal. acc", "epoch", "train s"));
+        for (StudyResult r : sorted) {
+            sb.append(String.format("%-" + w + "s  %8.3f  %7.3f  %8.3f  %8.3f  %6s  %8.1f%n", r.id(), r.test().auc(), r.val().auc(),
+                    r.test().accuracy(), r.test().balancedAccuracy(), r.selectedEpoch() + "/" + r.history().size(),
+                    r.trainSeconds()));
+        }
+        return sb.toString();
+    }
+
     private static void table(StringBuilder h, List<StudyResult> sorted, Study study) {
         boolean binary = sorted.stream().anyMatch(r -> r.test().sensitivity() != null);
-        h.append("<table><tr><th class=\"l\">experiment</th><th>test AUC</th><th>val AUC</th><th>test acc</th>"
-                + "<th>test bal. acc</th>");
+        Map<String, Double> published = PublishedAuc.read(study.published());
+        h.append("<table><tr><th class=\"l\">experiment</th><th>test AUC</th>")
+                .append(published.isEmpty() ? "" : "<th>published AUC</th><th>Δ</th>")
+                .append("<th>val AUC</th><th>test acc</th><th>test bal. acc</th>");
         if (binary) {
             h.append("<th>sensitivity</th><th>specificity</th><th>Brier</th>");
         }
         h.append("<th>epoch</th><th>params</th><th>train s</th></tr>");
         for (StudyResult r : sorted) {
             StudyScores t = r.test();
-            h.append("<tr><td class=\"l\"><details><summary>").append(Html.escape(r.id() + " " + r.name()))
+            h.append("<tr><td class=\"l\"><details><summary>").append(Html.escape(label(r)))
                     .append("</summary><pre>").append(Html.escape(details(r, study))).append("</pre></details></td>");
-            h.append(cell(t.auc())).append(cell(r.val().auc())).append(cell(t.accuracy())).append(cell(t.balancedAccuracy()));
+            h.append(cell(t.auc()));
+            if (!published.isEmpty()) {
+                Double p = published.get(r.id());
+                h.append(cell(p)).append(cell(p == null ? null : t.auc() - p));
+            }
+            h.append(cell(r.val().auc())).append(cell(t.accuracy())).append(cell(t.balancedAccuracy()));
             if (binary) {
                 h.append(cell(t.sensitivity())).append(cell(t.specificity())).append(cell(t.brier()));
             }
@@ -119,7 +141,7 @@ public final class StudyReport {
         if (axes.size() < 2) {
             return;
         }
-        h.append("<h2>Grid: ").append(Html.escape(axes.get(0))).append(" × ").append(Html.escape(axes.get(1)))
+        h.append("<h2 id=\"grid\">Grid: ").append(Html.escape(axes.get(0))).append(" × ").append(Html.escape(axes.get(1)))
                 .append("</h2><p>Test AUC").append(axes.size() > 2 ? " per " + Html.escape(axes.get(2)) : "")
                 .append(".</p><div class=\"grid\">");
         List<Object> thirds = axes.size() > 2 ? study.grid().get(axes.get(2)) : java.util.Collections.singletonList(null);
@@ -132,6 +154,20 @@ public final class StudyReport {
             }
         }
         h.append("</div>");
+    }
+
+    /** "0: malignant; 1: normal, benign" (class names may hold commas). */
+    private static String numbered(List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            sb.append(i == 0 ? "" : "; ").append(i).append(": ").append(names.get(i));
+        }
+        return sb.toString();
+    }
+
+    /** The id, and the name when it says more than the id (a grid's names only repeat its values). */
+    static String label(StudyResult r) {
+        return r.name().replace(" / ", "-").equals(r.id()) || r.name().equals(r.id()) ? r.id() : r.id() + " " + r.name();
     }
 
     private static String cell(Double v) {

@@ -80,7 +80,8 @@ public final class StudyRunner {
             }
             StudyExperiment e = opts.epochs() != null ? planned.with("epochs", opts.epochs()) : planned;
             StudyData data = raw.limitTrain(opts.limitTrain()).prepared(e.input().channels(), e.input().resize());
-            Outcome o = runOne(study, e, data, device, pretrained);
+            boolean limited = opts.limitTrain() != null && opts.limitTrain() < raw.train().n();
+            Outcome o = runOne(study, e, data, device, pretrained, limited);
             results.add(o.result());
             SavedModel.JSON.writeValue(resultsFile.toFile(), results);
             if (challenge != null) {
@@ -102,6 +103,10 @@ public final class StudyRunner {
             out.println(challenge.consoleTable());
         }
         Path html = StudyReport.write(opts.out(), study, results, raw.classNames(), raw.isDermaMnist());
+        if (challenge == null) {
+            out.println();
+            out.print(StudyReport.consoleTable(results));
+        }
         if (earlier > 0) {
             out.printf("total wall time %.1f s (this invocation %.1f s + %.1f s of training resumed from earlier ones); "
                     + "study report: %s%n", earlier + wall, wall, earlier, html);
@@ -114,8 +119,8 @@ public final class StudyRunner {
     /** What one experiment produced. */
     private record Outcome(StudyResult result, RunResult challengeRow, java.util.Optional<ExperimentHealth> health) {}
 
-    private Outcome runOne(Study study, StudyExperiment e, StudyData data, Device device, PretrainedWeights pretrained)
-            throws IOException {
+    private Outcome runOne(Study study, StudyExperiment e, StudyData data, Device device, PretrainedWeights pretrained,
+                           boolean limited) throws IOException {
         out.printf("%nexp %s %s — %s%n", e.id(), e.name(), e.recipe());
         if (org.gradlab.challenge.study.ClinicalSettings.cv(e).active()) {
             return crossValidated(study, e, data, device);
@@ -169,7 +174,7 @@ public final class StudyRunner {
         StudyEnsembles.record(opts.out(), clinical, study, data, opts.seed(), out);
         ClinicalChecks.print(clinical, out);
         Files.deleteIfExists(checkpoint);
-        if (opts.limitTrain() != null && train.n() == opts.limitTrain()) {
+        if (limited) {
             notes = (notes == null ? "" : notes + "; ") + "trained on the first " + train.n() + " training images only";
         }
         Map<String, String> settings = new LinkedHashMap<>();

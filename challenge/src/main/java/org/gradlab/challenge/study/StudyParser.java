@@ -65,6 +65,10 @@ public final class StudyParser {
         Study.DatasetRef dataset = dataset(top.get("dataset"), root);
         Path published = top.containsKey("published") && !top.get("published").isNull()
                 ? baseDir.resolve(text(top.get("published"), "published")) : null;
+        if (published != null && !Files.isRegularFile(published)) {
+            throw where("published").error(top.get("published"), "no such file " + published,
+                    "a CSV (id,auc,...) path relative to the study file");
+        }
         Settings defaults = Settings.fallbacks();
         if (top.containsKey("defaults") && !top.get("defaults").isNull()) {
             YamlNode d = top.get("defaults");

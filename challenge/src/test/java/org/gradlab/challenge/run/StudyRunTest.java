@@ -77,6 +77,9 @@ class StudyRunTest {
             assertEquals(r.test().accuracy(), again.accuracy(), 1e-12, r.id());
             assertEquals(r.test().brier(), again.brier(), 1e-9, r.id());
         }
+        StudyScores byName = ModelEvaluation.evaluate(out.resolve(gray.modelFile()), null, "breastmnist", "val", Device.CPU, out,
+                System.out);
+        assertEquals(gray.val().auc(), byName.auc(), 1e-12, "--dataset finds the same data by its MedMNIST name");
         String html = Files.readString(out.resolve("study.html"));
         assertTrue(html.contains("Learning curves") && html.contains("ROC curves") && html.contains("Overfitting gap"));
         assertTrue(html.contains("malignant"), "class names from the dataset");
@@ -101,7 +104,8 @@ class StudyRunTest {
             arrays.put(split + "_labels", NpyArray.ofBytes(new int[] {n, 1}, lab));
         }
         Npz.write(npz, arrays, false);
-        Study s = parse("name: tiny\ndataset: {file: tiny.npz}\ndefaults: {optimizer: {name: adam, lr: 0.01}, epochs: 3, batch: 16}\n"
+        Files.writeString(dir.resolve("published.csv"), "id,auc,note\n8-sgd-baseline_cnn,0.875,from a paper\n");
+        Study s = parse("name: tiny\ndataset: {file: tiny.npz}\npublished: published.csv\ndefaults: {optimizer: {name: adam, lr: 0.01}, epochs: 3, batch: 16}\n"
                 + "grid:\n  batch: [8, 16]\n  optimizer.name: [sgd, adamw]\n  model.name: [baseline_cnn]\n", dir);
         List<StudyResult> results = run(s, null, dir.resolve("out"), null);
         assertEquals(4, results.size());
@@ -109,6 +113,7 @@ class StudyRunTest {
         assertNull(results.get(0).test().sensitivity(), "three classes: no binary scores");
         String html = Files.readString(dir.resolve("out/study.html"));
         assertTrue(html.contains("Grid: batch × optimizer.name"), "heat map of the grid's first two axes");
+        assertTrue(html.contains("<th>published AUC</th>") && html.contains("<td>0.875</td>"), "the published figures are compared");
     }
 
     @Test

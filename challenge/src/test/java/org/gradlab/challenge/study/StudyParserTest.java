@@ -111,6 +111,8 @@ class StudyParserTest {
         assertTrue(d.getMessage().contains("breastmnist"));
         StudyFileException r = bad(HEAD + "experiments:\n  - {id: a, set: {model.dropout: 1.5}}\n");
         assertTrue(r.getMessage().contains("allowed: a rate in [0, 1)"), r.getMessage());
+        StudyFileException p = bad(HEAD + "published: nowhere.csv\nexperiments: [{id: a}]\n");
+        assertTrue(p.getMessage().startsWith("t.yaml:3: key 'published': no such file "), p.getMessage());
         StudyFileException s = bad("name: t\ndataset: {name: breastmnist, size: 32}\nexperiments: [{id: a}]\n");
         assertTrue(s.getMessage().endsWith("allowed: 28, 64, 128, 224"), s.getMessage());
     }
