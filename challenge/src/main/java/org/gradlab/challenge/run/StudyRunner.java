@@ -294,7 +294,7 @@ public final class StudyRunner {
         return id.matches("\\d{1,9}") ? Integer.parseInt(id) : id.hashCode();
     }
 
-    private static String flagOf(Path file, Study study) {
+    static String flagOf(Path file, Study study) {
         String f = file.getFileName().toString().replaceFirst("(_\\d+)?(_jpeg)?\\.npz$", "");
         return MedMnistCatalog.has(f) ? f : study.dataset().name();
     }
