@@ -57,9 +57,21 @@ public final class ClinicalSettings {
         return e.settings().integer("model.multi_sample_dropout");
     }
 
-    /** The index of class {@code name} (a class name, or an index) among {@code classNames}, or -1. */
+    /** DermaMNIST's class names as the ISIC 2018 challenge abbreviates them (HAM10000's "dx" column). */
+    public static final java.util.List<String> DERMAMNIST_SHORT = java.util.List.of("akiec", "bcc", "bkl", "df", "mel", "nv", "vasc");
+
+    /** The short names a class may also be called by: DermaMNIST's ISIC abbreviations, none for other data. */
+    public static java.util.List<String> shortNames(java.util.List<String> classNames) {
+        return classNames.size() == 7 && classNames.get(4).equals("melanoma") ? DERMAMNIST_SHORT : java.util.List.of();
+    }
+
+    /** The index of class {@code name} (a class name, its short name, or an index) among {@code classNames}, or -1. */
     public static int classIndex(String name, java.util.List<String> classNames) {
         int i = classNames.indexOf(name);
+        if (i >= 0) {
+            return i;
+        }
+        i = shortNames(classNames).indexOf(name);
         if (i >= 0) {
             return i;
         }

@@ -132,7 +132,7 @@ class ClinicalStudyTest {
         Study bad = parse("name: t\ndataset: {file: tiny.npz}\nexperiments:\n  - {id: a, set: {operating_point.class: mel}}\n", dir);
         StudyFileException e = assertThrows(StudyFileException.class, () -> run(bad, dir.resolve("o1")));
         assertEquals("t.yaml: experiment 'a': operating_point.class 'mel' is not a class of the data: expected one of "
-                + "class 0, class 1, class 2 (or an index 0..2)", e.getMessage());
+                + "class 0, class 1, class 2 or an index 0..2", e.getMessage());
         Study msd = parse("name: t\ndataset: {file: tiny.npz}\nexperiments:\n  - {id: a, set: {model.multi_sample_dropout: 3}}\n", dir);
         assertTrue(assertThrows(StudyFileException.class, () -> run(msd, dir.resolve("o2"))).getMessage()
                 .contains("set model.dropout > 0"));
