@@ -2,7 +2,7 @@ package org.gradlab.challenge.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.gradlab.challenge.run.DeviceChoice;
+import org.gradlab.engine.backend.DeviceDetection;
 import org.gradlab.challenge.run.ModelEvaluation;
 import org.gradlab.challenge.run.StudyScores;
 import picocli.CommandLine.Command;
@@ -27,7 +27,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path c = cache != null ? cache : Path.of(System.getProperty("user.home"), ".cache", "gradlab");
-        StudyScores s = ModelEvaluation.evaluate(model, data, dataset, split, DeviceChoice.resolve(device, System.out), c, System.out);
+        StudyScores s = ModelEvaluation.evaluate(model, data, dataset, split, DeviceDetection.resolve(device, System.out), c, System.out);
         System.out.printf("%s on %s: AUC %.4f, accuracy %.4f, balanced accuracy %.4f, loss %.4f%n", model, split, s.auc(),
                 s.accuracy(), s.balancedAccuracy(), s.loss());
         if (s.sensitivity() != null) {

@@ -16,7 +16,7 @@ import org.gradlab.engine.Generator;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Reduction;
 import org.gradlab.engine.Tensor;
-import org.gradlab.engine.ops.CrossEntropy;
+import org.gradlab.engine.Functional;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.data.ArrayDataset;
 import org.gradlab.nn.data.Batch;
@@ -130,7 +130,7 @@ public final class LrRangeTest {
                     }
                     Tensor logits = model.forward(batch.images());
                     int masks = logits.shape()[0] / batch.labels().length;
-                    Tensor loss = CrossEntropy.apply(logits, ClinicalTraining.tile(batch.labels(), masks), weights,
+                    Tensor loss = Functional.crossEntropy(logits, ClinicalTraining.tile(batch.labels(), masks), weights,
                             e.loss().labelSmoothing(), Reduction.MEAN);
                     opt.zeroGrad();
                     loss.backward();

@@ -25,6 +25,7 @@ import org.gradlab.challenge.study.StudyFileException;
 import org.gradlab.challenge.study.StudyYaml;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.Generator;
+import org.gradlab.engine.backend.DeviceDetection;
 import org.gradlab.nn.Module;
 
 /**
@@ -51,7 +52,7 @@ public final class StudyRunner {
         StudyData raw = StudyData.load(dataFile, opts.data() != null && study.dataset().file() == null
                 ? flagOf(dataFile, study) : study.dataset().name());
         check(study, raw);
-        Device device = DeviceChoice.resolve(opts.device(), out);
+        Device device = DeviceDetection.resolve(opts.device(), out);
         out.printf("study %s: %s%ndata: %s (train %d, val %d, test %d, %d classes: %s)%n", study.name(), study.title(), dataFile,
                 raw.train().n(), raw.val().n(), raw.test().n(), raw.numClasses(), String.join(", ", raw.classNames()));
         Files.createDirectories(opts.out());

@@ -17,7 +17,7 @@ import org.gradlab.engine.Generator;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Reduction;
 import org.gradlab.engine.Tensor;
-import org.gradlab.engine.ops.CrossEntropy;
+import org.gradlab.engine.Functional;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.data.ArrayDataset;
 import org.gradlab.nn.data.Batch;
@@ -143,13 +143,14 @@ final class StudyTrainer {
                         // multi-sample dropout scores `masks` copies of the batch: their targets are the labels tiled
                         int masks = logits.shape()[0] / labels.length;
                         int[] targets = ClinicalTraining.tile(labels, masks);
-                        Tensor loss = CrossEntropy.apply(logits, targets, weights, smoothing, Reduction.MEAN);
+                        Tensor loss = Functional.crossEntropy(logits, targets, weights, smoothing, Reduction.MEAN);
                         if (mixed != null) {
                             int[] partner = new int[labels.length];
                             for (int i = 0; i < labels.length; i++) {
                                 partner[i] = labels[mixed.perm()[i]];
                             }
-                            loss = loss.mul(mixed.lambda()).add(CrossEntropy.apply(logits, ClinicalTraining.tile(partner, masks), weights, smoothing,
+                            loss = loss.mul(mixed.lambda()).add(Functional.crossEntropy(logits, ClinicalTraining.tile(partner, masks),
+                                    weights, smoothing,
                                     Reduction.MEAN).mul(1 - mixed.lambda()));
                         }
                         health.afterForward(images, loss);
