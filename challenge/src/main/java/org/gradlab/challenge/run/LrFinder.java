@@ -20,7 +20,7 @@ public final class LrFinder {
                 ? StudyRunner.flagOf(file, study) : study.dataset().name());
         StudyRunner.check(new Study(study.name(), study.title(), study.source(), study.dataset(), study.published(),
                 study.defaults(), List.of(e), study.grid()), raw);
-        Device d = DeviceChoice.resolve(device, log);
+        Device d = org.gradlab.engine.backend.DeviceDetection.resolve(device, log);
         StudyData prepared = raw.limitTrain(limitTrain).prepared(e.input().channels(), e.input().resize());
         log.printf("lr-find %s exp %s: %s%n  lr %.3g -> %.3g over one pass of %d training images%n", study.name(), e.id(),
                 e.recipe(), minLr, maxLr, prepared.train().n());
