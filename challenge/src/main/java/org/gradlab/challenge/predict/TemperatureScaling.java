@@ -11,8 +11,9 @@ package org.gradlab.challenge.predict;
  * minimum; 200 iterations narrow the bracket far below double precision.
  */
 public final class TemperatureScaling {
-    static final double MIN_BETA = 1.0 / 20;
-    static final double MAX_BETA = 20;
+    /** The inverse-temperature search range: T is found in [1/20, 20]. */
+    public static final double MIN_BETA = 1.0 / 20;
+    public static final double MAX_BETA = 20;
 
     private TemperatureScaling() {}
 

@@ -2,6 +2,7 @@ package org.gradlab.challenge.run;
 
 import java.io.PrintStream;
 import org.gradlab.challenge.predict.OperatingPoint;
+import org.gradlab.challenge.predict.TemperatureScaling;
 import org.gradlab.challenge.study.ClinicalSettings;
 import org.gradlab.challenge.study.EnsembleSpec;
 import org.gradlab.challenge.study.Study;
@@ -57,8 +58,9 @@ final class ClinicalChecks {
                     r.val().auc(), r.plainVal().auc(), r.test().auc(), r.plainTest().auc()));
         }
         if (r.temperature() != null) {
-            sb.append(String.format("temperature %.3f (val NLL %.4f -> %.4f); ", r.temperature(),
-                    r.calibration().get("val_before").nll(), r.calibration().get("val_after").nll()));
+            boolean bound = r.temperature() >= 1 / TemperatureScaling.MIN_BETA - 1e-6 || r.temperature() <= 1 / TemperatureScaling.MAX_BETA + 1e-6;
+            sb.append(String.format("temperature %.3f%s (val NLL %.4f -> %.4f); ", r.temperature(),
+                    bound ? " (at the search bound)" : "", r.calibration().get("val_before").nll(), r.calibration().get("val_after").nll()));
         }
         OperatingPoint.Result op = r.operatingPoint();
         if (op != null) {
