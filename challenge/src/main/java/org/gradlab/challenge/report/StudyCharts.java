@@ -96,7 +96,10 @@ final class StudyCharts {
         return c;
     }
 
-    /** Test AUC over two grid axes, for the experiments whose other settings equal {@code fixed}. */
+    /**
+     * Test AUC over two grid axes, for the experiments whose other settings equal {@code fixed}; colours from 0.5
+     * (chance) to 1.0 on every map, so maps of different backbones compare by colour.
+     */
     static HeatMapChart gridHeatmap(String xKey, List<Object> xs, String yKey, List<Object> ys, Map<String, String> fixed,
                                     List<StudyResult> results, String title) {
         HeatMapChart c = new HeatMapChart(560, 360, Styler.ChartTheme.XChart);
@@ -124,6 +127,8 @@ final class StudyCharts {
         s.setHeatMapValueDecimalPattern("0.000");
         s.setValueFontColor(Color.BLACK);
         s.setRangeColors(new Color[] {new Color(0xd7191c), new Color(0xffffbf), new Color(0x1a9641)});
+        // one scale for every heat map of the report: chance (0.5, and below) red to perfect (1.0) green
+        s.setMin(0.5).setMax(1.0);
         return c;
     }
 

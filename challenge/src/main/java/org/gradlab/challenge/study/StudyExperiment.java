@@ -108,6 +108,13 @@ public record StudyExperiment(String id, String name, int chapter, String builds
         Model m = model();
         Optimizer o = optimizer();
         StringBuilder sb = new StringBuilder(m.name());
+        if (m.name().equals("three_block_cnn")) {
+            sb.append(m.batchnorm() ? " + BatchNorm" : "").append(m.hiddenFc() ? " + hidden FC (dropout " + m.hiddenDropout() + ")" : "");
+        } else if (m.name().equals("resnet18")) {
+            sb.append(" (").append(m.stem()).append(" stem)");
+        } else if (m.name().equals("vit_tiny")) {
+            sb.append(" (patch ").append(m.patchSize()).append(", ").append(m.numLayers()).append(" layers)");
+        }
         if (m.dropout() > 0) {
             sb.append(" dropout ").append(m.dropout());
         }

@@ -118,7 +118,7 @@ public final class OpCases {
     /** The ops ViT and EfficientNet add (issue 14). */
     private static void addTransformerOps(List<Case> c) {
         add(c, "layer_norm", "last dim [2,3,5] eps 1e-5", t -> LayerNorm.apply(t[0], t[1], t[2], 1e-5), r(2, 3, 5), pos(5), r(5));
-        add(c, "layer_norm", "last two dims of a transposed view, no affine", t -> LayerNorm.apply(t[0].transpose(0, 1),
+        add(c, "layer_norm", "2 last dims, transposed, no affine", t -> LayerNorm.apply(t[0].transpose(0, 1),
                 new int[] {2, 4}, null, null, 1e-6), u(-2, 3, 2, 3, 4));
         add(c, "softmax", "dim -1 [3,6]", t -> Softmax.apply(t[0], -1), u(-4, 4, 3, 6));
         add(c, "softmax", "dim 1 [2,4,3]", t -> Softmax.apply(t[0], 1), u(-4, 4, 2, 4, 3));
@@ -127,7 +127,7 @@ public final class OpCases {
         add(c, "matmul", "[2,3,3,4]@[4,5] shared", t -> t[0].matmul(t[1]), r(2, 3, 3, 4), r(4, 5));
         add(c, "linear", "3-D [2,3,4] W[5,4] b[5]", t -> Linear.apply(t[0], t[1], t[2]), r(2, 3, 4), r(5, 4), r(5));
         add(c, "narrow", "axis 1 [1,3) of [2,4,3]", t -> Narrow.apply(t[0], 1, 1, 2), r(2, 4, 3));
-        add(c, "scaled_dot_product_attention", "q[2,2,3,4] k,v[2,2,5,4]", t -> ScaledDotProductAttention.apply(t[0], t[1], t[2]),
+        add(c, "scaled_dot_product_attention", "q[2,2,3,4] kv[2,2,5,4]", t -> ScaledDotProductAttention.apply(t[0], t[1], t[2]),
                 r(2, 2, 3, 4), r(2, 2, 5, 4), r(2, 2, 5, 4));
         add(c, "multi_head_attention", "self, 2 heads, x[2,3,4]",
                 t -> MultiHeadAttention.selfAttention(t[0], 2, t[1], t[2], t[3], t[4]).out(), r(2, 3, 4), r(12, 4), r(12), r(4, 4), r(4));

@@ -31,16 +31,16 @@ public final class ModelGoldenSuites {
 
     /**
      * Registers every suite of this module with {@link GoldenCases} (idempotent): the model (and nn
-     * data) suites, gradient clipping, and the optimizer, scheduler and transform suites.
+     * data) suites, the optimizer, scheduler and transform suites, and clip_grad_norm_'s (grad_clip.npz).
      */
     public static synchronized void registerAll() {
         for (GoldenSuite s : SUITES) {
             GoldenCases.register(s);
         }
-        GoldenCases.register(GradClipSuite.INSTANCE);
         for (GoldenSuite s : TRAINING) {
             GoldenCases.register(s);
         }
+        GoldenCases.register(GradClipSuite.INSTANCE);
     }
 
     /** The optimizer, scheduler and transform suites. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.models.EfficientNet;
+import org.gradlab.nn.models.VisionTransformer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,12 +59,45 @@ class TorchvisionMappingTest {
     }
 
     @Test
-    void efficientNetBackboneShapeMismatchIsAnError() {
+    void rgbStemLoadsIntoAGrayscaleModelAsTheChannelSum() {
         Map<String, Tensor> src = new LinkedHashMap<>();
-        src.put("features.0.0.weight", Tensor.zeros(32, 3, 3, 3));
-        Map<String, int[]> target = Map.of("features.0.0.weight", new int[] {32, 1, 3, 3});
+        float[] w = new float[2 * 3 * 1 * 1];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = i + 1; // out 0: 1, 2, 3; out 1: 4, 5, 6
+        }
+        src.put("features.0.0.weight", Tensor.of(w, 2, 3, 1, 1));
+        src.put("features.1.0.block.0.0.weight", Tensor.zeros(2, 3, 1, 1));
+        Map<String, int[]> target = new LinkedHashMap<>();
+        target.put("features.0.0.weight", new int[] {2, 1, 1, 1});
+        target.put("features.1.0.block.0.0.weight", new int[] {2, 1, 1, 1});
+        // only the stem is adapted: the same mismatch anywhere else is an error
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> KeyMapper.torchvisionEfficientNet().apply(src, target));
-        assertTrue(ex.getMessage().contains("features.0.0.weight [32,3,3,3] vs model [32,1,3,3]"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("features.1.0.block.0.0.weight [2,3,1,1] vs model [2,1,1,1]"), ex.getMessage());
+        src.remove("features.1.0.block.0.0.weight");
+        KeyMapper.Result r = KeyMapper.torchvisionEfficientNet().apply(src, target);
+        assertEquals(List.of("features.0.0.weight"), r.adapted());
+        assertArrayEquals(new float[] {6, 15}, r.mapped().get("features.0.0.weight").toFloatArray(), 0f);
+        assertArrayEquals(new int[] {2, 1, 1, 1}, r.mapped().get("features.0.0.weight").shape());
+    }
+
+    @Test
+    void vitCheckpointLoadsIntoAModelWithAnotherHead() throws Exception {
+        VisionTransformer imagenet = VisionTransformer.vitTiny(32, 8, 2, 3, 1000, new Generator(1));
+        Path pth = dir.resolve("vit_tiny.pth");
+        TorchZipWriter.write(pth, imagenet.stateDict());
+        VisionTransformer mine = VisionTransformer.vitTiny(32, 8, 2, 3, 2, new Generator(2));
+        KeyMapper.Result r = KeyMapper.torchvisionViT().apply(TorchCheckpoint.load(pth), KeyMapper.shapesOf(mine.stateDict()));
+        assertEquals(List.of("heads.head.weight [1000,192] vs model [2,192]", "heads.head.bias [1000] vs model [2]"), r.skipped());
+        assertTrue(r.missing().isEmpty() && r.unexpected().isEmpty(), r.report());
+        mine.loadStateDict(r.mapped(), false);
+        for (String k : r.mapped().keySet()) {
+            assertArrayEquals(imagenet.stateDict().get(k).toFloatArray(), mine.stateDict().get(k).toFloatArray(), 0f, k);
+        }
+        // another image size changes the position embedding: a clear error, not a silent partial load
+        VisionTransformer other = VisionTransformer.vitTiny(28, 4, 2, 3, 2, new Generator(3));
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> KeyMapper.torchvisionViT().apply(TorchCheckpoint.load(pth), KeyMapper.shapesOf(other.stateDict())));
+        assertTrue(ex.getMessage().contains("vs model"), ex.getMessage());
     }
 
     @Test
