@@ -61,6 +61,7 @@ public final class StudyReport {
                 + "large gaps mean memorising.</p>");
         img(h, StudyCharts.overfittingGap(results), "overfitting gap");
         gridSection(h, study, results);
+        ClinicalSection.append(h, dir);
         h.append("</body></html>");
         Path file = dir.resolve("study.html");
         AtomicFiles.write(file, h.toString().getBytes(StandardCharsets.UTF_8));

@@ -33,6 +33,12 @@ public final class Evaluation {
      * transform of a study whose {@code input.normalize} is set.
      */
     public static double[][] probabilities(Module model, Split split, Device device, float[] mean, float[] std) {
+        return probabilities(model, split, device, mean, std, java.util.function.UnaryOperator.identity());
+    }
+
+    /** The same, every image first turned into {@code view} of it (a test-time-augmentation view). */
+    public static double[][] probabilities(Module model, Split split, Device device, float[] mean, float[] std,
+                                           java.util.function.UnaryOperator<Image> view) {
         boolean wasTraining = model.isTraining();
         model.eval();
         double[][] probs = new double[split.n()][];
@@ -44,7 +50,8 @@ public final class Evaluation {
                 try (MemoryScope scope = MemoryScope.open()) {
                     float[] x = new float[n * c * hw];
                     for (int i = 0; i < n; i++) {
-                        ToTensor.write(Image.copyOf(split.h(), split.w(), c, split.images(), (start + i) * hw * c), x, i * c * hw);
+                        ToTensor.write(view.apply(Image.copyOf(split.h(), split.w(), c, split.images(), (start + i) * hw * c)),
+                                x, i * c * hw);
                         if (mean != null) {
                             Normalize.normalize(x, i * c * hw, c, hw, mean, std);
                         }

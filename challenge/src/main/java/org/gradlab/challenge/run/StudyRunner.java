@@ -133,6 +133,9 @@ public final class StudyRunner {
     private Outcome runOne(Study study, StudyExperiment e, StudyData data, Device device, PretrainedWeights pretrained,
                            boolean limited) throws IOException {
         out.printf("%nexp %s %s — %s%n", e.id(), e.name(), e.recipe());
+        if (org.gradlab.challenge.study.ClinicalSettings.cv(e).active()) {
+            return crossValidated(study, e, data, device);
+        }
         Split train = data.train();
         Generator init = new Generator(opts.seed() * 1_000_003L + idNumber(e.id()));
         StudyExperiment.Model m = e.model();
@@ -158,6 +161,7 @@ public final class StudyRunner {
         if (m.freezeBackbone()) {
             StudyModels.freezeBackbone(model, m);
         }
+        MultiSampleHeads.install(model, m, org.gradlab.challenge.study.ClinicalSettings.multiSampleDropout(e));
         Path weights = SavedModel.weightsPath(opts.out(), e.id());
         Path checkpoint = EpochCheckpoint.path(opts.out(), e.id());
         StudyTrainer.Trained t = new StudyTrainer(e, opts.seed(), device, opts.workers(), out).train(data, train, model, weights,
@@ -176,6 +180,10 @@ public final class StudyRunner {
         double[][] testProbs = Evaluation.probabilities(model, data.test(), device, norm[0], norm[1]);
         StudyScores val = StudyScores.of(valProbs, data.val().labels(), data.numClasses());
         StudyScores test = StudyScores.of(testProbs, data.test().labels(), data.numClasses());
+        ClinicalResult clinical = ClinicalEvaluation.evaluate(e, model, data, device, norm, valProbs, testProbs, opts.seed(),
+                opts.out());
+        StudyEnsembles.record(opts.out(), clinical, study, data, opts.seed(), out);
+        ClinicalChecks.print(clinical, out);
         Files.deleteIfExists(checkpoint);
         if (limited) {
             notes = (notes == null ? "" : notes + "; ") + "trained on the first " + train.n() + " training images only";
@@ -201,6 +209,22 @@ public final class StudyRunner {
                     t.trainSeconds(), t.epochSeconds(), usedPretrained, notes, v, te);
         }
         return new Outcome(r, row, health);
+    }
+
+    /** {@code cv}: k fold models, out-of-fold validation scores, the test split by their mean (see CrossValidatedExperiment). */
+    private Outcome crossValidated(Study study, StudyExperiment e, StudyData data, Device device) throws IOException {
+        CrossValidatedExperiment.Outcome o = CrossValidatedExperiment.run(e, data, device, opts.seed(), opts.workers(), opts.out(), out);
+        StudyEnsembles.record(opts.out(), o.clinical(), study, data, opts.seed(), out);
+        ClinicalChecks.print(o.clinical(), out);
+        RunResult row = null;
+        if (data.isDermaMnist()) {
+            SplitMetrics v = Evaluation.metrics(o.oof(), o.oofLabels(), data.numClasses(), null);
+            SplitMetrics te = Evaluation.metrics(o.test(), data.test().labels(), data.numClasses(), opts.seed());
+            double[] secs = o.result().history().stream().mapToDouble(EpochRecord::seconds).toArray();
+            row = new RunResult(e.id(), e.name(), e.chapter(), device.toString(), opts.seed(), o.result().history().size(),
+                    o.result().params(), o.result().trainSeconds(), secs, null, o.result().notes(), v, te);
+        }
+        return new Outcome(o.result(), row, java.util.Optional.empty());
     }
 
     /**
@@ -249,6 +273,9 @@ public final class StudyRunner {
         for (StudyExperiment e : study.experiments()) {
             int c = e.input().channels() != null ? e.input().channels() : data.train().c();
             String p = StudyModels.problem(e.model(), c, e.input().resize() != null ? e.input().resize() : data.train().h());
+            if (p == null) {
+                p = ClinicalChecks.problem(study, e, data);
+            }
             try {
                 if (p == null) {
                     e.input().normalize().mean(c);
@@ -278,7 +305,7 @@ public final class StudyRunner {
         return id.matches("\\d{1,9}") ? Integer.parseInt(id) : id.hashCode();
     }
 
-    private static String flagOf(Path file, Study study) {
+    static String flagOf(Path file, Study study) {
         String f = file.getFileName().toString().replaceFirst("(_\\d+)?(_jpeg)?\\.npz$", "");
         return MedMnistCatalog.has(f) ? f : study.dataset().name();
     }

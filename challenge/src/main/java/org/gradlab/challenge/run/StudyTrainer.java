@@ -74,7 +74,11 @@ final class StudyTrainer {
         int c = train.c();
         DataLoader.Builder b = DataLoader.builder(new ArrayDataset(train.images(), train.labels(), train.h(), train.w(), c))
                 .batchSize(exp.batch()).shuffle(true).dropLast(false).seed(seed).workers(workers).device(device);
-        int batches = (train.n() + exp.batch() - 1) / exp.batch();
+        org.gradlab.nn.data.Sampler sampler = ClinicalTraining.sampler(exp, train, data.numClasses(), seed);
+        if (sampler != null) {
+            b.shuffle(false).sampler(sampler);
+        }
+        int batches = ((sampler != null ? sampler.length() : train.n()) + exp.batch() - 1) / exp.batch();
         LRScheduler sched = StudyRecipes.schedule(exp.schedule(), opt, epochs, batches);
         boolean perBatch = StudyRecipes.stepsPerBatch(exp.schedule());
         Tensor weights = null;
@@ -121,7 +125,7 @@ final class StudyTrainer {
                 long t0 = System.nanoTime();
                 double lossSum = 0;
                 int seen = 0;
-                int correct = 0;
+                double correct = 0;
                 int stepIndex = 0;
                 int steps = loader.batchesPerEpoch();
                 double lr = opt.paramGroups().get(0).lr();
@@ -136,13 +140,17 @@ final class StudyTrainer {
                             images = mixed.images();
                         }
                         Tensor logits = model.forward(images);
-                        Tensor loss = Functional.crossEntropy(logits, labels, weights, smoothing, Reduction.MEAN);
+                        // multi-sample dropout scores `masks` copies of the batch: their targets are the labels tiled
+                        int masks = logits.shape()[0] / labels.length;
+                        int[] targets = ClinicalTraining.tile(labels, masks);
+                        Tensor loss = Functional.crossEntropy(logits, targets, weights, smoothing, Reduction.MEAN);
                         if (mixed != null) {
                             int[] partner = new int[labels.length];
                             for (int i = 0; i < labels.length; i++) {
                                 partner[i] = labels[mixed.perm()[i]];
                             }
-                            loss = loss.mul(mixed.lambda()).add(Functional.crossEntropy(logits, partner, weights, smoothing,
+                            loss = loss.mul(mixed.lambda()).add(Functional.crossEntropy(logits, ClinicalTraining.tile(partner, masks),
+                                    weights, smoothing,
                                     Reduction.MEAN).mul(1 - mixed.lambda()));
                         }
                         health.afterForward(images, loss);
@@ -161,7 +169,7 @@ final class StudyTrainer {
                             throw new IllegalStateException("exp " + exp.id() + " epoch " + (epoch + 1)
                                     + ": the loss became " + l + " (diverged); stopping instead of reporting garbage");
                         }
-                        correct += correct(logits, labels);
+                        correct += correct(logits, targets) / (double) masks;
                         lossSum += l * batch.size();
                         seen += batch.size();
                         progress.step(batch.size(), lossSum / seen, opt.paramGroups().get(0).lr());

@@ -10,7 +10,7 @@ import java.util.List;
 /** The studies shipped inside GradLab (resources {@code org/gradlab/challenge/studies/<name>.yaml}). */
 public final class BundledStudies {
     /** Every bundled study's name. */
-    public static final List<String> NAMES = List.of("dermamnist-25", "breastmnist-ablation");
+    public static final List<String> NAMES = List.of("dermamnist-25", "breastmnist-ablation", "dermamnist-clinical");
 
     private BundledStudies() {}
 

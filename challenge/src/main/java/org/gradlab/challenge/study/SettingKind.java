@@ -10,6 +10,8 @@ enum SettingKind {
     DOUBLE("a number"),
     BOOL("true or false"),
     CHOICE("one of the names"),
+    /** Free text (checked against the data later, e.g. a class name). */
+    TEXT("text"),
     INT_LIST("a list of integers"),
     DOUBLE_LIST("a list of numbers"),
     /** none | imagenet | half | {mean: [..], std: [..]}: a {@link Normalization}. */
@@ -44,6 +46,12 @@ enum SettingKind {
             case BOOL -> {
                 if (v instanceof Boolean b) {
                     return b;
+                }
+                throw where.wrongType(node, spec.allowed());
+            }
+            case TEXT -> {
+                if (v instanceof String || v instanceof Integer) {
+                    return String.valueOf(v);
                 }
                 throw where.wrongType(node, spec.allowed());
             }

@@ -7,7 +7,8 @@ import java.util.Set;
 final class SettingRanges {
     private static final Set<String> POSITIVE = Set.of("optimizer.lr", "epochs", "batch", "schedule.step_size",
             "model.patch_size", "model.num_layers", "input.resize", "schedule.t_max", "schedule.max_lr", "clip_grad_norm",
-            "early_stopping.patience");
+            "early_stopping.patience",
+            "model.multi_sample_dropout", "sampler.ratio");
     private static final Set<String> NON_NEGATIVE = Set.of("optimizer.momentum", "optimizer.weight_decay",
             "mix.mixup_alpha", "mix.cutmix_alpha", "schedule.eta_min", "schedule.warmup_epochs", "schedule.gamma");
     private static final Set<String> RATE = Set.of("model.dropout", "model.hidden_dropout", "loss.label_smoothing");
@@ -36,6 +37,12 @@ final class SettingRanges {
             if ((key.equals("mix.prob") || key.equals("schedule.pct_start")) && !(d >= 0 && d <= 1)) {
                 throw where.error(node, "got " + value, "a number in [0, 1]");
             }
+        }
+        if (key.equals("cv.folds") && (Integer) value < 2) {
+            throw where.error(node, "got " + value, "at least 2 folds, or null for no cross-validation");
+        }
+        if (key.equals("operating_point.target_recall") && !((Double) value > 0 && (Double) value <= 1)) {
+            throw where.error(node, "got " + value, "a recall in (0, 1]");
         }
         if (key.equals("schedule.milestones")) {
             int last = 0;

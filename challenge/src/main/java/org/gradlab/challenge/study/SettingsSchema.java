@@ -61,6 +61,17 @@ public final class SettingsSchema {
         add("early_stopping.patience", INT, null, true);
         choice("early_stopping.monitor", "val_auc", List.of("val_auc", "val_loss", "val_accuracy", "val_balanced_accuracy"));
         choice("select", "last", List.of("best", "last"));
+        // what the SIIM-ISIC winners did, and a clinical operating point (see ClinicalSettings)
+        add("model.multi_sample_dropout", INT, 1, false);
+        add("tta.flips", BOOL, false, false);
+        add("tta.rot90", BOOL, false, false);
+        choice("sampler.name", "none", List.of("none", "balanced", "downsample_majority"));
+        add("sampler.ratio", DOUBLE, 1.0, false);
+        add("cv.folds", INT, null, true);
+        add("cv.stratify", BOOL, true, false);
+        add("operating_point.class", TEXT, null, true);
+        add("operating_point.target_recall", DOUBLE, 0.7, false);
+        choice("calibrate", "none", List.of("none", "temperature"));
     }
 
     private SettingsSchema() {}

@@ -13,9 +13,10 @@ import java.util.Map;
  * @param published a CSV of published figures to compare against (id,auc,...), or null
  * @param defaults  the settings every experiment without {@code builds_on} starts from
  * @param grid      the grid's axes (dotted key and values, in file order); empty without a grid
+ * @param ensembles the study-level combinations of experiments (see {@link EnsembleSpec})
  */
 public record Study(String name, String title, String source, DatasetRef dataset, Path published, Settings defaults,
-                    List<StudyExperiment> experiments, Map<String, List<Object>> grid) {
+                    List<StudyExperiment> experiments, Map<String, List<Object>> grid, List<EnsembleSpec> ensembles) {
 
     /** The data of a study: a MedMNIST flag at a size, or a file. */
     public record DatasetRef(String name, int size, Path file) {
@@ -25,7 +26,14 @@ public record Study(String name, String title, String source, DatasetRef dataset
         }
     }
 
+    /** A study without ensembles. */
+    public Study(String name, String title, String source, DatasetRef dataset, Path published, Settings defaults,
+                 List<StudyExperiment> experiments, Map<String, List<Object>> grid) {
+        this(name, title, source, dataset, published, defaults, experiments, grid, List.of());
+    }
+
     public Study {
+        ensembles = List.copyOf(ensembles);
         experiments = List.copyOf(experiments);
         grid = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(grid));
     }
@@ -38,7 +46,7 @@ public record Study(String name, String title, String source, DatasetRef dataset
         if (dataset.name() == null) {
             throw new IllegalArgumentException("--size: study " + name + " reads " + dataset.file() + ", not a MedMNIST dataset by name");
         }
-        return new Study(name, title, source, new DatasetRef(dataset.name(), size, null), published, defaults, experiments, grid);
+        return new Study(name, title, source, new DatasetRef(dataset.name(), size, null), published, defaults, experiments, grid, ensembles);
     }
 
     public StudyExperiment get(String id) {

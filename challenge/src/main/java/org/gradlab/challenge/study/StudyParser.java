@@ -21,7 +21,7 @@ import org.gradlab.challenge.data.MedMnistCatalog;
  */
 public final class StudyParser {
     private static final List<String> TOP = List.of("name", "title", "description", "dataset", "published", "defaults",
-            "experiments", "grid");
+            "experiments", "grid", "ensembles");
     private static final List<String> EXPERIMENT_KEYS = List.of("id", "name", "chapter", "builds_on", "set", "note");
 
     private final String file;
@@ -89,7 +89,9 @@ public final class StudyParser {
         if (experiments.isEmpty()) {
             throw where(null).error(root, "the study has no experiments", "an 'experiments' list, a 'grid', or both");
         }
-        return new Study(name, title, file, dataset, published, defaults, experiments, axes);
+        List<EnsembleSpec> ensembles = top.containsKey("ensembles") && !top.get("ensembles").isNull()
+                ? EnsembleSpec.parse(top.get("ensembles"), file, experiments.stream().map(StudyExperiment::id).toList()) : List.of();
+        return new Study(name, title, file, dataset, published, defaults, experiments, axes, ensembles);
     }
 
     private Study.DatasetRef dataset(YamlNode d, YamlNode root) {
