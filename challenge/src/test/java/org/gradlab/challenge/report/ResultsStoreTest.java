@@ -93,10 +93,10 @@ class ResultsStoreTest {
         List<String> lines = Files.readAllLines(store.csvPath());
         assertEquals("id,name,chapter,device,epochs,params,train_seconds,val_auc,val_melanoma_recall,"
                 + "val_cancer_sensitivity,val_accuracy,test_auc,test_melanoma_recall,published_auc,"
-                + "published_melanoma_recall,delta_auc,pretrained", lines.get(0));
+                + "published_melanoma_recall,delta_auc,pretrained,failure", lines.get(0));
         assertEquals(26, lines.size());
         List<String> row1 = Csv.parseLine(lines.get(1));
-        assertEquals(17, row1.size());
+        assertEquals(18, row1.size());
         assertEquals("01", row1.get(0));
         assertEquals("0.822", row1.get(13));
         double delta = Double.parseDouble(row1.get(15));
