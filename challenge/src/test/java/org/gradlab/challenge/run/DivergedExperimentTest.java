@@ -25,13 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
  * finishes, the run's status is non-zero, and --resume does not retrain the failed one.
  */
 class DivergedExperimentTest {
-    @Test
-    void aDivergedExperimentIsAFailedRowAndTheStudyGoesOn(@TempDir Path dir) throws Exception {
-        Path data = SyntheticMedMnist.write(dir, 320, 64, 64, 3);
+    private static Study study(Path dir) throws Exception {
         String yaml = "name: diverge\ndataset: {name: dermamnist}\n"
                 + "defaults: {model: {name: baseline_cnn}, optimizer: {name: sgd, lr: 0.01}, epochs: 1, batch: 32}\n"
                 + "experiments:\n  - {id: boom, name: Too hot, set: {optimizer.lr: 1.0e12}}\n  - {id: calm, name: Calm}\n";
-        Study s = StudyParser.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "diverge.yaml", dir);
+        return StudyParser.read(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "diverge.yaml", dir);
+    }
+
+    @Test
+    void aDivergedExperimentIsAFailedRowAndTheStudyGoesOn(@TempDir Path dir) throws Exception {
+        Path data = SyntheticMedMnist.write(dir, 320, 64, 64, 3);
+        Study s = study(dir);
         Path out = dir.resolve("out");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         StudyOptions o = new StudyOptions(s, s.experiments(), data, null, "cpu", 0, null, null, out, false, null, 1);
@@ -80,5 +84,34 @@ class DivergedExperimentTest {
         String second = again.toString(StandardCharsets.UTF_8);
         assertTrue(second.contains("exp boom Too hot: FAILED in an earlier run (") && second.contains("not retrained by --resume")
                 && second.contains("exp calm Calm: already in"), second);
+    }
+
+    /**
+     * With anomaly detection on for the whole run ({@code challenge --detect-anomaly}) the step itself stops at the first
+     * non-finite value: the same op and layer as the replay names, recorded the same way.
+     */
+    @Test
+    void anomalyDetectionForTheWholeRunRecordsTheSameFailure(@TempDir Path dir) throws Exception {
+        Path data = SyntheticMedMnist.write(dir, 320, 64, 64, 3);
+        Study s = study(dir);
+        Divergence replayed = boomFailure(s, data, dir.resolve("replayed"));
+        Divergence d;
+        org.gradlab.engine.autograd.Autograd.setAnomalyDetection(true);
+        try {
+            d = boomFailure(s, data, dir.resolve("anomaly"));
+        } finally {
+            org.gradlab.engine.autograd.Autograd.setAnomalyDetection(false);
+        }
+        assertEquals("anomaly detection stopped the step", d.symptom(), d.toString());
+        assertNotNull(d.op(), d.toString());
+        assertEquals(List.of(replayed.epoch(), replayed.batch(), replayed.op(), replayed.layer(), replayed.phase()),
+                List.of(d.epoch(), d.batch(), d.op(), d.layer(), d.phase()), "the replay and the whole-run detector agree");
+    }
+
+    private static Divergence boomFailure(Study s, Path data, Path out) throws Exception {
+        StudyOptions o = new StudyOptions(s, s.select("boom"), data, null, "cpu", 0, null, null, out, false, null, 1);
+        assertEquals(StudyRunner.EXPERIMENTS_FAILED, new StudyRunner(o, new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8)).run());
+        return SavedModel.JSON.readValue(out.resolve("study-results.json").toFile(), StudyResult[].class)[0].failure();
     }
 }
