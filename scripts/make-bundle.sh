@@ -1,33 +1,40 @@
 #!/usr/bin/env bash
 # Builds a self-contained GPU bundle (<= 64 MiB) on a CPU machine, adapted from
-# /work/shared/device/make-bundle.sh: a jlinked JRE (tar.xz), our module jars, the dependency jars
-# with the CUDA natives jar trimmed to cudart/cublas/cudnn/nvrtc and the OpenBLAS natives trimmed,
-# the DermaMNIST npz for the epoch timings and the small golden fixtures (ops incl. the second batch's
-# layer norm / softmax / attention / soft-target CE / clipping ones (245 KB), model01, model08;
-# resnet18.npz, 45 MB, does not fit and stays a CPU test).
+# /work/shared/device/make-bundle.sh: a jlinked JRE (jre.tar.gz: gzip, because a GPU host may lack xz), our module
+# jars, the dependency jars with the CUDA natives jar trimmed to cudart/cublas/cudnn/nvrtc and the OpenBLAS natives
+# trimmed, the DermaMNIST npz for the epoch timings, the golden fixtures of what runs on the device (ops and models)
+# up to GOLDEN_MAX_MB each (resnet18.npz, 45 MB, and efficientnet_b0.npz, 6.4 MB, stay CPU tests; so do the
+# fixtures of CPU-only code: transforms, LR schedules, .pth import), run-gpu.sh and MANIFEST.txt (what was built
+# from which commit, and the glibc the JRE needs, which gpu-suite.sh compares with the host's).
 # Usage: scripts/make-bundle.sh <lib-dir> <out-dir>   (lib-dir: all runtime jars, see gpu-check.sh)
-# Env: JDK (default /usr/lib/jvm/java-17-openjdk-amd64), SHARED (default <repo>/../shared), LIMIT_MB (default 64)
+# Env: JDK (default /usr/lib/jvm/java-17-openjdk-amd64), SHARED (default <repo>/../shared), LIMIT_MB (default 64),
+#      GOLDEN_MAX_MB (largest fixture taken, default 4)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 L=$(cd "${1:?lib dir}" && pwd); OUT=${2:?out dir}
 JDK=${JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
 SHARED=${SHARED:-$ROOT/../shared}
 LIMIT_MB=${LIMIT_MB:-64}
+GOLDEN_MAX_MB=${GOLDEN_MAX_MB:-4}
 rm -rf "$OUT"; mkdir -p "$OUT/lib" "$OUT/data" "$OUT/golden"
 OUT=$(cd "$OUT" && pwd)   # absolute: the jar steps below run in a temporary directory
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 # 1. minimal runtime: java.base + jdk.unsupported (JavaCPP's Unsafe) + java.logging/java.management (jmh-core,
 #    whose classes the bench command references). No java.desktop: only the report charts need it.
-if [ -d "$JDK/jmods" ]; then MP=(--module-path "$JDK/jmods"); COMP=--compress=2; else MP=(); COMP=--compress=zip-9; fi
+#    The modules file is left uncompressed: gzip -9 of the whole then gives 14.7 MB, against 17.6 MB for jlink's own
+#    zip compression gzipped (JDK 17.0.15).
+if [ -d "$JDK/jmods" ]; then MP=(--module-path "$JDK/jmods"); else MP=(); fi
 "$JDK/bin/jlink" "${MP[@]}" --add-modules java.base,jdk.unsupported,java.logging,java.management \
-  --strip-debug --no-header-files --no-man-pages $COMP --output "$TMP/jre"
+  --strip-debug --no-header-files --no-man-pages --output "$TMP/jre"
 strip --strip-unneeded "$TMP/jre/lib/server/libjvm.so" 2>/dev/null || true
-tar -C "$TMP" -cJf "$OUT/jre.tar.xz" jre
+tar -C "$TMP" -cf - jre | gzip -9 > "$OUT/jre.tar.gz"
+GLIBC=$( (objdump -T "$TMP"/jre/lib/server/libjvm.so "$TMP"/jre/lib/*.so "$TMP"/jre/bin/java 2>/dev/null || true) \
+  | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
 # 2. jars: class jars as they are, natives trimmed, build-only jars left out
 for j in "$L"/*.jar; do
   case "$(basename "$j")" in
     cuda-*-linux-*|openblas-*-linux-*) ;;                                  # trimmed below
-    cuda-*-linux-*.jar|*-android-*|*-macosx-*|*-windows-*|*-ios-*) ;;
+    *-android-*|*-macosx-*|*-windows-*|*-ios-*) ;;
     jmh-generator-*|gradlab-benchmarks.jar) ;;
     # report/chart stack (java.desktop) and JMH's statistics: not used by verify, parity or bench epoch
     pdfbox-*|fontbox-*|graphics2d-*|VectorGraphics2D-*|animated-gif-lib-*|xchart-*|commons-logging-*|commons-math3-*) ;;
@@ -42,13 +49,23 @@ OB_NAT=$(ls "$L"/openblas-*-linux-x86_64.jar)
   && "$JDK/bin/jar" --create --file "$OUT/lib/$(basename "${OB_NAT%.jar}")-trim.jar" -C . org )
 # 3. data and fixtures
 cp "$SHARED/data/dermamnist_jpeg.npz" "$OUT/data/"
-for f in add avgpool batchnorm2d conv2d cross_entropy linear maxpool2d relu reshape model01 model08 \
-         layernorm activations attention soft_cross_entropy grad_clip; do
-  cp "$SHARED/golden/$f.npz" "$OUT/golden/"
+LEFT_OUT=()
+for f in "$SHARED"/golden/*; do
+  case "$(basename "$f")" in pth|transforms*|schedulers*) LEFT_OUT+=("$(basename "$f")"); continue;; esac   # CPU-only code
+  if [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt $((GOLDEN_MAX_MB * 1024 * 1024)) ]; then LEFT_OUT+=("$(basename "$f")"); continue; fi
+  cp -r "$f" "$OUT/golden/"
 done
 cp "$ROOT/scripts/run-gpu.sh" "$OUT/"
-du -b "$OUT"/jre.tar.xz "$OUT"/lib/*.jar "$OUT"/data/* | sort -n | tail -8 | numfmt --field=1 --to=iec
+{
+  echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+changes')"
+  echo "jdk=$("$JDK/bin/java" -version 2>&1 | head -1)"
+  echo "glibc_needed=${GLIBC:-unknown}"
+  echo "golden_left_out=${LEFT_OUT[*]:-none}"
+} > "$OUT/MANIFEST.txt"
+du -b "$OUT"/jre.tar.gz "$OUT"/lib/*.jar "$OUT"/data/* | sort -n | tail -8 | numfmt --field=1 --to=iec
 du -sb "$OUT"/golden | numfmt --field=1 --to=iec
+echo "golden fixtures left out (CPU-only, or over ${GOLDEN_MAX_MB} MiB): ${LEFT_OUT[*]:-none}"
 TOTAL=$(du -sb "$OUT" | cut -f1)
 echo "TOTAL: $(numfmt --to=iec "$TOTAL") ($TOTAL bytes, limit ${LIMIT_MB} MiB)"
 [ "$TOTAL" -le $((LIMIT_MB * 1024 * 1024)) ] || { echo "bundle is over ${LIMIT_MB} MiB" >&2; exit 1; }

@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """Seconds per training epoch of a "Beat the Baseline" experiment in PyTorch, for comparison with
 `./gradlab bench epoch`. Same data (a MedMNIST npz), same recipe, same batch size, same thread
-count; one warm-up epoch, then the median of N epochs. Prints one RESULT line."""
+count; one warm-up epoch, then the median of N epochs. Prints one RESULT line.
+
+On CUDA, --tf32 on|off sets torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+(PyTorch's defaults: on for cuDNN convolutions, off for matmul); GradLab's counterparts are
+-Dgradlab.cuda.math=exact|tf32. The RESULT line names the setting. --model efficientnet_b0|vit_tiny
+times torchvision's backbones (7 classes, 28x28 input; ViT-Tiny with patch 4) with AdamW 1e-3,
+batch 32, no augmentation, in place of an experiment's recipe."""
 import argparse, statistics, time
 import numpy as np
 import torch
@@ -14,12 +20,18 @@ p.add_argument("--epochs", type=int, default=3)
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--limit-train", type=int, default=None)
 p.add_argument("--device", default="cpu")
+p.add_argument("--tf32", choices=["on", "off"], default="on",
+               help="allow TF32 in cuDNN convolutions and cuBLAS matmuls (default on: PyTorch's cuDNN default)")
+p.add_argument("--model", choices=["efficientnet_b0", "vit_tiny"], default=None,
+               help="time a torchvision backbone instead of the experiment's model and recipe")
 p.add_argument("--profile", action="store_true",
                help="after the timed epochs, one more under torch.profiler: ms per step per aten op (GradLab: bench epoch --profile)")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
 dev = torch.device(a.device)
+torch.backends.cudnn.allow_tf32 = a.tf32 == "on"
+torch.backends.cuda.matmul.allow_tf32 = a.tf32 == "on"
 
 z = np.load(a.data)
 x = torch.from_numpy(z["train_images"]).permute(0, 3, 1, 2).contiguous()
@@ -52,14 +64,29 @@ def model_for(exp):
     return nn.Sequential(blocks(True), nn.Linear(128, 7))  # 08
 
 
-recipe = {"01": (32, "sgd", 0.1, False), "08": (32, "adam", 1e-3, False), "21": (64, "adam", 1e-3, True),
-          "25": (64, "adam", 1e-4, True)}[a.exp]
+def backbone(name, classes):
+    import torchvision
+    if name == "efficientnet_b0":
+        return torchvision.models.efficientnet_b0(weights=None, num_classes=classes)
+    from torchvision.models import VisionTransformer  # ViT-Tiny: hidden 192, 3 heads, MLP 768, 12 layers
+    return VisionTransformer(image_size=28, patch_size=4, num_layers=12, num_heads=3, hidden_dim=192, mlp_dim=768,
+                             num_classes=classes)
+
+
+classes = int(y.max()) + 1
+if a.model:
+    recipe = (32, "adamw", 1e-3, False)
+    run = a.model
+else:
+    recipe = {"01": (32, "sgd", 0.1, False), "08": (32, "adam", 1e-3, False), "21": (64, "adam", 1e-3, True),
+              "25": (64, "adam", 1e-4, True)}[a.exp]
+    run = a.exp
 batch, opt_name, lr, augment = recipe
-model = model_for(a.exp).to(dev)
-opt = torch.optim.SGD(model.parameters(), lr=lr) if opt_name == "sgd" else torch.optim.Adam(model.parameters(), lr=lr)
-counts = torch.bincount(y, minlength=7).float()
-weight = (len(y) / (7 * counts)).to(dev) if a.exp in ("21", "25") else None
-crit = nn.CrossEntropyLoss(weight=weight, label_smoothing=0.1 if a.exp == "25" else 0.0)
+model = (backbone(a.model, classes) if a.model else model_for(a.exp)).to(dev)
+opt = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[opt_name](model.parameters(), lr=lr)
+counts = torch.bincount(y, minlength=classes).float()
+weight = (len(y) / (classes * counts)).to(dev) if not a.model and a.exp in ("21", "25") else None
+crit = nn.CrossEntropyLoss(weight=weight, label_smoothing=0.1 if not a.model and a.exp == "25" else 0.0)
 
 tf = None
 if augment:
@@ -100,7 +127,8 @@ for e in range(a.epochs + 1):
     if e > 0:
         times.append(s)
 med = statistics.median(times)
-print(f"RESULT exp={a.exp} framework=pytorch-{torch.__version__} device={a.device} threads={a.threads} "
+tf32 = f" tf32={a.tf32}" if dev.type == "cuda" else ""
+print(f"RESULT exp={run} framework=pytorch-{torch.__version__} device={a.device}{tf32} threads={a.threads} "
       f"median_epoch_s={med:.3f} images_per_s={len(y) / med:.0f}")
 
 if a.profile:

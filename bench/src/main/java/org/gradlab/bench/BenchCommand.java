@@ -7,8 +7,8 @@ import java.util.concurrent.Callable;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.experiments.Experiment;
 import org.gradlab.challenge.experiments.Experiments;
-import org.gradlab.challenge.run.DeviceChoice;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.backend.DeviceDetection;
 import org.gradlab.natives.Blas;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,13 +50,13 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--exp", defaultValue = "08", description = "experiment whose recipe is timed (default 08)")
         String exp;
 
-        @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto")
+        @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda[:N] (default: auto)")
         String device;
 
         @Option(names = "--epochs", defaultValue = "3", description = "timed epochs after the warm-up (default 3)")
         int epochs;
 
-        @Option(names = "--data", description = "MedMNIST npz (default ../shared/data/dermamnist_jpeg.npz)")
+        @Option(names = "--data", description = "MedMNIST npz (default: DermaMNIST downloaded once, md5-checked, into ~/.cache/gradlab/medmnist)")
         Path data;
 
         @Option(names = "--limit-train", description = "time on the first N training images")
@@ -71,9 +71,9 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/dermamnist_jpeg.npz").normalize();
+            Path file = data != null ? data : new org.gradlab.challenge.data.DatasetDownloader().download("dermamnist");
             MedMnist d = MedMnist.load(file);
-            Device dev = DeviceChoice.resolve(device, System.out);
+            Device dev = DeviceDetection.resolve(device, System.out);
             String core = System.getenv("OPENBLAS_CORETYPE");
             System.out.printf("BLAS threads: %d; OpenBLAS kernels: %s; java %s%n", Blas.threads(),
                     core == null ? "detected for this CPU" : core + " (forced by OPENBLAS_CORETYPE)", System.getProperty("java.version"));
@@ -100,7 +100,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Device dev = DeviceChoice.resolve(device, System.out);
+            Device dev = DeviceDetection.resolve(device, System.out);
             if (!(org.gradlab.engine.backend.Backends.of(dev) instanceof org.gradlab.engine.backend.cuda.CudaBackend cuda)) {
                 System.err.println("gradlab bench cudnn: needs a CUDA device, got " + dev);
                 return 2;
@@ -153,7 +153,7 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/breastmnist.npz").normalize();
-            Device dev = DeviceChoice.resolve(device, System.out);
+            Device dev = DeviceDetection.resolve(device, System.out);
             BackboneTraining.run(MedMnist.load(file), new BackboneTraining.Options(model, size, patch, layers, epochs, batch, lr, mixup,
                     limit, seed, dev), System.out);
             return 0;

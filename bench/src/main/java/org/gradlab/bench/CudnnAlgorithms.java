@@ -45,18 +45,20 @@ final class CudnnAlgorithms {
         return algo >= 0 && algo < names.length ? names[algo] : "ALGO_" + algo;
     }
 
-    /** One timing line: name, ms, GFLOP/s (flops of one pass), workspace, flags. */
+    /** One timing line: name, math type (tensor-op = TF32 for float32), ms, GFLOP/s (flops of one pass), workspace, flags. */
     static String line(Cudnn.AlgoTiming t, double flops) {
         String time = t.milliseconds() >= 0 ? String.format("%9.3f ms %8.1f GFLOP/s", t.milliseconds(), flops / t.milliseconds() / 1e6)
                 : "   (heuristic order, not timed)";
-        return String.format("    %s %-15s %-22s %s  workspace %8.1f MiB%s%s", t.chosen() ? "*" : " ", t.direction(),
-                name(t.direction(), t.algo()), t.status() == 0 ? time : "   not supported here (status " + t.status() + ")",
+        return String.format("    %s %-15s %-22s %-20s %s  workspace %8.1f MiB%s%s", t.chosen() ? "*" : " ", t.direction(),
+                name(t.direction(), t.algo()), t.mathName(), t.status() == 0 ? time : "   not supported here (status " + t.status() + ")",
                 t.workspace() / 1048576.0, t.deterministic() ? "" : "  non-deterministic", t.chosen() ? "  <- chosen" : "");
     }
 
     static void run(CudaBackend cuda, Device device, int batch, PrintStream out) {
         ConvKernels conv = cuda.conv();
-        out.printf("cuDNN %d, batch %d, float32; * = the algorithm the engine uses%n", Cudnn.version(), batch);
+        out.printf("cuDNN %d, batch %d, float32, %s; * = the algorithm the engine uses%n", Cudnn.version(), batch,
+                cuda.context().cudnn().options().allowTf32() ? "TF32 allowed (-Dgradlab.cuda.math=tf32): each algorithm runs "
+                        + "with the math type shown" : "exact FP32 (tensor-op math refused)");
         for (String shape : SHAPES) {
             KernelFigures.Conv c = KernelFigures.Conv.of(shape, Integer.toString(batch));
             Conv2dParams p = new Conv2dParams(c.stride(), 1, 1);

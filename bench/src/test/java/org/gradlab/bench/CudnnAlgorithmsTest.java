@@ -21,12 +21,13 @@ class CudnnAlgorithmsTest {
     @Test
     void linesGiveGflopsWorkspaceAndTheChoice() {
         double flops = 231.2e6;
-        String chosen = CudnnAlgorithms.line(new Cudnn.AlgoTiming("forward", 1, 0, 0.05f, 1 << 20, true, true), flops);
+        String chosen = CudnnAlgorithms.line(new Cudnn.AlgoTiming("forward", 1, 0, 0.05f, 1 << 20, true, 3, true), flops);
         assertTrue(chosen.contains("IMPLICIT_PRECOMP_GEMM") && chosen.contains("4624.0 GFLOP/s") && chosen.contains("1.0 MiB")
-                && chosen.contains("<- chosen"), chosen);
-        String unsupported = CudnnAlgorithms.line(new Cudnn.AlgoTiming("backward-data", 2, 9, -1f, 0, false, false), flops);
-        assertTrue(unsupported.contains("not supported here (status 9)") && unsupported.contains("non-deterministic"), unsupported);
-        String heuristic = CudnnAlgorithms.line(new Cudnn.AlgoTiming("backward-filter", 0, 0, -1f, 0, true, false), flops);
+                && chosen.contains("<- chosen") && chosen.contains("fma"), chosen);
+        String unsupported = CudnnAlgorithms.line(new Cudnn.AlgoTiming("backward-data", 2, 9, -1f, 0, false, 1, false), flops);
+        assertTrue(unsupported.contains("not supported here (status 9)") && unsupported.contains("non-deterministic")
+                && unsupported.contains("tensor-op"), unsupported);
+        String heuristic = CudnnAlgorithms.line(new Cudnn.AlgoTiming("backward-filter", 0, 0, -1f, 0, true, 0, false), flops);
         assertTrue(heuristic.contains("not timed"), heuristic);
     }
 }

@@ -12,6 +12,7 @@ import org.gradlab.challenge.experiments.Experiments;
 import org.gradlab.challenge.run.Recipes;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Reduction;
 import org.gradlab.engine.Shape;
@@ -22,11 +23,10 @@ import org.gradlab.engine.autograd.Op;
 import org.gradlab.engine.inspect.GraphModel;
 import org.gradlab.engine.inspect.GraphSvg;
 import org.gradlab.engine.inspect.SavedTensorLedger;
-import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.nn.Module;
-import org.gradlab.nn.models.Backbones;
 import org.gradlab.nn.data.Image;
 import org.gradlab.nn.data.transforms.ToTensor;
+import org.gradlab.nn.models.Backbones;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,14 +52,24 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "MedMNIST npz for real images (default: random images)")
     Path data;
 
+    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda[:N] (default: auto)")
+    String device;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--out", defaultValue = "runs/explain", description = "where graph.dot and graph.svg go")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        CliChecks.atLeastOne(spec, "--batch", batch);
+        CliChecks.readableFile(spec, "--data", data);
         Experiment e = Experiments.get(String.format("%02d", Integer.parseInt(exp)));
+        Device dev = org.gradlab.engine.backend.DeviceDetection.resolve(device, System.out);
         Module model = backbone == null ? Recipes.model(e, new Generator(0))
                 : Backbones.create(backbone, 3, 7, 28, 4, new Generator(0));
+        model.to(dev);
         model.train();
         Map<Tensor, String> names = new IdentityHashMap<>();
         model.namedParameters().forEach((k, v) -> {
@@ -83,8 +93,9 @@ public final class ExplainCommand implements Callable<Integer> {
                 y[i] = g.nextInt(7);
             }
         }
+        x = x.to(dev);
         x.name("images");
-        Tensor loss = CrossEntropy.apply(model.call(x), y, null, e.labelSmoothing(), Reduction.MEAN);
+        Tensor loss = Functional.crossEntropy(model.call(x), y, null, e.labelSmoothing(), Reduction.MEAN);
         System.out.printf("%s: loss %.4f on %d images; backward, node by node:%n%n",
                 backbone == null ? "exp " + e.id() + " " + e.name() : backbone, loss.item(), batch);
         SavedTensorLedger ledger = SavedTensorLedger.of(loss);

@@ -5,15 +5,19 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.HashSet;
+import java.util.Set;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.io.Fixtures;
 import org.gradlab.engine.io.Npz;
 
 /**
  * Command line: compares the engine against every registered golden suite whose fixture file
- * is in the directory. Usage: {@code GoldenVerify [dir]}; default dir = system property
- * {@code gradlab.shared} + "/golden", else {@code ../shared/golden}.
+ * is in the directory. Usage: {@code GoldenVerify [dir]}; default dir = {@link Fixtures#verifyGoldenDir()}
+ * (the full fixtures beside the repository when present, else the repository's own).
  * Prints {@code file case group array  maxAbsErr relErr tol PASS|FAIL} per array, then a
- * summary per file and in total. Exit code 0 = all passed; 1 = a failure; 2 = no fixtures.
+ * summary per file and in total; every .npz of the directory without a suite, and every case a
+ * suite has no code for, is listed as "not checked" (nothing is skipped silently). Exit code 0 = all passed; 1 = a failure; 2 = no fixtures.
  */
 public final class GoldenVerify {
     private GoldenVerify() {}
@@ -36,9 +40,18 @@ public final class GoldenVerify {
         return run(dir == null ? defaultDir() : dir, out, device);
     }
 
+    /** The .npz files directly in {@code dir}, sorted. */
+    static java.util.List<String> npzFiles(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".npz")).sorted().toList();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
+    }
+
+    /** The directory used without an argument: {@link Fixtures#verifyGoldenDir()}. */
     public static Path defaultDir() {
-        String shared = System.getProperty("gradlab.shared");
-        return shared != null ? Paths.get(shared, "golden") : Paths.get("..", "shared", "golden");
+        return Fixtures.verifyGoldenDir();
     }
 
     public static int run(Path dir, PrintStream out) {
@@ -48,19 +61,26 @@ public final class GoldenVerify {
     /** Runs every suite with the engine on {@code device} (references stay the PyTorch CPU float64 results). */
     public static int run(Path dir, PrintStream out, Device device) {
         Reporter reporter = new Reporter(out);
-        int files = 0;
+        out.println("golden fixtures: " + dir.toAbsolutePath().normalize());
+        Set<String> read = new HashSet<>();
         for (GoldenSuite suite : GoldenCases.all()) {
             Path f = dir.resolve(suite.fileName());
             if (!Files.isRegularFile(f)) {
                 continue;
             }
-            files++;
+            read.add(suite.fileName());
             try (Npz npz = Npz.open(f)) {
                 suite.run(npz, reporter, device);
             } catch (IOException | RuntimeException e) {
                 reporter.fail(suite.fileName(), "-", "-", "-", "cannot read: " + e);
             }
         }
+        for (String f : npzFiles(dir)) { // never skip silently: every fixture is checked or listed
+            if (GoldenCases.forFile(f).isEmpty()) {
+                reporter.notChecked(f, "-", "no suite for it");
+            }
+        }
+        int files = read.size();
         if (files == 0) {
             out.println("golden: no fixture files of the registered suites in " + dir.toAbsolutePath()
                     + " (expected e.g. " + GoldenCases.all().get(0).fileName() + ")");
@@ -68,8 +88,8 @@ public final class GoldenVerify {
         }
         out.println("---- summary (relErr = max|diff| / max|ref|, engine dtype vs PyTorch float64; checks with an "
                 + "absolute tolerance only, i.e. references that are 0 in theory, are left out of it)");
-        for (GoldenSuite suite : GoldenCases.all()) {
-            String fn = suite.fileName();
+        // one line per file, also where several suites share it (soft_cross_entropy.npz)
+        for (String fn : GoldenCases.all().stream().map(GoldenSuite::fileName).distinct().toList()) {
             long n = reporter.count(fn);
             if (n == 0) {
                 continue;

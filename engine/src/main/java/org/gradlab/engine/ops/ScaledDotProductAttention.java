@@ -14,8 +14,9 @@ import org.gradlab.engine.Tensor;
  *   ds = p · (dp − Σ_j dp·p)        (softmax backward, per row)
  *   dq = ds k / √d,   dk = dsᵀ q / √d
  * </pre>
- * NOTE: the scale multiplies the scores, not q (PyTorch 1.13's MultiheadAttention scales q; the
- * results agree to rounding).
+ * NOTE: the scale multiplies q before the product, as PyTorch 1.13's attention does: q has
+ * T·d elements where the scores have T·T, and the scaled q is a fresh contiguous operand for the GEMM
+ * (a permuted head view of q would otherwise be copied there).
  */
 public final class ScaledDotProductAttention {
     /** The attention output and the attention weights p (…, Tq, Tk). */
@@ -32,7 +33,7 @@ public final class ScaledDotProductAttention {
             throw new IllegalArgumentException("scaled_dot_product_attention: expected q (..., Tq, d), k (..., Tk, d), "
                     + "v (..., Tk, dv), got q " + Shape.str(q.shape()) + ", k " + Shape.str(k.shape()) + ", v " + Shape.str(v.shape()));
         }
-        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(1.0 / Math.sqrt(q.shape(-1)));
+        Tensor scores = q.mul(1.0 / Math.sqrt(q.shape(-1))).matmul(k.transpose(-2, -1));
         Tensor p = Softmax.apply(scores, -1);
         return new Result(p.matmul(v), p);
     }

@@ -6,34 +6,33 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.cuda.cudnn.cudnnContext;
-import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
-import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdFilterAlgoPerf_t;
-import org.bytedeco.cuda.cudnn.cudnnConvolutionFwdAlgoPerf_t;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionStruct;
 import org.bytedeco.cuda.cudnn.cudnnFilterStruct;
-import org.bytedeco.cuda.cudnn.cudnnPoolingStruct;
 import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 import org.bytedeco.cuda.global.cudnn;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
  * cuDNN on device pointers (NCHW, dense): 2-D convolution forward / backward-data /
- * backward-filter, spatial batch normalization, max and average pooling. Takes raw device
+ * backward-filter and spatial batch normalization (pooling is our own pool.cu). Takes raw device
  * addresses and {@code int[]} shapes, no engine types.
  *
  * <p><b>Convolution algorithms</b> are chosen ONCE per {@link ConvShape} and direction, then
  * cached: with {@link Options#benchmark} by {@code cudnnFind*AlgorithmEx} (times every algorithm on
  * scratch buffers so the caller's output is untouched), else by the {@code cudnnGet*Algorithm_v7}
- * heuristics. With {@link Options#deterministic} only algorithms cuDNN reports as deterministic are
- * taken. Workspace comes from the {@link CachingAllocator}, capped by {@link Options#workspaceLimit}.
+ * heuristics ({@link ConvSearch}). With {@link Options#deterministic} only algorithms cuDNN reports
+ * as deterministic are taken. When the chosen one fails to run, the next acceptable one is taken
+ * ({@link ConvAlgoChoice}). Workspace comes from the {@link CachingAllocator}, capped by
+ * {@link Options#workspaceLimit}.
  *
- * <p><b>Math</b>: by default exact FP32 ({@code CUDNN_FMA_MATH}: no TF32 tensor cores; note that
- * cuDNN's {@code CUDNN_DEFAULT_MATH} MAY use TF32 for FP32 data on Ampere and later).
- * {@link Options#allowTf32} selects {@code CUDNN_DEFAULT_MATH}, which permits TF32.
+ * <p><b>Math</b>: by default exact FP32: descriptors use {@code CUDNN_FMA_MATH} and algorithms that
+ * cuDNN reports with tensor-op math are refused for float32 (note that {@code CUDNN_DEFAULT_MATH}
+ * MAY use TF32 for FP32 data on Ampere and later). {@link Options#allowTf32} searches with
+ * {@code CUDNN_DEFAULT_MATH} and runs each algorithm with the math type the search reported for it
+ * (as PyTorch does with {@code allow_tf32}); {@link #algorithmTimings} shows that math type.
  *
  * <p>Descriptors are cached per shape and destroyed by {@link #close()}. Not thread-safe: methods
  * are synchronized; all work is queued on the stream given at construction.
@@ -45,7 +44,7 @@ public final class Cudnn implements AutoCloseable {
     /**
      * Options.
      *
-     * @param allowTf32      use CUDNN_DEFAULT_MATH (TF32 allowed) instead of CUDNN_FMA_MATH
+     * @param allowTf32      search with CUDNN_DEFAULT_MATH and run the math type found (TF32 allowed) instead of CUDNN_FMA_MATH
      * @param benchmark      choose algorithms by timing (FindEx) instead of heuristics (_v7)
      * @param deterministic  accept only deterministic algorithms
      * @param workspaceLimit largest workspace an algorithm may use, in bytes
@@ -57,19 +56,22 @@ public final class Cudnn implements AutoCloseable {
         }
     }
 
-    /** Pooling modes. */
-    public enum PoolMode { MAX, AVG_INCLUDE_PADDING, AVG_EXCLUDE_PADDING }
-
-    /** Chosen algorithm and its workspace. */
-    public record Algo(int algo, long workspace) {}
+    /** An algorithm, its workspace in bytes and the cuDNN math type it runs with. */
+    public record Algo(int algo, long workspace, int mathType) {}
 
     /**
      * One algorithm as cuDNN reported it while choosing (FindEx: measured; _v7 heuristics: time
      * -1): direction ("forward", "backward-data", "backward-filter"), algorithm number, status
-     * (0 = usable), milliseconds, workspace bytes, whether deterministic, whether chosen.
+     * (0 = usable), milliseconds, workspace bytes, whether deterministic, the math type cuDNN ran
+     * it with ({@link #mathName()}), whether the engine uses it.
      */
     public record AlgoTiming(String direction, int algo, int status, float milliseconds, long workspace,
-                             boolean deterministic, boolean chosen) {}
+                             boolean deterministic, int mathType, boolean chosen) {
+        /** The math type's name: default, tensor-op (TF32 for float32 data), tensor-op+conversion, fma (exact). */
+        public String mathName() {
+            return ConvAlgoChoice.mathName(mathType);
+        }
+    }
 
     private final CudaStream stream;
     private final CachingAllocator allocator;
@@ -81,21 +83,8 @@ public final class Cudnn implements AutoCloseable {
     private final DoublePointer zeroD = new DoublePointer(1).put(0d);
     private final Map<String, cudnnTensorStruct> tensors = new HashMap<>();
     private final Map<String, cudnnFilterStruct> filters = new HashMap<>();
-    private final Map<String, cudnnPoolingStruct> pools = new HashMap<>();
-    private final Map<ConvShape, ConvPlan> convs = new HashMap<>();
+    private final Map<ConvShape, ConvSearch.Plan> convs = new HashMap<>();
     private final Map<ConvShape, List<AlgoTiming>> timings = new HashMap<>();
-
-    /** Per-shape convolution descriptors and lazily chosen algorithms. */
-    private static final class ConvPlan {
-        cudnnTensorStruct x;
-        cudnnFilterStruct w;
-        cudnnTensorStruct y;
-        cudnnConvolutionStruct conv;
-        int[] out;
-        Algo fwd;
-        Algo bwdData;
-        Algo bwdFilter;
-    }
 
     public Cudnn(CudaStream stream, CachingAllocator allocator, Options options) {
         this.stream = stream;
@@ -118,76 +107,75 @@ public final class Cudnn implements AutoCloseable {
 
     // ------------------------------------------------------------------ convolution
 
-    /** Output shape of a convolution (pure Java). */
-    public static int[] convOutputShape(ConvShape s) {
-        return s.output();
-    }
-
     /** {@code y = conv2d(x, w)} (cross-correlation, as in PyTorch); y has {@link ConvShape#output()} shape. */
     public synchronized void convForward(ConvShape s, long x, long w, long y) {
-        ConvPlan p = plan(s);
+        ConvSearch.Plan p = plan(s);
         if (p.fwd == null) {
-            p.fwd = chooseForward(s, p, x, w);
+            p.fwd = choose(s, p, "forward", ConvSearch.forward(handle(), allocator, options, s, p, x, w),
+                    (a, sz) -> cudnn.cudnnGetConvolutionForwardWorkspaceSize(handle(), p.x, p.w, p.conv, p.y, a, sz));
         }
-        try (DeviceBuffer ws = workspace(p.fwd.workspace())) {
-            CudaCheck.checkCudnn(cudnn.cudnnConvolutionForward(handle(), one(s.type()), p.x, ptr(x), p.w, ptr(w), p.conv,
-                    p.fwd.algo(), ws == null ? null : ptr(ws.address()), p.fwd.workspace(), zero(s.type()), p.y, ptr(y)),
-                    "cudnnConvolutionForward " + s + " algo " + p.fwd.algo());
-        }
+        run(p, p.fwd, (a, ws) -> cudnn.cudnnConvolutionForward(handle(), one(s.type()), p.x, ptr(x), p.w, ptr(w), p.conv,
+                a.algo(), ws, a.workspace(), zero(s.type()), p.y, ptr(y)));
     }
 
     /** {@code dx = conv2d_backward_data(w, dy)} (overwrites dx). */
     public synchronized void convBackwardData(ConvShape s, long w, long dy, long dx) {
-        ConvPlan p = plan(s);
+        ConvSearch.Plan p = plan(s);
         if (p.bwdData == null) {
-            p.bwdData = chooseBackwardData(s, p, w, dy);
+            p.bwdData = choose(s, p, "backward-data", ConvSearch.backwardData(handle(), allocator, options, s, p, w, dy),
+                    (a, sz) -> cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(handle(), p.w, p.y, p.conv, p.x, a, sz));
         }
-        try (DeviceBuffer ws = workspace(p.bwdData.workspace())) {
-            CudaCheck.checkCudnn(cudnn.cudnnConvolutionBackwardData(handle(), one(s.type()), p.w, ptr(w), p.y, ptr(dy), p.conv,
-                    p.bwdData.algo(), ws == null ? null : ptr(ws.address()), p.bwdData.workspace(), zero(s.type()), p.x, ptr(dx)),
-                    "cudnnConvolutionBackwardData " + s + " algo " + p.bwdData.algo());
-        }
+        run(p, p.bwdData, (a, ws) -> cudnn.cudnnConvolutionBackwardData(handle(), one(s.type()), p.w, ptr(w), p.y, ptr(dy),
+                p.conv, a.algo(), ws, a.workspace(), zero(s.type()), p.x, ptr(dx)));
     }
 
     /** {@code dw = conv2d_backward_filter(x, dy)}; {@code accumulate} adds into dw instead of overwriting. */
     public synchronized void convBackwardFilter(ConvShape s, long x, long dy, long dw, boolean accumulate) {
-        ConvPlan p = plan(s);
+        ConvSearch.Plan p = plan(s);
         if (p.bwdFilter == null) {
-            p.bwdFilter = chooseBackwardFilter(s, p, x, dy);
+            p.bwdFilter = choose(s, p, "backward-filter", ConvSearch.backwardFilter(handle(), allocator, options, s, p, x, dy),
+                    (a, sz) -> cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(handle(), p.x, p.y, p.conv, p.w, a, sz));
         }
-        try (DeviceBuffer ws = workspace(p.bwdFilter.workspace())) {
-            CudaCheck.checkCudnn(cudnn.cudnnConvolutionBackwardFilter(handle(), one(s.type()), p.x, ptr(x), p.y, ptr(dy), p.conv,
-                    p.bwdFilter.algo(), ws == null ? null : ptr(ws.address()), p.bwdFilter.workspace(),
-                    accumulate ? one(s.type()) : zero(s.type()), p.w, ptr(dw)),
-                    "cudnnConvolutionBackwardFilter " + s + " algo " + p.bwdFilter.algo());
-        }
+        run(p, p.bwdFilter, (a, ws) -> cudnn.cudnnConvolutionBackwardFilter(handle(), one(s.type()), p.x, ptr(x), p.y, ptr(dy),
+                p.conv, a.algo(), ws, a.workspace(), accumulate ? one(s.type()) : zero(s.type()), p.w, ptr(dw)));
     }
 
-    /** Every algorithm cuDNN reported while choosing for {@code s} so far (empty before the first call). */
+    /**
+     * Every algorithm cuDNN reported while choosing for {@code s} so far (empty before the first
+     * call), the ones the engine now uses marked {@link AlgoTiming#chosen()}.
+     */
     public synchronized List<AlgoTiming> algorithmTimings(ConvShape s) {
-        return List.copyOf(timings.getOrDefault(s, List.of()));
-    }
-
-    private void record(ConvShape s, String direction, List<AlgoTiming> seen, Algo chosen) {
-        List<AlgoTiming> all = timings.computeIfAbsent(s, k -> new ArrayList<>());
-        for (AlgoTiming t : seen) {
-            all.add(new AlgoTiming(direction, t.algo(), t.status(), t.milliseconds(), t.workspace(), t.deterministic(),
-                    t.algo() == chosen.algo()));
+        ConvSearch.Plan p = convs.get(s);
+        List<AlgoTiming> out = new ArrayList<>();
+        for (AlgoTiming t : timings.getOrDefault(s, List.of())) {
+            ConvAlgoChoice c = p == null ? null : switch (t.direction()) {
+                case "forward" -> p.fwd;
+                case "backward-data" -> p.bwdData;
+                default -> p.bwdFilter;
+            };
+            boolean chosen = c != null && c.current().algo() == t.algo() && c.current().mathType() == t.mathType();
+            out.add(new AlgoTiming(t.direction(), t.algo(), t.status(), t.milliseconds(), t.workspace(), t.deterministic(),
+                    t.mathType(), chosen));
         }
+        return out;
     }
 
-    /** The algorithms chosen so far for {@code s}: {fwd, bwdData, bwdFilter}, null where not yet chosen. */
+    /** The algorithms used for {@code s}: {fwd, bwdData, bwdFilter}, null where not yet chosen. */
     public synchronized Algo[] chosenAlgorithms(ConvShape s) {
-        ConvPlan p = convs.get(s);
-        return p == null ? new Algo[3] : new Algo[] {p.fwd, p.bwdData, p.bwdFilter};
+        ConvSearch.Plan p = convs.get(s);
+        return p == null ? new Algo[3] : new Algo[] {current(p.fwd), current(p.bwdData), current(p.bwdFilter)};
     }
 
-    private ConvPlan plan(ConvShape s) {
-        ConvPlan p = convs.get(s);
+    private static Algo current(ConvAlgoChoice c) {
+        return c == null ? null : c.current();
+    }
+
+    private ConvSearch.Plan plan(ConvShape s) {
+        ConvSearch.Plan p = convs.get(s);
         if (p != null) {
             return p;
         }
-        p = new ConvPlan();
+        p = new ConvSearch.Plan();
         int dt = dataType(s.type());
         p.out = s.output();
         p.x = tensor(s.type(), s.x());
@@ -202,8 +190,7 @@ public final class Cudnn implements AutoCloseable {
         if (s.groups() > 1) {
             CudaCheck.checkCudnn(cudnn.cudnnSetConvolutionGroupCount(c, s.groups()), "cudnnSetConvolutionGroupCount");
         }
-        int math = options.allowTf32() ? cudnn.CUDNN_DEFAULT_MATH : cudnn.CUDNN_FMA_MATH;
-        CudaCheck.checkCudnn(cudnn.cudnnSetConvolutionMathType(c, math), "cudnnSetConvolutionMathType");
+        ConvSearch.setMath(p, options.allowTf32() ? cudnn.CUDNN_DEFAULT_MATH : cudnn.CUDNN_FMA_MATH);
         int[] n = {0}, k = {0}, h = {0}, w = {0};
         CudaCheck.checkCudnn(cudnn.cudnnGetConvolution2dForwardOutputDim(c, p.x, p.w, n, k, h, w),
                 "cudnnGetConvolution2dForwardOutputDim " + s);
@@ -214,137 +201,49 @@ public final class Cudnn implements AutoCloseable {
         return p;
     }
 
-    private static final int MAX_ALGOS = 16;
+    /** One direction's {@code cudnnGet*WorkspaceSize}: its status; the bytes go to {@code size}. */
+    private interface WorkspaceQuery {
+        int query(int algo, SizeTPointer size);
+    }
 
-    private Algo chooseForward(ConvShape s, ConvPlan p, long x, long w) {
+    /** One direction's convolution call with algorithm {@code a} and its workspace: cuDNN's status. */
+    private interface ConvCall {
+        int call(Algo a, Pointer workspace);
+    }
+
+    /** Keeps what the search saw, and the acceptable algorithms with their exact workspace, in cuDNN's order. */
+    private ConvAlgoChoice choose(ConvShape s, ConvSearch.Plan p, String direction, List<AlgoTiming> seen, WorkspaceQuery exact) {
+        timings.computeIfAbsent(s, k -> new ArrayList<>()).addAll(seen);
         List<Algo> candidates = new ArrayList<>();
-        List<AlgoTiming> seen = new ArrayList<>();
-        try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(MAX_ALGOS); IntPointer n = new IntPointer(1)) {
-            if (options.benchmark()) {
-                long outBytes = bytes(s.type(), p.out);
-                try (DeviceBuffer scratchY = allocator.allocate(outBytes); DeviceBuffer ws = searchWorkspace()) {
-                    CudaCheck.checkCudnn(cudnn.cudnnFindConvolutionForwardAlgorithmEx(handle(), p.x, ptr(x), p.w, ptr(w), p.conv,
-                            p.y, ptr(scratchY.address()), MAX_ALGOS, n, perf, ptr(ws.address()), ws.bytes()),
-                            "cudnnFindConvolutionForwardAlgorithmEx " + s);
+        try (SizeTPointer size = new SizeTPointer(1)) {
+            for (Algo a : ConvAlgoChoice.candidates(seen, options, s.type() == DType.FLOAT32)) {
+                if (options.allowTf32()) {
+                    ConvSearch.setMath(p, a.mathType());
                 }
-            } else {
-                CudaCheck.checkCudnn(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(handle(), p.x, p.w, p.conv, p.y, MAX_ALGOS, n, perf),
-                        "cudnnGetConvolutionForwardAlgorithm_v7 " + s);
-            }
-            for (int i = 0; i < n.get(); i++) {
-                cudnnConvolutionFwdAlgoPerf_t r = perf.getPointer(i);
-                seen.add(new AlgoTiming("forward", r.algo(), r.status(), r.time(), r.memory(),
-                        r.determinism() == cudnn.CUDNN_DETERMINISTIC, false));
-                if (accept(r.status(), r.determinism(), r.memory())) {
-                    candidates.add(new Algo(r.algo(), r.memory()));
+                if (exact.query(a.algo(), size) == cudnn.CUDNN_STATUS_SUCCESS) { // else cuDNN cannot size it here: not a candidate
+                    candidates.add(new Algo(a.algo(), Math.max(a.workspace(), size.get()), a.mathType()));
                 }
             }
         }
-        Algo a = pick(candidates, "forward", s);
-        record(s, "forward", seen, a);
-        try (SizeTPointer sz = new SizeTPointer(1)) { // the exact workspace of the chosen algorithm
-            CudaCheck.checkCudnn(cudnn.cudnnGetConvolutionForwardWorkspaceSize(handle(), p.x, p.w, p.conv, p.y, a.algo(), sz),
-                    "cudnnGetConvolutionForwardWorkspaceSize");
-            return new Algo(a.algo(), Math.max(a.workspace(), sz.get()));
-        }
+        return new ConvAlgoChoice(direction + " " + s, candidates, options, System.err::println);
     }
 
-    private Algo chooseBackwardData(ConvShape s, ConvPlan p, long w, long dy) {
-        List<Algo> candidates = new ArrayList<>();
-        List<AlgoTiming> seen = new ArrayList<>();
-        try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(MAX_ALGOS);
-             IntPointer n = new IntPointer(1)) {
-            if (options.benchmark()) {
-                try (DeviceBuffer scratchDx = allocator.allocate(bytes(s.type(), s.x())); DeviceBuffer ws = searchWorkspace()) {
-                    CudaCheck.checkCudnn(cudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(handle(), p.w, ptr(w), p.y, ptr(dy),
-                            p.conv, p.x, ptr(scratchDx.address()), MAX_ALGOS, n, perf, ptr(ws.address()), ws.bytes()),
-                            "cudnnFindConvolutionBackwardDataAlgorithmEx " + s);
-                }
-            } else {
-                CudaCheck.checkCudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(handle(), p.w, p.y, p.conv, p.x, MAX_ALGOS,
-                        n, perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7 " + s);
+    /** Runs the direction's current algorithm (with TF32 allowed: under the math type its search reported), falling back. */
+    private void run(ConvSearch.Plan p, ConvAlgoChoice choice, ConvCall call) {
+        choice.run(a -> {
+            if (options.allowTf32()) {
+                ConvSearch.setMath(p, a.mathType());
             }
-            for (int i = 0; i < n.get(); i++) {
-                cudnnConvolutionBwdDataAlgoPerf_t r = perf.getPointer(i);
-                seen.add(new AlgoTiming("backward-data", r.algo(), r.status(), r.time(), r.memory(),
-                        r.determinism() == cudnn.CUDNN_DETERMINISTIC, false));
-                if (accept(r.status(), r.determinism(), r.memory())) {
-                    candidates.add(new Algo(r.algo(), r.memory()));
-                }
-            }
-        }
-        Algo a = pick(candidates, "backward-data", s);
-        record(s, "backward-data", seen, a);
-        try (SizeTPointer sz = new SizeTPointer(1)) {
-            CudaCheck.checkCudnn(cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(handle(), p.w, p.y, p.conv, p.x, a.algo(), sz),
-                    "cudnnGetConvolutionBackwardDataWorkspaceSize");
-            return new Algo(a.algo(), Math.max(a.workspace(), sz.get()));
-        }
-    }
-
-    private Algo chooseBackwardFilter(ConvShape s, ConvPlan p, long x, long dy) {
-        List<Algo> candidates = new ArrayList<>();
-        List<AlgoTiming> seen = new ArrayList<>();
-        try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(MAX_ALGOS);
-             IntPointer n = new IntPointer(1)) {
-            if (options.benchmark()) {
-                try (DeviceBuffer scratchDw = allocator.allocate(bytes(s.type(), s.w())); DeviceBuffer ws = searchWorkspace()) {
-                    CudaCheck.checkCudnn(cudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(handle(), p.x, ptr(x), p.y, ptr(dy),
-                            p.conv, p.w, ptr(scratchDw.address()), MAX_ALGOS, n, perf, ptr(ws.address()), ws.bytes()),
-                            "cudnnFindConvolutionBackwardFilterAlgorithmEx " + s);
-                }
-            } else {
-                CudaCheck.checkCudnn(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle(), p.x, p.y, p.conv, p.w,
-                        MAX_ALGOS, n, perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7 " + s);
-            }
-            for (int i = 0; i < n.get(); i++) {
-                cudnnConvolutionBwdFilterAlgoPerf_t r = perf.getPointer(i);
-                seen.add(new AlgoTiming("backward-filter", r.algo(), r.status(), r.time(), r.memory(),
-                        r.determinism() == cudnn.CUDNN_DETERMINISTIC, false));
-                if (accept(r.status(), r.determinism(), r.memory())) {
-                    candidates.add(new Algo(r.algo(), r.memory()));
-                }
-            }
-        }
-        Algo a = pick(candidates, "backward-filter", s);
-        record(s, "backward-filter", seen, a);
-        try (SizeTPointer sz = new SizeTPointer(1)) {
-            CudaCheck.checkCudnn(cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(handle(), p.x, p.y, p.conv, p.w, a.algo(),
-                    sz), "cudnnGetConvolutionBackwardFilterWorkspaceSize");
-            return new Algo(a.algo(), Math.max(a.workspace(), sz.get()));
-        }
-    }
-
-    private boolean accept(int status, int determinism, long memory) {
-        return status == cudnn.CUDNN_STATUS_SUCCESS && memory <= options.workspaceLimit()
-                && (!options.deterministic() || determinism == cudnn.CUDNN_DETERMINISTIC);
-    }
-
-    private Algo pick(List<Algo> candidates, String dir, ConvShape s) {
-        if (candidates.isEmpty()) {
-            throw new CudaException("cuDNN found no usable " + dir + " algorithm for " + s + " (deterministic="
-                    + options.deterministic() + ", workspace limit " + options.workspaceLimit() + " B)");
-        }
-        return candidates.get(0); // FindEx sorts by time, _v7 by expected performance
-    }
-
-    /** Workspace for FindEx: the limit, halved on OOM down to 0 (then algorithms needing none remain). */
-    private DeviceBuffer searchWorkspace() {
-        long size = options.workspaceLimit();
-        while (true) {
+            DeviceBuffer ws;
             try {
-                return allocator.allocate(size);
+                ws = a.workspace() <= 0 ? null : allocator.allocate(a.workspace());
             } catch (CudaOutOfMemoryError e) {
-                if (size == 0) {
-                    throw e;
-                }
-                size = size < (1 << 20) ? 0 : size / 2;
+                return ConvAlgoChoice.WORKSPACE_NOT_ALLOCATED;
             }
-        }
-    }
-
-    private DeviceBuffer workspace(long bytes) {
-        return bytes <= 0 ? null : allocator.allocate(bytes);
+            try (ws) {
+                return call.call(a, ws == null ? null : ptr(ws.address()));
+            }
+        });
     }
 
     // ------------------------------------------------------------------ batch normalization
@@ -399,57 +298,6 @@ public final class Cudnn implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ pooling
-
-    /** Output shape of 2-D pooling (floor mode, pure Java). */
-    public static int[] poolOutputShape(int[] xShape, int[] window, int[] pad, int[] stride) {
-        int p = (xShape[2] + 2 * pad[0] - window[0]) / stride[0] + 1;
-        int q = (xShape[3] + 2 * pad[1] - window[1]) / stride[1] + 1;
-        if (p <= 0 || q <= 0) {
-            throw new IllegalArgumentException("pooling output would be empty for " + Arrays.toString(xShape));
-        }
-        return new int[] {xShape[0], xShape[1], p, q};
-    }
-
-    /**
-     * 2-D pooling forward; MAX uses CUDNN_POOLING_MAX_DETERMINISTIC; AVG includes or excludes the
-     * padding in the divisor (PyTorch's count_include_pad=True/False).
-     */
-    public synchronized void poolForward(DType t, PoolMode mode, int[] xShape, long x, int[] window, int[] pad, int[] stride,
-                                         long y) {
-        int[] out = poolOutputShape(xShape, window, pad, stride);
-        CudaCheck.checkCudnn(cudnn.cudnnPoolingForward(handle(), pool(mode, window, pad, stride), one(t), tensor(t, xShape), ptr(x),
-                zero(t), tensor(t, out), ptr(y)), "cudnnPoolingForward " + mode + " " + Arrays.toString(xShape));
-    }
-
-    /** 2-D pooling backward: dx from y (forward output), dy and x (overwrites dx). */
-    public synchronized void poolBackward(DType t, PoolMode mode, int[] xShape, long x, long y, long dy, int[] window, int[] pad,
-                                          int[] stride, long dx) {
-        int[] out = poolOutputShape(xShape, window, pad, stride);
-        cudnnTensorStruct yd = tensor(t, out);
-        cudnnTensorStruct xd = tensor(t, xShape);
-        CudaCheck.checkCudnn(cudnn.cudnnPoolingBackward(handle(), pool(mode, window, pad, stride), one(t), yd, ptr(y), yd, ptr(dy),
-                xd, ptr(x), zero(t), xd, ptr(dx)), "cudnnPoolingBackward " + mode + " " + Arrays.toString(xShape));
-    }
-
-    private cudnnPoolingStruct pool(PoolMode mode, int[] window, int[] pad, int[] stride) {
-        String key = mode + Arrays.toString(window) + Arrays.toString(pad) + Arrays.toString(stride);
-        cudnnPoolingStruct d = pools.get(key);
-        if (d == null) {
-            d = new cudnnPoolingStruct();
-            CudaCheck.checkCudnn(cudnn.cudnnCreatePoolingDescriptor(d), "cudnnCreatePoolingDescriptor");
-            pools.put(key, d);
-            int m = switch (mode) {
-                case MAX -> cudnn.CUDNN_POOLING_MAX_DETERMINISTIC;
-                case AVG_INCLUDE_PADDING -> cudnn.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
-                case AVG_EXCLUDE_PADDING -> cudnn.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
-            };
-            CudaCheck.checkCudnn(cudnn.cudnnSetPooling2dDescriptor(d, m, cudnn.CUDNN_NOT_PROPAGATE_NAN, window[0], window[1], pad[0],
-                    pad[1], stride[0], stride[1]), "cudnnSetPooling2dDescriptor " + key);
-        }
-        return d;
-    }
-
     // ------------------------------------------------------------------ descriptors and helpers
 
     private cudnnTensorStruct tensor(DType t, int[] shape) {
@@ -485,14 +333,6 @@ public final class Cudnn implements AutoCloseable {
         return t == DType.FLOAT32 ? cudnn.CUDNN_DATA_FLOAT : cudnn.CUDNN_DATA_DOUBLE;
     }
 
-    private static long bytes(DType t, int[] shape) {
-        long n = t.bytes();
-        for (int d : shape) {
-            n *= d;
-        }
-        return n;
-    }
-
     /** cuDNN scaling factors are float for float data and double for double data. */
     private Pointer one(DType t) {
         return t == DType.FLOAT32 ? oneF : oneD;
@@ -522,7 +362,7 @@ public final class Cudnn implements AutoCloseable {
         if (handle == null) {
             return;
         }
-        for (ConvPlan p : convs.values()) {
+        for (ConvSearch.Plan p : convs.values()) {
             cudnn.cudnnDestroyConvolutionDescriptor(p.conv);
         }
         for (cudnnTensorStruct d : tensors.values()) {
@@ -531,13 +371,9 @@ public final class Cudnn implements AutoCloseable {
         for (cudnnFilterStruct d : filters.values()) {
             cudnn.cudnnDestroyFilterDescriptor(d);
         }
-        for (cudnnPoolingStruct d : pools.values()) {
-            cudnn.cudnnDestroyPoolingDescriptor(d);
-        }
         convs.clear();
         tensors.clear();
         filters.clear();
-        pools.clear();
         cudnn.cudnnDestroy(handle);
         handle = null;
         for (Pointer p : new Pointer[] {oneF, zeroF, oneD, zeroD}) {

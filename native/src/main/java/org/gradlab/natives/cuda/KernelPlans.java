@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * Pure (GPU-free, tested on the CPU) construction of the by-value structs our kernels take:
  * {@code GlStrides6} (element-wise) and {@code GlReduce6} (reductions). Field order must match the
- * structs in {@code elementwise.cu} and {@code reduce.cu}.
+ * structs in {@code tensor.cu} and {@code reduce.cu}.
  */
 public final class KernelPlans {
     /** Maximum rank supported by the kernels. */

@@ -17,18 +17,14 @@ import java.util.Map;
  */
 public final class Kernels implements AutoCloseable, KernelLauncher {
     /** The kernel source files (resource names without directory). */
-    public static final List<String> SOURCES = List.of("elementwise.cu", "reduce.cu", "loss.cu", "dropout.cu", "optim.cu",
-            TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE, RowwiseKernels.FILE);
+    public static final List<String> SOURCES = List.of("reduce.cu", "loss.cu", "optim.cu",
+            TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE,
+            RowwiseKernels.FILE);
+    /** The files that compile only with code their caller {@link #define defines} (tensor.cu: the engine's function cases). */
+    public static final List<String> CALLER_DEFINED = List.of(TensorKernels.FILE);
     private static final String RESOURCE_DIR = "/org/gradlab/natives/cuda/kernels/";
     /** Threads per block of every launch (the block-reduction kernels assume exactly this). */
     static final int BLOCK = 256;
-
-    /** Unary ops; ordinals match {@code gl_unary} in elementwise.cu. */
-    public enum UnaryOp { COPY, NEG, EXP, LOG, SQRT, RSQRT, ABS, TANH, SIGMOID, RELU, SQUARE, RECIPROCAL, SIN, COS, SIGN,
-        /** alpha*x + beta */ AFFINE, /** x^alpha */ POW_SCALAR, /** clamp(x, alpha, beta) */ CLAMP, /** exact (erf) GELU */ GELU }
-
-    /** Binary ops; ordinals match {@code gl_binary} in elementwise.cu. Comparisons give 1/0. */
-    public enum BinaryOp { ADD, SUB, MUL, DIV, MAX, MIN, POW, EQ, GT, LT, GE, LE }
 
     /** Reductions; ordinals match reduce.cu. */
     public enum ReduceOp { SUM, MAX, MIN, /** sum / count */ MEAN }
@@ -109,10 +105,17 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
         return definitions.getOrDefault(file, "") + source(file);
     }
 
-    /** Compiles (NVRTC, cached) and loads every kernel file now; returns the number of modules. */
+    /**
+     * Compiles (NVRTC, cached) and loads now every kernel file that is complete: all of
+     * {@link #SOURCES} but those of {@link #CALLER_DEFINED} whose code has not been
+     * {@link #define defined} yet (they would stop at their {@code #error}). Returns the number of
+     * modules loaded.
+     */
     public synchronized int compileAll() {
         for (String f : SOURCES) {
-            module(f);
+            if (!CALLER_DEFINED.contains(f) || definitions.containsKey(f)) {
+                module(f);
+            }
         }
         return modules.size();
     }
@@ -143,41 +146,6 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
         }
     }
 
-    // ---------------------------------------------------------------- element-wise
-
-    /** {@code out[i] = op(x[strided i])}, out contiguous over {@code shape}; alpha/beta per {@link UnaryOp}. */
-    public void unary(DType t, UnaryOp op, double alpha, double beta, long x, long[] shape, long[] xStrides, long out) {
-        long n = KernelPlans.numel(shape);
-        if (n == 0) {
-            return;
-        }
-        launch("elementwise.cu", "ew_unary_" + t.suffix(), n, new KernelArgs().ptr(x).ptr(out).i64(n).i32(op.ordinal())
-                .f64(alpha).f64(beta).struct64(KernelPlans.stridesStruct(shape, xStrides, null)));
-    }
-
-    /** Unary op on a contiguous tensor of {@code n} elements. */
-    public void unary(DType t, UnaryOp op, double alpha, double beta, long x, long n, long out) {
-        unary(t, op, alpha, beta, x, new long[] {n}, new long[] {1}, out);
-    }
-
-    /**
-     * {@code out = a op b} with broadcasting: {@code out} is contiguous over {@code outShape}; a and b
-     * are read through element strides (0 for broadcast dims, see {@link KernelPlans#broadcastStrides}).
-     */
-    public void binary(DType t, BinaryOp op, long a, long[] aStrides, long b, long[] bStrides, long[] outShape, long out) {
-        long n = KernelPlans.numel(outShape);
-        if (n == 0) {
-            return;
-        }
-        launch("elementwise.cu", "ew_binary_" + t.suffix(), n, new KernelArgs().ptr(a).ptr(b).ptr(out).i64(n)
-                .i32(op.ordinal()).struct64(KernelPlans.stridesStruct(outShape, aStrides, bStrides)));
-    }
-
-    /** {@code gx = x > 0 ? gy : 0}, contiguous. */
-    public void reluBackward(DType t, long gy, long x, long gx, long n) {
-        launch("elementwise.cu", "relu_backward_" + t.suffix(), n, new KernelArgs().ptr(gy).ptr(x).ptr(gx).i64(n));
-    }
-
     // ---------------------------------------------------------------- reductions
 
     /**
@@ -197,7 +165,7 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
                 .ptr(out).i64(nOut).i32(code).f64(scale).struct64(plan));
     }
 
-    // ---------------------------------------------------------------- softmax / loss
+    // ---------------------------------------------------------------- log-softmax
 
     /** {@code y = log_softmax(x)} over the last dim of a contiguous [rows, cols] tensor. */
     public void logSoftmaxForward(DType t, long x, long y, long rows, long cols) {
@@ -208,53 +176,6 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
     public void logSoftmaxBackward(DType t, long gy, long y, long gx, long rows, long cols) {
         launchGrid("loss.cu", "log_softmax_bwd_" + t.suffix(), rowGrid(rows),
                 new KernelArgs().ptr(gy).ptr(y).ptr(gx).i64(rows).i64(cols));
-    }
-
-    /**
-     * NLL loss of log-probabilities {@code logp} [rows, classes] against int64 {@code target} [rows],
-     * PyTorch semantics: optional class {@code weight} [classes] (0 = none), {@code ignoreIndex},
-     * label smoothing {@code eps} ({@code (1-eps)*nll + eps/C * sum_c -w_c*logp_c}), reduction mean
-     * (divided by the sum of the target-class weights, which also normalises the smoothing term) or sum.
-     * Writes {@code out[0] = loss}, {@code out[1] = sum of target weights} (out holds 2 elements;
-     * pass it to {@link #nllLossBackward}). Cross-entropy = {@link #logSoftmaxForward} + this.
-     */
-    public void nllLoss(DType t, long logp, long target, long weight, long rows, long classes, long ignoreIndex,
-                        double smoothing, boolean mean, long out) {
-        try (DeviceBuffer scratch = ctx.allocator().allocate(2L * Math.max(1, rows) * t.bytes())) {
-            long rowLoss = scratch.address();
-            long rowW = rowLoss + rows * t.bytes();
-            launchGrid("loss.cu", "nll_rows_" + t.suffix(), rowGrid(rows), new KernelArgs().ptr(logp).ptr(target).ptr(weight)
-                    .i64(rows).i64(classes).i64(ignoreIndex).f64(smoothing).ptr(rowLoss).ptr(rowW));
-            launchGrid("loss.cu", "nll_reduce_" + t.suffix(), 1, new KernelArgs().ptr(rowLoss).ptr(rowW).i64(rows)
-                    .i32(mean ? 1 : 0).ptr(out));
-        } // scratch goes back to the cache; stream order keeps it alive for the queued kernels
-    }
-
-    /**
-     * Gradient of {@link #nllLoss} w.r.t. logp into {@code gradLogp} [rows, classes]; {@code gradOut}
-     * is a device scalar (d total / d loss) and {@code lossOut} the 2-element output of nllLoss.
-     */
-    public void nllLossBackward(DType t, long target, long weight, long rows, long classes, long ignoreIndex,
-                                double smoothing, boolean mean, long gradOut, long lossOut, long gradLogp) {
-        launch("loss.cu", "nll_bwd_" + t.suffix(), rows * classes, new KernelArgs().ptr(target).ptr(weight).i64(rows)
-                .i64(classes).i64(ignoreIndex).f64(smoothing).i32(mean ? 1 : 0).ptr(gradOut).ptr(lossOut).ptr(gradLogp));
-    }
-
-    // ---------------------------------------------------------------- dropout
-
-    /**
-     * Inverted dropout: {@code y = keep ? x/(1-p) : 0}, {@code mask[i]} (uint8) = keep. Randomness is
-     * Philox4x32-10 keyed by {@code seed}, counter (element/4, {@code offset}); identical to
-     * {@link Philox#keep}. Use a fresh offset per call (e.g. a per-seed call counter).
-     */
-    public void dropoutForward(DType t, long x, long y, long mask, long n, double p, long seed, long offset) {
-        launch("dropout.cu", "dropout_fwd_" + t.suffix(), (n + 3) / 4, new KernelArgs().ptr(x).ptr(y).ptr(mask).i64(n)
-                .f64(p).i64(seed).i64(offset));
-    }
-
-    /** {@code gx = mask ? gy/(1-p) : 0}. */
-    public void dropoutBackward(DType t, long gy, long mask, long gx, long n, double p) {
-        launch("dropout.cu", "dropout_bwd_" + t.suffix(), n, new KernelArgs().ptr(gy).ptr(mask).ptr(gx).i64(n).f64(p));
     }
 
     // ---------------------------------------------------------------- optimizers

@@ -1,9 +1,7 @@
 package org.gradlab.natives.cuda;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.cuda.global.nvrtc;
@@ -13,14 +11,21 @@ import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
- * Compiles CUDA C++ to a CUBIN for one GPU architecture with NVRTC, caching the result per
- * (source hash, architecture) for the life of the JVM. Compile errors carry NVRTC's log.
+ * Compiles CUDA C++ to a CUBIN for one GPU architecture with NVRTC. Results are cached in memory
+ * for the life of the JVM and on disk across JVMs ({@link CubinCache}, keyed by source, options and
+ * NVRTC version) in the directory {@code -Dgradlab.nvrtcCache=DIR} names (default
+ * {@code ~/.cache/gradlab/nvrtc}; {@code off} disables it). Compile errors carry NVRTC's log.
  *
  * <p>Options: {@code -arch=sm_XY --std=c++17 -default-device}; no fast-math, so results follow
  * IEEE single/double precision (FMA contraction is on, as in nvcc's default).
  */
 public final class NvrtcCompiler {
-    private static final ConcurrentHashMap<String, byte[]> CACHE = new ConcurrentHashMap<>();
+    /** System property naming the on-disk cache directory, or {@code off}. */
+    public static final String CACHE_PROPERTY = "gradlab.nvrtcCache";
+
+    private static final ConcurrentHashMap<String, byte[]> MEMORY = new ConcurrentHashMap<>();
+    private static volatile CubinCache disk;
+    private static volatile String version;
 
     private NvrtcCompiler() {}
 
@@ -29,16 +34,48 @@ public final class NvrtcCompiler {
         return List.of("-arch=sm_" + ccMajor + ccMinor, "--std=c++17", "-default-device");
     }
 
-    /** Returns the CUBIN image of {@code source} for compute capability major.minor (cached). */
+    /** Returns the CUBIN image of {@code source} for compute capability major.minor (cached in memory and on disk). */
     public static byte[] compile(String name, String source, int ccMajor, int ccMinor) {
-        String key = sha256(source) + "@sm_" + ccMajor + ccMinor;
-        byte[] hit = CACHE.get(key);
+        List<String> options = options(ccMajor, ccMinor);
+        String key = CubinCache.key(source, options, nvrtcVersion());
+        byte[] hit = MEMORY.get(key);
         if (hit != null) {
             return hit;
         }
-        byte[] cubin = compileUncached(name, source, options(ccMajor, ccMinor));
-        CACHE.putIfAbsent(key, cubin);
+        byte[] cubin = diskCache().get(key, name, () -> compileUncached(name, source, options));
+        MEMORY.putIfAbsent(key, cubin);
         return cubin;
+    }
+
+    /** One line on the disk cache: where, how many images were loaded and how many compiled in this JVM. */
+    public static String cacheSummary() {
+        return diskCache().summary();
+    }
+
+    private static CubinCache diskCache() {
+        CubinCache c = disk;
+        if (c == null) {
+            synchronized (NvrtcCompiler.class) {
+                if (disk == null) {
+                    disk = CubinCache.fromSetting(System.getProperty(CACHE_PROPERTY), Path.of(System.getProperty("user.home")));
+                }
+                c = disk;
+            }
+        }
+        return c;
+    }
+
+    /** "major.minor" of the loaded libnvrtc. */
+    private static String nvrtcVersion() {
+        String v = version;
+        if (v == null) {
+            int[] major = {0};
+            int[] minor = {0};
+            CudaCheck.checkNvrtc(nvrtc.nvrtcVersion(major, minor), "nvrtcVersion");
+            v = major[0] + "." + minor[0];
+            version = v;
+        }
+        return v;
     }
 
     static byte[] compileUncached(String name, String source, List<String> options) {
@@ -77,14 +114,6 @@ public final class NvrtcCompiler {
                 nvrtc.nvrtcGetProgramLog(prog, log);
                 return log.getString();
             }
-        }
-    }
-
-    static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

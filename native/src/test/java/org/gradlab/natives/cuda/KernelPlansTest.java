@@ -81,22 +81,6 @@ class KernelPlansTest {
     }
 
     @Test
-    void philoxKnownAnswers() {
-        // Random123 known-answer vectors for philox4x32-10
-        assertArrayEquals(new int[] {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
-                Philox.philox4x32(new int[] {0, 0, 0, 0}, 0, 0));
-        assertArrayEquals(new int[] {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
-                Philox.philox4x32(new int[] {-1, -1, -1, -1}, -1, -1));
-        assertArrayEquals(new int[] {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1},
-                Philox.philox4x32(new int[] {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, 0xa4093822, 0x299f31d0));
-        int kept = 0;
-        for (int i = 0; i < 10000; i++) {
-            kept += Philox.keep(42, 7, i, 0.3) ? 1 : 0;
-        }
-        assertTrue(Math.abs(kept - 7000) < 200, "kept " + kept);
-    }
-
-    @Test
     void convShapes() {
         ConvShape s = new ConvShape(DType.FLOAT32, new int[] {8, 3, 32, 32}, new int[] {16, 3, 3, 3}, new int[] {1, 1},
                 new int[] {2, 2}, new int[] {1, 1}, 1);
@@ -107,7 +91,5 @@ class KernelPlansTest {
                 new int[] {2, 2}, new int[] {1, 1}, 1));
         assertThrows(IllegalArgumentException.class, () -> new ConvShape(DType.FLOAT32, new int[] {8, 3, 32, 32},
                 new int[] {16, 4, 3, 3}, new int[] {0, 0}, new int[] {1, 1}, new int[] {1, 1}, 1));
-        assertArrayEquals(new int[] {2, 3, 4, 4}, Cudnn.poolOutputShape(new int[] {2, 3, 8, 8}, new int[] {2, 2},
-                new int[] {0, 0}, new int[] {2, 2}));
     }
 }

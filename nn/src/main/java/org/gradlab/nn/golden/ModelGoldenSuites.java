@@ -26,12 +26,27 @@ public final class ModelGoldenSuites {
     private ModelGoldenSuites() {
     }
 
-    /** Registers the model (and nn data) suites with {@link GoldenCases} (idempotent). */
+    /** The optimizer, scheduler and transform fixtures' suites (parameters from MANIFEST.json). */
+    private static final List<GoldenSuite> TRAINING = List.of(new OptimSuite(), new SchedulersSuite(), new TransformsSuite());
+
+    /**
+     * Registers every suite of this module with {@link GoldenCases} (idempotent): the model suites
+     * (with the nn data suites), the optimizer, scheduler and transform suites, and
+     * clip_grad_norm_'s (grad_clip.npz).
+     */
     public static synchronized void registerAll() {
         for (GoldenSuite s : SUITES) {
             GoldenCases.register(s);
         }
+        for (GoldenSuite s : TRAINING) {
+            GoldenCases.register(s);
+        }
         GoldenCases.register(GradClipSuite.INSTANCE);
+    }
+
+    /** The optimizer, scheduler and transform suites. */
+    public static List<GoldenSuite> trainingSuites() {
+        return TRAINING;
     }
 
     public static List<GoldenSuite> suites() {

@@ -2,6 +2,7 @@ package org.gradlab.nn.layers;
 
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.init.Init;
@@ -55,7 +56,7 @@ public final class LayerNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return org.gradlab.engine.ops.LayerNorm.apply(x, normalizedShape, weight(), bias(), eps);
+        return Functional.layerNorm(x, normalizedShape, weight(), bias(), eps);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.gradlab.nn.layers;
 
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.ops.MultiHeadAttention;
@@ -77,7 +78,7 @@ public final class MultiheadAttention extends Module {
     /** The output and the attention weights, averaged over heads (N, T, T) or per head (N, heads, T, T). */
     public Output forwardWithWeights(Tensor x, boolean averageAttnWeights) {
         Tensor nte = batchFirst ? x : x.transpose(0, 1);
-        MultiHeadAttention.Result r = MultiHeadAttention.selfAttention(nte, numHeads, inProjWeight(), inProjBias(),
+        MultiHeadAttention.Result r = Functional.multiHeadSelfAttention(nte, numHeads, inProjWeight(), inProjBias(),
                 outProj.weight(), outProj.bias());
         Tensor out = batchFirst ? r.out() : r.out().transpose(0, 1);
         return new Output(out, averageAttnWeights ? r.weights().mean(new int[] {1}, false) : r.weights());

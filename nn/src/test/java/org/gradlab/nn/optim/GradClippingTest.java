@@ -11,11 +11,12 @@ import java.util.stream.Collectors;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.Tensor;
-import org.gradlab.engine.golden.GoldenVerify;
+import org.gradlab.engine.golden.GoldenCases;
 import org.gradlab.engine.golden.Reporter;
 import org.gradlab.engine.io.Npz;
 import org.gradlab.engine.io.SharedFiles;
 import org.gradlab.nn.golden.GradClipSuite;
+import org.gradlab.nn.golden.ModelGoldenSuites;
 import org.junit.jupiter.api.Test;
 
 /** clip_grad_norm_ against PyTorch (grad_clip.npz through the verify suite) and its edge rules. */
@@ -24,12 +25,14 @@ class GradClippingTest {
     @Test
     void matchesPyTorchThroughTheVerifySuite() throws Exception {
         Reporter r = new Reporter(null);
-        try (Npz npz = Npz.open(GoldenVerify.defaultDir().resolve("grad_clip.npz"))) {
+        try (Npz npz = Npz.open(org.gradlab.engine.io.SharedFiles.root().resolve("golden").resolve("grad_clip.npz"))) {
             GradClipSuite.INSTANCE.run(npz, r);
         }
         assertEquals(0, r.failures().size(), r.failures().stream().map(Reporter.Line::format).collect(Collectors.joining("\n")));
         // clip, noclip x f64, f32 x (total_norm + 3 gradients)
         assertEquals(2 * 2 * 4, r.lines().size());
+        ModelGoldenSuites.registerAll();
+        assertSame(GradClipSuite.INSTANCE, GoldenCases.forFile("grad_clip.npz").orElseThrow(), "verify runs it");
     }
 
     @Test

@@ -2,8 +2,9 @@ package org.gradlab.engine.backend.cpu;
 
 /**
  * float32 per-channel loops over heap arrays in natural (N, C, S) order, for batch norm
- * ({@link CpuNorm}) and the conv bias gradient ({@link CpuConv}); the callers stage the off-heap
- * tensors into these arrays with one bulk copy each (see {@link HeapStage}).
+ * ({@link CpuNorm}) and the conv bias gradient ({@link CpuConv}): the fast versions of
+ * {@link NormReference}'s passes, tested against them (NormF32PathTest, ConvF32PathTest). The
+ * callers stage the off-heap tensors into these arrays with one bulk copy each ({@link HeapStage}).
  *
  * <p>Sums run in float over one (sample, channel) block (at most a plane, 784 elements here)
  * with eight independent partial sums, so the adds do not wait on each other (0.30 -> 0.16 ns

@@ -151,4 +151,9 @@ public final class CpuBackend implements Backend {
     static CpuStorage storage(org.gradlab.engine.Tensor t) {
         return (CpuStorage) t.storage();
     }
+
+    /** {@code t} itself when contiguous, else a contiguous copy (kernels only: no autograd record). */
+    static org.gradlab.engine.Tensor dense(org.gradlab.engine.Tensor t) {
+        return t.isContiguous() ? t : INSTANCE.elementwise.contiguous(t);
+    }
 }

@@ -1,5 +1,6 @@
 package org.gradlab.engine.backend.cpu;
 
+import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
 import java.nio.FloatBuffer;
@@ -15,7 +16,7 @@ final class CpuElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
-        Tensor c = contiguousOrSelf(x);
+        Tensor c = dense(x);
         Tensor out = x.dtype() == DType.F32 && fn == UnaryFn.RELU ? Tensor.uninitialized(x.dtype(), x.device(), x.shape())
                 : Tensor.zeros(x.dtype(), x.device(), x.shape());
         CpuStorage in = storage(c);
@@ -124,11 +125,12 @@ final class CpuElementwise implements ElementwiseKernels {
      * out = full + other or full * other, {@code full} contiguous in the output's shape and
      * {@code other} broadcast to it, staged: where other is constant along a row (a (1, C, 1, 1)
      * operand against NCHW) the row is one scalar add or multiply, which the JIT vectorises
-     * (the general strided path reads both through FloatBuffers, ~5 ns per element).
+     * (the general strided path reads both through FloatBuffers, several times slower; figures:
+     * bench/README.md, "Figures behind design choices").
      */
     private void broadcastF32(boolean add, Tensor full, Tensor other, Tensor out) {
         int[] shape = out.shape();
-        Tensor oc = contiguousOrSelf(other);
+        Tensor oc = dense(other);
         int n = Math.toIntExact(out.numel());
         float[] x = HeapStage.load(0, storage(full).f32(), (int) full.offset(), n);
         float[] y = HeapStage.load(1, storage(oc).f32(), (int) oc.offset(), Math.toIntExact(oc.numel()));
@@ -161,10 +163,9 @@ final class CpuElementwise implements ElementwiseKernels {
 
     /**
      * g[i] = x[i] > 0 ? g[i] : 0 over the raw float bits, with integer masks: the select as a
-     * compare and branch mispredicts on every other element of real activations (7 ns per element
-     * measured here); the masks on float[] via floatToRawIntBits run scalar (0.95 ns); on int[]
-     * the JIT vectorises them (0.42 ns, staging included, 802,816 elements). NOTE: a NaN x gives
-     * 0, as x > 0 is false.
+     * compare and branch mispredicts on every other element of real activations; the masks on
+     * float[] via floatToRawIntBits run scalar; on int[] the JIT vectorises them (figures:
+     * bench/README.md, "Figures behind design choices"). NOTE: a NaN x gives 0, as x > 0 is false.
      */
     static void reluBackward(int[] g, int[] x, int n) {
         for (int i = 0; i < n; i++) {
@@ -173,10 +174,6 @@ final class CpuElementwise implements ElementwiseKernels {
             int notNaN = ((b & 0x7fffffff) - 0x7f800001) >> 31; // -1 iff |x| <= +inf
             g[i] &= positive & notNaN;
         }
-    }
-
-    private Tensor contiguousOrSelf(Tensor x) {
-        return x.isContiguous() ? x : contiguous(x);
     }
 
     @Override
@@ -238,7 +235,7 @@ final class CpuElementwise implements ElementwiseKernels {
         if (!java.util.Arrays.equals(dst.shape(), src.shape())) {
             throw new IllegalArgumentException("axpy: shapes differ: " + Shape.str(dst.shape()) + " vs " + Shape.str(src.shape()));
         }
-        Tensor s = contiguousOrSelf(src);
+        Tensor s = dense(src);
         CpuStorage sd = storage(dst);
         CpuStorage ss = storage(s);
         int n = Math.toIntExact(dst.numel());

@@ -1,5 +1,6 @@
 package org.gradlab.engine.backend.cpu;
 
+import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
 import java.nio.DoubleBuffer;
@@ -165,7 +166,7 @@ final class CpuLoss implements LossKernels {
         final Tensor x; // keeps a contiguous copy's storage reachable while rows are read
 
         Rows(Tensor t) {
-            x = t.isContiguous() ? t : t.backend().elementwise().contiguous(t);
+            x = dense(t);
             n = x.shape(0);
             c = x.shape(1);
             base = (int) x.offset();

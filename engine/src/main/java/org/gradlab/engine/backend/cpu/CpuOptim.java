@@ -1,5 +1,6 @@
 package org.gradlab.engine.backend.cpu;
 
+import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
 import java.util.Arrays;
@@ -9,9 +10,10 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.OptimKernels;
 
 /**
- * Fused optimizer loops: per element, read once, compute, write once. float32 Adam stages its
- * four tensors through heap arrays (bulk copies) and computes in float, as PyTorch does, so the
- * loop vectorises; float64 and SGD compute in double.
+ * Fused optimizer loops: per element, read once, compute, write once. The double loops are the
+ * reference (float64 Adam, SGD in both dtypes); float32 Adam is a fast path beside it (tested
+ * against it, OptimF32PathTest) that stages its four tensors through heap arrays (bulk copies)
+ * and computes in float, as PyTorch does, so the loop vectorises.
  */
 final class CpuOptim implements OptimKernels {
 
@@ -19,7 +21,7 @@ final class CpuOptim implements OptimKernels {
     public void adamStep(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps,
                          double weightDecay, long step, boolean decoupled) {
         check("adam", p, g, m, v);
-        Tensor gc = g.contiguous();
+        Tensor gc = dense(g);
         int n = Math.toIntExact(p.numel());
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
@@ -78,7 +80,7 @@ final class CpuOptim implements OptimKernels {
     public void sgdStep(Tensor p, Tensor g, Tensor buf, double lr, double momentum, double dampening, boolean nesterov,
                         double weightDecay, boolean firstStep) {
         check("sgd", p, g, buf == null ? p : buf, p);
-        Tensor gc = g.contiguous();
+        Tensor gc = dense(g);
         int n = Math.toIntExact(p.numel());
         CpuStorage sp = storage(p);
         CpuStorage sg = storage(gc);

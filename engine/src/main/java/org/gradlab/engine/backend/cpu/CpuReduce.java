@@ -1,5 +1,6 @@
 package org.gradlab.engine.backend.cpu;
 
+import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
 import org.gradlab.engine.Tensor;
@@ -22,7 +23,7 @@ final class CpuReduce implements ReduceKernels {
             adjacent &= axes[i] == axes[i - 1] + 1;
         }
         if (axes.length == 0) {
-            return new Blocks(x.contiguous(), Math.toIntExact(x.numel()), 1, 1, null);
+            return new Blocks(dense(x), Math.toIntExact(x.numel()), 1, 1, null);
         }
         if (adjacent) {
             int outer = 1;
@@ -37,7 +38,7 @@ final class CpuReduce implements ReduceKernels {
                     inner *= shape[d];
                 }
             }
-            Tensor c = x.isContiguous() ? x : x.backend().elementwise().contiguous(x);
+            Tensor c = dense(x);
             return new Blocks(c, outer, red, inner, null);
         }
         int[] perm = new int[shape.length];
@@ -136,7 +137,7 @@ final class CpuReduce implements ReduceKernels {
     @Override
     public Tensor maxBackward(Tensor g, Tensor x, int[] axes, boolean keepdim) {
         Blocks b = blocks(x, axes);
-        Tensor gc = g.contiguous();
+        Tensor gc = dense(g);
         int[] blockShape = b.permutation == null ? x.shape() : permuted(x.shape(), b.permutation);
         Tensor gx = Tensor.zeros(x.dtype(), x.device(), blockShape);
         CpuStorage in = storage(b.x);

@@ -7,47 +7,29 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.RowKernels;
 
 /**
- * CPU layer norm and softmax. The float64 reference reads every input into a double array and
- * computes in double, the clearest form of the math; float32 over the last axis goes through
- * {@link RowLoops32} (one row staged at a time, float loops the JIT vectorises). Softmax along an
- * inner axis reads x as (outer, n, inner) with stride {@code inner} between the n elements.
+ * CPU layer norm and softmax. float64 (and float32 softmax along an inner axis) runs the
+ * reference, {@link RowsReference}, on double copies of the inputs; float32 layer norm and
+ * last-axis softmax run {@link RowLoops32} on the off-heap buffers, one row staged at a time.
+ * Softmax reads x as (outer, n, inner) with stride {@code inner} between the n elements.
  */
 final class CpuRows implements RowKernels {
 
     @Override
     public LayerNormResult layerNormForward(Tensor x, int d, Tensor weight, Tensor bias, double eps) {
         int rows = rows(x, d);
-        Tensor xc = contiguous(x);
         Tensor out = Tensor.uninitialized(x.dtype(), x.device(), x.shape());
         Tensor mean = Tensor.uninitialized(x.dtype(), x.device(), rows);
         Tensor invstd = Tensor.uninitialized(x.dtype(), x.device(), rows);
         if (x.dtype() == DType.F32) {
+            Tensor xc = contiguous(x);
             RowLoops32.layerNorm(storage(xc).f32(), (int) xc.offset(), rows, d, floats(weight), floats(bias), eps,
                     storage(out).f32(), storage(mean).f32(), storage(invstd).f32());
             return new LayerNormResult(out, mean, invstd);
         }
-        double[] xs = xc.toDoubleArray();
-        double[] w = doubles(weight);
-        double[] b = doubles(bias);
-        double[] y = new double[xs.length];
+        double[] y = new double[Math.toIntExact(x.numel())];
         double[] mu = new double[rows];
         double[] is = new double[rows];
-        for (int r = 0, at = 0; r < rows; r++, at += d) {
-            double s = 0;
-            for (int k = 0; k < d; k++) {
-                s += xs[at + k];
-            }
-            mu[r] = s / d;
-            double q = 0;
-            for (int k = 0; k < d; k++) {
-                double dev = xs[at + k] - mu[r];
-                q += dev * dev;
-            }
-            is[r] = 1.0 / Math.sqrt(q / d + eps);
-            for (int k = 0; k < d; k++) {
-                y[at + k] = (xs[at + k] - mu[r]) * is[r] * (w == null ? 1 : w[k]) + (b == null ? 0 : b[k]);
-            }
-        }
+        RowsReference.layerNorm(x.toDoubleArray(), rows, d, doubles(weight), doubles(bias), eps, y, mu, is);
         write(out, y);
         write(mean, mu);
         write(invstd, is);
@@ -67,35 +49,9 @@ final class CpuRows implements RowKernels {
             RowLoops32.layerNormBackward(storage(gc).f32(), (int) gc.offset(), storage(xc).f32(), (int) xc.offset(), rows, d,
                     floats(weight), floats(mean), floats(invstd), gx == null ? null : storage(gx).f32(), gw, gb);
         } else {
-            double[] g = gradOut.toDoubleArray();
-            double[] xs = x.toDoubleArray();
-            double[] w = doubles(weight);
-            double[] mu = mean.toDoubleArray();
-            double[] is = invstd.toDoubleArray();
-            double[] dx = needX ? new double[xs.length] : null;
-            double[] xhat = new double[d];
-            double[] gh = new double[d];
-            for (int r = 0, at = 0; r < rows; r++, at += d) {
-                double sumGh = 0;
-                double sumGhXhat = 0;
-                for (int k = 0; k < d; k++) {
-                    xhat[k] = (xs[at + k] - mu[r]) * is[r];
-                    gh[k] = g[at + k] * (w == null ? 1 : w[k]);
-                    sumGh += gh[k];
-                    sumGhXhat += gh[k] * xhat[k];
-                    if (gw != null) {
-                        gw[k] += g[at + k] * xhat[k];
-                    }
-                    if (gb != null) {
-                        gb[k] += g[at + k];
-                    }
-                }
-                if (dx != null) {
-                    for (int k = 0; k < d; k++) {
-                        dx[at + k] = is[r] * (gh[k] - sumGh / d - xhat[k] * sumGhXhat / d);
-                    }
-                }
-            }
+            double[] dx = needX ? new double[Math.toIntExact(x.numel())] : null;
+            RowsReference.layerNormBackward(gradOut.toDoubleArray(), x.toDoubleArray(), rows, d, doubles(weight),
+                    mean.toDoubleArray(), invstd.toDoubleArray(), dx, gw, gb);
             if (dx != null) {
                 write(gx, dx);
             }
@@ -107,33 +63,14 @@ final class CpuRows implements RowKernels {
     @Override
     public Tensor softmax(Tensor x, int axis) {
         Tensor out = Tensor.uninitialized(x.dtype(), x.device(), x.shape());
-        int n = x.shape(axis);
-        int inner = inner(x, axis);
-        int outer = n == 0 || inner == 0 ? 0 : Math.toIntExact(x.numel() / ((long) n * inner));
-        Tensor xc = contiguous(x);
-        if (x.dtype() == DType.F32 && inner == 1) {
-            RowLoops32.softmax(storage(xc).f32(), (int) xc.offset(), outer, n, storage(out).f32());
+        int[] oni = lines(x, axis);
+        if (x.dtype() == DType.F32 && oni[2] == 1) {
+            Tensor xc = contiguous(x);
+            RowLoops32.softmax(storage(xc).f32(), (int) xc.offset(), oni[0], oni[1], storage(out).f32());
             return out;
         }
-        double[] xs = xc.toDoubleArray();
-        double[] y = new double[xs.length];
-        for (int o = 0; o < outer; o++) {
-            for (int j = 0; j < inner; j++) {
-                int at = o * n * inner + j;
-                double max = Double.NEGATIVE_INFINITY;
-                for (int k = 0; k < n; k++) {
-                    max = Math.max(max, xs[at + k * inner]);
-                }
-                double sum = 0;
-                for (int k = 0; k < n; k++) {
-                    y[at + k * inner] = Math.exp(xs[at + k * inner] - max);
-                    sum += y[at + k * inner];
-                }
-                for (int k = 0; k < n; k++) {
-                    y[at + k * inner] /= sum;
-                }
-            }
-        }
+        double[] y = new double[Math.toIntExact(x.numel())];
+        RowsReference.softmax(x.toDoubleArray(), oni[0], oni[1], oni[2], y);
         write(out, y);
         return out;
     }
@@ -141,31 +78,16 @@ final class CpuRows implements RowKernels {
     @Override
     public Tensor softmaxBackward(Tensor gradOut, Tensor y, int axis) {
         Tensor gx = Tensor.uninitialized(y.dtype(), y.device(), y.shape());
-        int n = y.shape(axis);
-        int inner = inner(y, axis);
-        int outer = n == 0 || inner == 0 ? 0 : Math.toIntExact(y.numel() / ((long) n * inner));
-        if (y.dtype() == DType.F32 && inner == 1) {
+        int[] oni = lines(y, axis);
+        if (y.dtype() == DType.F32 && oni[2] == 1) {
             Tensor gc = contiguous(gradOut);
             Tensor yc = contiguous(y);
-            RowLoops32.softmaxBackward(storage(gc).f32(), (int) gc.offset(), storage(yc).f32(), (int) yc.offset(), outer, n,
+            RowLoops32.softmaxBackward(storage(gc).f32(), (int) gc.offset(), storage(yc).f32(), (int) yc.offset(), oni[0], oni[1],
                     storage(gx).f32());
             return gx;
         }
-        double[] g = gradOut.toDoubleArray();
-        double[] ys = y.toDoubleArray();
-        double[] out = new double[ys.length];
-        for (int o = 0; o < outer; o++) {
-            for (int j = 0; j < inner; j++) {
-                int at = o * n * inner + j;
-                double dot = 0;
-                for (int k = 0; k < n; k++) {
-                    dot += g[at + k * inner] * ys[at + k * inner];
-                }
-                for (int k = 0; k < n; k++) {
-                    out[at + k * inner] = ys[at + k * inner] * (g[at + k * inner] - dot);
-                }
-            }
-        }
+        double[] out = new double[Math.toIntExact(y.numel())];
+        RowsReference.softmaxBackward(gradOut.toDoubleArray(), y.toDoubleArray(), oni[0], oni[1], oni[2], out);
         write(gx, out);
         return gx;
     }
@@ -177,13 +99,15 @@ final class CpuRows implements RowKernels {
         return Math.toIntExact(x.numel() / d);
     }
 
-    /** Product of the dims after {@code axis}. */
-    private static int inner(Tensor x, int axis) {
-        long p = 1;
+    /** {outer, n, inner} of x along {@code axis} (outer = 0 for an empty tensor). */
+    private static int[] lines(Tensor x, int axis) {
+        int n = x.shape(axis);
+        long inner = 1;
         for (int i = axis + 1; i < x.dim(); i++) {
-            p *= x.shape(i);
+            inner *= x.shape(i);
         }
-        return Math.toIntExact(p);
+        int outer = n == 0 || inner == 0 ? 0 : Math.toIntExact(x.numel() / (n * inner));
+        return new int[] {outer, n, Math.toIntExact(inner)};
     }
 
     private static Tensor contiguous(Tensor t) {

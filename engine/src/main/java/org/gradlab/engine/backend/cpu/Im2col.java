@@ -1,29 +1,19 @@
 package org.gradlab.engine.backend.cpu;
 
-import java.nio.DoubleBuffer;
-
 /**
- * im2col / col2im for one sample and a run of channels. col has rows (c, ki, kj) and columns
- * (oh, ow): col[(c*kh+ki)*kw+kj][oh*Wo+ow] = x[c][oh*sh-ph+ki][ow*sw-pw+kj] (0 outside the input).
+ * float32 im2col / col2im on heap arrays, for one sample and a run of channels: the fast versions
+ * of the plain loops in {@link ConvReference#im2col} and {@link ConvReference#col2im} (tested
+ * against them in Im2colF32Test). col has rows (c, ki, kj) and columns (oh, ow):
+ * col[(c*kh+ki)*kw+kj][oh*Wo+ow] = x[c][oh*sh-ph+ki][ow*sw-pw+kj] (0 outside the input).
  * col2im is its adjoint: it ADDS each col entry back to the input position it came from.
+ * Two versions each: the general one through a zero-bordered copy of x ({@code im2colPadded}),
+ * and the shifted-plane one for stride-1 "same" convs ({@code im2colShift}).
  */
 final class Im2col {
     private Im2col() {}
 
     /** Geometry of one conv: input plane, kernel, stride, padding, output plane. */
-    record Geo(int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int ho, int wo) {
-        /** First output column whose input column ow*sw-pw+kj is >= 0. */
-        int owLo(int kj) {
-            int need = pw - kj;
-            return need <= 0 ? 0 : Math.min(wo, (need + sw - 1) / sw);
-        }
-
-        /** One past the last output column whose input column is < w. */
-        int owHi(int kj) {
-            int lim = w - 1 + pw - kj;
-            return lim < 0 ? 0 : Math.min(wo, lim / sw + 1);
-        }
-    }
+    record Geo(int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int ho, int wo) {}
 
     /** Elements of the zero-padded copy of {@code channels} input planes. */
     static int paddedSize(int channels, Geo g) {
@@ -236,8 +226,8 @@ final class Im2col {
      * <p>NOTE: each row is first copied into a scratch array at the SAME index as its target in x,
      * so the add loop reads and writes {@code [i]} of both: C2 (JDK 17) does not vectorise a loop
      * whose two arrays carry different loop-invariant offsets ({@code x[a + t] += col[b + t]}),
-     * and the copy (an intrinsic memcpy) costs less than the scalar adds it replaces (4x measured
-     * on a shifted multiply-add).
+     * and the copy (an intrinsic memcpy) costs less than the scalar adds it replaces (bench/README.md,
+     * LoopShapesBench).
      */
     static void col2imShift(float[] col, int colOff, int ld, int channels, Geo g, float[] x, int xOff) {
         int w = g.w();
@@ -262,57 +252,6 @@ final class Im2col {
     private static void addInto(float[] x, float[] y, int from, int to) {
         for (int i = from; i < to; i++) {
             x[i] += y[i];
-        }
-    }
-
-    static void im2col(DoubleBuffer x, long xOff, int channels, Geo g, DoubleBuffer col) {
-        int hw = g.h() * g.w();
-        int l = g.ho() * g.wo();
-        int row = 0;
-        for (int c = 0; c < channels; c++) {
-            int plane = (int) xOff + c * hw;
-            for (int ki = 0; ki < g.kh(); ki++) {
-                for (int kj = 0; kj < g.kw(); kj++, row++) {
-                    int lo = g.owLo(kj);
-                    int hi = g.owHi(kj);
-                    int dst = row * l;
-                    for (int oh = 0; oh < g.ho(); oh++, dst += g.wo()) {
-                        int ih = oh * g.sh() - g.ph() + ki;
-                        boolean rowIn = ih >= 0 && ih < g.h();
-                        int src = plane + ih * g.w() + lo * g.sw() - g.pw() + kj;
-                        for (int ow = 0; ow < g.wo(); ow++) {
-                            boolean in = rowIn && ow >= lo && ow < hi;
-                            col.put(dst + ow, in ? x.get(src + (ow - lo) * g.sw()) : 0.0);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    static void col2im(DoubleBuffer col, int channels, Geo g, DoubleBuffer x, long xOff) {
-        int hw = g.h() * g.w();
-        int l = g.ho() * g.wo();
-        int row = 0;
-        for (int c = 0; c < channels; c++) {
-            int plane = (int) xOff + c * hw;
-            for (int ki = 0; ki < g.kh(); ki++) {
-                for (int kj = 0; kj < g.kw(); kj++, row++) {
-                    int lo = g.owLo(kj);
-                    int hi = g.owHi(kj);
-                    for (int oh = 0; oh < g.ho(); oh++) {
-                        int ih = oh * g.sh() - g.ph() + ki;
-                        if (ih < 0 || ih >= g.h()) {
-                            continue;
-                        }
-                        int src = row * l + oh * g.wo();
-                        int dst = plane + ih * g.w() + lo * g.sw() - g.pw() + kj;
-                        for (int ow = lo; ow < hi; ow++, dst += g.sw()) {
-                            x.put(dst, x.get(dst) + col.get(src + ow));
-                        }
-                    }
-                }
-            }
         }
     }
 }

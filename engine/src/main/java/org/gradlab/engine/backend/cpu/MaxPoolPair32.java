@@ -1,7 +1,8 @@
 package org.gradlab.engine.backend.cpu;
 
 /**
- * float32 max pooling with the 2x2, stride-2, unpadded window every challenge CNN uses, read and
+ * float32 max pooling with the 2x2, stride-2, unpadded window every challenge CNN uses (the fast
+ * version of {@link PoolReference}'s max loops, tested against them, PoolF32PathTest), read and
  * written in place in off-heap memory ({@link OffHeap}): the windows are strided, so the JIT
  * would not vectorise these loops over heap arrays either, and staging copies cost as much as
  * the loops themselves (three passes over x per backward).

@@ -1,6 +1,6 @@
-// GradLab log_softmax over the last dimension and NLL / cross-entropy loss with class weights,
-// ignore_index and label smoothing (PyTorch semantics). Row kernels use one block of 256 threads
-// per row (grid-stride over rows) and a fixed-order tree reduction: deterministic.
+// GradLab log_softmax over the last dimension (the engine's LogSoftmax op; the cross-entropy and
+// NLL losses are in closs.cu). One block of 256 threads per row (grid-stride over rows) and a
+// fixed-order tree reduction: deterministic.
 
 #define GL_LS_THREADS 256
 
@@ -63,87 +63,7 @@ __device__ __forceinline__ void gl_log_softmax_bwd(const T* gy, const T* y, T* g
     }
 }
 
-// Per-row loss terms: rowLoss[r] = -(1-eps) * w[t] * logp[r,t] - (eps/C) * sum_c w[c] * logp[r,c]
-// and rowW[r] = w[t]; both 0 when t == ignore_index. weight == nullptr means all ones.
-template <typename T>
-__device__ __forceinline__ void gl_nll_rows(const T* logp, const long long* target, const T* weight,
-                                            long long rows, long long C, long long ignore_index, double smoothing,
-                                            T* rowLoss, T* rowW) {
-    __shared__ T buf[GL_LS_THREADS];
-    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
-        long long t = target[r];
-        if (t == ignore_index) {
-            if (threadIdx.x == 0) { rowLoss[r] = T(0); rowW[r] = T(0); }
-            continue;   // uniform across the block: no barrier divergence
-        }
-        const T* lr = logp + r * C;
-        T s = T(0);
-        if (smoothing != 0.0) {
-            for (long long c = threadIdx.x; c < C; c += blockDim.x) s += (weight ? weight[c] : T(1)) * lr[c];
-            s = gl_block_reduce<T>(s, 0, buf);
-        }
-        if (threadIdx.x == 0) {
-            T wt = weight ? weight[t] : T(1);
-            T eps = (T)smoothing;
-            rowLoss[r] = -(T(1) - eps) * wt * lr[t] - (eps / (T)C) * s;
-            rowW[r] = wt;
-        }
-    }
-}
-
-// Single block: out[0] = mean ? sum(rowLoss)/sum(rowW) : sum(rowLoss); out[1] = sum(rowW).
-template <typename T>
-__device__ __forceinline__ void gl_nll_reduce(const T* rowLoss, const T* rowW, long long rows, int mean, T* out) {
-    __shared__ T buf[GL_LS_THREADS];
-    T l = T(0), w = T(0);
-    for (long long r = threadIdx.x; r < rows; r += blockDim.x) { l += rowLoss[r]; w += rowW[r]; }
-    l = gl_block_reduce<T>(l, 0, buf);
-    w = gl_block_reduce<T>(w, 0, buf);
-    if (threadIdx.x == 0) { out[0] = mean ? l / w : l; out[1] = w; }
-}
-
-// d loss / d logp; gradOut and lossOut (= [loss, sumW]) are device scalars.
-template <typename T>
-__device__ __forceinline__ void gl_nll_bwd(const long long* target, const T* weight, long long rows, long long C,
-                                           long long ignore_index, double smoothing, int mean,
-                                           const T* gradOut, const T* lossOut, T* glogp) {
-    T scale = mean ? gradOut[0] / lossOut[1] : gradOut[0];
-    T eps = (T)smoothing;
-    long long n = rows * C;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (long long)gridDim.x * blockDim.x) {
-        long long r = i / C, c = i - r * C;
-        long long t = target[r];
-        T g = T(0);
-        if (t != ignore_index) {
-            T wc = weight ? weight[c] : T(1);
-            g = -(eps / (T)C) * wc;
-            if (c == t) g -= (T(1) - eps) * wc;
-            g *= scale;
-        }
-        glogp[i] = g;
-    }
-}
-
 extern "C" __global__ void log_softmax_fwd_f32(const float* x, float* y, long long rows, long long cols) { gl_log_softmax_fwd<float>(x, y, rows, cols); }
 extern "C" __global__ void log_softmax_fwd_f64(const double* x, double* y, long long rows, long long cols) { gl_log_softmax_fwd<double>(x, y, rows, cols); }
 extern "C" __global__ void log_softmax_bwd_f32(const float* gy, const float* y, float* gx, long long rows, long long cols) { gl_log_softmax_bwd<float>(gy, y, gx, rows, cols); }
 extern "C" __global__ void log_softmax_bwd_f64(const double* gy, const double* y, double* gx, long long rows, long long cols) { gl_log_softmax_bwd<double>(gy, y, gx, rows, cols); }
-extern "C" __global__ void nll_rows_f32(const float* logp, const long long* target, const float* weight, long long rows, long long C,
-                                        long long ignore_index, double smoothing, float* rowLoss, float* rowW) {
-    gl_nll_rows<float>(logp, target, weight, rows, C, ignore_index, smoothing, rowLoss, rowW);
-}
-extern "C" __global__ void nll_rows_f64(const double* logp, const long long* target, const double* weight, long long rows, long long C,
-                                        long long ignore_index, double smoothing, double* rowLoss, double* rowW) {
-    gl_nll_rows<double>(logp, target, weight, rows, C, ignore_index, smoothing, rowLoss, rowW);
-}
-extern "C" __global__ void nll_reduce_f32(const float* rowLoss, const float* rowW, long long rows, int mean, float* out) { gl_nll_reduce<float>(rowLoss, rowW, rows, mean, out); }
-extern "C" __global__ void nll_reduce_f64(const double* rowLoss, const double* rowW, long long rows, int mean, double* out) { gl_nll_reduce<double>(rowLoss, rowW, rows, mean, out); }
-extern "C" __global__ void nll_bwd_f32(const long long* target, const float* weight, long long rows, long long C, long long ignore_index,
-                                       double smoothing, int mean, const float* gradOut, const float* lossOut, float* glogp) {
-    gl_nll_bwd<float>(target, weight, rows, C, ignore_index, smoothing, mean, gradOut, lossOut, glogp);
-}
-extern "C" __global__ void nll_bwd_f64(const long long* target, const double* weight, long long rows, long long C, long long ignore_index,
-                                       double smoothing, int mean, const double* gradOut, const double* lossOut, double* glogp) {
-    gl_nll_bwd<double>(target, weight, rows, C, ignore_index, smoothing, mean, gradOut, lossOut, glogp);
-}

@@ -1,7 +1,7 @@
 // GradLab batch norm over a contiguous (N, C, S) tensor, per channel c, the same math as the CPU
-// backend (CpuNorm): statistics in double, two-pass variance (sum of squared deviations from the
-// mean). Used for float64, for eps below cuDNN's minimum, for eval-mode backward, and for the
-// running-statistics update after either path.
+// reference (engine/.../backend/cpu/NormReference.java): statistics in double, two-pass variance
+// (sum of squared deviations from the mean). Used for float64, for eps below cuDNN's minimum, for
+// eval-mode backward, and for the running-statistics update after either path.
 
 #define GL_BN_THREADS 256
 #define GL_GRID_LOOP(i, n) \

@@ -1,7 +1,8 @@
 // GradLab 2-D pooling over contiguous NCHW planes (planes = N*C), floor mode (PyTorch ceil_mode=False).
 // Max pool: padding is never selected; ties go to the FIRST maximum in row-major window order (strict >)
-// and a NaN is selected, exactly as the CPU backend's PoolLoops. Backward kernels GATHER (one thread per input element,
-// summing the windows that cover it in row-major window order): deterministic, no atomics.
+// and a NaN is selected, exactly as the CPU reference (engine/.../backend/cpu/PoolReference.java).
+// Backward kernels GATHER (one thread per input element, summing the windows that cover it in
+// row-major window order): deterministic, no atomics.
 // Values are compared and summed in double.
 
 // Own int min/max: no reliance on overloads that NVRTC (no system headers) might not declare.
@@ -29,7 +30,7 @@ __device__ __forceinline__ void gl_maxpool_fwd(const T* x, T* out, int* idx, dou
         for (int ih = hs; ih < he; ++ih) {
             for (int iw = ws; iw < we; ++iw) {
                 double v = (double)xp[ih * W + iw];
-                if (v > bv || v != v) {              // exactly the CPU rule (PoolLoops): strict >, NaN taken
+                if (v > bv || v != v) {              // exactly the CPU reference rule (PoolReference): strict >, NaN taken
                     bv = v;
                     best = ih * W + iw;
                 }

@@ -1,0 +1,104 @@
+package org.gradlab.engine.backend.cpu;
+
+import static org.gradlab.engine.backend.cpu.ReferenceCheck.assertClose;
+import static org.gradlab.engine.backend.cpu.ReferenceCheck.exactInF32;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Generator;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.ConvKernels;
+import org.gradlab.engine.backend.ConvKernels.Conv2dParams;
+import org.gradlab.engine.backend.ConvKernels.ConvForward;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every float32 conv path ({@link CpuConv.Path32}) against the float64 reference
+ * ({@link ConvReference}, itself gradchecked and golden-tested) on geometries the golden set
+ * lacks: odd planes, groups, depthwise with multipliers, asymmetric stride and padding,
+ * non-square kernels, 1x1 convs, batches split into several blocks of samples, a strided input.
+ * Forward with and without bias, both backward passes (the filter gradient also from kept
+ * columns) and the bias gradient; relative error at most 1e-5.
+ */
+class ConvF32PathTest {
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of(new int[] {2, 4, 9, 7}, new int[] {6, 2, 3, 3}, new Conv2dParams(1, 1, 2), false),
+                Arguments.of(new int[] {2, 4, 9, 8}, new int[] {4, 2, 3, 3}, new Conv2dParams(2, 2, 1, 1, 2), false),
+                Arguments.of(new int[] {1, 3, 11, 10}, new int[] {5, 3, 2, 4}, new Conv2dParams(2, 1, 0, 2, 1), false),
+                Arguments.of(new int[] {2, 2, 13, 12}, new int[] {3, 2, 5, 5}, new Conv2dParams(3, 3, 2, 1, 1), false),
+                Arguments.of(new int[] {2, 6, 5, 5}, new int[] {6, 2, 1, 1}, new Conv2dParams(1, 0, 3), false),
+                Arguments.of(new int[] {3, 8, 6, 6}, new int[] {16, 8, 3, 3}, new Conv2dParams(1, 1, 1), false),
+                // narrow (Cout < 32): per sample, shifted-plane im2col
+                Arguments.of(new int[] {70, 4, 4, 4}, new int[] {5, 4, 3, 3}, new Conv2dParams(1, 1, 1), false),
+                // many samples per GEMM, with a partial last block: 70 = 50 + 20 at L = 16
+                Arguments.of(new int[] {70, 4, 4, 4}, new int[] {32, 4, 3, 3}, new Conv2dParams(1, 1, 1), false),
+                Arguments.of(new int[] {40, 8, 8, 8}, new int[] {32, 8, 3, 3}, new Conv2dParams(2, 1, 1), false),
+                Arguments.of(new int[] {9, 6, 7, 7}, new int[] {4, 6, 3, 3}, new Conv2dParams(2, 1, 1), false),
+                // 32 output channels but a large plane (L = 121): per sample
+                Arguments.of(new int[] {3, 3, 11, 11}, new int[] {32, 3, 3, 3}, new Conv2dParams(1, 1, 1), false),
+                // depthwise: multiplier 1, multiplier 2 with stride and padding 2, one input channel, odd kernel
+                Arguments.of(new int[] {2, 6, 9, 7}, new int[] {6, 1, 3, 3}, new Conv2dParams(1, 1, 6), false),
+                Arguments.of(new int[] {3, 4, 11, 10}, new int[] {8, 1, 5, 5}, new Conv2dParams(2, 2, 4), false),
+                Arguments.of(new int[] {2, 1, 7, 9}, new int[] {5, 1, 3, 3}, new Conv2dParams(1, 1, 1), false),
+                Arguments.of(new int[] {1, 3, 6, 5}, new int[] {3, 1, 2, 3}, new Conv2dParams(1, 2, 0, 1, 3), false),
+                // 1x1: x is its own col matrix; strided 1x1 takes im2col
+                Arguments.of(new int[] {3, 5, 4, 7}, new int[] {7, 5, 1, 1}, new Conv2dParams(1, 0, 1), false),
+                Arguments.of(new int[] {2, 5, 7, 7}, new int[] {4, 5, 1, 1}, new Conv2dParams(2, 0, 1), false),
+                // a strided (transposed) input view
+                Arguments.of(new int[] {2, 3, 6, 9}, new int[] {4, 3, 3, 3}, new Conv2dParams(1, 1, 1), true),
+                Arguments.of(new int[] {2, 4, 5, 8}, new int[] {4, 1, 3, 3}, new Conv2dParams(1, 1, 4), true));
+    }
+
+    private static final ConvKernels CONV = CpuBackend.INSTANCE.conv();
+
+    private static CpuConv.Path32 path(int[] xs, int[] ws, Conv2dParams p) {
+        return CpuConv.path32(CpuConv.Plan.of(xs, ws, p));
+    }
+
+    @ParameterizedTest(name = "x {0} w {1} {2} transposed {3}")
+    @MethodSource("cases")
+    void everyFloat32PassMatchesTheReference(int[] xs, int[] wsh, Conv2dParams p, boolean transposed) {
+        Generator gen = new Generator(77);
+        Tensor base = transposed ? exactInF32(gen, xs[0], xs[1], xs[3], xs[2]) : exactInF32(gen, xs);
+        Tensor x64 = transposed ? base.transpose(2, 3) : base;
+        Tensor x32 = transposed ? base.to(DType.F32).transpose(2, 3) : base.to(DType.F32);
+        Tensor w64 = exactInF32(gen, wsh);
+        Tensor b64 = exactInF32(gen, wsh[0]);
+        Tensor w32 = w64.to(DType.F32);
+        Tensor b32 = b64.to(DType.F32);
+        String where = path(xs, wsh, p) + " path";
+
+        Tensor out64 = CONV.conv2dForward(x64, w64, b64, p);
+        assertClose(CONV.conv2dForward(x32, w32, b32, p), out64, 1e-5, where + ", forward with bias");
+        assertClose(CONV.conv2dForward(x32, w32, null, p), CONV.conv2dForward(x64, w64, null, p), 1e-5,
+                where + ", forward without bias");
+        ConvForward kept = CONV.conv2dForwardKeeping(x32, w32, b32, p);
+        assertClose(kept.out(), out64, 1e-5, where + ", forward keeping columns");
+
+        Tensor g64 = exactInF32(gen, out64.shape());
+        Tensor g32 = g64.to(DType.F32);
+        assertClose(CONV.conv2dBackwardInput(g32, w32, xs, p), CONV.conv2dBackwardInput(g64, w64, xs, p), 1e-5,
+                where + ", grad_x");
+        Tensor gw64 = CONV.conv2dBackwardWeight(g64, x64, wsh, p);
+        assertClose(CONV.conv2dBackwardWeight(g32, x32, wsh, p), gw64, 1e-5, where + ", grad_w");
+        if (kept.columns() != null) {
+            assertClose(CONV.conv2dBackwardWeight(g32, x32, kept.columns(), wsh, p), gw64, 1e-5,
+                    where + ", grad_w from kept columns");
+        }
+        assertClose(CONV.conv2dBackwardBias(g32), CONV.conv2dBackwardBias(g64), 1e-5, where + ", grad_b");
+    }
+
+    @Test
+    void theCasesCoverEveryFloat32Path() {
+        Set<CpuConv.Path32> seen = EnumSet.noneOf(CpuConv.Path32.class);
+        cases().forEach(a -> seen.add(path((int[]) a.get()[0], (int[]) a.get()[1], (Conv2dParams) a.get()[2])));
+        assertEquals(EnumSet.allOf(CpuConv.Path32.class), seen);
+    }
+}

@@ -1,0 +1,77 @@
+package org.gradlab.engine.backend.cpu;
+
+import static org.gradlab.engine.backend.cpu.ReferenceCheck.assertClose;
+import static org.gradlab.engine.backend.cpu.ReferenceCheck.exactInF32;
+
+import java.util.stream.Stream;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Generator;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.NormKernels;
+import org.gradlab.engine.backend.NormKernels.BatchNormGrads;
+import org.gradlab.engine.backend.NormKernels.BatchNormResult;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The float32 batch-norm passes ({@link ChannelLoops32}: eight- and four-way unrolled sums with
+ * their tails, vectorised affine passes) against the float64 reference ({@link NormReference},
+ * gradchecked and golden-tested): training and eval, with and without affine parameters, on
+ * planes whose size is not a multiple of the unrolling (S = 1, 3, 7, 13, 35) and a strided input.
+ * Output, saved statistics, running statistics and all three gradients.
+ */
+class NormF32PathTest {
+    private static final NormKernels NORM = CpuBackend.INSTANCE.norm();
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of(new int[] {4, 3, 1, 1}, true, true),
+                Arguments.of(new int[] {5, 2, 1, 3}, true, false),
+                Arguments.of(new int[] {3, 4, 7, 1}, false, true),
+                Arguments.of(new int[] {2, 5, 13}, true, true),
+                Arguments.of(new int[] {3, 6, 5, 7}, false, false),
+                Arguments.of(new int[] {7, 3}, true, true),
+                Arguments.of(new int[] {2, 3, 8, 8}, true, true));
+    }
+
+    @ParameterizedTest(name = "x {0} affine {1} strided {2}")
+    @MethodSource("cases")
+    void float32PassesMatchTheReference(int[] shape, boolean affine, boolean strided) {
+        Generator gen = new Generator(shape.length * 13 + shape[0]);
+        int c = shape[1];
+        Tensor x32 = exactInF32(gen, shape).to(DType.F32).mul(3.0).add(0.5); // a mean away from 0
+        Tensor x64 = x32.to(DType.F64);
+        if (strided && shape.length == 4) { // the same values, read through a transposed view
+            x64 = x64.transpose(2, 3).contiguous().transpose(2, 3);
+            x32 = x32.transpose(2, 3).contiguous().transpose(2, 3);
+        }
+        Tensor w64 = affine ? exactInF32(gen, c) : null;
+        Tensor b64 = affine ? exactInF32(gen, c) : null;
+        Tensor w32 = affine ? w64.to(DType.F32) : null;
+        Tensor b32 = affine ? b64.to(DType.F32) : null;
+        Tensor g64 = exactInF32(gen, shape);
+        Tensor g32 = g64.to(DType.F32);
+        for (boolean training : new boolean[] {true, false}) {
+            String mode = training ? "training" : "eval";
+            Tensor rm64 = exactInF32(gen, c);
+            Tensor rv64 = exactInF32(gen, c).abs().add(0.5);
+            Tensor rm32 = rm64.to(DType.F32);
+            Tensor rv32 = rv64.to(DType.F32);
+            BatchNormResult r64 = NORM.batchNormForward(x64, w64, b64, rm64, rv64, training, 0.1, 1e-5);
+            BatchNormResult r32 = NORM.batchNormForward(x32, w32, b32, rm32, rv32, training, 0.1, 1e-5);
+            assertClose(r32.out(), r64.out(), 1e-5, mode + " out");
+            assertClose(r32.saveMean(), r64.saveMean(), 1e-5, mode + " mean");
+            assertClose(r32.saveInvstd(), r64.saveInvstd(), 1e-5, mode + " invstd");
+            assertClose(rm32, rm64, 1e-5, mode + " running mean");
+            assertClose(rv32, rv64, 1e-5, mode + " running var");
+            BatchNormGrads d64 = NORM.batchNormBackward(g64, x64, w64, r64.saveMean(), r64.saveInvstd(), training,
+                    true, true, true);
+            BatchNormGrads d32 = NORM.batchNormBackward(g32, x32, w32, r32.saveMean(), r32.saveInvstd(), training,
+                    true, true, true);
+            assertClose(d32.gradX(), d64.gradX(), 1e-4, mode + " grad_x");
+            assertClose(d32.gradWeight(), d64.gradWeight(), 1e-5, mode + " grad_weight");
+            assertClose(d32.gradBias(), d64.gradBias(), 1e-5, mode + " grad_bias");
+        }
+    }
+}
