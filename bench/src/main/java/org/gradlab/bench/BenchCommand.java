@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.gradlab.challenge.data.MedMnist;
-import org.gradlab.challenge.experiments.Experiment;
-import org.gradlab.challenge.experiments.Experiments;
+import org.gradlab.challenge.study.BundledStudies;
+import org.gradlab.challenge.study.StudyExperiment;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.backend.DeviceDetection;
 import org.gradlab.natives.Blas;
@@ -77,9 +77,9 @@ public final class BenchCommand implements Runnable {
             String core = System.getenv("OPENBLAS_CORETYPE");
             System.out.printf("BLAS threads: %d; OpenBLAS kernels: %s; java %s%n", Blas.threads(),
                     core == null ? "detected for this CPU" : core + " (forced by OPENBLAS_CORETYPE)", System.getProperty("java.version"));
-            for (Experiment e : Experiments.select(exp)) {
-                var train = org.gradlab.challenge.run.ChallengeRunner.limit(d.train(), limit);
-                System.out.printf("exp %s %s, %d images, batch %d:%n", e.id(), e.name(), train.n(), e.batchSize());
+            for (StudyExperiment e : BundledStudies.get("dermamnist-25").select(exp)) {
+                var train = org.gradlab.challenge.run.StudyData.limit(d.train(), limit);
+                System.out.printf("exp %s %s, %d images, batch %d:%n", e.id(), e.name(), train.n(), e.batch());
                 EpochBench.Result r = EpochBench.run(e, d, train, dev, epochs, workers, 0, profile, System.out);
                 System.out.printf("RESULT exp=%s device=%s median_epoch_s=%.3f images_per_s=%.0f data_wait_s=%.3f loader_only_s=%.3f%n",
                         r.expId(), r.device(), r.medianSeconds(), r.imagesPerSecond(), r.medianWaitSeconds(), r.loaderOnlySeconds());

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.data.Split;
-import org.gradlab.challenge.experiments.Experiment;
-import org.gradlab.challenge.experiments.Experiments;
-import org.gradlab.challenge.run.Recipes;
+import org.gradlab.challenge.study.BundledStudies;
+import org.gradlab.challenge.study.StudyExperiment;
+import org.gradlab.challenge.run.StudyModels;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.Functional;
@@ -24,9 +24,9 @@ import org.gradlab.engine.inspect.GraphModel;
 import org.gradlab.engine.inspect.GraphSvg;
 import org.gradlab.engine.inspect.SavedTensorLedger;
 import org.gradlab.nn.Module;
+import org.gradlab.nn.models.Backbones;
 import org.gradlab.nn.data.Image;
 import org.gradlab.nn.data.transforms.ToTensor;
-import org.gradlab.nn.models.Backbones;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -65,9 +65,9 @@ public final class ExplainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CliChecks.atLeastOne(spec, "--batch", batch);
         CliChecks.readableFile(spec, "--data", data);
-        Experiment e = Experiments.get(String.format("%02d", Integer.parseInt(exp)));
+        StudyExperiment e = BundledStudies.get("dermamnist-25").select(exp).get(0);
         Device dev = org.gradlab.engine.backend.DeviceDetection.resolve(device, System.out);
-        Module model = backbone == null ? Recipes.model(e, new Generator(0))
+        Module model = backbone == null ? StudyModels.build(e.model(), 3, 28, 7, new Generator(0))
                 : Backbones.create(backbone, 3, 7, 28, 4, new Generator(0));
         model.to(dev);
         model.train();
@@ -95,7 +95,7 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         x = x.to(dev);
         x.name("images");
-        Tensor loss = Functional.crossEntropy(model.call(x), y, null, e.labelSmoothing(), Reduction.MEAN);
+        Tensor loss = Functional.crossEntropy(model.call(x), y, null, e.loss().labelSmoothing(), Reduction.MEAN);
         System.out.printf("%s: loss %.4f on %d images; backward, node by node:%n%n",
                 backbone == null ? "exp " + e.id() + " " + e.name() : backbone, loss.item(), batch);
         SavedTensorLedger ledger = SavedTensorLedger.of(loss);

@@ -63,6 +63,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final int workers;
     private final int prefetch;
     private final Device device;
+    private final Sampler sampler;
     private ExecutorService pool;
     private EpochIterator current;
     private int nextEpoch;
@@ -79,6 +80,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         this.workers = b.workers;
         this.prefetch = b.prefetch > 0 ? b.prefetch : Math.max(2, 2 * b.workers);
         this.device = b.device;
+        this.sampler = b.sampler;
     }
 
     public static Builder builder(Dataset dataset) {
@@ -87,12 +89,20 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
 
     /** Batches per epoch: floor(n/B) with drop-last, else ceil(n/B). */
     public int batchesPerEpoch() {
-        int n = dataset.size();
+        int n = sampler != null ? sampler.length() : dataset.size();
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
-    /** Dataset indices of epoch {@code e} in visiting order. */
+    /** Dataset indices of epoch {@code e} in visiting order (the sampler's, when one is set). */
     public int[] order(int epoch) {
+        if (sampler != null) {
+            int[] idx = sampler.indices(epoch);
+            if (idx.length != sampler.length()) {
+                throw new IllegalStateException("DataLoader: the sampler gave " + idx.length + " indices for epoch " + epoch
+                        + " but promised " + sampler.length());
+            }
+            return idx;
+        }
         int n = dataset.size();
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
@@ -172,7 +182,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         for (int k = 0; k < n; k++) {
             int idx = order[from + k];
             Sample s = dataset.get(idx);
-            Generator rng = new Generator(sampleSeed(seed, epoch, idx));
+            // with a sampler an index may repeat within an epoch: key its augmentation by position instead
+            Generator rng = new Generator(sampleSeed(seed, epoch, sampler != null ? from + k : idx));
             Image img = transform == null ? s.image() : transform.apply(s.image(), rng);
             if (buf == null) {
                 first = img;
@@ -340,6 +351,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private int workers = 1;
         private int prefetch;
         private Device device = Device.CPU;
+        private Sampler sampler;
 
         private Builder(Dataset dataset) {
             this.dataset = Objects.requireNonNull(dataset, "dataset");
@@ -403,7 +415,16 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             return this;
         }
 
+        /** Draw each epoch's indices from {@code s} instead of the (shuffled) dataset order; null = none. */
+        public Builder sampler(Sampler s) {
+            this.sampler = s;
+            return this;
+        }
+
         public DataLoader build() {
+            if (sampler != null && shuffle) {
+                throw new IllegalArgumentException("DataLoader: a sampler decides the order itself: expected shuffle(false) with a sampler");
+            }
             return new DataLoader(this);
         }
     }

@@ -30,9 +30,8 @@ public final class ModelGoldenSuites {
     private static final List<GoldenSuite> TRAINING = List.of(new OptimSuite(), new SchedulersSuite(), new TransformsSuite());
 
     /**
-     * Registers every suite of this module with {@link GoldenCases} (idempotent): the model suites
-     * (with the nn data suites), the optimizer, scheduler and transform suites, and
-     * clip_grad_norm_'s (grad_clip.npz).
+     * Registers every suite of this module with {@link GoldenCases} (idempotent): the model (and nn
+     * data) suites, the optimizer, scheduler and transform suites, and clip_grad_norm_'s (grad_clip.npz).
      */
     public static synchronized void registerAll() {
         for (GoldenSuite s : SUITES) {
