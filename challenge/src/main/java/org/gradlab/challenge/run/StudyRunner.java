@@ -129,8 +129,8 @@ public final class StudyRunner {
                 out.printf("exp %s %s: FAILED, %s; the study goes on%n", e.id(), e.name(), o.result().failure().reason());
             } else {
                 out.printf("exp %s %s: val AUC %.3f, test AUC %.3f, epoch %d of %d selected (%.1f s)%n", e.id(), e.name(),
-                    o.result().val().auc(), o.result().test().auc(), o.result().selectedEpoch(), o.result().history().size(),
-                        o.result().trainSeconds());
+                        o.result().val().auc(), o.result().test().auc(), o.result().selectedEpoch(),
+                        o.result().history().size(), o.result().trainSeconds());
             }
             out.println(progress.finished(e.id()));
         }
