@@ -9,6 +9,7 @@ import org.gradlab.challenge.experiments.Experiment;
 import org.gradlab.challenge.experiments.Experiments;
 import org.gradlab.challenge.run.DeviceChoice;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.backend.cpu.Parallel;
 import org.gradlab.natives.Blas;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,6 +66,9 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--workers", defaultValue = "1", description = "data-loading threads")
         int workers;
 
+        @Option(names = "--threads", description = "CPU threads for the kernels (default: every core, or GRADLAB_THREADS)")
+        Integer threads;
+
         @Option(names = "--profile", description = "after the timed epochs, run one more under the op profiler and print "
                 + "milliseconds per step for every op type and layer, forward and backward")
         boolean profile;
@@ -74,8 +78,12 @@ public final class BenchCommand implements Runnable {
             Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/dermamnist_jpeg.npz").normalize();
             MedMnist d = MedMnist.load(file);
             Device dev = DeviceChoice.resolve(device, System.out);
+            if (threads != null) {
+                Parallel.setThreads(threads);
+            }
             String core = System.getenv("OPENBLAS_CORETYPE");
-            System.out.printf("BLAS threads: %d; OpenBLAS kernels: %s; java %s%n", Blas.threads(),
+            System.out.printf("threads: %d (CPU kernels); BLAS threads: %d; OpenBLAS kernels: %s; java %s%n",
+                    Parallel.threads(), Blas.threads(),
                     core == null ? "detected for this CPU" : core + " (forced by OPENBLAS_CORETYPE)", System.getProperty("java.version"));
             for (Experiment e : Experiments.select(exp)) {
                 var train = org.gradlab.challenge.run.ChallengeRunner.limit(d.train(), limit);

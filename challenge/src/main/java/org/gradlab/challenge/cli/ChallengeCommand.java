@@ -55,12 +55,18 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "data-loading threads (default: 1)", defaultValue = "1")
     int workers;
 
+    @Option(names = "--threads", description = "CPU threads for the kernels (default: every core, or GRADLAB_THREADS)")
+    Integer threads;
+
     @Option(names = "--detect-anomaly", description = "stop at the first NaN/Inf in any op output or gradient, naming the op and layer (slow)")
     boolean detectAnomaly;
 
     @Override
     public Integer call() throws Exception {
         org.gradlab.engine.autograd.Autograd.setAnomalyDetection(detectAnomaly);
+        if (threads != null) {
+            org.gradlab.engine.backend.cpu.Parallel.setThreads(threads);
+        }
         List<Experiment> selected = Experiments.select(exp);
         if (list) {
             printList(selected, PublishedResults.loadDefault());

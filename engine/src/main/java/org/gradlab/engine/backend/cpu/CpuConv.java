@@ -203,7 +203,7 @@ final class CpuConv implements ConvKernels {
         int l = gOut.shape(2) * gOut.shape(3);
         float[] ga = HeapStage.load(0, storage(gOut).f32(), (int) gOut.offset(), n * c * l);
         double[] sums = new double[c];
-        ChannelLoops32.channelSums(ga, n, c, l, sums);
+        ChannelLoops32.channelSums(ga, n, c, l, 0, c, sums);
         return Tensor.of(DType.F32, gOut.device(), sums, c);
     }
 }

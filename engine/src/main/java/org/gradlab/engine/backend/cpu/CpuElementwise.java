@@ -11,8 +11,15 @@ import org.gradlab.engine.backend.BinaryFn;
 import org.gradlab.engine.backend.ElementwiseKernels;
 import org.gradlab.engine.backend.UnaryFn;
 
-/** Elementwise kernels on the CPU; float32 fast paths for the functions training hammers. */
+/**
+ * Elementwise kernels on the CPU; float32 fast paths for the functions training hammers, their
+ * elements split across threads in ranges that each chunk stages on its own ({@link Parallel}).
+ */
 final class CpuElementwise implements ElementwiseKernels {
+    /** Elements per chunk at least. */
+    private static int elements() {
+        return Parallel.grain(1);
+    }
 
     @Override
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
@@ -24,11 +31,13 @@ final class CpuElementwise implements ElementwiseKernels {
         long off = c.offset();
         int n = Math.toIntExact(x.numel());
         if (x.dtype() == DType.F32 && fn == UnaryFn.RELU) {
-            float[] a = HeapStage.load(0, in.f32(), (int) off, n);
-            for (int i = 0; i < n; i++) {
-                a[i] = Math.max(a[i], 0f); // NOTE: branch-free; NaN propagates, as in PyTorch
-            }
-            HeapStage.store(a, o.f32(), 0, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    a[i] = Math.max(a[i], 0f); // NOTE: branch-free; NaN propagates, as in PyTorch
+                }
+                HeapStage.store(a, o.f32(), from, to - from);
+            });
             return out;
         }
         for (int i = 0; i < n; i++) { // the float64 reference: the enum constant itself, so this path cannot drift from it
@@ -52,29 +61,31 @@ final class CpuElementwise implements ElementwiseKernels {
         boolean dense = a.isContiguous() && b.isContiguous() && java.util.Arrays.equals(a.shape(), b.shape());
         if (a.dtype() == DType.F32 && fn == BinaryFn.RELU_BACKWARD && dense) {
             int n = Math.toIntExact(out.numel());
-            int[] g = HeapStage.loadBits(0, sa, (int) a.offset(), n); // bit masks: vectorised over int[]
-            reluBackward(g, HeapStage.loadBits(1, sb, (int) b.offset(), n), n);
-            HeapStage.storeBits(g, so, 0, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                int[] g = HeapStage.loadBits(0, sa, (int) a.offset() + from, to - from); // bit masks: vectorised over int[]
+                reluBackward(g, HeapStage.loadBits(1, sb, (int) b.offset() + from, to - from), to - from);
+                HeapStage.storeBits(g, so, from, to - from);
+            });
             return out;
         }
         if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL) && dense) {
             int n = Math.toIntExact(out.numel());
-            float[] x = HeapStage.load(0, sa.f32(), (int) a.offset(), n);
-            float[] y = HeapStage.load(1, sb.f32(), (int) b.offset(), n);
-            switch (fn) {
-                case ADD -> {
-                    for (int i = 0; i < n; i++) {
+            boolean add = fn == BinaryFn.ADD;
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                int len = to - from;
+                float[] x = HeapStage.load(0, sa.f32(), (int) a.offset() + from, len);
+                float[] y = HeapStage.load(1, sb.f32(), (int) b.offset() + from, len);
+                if (add) {
+                    for (int i = 0; i < len; i++) {
                         x[i] += y[i];
                     }
-                }
-                case MUL -> {
-                    for (int i = 0; i < n; i++) {
+                } else {
+                    for (int i = 0; i < len; i++) {
                         x[i] *= y[i];
                     }
                 }
-                default -> throw new AssertionError(fn);
-            }
-            HeapStage.store(x, so.f32(), 0, n);
+                HeapStage.store(x, so.f32(), from, len);
+            });
             return out;
         }
         if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL)) {
@@ -242,13 +253,15 @@ final class CpuElementwise implements ElementwiseKernels {
         long od = dst.offset();
         long os = s.offset();
         if (dst.dtype() == DType.F32 && src.dtype() == DType.F32) { // staged: leaf gradients of every parameter, every step
-            float[] d = HeapStage.load(0, sd.f32(), (int) od, n);
-            float[] x = HeapStage.load(1, ss.f32(), (int) os, n);
             float a = (float) alpha;
-            for (int i = 0; i < n; i++) {
-                d[i] += a * x[i];
-            }
-            HeapStage.store(d, sd.f32(), (int) od, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] d = HeapStage.load(0, sd.f32(), (int) od + from, to - from);
+                float[] x = HeapStage.load(1, ss.f32(), (int) os + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    d[i] += a * x[i];
+                }
+                HeapStage.store(d, sd.f32(), (int) od + from, to - from);
+            });
             return;
         }
         for (int i = 0; i < n; i++) {

@@ -11,7 +11,7 @@ import org.gradlab.engine.backend.NormKernels;
  * CPU batch norm over a contiguous (N, C, S...) input: the per-channel scalar math here (the
  * formulas are in {@link NormReference}'s comment), the passes over the elements either the
  * float64 reference loops ({@link NormReference}) or, for float32, the fast loops on staged heap
- * arrays ({@link ChannelLoops32}), which are tested against them. Statistics accumulate in double;
+ * arrays ({@link ChannelLoops32}, the channels split across threads), which are tested against them. Statistics accumulate in double;
  * the variance is two-pass (squared deviations from the mean), which keeps float32 accurate.
  */
 final class CpuNorm implements NormKernels {
@@ -26,7 +26,8 @@ final class CpuNorm implements NormKernels {
         long count = (long) n * s;
         int total = Math.toIntExact(xc.numel());
         boolean f32 = x.dtype() == DType.F32;
-        float[] xa = f32 ? HeapStage.load(0, storage(xc).f32(), (int) xc.offset(), total) : null;
+        float[] xa = f32 ? HeapStage.loadSplit(0, storage(xc).f32(), (int) xc.offset(), total) : null;
+        int grain = Parallel.grain(count);
         double[] xd = f32 ? null : xc.toDoubleArray();
         double[] mean = new double[c];
         double[] var = new double[c];
@@ -34,11 +35,11 @@ final class CpuNorm implements NormKernels {
         if (training) {
             if (f32) {
                 double[] sq = new double[c];
-                ChannelLoops32.channelSums(xa, n, c, s, mean);
+                Parallel.forChunks(c, grain, (k, c0, c1) -> ChannelLoops32.channelSums(xa, n, c, s, c0, c1, mean));
                 for (int ch = 0; ch < c; ch++) {
                     mean[ch] /= count;
                 }
-                ChannelLoops32.channelSqDev(xa, n, c, s, mean, sq);
+                Parallel.forChunks(c, grain, (k, c0, c1) -> ChannelLoops32.channelSqDev(xa, n, c, s, c0, c1, mean, sq));
                 for (int ch = 0; ch < c; ch++) {
                     var[ch] = sq[ch] / count;
                 }
@@ -74,8 +75,10 @@ final class CpuNorm implements NormKernels {
         if (f32) {
             out = Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // stored whole below
             float[] oa = HeapStage.scratch(1, total);
-            ChannelLoops32.affine(xa, oa, n, c, s, ChannelLoops32.toFloats(scale), ChannelLoops32.toFloats(shift));
-            HeapStage.store(oa, storage(out).f32(), 0, total);
+            float[] scale32 = ChannelLoops32.toFloats(scale);
+            float[] shift32 = ChannelLoops32.toFloats(shift);
+            Parallel.forChunks(c, grain, (k, c0, c1) -> ChannelLoops32.affine(xa, oa, n, c, s, c0, c1, scale32, shift32));
+            HeapStage.storeSplit(oa, storage(out).f32(), 0, total);
         } else {
             out = Tensor.of(DType.F64, x.device(), NormReference.normalize(xd, n, c, s, scale, shift), x.shape());
         }
@@ -94,8 +97,9 @@ final class CpuNorm implements NormKernels {
         long count = (long) n * s;
         int total = Math.toIntExact(xc.numel());
         boolean f32 = x.dtype() == DType.F32;
-        float[] ga = f32 ? HeapStage.load(0, storage(g).f32(), (int) g.offset(), total) : null;
-        float[] xa = f32 ? HeapStage.load(1, storage(xc).f32(), (int) xc.offset(), total) : null;
+        float[] ga = f32 ? HeapStage.loadSplit(0, storage(g).f32(), (int) g.offset(), total) : null;
+        float[] xa = f32 ? HeapStage.loadSplit(1, storage(xc).f32(), (int) xc.offset(), total) : null;
+        int grain = Parallel.grain(count);
         double[] gd = f32 ? null : g.toDoubleArray();
         double[] xd = f32 ? null : xc.toDoubleArray();
         double[] w = weight == null ? null : weight.toDoubleArray();
@@ -104,7 +108,7 @@ final class CpuNorm implements NormKernels {
         double[] sumG = new double[c];
         double[] sumGDev = new double[c];
         if (f32) {
-            ChannelLoops32.gradSums(ga, xa, n, c, s, mean, sumG, sumGDev);
+            Parallel.forChunks(c, grain, (k, c0, c1) -> ChannelLoops32.gradSums(ga, xa, n, c, s, c0, c1, mean, sumG, sumGDev));
         } else {
             NormReference.gradSums(gd, xd, n, c, s, mean, sumG, sumGDev);
         }
@@ -134,8 +138,8 @@ final class CpuNorm implements NormKernels {
                 d[ch] = (float) (scale[ch] * (gShift[ch] - xCoef[ch] * mean[ch]));
             }
             float[] oa = HeapStage.scratch(2, total);
-            ChannelLoops32.affine2(ga, xa, oa, n, c, s, a, b, d);
-            HeapStage.store(oa, storage(gx).f32(), 0, total);
+            Parallel.forChunks(c, grain, (k, c0, c1) -> ChannelLoops32.affine2(ga, xa, oa, n, c, s, c0, c1, a, b, d));
+            HeapStage.storeSplit(oa, storage(gx).f32(), 0, total);
         } else if (needX) {
             gx = Tensor.of(DType.F64, x.device(), NormReference.gradX(gd, xd, n, c, s, scale, gShift, xCoef, mean), x.shape());
         }

@@ -13,26 +13,37 @@ import java.nio.FloatBuffer;
 final class Depthwise32 {
     private Depthwise32() {}
 
+    /** Samples split across threads ({@link Parallel}). */
     static void forward(CpuStorage x, long xo, CpuStorage w, long wo, CpuStorage out, int n, int cin, int mult, Im2col.Geo g) {
-        forward(x.f32(), (int) xo, w.f32(), (int) wo, out.f32(), n, cin, mult, g);
+        Parallel.forChunks(n, grain(cin, mult, g), (c, n0, n1) ->
+                forward(x.f32(), (int) xo, w.f32(), (int) wo, out.f32(), n0, n1, cin, mult, g));
     }
 
+    /** Samples split across threads. */
     static void backwardInput(CpuStorage gy, long go, CpuStorage w, long wo, CpuStorage gx, int n, int cin, int mult,
                               Im2col.Geo g) {
-        backwardInput(gy.f32(), (int) go, w.f32(), (int) wo, gx.f32(), n, cin, mult, g);
+        Parallel.forChunks(n, grain(cin, mult, g), (c, n0, n1) ->
+                backwardInput(gy.f32(), (int) go, w.f32(), (int) wo, gx.f32(), n0, n1, cin, mult, g));
     }
 
+    /** Input channels split across threads (each owns its filters' gradient: no reduction across threads). */
     static void backwardWeight(CpuStorage gy, long go, CpuStorage x, long xo, CpuStorage gw, int n, int cin, int mult,
                                Im2col.Geo g) {
-        backwardWeight(gy.f32(), (int) go, x.f32(), (int) xo, gw.f32(), n, cin, mult, g);
+        Parallel.forChunks(cin, grain(n, mult, g), (c, ic0, ic1) ->
+                backwardWeight(gy.f32(), (int) go, x.f32(), (int) xo, gw.f32(), n, ic0, ic1, cin, mult, g));
     }
 
-    private static void forward(FloatBuffer x, int xo, FloatBuffer w, int wo, FloatBuffer out, int batch, int cin, int mult,
-                        Im2col.Geo g) {
+    /** Items (samples or channels) per chunk when one item is {@code count} x mult planes of windows. */
+    private static int grain(int count, int mult, Im2col.Geo g) {
+        return Parallel.grain((long) count * mult * g.ho() * g.wo() * g.kh() * g.kw());
+    }
+
+    private static void forward(FloatBuffer x, int xo, FloatBuffer w, int wo, FloatBuffer out, int n0, int n1, int cin,
+                                int mult, Im2col.Geo g) {
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
-        for (int n = 0; n < batch; n++) {
+        for (int n = n0; n < n1; n++) {
             for (int ic = 0; ic < cin; ic++) {
                 int xp = xo + (n * cin + ic) * hw;
                 for (int m = 0; m < mult; m++) {
@@ -64,12 +75,12 @@ final class Depthwise32 {
     }
 
     /** gx must be zero-filled; contributions are added. */
-    private static void backwardInput(FloatBuffer gy, int go, FloatBuffer w, int wo, FloatBuffer gx, int batch, int cin, int mult,
-                              Im2col.Geo g) {
+    private static void backwardInput(FloatBuffer gy, int go, FloatBuffer w, int wo, FloatBuffer gx, int n0, int n1, int cin,
+                                      int mult, Im2col.Geo g) {
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
-        for (int n = 0; n < batch; n++) {
+        for (int n = n0; n < n1; n++) {
             for (int ic = 0; ic < cin; ic++) {
                 int xp = (n * cin + ic) * hw;
                 for (int m = 0; m < mult; m++) {
@@ -99,14 +110,14 @@ final class Depthwise32 {
         }
     }
 
-    /** gw must be zero-filled; contributions are added. */
-    private static void backwardWeight(FloatBuffer gy, int go, FloatBuffer x, int xo, FloatBuffer gw, int batch, int cin, int mult,
-                               Im2col.Geo g) {
+    /** gw must be zero-filled; contributions of input channels [ic0, ic1) are added. */
+    private static void backwardWeight(FloatBuffer gy, int go, FloatBuffer x, int xo, FloatBuffer gw, int batch, int ic0,
+                                       int ic1, int cin, int mult, Im2col.Geo g) {
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
         for (int n = 0; n < batch; n++) {
-            for (int ic = 0; ic < cin; ic++) {
+            for (int ic = ic0; ic < ic1; ic++) {
                 int xp = xo + (n * cin + ic) * hw;
                 for (int m = 0; m < mult; m++) {
                     int oc = ic * mult + m;
