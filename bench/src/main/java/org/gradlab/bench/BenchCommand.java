@@ -7,8 +7,8 @@ import java.util.concurrent.Callable;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.experiments.Experiment;
 import org.gradlab.challenge.experiments.Experiments;
-import org.gradlab.challenge.run.DeviceChoice;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.backend.DeviceDetection;
 import org.gradlab.engine.backend.cpu.Parallel;
 import org.gradlab.natives.Blas;
 import picocli.CommandLine.Command;
@@ -77,7 +77,7 @@ public final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/dermamnist_jpeg.npz").normalize();
             MedMnist d = MedMnist.load(file);
-            Device dev = DeviceChoice.resolve(device, System.out);
+            Device dev = DeviceDetection.resolve(device, System.out);
             if (threads != null) {
                 Parallel.setThreads(threads);
             }
@@ -108,7 +108,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Device dev = DeviceChoice.resolve(device, System.out);
+            Device dev = DeviceDetection.resolve(device, System.out);
             if (!(org.gradlab.engine.backend.Backends.of(dev) instanceof org.gradlab.engine.backend.cuda.CudaBackend cuda)) {
                 System.err.println("gradlab bench cudnn: needs a CUDA device, got " + dev);
                 return 2;

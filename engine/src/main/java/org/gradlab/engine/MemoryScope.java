@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * try (MemoryScope step = MemoryScope.open()) {
- *     Tensor loss = model.forward(x).crossEntropy(y);
+ *     Tensor loss = Functional.crossEntropy(model.forward(x), labels, null, 0.0, Reduction.MEAN);
  *     loss.backward();          // parameter .grad tensors are persistent, see below
  *     optimizer.step();         // updates in place
  *     lossValue = loss.item();

@@ -21,6 +21,10 @@ import org.gradlab.engine.ops.*;
  * <p>Autograd: a tensor produced by an op from inputs that require gradients remembers that op
  * ({@link #gradFn()}); {@link #backward()} walks the graph and accumulates into the
  * {@link #grad()} of leaves that {@link #requiresGrad()}.
+ *
+ * <p>Length: over 400 lines on purpose. This is the engine's one public face (creation, layout,
+ * host access, math, autograd), as {@code torch.Tensor} is, so a reader finds every method of a
+ * tensor here; each math method is one line delegating to its op class.
  */
 public final class Tensor {
     private final Storage storage;

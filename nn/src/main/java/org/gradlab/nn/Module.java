@@ -27,6 +27,10 @@ import org.gradlab.engine.autograd.Autograd;
  * statistics) writes into them IN PLACE, so references held by optimizers stay valid.
  * Replacing a child with {@link #registerModule} keeps its position in the order (as assigning
  * {@code model.fc = ...} does in PyTorch).
+ *
+ * <p>Length: over 400 lines on purpose. It is {@code torch.nn.Module}'s surface in one place
+ * (registration, traversal, state dict, train/eval, gradients, device and dtype moves), so a layer
+ * author reads one class; the parts share the same ordered registries.
  */
 public abstract class Module {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
@@ -348,7 +352,10 @@ public abstract class Module {
         return this;
     }
 
-    /** Clears every parameter's gradient (set to none). */
+    /**
+     * Zeroes every parameter's gradient in place (PyTorch's {@code zero_grad(set_to_none=False)}):
+     * the gradient memory is kept for the next backward. A parameter without a gradient keeps none.
+     */
     public void zeroGrad() {
         for (Tensor t : parameters()) {
             t.zeroGrad();

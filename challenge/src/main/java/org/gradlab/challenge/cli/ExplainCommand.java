@@ -12,6 +12,7 @@ import org.gradlab.challenge.experiments.Experiments;
 import org.gradlab.challenge.run.Recipes;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Reduction;
 import org.gradlab.engine.Shape;
@@ -22,7 +23,6 @@ import org.gradlab.engine.autograd.Op;
 import org.gradlab.engine.inspect.GraphModel;
 import org.gradlab.engine.inspect.GraphSvg;
 import org.gradlab.engine.inspect.SavedTensorLedger;
-import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.data.Image;
 import org.gradlab.nn.data.transforms.ToTensor;
@@ -78,7 +78,7 @@ public final class ExplainCommand implements Callable<Integer> {
             }
         }
         x.name("images");
-        Tensor loss = CrossEntropy.apply(model.call(x), y, null, e.labelSmoothing(), Reduction.MEAN);
+        Tensor loss = Functional.crossEntropy(model.call(x), y, null, e.labelSmoothing(), Reduction.MEAN);
         System.out.printf("exp %s %s: loss %.4f on %d images; backward, node by node:%n%n", e.id(), e.name(), loss.item(), batch);
         SavedTensorLedger ledger = SavedTensorLedger.of(loss);
         GraphModel graph = GraphModel.of(loss);

@@ -48,7 +48,6 @@ public final class PublishedResults {
         return base.resolve("challenge").resolve("published-results.csv").toAbsolutePath().normalize();
     }
 
-    /** Loads the table from {@link #defaultPath()}. */
     /** The published table bundled with GradLab (a copy of shared/challenge/published-results.csv). */
     public static PublishedResults bundled() {
         try (java.io.InputStream in = PublishedResults.class.getResourceAsStream("/org/gradlab/challenge/published-results.csv")) {

@@ -22,6 +22,7 @@ import org.gradlab.challenge.report.RunResult;
 import org.gradlab.challenge.report.SplitMetrics;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.Generator;
+import org.gradlab.engine.backend.DeviceDetection;
 import org.gradlab.engine.inspect.Bytes;
 import org.gradlab.nn.Module;
 
@@ -47,7 +48,7 @@ public final class ChallengeRunner {
 
     public int run() throws IOException, InterruptedException {
         long wall0 = System.nanoTime();
-        Device device = DeviceChoice.resolve(opts.device(), out);
+        Device device = DeviceDetection.resolve(opts.device(), out);
         Path dataFile = resolveData();
         MedMnist data = MedMnist.load(dataFile);
         Split train = limit(data.train(), opts.limitTrain());

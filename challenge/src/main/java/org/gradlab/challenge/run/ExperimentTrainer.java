@@ -10,17 +10,17 @@ import org.gradlab.challenge.data.Split;
 import org.gradlab.challenge.experiments.Experiment;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Reduction;
 import org.gradlab.engine.Tensor;
-import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.data.ArrayDataset;
 import org.gradlab.nn.data.Batch;
 import org.gradlab.nn.data.DataLoader;
-import org.gradlab.nn.data.transforms.Transform;
 import org.gradlab.nn.data.transforms.Normalize;
+import org.gradlab.nn.data.transforms.Transform;
 import org.gradlab.nn.optim.Optimizer;
 import org.gradlab.nn.optim.lr.CosineAnnealingLR;
 import org.gradlab.nn.optim.lr.LRScheduler;
@@ -96,7 +96,7 @@ public final class ExperimentTrainer {
                 for (Batch batch : loader.epoch(epoch)) {
                     try (batch; MemoryScope step = MemoryScope.open()) {
                         Tensor logits = model.forward(batch.images());
-                        Tensor loss = CrossEntropy.apply(logits, batch.labels(), weights, exp.labelSmoothing(), Reduction.MEAN);
+                        Tensor loss = Functional.crossEntropy(logits, batch.labels(), weights, exp.labelSmoothing(), Reduction.MEAN);
                         health.afterForward(batch.images(), loss);
                         opt.zeroGrad();
                         loss.backward();

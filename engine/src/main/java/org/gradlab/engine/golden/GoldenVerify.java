@@ -13,7 +13,8 @@ import org.gradlab.engine.io.Npz;
  * is in the directory. Usage: {@code GoldenVerify [dir]}; default dir = system property
  * {@code gradlab.shared} + "/golden", else {@code ../shared/golden}.
  * Prints {@code file case group array  maxAbsErr relErr tol PASS|FAIL} per array, then a
- * summary per file and in total. Exit code 0 = all passed; 1 = a failure; 2 = no fixtures.
+ * summary per file and in total; every .npz of the directory without a suite, and every case a
+ * suite has no code for, is listed as "not checked" (nothing is skipped silently). Exit code 0 = all passed; 1 = a failure; 2 = no fixtures.
  */
 public final class GoldenVerify {
     private GoldenVerify() {}
@@ -34,6 +35,15 @@ public final class GoldenVerify {
             }
         }
         return run(dir == null ? defaultDir() : dir, out, device);
+    }
+
+    /** The .npz files directly in {@code dir}, sorted. */
+    static java.util.List<String> npzFiles(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".npz")).sorted().toList();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
     }
 
     public static Path defaultDir() {
@@ -59,6 +69,11 @@ public final class GoldenVerify {
                 suite.run(npz, reporter, device);
             } catch (IOException | RuntimeException e) {
                 reporter.fail(suite.fileName(), "-", "-", "-", "cannot read: " + e);
+            }
+        }
+        for (String f : npzFiles(dir)) { // never skip silently: every fixture is checked or listed
+            if (GoldenCases.forFile(f).isEmpty()) {
+                reporter.notChecked(f, "-", "no suite for it");
             }
         }
         if (files == 0) {

@@ -32,6 +32,7 @@ public final class Npz implements AutoCloseable {
     private final ZipFile zip;
     private final String name;
     private final Map<String, ZipEntry> entries;
+    private Path path;
 
     private Npz(ZipFile zip, String name, Map<String, ZipEntry> entries) {
         this.zip = zip;
@@ -65,7 +66,14 @@ public final class Npz implements AutoCloseable {
                     ? e.getName().substring(0, e.getName().length() - 4) : e.getName();
             map.put(key, e);
         }
-        return new Npz(zip, name, map);
+        Npz npz = new Npz(zip, name, map);
+        npz.path = path;
+        return npz;
+    }
+
+    /** The file this was opened from (a fixture's suite finds MANIFEST.json beside it). */
+    public Path path() {
+        return path;
     }
 
     /** Keys (entry names without {@code .npy}) in file order. */

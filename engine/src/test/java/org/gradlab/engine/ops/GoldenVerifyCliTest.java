@@ -85,6 +85,15 @@ class GoldenVerifyCliTest {
     }
 
     @Test
+    void aFixtureWithoutASuiteIsListedAsNotChecked(@TempDir Path dir) throws Exception {
+        writeRelu(dir.resolve("relu.npz"), 0);
+        writeRelu(dir.resolve("nobody_reads_this.npz"), 0);
+        String out = run(dir, 0);
+        assertTrue(out.contains("nobody_reads_this.npz -  not checked: no suite for it"), out);
+        assertTrue(out.contains("1 not checked:"), out);
+    }
+
+    @Test
     void emptyDirectoryIsAnError(@TempDir Path dir) {
         String out = run(dir, 2);
         assertTrue(out.contains("no fixture files"), out);

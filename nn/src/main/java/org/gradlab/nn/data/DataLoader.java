@@ -48,6 +48,9 @@ import org.gradlab.nn.data.transforms.Transform;
  * <p>NOTE: batches are built inside {@link MemoryScope#persistent()} (they belong to no scope,
  * also with 0 workers); the consumer must {@link Batch#close()} them (or let the GC free them).
  * The copy to a non-CPU device happens on the consumer thread in {@code next()}.
+ *
+ * <p>Length: just over 400 lines: the loader, its per-epoch prefetching iterator (an inner class
+ * that reads the loader's configuration) and its builder stay together.
  */
 public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final Dataset dataset;

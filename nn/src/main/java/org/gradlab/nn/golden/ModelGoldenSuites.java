@@ -22,11 +22,25 @@ public final class ModelGoldenSuites {
     private ModelGoldenSuites() {
     }
 
-    /** Registers the three model suites with {@link GoldenCases} (idempotent). */
+    /** The optimizer, scheduler and transform fixtures' suites (parameters from MANIFEST.json). */
+    private static final List<GoldenSuite> TRAINING = List.of(new OptimSuite(), new SchedulersSuite(), new TransformsSuite());
+
+    /**
+     * Registers every suite of this module with {@link GoldenCases} (idempotent): the three model
+     * suites and the optimizer, scheduler and transform suites.
+     */
     public static synchronized void registerAll() {
         for (GoldenSuite s : SUITES) {
             GoldenCases.register(s);
         }
+        for (GoldenSuite s : TRAINING) {
+            GoldenCases.register(s);
+        }
+    }
+
+    /** The optimizer, scheduler and transform suites. */
+    public static List<GoldenSuite> trainingSuites() {
+        return TRAINING;
     }
 
     public static List<GoldenSuite> suites() {

@@ -1,7 +1,6 @@
 package org.gradlab.nn.io;
 
 import java.io.ByteArrayInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -9,8 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,16 +18,14 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
-import net.razorvine.pickle.IObjectConstructor;
-import net.razorvine.pickle.PickleException;
-import net.razorvine.pickle.Unpickler;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.Tensor;
 
 /**
  * Reads PyTorch {@code torch.save(state_dict)} files into {@code LinkedHashMap<String, Tensor>}
- * (CPU, in the file's order) with the Java pickle library net.razorvine:pickle.
+ * (CPU, in the file's order) with the Java pickle library net.razorvine:pickle (its PyTorch hooks:
+ * {@link TorchPickle}).
  *
  * <p>Formats:
  * <ul>
@@ -53,35 +48,6 @@ import org.gradlab.engine.Tensor;
  */
 public final class TorchCheckpoint {
     private static final BigInteger MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
-
-    static {
-        Unpickler.registerConstructor("collections", "OrderedDict", args -> {
-            PyOrderedDict d = new PyOrderedDict();
-            if (args.length > 0 && args[0] instanceof Collection<?> items) {
-                for (Object it : items) {
-                    Object[] kv = it instanceof Object[] a ? a : ((List<?>) it).toArray();
-                    d.put(kv[0], kv[1]);
-                }
-            }
-            return d;
-        });
-        IObjectConstructor rebuild = args -> {
-            if (args.length < 4 || !(args[0] instanceof StorageRef s)) {
-                throw new PickleException("_rebuild_tensor: expected (storage, offset, size, stride, ...)");
-            }
-            return new PendingTensor(s, s.viewOffset() + toLong(args[1]), toInts(args[2]), toInts(args[3]));
-        };
-        Unpickler.registerConstructor("torch._utils", "_rebuild_tensor_v2", rebuild);
-        Unpickler.registerConstructor("torch._utils", "_rebuild_tensor", rebuild);
-        Unpickler.registerConstructor("torch._utils", "_rebuild_parameter", args -> args[0]);
-        String[][] types = {{"FloatStorage", "float32", "4"}, {"DoubleStorage", "float64", "8"}, {"LongStorage", "int64", "8"},
-                {"IntStorage", "int32", "4"}, {"HalfStorage", "float16", "2"}, {"BFloat16Storage", "bfloat16", "2"},
-                {"ShortStorage", "int16", "2"}, {"CharStorage", "int8", "1"}, {"ByteStorage", "uint8", "1"},
-                {"BoolStorage", "bool", "1"}};
-        for (String[] t : types) {
-            Unpickler.registerConstructor("torch", t[0], new StorageType(t[1], Integer.parseInt(t[2])));
-        }
-    }
 
     private TorchCheckpoint() {}
 
@@ -133,11 +99,11 @@ public final class TorchCheckpoint {
                 throw new CheckpointFormatException(file, "zip archive has no <name>/data.pkl entry: not a PyTorch checkpoint");
             }
             String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
-            Object obj = unpickle(file, readEntry(file, zip, pkl), false);
+            Object obj = TorchPickle.load(file, new ByteArrayInputStream(readEntry(file, zip, pkl)), false);
             return materialise(file, obj, ref -> {
-                ZipEntry e = zip.getEntry(prefix + "data/" + ref.key);
+                ZipEntry e = zip.getEntry(prefix + "data/" + ref.key());
                 if (e == null) {
-                    throw new UncheckedCheckpointException(new CheckpointFormatException(file, "storage entry " + prefix + "data/" + ref.key
+                    throw new UncheckedCheckpointException(new CheckpointFormatException(file, "storage entry " + prefix + "data/" + ref.key()
                             + " is missing"));
                 }
                 try {
@@ -172,26 +138,26 @@ public final class TorchCheckpoint {
     private static LinkedHashMap<String, Tensor> loadLegacy(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
         ByteArrayInputStream in = new ByteArrayInputStream(all);
-        Object magic = new TorchUnpickler(file, true).load(in);
+        Object magic = TorchPickle.load(file, in, true);
         if (!(magic instanceof Number) || !MAGIC.equals(new BigInteger(magic.toString()))) {
             throw new CheckpointFormatException(file, "legacy checkpoint: bad magic number " + magic + " (expected 0x1950a86a20f9469cfc6c)");
         }
-        Object protocol = new TorchUnpickler(file, true).load(in);
+        Object protocol = TorchPickle.load(file, in, true);
         if (!(protocol instanceof Number p) || p.intValue() != 1001) {
             throw new CheckpointFormatException(file, "legacy checkpoint: unsupported protocol version " + protocol + " (expected 1001)");
         }
-        Object sysInfo = new TorchUnpickler(file, true).load(in);
+        Object sysInfo = TorchPickle.load(file, in, true);
         if (sysInfo instanceof Map<?, ?> si && Boolean.FALSE.equals(si.get("little_endian"))) {
             throw new CheckpointFormatException(file, "legacy checkpoint written on a big-endian machine: unsupported");
         }
-        Object obj = new TorchUnpickler(file, true).load(in);
-        Object keysObj = new TorchUnpickler(file, true).load(in);
+        Object obj = TorchPickle.load(file, in, true);
+        Object keysObj = TorchPickle.load(file, in, true);
         if (!(keysObj instanceof List<?> keys)) {
             throw new CheckpointFormatException(file, "legacy checkpoint: expected the list of storage keys after the data pickle, got "
                     + (keysObj == null ? "None" : keysObj.getClass().getSimpleName()));
         }
-        Map<String, StorageRef> refs = new HashMap<>();
-        collectRefs(obj, refs);
+        Map<String, TorchPickle.StorageRef> refs = new HashMap<>();
+        TorchPickle.collectRefs(obj, refs);
         Map<String, byte[]> data = new HashMap<>();
         int pos = all.length - in.available();
         for (Object k : keys) {
@@ -201,8 +167,8 @@ public final class TorchCheckpoint {
             }
             long count = ByteBuffer.wrap(all, pos, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             pos += 8;
-            StorageRef ref = refs.get(key);
-            int elem = ref != null ? ref.type.elemBytes : 1;
+            TorchPickle.StorageRef ref = refs.get(key);
+            int elem = ref != null ? ref.type().elemBytes() : 1;
             if (count < 0 || count * elem > all.length - pos) {
                 throw new CheckpointFormatException(file, "truncated: storage '" + key + "' needs " + count + " elements of " + elem
                         + " bytes but only " + (all.length - pos) + " bytes remain");
@@ -214,102 +180,13 @@ public final class TorchCheckpoint {
             pos += nb;
         }
         return materialise(file, obj, ref -> {
-            byte[] b = data.get(ref.key);
+            byte[] b = data.get(ref.key());
             if (b == null) {
-                throw new UncheckedCheckpointException(new CheckpointFormatException(file, "storage '" + ref.key
+                throw new UncheckedCheckpointException(new CheckpointFormatException(file, "storage '" + ref.key()
                         + "' is referenced but not in the storage list"));
             }
             return b;
         });
-    }
-
-    private static void collectRefs(Object o, Map<String, StorageRef> refs) {
-        if (o instanceof PendingTensor t) {
-            refs.put(t.storage.key, t.storage);
-        } else if (o instanceof Map<?, ?> m) {
-            m.values().forEach(v -> collectRefs(v, refs));
-        } else if (o instanceof Collection<?> c) {
-            c.forEach(v -> collectRefs(v, refs));
-        } else if (o instanceof Object[] a) {
-            for (Object v : a) {
-                collectRefs(v, refs);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ unpickling
-
-    private static Object unpickle(Path file, byte[] pickle, boolean legacy) throws IOException {
-        return new TorchUnpickler(file, legacy).load(new ByteArrayInputStream(pickle));
-    }
-
-    /** Resolves storages lazily; keeps SETITEMS in order; rejects lengths beyond the data. */
-    private static final class TorchUnpickler extends Unpickler {
-        private final Path file;
-        private final boolean legacy;
-
-        TorchUnpickler(Path file, boolean legacy) {
-            this.file = file;
-            this.legacy = legacy;
-        }
-
-        @Override
-        protected Object persistentLoad(Object pid) {
-            Object[] t = pid instanceof Object[] a ? a : null;
-            if (t == null || t.length < 5 || !"storage".equals(t[0])) {
-                throw new PickleException("unsupported persistent id " + pid);
-            }
-            if (!(t[1] instanceof StorageType type)) {
-                throw new PickleException("unsupported storage type " + t[1]);
-            }
-            long viewOffset = 0;
-            if (t.length >= 6 && t[5] instanceof Object[] view && view.length >= 2) {
-                viewOffset = toLong(view[1]); // old legacy files: (view_key, offset in elements, size) into root storage t[2]
-            }
-            return new StorageRef(type, String.valueOf(t[2]), toLong(t[4]), viewOffset);
-        }
-
-        @Override
-        protected Object dispatch(short key) throws PickleException, IOException {
-            switch (key) {
-                case 'u': { // SETITEMS: keep insertion order (the library goes through a HashMap)
-                    List<Object> items = stack.pop_all_since_marker();
-                    @SuppressWarnings("unchecked")
-                    Map<Object, Object> m = (Map<Object, Object>) stack.peek();
-                    for (int i = 0; i + 1 < items.size(); i += 2) {
-                        m.put(items.get(i), items.get(i + 1));
-                    }
-                    return NO_RETURN_VALUE;
-                }
-                case 'X': case 'B': case 'T':
-                    checkLength(4);
-                    break;
-                case 0x8d: case 0x8e: case 0x96:
-                    checkLength(8);
-                    break;
-                default:
-                    break;
-            }
-            return super.dispatch(key);
-        }
-
-        private void checkLength(int bytes) throws IOException {
-            if (!input.markSupported()) {
-                return;
-            }
-            input.mark(bytes);
-            byte[] b = input.readNBytes(bytes);
-            input.reset();
-            if (b.length < bytes) {
-                throw new EOFException("pickle ends inside a length field");
-            }
-            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-            long len = bytes == 4 ? Integer.toUnsignedLong(bb.getInt()) : bb.getLong();
-            if (len < 0 || len > input.available() - bytes) {
-                throw new PickleException("string/bytes length " + len + " exceeds the " + (input.available() - bytes)
-                        + " bytes left in the pickle (truncated or corrupt" + (legacy ? " legacy file)" : ")") + " in " + file);
-            }
-        }
     }
 
     /** {@code collections.OrderedDict} with its attributes (e.g. {@code _metadata}) ignored. */
@@ -321,17 +198,6 @@ public final class TorchCheckpoint {
         }
     }
 
-    private record StorageType(String dtype, int elemBytes) implements IObjectConstructor {
-        @Override
-        public Object construct(Object[] args) {
-            throw new PickleException("torch storage type " + dtype + " cannot be constructed directly");
-        }
-    }
-
-    private record StorageRef(StorageType type, String key, long numel, long viewOffset) {}
-
-    private record PendingTensor(StorageRef storage, long offset, int[] size, int[] stride) {}
-
     private static final class UncheckedCheckpointException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -342,7 +208,7 @@ public final class TorchCheckpoint {
 
     // ------------------------------------------------------------------ tensors
 
-    private static LinkedHashMap<String, Tensor> materialise(Path file, Object obj, Function<StorageRef, byte[]> storages)
+    private static LinkedHashMap<String, Tensor> materialise(Path file, Object obj, Function<TorchPickle.StorageRef, byte[]> storages)
             throws IOException {
         Map<?, ?> dict = stateDictOf(file, obj);
         LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
@@ -352,11 +218,11 @@ public final class TorchCheckpoint {
                 if (!(e.getKey() instanceof String name)) {
                     throw new CheckpointFormatException(file, "state dict key " + e.getKey() + " is not a string");
                 }
-                if (!(e.getValue() instanceof PendingTensor t)) {
+                if (!(e.getValue() instanceof TorchPickle.PendingTensor t)) {
                     throw new CheckpointFormatException(file, "state dict entry '" + name + "' is not a tensor ("
                             + (e.getValue() == null ? "None" : e.getValue().getClass().getSimpleName()) + ")");
                 }
-                byte[] data = cache.computeIfAbsent(t.storage.key, k -> storages.apply(t.storage));
+                byte[] data = cache.computeIfAbsent(t.storage().key(), k -> storages.apply(t.storage()));
                 out.put(name, build(file, name, t, data));
             }
         } catch (UncheckedCheckpointException ex) {
@@ -370,7 +236,7 @@ public final class TorchCheckpoint {
             throw new CheckpointFormatException(file, "top-level object is " + (obj == null ? "None" : obj.getClass().getSimpleName())
                     + ", expected a state dict");
         }
-        if (!m.isEmpty() && m.values().stream().noneMatch(v -> v instanceof PendingTensor)) {
+        if (!m.isEmpty() && m.values().stream().noneMatch(v -> v instanceof TorchPickle.PendingTensor)) {
             for (String k : new String[] {"state_dict", "model_state_dict", "model"}) {
                 if (m.get(k) instanceof Map<?, ?> inner) {
                     return inner;
@@ -380,40 +246,40 @@ public final class TorchCheckpoint {
         return m;
     }
 
-    private static Tensor build(Path file, String name, PendingTensor t, byte[] data) throws CheckpointFormatException {
-        StorageType type = t.storage.type;
-        String dt = type.dtype;
+    private static Tensor build(Path file, String name, TorchPickle.PendingTensor t, byte[] data) throws CheckpointFormatException {
+        TorchPickle.StorageType type = t.storage().type();
+        String dt = type.dtype();
         if (!dt.equals("float32") && !dt.equals("float64") && !dt.equals("int64") && !dt.equals("int32")) {
             throw new CheckpointFormatException(file, "tensor '" + name + "' has unsupported dtype " + dt
                     + " (supported: float32, float64, int64, int32)");
         }
-        long available = data.length / type.elemBytes;
-        if (t.size.length != t.stride.length) {
+        long available = data.length / type.elemBytes();
+        if (t.size().length != t.stride().length) {
             throw new CheckpointFormatException(file, "tensor '" + name + "': size and stride ranks differ");
         }
         long numel = 1;
-        long last = t.offset;
-        for (int i = 0; i < t.size.length; i++) {
-            if (t.size[i] < 0 || t.stride[i] < 0) {
+        long last = t.offset();
+        for (int i = 0; i < t.size().length; i++) {
+            if (t.size()[i] < 0 || t.stride()[i] < 0) {
                 throw new CheckpointFormatException(file, "tensor '" + name + "': negative size or stride");
             }
-            numel *= t.size[i];
-            last += (long) (t.size[i] - 1) * t.stride[i];
+            numel *= t.size()[i];
+            last += (long) (t.size()[i] - 1) * t.stride()[i];
         }
-        if (numel > 0 && (t.offset < 0 || last >= available)) {
-            throw new CheckpointFormatException(file, "tensor '" + name + "' reads element " + last + " of storage '" + t.storage.key
+        if (numel > 0 && (t.offset() < 0 || last >= available)) {
+            throw new CheckpointFormatException(file, "tensor '" + name + "' reads element " + last + " of storage '" + t.storage().key()
                     + "' which holds " + available + " (truncated or corrupt)");
         }
         ByteBuffer bb = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         int n = Math.toIntExact(numel);
         double[] vals = new double[n];
-        int[] idx = new int[t.size.length];
+        int[] idx = new int[t.size().length];
         for (int i = 0; i < n; i++) {
-            long e = t.offset;
+            long e = t.offset();
             for (int d = 0; d < idx.length; d++) {
-                e += (long) idx[d] * t.stride[d];
+                e += (long) idx[d] * t.stride()[d];
             }
-            int b = (int) (e * type.elemBytes);
+            int b = (int) (e * type.elemBytes());
             switch (dt) {
                 case "float32": vals[i] = bb.getFloat(b); break;
                 case "float64": vals[i] = bb.getDouble(b); break;
@@ -421,32 +287,12 @@ public final class TorchCheckpoint {
                 default: vals[i] = bb.getInt(b); break;
             }
             for (int d = idx.length - 1; d >= 0; d--) {
-                if (++idx[d] < t.size[d]) {
+                if (++idx[d] < t.size()[d]) {
                     break;
                 }
                 idx[d] = 0;
             }
         }
-        return Tensor.of(dt.equals("float32") ? DType.F32 : DType.F64, Device.CPU, vals, t.size);
+        return Tensor.of(dt.equals("float32") ? DType.F32 : DType.F64, Device.CPU, vals, t.size());
     }
-
-    private static long toLong(Object o) {
-        if (o instanceof Number n) {
-            return n.longValue();
-        }
-        throw new PickleException("expected an integer, got " + o);
-    }
-
-    private static int[] toInts(Object o) {
-        Object[] a = o instanceof Object[] arr ? arr : o instanceof List<?> l ? l.toArray() : null;
-        if (a == null) {
-            throw new PickleException("expected a tuple of integers, got " + o);
-        }
-        int[] r = new int[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = Math.toIntExact(toLong(a[i]));
-        }
-        return r;
-    }
-
 }

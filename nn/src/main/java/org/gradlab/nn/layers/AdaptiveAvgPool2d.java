@@ -1,5 +1,6 @@
 package org.gradlab.nn.layers;
 
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
 
@@ -19,7 +20,7 @@ public final class AdaptiveAvgPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return org.gradlab.engine.ops.AdaptiveAvgPool2d.apply(x, outH, outW);
+        return Functional.adaptiveAvgPool2d(x, outH, outW);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.gradlab.nn.layers;
 
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
 
@@ -24,6 +25,6 @@ public final class AvgPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return org.gradlab.engine.ops.AvgPool2d.apply(x, kernelSize, stride, padding, countIncludePad);
+        return Functional.avgPool2d(x, kernelSize, stride, padding, countIncludePad);
     }
 }

@@ -2,6 +2,7 @@ package org.gradlab.nn.layers;
 
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
@@ -65,7 +66,7 @@ public final class BatchNorm2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         boolean tr = isTraining();
-        Tensor out = org.gradlab.engine.ops.BatchNorm2d.apply(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
+        Tensor out = Functional.batchNorm2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
         if (tr) {
             batches++;
             try (MemoryScope p = MemoryScope.persistent()) {

@@ -2,6 +2,7 @@ package org.gradlab.nn.layers;
 
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
@@ -64,7 +65,7 @@ public final class Conv2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return org.gradlab.engine.ops.Conv2d.apply(x, weight(), bias(), stride, padding, groups);
+        return Functional.conv2d(x, weight(), bias(), stride, padding, groups);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.gradlab.nn.layers;
 
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
@@ -32,7 +33,7 @@ public final class Dropout extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return org.gradlab.engine.ops.Dropout.apply(x, p, isTraining(), gen);
+        return Functional.dropout(x, p, isTraining(), gen);
     }
 
     @Override

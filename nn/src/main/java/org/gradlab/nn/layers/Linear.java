@@ -2,6 +2,7 @@ package org.gradlab.nn.layers;
 
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
@@ -45,7 +46,7 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return org.gradlab.engine.ops.Linear.apply(x, weight(), bias());
+        return Functional.linear(x, weight(), bias());
     }
 
     @Override

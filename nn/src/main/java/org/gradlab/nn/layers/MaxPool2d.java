@@ -1,5 +1,6 @@
 package org.gradlab.nn.layers;
 
+import org.gradlab.engine.Functional;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
 
@@ -22,7 +23,7 @@ public final class MaxPool2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return org.gradlab.engine.ops.MaxPool2d.apply(x, kernelSize, stride, padding);
+        return Functional.maxPool2d(x, kernelSize, stride, padding);
     }
 
     @Override

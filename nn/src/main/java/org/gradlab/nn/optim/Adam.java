@@ -18,8 +18,8 @@ import org.gradlab.engine.Tensor;
  * (zero-initialised). NOTE: eps is added AFTER the bias correction of sqrt(v), as PyTorch does.
  *
  * <p>The update is one fused pass per parameter ({@code backend.optim().adamStep}): an earlier
- * version composed it from elementwise kernels and took ~9 passes over memory (85-200 ms per
- * step on 2^20 float32 parameters against ~5 ms fused).
+ * version composed it from elementwise kernels and took ~9 passes over memory (figures:
+ * bench/README.md, "Figures behind design choices").
  */
 public class Adam extends Optimizer {
     private final boolean decoupled;

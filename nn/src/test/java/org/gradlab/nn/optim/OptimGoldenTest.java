@@ -17,6 +17,8 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.io.NpyArray;
 import org.gradlab.engine.io.Npz;
 import org.gradlab.engine.io.SharedFiles;
+import org.gradlab.nn.golden.GoldenManifest;
+import org.gradlab.nn.golden.OptimSuite;
 import org.gradlab.nn.io.SafeTensors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** optim.npz: 3 steps of every optimizer case, params and state vs PyTorch's float64 run. */
+/**
+ * optim.npz beyond what its verify suite ({@link OptimSuite}, run by TrainingGoldenSuitesTest)
+ * checks: parameter groups, in-place updates, state dicts, invalid arguments.
+ */
 class OptimGoldenTest {
     static final String[] NAMES = {"a", "b"};
     static Npz z;
@@ -44,20 +49,9 @@ class OptimGoldenTest {
         System.out.println("optim.npz worst relative error per case/dtype: " + WORST);
     }
 
+    /** The optimizer of case {@code c}, from its MANIFEST.json entry (as {@code verify} builds it). */
     static Optimizer make(String c, List<Tensor> ps) {
-        switch (c) {
-            case "adam": return new Adam(ps, 1e-3);
-            case "adam_lr0p1": return new Adam(ps, 0.1);
-            case "adam_wd0p01": return new Adam(ps, 1e-3, 0.9, 0.999, 1e-8, 0.01);
-            case "adamw": return new AdamW(ps, 1e-3);
-            case "adamw_wd0p1_lr0p01": return new AdamW(ps, 0.01, 0.9, 0.999, 1e-8, 0.1);
-            case "sgd": return new SGD(ps, 0.1);
-            case "sgd_mom0p9": return new SGD(ps, 0.1, 0.9, 0, false, 0);
-            case "sgd_mom0p9_wd0p01": return new SGD(ps, 0.1, 0.9, 0, false, 0.01);
-            case "sgd_nesterov": return new SGD(ps, 0.1, 0.9, 0, true, 0);
-            case "sgd_wd0p01": return new SGD(ps, 0.1, 0, 0, false, 0.01);
-            default: throw new IllegalArgumentException(c);
-        }
+        return OptimSuite.optimizer(GoldenManifest.cases(z).get(c), ps);
     }
 
     static Tensor load(String key, DType dt) {
@@ -114,21 +108,6 @@ class OptimGoldenTest {
                 double err = relErr(e.getValue(), z.get(c + ".f64." + e.getKey()));
                 WORST.merge(c + "/" + dt, err, Math::max);
                 assertTrue(err <= tol, c + " " + dt + " " + e.getKey() + ": relative error " + err + " > " + tol);
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"adam", "adam_lr0p1", "adam_wd0p01", "adamw", "adamw_wd0p1_lr0p01", "sgd", "sgd_mom0p9",
-            "sgd_mom0p9_wd0p01", "sgd_nesterov", "sgd_wd0p01"})
-    void threeStepsMatchPyTorch(String c) {
-        for (DType dt : new DType[] {DType.F64, DType.F32}) {
-            List<Tensor> ps = params(c, dt);
-            Optimizer opt = make(c, ps);
-            for (int t = 1; t <= 3; t++) {
-                setGrads(c, t, ps, dt);
-                opt.step();
-                check(c, t, ps, opt, dt);
             }
         }
     }

@@ -27,10 +27,8 @@ final class ConvBlocks32 {
     private static final int TARGET_COLUMNS = Integer.getInteger("gradlab.convBlockColumns", 800);
     /**
      * Output planes of at least this many positions stay per sample ({@code
-     * -Dgradlab.convBlockBelowL}). Measured 2026-12-01 (ConvBench, batch 32, fwd / bwd-data /
-     * bwd-filter ms): exp 08's 32->64 conv at 14x14 (L = 196) per sample 2.26 / 2.11 / 1.69, in
-     * blocks 2.51 / 2.49 / 1.94; its 64->128 conv at 7x7 (L = 49) in blocks 1.95 / 2.26 / 1.61,
-     * per sample 2.28 / 2.59 / 1.42. (The old rule, L below 400, put both in blocks.)
+     * -Dgradlab.convBlockBelowL}): exp 08's 14x14 conv (L = 196) is faster per sample, its 7x7 conv
+     * (L = 49) in blocks (figures: bench/README.md, "Figures behind design choices").
      */
     private static final int PER_SAMPLE_FROM_L = Integer.getInteger("gradlab.convBlockBelowL", 100);
     /** Upper bound on the col block, in floats (16 MB). */
@@ -38,9 +36,8 @@ final class ConvBlocks32 {
 
     /**
      * Below this many output channels the weights are too small for their packing to matter and
-     * the block rearrangement costs more than it saves (measured on the baseline CNN's 8→16 conv:
-     * 1.16 s per epoch per sample, 1.36 s in blocks; again 2026-12-01, exp 01 epochs 0.44-0.45 s
-     * per sample, 0.50-0.51 s in blocks). {@code -Dgradlab.convBlockMinCout} overrides it.
+     * the block rearrangement costs more than it saves (the baseline CNN's 8→16 conv; figures:
+     * bench/README.md, "Figures behind design choices"). {@code -Dgradlab.convBlockMinCout} overrides it.
      */
     private static final int NARROW_COUT = Integer.getInteger("gradlab.convBlockMinCout", 32);
 

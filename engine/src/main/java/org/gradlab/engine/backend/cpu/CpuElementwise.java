@@ -136,7 +136,8 @@ final class CpuElementwise implements ElementwiseKernels {
      * out = full + other or full * other, {@code full} contiguous in the output's shape and
      * {@code other} broadcast to it, staged: where other is constant along a row (a (1, C, 1, 1)
      * operand against NCHW) the row is one scalar add or multiply, which the JIT vectorises
-     * (the general strided path reads both through FloatBuffers, ~5 ns per element).
+     * (the general strided path reads both through FloatBuffers, several times slower; figures:
+     * bench/README.md, "Figures behind design choices").
      */
     private void broadcastF32(boolean add, Tensor full, Tensor other, Tensor out) {
         int[] shape = out.shape();
@@ -173,10 +174,9 @@ final class CpuElementwise implements ElementwiseKernels {
 
     /**
      * g[i] = x[i] > 0 ? g[i] : 0 over the raw float bits, with integer masks: the select as a
-     * compare and branch mispredicts on every other element of real activations (7 ns per element
-     * measured here); the masks on float[] via floatToRawIntBits run scalar (0.95 ns); on int[]
-     * the JIT vectorises them (0.42 ns, staging included, 802,816 elements). NOTE: a NaN x gives
-     * 0, as x > 0 is false.
+     * compare and branch mispredicts on every other element of real activations; the masks on
+     * float[] via floatToRawIntBits run scalar; on int[] the JIT vectorises them (figures:
+     * bench/README.md, "Figures behind design choices"). NOTE: a NaN x gives 0, as x > 0 is false.
      */
     static void reluBackward(int[] g, int[] x, int n) {
         for (int i = 0; i < n; i++) {

@@ -6,10 +6,10 @@ import java.nio.FloatBuffer;
  * Per-thread float arrays that stage off-heap data for Java loops.
  *
  * <p>Why: a loop over a direct {@link FloatBuffer} pays a bounds and scope check per access and
- * cannot be vectorised; with data-dependent branches (ReLU, max-pool on random signs) it ran at
- * ~8.5 ns per element here. A bulk copy into a heap array (memcpy speed), the loop on the array,
- * and a bulk copy back runs the same ReLU at ~1.1 ns per element. Arrays are reused per thread
- * and per slot, so staging allocates nothing in steady state.
+ * cannot be vectorised; with data-dependent branches (ReLU, max-pool on random signs) it is
+ * several times slower than a bulk copy into a heap array (memcpy speed), the loop on the array,
+ * and a bulk copy back (figures: bench/README.md, "Figures behind design choices"). Arrays are
+ * reused per thread and per slot, so staging allocates nothing in steady state.
  */
 final class HeapStage {
     private static final int SLOTS = 6;

@@ -226,8 +226,8 @@ final class Im2col {
      * <p>NOTE: each row is first copied into a scratch array at the SAME index as its target in x,
      * so the add loop reads and writes {@code [i]} of both: C2 (JDK 17) does not vectorise a loop
      * whose two arrays carry different loop-invariant offsets ({@code x[a + t] += col[b + t]}),
-     * and the copy (an intrinsic memcpy) costs less than the scalar adds it replaces (4x measured
-     * on a shifted multiply-add).
+     * and the copy (an intrinsic memcpy) costs less than the scalar adds it replaces (bench/README.md,
+     * LoopShapesBench).
      */
     static void col2imShift(float[] col, int colOff, int ld, int channels, Geo g, float[] x, int xOff) {
         int w = g.w();

@@ -11,7 +11,8 @@ import java.util.function.Function;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.io.Npz;
 import org.gradlab.engine.io.SharedFiles;
-import org.gradlab.nn.optim.Adam;
+import org.gradlab.nn.golden.GoldenManifest;
+import org.gradlab.nn.golden.SchedulersSuite;
 import org.gradlab.nn.optim.Optimizer;
 import org.gradlab.nn.optim.ParamGroup;
 import org.gradlab.nn.optim.SGD;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** schedulers.npz: every case's lr (and OneCycle momentum) sequence, including the trailing entry. */
 class SchedulersGoldenTest {
@@ -41,31 +42,20 @@ class SchedulersGoldenTest {
         return new SGD(List.of(Tensor.of(new double[] {1, 2}, 2)), 0.001, 0.9, 0, false, 0);
     }
 
-    static LRScheduler make(String c, Optimizer opt) {
-        switch (c) {
-            case "cosine": return new CosineAnnealingLR(opt, 15, 0);
-            case "cosine_etamin": return new CosineAnnealingLR(opt, 10, 1e-5);
-            case "lambda_warmup": return new LambdaLR(opt, e -> Math.min(1.0, (e + 1) / 5.0));
-            case "linear_warmup": return new LinearLR(opt, 0.1, 1.0, 5);
-            case "onecycle_adam":
-                return new OneCycleLR(opt, 1e-3, 100, 0.25, OneCycleLR.Anneal.LINEAR, true, 0.85, 0.95, 25, 1e4, false);
-            case "onecycle_sgd": return new OneCycleLR(opt, 0.01, 100);
-            case "step": return new StepLR(opt, 5, 0.1);
-            case "warmup3_cosine12": {
-                LRScheduler warm = new LinearLR(opt, 0.1, 1.0, 3);
-                LRScheduler cos = new CosineAnnealingLR(opt, 12);
-                return new SequentialLR(opt, List.of(warm, cos), 3);
-            }
-            default: throw new IllegalArgumentException(c);
-        }
+    static com.fasterxml.jackson.databind.JsonNode manifest(String c) {
+        return GoldenManifest.cases(z).get(c);
     }
 
+    static java.util.stream.Stream<String> cases() {
+        return org.gradlab.engine.golden.GoldenCases.caseNames(z).stream();
+    }
+
+    /** Every case, built from its MANIFEST.json entry as verify's {@link SchedulersSuite} builds it. */
     @ParameterizedTest
-    @ValueSource(strings = {"cosine", "cosine_etamin", "lambda_warmup", "linear_warmup", "onecycle_adam", "onecycle_sgd", "step",
-            "warmup3_cosine12"})
+    @MethodSource("cases")
     void matchesPyTorch(String c) {
-        Optimizer opt = c.equals("onecycle_adam") ? new Adam(List.of(Tensor.of(new double[] {1}, 1)), 0.001) : sgd();
-        LRScheduler s = make(c, opt);
+        Optimizer opt = SchedulersSuite.optimizer(manifest(c));
+        LRScheduler s = SchedulersSuite.scheduler(manifest(c), opt);
         double[] lr = z.get(c + ".f64.lr").toDoubles();
         double[] mom = z.has(c + ".f64.momentum") ? z.get(c + ".f64.momentum").toDoubles() : null;
         ParamGroup g = opt.paramGroups().get(0);

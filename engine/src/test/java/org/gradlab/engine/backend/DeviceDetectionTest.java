@@ -1,4 +1,4 @@
-package org.gradlab.challenge.run;
+package org.gradlab.engine.backend;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -6,17 +6,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.gradlab.engine.Device;
-import org.gradlab.engine.backend.Backends;
 import org.gradlab.engine.backend.cuda.CudaBackend;
-import org.gradlab.natives.cuda.CudaSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** {@code --device auto|cpu|cuda|mps} reaches the right backend, or says clearly why not. */
-class DeviceChoiceTest {
+class DeviceDetectionTest {
     private static String run(String spec, Device[] got) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        got[0] = DeviceChoice.resolve(spec, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        got[0] = DeviceDetection.resolve(spec, new PrintStream(buf, true, StandardCharsets.UTF_8));
         return buf.toString(StandardCharsets.UTF_8);
     }
 
@@ -31,7 +29,7 @@ class DeviceChoiceTest {
 
     @Test
     void withoutCudaAutoFallsBackWithOneLineAndCudaNamesTheMissingPiece() {
-        CudaSupport.Status s = CudaSupport.status();
+        DeviceDetection.CudaStatus s = DeviceDetection.cuda();
         Assumptions.assumeFalse(s.usable(), "skipped: CUDA is usable here");
         Device[] d = new Device[1];
         String out = run("auto", d);
@@ -44,7 +42,7 @@ class DeviceChoiceTest {
 
     @Test
     void withCudaBothCudaAndAutoReachTheCudaBackend() {
-        if (!CudaSupport.isUsable()) {
+        if (!DeviceDetection.cuda().usable()) {
             Assumptions.abort("skipped: no CUDA device");
         }
         Device[] d = new Device[1];

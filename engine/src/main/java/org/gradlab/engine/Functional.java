@@ -1,0 +1,102 @@
+package org.gradlab.engine;
+
+import org.gradlab.engine.ops.AdaptiveAvgPool2d;
+import org.gradlab.engine.ops.AvgPool2d;
+import org.gradlab.engine.ops.BatchNorm2d;
+import org.gradlab.engine.ops.Conv2d;
+import org.gradlab.engine.ops.CrossEntropy;
+import org.gradlab.engine.ops.Dropout;
+import org.gradlab.engine.ops.Gelu;
+import org.gradlab.engine.ops.Linear;
+import org.gradlab.engine.ops.LogSoftmax;
+import org.gradlab.engine.ops.MaxPool2d;
+import org.gradlab.engine.ops.NllLoss;
+import org.gradlab.engine.ops.Silu;
+
+/**
+ * The ops as functions, like PyTorch's {@code torch.nn.functional}: what layers call. Seven op
+ * classes share their names with the layers built on them ({@code Conv2d}, {@code Linear},
+ * {@code BatchNorm2d}, ...), so a layer calls {@code Functional.conv2d(...)} rather than a fully
+ * qualified {@code org.gradlab.engine.ops.Conv2d.apply(...)}. Each method is the op's
+ * {@code apply}; the math and the derivative are documented on the op class.
+ */
+public final class Functional {
+    private Functional() {}
+
+    /** x @ weightᵀ + bias over the last dimension; bias may be null ({@link Linear}). */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return Linear.apply(x, weight, bias);
+    }
+
+    /** 2-D cross-correlation, NCHW, zero padding; bias may be null ({@link Conv2d}). */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, int stride, int padding, int groups) {
+        return Conv2d.apply(x, weight, bias, stride, padding, groups);
+    }
+
+    /** Max over k×k windows, first maximum in row-major order ({@link MaxPool2d}). */
+    public static Tensor maxPool2d(Tensor x, int kernelSize, int stride, int padding) {
+        return MaxPool2d.apply(x, kernelSize, stride, padding);
+    }
+
+    /** Mean over k×k windows, padding counted or not ({@link AvgPool2d}). */
+    public static Tensor avgPool2d(Tensor x, int kernelSize, int stride, int padding, boolean countIncludePad) {
+        return AvgPool2d.apply(x, kernelSize, stride, padding, countIncludePad);
+    }
+
+    /** Mean over PyTorch's adaptive windows to an outH×outW output ({@link AdaptiveAvgPool2d}). */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        return AdaptiveAvgPool2d.apply(x, outH, outW);
+    }
+
+    /**
+     * Batch norm over (N, H, W) per channel; in training it updates the running statistics in
+     * place ({@link BatchNorm2d}). weight, bias and the running statistics may be null.
+     */
+    public static Tensor batchNorm2d(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                     boolean training, double momentum, double eps) {
+        return BatchNorm2d.apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /** Zeroes each element with probability p and scales the rest by 1/(1-p) when training ({@link Dropout}). */
+    public static Tensor dropout(Tensor x, double p, boolean training, Generator gen) {
+        return Dropout.apply(x, p, training, gen);
+    }
+
+    public static Tensor relu(Tensor x) {
+        return x.relu();
+    }
+
+    public static Tensor sigmoid(Tensor x) {
+        return x.sigmoid();
+    }
+
+    /** x · sigmoid(x) ({@link Silu}). */
+    public static Tensor silu(Tensor x) {
+        return Silu.apply(x);
+    }
+
+    /** Exact GELU, x · Φ(x) ({@link Gelu}). */
+    public static Tensor gelu(Tensor x) {
+        return Gelu.apply(x);
+    }
+
+    /** GELU, exact or PyTorch's approximate='tanh' ({@link Gelu}). */
+    public static Tensor gelu(Tensor x, Gelu.Approximation approximation) {
+        return Gelu.apply(x, approximation);
+    }
+
+    /** log softmax over the last dimension of (N, C) ({@link LogSoftmax}). */
+    public static Tensor logSoftmax(Tensor x) {
+        return LogSoftmax.apply(x);
+    }
+
+    /** Cross-entropy of (N, C) logits and class indices, PyTorch semantics ({@link CrossEntropy}); weight may be null. */
+    public static Tensor crossEntropy(Tensor logits, int[] target, Tensor weight, double labelSmoothing, Reduction reduction) {
+        return CrossEntropy.apply(logits, target, weight, labelSmoothing, reduction);
+    }
+
+    /** Negative log-likelihood of (N, C) log-probabilities and class indices ({@link NllLoss}); weight may be null. */
+    public static Tensor nllLoss(Tensor logp, int[] target, Tensor weight, Reduction reduction) {
+        return NllLoss.apply(logp, target, weight, reduction);
+    }
+}
