@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.gradlab.challenge.cli.ThreadsOption;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.experiments.Experiment;
 import org.gradlab.challenge.experiments.Experiments;
@@ -12,6 +13,7 @@ import org.gradlab.engine.backend.DeviceDetection;
 import org.gradlab.engine.backend.cpu.Parallel;
 import org.gradlab.natives.Blas;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -66,8 +68,8 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--workers", defaultValue = "1", description = "data-loading threads")
         int workers;
 
-        @Option(names = "--threads", description = "CPU threads for the kernels (default: every core, or GRADLAB_THREADS)")
-        Integer threads;
+        @Mixin
+        ThreadsOption threads;
 
         @Option(names = "--profile", description = "after the timed epochs, run one more under the op profiler and print "
                 + "milliseconds per step for every op type and layer, forward and backward")
@@ -78,9 +80,6 @@ public final class BenchCommand implements Runnable {
             Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/dermamnist_jpeg.npz").normalize();
             MedMnist d = MedMnist.load(file);
             Device dev = DeviceDetection.resolve(device, System.out);
-            if (threads != null) {
-                Parallel.setThreads(threads);
-            }
             String core = System.getenv("OPENBLAS_CORETYPE");
             System.out.printf("threads: %d (CPU kernels); BLAS threads: %d; OpenBLAS kernels: %s; java %s%n",
                     Parallel.threads(), Blas.threads(),

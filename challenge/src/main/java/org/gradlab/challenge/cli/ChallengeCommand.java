@@ -10,6 +10,7 @@ import org.gradlab.challenge.report.PublishedRun;
 import org.gradlab.challenge.run.ChallengeOptions;
 import org.gradlab.challenge.run.ChallengeRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./gradlab challenge}: reruns the study and writes results.json, results.csv and report.html. */
@@ -55,8 +56,8 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "data-loading threads (default: 1)", defaultValue = "1")
     int workers;
 
-    @Option(names = "--threads", description = "CPU threads for the kernels (default: every core, or GRADLAB_THREADS)")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--detect-anomaly", description = "stop at the first NaN/Inf in any op output or gradient, naming the op and layer (slow)")
     boolean detectAnomaly;
@@ -64,9 +65,6 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         org.gradlab.engine.autograd.Autograd.setAnomalyDetection(detectAnomaly);
-        if (threads != null) {
-            org.gradlab.engine.backend.cpu.Parallel.setThreads(threads);
-        }
         List<Experiment> selected = Experiments.select(exp);
         if (list) {
             printList(selected, PublishedResults.loadDefault());
