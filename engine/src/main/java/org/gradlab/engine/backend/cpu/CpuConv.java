@@ -201,9 +201,9 @@ final class CpuConv implements ConvKernels {
         int n = gOut.shape(0);
         int c = gOut.shape(1);
         int l = gOut.shape(2) * gOut.shape(3);
-        float[] ga = HeapStage.load(0, storage(gOut).f32(), (int) gOut.offset(), n * c * l);
+        float[] ga = HeapStage.loadSplit(0, storage(gOut).f32(), (int) gOut.offset(), n * c * l);
         double[] sums = new double[c];
-        ChannelLoops32.channelSums(ga, n, c, l, 0, c, sums);
+        Parallel.forChunks(c, Parallel.grain((long) n * l), (k, c0, c1) -> ChannelLoops32.channelSums(ga, n, c, l, c0, c1, sums));
         return Tensor.of(DType.F32, gOut.device(), sums, c);
     }
 }
