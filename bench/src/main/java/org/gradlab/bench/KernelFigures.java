@@ -112,6 +112,11 @@ final class KernelFigures {
             } else if (r.bench().equals("LoopShapesBench")) {
                 out.printf("  %-16s %-18s %-10s %7.2f ns per element%n", r.bench(), r.method(), "",
                         r.seconds() * 1e9 / LoopShapesBench.N);
+            } else if (r.bench().equals("RowKernelsBench")) {
+                int size = Integer.parseInt(r.param("imageSize"));
+                int[] rd = r.method().startsWith("layerNorm") ? RowKernelsBench.normShape(size) : RowKernelsBench.scoreShape(size);
+                out.printf("  %-16s %-18s %-10s %7.2f ns per element%n", r.bench(), r.method(), rd[0] + "x" + rd[1],
+                        r.seconds() * 1e9 / ((long) rd[0] * rd[1]));
             } else if (r.bench().equals("PoolNormBench") || r.bench().equals("ElementwiseBench")) {
                 long n = ChannelInputs.elements(r.param("shape"), Long.parseLong(r.params().getOrDefault("batch", "32")));
                 out.printf("  %-16s %-18s %-10s %7.2f ns per input element%n", r.bench(), r.method(), r.param("shape"),

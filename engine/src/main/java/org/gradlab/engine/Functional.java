@@ -5,13 +5,20 @@ import org.gradlab.engine.ops.AvgPool2d;
 import org.gradlab.engine.ops.BatchNorm2d;
 import org.gradlab.engine.ops.Conv2d;
 import org.gradlab.engine.ops.CrossEntropy;
+import org.gradlab.engine.ops.DropPath;
 import org.gradlab.engine.ops.Dropout;
 import org.gradlab.engine.ops.Gelu;
+import org.gradlab.engine.ops.LayerNorm;
 import org.gradlab.engine.ops.Linear;
 import org.gradlab.engine.ops.LogSoftmax;
 import org.gradlab.engine.ops.MaxPool2d;
+import org.gradlab.engine.ops.MultiHeadAttention;
+import org.gradlab.engine.ops.Narrow;
 import org.gradlab.engine.ops.NllLoss;
+import org.gradlab.engine.ops.ScaledDotProductAttention;
 import org.gradlab.engine.ops.Silu;
+import org.gradlab.engine.ops.SoftTargetCrossEntropy;
+import org.gradlab.engine.ops.Softmax;
 
 /**
  * The ops as functions, like PyTorch's {@code torch.nn.functional}: what layers call. Seven op
@@ -98,5 +105,41 @@ public final class Functional {
     /** Negative log-likelihood of (N, C) log-probabilities and class indices ({@link NllLoss}); weight may be null. */
     public static Tensor nllLoss(Tensor logp, int[] target, Tensor weight, Reduction reduction) {
         return NllLoss.apply(logp, target, weight, reduction);
+    }
+
+    /** Layer norm over the last dims {@code normalizedShape}; weight and bias may be null ({@link LayerNorm}). */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return LayerNorm.apply(x, normalizedShape, weight, bias, eps);
+    }
+
+    /** Softmax along {@code axis} (negative counts from the end) ({@link Softmax}). */
+    public static Tensor softmax(Tensor x, int axis) {
+        return Softmax.apply(x, axis);
+    }
+
+    /** {@code length} elements along {@code axis} from {@code start}, a view ({@link Narrow}). */
+    public static Tensor narrow(Tensor x, int axis, int start, int length) {
+        return Narrow.apply(x, axis, start, length);
+    }
+
+    /** softmax(q kᵀ/√d) v over the last two dims ({@link ScaledDotProductAttention}). */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v) {
+        return ScaledDotProductAttention.apply(q, k, v);
+    }
+
+    /** Multi-head self-attention of (N, T, E), PyTorch's parameter layout; biases may be null ({@link MultiHeadAttention}). */
+    public static MultiHeadAttention.Result multiHeadSelfAttention(Tensor x, int heads, Tensor inProjWeight, Tensor inProjBias,
+                                                                   Tensor outProjWeight, Tensor outProjBias) {
+        return MultiHeadAttention.selfAttention(x, heads, inProjWeight, inProjBias, outProjWeight, outProjBias);
+    }
+
+    /** Stochastic depth, torchvision's mode "row": whole samples dropped with probability p when training ({@link DropPath}). */
+    public static Tensor dropPath(Tensor x, double p, boolean training, Generator gen) {
+        return DropPath.apply(x, p, training, gen);
+    }
+
+    /** Cross-entropy of (N, C) logits and (N, C) class probabilities ({@link SoftTargetCrossEntropy}). */
+    public static Tensor softTargetCrossEntropy(Tensor logits, Tensor targetProbs, double labelSmoothing, Reduction reduction) {
+        return SoftTargetCrossEntropy.apply(logits, targetProbs, labelSmoothing, reduction);
     }
 }

@@ -48,4 +48,6 @@ public interface Backend {
     LossKernels loss();
 
     OptimKernels optim();
+
+    RowKernels rows();
 }

@@ -13,13 +13,20 @@ import org.gradlab.engine.ops.AvgPool2d;
 import org.gradlab.engine.ops.BatchNorm2d;
 import org.gradlab.engine.ops.Conv2d;
 import org.gradlab.engine.ops.CrossEntropy;
+import org.gradlab.engine.ops.DropPath;
 import org.gradlab.engine.ops.Dropout;
 import org.gradlab.engine.ops.Gelu;
+import org.gradlab.engine.ops.LayerNorm;
 import org.gradlab.engine.ops.Linear;
 import org.gradlab.engine.ops.LogSoftmax;
 import org.gradlab.engine.ops.MaxPool2d;
+import org.gradlab.engine.ops.MultiHeadAttention;
+import org.gradlab.engine.ops.Narrow;
 import org.gradlab.engine.ops.NllLoss;
+import org.gradlab.engine.ops.ScaledDotProductAttention;
 import org.gradlab.engine.ops.Silu;
+import org.gradlab.engine.ops.SoftTargetCrossEntropy;
+import org.gradlab.engine.ops.Softmax;
 
 /**
  * The ONE registry of op cases: every op registers its cases here, once. {@code ./gradlab
@@ -104,7 +111,32 @@ public final class OpCases {
         add(c, "cross_entropy", "smoothing 0.2, none", t -> CrossEntropy.apply(t[0], target, null, 0.2, Reduction.NONE), r(5, 7));
         add(c, "composite", "tanh(sum(a*b + exp(a)))", t -> t[0].mul(t[1]).add(t[0].exp()).sum(new int[] {1}, false).tanh(),
                 r(3, 4), r(4));
+        addTransformerOps(c);
         return c;
+    }
+
+    /** The ops ViT and EfficientNet add (issue 14). */
+    private static void addTransformerOps(List<Case> c) {
+        add(c, "layer_norm", "last dim [2,3,5] eps 1e-5", t -> LayerNorm.apply(t[0], t[1], t[2], 1e-5), r(2, 3, 5), pos(5), r(5));
+        add(c, "layer_norm", "2 last dims, transposed, no affine", t -> LayerNorm.apply(t[0].transpose(0, 1),
+                new int[] {2, 4}, null, null, 1e-6), u(-2, 3, 2, 3, 4));
+        add(c, "softmax", "dim -1 [3,6]", t -> Softmax.apply(t[0], -1), u(-4, 4, 3, 6));
+        add(c, "softmax", "dim 1 [2,4,3]", t -> Softmax.apply(t[0], 1), u(-4, 4, 2, 4, 3));
+        add(c, "softmax", "dim 0 of a transposed view", t -> Softmax.apply(t[0].transpose(0, 1), 0), u(-4, 4, 3, 5));
+        add(c, "matmul", "broadcast [2,1,3,4]@[3,4,2]", t -> t[0].matmul(t[1]), r(2, 1, 3, 4), r(3, 4, 2));
+        add(c, "matmul", "[2,3,3,4]@[4,5] shared", t -> t[0].matmul(t[1]), r(2, 3, 3, 4), r(4, 5));
+        add(c, "linear", "3-D [2,3,4] W[5,4] b[5]", t -> Linear.apply(t[0], t[1], t[2]), r(2, 3, 4), r(5, 4), r(5));
+        add(c, "narrow", "axis 1 [1,3) of [2,4,3]", t -> Narrow.apply(t[0], 1, 1, 2), r(2, 4, 3));
+        add(c, "scaled_dot_product_attention", "q[2,2,3,4] kv[2,2,5,4]", t -> ScaledDotProductAttention.apply(t[0], t[1], t[2]),
+                r(2, 2, 3, 4), r(2, 2, 5, 4), r(2, 2, 5, 4));
+        add(c, "multi_head_attention", "self, 2 heads, x[2,3,4]",
+                t -> MultiHeadAttention.selfAttention(t[0], 2, t[1], t[2], t[3], t[4]).out(), r(2, 3, 4), r(12, 4), r(12), r(4, 4), r(4));
+        // the target rows are normalised inside the function, so they are probabilities
+        add(c, "soft_target_cross_entropy", "smoothing 0.1, mean", t -> SoftTargetCrossEntropy.apply(t[0],
+                t[1].div(t[1].sum(new int[] {1}, true)), 0.1, Reduction.MEAN), u(-3, 3, 5, 7), fixed(pos(5, 7)));
+        add(c, "soft_target_cross_entropy", "none", t -> SoftTargetCrossEntropy.apply(t[0], t[1].div(t[1].sum(new int[] {1}, true)),
+                0, Reduction.NONE), u(-3, 3, 5, 7), fixed(pos(5, 7)));
+        add(c, "drop_path", "p 0.4 fixed seed [6,2,3]", t -> DropPath.apply(t[0], 0.4, true, new Generator(11)), r(6, 2, 3));
     }
 
     private static void add(List<Case> c, String op, String name, Function<Tensor[], Tensor> f, Input... in) {

@@ -24,7 +24,10 @@ public final class GoldenCases {
             new Conv2dSuite(),
             new MaxPool2dSuite(),
             new AvgPoolSuite(),
-            new ActivationsSuite());
+            new ActivationsSuite(),
+            new LayerNormSuite(),
+            new AttentionSuite(),
+            new SoftCrossEntropySuite());
     private static final List<GoldenSuite> EXTRA = new CopyOnWriteArrayList<>();
 
     private GoldenCases() {}

@@ -8,6 +8,9 @@ import org.gradlab.engine.autograd.Op;
 
 /**
  * out = x @ W^T + b with x (N, in), W (out, in), b (out) or none — one GEMM.
+ * x of any other rank (..., in) acts on its last dim, like {@code F.linear}: it is read as rows
+ * (N = the product of the leading dims; a view when x is contiguous) and the result has shape
+ * (..., out); the reshapes are ops of their own, so autograd routes the gradient through them.
  *
  * <p>dx = g @ W, dW = g^T @ x, db = sum over rows of g.
  */
@@ -15,6 +18,11 @@ import org.gradlab.engine.autograd.Op;
 public final class Linear extends Op {
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias) {
         Checks.sameDeviceAndDtype("linear", x, weight, bias);
+        if (x.dim() != 2 && x.dim() > 0) {
+            int[] outShape = x.shape();
+            outShape[outShape.length - 1] = weight.dim() == 2 ? weight.shape(0) : -1;
+            return apply(x.reshape(-1, x.shape(-1)), weight, bias).reshape(outShape);
+        }
         Checks.rank("linear", "input", x, 2);
         Checks.rank("linear", "weight", weight, 2);
         if (x.shape(1) != weight.shape(1)) {

@@ -1,5 +1,6 @@
 package org.gradlab.engine.ops;
 
+import java.util.Arrays;
 import org.gradlab.engine.Shape;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.Autograd;
@@ -7,10 +8,13 @@ import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
 
 /**
- * out = a @ b (2-D, or batched over leading dimensions; a 2-D side is shared by every batch).
+ * out = a @ b (2-D, or batched over leading dimensions with NumPy broadcasting of the batch dims,
+ * like {@code torch.matmul}: (B1,B2,M,K) @ (K,N), (B,M,K) @ (B,K,N), (B1,1,M,K) @ (B2,K,N)...).
+ * A 2-D side is shared by every batch (one GEMM over the folded rows where the layout allows);
+ * batch dims that differ otherwise are broadcast by a copy of the smaller side before the GEMMs.
  *
- * <p>dA = g @ B^T, dB = A^T @ g (a shared 2-D side's gradient is summed over the batch by the
- * central un-broadcasting).
+ * <p>dA = g @ B^T, dB = A^T @ g, both with the broadcast batch shape; the central un-broadcasting
+ * sums them back to each input's shape (a shared 2-D side's gradient is the sum over the batch).
  */
 @Derivative("d(A@B)/dA = g @ B^T, d(A@B)/dB = A^T @ g")
 public final class Matmul extends Op {
@@ -24,7 +28,7 @@ public final class Matmul extends Op {
             throw new IllegalArgumentException("matmul: inner dimensions differ: " + Shape.str(a.shape()) + " @ "
                     + Shape.str(b.shape()) + " (" + a.shape(-1) + " vs " + b.shape(-2) + ")");
         }
-        Tensor out = a.backend().matmul().matmul(a, b);
+        Tensor out = sameBatch(a, b) ? a.backend().matmul().matmul(a, b) : broadcastMatmul(a, b);
         if (Autograd.isRecording(a, b)) {
             Matmul op = new Matmul();
             op.save(a);
@@ -32,6 +36,34 @@ public final class Matmul extends Op {
             Autograd.record(op, out, a, b);
         }
         return out;
+    }
+
+    /** Whether the backend takes the pair as is: a 2-D side, or equal batch dims. */
+    private static boolean sameBatch(Tensor a, Tensor b) {
+        return a.dim() == 2 || b.dim() == 2 || Arrays.equals(batchDims(a), batchDims(b));
+    }
+
+    private static int[] batchDims(Tensor t) {
+        return Arrays.copyOf(t.shape(), t.dim() - 2);
+    }
+
+    /** Both sides copied to the broadcast batch shape (not recorded: the op's inputs stay a and b). */
+    private static Tensor broadcastMatmul(Tensor a, Tensor b) {
+        int[] batch = Shape.broadcast("matmul (batch dims of " + Shape.str(a.shape()) + " @ " + Shape.str(b.shape()) + ")",
+                batchDims(a), batchDims(b));
+        return a.backend().matmul().matmul(expandBatch(a, batch), expandBatch(b, batch));
+    }
+
+    private static Tensor expandBatch(Tensor t, int[] batch) {
+        int[] shape = Arrays.copyOf(batch, batch.length + 2);
+        shape[batch.length] = t.shape(-2);
+        shape[batch.length + 1] = t.shape(-1);
+        if (Arrays.equals(shape, t.shape())) {
+            return t;
+        }
+        Tensor e = Tensor.uninitialized(t.dtype(), t.device(), shape);
+        t.backend().elementwise().copyInto(e, t);
+        return e;
     }
 
     @Override

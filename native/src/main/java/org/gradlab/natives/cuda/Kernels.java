@@ -18,7 +18,8 @@ import java.util.Map;
 public final class Kernels implements AutoCloseable, KernelLauncher {
     /** The kernel source files (resource names without directory). */
     public static final List<String> SOURCES = List.of("reduce.cu", "loss.cu", "optim.cu",
-            TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE);
+            TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE,
+            RowwiseKernels.FILE);
     /** The files that compile only with code their caller {@link #define defines} (tensor.cu: the engine's function cases). */
     public static final List<String> CALLER_DEFINED = List.of(TensorKernels.FILE);
     private static final String RESOURCE_DIR = "/org/gradlab/natives/cuda/kernels/";
@@ -33,6 +34,7 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
     private PoolingKernels pooling;
     private BatchNormKernels batchNorm;
     private ClassLossKernels classLoss;
+    private RowwiseKernels rowwise;
     private final Map<String, CudaModule> modules = new HashMap<>();
     private final Map<String, String> definitions = new HashMap<>();
 
@@ -63,6 +65,11 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
     /** Classification-loss kernels with device-side target validation (closs.cu). */
     public synchronized ClassLossKernels classLoss() {
         return classLoss == null ? classLoss = new ClassLossKernels(this) : classLoss;
+    }
+
+    /** Layer-norm and softmax kernels (rowwise.cu). */
+    public synchronized RowwiseKernels rowwise() {
+        return rowwise == null ? rowwise = new RowwiseKernels(this) : rowwise;
     }
 
     /** Reads a kernel source resource. Pure Java (used by the build-time nvcc check too). */

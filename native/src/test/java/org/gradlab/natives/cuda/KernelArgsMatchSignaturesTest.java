@@ -132,6 +132,13 @@ class KernelArgsMatchSignaturesTest {
             cl.rows(t, a, b, 0, 5, 7, 0.1, true, c, c + 40, c + 80, e);
             cl.reduce(t, c, c + 40, 0, 5, 7, ClassLossKernels.Mode.NONE, b, e);
             cl.grad(t, a, b, 0, 5, 7, 0.1, true, c, e, b);
+
+            RowwiseKernels rw = new RowwiseKernels(r);
+            rw.layerNormForward(t, a, b, 6, 12, 1e-6, c, e, a + 64, a + 128);
+            rw.layerNormBackwardInput(t, a, b, c, 6, 12, e, a + 64, a + 128);
+            rw.layerNormBackwardParams(t, a, b, 6, 12, c, e, a + 64, 0);
+            rw.softmaxForward(t, a, b, 2, 7, 3);
+            rw.softmaxBackward(t, a, b, c, 2, 7, 1);
         }
         Set<String> launched = new TreeSet<>();
         List<String> problems = new ArrayList<>();
@@ -152,6 +159,7 @@ class KernelArgsMatchSignaturesTest {
         all.addAll(PoolingKernels.kernelNames());
         all.addAll(BatchNormKernels.kernelNames());
         all.addAll(ClassLossKernels.kernelNames());
+        all.addAll(RowwiseKernels.kernelNames());
         List<String> notCovered = all.stream().filter(k -> !launched.contains(k)).toList();
         assertTrue(notCovered.isEmpty(), "not exercised: " + notCovered);
     }

@@ -74,6 +74,7 @@ class KernelSourcesCompileTest {
             case PoolingKernels.FILE: return PoolingKernels.kernelNames().toArray(new String[0]);
             case BatchNormKernels.FILE: return BatchNormKernels.kernelNames().toArray(new String[0]);
             case ClassLossKernels.FILE: return ClassLossKernels.kernelNames().toArray(new String[0]);
+            case RowwiseKernels.FILE: return RowwiseKernels.kernelNames().toArray(new String[0]);
             default: break;
         }
         String[] base = switch (file) {

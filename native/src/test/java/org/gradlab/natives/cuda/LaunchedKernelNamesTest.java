@@ -69,7 +69,8 @@ class LaunchedKernelNamesTest {
         // the scan must actually have found the launch sites (guards against a broken pattern)
         for (String k : List.of("tensor.cu/fn_unary_f32", "tensor.cu/copy_f64_f32", "pool.cu/maxpool_bwd_f64",
                 "norm.cu/bn_stats_f32", "closs.cu/ce_grad_f64", "reduce.cu/reduce_f64",
-                "loss.cu/log_softmax_fwd_f32", "optim.cu/adam_f32")) {
+                "loss.cu/log_softmax_fwd_f32", "optim.cu/adam_f32",
+                "rowwise.cu/ln_fwd_f32", "rowwise.cu/softmax_bwd_f64")) {
             assertTrue(seen.contains(k), "launch site of " + k + " not found by the scan; found " + seen);
         }
     }
@@ -81,6 +82,7 @@ class LaunchedKernelNamesTest {
         check(PoolingKernels.FILE, PoolingKernels.kernelNames(), missing);
         check(BatchNormKernels.FILE, BatchNormKernels.kernelNames(), missing);
         check(ClassLossKernels.FILE, ClassLossKernels.kernelNames(), missing);
+        check(RowwiseKernels.FILE, RowwiseKernels.kernelNames(), missing);
         assertTrue(missing.isEmpty(), "listed but not defined: " + missing);
     }
 
@@ -95,7 +97,8 @@ class LaunchedKernelNamesTest {
 
     @Test
     void everySourceFileIsRegistered() {
-        for (String f : List.of(TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE)) {
+        for (String f : List.of(TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE,
+                RowwiseKernels.FILE)) {
             assertTrue(Kernels.SOURCES.contains(f), f + " not in Kernels.SOURCES (would never be compiled)");
         }
     }

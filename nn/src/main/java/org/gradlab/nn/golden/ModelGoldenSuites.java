@@ -27,7 +27,7 @@ public final class ModelGoldenSuites {
 
     /**
      * Registers every suite of this module with {@link GoldenCases} (idempotent): the three model
-     * suites and the optimizer, scheduler and transform suites.
+     * suites, the optimizer, scheduler and transform suites, and clip_grad_norm_'s (grad_clip.npz).
      */
     public static synchronized void registerAll() {
         for (GoldenSuite s : SUITES) {
@@ -36,6 +36,7 @@ public final class ModelGoldenSuites {
         for (GoldenSuite s : TRAINING) {
             GoldenCases.register(s);
         }
+        GoldenCases.register(GradClipSuite.INSTANCE);
     }
 
     /** The optimizer, scheduler and transform suites. */

@@ -14,6 +14,7 @@ import org.gradlab.engine.backend.NormKernels;
 import org.gradlab.engine.backend.OptimKernels;
 import org.gradlab.engine.backend.PoolKernels;
 import org.gradlab.engine.backend.ReduceKernels;
+import org.gradlab.engine.backend.RowKernels;
 
 /** The CPU backend: Java loops over off-heap memory, OpenBLAS for GEMM. */
 public final class CpuBackend implements Backend {
@@ -27,6 +28,7 @@ public final class CpuBackend implements Backend {
     private final CpuNorm norm = new CpuNorm();
     private final CpuLoss loss = new CpuLoss();
     private final CpuOptim optim = new CpuOptim();
+    private final CpuRows rows = new CpuRows();
 
     private CpuBackend() {}
 
@@ -138,6 +140,11 @@ public final class CpuBackend implements Backend {
     @Override
     public OptimKernels optim() {
         return optim;
+    }
+
+    @Override
+    public RowKernels rows() {
+        return rows;
     }
 
     /** The CPU storage behind a tensor (kernels only). */

@@ -15,6 +15,7 @@ import org.gradlab.engine.backend.NormKernels;
 import org.gradlab.engine.backend.OptimKernels;
 import org.gradlab.engine.backend.PoolKernels;
 import org.gradlab.engine.backend.ReduceKernels;
+import org.gradlab.engine.backend.RowKernels;
 import org.gradlab.natives.NativeBuffer;
 import org.gradlab.natives.cuda.CachingAllocator;
 import org.gradlab.natives.cuda.Cublas;
@@ -50,6 +51,7 @@ public final class CudaBackend implements Backend {
     private final CudaNorm norm = new CudaNorm();
     private final CudaLoss loss = new CudaLoss();
     private final CudaOptim optim = new CudaOptim();
+    private final CudaRows rows = new CudaRows();
 
     private CudaBackend(CudaContext ctx) {
         this.ctx = ctx;
@@ -222,5 +224,10 @@ public final class CudaBackend implements Backend {
     @Override
     public OptimKernels optim() {
         return optim;
+    }
+
+    @Override
+    public RowKernels rows() {
+        return rows;
     }
 }

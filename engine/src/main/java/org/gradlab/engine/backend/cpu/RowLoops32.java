@@ -1,0 +1,240 @@
+package org.gradlab.engine.backend.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * float32 layer norm and last-axis softmax, one row at a time: each row is copied into a heap
+ * scratch array at index 0 (see {@link HeapStage}), so every loop reads and writes its arrays at
+ * the same index (the shape the JDK 17 JIT vectorises), then copied back with one bulk put.
+ *
+ * <p>Sums run in float with eight independent partial sums (no add waits on the previous one)
+ * and are combined in double; the element-wise passes are one multiply-add per element. Softmax's
+ * exp is {@link #expNonPositive}, a float polynomial (C2 has no vector exp; {@link Math#exp} in
+ * double dominated the forward, see bench/README.md).
+ */
+final class RowLoops32 {
+    /** The weight/bias gradients sum this many rows in float before adding into their double totals. */
+    private static final int FLUSH_ROWS = 64;
+
+    private RowLoops32() {}
+
+    /** out = (x - mean) * invstd * w + b per row of d; mean/invstd per row. w/b may be null. */
+    static void layerNorm(FloatBuffer x, int xOff, int rows, int d, float[] w, float[] b, double eps, FloatBuffer out,
+                          FloatBuffer mean, FloatBuffer invstd) {
+        float[] row = HeapStage.scratch(0, d);
+        float[] y = HeapStage.scratch(1, d);
+        float[] wk = w == null ? filled(2, d, 1f) : w;
+        float[] bk = b == null ? filled(3, d, 0f) : b;
+        for (int r = 0; r < rows; r++) {
+            x.get(xOff + r * d, row, 0, d);
+            float m = (float) (sum(row, d) / d);
+            float s = (float) (1.0 / Math.sqrt(sumSqDev(row, d, m) / d + eps));
+            for (int k = 0; k < d; k++) {
+                y[k] = (row[k] - m) * s * wk[k] + bk[k];
+            }
+            out.put(r * d, y, 0, d);
+            mean.put(r, m);
+            invstd.put(r, s);
+        }
+    }
+
+    /**
+     * gx = invstd·(gh − mean(gh) − xhat·mean(gh·xhat)), gh = g·w, xhat = (x − mean)·invstd;
+     * gw += Σ_rows g·xhat, gb += Σ_rows g (any of gx/gw/gb may be null).
+     */
+    static void layerNormBackward(FloatBuffer g, int gOff, FloatBuffer x, int xOff, int rows, int d, float[] w, float[] mean,
+                                  float[] invstd, FloatBuffer gx, double[] gw, double[] gb) {
+        float[] gr = HeapStage.scratch(0, d);
+        float[] xr = HeapStage.scratch(1, d);
+        float[] gh = HeapStage.scratch(2, d);
+        float[] out = HeapStage.scratch(3, d);
+        float[] accW = gw == null ? null : filled(4, d, 0f);
+        float[] accB = gb == null ? null : filled(5, d, 0f);
+        for (int r = 0; r < rows; r++) {
+            g.get(gOff + r * d, gr, 0, d);
+            x.get(xOff + r * d, xr, 0, d);
+            float m = mean[r];
+            float s = invstd[r];
+            for (int k = 0; k < d; k++) {
+                xr[k] = (xr[k] - m) * s; // xhat
+            }
+            if (accW != null) {
+                for (int k = 0; k < d; k++) {
+                    accW[k] += gr[k] * xr[k];
+                }
+            }
+            if (accB != null) {
+                for (int k = 0; k < d; k++) {
+                    accB[k] += gr[k];
+                }
+            }
+            if ((r + 1) % FLUSH_ROWS == 0 || r == rows - 1) {
+                flush(accW, gw, d);
+                flush(accB, gb, d);
+            }
+            if (gx == null) {
+                continue;
+            }
+            if (w == null) {
+                System.arraycopy(gr, 0, gh, 0, d);
+            } else {
+                for (int k = 0; k < d; k++) {
+                    gh[k] = gr[k] * w[k];
+                }
+            }
+            float meanGh = (float) (sum(gh, d) / d);
+            float meanGhXhat = (float) (dot(gh, xr, d) / d);
+            for (int k = 0; k < d; k++) {
+                out[k] = s * (gh[k] - meanGh - xr[k] * meanGhXhat);
+            }
+            gx.put(r * d, out, 0, d);
+        }
+    }
+
+    /** Adds a float accumulator into its double total and zeroes it (null: nothing to do). */
+    private static void flush(float[] acc, double[] total, int d) {
+        if (acc == null) {
+            return;
+        }
+        for (int k = 0; k < d; k++) {
+            total[k] += acc[k];
+            acc[k] = 0;
+        }
+    }
+
+    /** y = exp(x − max) / Σ exp(x − max) over each row of n. */
+    static void softmax(FloatBuffer x, int xOff, int rows, int n, FloatBuffer out) {
+        float[] row = HeapStage.scratch(0, n);
+        for (int r = 0; r < rows; r++) {
+            x.get(xOff + r * n, row, 0, n);
+            float max = Float.NEGATIVE_INFINITY;
+            for (int k = 0; k < n; k++) {
+                max = Math.max(max, row[k]);
+            }
+            for (int k = 0; k < n; k++) {
+                row[k] = expNonPositive(row[k] - max);
+            }
+            float inv = (float) (1.0 / sum(row, n));
+            for (int k = 0; k < n; k++) {
+                row[k] *= inv;
+            }
+            out.put(r * n, row, 0, n);
+        }
+    }
+
+    /** gx = y·(g − Σ g·y) over each row of n. */
+    static void softmaxBackward(FloatBuffer g, int gOff, FloatBuffer y, int yOff, int rows, int n, FloatBuffer gx) {
+        float[] gr = HeapStage.scratch(0, n);
+        float[] yr = HeapStage.scratch(1, n);
+        for (int r = 0; r < rows; r++) {
+            g.get(gOff + r * n, gr, 0, n);
+            y.get(yOff + r * n, yr, 0, n);
+            float dot = (float) dot(gr, yr, n);
+            for (int k = 0; k < n; k++) {
+                gr[k] = yr[k] * (gr[k] - dot);
+            }
+            gx.put(r * n, gr, 0, n);
+        }
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 split in two so that n·LN2_HI is exact for the n that occur (Cephes expf). */
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** Below this exp(x) is under the smallest normal float: the result is 0. */
+    private static final float EXP_UNDERFLOW = -87.33654f;
+
+    /**
+     * exp(x) in float for x ≤ 0 (softmax's shifted scores), within 2 ulp of the exact value:
+     * x = n·ln2 + r with |r| ≤ ln2/2, exp(r) by Cephes' degree-6 polynomial, times 2^n built from
+     * the exponent bits. Below {@link #EXP_UNDERFLOW} it returns 0 (no subnormals); NaN stays NaN.
+     * NOTE: only for x ≤ 0: for x > 88.7, 2^n does not fit the exponent field.
+     */
+    static float expNonPositive(float x) {
+        if (x < EXP_UNDERFLOW) {
+            return 0f;
+        }
+        int n = Math.round(x * LOG2E);
+        float r = x - n * LN2_HI - n * LN2_LO;
+        float p = 1.9875691500e-4f;
+        p = p * r + 1.3981999507e-3f;
+        p = p * r + 8.3334519073e-3f;
+        p = p * r + 4.1665795894e-2f;
+        p = p * r + 1.6666665459e-1f;
+        p = p * r + 5.0000001201e-1f;
+        float y = p * r * r + r + 1f;
+        return y * Float.intBitsToFloat((n + 127) << 23);
+    }
+
+    private static float[] filled(int slot, int n, float v) {
+        float[] a = HeapStage.scratch(slot, n);
+        java.util.Arrays.fill(a, 0, n, v);
+        return a;
+    }
+
+    /** Σ a[0..n) with eight float partial sums. */
+    static double sum(float[] a, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int k = 0;
+        for (int e = n & ~7; k < e; k += 8) {
+            s0 += a[k];
+            s1 += a[k + 1];
+            s2 += a[k + 2];
+            s3 += a[k + 3];
+            s4 += a[k + 4];
+            s5 += a[k + 5];
+            s6 += a[k + 6];
+            s7 += a[k + 7];
+        }
+        double r = (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
+        for (; k < n; k++) {
+            r += a[k];
+        }
+        return r;
+    }
+
+    /** Σ (a − m)² over a[0..n). */
+    static double sumSqDev(float[] a, int n, float m) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int k = 0;
+        for (int e = n & ~7; k < e; k += 8) {
+            float d0 = a[k] - m, d1 = a[k + 1] - m, d2 = a[k + 2] - m, d3 = a[k + 3] - m;
+            float d4 = a[k + 4] - m, d5 = a[k + 5] - m, d6 = a[k + 6] - m, d7 = a[k + 7] - m;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+            s4 += d4 * d4;
+            s5 += d5 * d5;
+            s6 += d6 * d6;
+            s7 += d7 * d7;
+        }
+        double r = (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
+        for (; k < n; k++) {
+            double dv = a[k] - m;
+            r += dv * dv;
+        }
+        return r;
+    }
+
+    /** Σ a·b over [0..n). */
+    static double dot(float[] a, float[] b, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int k = 0;
+        for (int e = n & ~7; k < e; k += 8) {
+            s0 += a[k] * b[k];
+            s1 += a[k + 1] * b[k + 1];
+            s2 += a[k + 2] * b[k + 2];
+            s3 += a[k + 3] * b[k + 3];
+            s4 += a[k + 4] * b[k + 4];
+            s5 += a[k + 5] * b[k + 5];
+            s6 += a[k + 6] * b[k + 6];
+            s7 += a[k + 7] * b[k + 7];
+        }
+        double r = (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
+        for (; k < n; k++) {
+            r += (double) a[k] * b[k];
+        }
+        return r;
+    }
+}
