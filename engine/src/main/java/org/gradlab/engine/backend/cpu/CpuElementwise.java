@@ -24,7 +24,7 @@ final class CpuElementwise implements ElementwiseKernels {
     @Override
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
         Tensor c = dense(x);
-        Tensor out = x.dtype() == DType.F32 && fn == UnaryFn.RELU ? Tensor.uninitialized(x.dtype(), x.device(), x.shape())
+        Tensor out = x.dtype() == DType.F32 ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) // the f32 paths write it whole
                 : Tensor.zeros(x.dtype(), x.device(), x.shape());
         CpuStorage in = storage(c);
         CpuStorage o = storage(out);
@@ -35,6 +35,16 @@ final class CpuElementwise implements ElementwiseKernels {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
                 for (int i = 0; i < to - from; i++) {
                     a[i] = Math.max(a[i], 0f); // NOTE: branch-free; NaN propagates, as in PyTorch
+                }
+                HeapStage.store(a, o.f32(), from, to - from);
+            });
+            return out;
+        }
+        if (x.dtype() == DType.F32) { // the reference's double formula per element, staged, element ranges split across threads
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    a[i] = (float) fn.apply(a[i], p, q);
                 }
                 HeapStage.store(a, o.f32(), from, to - from);
             });
@@ -85,6 +95,18 @@ final class CpuElementwise implements ElementwiseKernels {
                     }
                 }
                 HeapStage.store(x, so.f32(), from, len);
+            });
+            return out;
+        }
+        if (a.dtype() == DType.F32 && dense) { // any other function of two equal-shape operands: its double formula, staged
+            int n = Math.toIntExact(out.numel());
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] x = HeapStage.load(0, sa.f32(), (int) a.offset() + from, to - from);
+                float[] y = HeapStage.load(1, sb.f32(), (int) b.offset() + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    x[i] = (float) fn.apply(x[i], y[i]);
+                }
+                HeapStage.store(x, so.f32(), from, to - from);
             });
             return out;
         }

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The parallel float32 paths ({@link Parallel}) with 1, 2 and 3 threads and the least work per
  * chunk lowered to 1, so that even these small tensors split into as many chunks as there are
- * threads: every *F32PathTest check again against the float64 reference, plus GEMM (rows,
+ * threads: every *F32PathTest check again against the float64 reference (RowsF32PathTest for
+ * layer norm and softmax included), plus GEMM (rows,
  * columns, batches, transposed views, linear with bias). Then determinism: with a fixed thread
  * count every kernel gives the same bits on every call (the conv filter gradient adds its
  * per-chunk partial sums in chunk order), and the kernels that split without any reduction
@@ -64,7 +65,11 @@ class ParallelPathsTest {
         ew.reluBackwardMasksLikeTheReferenceDenseAndStrided();
         ew.addAndMultiplyMatchTheReferenceOnEveryPath();
         ew.axpyMatchesTheReference();
+        ew.everyFunctionIsItsReferenceRounded();
         new OptimF32PathTest().adamMatchesTheReference();
+        RowsF32PathTest rows = new RowsF32PathTest();
+        rows.layerNormMatchesTheReference();
+        rows.lastAxisSoftmaxMatchesTheReference();
         gemmMatchesTheReference();
     }
 
@@ -130,6 +135,17 @@ class ParallelPathsTest {
         calls.add(() -> x.add(g));
         calls.add(() -> x.mul(g));
         calls.add(() -> MATMUL.matmul(x.reshape(30, 64), g.reshape(64, 30)));
+        Tensor rowsX = exactInF32(gen, 150, 37).to(DType.F32);
+        Tensor rowsG = exactInF32(gen, 150, 37).to(DType.F32);
+        var ln = CpuBackend.INSTANCE.rows().layerNormForward(rowsX, 37, null, null, 1e-5);
+        calls.add(ln::out);
+        calls.add(() -> CpuBackend.INSTANCE.rows().layerNormBackward(rowsG, rowsX, 37, null, ln.mean(), ln.invstd(), true, false,
+                false).gradX());
+        calls.add(() -> CpuBackend.INSTANCE.rows().layerNormBackward(rowsG, rowsX, 37, null, ln.mean(), ln.invstd(), false, true,
+                true).gradWeight());
+        Tensor sm = CpuBackend.INSTANCE.rows().softmax(rowsX, 1);
+        calls.add(() -> sm);
+        calls.add(() -> CpuBackend.INSTANCE.rows().softmaxBackward(rowsG, sm, 1));
         for (Supplier<Tensor> c : calls) {
             out.add(c.get().toFloatArray());
         }
