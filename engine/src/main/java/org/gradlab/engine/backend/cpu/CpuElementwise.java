@@ -164,34 +164,44 @@ final class CpuElementwise implements ElementwiseKernels {
     private void broadcastF32(boolean add, Tensor full, Tensor other, Tensor out) {
         int[] shape = out.shape();
         Tensor oc = dense(other);
-        int n = Math.toIntExact(out.numel());
-        float[] x = HeapStage.load(0, storage(full).f32(), (int) full.offset(), n);
-        float[] y = HeapStage.load(1, storage(oc).f32(), (int) oc.offset(), Math.toIntExact(oc.numel()));
+        float[] y = HeapStage.load(1, storage(oc).f32(), (int) oc.offset(), Math.toIntExact(oc.numel())); // read-only below
         int[] st = Shape.broadcastStrides(oc.shape(), oc.strides(), shape);
         int step = shape.length == 0 ? 0 : st[shape.length - 1];
-        Strided.forEachRow(shape, st, 0, null, 0, (iy, unused, io, len) -> {
-            int from = (int) io;
-            int to = from + len;
-            int at = (int) iy;
-            if (step == 0) {
-                float v = y[at];
-                if (add) {
-                    for (int k = from; k < to; k++) {
-                        x[k] += v;
+        // the outermost axis splits across threads; each chunk stages its own slab of full
+        int outer = shape.length < 2 ? 1 : shape[0];
+        int[] inner = shape.length < 2 ? shape : java.util.Arrays.copyOfRange(shape, 1, shape.length);
+        int slab = Math.toIntExact(out.numel() / Math.max(1, outer));
+        int[] stInner = shape.length < 2 ? st : java.util.Arrays.copyOfRange(st, 1, st.length);
+        Parallel.forChunks(outer, Parallel.grain(slab), (chunk, i0, i1) -> {
+            float[] x = HeapStage.load(0, storage(full).f32(), (int) full.offset() + i0 * slab, (i1 - i0) * slab);
+            for (int i = i0; i < i1; i++) {
+                int base = (i - i0) * slab;
+                long yBase = shape.length < 2 ? 0 : (long) i * st[0];
+                Strided.forEachRow(inner, stInner, yBase, null, 0, (iy, unused, io, len) -> {
+                    int from = base + (int) io;
+                    int to = from + len;
+                    int at = (int) iy;
+                    if (step == 0) {
+                        float v = y[at];
+                        if (add) {
+                            for (int k = from; k < to; k++) {
+                                x[k] += v;
+                            }
+                        } else {
+                            for (int k = from; k < to; k++) {
+                                x[k] *= v;
+                            }
+                        }
+                    } else {
+                        for (int k = 0; k < len; k++) {
+                            float v = y[at + k * step];
+                            x[from + k] = add ? x[from + k] + v : x[from + k] * v;
+                        }
                     }
-                } else {
-                    for (int k = from; k < to; k++) {
-                        x[k] *= v;
-                    }
-                }
-            } else {
-                for (int i = 0; i < len; i++) {
-                    float v = y[at + i * step];
-                    x[from + i] = add ? x[from + i] + v : x[from + i] * v;
-                }
+                });
             }
+            HeapStage.store(x, storage(out).f32(), i0 * slab, (i1 - i0) * slab);
         });
-        HeapStage.store(x, storage(out).f32(), 0, n);
     }
 
     /**

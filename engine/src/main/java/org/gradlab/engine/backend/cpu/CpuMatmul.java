@@ -69,7 +69,8 @@ final class CpuMatmul implements MatmulKernels {
         int m = as[as.length - 2];
         int k = as[as.length - 1];
         int n = bs[bs.length - 1];
-        Tensor out = Tensor.zeros(a.dtype(), a.device(), outShape);
+        // k > 0: every GEMM writes its whole block (beta 0); k = 0: the product is all zeros
+        Tensor out = k > 0 ? Tensor.uninitialized(a.dtype(), a.device(), outShape) : Tensor.zeros(a.dtype(), a.device(), outShape);
         if (out.numel() == 0) {
             return out;
         }
