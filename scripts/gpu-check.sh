@@ -20,7 +20,7 @@ cd "$ROOT"
 rm -rf "$BUILD"; mkdir -p "$BUILD/lib"
 # one reactor: package native, engine, nn, challenge, bench and copy every module's runtime dependencies
 # (reactor modules resolve to their freshly built jars; nothing is installed into ~/.m2)
-"$MVN" $OFFLINE -q -B -ntp -pl bench -am -DskipTests package dependency:copy-dependencies \
+"$MVN" $OFFLINE -q -B -ntp -Pcuda -pl bench -am -DskipTests -Dmaven.source.skip -Dmaven.javadoc.skip package dependency:copy-dependencies \
   -DincludeScope=runtime -DoutputDirectory="$BUILD/lib"
 cp "$ROOT"/bench/target/gradlab-bench-*.jar "$BUILD/lib/"
 rm -f "$BUILD"/lib/*-tests.jar

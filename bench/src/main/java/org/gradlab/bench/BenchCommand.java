@@ -53,13 +53,13 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--exp", defaultValue = "08", description = "experiment whose recipe is timed (default 08)")
         String exp;
 
-        @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto")
+        @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda[:N] (default: auto)")
         String device;
 
         @Option(names = "--epochs", defaultValue = "3", description = "timed epochs after the warm-up (default 3)")
         int epochs;
 
-        @Option(names = "--data", description = "MedMNIST npz (default ../shared/data/dermamnist_jpeg.npz)")
+        @Option(names = "--data", description = "MedMNIST npz (default: DermaMNIST downloaded once, md5-checked, into ~/.cache/gradlab/medmnist)")
         Path data;
 
         @Option(names = "--limit-train", description = "time on the first N training images")
@@ -77,7 +77,7 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/dermamnist_jpeg.npz").normalize();
+            Path file = data != null ? data : new org.gradlab.challenge.data.DatasetDownloader().download("dermamnist");
             MedMnist d = MedMnist.load(file);
             Device dev = DeviceDetection.resolve(device, System.out);
             String core = System.getenv("OPENBLAS_CORETYPE");

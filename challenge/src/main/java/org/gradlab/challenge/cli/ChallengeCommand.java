@@ -23,10 +23,10 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the experiments, what each changes, and the published figures")
     boolean list;
 
-    @Option(names = "--data", description = "a MedMNIST-layout npz file (default: ../shared/data/dermamnist_jpeg.npz when present)")
+    @Option(names = "--data", description = "a MedMNIST-layout npz file (default: download --dataset into the cache)")
     Path data;
 
-    @Option(names = "--dataset", description = "download this MedMNIST dataset from Zenodo (md5-checked) into the cache, e.g. dermamnist")
+    @Option(names = "--dataset", description = "without --data: the MedMNIST dataset downloaded from Zenodo (md5-checked, once) into the cache (default: dermamnist)")
     String dataset;
 
     @Option(names = "--cache", description = "download cache directory (default: ~/.cache/gradlab)")
@@ -62,8 +62,16 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--detect-anomaly", description = "stop at the first NaN/Inf in any op output or gradient, naming the op and layer (slow)")
     boolean detectAnomaly;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        CliChecks.atLeastOne(spec, "--epochs", epochs);
+        CliChecks.atLeastOne(spec, "--limit-train", limitTrain);
+        CliChecks.atLeastOne(spec, "--workers", workers);
+        CliChecks.readableFile(spec, "--data", data);
+        CliChecks.readableFile(spec, "--weights", weights);
         org.gradlab.engine.autograd.Autograd.setAnomalyDetection(detectAnomaly);
         List<Experiment> selected = Experiments.select(exp);
         if (list) {

@@ -47,13 +47,23 @@ public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "MedMNIST npz for real images (default: random images)")
     Path data;
 
+    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda[:N] (default: auto)")
+    String device;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--out", defaultValue = "runs/explain", description = "where graph.dot and graph.svg go")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        CliChecks.atLeastOne(spec, "--batch", batch);
+        CliChecks.readableFile(spec, "--data", data);
         Experiment e = Experiments.get(String.format("%02d", Integer.parseInt(exp)));
+        Device dev = org.gradlab.engine.backend.DeviceDetection.resolve(device, System.out);
         Module model = Recipes.model(e, new Generator(0));
+        model.to(dev);
         model.train();
         Map<Tensor, String> names = new IdentityHashMap<>();
         model.namedParameters().forEach((k, v) -> {
@@ -77,6 +87,7 @@ public final class ExplainCommand implements Callable<Integer> {
                 y[i] = g.nextInt(7);
             }
         }
+        x = x.to(dev);
         x.name("images");
         Tensor loss = Functional.crossEntropy(model.call(x), y, null, e.labelSmoothing(), Reduction.MEAN);
         System.out.printf("exp %s %s: loss %.4f on %d images; backward, node by node:%n%n", e.id(), e.name(), loss.item(), batch);

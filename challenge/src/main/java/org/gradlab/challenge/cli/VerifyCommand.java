@@ -13,10 +13,10 @@ import picocli.CommandLine.Option;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Compare the engine with PyTorch reference fixtures (one line per case; non-zero exit on any failure).")
 public final class VerifyCommand implements Callable<Integer> {
-    @Option(names = "--golden", description = "fixture directory (default: ../shared/golden)")
+    @Option(names = "--golden", description = "fixture directory (default: ../shared/golden when present, else the repository's own, engine/src/test/resources/fixtures/golden)")
     Path golden;
 
-    @Option(names = "--device", description = "device the engine runs on: cpu (default), cuda, cuda:N")
+    @Option(names = "--device", description = "auto | cpu | cuda[:N] (default: auto: CUDA when usable, else the CPU)", defaultValue = "auto")
     String device;
 
     @Override
@@ -26,10 +26,8 @@ public final class VerifyCommand implements Callable<Integer> {
         if (golden != null) {
             args.add(golden.toString());
         }
-        if (device != null) {
-            args.add("--device");
-            args.add(device);
-        }
+        args.add("--device");
+        args.add(org.gradlab.engine.backend.DeviceDetection.resolve(device, System.out).toString());
         return GoldenVerify.run(args.toArray(new String[0]), System.out);
     }
 }

@@ -167,7 +167,7 @@ public final class Charts {
         chart.getStyler().setAnnotationLineColor(new Color(0xd62728));
         chart.getStyler().setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
                 10f, new float[]{6f, 4f}, 0f));
-        return chart.getSeriesMap().isEmpty() ? null : chart;
+        return chart.getSeriesCollection().isEmpty() ? null : chart;
     }
 
     /** Bars of validation AUC sorted descending, ours vs published. */
@@ -274,7 +274,7 @@ public final class Charts {
         s.setXAxisDecimalPattern("00");
         s.setXAxisMin(1.0).setXAxisMax(25.0);
         s.setXAxisMaxLabelCount(25);
-        return chart.getSeriesMap().isEmpty() ? null : chart;
+        return chart.getSeriesCollection().isEmpty() ? null : chart;
     }
 
     /** Validation AUC against training seconds. */

@@ -33,13 +33,12 @@ public record ExperimentHealth(String id, String name, List<HealthRow> rows, Cha
 
     /** The rows as CSV (epochs 1-based, empty cells where a figure does not apply). */
     public String toCsv() {
-        StringBuilder sb = new StringBuilder(CSV_HEADER).append('\n');
+        List<List<String>> cells = new java.util.ArrayList<>(rows.size());
         for (HealthRow r : rows) {
-            sb.append(r.epoch() + 1).append(',').append(Csv.quote(r.name())).append(',').append(cell(r.gradNorm()))
-                    .append(',').append(cell(r.updateRatio())).append(',').append(cell(r.bnDrift())).append(',')
-                    .append(cell(r.deadRelu())).append(',').append(cell(r.reluRms())).append('\n');
+            cells.add(List.of(String.valueOf(r.epoch() + 1), r.name(), cell(r.gradNorm()), cell(r.updateRatio()),
+                    cell(r.bnDrift()), cell(r.deadRelu()), cell(r.reluRms())));
         }
-        return sb.toString();
+        return Csv.write(List.of(CSV_HEADER.split(",")), cells);
     }
 
     private static String cell(double v) {

@@ -77,7 +77,7 @@ public final class HealthStore {
                 return Optional.of(h);
             }
             if (Files.exists(csv)) {
-                return Optional.of(new ExperimentHealth(id, name, fromCsv(Files.readAllLines(csv)), null, null, null));
+                return Optional.of(new ExperimentHealth(id, name, fromCsv(Files.readString(csv)), null, null, null));
             }
             return Optional.empty();
         } catch (JacksonException e) {
@@ -128,19 +128,17 @@ public final class HealthStore {
                 s.saved());
     }
 
-    /** Parses the lines of {@link ExperimentHealth#toCsv()}. */
-    static List<HealthRow> fromCsv(List<String> lines) {
-        if (lines.isEmpty() || !lines.get(0).strip().equals(ExperimentHealth.CSV_HEADER)) {
+    /** Parses the text of {@link ExperimentHealth#toCsv()} (layer names may hold commas, quotes, line breaks). */
+    static List<HealthRow> fromCsv(String text) {
+        List<Csv.Row> records = Csv.read(text);
+        if (records.isEmpty() || !String.join(",", records.get(0).cells()).equals(ExperimentHealth.CSV_HEADER)) {
             throw new IllegalArgumentException("the header is not " + ExperimentHealth.CSV_HEADER);
         }
-        List<HealthRow> rows = new ArrayList<>(lines.size() - 1);
-        for (String line : lines.subList(1, lines.size())) {
-            if (line.isBlank()) {
-                continue;
-            }
-            List<String> c = Csv.parseLine(line);
+        List<HealthRow> rows = new ArrayList<>(records.size() - 1);
+        for (Csv.Row record : records.subList(1, records.size())) {
+            List<String> c = record.cells();
             if (c.size() != 7) {
-                throw new IllegalArgumentException("expected 7 cells, got " + c.size() + ": " + line);
+                throw new IllegalArgumentException("line " + record.line() + ": expected 7 cells, got " + c.size() + ": " + c);
             }
             rows.add(new HealthRow(Integer.parseInt(c.get(0)) - 1, c.get(1), cell(c.get(2)), cell(c.get(3)),
                     cell(c.get(4)), cell(c.get(5)), cell(c.get(6))));

@@ -66,8 +66,9 @@ public final class PublishedResults {
         }
     }
 
+    /** The table at {@link #defaultPath()} when that file exists, else the {@link #bundled()} copy. */
     public static PublishedResults loadDefault() {
-        return load(defaultPath());
+        return Files.isRegularFile(defaultPath()) ? load(defaultPath()) : bundled();
     }
 
     /**
@@ -76,23 +77,25 @@ public final class PublishedResults {
      * @throws IllegalStateException when the file is missing, unreadable or malformed; the message names the file
      */
     public static PublishedResults load(Path csv) {
-        List<String> lines;
+        String text;
         try {
-            lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+            text = Files.readString(csv, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IllegalStateException("published results not found: " + csv.toAbsolutePath()
-                    + " (set -D" + SHARED_PROPERTY + "=<shared folder> or pass the path explicitly)", e);
+                    + " (pass the path explicitly; PublishedResults.bundled() is the copy inside GradLab)", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read published results " + csv.toAbsolutePath(), e);
         }
         Map<String, PublishedRun> rows = new LinkedHashMap<>();
         boolean headerSeen = false;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            List<String> cells = Csv.parseLine(line);
+        List<Csv.Row> records;
+        try {
+            records = Csv.read(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(csv + ": " + e.getMessage(), e);
+        }
+        for (Csv.Row record : records) {
+            List<String> cells = record.cells();
             if (!headerSeen) {
                 if (!cells.equals(HEADER)) {
                     throw new IllegalStateException(csv + ": unexpected header " + cells + ", expected " + HEADER);
@@ -106,7 +109,7 @@ public final class PublishedResults {
                     throw new IllegalArgumentException("duplicate id " + row.id());
                 }
             } catch (RuntimeException e) {
-                throw new IllegalStateException(csv + " line " + (i + 1) + ": " + e.getMessage(), e);
+                throw new IllegalStateException(csv + " line " + record.line() + ": " + e.getMessage(), e);
             }
         }
         if (!headerSeen) {

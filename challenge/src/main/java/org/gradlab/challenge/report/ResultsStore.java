@@ -122,22 +122,22 @@ public final class ResultsStore {
 
     /** Renders {@code results.csv}: a header and one row per run (see {@link #CSV_COLUMNS}). */
     public String toCsv(ResultsFile results) {
-        StringBuilder sb = new StringBuilder(String.join(",", CSV_COLUMNS)).append('\n');
+        List<List<String>> rows = new java.util.ArrayList<>();
         for (RunResult r : results.runs()) {
             PublishedRun p = published.get(r.id()).orElse(null);
             Double pubAuc = p == null ? null : p.auc();
             Double delta = pubAuc == null || Double.isNaN(r.val().auc()) ? null : r.val().auc() - pubAuc;
             SplitMetrics t = r.test();
             List<String> cells = List.of(
-                    Csv.quote(r.id()), Csv.quote(r.name()), String.valueOf(r.chapter()), Csv.quote(r.device()),
+                    r.id(), r.name(), String.valueOf(r.chapter()), r.device() == null ? "" : r.device(),
                     String.valueOf(r.epochs()), String.valueOf(r.params()), Fmt.csv(r.trainSeconds()),
                     Fmt.csv(r.val().auc()), Fmt.csv(r.val().melanomaRecall()), Fmt.csv(r.val().cancerSensitivity()),
                     Fmt.csv(r.val().accuracy()), t == null ? "" : Fmt.csv(t.auc()),
                     t == null ? "" : Fmt.csv(t.melanomaRecall()), Fmt.csv(pubAuc),
                     p == null ? "" : Fmt.csv(p.melanomaRecall()), Fmt.csv(delta),
                     r.pretrained() == null ? "" : r.pretrained().toString());
-            sb.append(String.join(",", cells)).append('\n');
+            rows.add(cells);
         }
-        return sb.toString();
+        return Csv.write(CSV_COLUMNS, rows);
     }
 }

@@ -55,7 +55,8 @@ public final class ChallengeRunner {
         out.printf("data: %s (train %d%s, val %d, test %d, %d classes)%n", dataFile, train.n(),
                 train.n() < data.train().n() ? " of " + data.train().n() : "", data.val().n(), data.test().n(), data.numClasses());
         Files.createDirectories(opts.out());
-        ChallengeReport report = new ChallengeReport(opts.out(), published());
+        PublishedResults publishedResults = published();
+        ChallengeReport report = new ChallengeReport(opts.out(), publishedResults);
         List<RunResult> stored = report.store().load().runs();
         Set<String> done = new HashSet<>();
         if (opts.resume()) {
@@ -73,6 +74,15 @@ public final class ChallengeRunner {
             }
         }
         PretrainedWeights pretrained = new PretrainedWeights();
+        if (opts.weights() != null) {
+            // a weights file the user named must load: never train from random initialisation instead
+            PretrainedWeights.Outcome w = pretrained.get(opts.weights(), cacheDir());
+            if (w.weights() == null) {
+                throw new IOException("--weights " + opts.weights() + ": cannot be loaded: " + w.reason());
+            }
+        }
+        StudyProgress progress = new StudyProgress(opts.experiments().stream().filter(e -> toTrain.contains(e.id())).toList(),
+                publishedResults);
         for (Experiment e : opts.experiments()) {
             if (done.contains(e.id())) {
                 out.printf("exp %s %s: already in %s, skipped (--resume)%n", e.id(), e.name(), report.store().jsonPath());
@@ -84,6 +94,7 @@ public final class ChallengeRunner {
             report.render();
             out.printf("exp %s %s: val AUC %.3f, melanoma recall %.2f, cancer sensitivity %.2f (%.1f s)%n", e.id(), e.name(),
                     r.val().auc(), r.val().melanomaRecall(), r.val().cancerSensitivity(), r.trainSeconds());
+            out.println(progress.finished(e.id()));
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         report.setWallSeconds(earlier + wall);
@@ -196,30 +207,13 @@ public final class ChallengeRunner {
             }
             return opts.data();
         }
-        if (opts.dataset() != null) {
-            return new DatasetDownloader(cacheDir().resolve("medmnist"), DatasetDownloader.ZENODO_BASE).download(opts.dataset());
+        String name = opts.dataset() != null ? opts.dataset() : "dermamnist";
+        DatasetDownloader downloader = new DatasetDownloader(cacheDir().resolve("medmnist"), DatasetDownloader.ZENODO_BASE);
+        try {
+            return downloader.download(name);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + " (offline: pass --data FILE, a MedMNIST npz)", e);
         }
-        for (Path p : defaultDataCandidates()) {
-            if (Files.isRegularFile(p)) {
-                return p;
-            }
-        }
-        throw new IOException("no data: pass --data FILE (a MedMNIST npz) or --dataset dermamnist (downloads from Zenodo); "
-                + "looked for " + defaultDataCandidates());
-    }
-
-    private static java.util.List<Path> defaultDataCandidates() {
-        java.util.List<Path> c = new java.util.ArrayList<>();
-        String shared = System.getProperty(PublishedResults.SHARED_PROPERTY);
-        if (shared != null) {
-            c.add(Path.of(shared, "data", "dermamnist_jpeg.npz"));
-        }
-        String root = System.getProperty("gradlab.root");
-        if (root != null) {
-            c.add(Path.of(root).resolve("../shared/data/dermamnist_jpeg.npz").normalize());
-        }
-        c.add(Path.of("../shared/data/dermamnist_jpeg.npz").toAbsolutePath().normalize());
-        return c;
     }
 
     private static PublishedResults published() {

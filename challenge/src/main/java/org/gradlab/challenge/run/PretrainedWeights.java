@@ -1,20 +1,13 @@
 package org.gradlab.challenge.run;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.gradlab.challenge.data.Download;
 import org.gradlab.challenge.data.Failures;
 import org.gradlab.engine.Tensor;
-import org.gradlab.engine.io.Checksums;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.io.KeyMapper;
 import org.gradlab.nn.io.TorchCheckpoint;
@@ -54,33 +47,11 @@ final class PretrainedWeights {
     }
 
     static Path download(Path cacheDir) throws IOException, InterruptedException {
-        Files.createDirectories(cacheDir);
-        Path target = cacheDir.resolve("resnet18-" + SHA256_PREFIX + ".pth");
-        if (Files.exists(target) && Checksums.sha256(target).startsWith(SHA256_PREFIX)) {
-            return target;
-        }
-        Path tmp = Files.createTempFile(cacheDir, "resnet18-", ".part");
         try {
-            HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(Duration.ofSeconds(10)).build();
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(URL)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (r.statusCode() != 200) {
-                throw new IOException("download of " + URL + " failed: HTTP " + r.statusCode());
-            }
-            try (InputStream in = r.body()) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            }
-            String sha = Checksums.sha256(tmp);
-            if (!sha.startsWith(SHA256_PREFIX)) {
-                throw new IOException("downloaded " + URL + " has sha256 " + sha + ", expected it to start with " + SHA256_PREFIX);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return target;
+            return Download.toConsole().fetch(URI.create(URL), cacheDir.resolve("resnet18-" + SHA256_PREFIX + ".pth"),
+                    Download.Expected.sha256Prefix(SHA256_PREFIX));
         } catch (IOException e) {
-            throw new IOException("ImageNet ResNet-18 weights unavailable (" + URL + "): " + Failures.describe(e), e);
-        } finally {
-            Files.deleteIfExists(tmp);
+            throw new IOException("ImageNet ResNet-18 weights unavailable (" + URL + "): " + e.getMessage(), e);
         }
     }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Serves /work/shared/data/breastmnist.npz from a local HttpServer on 127.0.0.1; no other network. */
+/** Serves the repository's breastmnist.npz (known md5 and sha256) from a local HttpServer on 127.0.0.1; no other network. */
 @Timeout(60)
 class DatasetDownloaderTest {
     @TempDir
@@ -101,7 +101,7 @@ class DatasetDownloaderTest {
         DatasetDownloader d = new DatasetDownloader(cache, base("ok"));
         IOException e = assertThrows(IOException.class, () -> d.download("breastmnist", "0123456789abcdef0123456789abcdef"));
         String m = e.getMessage();
-        assertTrue(m.contains("breastmnist.npz") && m.contains("expected 0123456789abcdef0123456789abcdef")
+        assertTrue(m.contains("breastmnist.npz") && m.contains("expected md5 0123456789abcdef0123456789abcdef")
                 && m.contains("got 750601b1f35ba3300ea97c75c52ff8f6"), m);
         assertEquals(0, cacheListing().length, String.join(",", cacheListing()));
     }
@@ -127,5 +127,27 @@ class DatasetDownloaderTest {
         DatasetDownloader d = new DatasetDownloader(cache, base("ok"));
         assertThrows(IllegalArgumentException.class, () -> d.download("nosuchmnist"));
         assertEquals(0, requests.get());
+    }
+
+    @Test
+    void progressBarShowsTheTransfer() throws Exception {
+        java.io.ByteArrayOutputStream shown = new java.io.ByteArrayOutputStream();
+        Download dl = new Download(new java.io.PrintStream(shown, true, java.nio.charset.StandardCharsets.UTF_8));
+        Path p = new DatasetDownloader(cache, base("ok"), dl).download("breastmnist");
+        assertEquals("750601b1f35ba3300ea97c75c52ff8f6", Checksums.md5(p));
+        String bar = shown.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(bar.contains("download breastmnist.npz") && bar.contains("100%"), bar);
+    }
+
+    @Test
+    void sha256PrefixIsCheckedAsTorchvisionNamesIt() throws Exception {
+        Download dl = new Download(null);
+        java.net.URI uri = java.net.URI.create(base("ok") + "breastmnist.npz");
+        Path ok = dl.fetch(uri, cache.resolve("weights-3a22d2a4.bin"), Download.Expected.sha256Prefix("3a22d2a4"));
+        assertEquals(body.length, Files.size(ok));
+        IOException e = assertThrows(IOException.class,
+                () -> dl.fetch(uri, cache.resolve("weights-00000000.bin"), Download.Expected.sha256Prefix("00000000")));
+        assertTrue(e.getMessage().contains("expected sha256 starting with 00000000, got 3a22d2a4"), e.getMessage());
+        assertEquals(1, cacheListing().length, "only the verified file: " + String.join(",", cacheListing()));
     }
 }

@@ -8,12 +8,13 @@ import java.nio.file.Paths;
 import java.util.HashSet;
 import java.util.Set;
 import org.gradlab.engine.Device;
+import org.gradlab.engine.io.Fixtures;
 import org.gradlab.engine.io.Npz;
 
 /**
  * Command line: compares the engine against every registered golden suite whose fixture file
- * is in the directory. Usage: {@code GoldenVerify [dir]}; default dir = system property
- * {@code gradlab.shared} + "/golden", else {@code ../shared/golden}.
+ * is in the directory. Usage: {@code GoldenVerify [dir]}; default dir = {@link Fixtures#verifyGoldenDir()}
+ * (the full fixtures beside the repository when present, else the repository's own).
  * Prints {@code file case group array  maxAbsErr relErr tol PASS|FAIL} per array, then a
  * summary per file and in total; every .npz of the directory without a suite, and every case a
  * suite has no code for, is listed as "not checked" (nothing is skipped silently). Exit code 0 = all passed; 1 = a failure; 2 = no fixtures.
@@ -48,9 +49,9 @@ public final class GoldenVerify {
         }
     }
 
+    /** The directory used without an argument: {@link Fixtures#verifyGoldenDir()}. */
     public static Path defaultDir() {
-        String shared = System.getProperty("gradlab.shared");
-        return shared != null ? Paths.get(shared, "golden") : Paths.get("..", "shared", "golden");
+        return Fixtures.verifyGoldenDir();
     }
 
     public static int run(Path dir, PrintStream out) {
@@ -60,6 +61,7 @@ public final class GoldenVerify {
     /** Runs every suite with the engine on {@code device} (references stay the PyTorch CPU float64 results). */
     public static int run(Path dir, PrintStream out, Device device) {
         Reporter reporter = new Reporter(out);
+        out.println("golden fixtures: " + dir.toAbsolutePath().normalize());
         Set<String> read = new HashSet<>();
         for (GoldenSuite suite : GoldenCases.all()) {
             Path f = dir.resolve(suite.fileName());

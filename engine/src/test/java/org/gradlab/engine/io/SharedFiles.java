@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Locates read-only fixtures under the shared folder: system property {@code gradlab.shared}
- * (set by surefire), else {@code ../shared} next to the repository root.
+ * Test access to the reference fixtures through {@link Fixtures} (the one lookup): the repository's
+ * own fixtures ({@value Fixtures#BUNDLED}), or the root named by {@code -Dgradlab.fixtures}.
  * NOTE: a missing fixture fails the test; it never skips.
  */
 public final class SharedFiles {
@@ -15,23 +15,14 @@ public final class SharedFiles {
     }
 
     public static Path root() {
-        String prop = System.getProperty("gradlab.shared");
-        if (prop != null && !prop.isBlank()) return Path.of(prop).toAbsolutePath().normalize();
-        Path dir = Path.of("").toAbsolutePath();
-        // walk up to the repository root (the folder holding the parent pom and engine/)
-        for (Path d = dir; d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("engine")) && Files.isRegularFile(d.resolve("pom.xml"))) {
-                return d.resolve("../shared").normalize();
-            }
-        }
-        return dir.resolve("../../shared").normalize();
+        return Fixtures.root();
     }
 
     /** {@code root()/relative}, asserting that it exists. */
     public static Path file(String relative) {
         Path p = root().resolve(relative);
-        assertTrue(Files.isRegularFile(p), "missing shared fixture " + p
-                + " (set -Dgradlab.shared=<folder> or place it at ../shared next to the repository)");
+        assertTrue(Files.isRegularFile(p), "missing fixture " + p + " (the repository's own are in " + Fixtures.BUNDLED
+                + "; -D" + Fixtures.ROOT_PROPERTY + "=<folder> names another root)");
         return p;
     }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class GoldenFixturesTest {
 
     static Reporter verify(String file, int minChecks) throws Exception {
-        Path path = GoldenVerify.defaultDir().resolve(file);
+        Path path = org.gradlab.engine.io.SharedFiles.root().resolve("golden").resolve(file);
         assertTrue(Files.isRegularFile(path), "golden fixture missing: " + path.toAbsolutePath());
         GoldenSuite suite = GoldenCases.forFile(file).orElseThrow();
         Reporter r = new Reporter(null);

@@ -13,7 +13,6 @@ import java.util.stream.Collectors;
 import org.gradlab.engine.golden.ActivationsSuite;
 import org.gradlab.engine.golden.AttentionSuite;
 import org.gradlab.engine.golden.GoldenSuite;
-import org.gradlab.engine.golden.GoldenVerify;
 import org.gradlab.engine.golden.LayerNormSuite;
 import org.gradlab.engine.golden.Reporter;
 import org.gradlab.engine.golden.SoftCrossEntropySuite;
@@ -31,7 +30,7 @@ class RowOpsGoldenTest {
     /** Runs {@code suite}; asserts no failure and {@code expectedChecks} checks of cases named {@code prefixes}. */
     static Reporter verify(GoldenSuite suite, int expectedChecks, String... prefixes) throws Exception {
         Reporter r = new Reporter(null);
-        try (Npz npz = Npz.open(GoldenVerify.defaultDir().resolve(suite.fileName()))) {
+        try (Npz npz = Npz.open(org.gradlab.engine.io.SharedFiles.root().resolve("golden").resolve(suite.fileName()))) {
             suite.run(npz, r);
         }
         String failures = r.failures().stream().map(Reporter.Line::format).collect(Collectors.joining("\n"));

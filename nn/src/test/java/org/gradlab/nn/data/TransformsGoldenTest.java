@@ -2,12 +2,11 @@ package org.gradlab.nn.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.gradlab.engine.io.NpyArray;
 import org.gradlab.engine.io.Npz;
+import org.gradlab.engine.io.SharedFiles;
 import org.gradlab.nn.data.transforms.PilColor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,11 +20,7 @@ class TransformsGoldenTest {
     private static Image[] images;
 
     static Path golden(String name) {
-        String prop = System.getProperty("gradlab.shared");
-        Path root = prop != null && !prop.isBlank() ? Path.of(prop) : Path.of("../../shared");
-        Path p = root.resolve("golden").resolve(name);
-        assertTrue(Files.isRegularFile(p), "missing golden fixture " + p);
-        return p;
+        return SharedFiles.file("golden/" + name);
     }
 
     @BeforeAll

@@ -12,7 +12,6 @@ import java.util.List;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.golden.GoldenCases;
 import org.gradlab.engine.golden.GoldenSuite;
-import org.gradlab.engine.golden.GoldenVerify;
 import org.gradlab.engine.golden.Reporter;
 import org.gradlab.engine.io.Npz;
 import org.gradlab.engine.testutil.Devices;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The engine's golden suites (PyTorch fixtures in ../shared/golden) with the engine's tensors on
+ * The engine's golden suites (PyTorch fixtures: the repository's own, see Fixtures) with the engine's tensors on
  * each device: the same suites, inputs uploaded to the device, references unchanged. Missing
  * fixtures FAIL; an unusable CUDA device is reported as "skipped: no CUDA device".
  */
@@ -28,7 +27,7 @@ class GoldenOnDeviceTest {
 
     @TestFactory
     List<DynamicTest> everyOpSuiteOnEveryDevice() {
-        Path dir = GoldenVerify.defaultDir();
+        Path dir = org.gradlab.engine.io.SharedFiles.root().resolve("golden");
         List<DynamicTest> tests = new ArrayList<>();
         for (Device d : Devices.all()) {
             for (GoldenSuite suite : GoldenCases.builtIn()) {
