@@ -3,7 +3,6 @@ package org.gradlab.challenge.cli;
 import org.gradlab.engine.backend.cpu.Parallel;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -18,9 +17,7 @@ public final class ThreadsOption {
     @Option(names = "--threads", paramLabel = "N",
             description = "CPU threads for the kernels (default: every core, or GRADLAB_THREADS; see docs/configuration.md)")
     void threads(int n) {
-        if (n < 1) {
-            throw new ParameterException(spec.commandLine(), "--threads: expected a whole number >= 1, got " + n);
-        }
+        CliChecks.atLeastOne(spec, "--threads", n);
         Parallel.setThreads(n);
     }
 }

@@ -35,7 +35,7 @@ class ThreadsOptionTest {
         cl.setErr(new PrintWriter(err));
         int code = cl.execute("challenge", "--threads", "0", "--list");
         assertEquals(2, code);
-        assertTrue(err.toString().startsWith("--threads: expected a whole number >= 1, got 0"), err.toString());
+        assertTrue(err.toString().startsWith("--threads must be a whole number of at least 1, got 0"), err.toString());
         assertEquals(saved, Parallel.threads());
     }
 }
