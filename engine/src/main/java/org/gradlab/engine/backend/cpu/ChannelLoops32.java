@@ -4,9 +4,10 @@ package org.gradlab.engine.backend.cpu;
  * float32 per-channel loops over heap arrays in natural (N, C, S) order, for batch norm
  * ({@link CpuNorm}) and the conv bias gradient ({@link CpuConv}): the fast versions of
  * {@link NormReference}'s passes, tested against them (NormF32PathTest, ConvF32PathTest). The
- * callers stage the off-heap tensors into these arrays with one bulk copy each ({@link HeapStage})
- * and split the channels [c0, c1) across threads ({@link Parallel}): each channel's sums run in
- * the same order whatever the split, so the results do not depend on the thread count.
+ * callers split the channels across threads ({@link Parallel}): each chunk stages its channels
+ * [c0, c1) of every sample into a heap array of its own ({@link #stage}), runs these loops on
+ * that (N, c1 - c0, S) array and writes its result back ({@link #store}); each channel's sums run
+ * in the same order whatever the split, so the results do not depend on the thread count.
  *
  * <p>Sums run in float over one (sample, channel) block (at most a plane, 784 elements here)
  * with eight independent partial sums, so the adds do not wait on each other (0.30 -> 0.16 ns
@@ -16,19 +17,19 @@ package org.gradlab.engine.backend.cpu;
 final class ChannelLoops32 {
     private ChannelLoops32() {}
 
-    /** sums[ch] += sum of x over channel ch, for ch in [c0, c1). */
-    static void channelSums(float[] x, int n, int c, int s, int c0, int c1, double[] sums) {
-        for (int i = 0; i < n; i++) {
-            for (int ch = c0, at = (i * c + c0) * s; ch < c1; ch++, at += s) {
+    /** sums[ch] += sum of x over channel ch. */
+    static void channelSums(float[] x, int n, int c, int s, double[] sums) {
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++, at += s) {
                 sums[ch] += blockSum(x, at, s);
             }
         }
     }
 
-    /** sq[ch] += sum of (x - mean[ch])^2 over channel ch, for ch in [c0, c1). */
-    static void channelSqDev(float[] x, int n, int c, int s, int c0, int c1, double[] mean, double[] sq) {
-        for (int i = 0; i < n; i++) {
-            for (int ch = c0, at = (i * c + c0) * s; ch < c1; ch++, at += s) {
+    /** sq[ch] += sum of (x - mean[ch])^2 over channel ch. */
+    static void channelSqDev(float[] x, int n, int c, int s, double[] mean, double[] sq) {
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++, at += s) {
                 float m = (float) mean[ch];
                 float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
                 int k = at;
@@ -54,11 +55,10 @@ final class ChannelLoops32 {
         }
     }
 
-    /** sumG[ch] += sum g, sumGDev[ch] += sum g * (x - mean[ch]) over channel ch, for ch in [c0, c1). */
-    static void gradSums(float[] g, float[] x, int n, int c, int s, int c0, int c1, double[] mean, double[] sumG,
-                         double[] sumGDev) {
-        for (int i = 0; i < n; i++) {
-            for (int ch = c0, at = (i * c + c0) * s; ch < c1; ch++, at += s) {
+    /** sumG[ch] += sum g, sumGDev[ch] += sum g * (x - mean[ch]) over channel ch. */
+    static void gradSums(float[] g, float[] x, int n, int c, int s, double[] mean, double[] sumG, double[] sumGDev) {
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++, at += s) {
                 float m = (float) mean[ch];
                 float g0 = 0, g1 = 0, g2 = 0, g3 = 0, p0 = 0, p1 = 0, p2 = 0, p3 = 0;
                 int k = at;
@@ -85,10 +85,10 @@ final class ChannelLoops32 {
         }
     }
 
-    /** out = a[ch] * x + b[ch], for ch in [c0, c1). */
-    static void affine(float[] x, float[] out, int n, int c, int s, int c0, int c1, float[] a, float[] b) {
-        for (int i = 0; i < n; i++) {
-            for (int ch = c0, at = (i * c + c0) * s; ch < c1; ch++, at += s) {
+    /** out = a[ch] * x + b[ch]. */
+    static void affine(float[] x, float[] out, int n, int c, int s, float[] a, float[] b) {
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++, at += s) {
                 float ac = a[ch];
                 float bc = b[ch];
                 for (int k = at, e = at + s; k < e; k++) {
@@ -98,11 +98,10 @@ final class ChannelLoops32 {
         }
     }
 
-    /** out = a[ch] * g + b[ch] * x + d[ch], for ch in [c0, c1). */
-    static void affine2(float[] g, float[] x, float[] out, int n, int c, int s, int c0, int c1, float[] a, float[] b,
-                        float[] d) {
-        for (int i = 0; i < n; i++) {
-            for (int ch = c0, at = (i * c + c0) * s; ch < c1; ch++, at += s) {
+    /** out = a[ch] * g + b[ch] * x + d[ch]. */
+    static void affine2(float[] g, float[] x, float[] out, int n, int c, int s, float[] a, float[] b, float[] d) {
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++, at += s) {
                 float ac = a[ch];
                 float bc = b[ch];
                 float dc = d[ch];
@@ -135,6 +134,27 @@ final class ChannelLoops32 {
 
     private static double sum8(float a0, float a1, float a2, float a3, float a4, float a5, float a6, float a7) {
         return (((double) a0 + a1) + ((double) a2 + a3)) + (((double) a4 + a5) + ((double) a6 + a7));
+    }
+
+    /**
+     * Channels [c0, c1) of every sample of the contiguous (N, C, S) tensor at {@code off} in
+     * {@code src}, as an (N, c1 - c0, S) array: the calling thread's scratch of {@code slot}.
+     */
+    static float[] stage(int slot, java.nio.FloatBuffer src, int off, int n, int c, int s, int c0, int c1) {
+        int w = (c1 - c0) * s;
+        float[] a = HeapStage.scratch(slot, n * w);
+        for (int i = 0; i < n; i++) {
+            src.get(off + (i * c + c0) * s, a, i * w, w);
+        }
+        return a;
+    }
+
+    /** Writes an (N, c1 - c0, S) array to channels [c0, c1) of the contiguous (N, C, S) tensor at {@code off}. */
+    static void store(float[] a, java.nio.FloatBuffer dst, int off, int n, int c, int s, int c0, int c1) {
+        int w = (c1 - c0) * s;
+        for (int i = 0; i < n; i++) {
+            dst.put(off + (i * c + c0) * s, a, i * w, w);
+        }
     }
 
     static float[] toFloats(double[] v) {

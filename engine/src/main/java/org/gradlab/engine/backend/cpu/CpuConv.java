@@ -183,9 +183,14 @@ final class CpuConv implements ConvKernels {
         int n = gOut.shape(0);
         int c = gOut.shape(1);
         int l = gOut.shape(2) * gOut.shape(3);
-        float[] ga = HeapStage.loadSplit(0, storage(gOut).f32(), (int) gOut.offset(), n * c * l);
+        java.nio.FloatBuffer src = storage(gOut).f32();
+        int go = (int) gOut.offset();
         double[] sums = new double[c];
-        Parallel.forChunks(c, Parallel.grain((long) n * l), (k, c0, c1) -> ChannelLoops32.channelSums(ga, n, c, l, c0, c1, sums));
+        Parallel.forChunks(c, Parallel.grain((long) n * l), (k, c0, c1) -> { // channels split, each chunk staging its own
+            double[] part = new double[c1 - c0];
+            ChannelLoops32.channelSums(ChannelLoops32.stage(0, src, go, n, c, l, c0, c1), n, c1 - c0, l, part);
+            System.arraycopy(part, 0, sums, c0, c1 - c0);
+        });
         return Tensor.of(DType.F32, gOut.device(), sums, c);
     }
 }
