@@ -35,18 +35,6 @@ final class HeapStage {
         return a;
     }
 
-    /** {@link #load}, the copy split across threads ({@link Parallel}), for kernels whose loops split too. */
-    static float[] loadSplit(int slot, FloatBuffer src, int offset, int n) {
-        float[] a = scratch(slot, n);
-        Parallel.forChunks(n, Parallel.grain(1), (c, from, to) -> src.get(offset + from, a, from, to - from));
-        return a;
-    }
-
-    /** {@link #store}, the copy split across threads. */
-    static void storeSplit(float[] a, FloatBuffer dst, int offset, int n) {
-        Parallel.forChunks(n, Parallel.grain(1), (c, from, to) -> dst.put(offset + from, a, from, to - from));
-    }
-
     /**
      * The raw bits of {@code n} floats of {@code src} from {@code offset}, in the int scratch array
      * of {@code slot} (0 or 1). NOTE: for loops of pure integer masking, which the JIT vectorises
