@@ -1,16 +1,12 @@
 package org.gradlab.engine.backend.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The CPU fast paths' intra-op parallelism: ONE pool of {@link #threads()} threads (the caller
  * plus {@code threads - 1} daemon workers) and one way to split work, {@link #forChunks}: the
  * items [0, count) cut into at most {@code threads} contiguous chunks of at least {@code grain}
- * items each, chunk 0 on the calling thread, the others on the pool, and the call returns when
- * every chunk has finished.
+ * items each, run by the calling thread and the pool's workers ({@link WorkerPool}), and the call
+ * returns when every chunk has finished.
  *
  * <p>Determinism: the chunk boundaries depend only on {@code count}, {@code grain} and the thread
  * count, never on scheduling. A kernel whose chunks write disjoint outputs (samples, channels,
@@ -44,7 +40,7 @@ public final class Parallel {
     private static final long DEFAULT_MIN_CHUNK_WORK = 1L << 15;
     private static volatile long minChunkWork = DEFAULT_MIN_CHUNK_WORK;
     private static volatile int threads = configured();
-    private static volatile ForkJoinPool pool;
+    private static volatile WorkerPool pool;
 
     private Parallel() {}
 
@@ -79,11 +75,11 @@ public final class Parallel {
     public static synchronized void setThreads(int n) {
         check(n);
         if (n != threads) {
-            ForkJoinPool old = pool;
+            WorkerPool old = pool;
             pool = null;
             threads = n;
             if (old != null) {
-                old.shutdown();
+                old.close();
             }
         }
     }
@@ -126,33 +122,10 @@ public final class Parallel {
             body.run(0, 0, count);
             return;
         }
-        ForkJoinPool p = pool();
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[k - 1];
-        for (int c = 1; c < k; c++) {
-            int chunk = c;
-            tasks[c - 1] = p.submit(() -> runInside(body, chunk, start(chunk, k, count), start(chunk + 1, k, count)));
-        }
-        Throwable first = null;
-        try {
-            runInside(body, 0, 0, start(1, k, count));
-        } catch (Throwable t) {
-            first = t;
-        }
-        for (ForkJoinTask<?> t : tasks) {
-            try {
-                t.join();
-            } catch (Throwable e) {
-                first = first == null ? e : first;
+        if (!pool().run(body, k, count)) { // another thread's kernel holds the pool: the same chunks, here, in order
+            for (int c = 0; c < k; c++) {
+                runInside(body, c, start(c, k, count), start(c + 1, k, count));
             }
-        }
-        if (first instanceof RuntimeException r) {
-            throw r;
-        }
-        if (first instanceof Error e) {
-            throw e;
-        }
-        if (first != null) {
-            throw new IllegalStateException(first);
         }
     }
 
@@ -187,7 +160,8 @@ public final class Parallel {
         }
     }
 
-    private static void runInside(Body body, int chunk, int from, int to) {
+    /** Runs one chunk with the nested-split flag set (see the class comment). */
+    static void runInside(Body body, int chunk, int from, int to) {
         INSIDE.set(true);
         try {
             body.run(chunk, from, to);
@@ -196,20 +170,14 @@ public final class Parallel {
         }
     }
 
-    private static ForkJoinPool pool() {
-        ForkJoinPool p = pool;
+    private static WorkerPool pool() {
+        WorkerPool p = pool;
         if (p != null) {
             return p;
         }
         synchronized (Parallel.class) {
             if (pool == null) {
-                AtomicInteger id = new AtomicInteger();
-                pool = new ForkJoinPool(Math.max(1, threads - 1), fj -> {
-                    ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(fj);
-                    t.setName("gradlab-cpu-" + id.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, null, false);
+                pool = new WorkerPool(threads - 1);
             }
             return pool;
         }

@@ -46,13 +46,53 @@ class ParallelTest {
     }
 
     @Test
-    void chunksAfterTheFirstRunOnPoolThreads() {
+    void chunk0RunsOnTheCallerAndTheOthersOnPoolThreadsWhileItIsBusy() {
         Parallel.setThreads(3);
         Thread[] ran = new Thread[3];
-        Parallel.forChunks(3, 1, (c, from, to) -> ran[c] = Thread.currentThread());
+        Parallel.forChunks(3, 1, (c, from, to) -> {
+            ran[c] = Thread.currentThread();
+            if (c == 0) {
+                sleep(100); // the workers claim chunks 1 and 2 meanwhile
+            }
+        });
         assertSame(Thread.currentThread(), ran[0]);
         assertTrue(ran[1].getName().startsWith("gradlab-cpu-"), ran[1].getName());
         assertTrue(ran[2].getName().startsWith("gradlab-cpu-"), ran[2].getName());
+    }
+
+    @Test
+    void anotherThreadsSplitWhileThePoolIsBusyRunsTheSameChunksOnItsOwnThread() throws InterruptedException {
+        Parallel.setThreads(2);
+        int[][] seen = new int[2][];
+        Thread other = new Thread(() -> {
+            Thread self = Thread.currentThread();
+            int[] r = new int[4];
+            Parallel.forChunks(10, 1, (c, from, to) -> {
+                assertSame(self, Thread.currentThread());
+                r[2 * c] = from;
+                r[2 * c + 1] = to;
+            });
+            seen[1] = r;
+        });
+        Parallel.forChunks(2, 1, (c, from, to) -> {
+            if (c == 0) {
+                other.start(); // runs its split while this one holds the pool
+                try {
+                    other.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertArrayEquals(new int[] {0, 5, 5, 10}, seen[1]);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
@@ -63,11 +103,7 @@ class ParallelTest {
             if (c == 0) {
                 throw new IllegalStateException("chunk 0 failed");
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
+            sleep(50);
             finished.incrementAndGet();
         }));
         assertEquals("chunk 0 failed", e.getMessage());
