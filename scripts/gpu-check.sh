@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CPU half of the GPU check. On this (CPU) machine: builds every module's jar and copies the
 # runtime dependency jars (one Maven reactor run, tests skipped), makes the GPU bundle (jlinked JRE,
-# jars with trimmed natives, the DermaMNIST and BreastMNIST npz, the golden fixtures), then checks
+# jars with trimmed natives, the DermaMNIST and BreastMNIST npz, the golden fixtures travel in the working tree), then checks
 # that everything that travels to the GPU host fits: the repository's tracked and untracked-not-ignored
 # files, a shared/ folder inside it if there is one, and the bundle, 64 MiB in all.
 # The GPU half is ONE command run in the repository root on the GPU host, with the bundle carried:
@@ -38,7 +38,7 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 echo "travels to the GPU host: working tree $(mib "$TREE") + shared/ $(mib "$SHARED_IN") + bundle $(mib "$BUNDLE") = $(mib "$ALL")" \
      "(limit $TRAVEL_LIMIT_MB MiB)"
 if [ "$ALL" -gt $((TRAVEL_LIMIT_MB * 1024 * 1024)) ]; then
-  echo "too much travels: over $TRAVEL_LIMIT_MB MiB; lower GOLDEN_MAX_MB or leave data out of the bundle" >&2
+  echo "too much travels: over $TRAVEL_LIMIT_MB MiB; leave data out of the bundle" >&2
   exit 1
 fi
 echo "bundle ready in $OUT; on the GPU host (repository root, bundle carried as $(basename "$OUT")):"

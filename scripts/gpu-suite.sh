@@ -9,7 +9,7 @@
 #   selftest  GpuSelfTest: NVRTC, cuBLAS, cuDNN conv (float64 and float32) and batch norm, our kernels
 #   parity    BackendParity: every engine op forward+backward, CUDA vs the CPU backend, plus: bad target ->
 #             exception, use after release -> exception, device memory flat over training steps
-#   golden    verify --device cuda over the bundled PyTorch fixtures
+#   golden    verify --device cuda over the repository's own PyTorch fixtures (engine/src/test/resources/fixtures/golden)
 #   epochs    one timed training epoch (after a warm-up epoch) per experiment in EXPS, per GradLab math mode in
 #             MATHS (exact; tf32 = -Dgradlab.cuda.math=tf32, cuDNN running the math type its search reports),
 #             then per backbone in MODELS when this build's `bench epoch` has a --model option
@@ -110,7 +110,7 @@ if [ "$rc" -eq 2 ] && [ "$DEVICE" != cpu ]; then
 fi
 java_step parity 180 "${RUN[@]}" org.gradlab.engine.check.BackendParity --device "$DEVICE"
 tally parity '^PARITY '
-java_step golden 120 "${RUN[@]}" org.gradlab.challenge.cli.GradLab verify --golden "$B/golden" --device "$DEVICE"
+java_step golden 120 "${RUN[@]}" org.gradlab.challenge.cli.GradLab verify --golden "$ROOT/engine/src/test/resources/fixtures/golden" --device "$DEVICE"
 tally golden '^TOTAL:'
 for math in $MATHS; do
   export JAVA_OPTS_EXTRA="$BASE_OPTS -Dgradlab.cuda.math=$math"

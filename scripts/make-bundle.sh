@@ -2,21 +2,19 @@
 # Builds a self-contained GPU bundle (<= 64 MiB) on a CPU machine, adapted from
 # /work/shared/device/make-bundle.sh: a jlinked JRE (jre.tar.gz: gzip, because a GPU host may lack xz), our module
 # jars, the dependency jars with the CUDA natives jar trimmed to cudart/cublas/cudnn/nvrtc and the OpenBLAS natives
-# trimmed, the DermaMNIST npz for the epoch timings, the golden fixtures of what runs on the device (ops and models)
-# up to GOLDEN_MAX_MB each (resnet18.npz, 45 MB, and efficientnet_b0.npz, 6.4 MB, stay CPU tests; so do the
-# fixtures of CPU-only code: transforms, LR schedules, .pth import), run-gpu.sh and MANIFEST.txt (what was built
-# from which commit, and the glibc the JRE needs, which gpu-suite.sh compares with the host's).
+# trimmed, the DermaMNIST npz for the epoch timings, run-gpu.sh and MANIFEST.txt (what was built from which
+# commit, and the glibc the JRE needs, which gpu-suite.sh compares with the host's). The golden fixtures are NOT in
+# the bundle: the working tree that travels with it carries the repository's own trimmed copy
+# (engine/src/test/resources/fixtures/golden, every file of both batches), which gpu-suite.sh verifies against.
 # Usage: scripts/make-bundle.sh <lib-dir> <out-dir>   (lib-dir: all runtime jars, see gpu-check.sh)
-# Env: JDK (default /usr/lib/jvm/java-17-openjdk-amd64), SHARED (default <repo>/../shared), LIMIT_MB (default 64),
-#      GOLDEN_MAX_MB (largest fixture taken, default 4)
+# Env: JDK (default /usr/lib/jvm/java-17-openjdk-amd64), SHARED (default <repo>/../shared), LIMIT_MB (default 64)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 L=$(cd "${1:?lib dir}" && pwd); OUT=${2:?out dir}
 JDK=${JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
 SHARED=${SHARED:-$ROOT/../shared}
 LIMIT_MB=${LIMIT_MB:-64}
-GOLDEN_MAX_MB=${GOLDEN_MAX_MB:-4}
-rm -rf "$OUT"; mkdir -p "$OUT/lib" "$OUT/data" "$OUT/golden"
+rm -rf "$OUT"; mkdir -p "$OUT/lib" "$OUT/data"
 OUT=$(cd "$OUT" && pwd)   # absolute: the jar steps below run in a temporary directory
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 # 1. minimal runtime: java.base + jdk.unsupported (JavaCPP's Unsafe) + java.logging/java.management (jmh-core,
@@ -48,24 +46,16 @@ OB_NAT=$(ls "$L"/openblas-*-linux-x86_64.jar)
 ( cd "$TMP" && mkdir o && cd o && unzip -q "$OB_NAT" 'org/bytedeco/openblas/linux-x86_64/lib'{openblas.so.0,jniopenblas_nolapack.so,gfortran.so.5,quadmath.so.0,gcc_s.so.1} \
   && "$JDK/bin/jar" --create --file "$OUT/lib/$(basename "${OB_NAT%.jar}")-trim.jar" -C . org )
 # 3. data and fixtures
-cp "$SHARED/data/dermamnist_jpeg.npz" "$OUT/data/"
-LEFT_OUT=()
-for f in "$SHARED"/golden/*; do
-  case "$(basename "$f")" in pth|transforms*|schedulers*) LEFT_OUT+=("$(basename "$f")"); continue;; esac   # CPU-only code
-  if [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt $((GOLDEN_MAX_MB * 1024 * 1024)) ]; then LEFT_OUT+=("$(basename "$f")"); continue; fi
-  cp -r "$f" "$OUT/golden/"
-done
+# the epoch timings read train and val: the test split keeps 16 images (saves ~4 MB)
+python3 "$ROOT/scripts/trim-test-split.py" "$SHARED/data/dermamnist_jpeg.npz" "$OUT/data/dermamnist_jpeg.npz" 16
 cp "$ROOT/scripts/run-gpu.sh" "$OUT/"
 {
   echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+changes')"
   echo "jdk=$("$JDK/bin/java" -version 2>&1 | head -1)"
   echo "glibc_needed=${GLIBC:-unknown}"
-  echo "golden_left_out=${LEFT_OUT[*]:-none}"
 } > "$OUT/MANIFEST.txt"
 du -b "$OUT"/jre.tar.gz "$OUT"/lib/*.jar "$OUT"/data/* | sort -n | tail -8 | numfmt --field=1 --to=iec
-du -sb "$OUT"/golden | numfmt --field=1 --to=iec
-echo "golden fixtures left out (CPU-only, or over ${GOLDEN_MAX_MB} MiB): ${LEFT_OUT[*]:-none}"
 TOTAL=$(du -sb "$OUT" | cut -f1)
 echo "TOTAL: $(numfmt --to=iec "$TOTAL") ($TOTAL bytes, limit ${LIMIT_MB} MiB)"
 [ "$TOTAL" -le $((LIMIT_MB * 1024 * 1024)) ] || { echo "bundle is over ${LIMIT_MB} MiB" >&2; exit 1; }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.gradlab.challenge.cli.ThreadsOption;
 import org.gradlab.challenge.data.MedMnist;
-import org.gradlab.challenge.experiments.Experiment;
-import org.gradlab.challenge.experiments.Experiments;
+import org.gradlab.challenge.study.BundledStudies;
+import org.gradlab.challenge.study.StudyExperiment;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.backend.DeviceDetection;
 import org.gradlab.engine.backend.cpu.Parallel;
@@ -17,9 +17,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ./gradlab bench kernels [filter]} and {@code ./gradlab bench epoch --exp 08}. */
+/** {@code ./gradlab bench kernels [filter]}, {@code ./gradlab bench epoch --exp 08} and {@code ./gradlab bench backbones}. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed measurements (JMH kernels, training epochs).",
-        subcommands = {BenchCommand.Kernels.class, BenchCommand.Epoch.class, BenchCommand.CudnnAlgos.class})
+        subcommands = {BenchCommand.Kernels.class, BenchCommand.Epoch.class, BenchCommand.CudnnAlgos.class, BenchCommand.Backbones.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -84,9 +84,9 @@ public final class BenchCommand implements Runnable {
             System.out.printf("threads: %d (CPU kernels); BLAS threads: %d; OpenBLAS kernels: %s; java %s%n",
                     Parallel.threads(), Blas.threads(),
                     core == null ? "detected for this CPU" : core + " (forced by OPENBLAS_CORETYPE)", System.getProperty("java.version"));
-            for (Experiment e : Experiments.select(exp)) {
-                var train = org.gradlab.challenge.run.ChallengeRunner.limit(d.train(), limit);
-                System.out.printf("exp %s %s, %d images, batch %d:%n", e.id(), e.name(), train.n(), e.batchSize());
+            for (StudyExperiment e : BundledStudies.get("dermamnist-25").select(exp)) {
+                var train = org.gradlab.challenge.run.StudyData.limit(d.train(), limit);
+                System.out.printf("exp %s %s, %d images, batch %d:%n", e.id(), e.name(), train.n(), e.batch());
                 EpochBench.Result r = EpochBench.run(e, d, train, dev, epochs, workers, 0, profile, System.out);
                 System.out.printf("RESULT exp=%s device=%s median_epoch_s=%.3f images_per_s=%.0f data_wait_s=%.3f loader_only_s=%.3f%n",
                         r.expId(), r.device(), r.medianSeconds(), r.imagesPerSecond(), r.medianWaitSeconds(), r.loaderOnlySeconds());
@@ -113,6 +113,59 @@ public final class BenchCommand implements Runnable {
                 return 2;
             }
             CudnnAlgorithms.run(cuda, dev, batch, System.out);
+            return 0;
+        }
+    }
+
+    @Command(name = "backbones", mixinStandardHelpOptions = true,
+            description = "Train EfficientNet-B0 or ViT-Tiny from scratch on a binary MedMNIST file (BreastMNIST): "
+                    + "seconds, training loss and validation AUC per epoch.")
+    static final class Backbones implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "efficientnet_b0", description = "efficientnet_b0 | vit_tiny")
+        String model;
+
+        @Option(names = "--data", description = "MedMNIST npz (default ../shared/data/breastmnist.npz)")
+        Path data;
+
+        @Option(names = "--size", defaultValue = "28", description = "input side after Resize (default 28: none)")
+        int size;
+
+        @Option(names = "--patch", defaultValue = "4", description = "ViT patch size (default 4)")
+        int patch;
+
+        @Option(names = "--layers", defaultValue = "12", description = "ViT encoder layers (default 12)")
+        int layers;
+
+        @Option(names = "--epochs", defaultValue = "5", description = "epochs (default 5)")
+        int epochs;
+
+        @Option(names = "--batch", defaultValue = "32", description = "batch size (default 32)")
+        int batch;
+
+        @Option(names = "--lr", defaultValue = "1e-3", description = "AdamW learning rate (default 1e-3)")
+        double lr;
+
+        @Option(names = "--mixup", defaultValue = "0", description = "Mixup alpha (0: off)")
+        double mixup;
+
+        @Mixin
+        ThreadsOption threads;
+
+        @Option(names = "--limit-train", description = "train on the first N images")
+        Integer limit;
+
+        @Option(names = "--seed", defaultValue = "0", description = "seed (default 0)")
+        long seed;
+
+        @Option(names = "--device", defaultValue = "cpu", description = "cpu | cuda | auto")
+        String device;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file = data != null ? data : Path.of(System.getProperty("gradlab.root", "."), "../shared/data/breastmnist.npz").normalize();
+            Device dev = DeviceDetection.resolve(device, System.out);
+            BackboneTraining.run(MedMnist.load(file), new BackboneTraining.Options(model, size, patch, layers, epochs, batch, lr, mixup,
+                    limit, seed, dev), System.out);
             return 0;
         }
     }

@@ -6,8 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.data.Split;
-import org.gradlab.challenge.experiments.Experiment;
-import org.gradlab.challenge.run.Recipes;
+import org.gradlab.challenge.run.StudyModels;
+import org.gradlab.challenge.run.StudyRecipes;
+import org.gradlab.challenge.study.StudyExperiment;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.Generator;
@@ -44,21 +45,22 @@ public final class EpochBench {
      * Times the recipe; with {@code profile}, one more epoch after the timed ones runs under an
      * {@link OpProfiler} and its per-op and per-layer table (milliseconds per step) is printed.
      */
-    public static Result run(Experiment e, MedMnist data, Split train, Device device, int epochs, int workers, long seed,
+    public static Result run(StudyExperiment e, MedMnist data, Split train, Device device, int epochs, int workers, long seed,
                              boolean profile, PrintStream log) {
-        Module model = Recipes.model(e, new Generator(seed));
+        Module model = StudyModels.build(e.model(), train.c(), train.h(), data.numClasses(), new Generator(seed));
         model.to(device);
         model.train();
-        Optimizer opt = Recipes.optimizer(e, model.trainableParameters());
+        Optimizer opt = StudyRecipes.optimizer(e.optimizer(), model.trainableParameters());
         Tensor weights = null;
-        if (e.classWeights()) {
+        double[] w = StudyRecipes.classWeights(e.loss().classWeights(), data.classCounts(train));
+        if (w != null) {
             try (MemoryScope p = MemoryScope.persistent()) {
-                weights = Tensor.of(DType.F32, device, Recipes.classWeights(data.classCounts(train)), data.numClasses());
+                weights = Tensor.of(DType.F32, device, w, data.numClasses());
             }
         }
         DataLoader.Builder b = DataLoader.builder(new ArrayDataset(train.images(), train.labels(), train.h(), train.w(), train.c()))
-                .batchSize(e.batchSize()).shuffle(true).seed(seed).workers(workers).device(device);
-        Transform augment = Recipes.trainTransform(e.augmentation());
+                .batchSize(e.batch()).shuffle(true).seed(seed).workers(workers).device(device);
+        Transform augment = StudyRecipes.imageTransform(e.augmentSteps());
         if (augment != null) {
             b.transform(augment);
         }
@@ -83,7 +85,7 @@ public final class EpochBench {
                     try (batch; MemoryScope step = MemoryScope.open()) {
                         OpProfiler.lap();
                         Tensor logits = model.forward(batch.images());
-                        Tensor loss = CrossEntropy.apply(logits, batch.labels(), weights, e.labelSmoothing(), Reduction.MEAN);
+                        Tensor loss = CrossEntropy.apply(logits, batch.labels(), weights, e.loss().labelSmoothing(), Reduction.MEAN);
                         long t2 = System.nanoTime();
                         opt.zeroGrad();
                         loss.backward();
@@ -124,7 +126,7 @@ public final class EpochBench {
             }
             double loaderOnly = (System.nanoTime() - l0) / 1e9;
             double[] s = secs.stream().mapToDouble(Double::doubleValue).toArray();
-            return new Result(e.id(), device.toString(), train.n(), e.batchSize(), median(s), s,
+            return new Result(e.id(), device.toString(), train.n(), e.batch(), median(s), s,
                     median(waits.stream().mapToDouble(Double::doubleValue).toArray()), loaderOnly, phases);
         }
     }

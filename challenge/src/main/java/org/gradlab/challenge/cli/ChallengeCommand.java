@@ -3,19 +3,21 @@ package org.gradlab.challenge.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.gradlab.challenge.experiments.Experiment;
-import org.gradlab.challenge.experiments.Experiments;
 import org.gradlab.challenge.report.PublishedResults;
 import org.gradlab.challenge.report.PublishedRun;
-import org.gradlab.challenge.run.ChallengeOptions;
-import org.gradlab.challenge.run.ChallengeRunner;
+import org.gradlab.challenge.run.StudyOptions;
+import org.gradlab.challenge.run.StudyRunner;
+import org.gradlab.challenge.study.BundledStudies;
+import org.gradlab.challenge.study.Study;
+import org.gradlab.challenge.study.StudyExperiment;
+import org.gradlab.challenge.study.StudyFileException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./gradlab challenge}: reruns the study and writes results.json, results.csv and report.html. */
 @Command(name = "challenge", mixinStandardHelpOptions = true,
-        description = "Run the 25 'Beat the Baseline' DermaMNIST experiments (or a selection) and write the report.")
+        description = "Run the bundled dermamnist-25 study (the 25 'Beat the Baseline' experiments, or a selection) and write the report.")
 public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--exp", description = "experiments to run, e.g. 01,08,20-25 (default: all)", defaultValue = "all")
     String exp;
@@ -47,7 +49,7 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--out", description = "output directory (default: runs/challenge)", defaultValue = "runs/challenge")
     Path out;
 
-    @Option(names = "--resume", description = "skip experiments already in OUT/results.json and continue an interrupted one from its last epoch")
+    @Option(names = "--resume", description = "skip experiments already in OUT/study-results.json")
     boolean resume;
 
     @Option(names = "--weights", description = "torchvision ImageNet ResNet-18 weights (.pth) for experiments 23-25")
@@ -59,7 +61,7 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
-    @Option(names = "--detect-anomaly", description = "stop at the first NaN/Inf in any op output or gradient, naming the op and layer (slow)")
+    @Option(names = "--detect-anomaly", description = "check every op output and gradient for NaN/Inf in every step (slow); without it a diverged step is replayed once to name the op and layer")
     boolean detectAnomaly;
 
     @picocli.CommandLine.Spec
@@ -73,29 +75,38 @@ public final class ChallengeCommand implements Callable<Integer> {
         CliChecks.readableFile(spec, "--data", data);
         CliChecks.readableFile(spec, "--weights", weights);
         org.gradlab.engine.autograd.Autograd.setAnomalyDetection(detectAnomaly);
-        List<Experiment> selected = Experiments.select(exp);
+        Study study = BundledStudies.get("dermamnist-25");
+        List<StudyExperiment> selected = study.select(exp);
         if (list) {
-            printList(selected, PublishedResults.loadDefault());
+            printList(study, selected, PublishedResults.loadDefault());
             return 0;
         }
-        ChallengeOptions opts = new ChallengeOptions(selected, data, dataset, cache, device, seed, epochs, limitTrain, out,
-                resume, weights, workers);
-        return new ChallengeRunner(opts).run();
+        if (dataset != null && !dataset.equals("dermamnist")) {
+            throw new IllegalArgumentException("--dataset " + dataset + ": the challenge is the DermaMNIST study; "
+                    + "for other datasets write a study file and use ./gradlab study run");
+        }
+        StudyOptions opts = new StudyOptions(study, selected, data, cache, device, seed, epochs, limitTrain, out, resume,
+                weights, workers);
+        try {
+            return new StudyRunner(opts, System.out).run();
+        } catch (StudyFileException e) {
+            System.err.println("gradlab challenge: " + e.getMessage());
+            return StudyCommand.BAD_STUDY;
+        }
     }
 
-    static void printList(List<Experiment> selected, PublishedResults published) {
+    static void printList(Study study, List<StudyExperiment> selected, PublishedResults published) {
         System.out.printf("%-3s %-34s %-3s %-7s %-6s  %s%n", "id", "name", "ch", "pubAUC", "pubMel", "recipe");
-        for (Experiment e : selected) {
+        for (StudyExperiment e : selected) {
             PublishedRun p = published.get(e.id()).orElse(null);
             System.out.printf("%-3s %-34s %-3d %-7s %-6s  %s%n", e.id(), e.name(), e.chapter(),
                     p == null || p.auc() == null ? "-" : String.format("%.3f", p.auc()),
                     p == null || p.melanomaRecall() == null ? "-" : String.format("%.2f", p.melanomaRecall()), e.recipe());
-            if (e.basedOn() != null) {
-                System.out.printf("    = exp %s + %s%n", e.basedOn(), e.change());
+            if (e.buildsOn() != null) {
+                System.out.printf("    = exp %s + %s%n", e.buildsOn(), e.settings().changesFrom(study.parentSettings(e)));
             }
-            String choice = Experiments.choice(e.id());
-            if (choice != null) {
-                System.out.printf("    our reading: %s%n", choice);
+            if (e.note() != null) {
+                System.out.printf("    note: %s%n", e.note());
             }
         }
     }

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.data.Split;
-import org.gradlab.challenge.experiments.Experiment;
-import org.gradlab.challenge.experiments.Experiments;
-import org.gradlab.challenge.run.Recipes;
+import org.gradlab.challenge.study.BundledStudies;
+import org.gradlab.challenge.study.StudyExperiment;
+import org.gradlab.challenge.run.StudyModels;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.Functional;
@@ -24,6 +24,7 @@ import org.gradlab.engine.inspect.GraphModel;
 import org.gradlab.engine.inspect.GraphSvg;
 import org.gradlab.engine.inspect.SavedTensorLedger;
 import org.gradlab.nn.Module;
+import org.gradlab.nn.models.Backbones;
 import org.gradlab.nn.data.Image;
 import org.gradlab.nn.data.transforms.ToTensor;
 import picocli.CommandLine.Command;
@@ -40,6 +41,10 @@ import picocli.CommandLine.Option;
 public final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--exp", defaultValue = "08", description = "experiment whose model is used (default 08)")
     String exp;
+
+    @Option(names = "--model", description = "a seeds' backbone instead of the experiment's model: efficientnet_b0 | vit_tiny "
+            + "(ViT-Tiny with 12 layers, patch 4 at 28x28)")
+    String backbone;
 
     @Option(names = "--batch", defaultValue = "4", description = "images in the step (default 4)")
     int batch;
@@ -60,9 +65,10 @@ public final class ExplainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CliChecks.atLeastOne(spec, "--batch", batch);
         CliChecks.readableFile(spec, "--data", data);
-        Experiment e = Experiments.get(String.format("%02d", Integer.parseInt(exp)));
+        StudyExperiment e = BundledStudies.get("dermamnist-25").select(exp).get(0);
         Device dev = org.gradlab.engine.backend.DeviceDetection.resolve(device, System.out);
-        Module model = Recipes.model(e, new Generator(0));
+        Module model = backbone == null ? StudyModels.build(e.model(), 3, 28, 7, new Generator(0))
+                : Backbones.create(backbone, 3, 7, 28, 4, new Generator(0));
         model.to(dev);
         model.train();
         Map<Tensor, String> names = new IdentityHashMap<>();
@@ -89,8 +95,9 @@ public final class ExplainCommand implements Callable<Integer> {
         }
         x = x.to(dev);
         x.name("images");
-        Tensor loss = Functional.crossEntropy(model.call(x), y, null, e.labelSmoothing(), Reduction.MEAN);
-        System.out.printf("exp %s %s: loss %.4f on %d images; backward, node by node:%n%n", e.id(), e.name(), loss.item(), batch);
+        Tensor loss = Functional.crossEntropy(model.call(x), y, null, e.loss().labelSmoothing(), Reduction.MEAN);
+        System.out.printf("%s: loss %.4f on %d images; backward, node by node:%n%n",
+                backbone == null ? "exp " + e.id() + " " + e.name() : backbone, loss.item(), batch);
         SavedTensorLedger ledger = SavedTensorLedger.of(loss);
         GraphModel graph = GraphModel.of(loss);
         Files.createDirectories(out);

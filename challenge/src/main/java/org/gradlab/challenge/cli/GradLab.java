@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code ./gradlab}: the command line of GradLab. */
 @Command(name = "gradlab", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "A from-scratch Java tensor engine with autograd, and the 25-experiment DermaMNIST challenge.",
-        subcommands = {ChallengeCommand.class, VerifyCommand.class, GradcheckCommand.class, ExplainCommand.class, ShellCommand.class, DoctorCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {ChallengeCommand.class, StudyCommand.class, EvaluateCommand.class, LrFindCommand.class, VerifyCommand.class,
+                GradcheckCommand.class, ExplainCommand.class, ShellCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class GradLab implements Runnable {
     /** Subcommands that live in modules above this one (bench), added when on the class path. */
     private static final List<String> OPTIONAL = List.of("org.gradlab.bench.BenchCommand");

@@ -19,6 +19,8 @@ public final class MedMnist {
     public static final List<String> SPLITS = List.of("train", "val", "test");
     /** Image side of the classic MedMNIST files. */
     public static final int DEFAULT_SIZE = 28;
+    /** The largest split image array one Java byte[] holds. */
+    static final long MAX_SPLIT_BYTES = Integer.MAX_VALUE - 8;
 
     private final Split train;
     private final Split val;
@@ -40,7 +42,7 @@ public final class MedMnist {
     /**
      * Loads and validates a MedMNIST npz.
      *
-     * @param size       expected H = W
+     * @param size       expected H = W, or -1 to take it from the file's train_images
      * @param numClasses the number of classes, or -1 to use max label + 1 over all splits
      * @throws NpyFormatException naming the file, key, expected and actual content on any mismatch
      */
@@ -58,6 +60,10 @@ public final class MedMnist {
             }
             Split[] splits = new Split[3];
             int maxLabel = -1;
+            if (size < 0) {
+                int[] shape = z.get("train_images").shape();
+                size = shape.length >= 3 ? shape[1] : -1;
+            }
             for (int i = 0; i < 3; i++) {
                 splits[i] = readSplit(z, SPLITS.get(i), size);
                 for (int l : splits[i].labels()) {
@@ -77,6 +83,12 @@ public final class MedMnist {
 
     private static Split readSplit(Npz z, String split, int size) {
         String ik = split + "_images";
+        long bytes = z.entrySize(ik);
+        if (bytes > MAX_SPLIT_BYTES) {
+            // NOTE: a split lives in one byte[] (the data loader indexes it directly); MedMNIST+ at 224 px exceeds that
+            throw new NpyFormatException(z.name() + "[" + ik + "]: " + bytes + " bytes do not fit one Java array (at most "
+                    + MAX_SPLIT_BYTES + "): this dataset is too large at this size for GradLab; use a smaller size (28, 64, 128)");
+        }
         NpyArray img = z.get(ik);
         int[] s = img.shape();
         boolean rgb = s.length == 4 && (s[3] == 3 || s[3] == 1);
@@ -90,6 +102,10 @@ public final class MedMnist {
         String lk = split + "_labels";
         NpyArray lab = z.get(lk);
         int[] ls = lab.shape();
+        if (ls.length == 2 && ls[1] > 1) {
+            throw new NpyFormatException(z.name() + "[" + lk + "]: " + ls[1] + " labels per image " + lab.shapeString()
+                    + ": a multi-label dataset (such as chestmnist); GradLab trains single-label classifiers (one label per image)");
+        }
         boolean shapeOk = (ls.length == 1 || (ls.length == 2 && ls[1] == 1)) && ls.length > 0;
         if (!shapeOk || lab.dtype().isFloat() || lab.dtype() == NpyDType.B1) {
             throw new NpyFormatException(z.name() + "[" + lk + "]: expected integer labels of shape (" + n

@@ -32,7 +32,7 @@ public final class ClassificationMetrics {
 
     private ClassificationMetrics(double[][] probs, int[] labels, int k, ClinicalClasses cc) {
         RocAuc.checkShapes(probs, labels, k);
-        if (cc.melanoma() < 0 || cc.melanoma() >= k || java.util.Arrays.stream(cc.cancers()).anyMatch(c -> c < 0 || c >= k)) {
+        if (cc != null && (cc.melanoma() < 0 || cc.melanoma() >= k || java.util.Arrays.stream(cc.cancers()).anyMatch(c -> c < 0 || c >= k))) {
             throw new IllegalArgumentException("clinical classes " + cc.melanoma() + " / "
                     + java.util.Arrays.toString(cc.cancers()) + " out of range for " + k + " classes");
         }
@@ -75,6 +75,12 @@ public final class ClassificationMetrics {
             aucSum += auc[c];
         }
         macroAuc = aucSum / k;
+        if (cc == null) { // a dataset without clinical classes
+            melanomaRecall = Double.NaN;
+            cancerSensitivity = Double.NaN;
+            cancerAsAnyCancer = Double.NaN;
+            return;
+        }
         melanomaRecall = recall[cc.melanoma()];
         double cs = 0;
         int csN = 0;
@@ -101,6 +107,7 @@ public final class ClassificationMetrics {
         return compute(probs, labels, numClasses, ClinicalClasses.DERMAMNIST);
     }
 
+    /** @param cc the clinical classes, or null for a dataset without them (the clinical metrics are then NaN) */
     public static ClassificationMetrics compute(double[][] probs, int[] labels, int numClasses, ClinicalClasses cc) {
         return new ClassificationMetrics(probs, labels, numClasses, cc);
     }

@@ -24,6 +24,7 @@ final class EpochCheckpoint {
     private static final String MODEL = "model.";
     private static final String OPTIM = "optim.";
     private static final String RNG = "rng.";
+    private static final String EXTRA = "extra.";
 
     private EpochCheckpoint() {}
 
@@ -33,6 +34,12 @@ final class EpochCheckpoint {
 
     static void save(Path file, Module model, Optimizer opt, LRScheduler sched, int epochsDone, double[] epochSeconds,
                      String fingerprint) throws IOException {
+        save(file, model, opt, sched, epochsDone, epochSeconds, fingerprint, Map.of());
+    }
+
+    /** {@link #save} with {@code extra} text entries (prefixed "extra.") for the trainer's own state. */
+    static void save(Path file, Module model, Optimizer opt, LRScheduler sched, int epochsDone, double[] epochSeconds,
+                     String fingerprint, Map<String, String> extra) throws IOException {
         Files.createDirectories(file.getParent());
         Map<String, Tensor> all = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> all.put(MODEL + k, v));
@@ -49,6 +56,7 @@ final class EpochCheckpoint {
             sched.stateDict().forEach((k, v) -> meta.put("sched." + k, Double.toString(v)));
         }
         dropoutGenerators(model).forEach((name, g) -> meta.put(RNG + name, encode(g.state())));
+        extra.forEach((k, v) -> meta.put(EXTRA + k, v));
         SafeTensors.save(file, all, meta);
     }
 
@@ -103,6 +111,19 @@ final class EpochCheckpoint {
             epochSeconds[i] = Double.parseDouble(secs[i]);
         }
         return done;
+    }
+
+    /** The extra entries {@link #save} stored, by their own names (empty when there is no checkpoint). */
+    static Map<String, String> extra(Path file) throws IOException {
+        Map<String, String> out = new HashMap<>();
+        if (Files.exists(file)) {
+            SafeTensors.metadata(file).forEach((k, v) -> {
+                if (k.startsWith(EXTRA)) {
+                    out.put(k.substring(EXTRA.length()), v);
+                }
+            });
+        }
+        return out;
     }
 
     /** Every dropout layer of the model by dotted name, with the generator that draws its masks. */

@@ -11,6 +11,7 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.GradMode;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.data.Image;
+import org.gradlab.nn.data.transforms.Normalize;
 import org.gradlab.nn.data.transforms.ToTensor;
 
 /**
@@ -24,6 +25,20 @@ public final class Evaluation {
 
     /** Class probabilities, one row per image. */
     public static double[][] probabilities(Module model, Split split, Device device) {
+        return probabilities(model, split, device, null, null);
+    }
+
+    /**
+     * Class probabilities after ToTensor and, when {@code mean} is not null, Normalize(mean, std): the evaluation
+     * transform of a study whose {@code input.normalize} is set.
+     */
+    public static double[][] probabilities(Module model, Split split, Device device, float[] mean, float[] std) {
+        return probabilities(model, split, device, mean, std, java.util.function.UnaryOperator.identity());
+    }
+
+    /** The same, every image first turned into {@code view} of it (a test-time-augmentation view). */
+    public static double[][] probabilities(Module model, Split split, Device device, float[] mean, float[] std,
+                                           java.util.function.UnaryOperator<Image> view) {
         boolean wasTraining = model.isTraining();
         model.eval();
         double[][] probs = new double[split.n()][];
@@ -35,7 +50,11 @@ public final class Evaluation {
                 try (MemoryScope scope = MemoryScope.open()) {
                     float[] x = new float[n * c * hw];
                     for (int i = 0; i < n; i++) {
-                        ToTensor.write(Image.copyOf(split.h(), split.w(), c, split.images(), (start + i) * hw * c), x, i * c * hw);
+                        ToTensor.write(view.apply(Image.copyOf(split.h(), split.w(), c, split.images(), (start + i) * hw * c)),
+                                x, i * c * hw);
+                        if (mean != null) {
+                            Normalize.normalize(x, i * c * hw, c, hw, mean, std);
+                        }
                     }
                     Tensor input = Tensor.of(x, n, c, split.h(), split.w()).to(device);
                     double[] logits = model.forward(input).toDoubleArray();

@@ -7,13 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.gradlab.challenge.experiments.Experiment;
 import org.gradlab.challenge.report.PublishedResults;
+import org.gradlab.challenge.study.StudyExperiment;
 
 /**
  * Study-level progress: after each experiment, how many are done, the time so far and an estimate
  * of the time left. Experiments differ in cost by two orders of magnitude (exp 25 is most of a full
- * run), so the estimate weighs each by its published training time (1 when none is published):
+ * DermaMNIST run), so the estimate weighs each by its published training time where the study has
+ * published figures (1 when none is published):
  * left = elapsed * (weight of the remaining) / (weight of the finished).
  */
 final class StudyProgress {
@@ -22,9 +23,10 @@ final class StudyProgress {
     private double doneWeight;
     private int done;
 
-    StudyProgress(List<Experiment> toRun, PublishedResults published) {
-        for (Experiment e : toRun) {
-            Double s = published.get(e.id()).map(p -> p.trainSeconds()).orElse(null);
+    /** @param published the published figures the weights come from, or null: every experiment weighs 1 */
+    StudyProgress(List<StudyExperiment> toRun, PublishedResults published) {
+        for (StudyExperiment e : toRun) {
+            Double s = published == null ? null : published.get(e.id()).map(p -> p.trainSeconds()).orElse(null);
             weights.put(e.id(), s != null && s > 0 ? s : 1.0);
         }
     }

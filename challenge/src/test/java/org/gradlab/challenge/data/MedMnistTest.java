@@ -19,7 +19,7 @@ class MedMnistTest {
     @TempDir
     Path tmp;
 
-    /** Only with the full fixtures (-Dgradlab.fixtures=DIR holding data/dermamnist_jpeg.npz): DermaMNIST is CC BY-NC, not bundled. */
+    /** Only where the full fixtures are (../shared beside the clone, or -Dgradlab.fixtures=DIR): DermaMNIST is CC BY-NC, not bundled. */
     @Test
     void loadsDermaMnistJpeg() throws Exception {
         java.util.Optional<Path> file = org.gradlab.engine.io.Fixtures.optional("data/dermamnist_jpeg.npz");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.gradlab.challenge.experiments.Experiments;
+import org.gradlab.challenge.study.BundledStudies;
 import org.gradlab.challenge.report.ChannelStats;
 import org.gradlab.challenge.report.HealthRow;
 import org.gradlab.challenge.report.SavedForBackward;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class TrainingHealthTest {
     @Test
     void oneStepOfTheBatchNormModel() {
-        Module model = Recipes.model(Experiments.get("08"), new Generator(3));
+        Module model = StudyModels.build(BundledStudies.get("dermamnist-25").get("08").model(), 3, 28, 7, new Generator(3));
         model.train();
         Adam opt = new Adam(model.trainableParameters(), 1e-3);
         Generator g = new Generator(4);

@@ -64,10 +64,27 @@ public final class Fixtures {
         return file("data/" + name);
     }
 
-    /** {@code root()/relative} if that file exists (for checks that only the full fixtures allow). */
+    /**
+     * {@code root()/relative} if that file exists, else the same file in the full fixtures beside the
+     * repository ({@link #fullRoot()}) if it exists there: for checks that only the full fixtures allow
+     * (DermaMNIST, CC BY-NC, is not in the repository). They run where the full fixtures are and are
+     * skipped, saying so, where they are not.
+     */
     public static Optional<Path> optional(String relative) {
-        Path p = root().resolve(relative);
-        return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+        for (Path root : new Path[] {root(), fullRoot()}) {
+            Path p = root.resolve(relative);
+            if (Files.isRegularFile(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The full fixtures: system property {@code gradlab.shared} when set, else {@code ../shared} beside the repository. */
+    public static Path fullRoot() {
+        String shared = System.getProperty("gradlab.shared");
+        return shared != null && !shared.isBlank() ? Path.of(shared).toAbsolutePath().normalize()
+                : repositoryRoot().resolve("../shared").normalize();
     }
 
     /**
@@ -80,9 +97,7 @@ public final class Fixtures {
         if (System.getProperty(ROOT_PROPERTY) != null && !System.getProperty(ROOT_PROPERTY).isBlank()) {
             return root().resolve("golden");
         }
-        String shared = System.getProperty("gradlab.shared");
-        Path full = shared != null && !shared.isBlank() ? Path.of(shared, "golden")
-                : repositoryRoot().resolve("../shared/golden").normalize();
+        Path full = fullRoot().resolve("golden");
         return Files.isDirectory(full) ? full : bundled().resolve("golden");
     }
 

@@ -90,6 +90,12 @@ public final class Npz implements AutoCloseable {
         return name;
     }
 
+    /** Uncompressed bytes of the entry under {@code key} (the .npy header included), or -1 when unknown or absent. */
+    public long entrySize(String key) {
+        ZipEntry e = entries.get(key);
+        return e == null ? -1 : e.getSize();
+    }
+
     /**
      * Decodes the array stored under {@code key}.
      *

@@ -11,8 +11,12 @@ import org.gradlab.engine.io.Npz;
 
 /**
  * The whole-model comparisons of {@link ModelGolden} as {@link GoldenSuite}s, so that
- * {@code verify --golden DIR} covers model01.npz, model08.npz and resnet18.npz. Each suite runs
+ * {@code verify --golden DIR} covers model01.npz, model08.npz, resnet18.npz and the generated-weight
+ * models of {@link GeneratedWeightsGolden}. Each suite runs
  * the float64 engine (group "f64") and the float32 engine (group "f32") on case "model".
+ * The nn-level data fixtures are registered with them: transforms_resize.npz
+ * ({@link ResizeGrayscaleSuite}) and the Mixup/CutMix cases of soft_cross_entropy.npz
+ * ({@link MixGoldenSuite}).
  *
  * <p>Array checks go to {@link Reporter#compare} with their own tolerance; relative-L2 checks
  * (resnet18 float32 gradients) are reported as one number, the relative L2 error, compared
@@ -26,8 +30,8 @@ public final class ModelGoldenSuites {
     private static final List<GoldenSuite> TRAINING = List.of(new OptimSuite(), new SchedulersSuite(), new TransformsSuite());
 
     /**
-     * Registers every suite of this module with {@link GoldenCases} (idempotent): the three model
-     * suites, the optimizer, scheduler and transform suites, and clip_grad_norm_'s (grad_clip.npz).
+     * Registers every suite of this module with {@link GoldenCases} (idempotent): the model (and nn
+     * data) suites, the optimizer, scheduler and transform suites, and clip_grad_norm_'s (grad_clip.npz).
      */
     public static synchronized void registerAll() {
         for (GoldenSuite s : SUITES) {
@@ -51,7 +55,12 @@ public final class ModelGoldenSuites {
     private static final List<GoldenSuite> SUITES = List.of(
             new ModelSuite("model01.npz", ModelGolden::model01),
             new ModelSuite("model08.npz", ModelGolden::model08),
-            new ModelSuite("resnet18.npz", ModelGolden::resnet18));
+            new ModelSuite("resnet18.npz", ModelGolden::resnet18),
+            new ModelSuite("mbconv.npz", GeneratedWeightsGolden::mbconv),
+            new ModelSuite("efficientnet_b0.npz", GeneratedWeightsGolden::efficientnetB0),
+            new ModelSuite("vit_tiny.npz", GeneratedWeightsGolden::vitTiny),
+            new ResizeGrayscaleSuite(),
+            new MixGoldenSuite());
 
     /** Runs one model file in one dtype on one device. */
     private interface Runner {

@@ -50,18 +50,27 @@ public final class ChallengeModels {
 
     /** Exp 01 baseline (6,887): [Conv(3,8)-ReLU-MaxPool2, Conv(8,16)-ReLU-MaxPool2], Flatten, Linear(784,7). */
     public static FeaturesClassifier exp01Baseline(Generator g) {
-        return twoBlock(8, 16, g);
+        return exp01Baseline(3, NUM_CLASSES, g);
+    }
+
+    /** Exp 01's architecture reading {@code in} channels with {@code classes} outputs (28x28 inputs). */
+    public static FeaturesClassifier exp01Baseline(int in, int classes, Generator g) {
+        return twoBlock(in, 8, 16, classes, g);
     }
 
     /** Exp 02-05 use the exp 01 architecture (only the optimizer changes). */
     public static FeaturesClassifier exp06MoreChannels(Generator g) {
-        return twoBlock(32, 64, g);
+        return exp06MoreChannels(3, NUM_CLASSES, g);
     }
 
-    private static FeaturesClassifier twoBlock(int c1, int c2, Generator g) {
-        Sequential f = new Sequential(conv3(3, c1, g), new ReLU(), new MaxPool2d(2),
+    public static FeaturesClassifier exp06MoreChannels(int in, int classes, Generator g) {
+        return twoBlock(in, 32, 64, classes, g);
+    }
+
+    private static FeaturesClassifier twoBlock(int in, int c1, int c2, int classes, Generator g) {
+        Sequential f = new Sequential(conv3(in, c1, g), new ReLU(), new MaxPool2d(2),
                 conv3(c1, c2, g), new ReLU(), new MaxPool2d(2));
-        Sequential c = new Sequential(new Flatten(), new Linear(c2 * 7 * 7, NUM_CLASSES, g));
+        Sequential c = new Sequential(new Flatten(), new Linear(c2 * 7 * 7, classes, g));
         return new FeaturesClassifier(f, c);
     }
 
@@ -70,7 +79,11 @@ public final class ChallengeModels {
      * features.{0,3,6} Conv2d, classifier = Flatten, Linear(128,7).
      */
     public static FeaturesClassifier exp07ThreeBlocks(Generator g) {
-        return new FeaturesClassifier(threeBlockFeatures(false, g), new Sequential(new Flatten(), new Linear(128, NUM_CLASSES, g)));
+        return exp07ThreeBlocks(3, NUM_CLASSES, g);
+    }
+
+    public static FeaturesClassifier exp07ThreeBlocks(int in, int classes, Generator g) {
+        return new FeaturesClassifier(threeBlockFeatures(in, false, g), new Sequential(new Flatten(), new Linear(128, classes, g)));
     }
 
     /**
@@ -79,19 +92,31 @@ public final class ChallengeModels {
      * Exp 11-20 train this same architecture.
      */
     public static FeaturesClassifier exp08BatchNorm(Generator g) {
-        return new FeaturesClassifier(threeBlockFeatures(true, g), new Sequential(new Flatten(), new Linear(128, NUM_CLASSES, g)));
+        return exp08BatchNorm(3, NUM_CLASSES, g);
+    }
+
+    public static FeaturesClassifier exp08BatchNorm(int in, int classes, Generator g) {
+        return new FeaturesClassifier(threeBlockFeatures(in, true, g), new Sequential(new Flatten(), new Linear(128, classes, g)));
     }
 
     /** Exp 09 (94,599): exp 08 with Dropout(0.3) before the linear layer: classifier = Flatten, Dropout, Linear. */
     public static FeaturesClassifier exp09Dropout(Generator g) {
-        return new FeaturesClassifier(threeBlockFeatures(true, g),
-                new Sequential(new Flatten(), new Dropout(0.3, g.fork()), new Linear(128, NUM_CLASSES, g)));
+        return exp09Dropout(3, NUM_CLASSES, g);
+    }
+
+    public static FeaturesClassifier exp09Dropout(int in, int classes, Generator g) {
+        return new FeaturesClassifier(threeBlockFeatures(in, true, g),
+                new Sequential(new Flatten(), new Dropout(0.3, g.fork()), new Linear(128, classes, g)));
     }
 
     /** Exp 10 (102,407): exp 08 features, classifier = Flatten, Linear(128,64), ReLU, Dropout(0.2), Linear(64,7). */
     public static FeaturesClassifier exp10HiddenFc(Generator g) {
-        return new FeaturesClassifier(threeBlockFeatures(true, g), new Sequential(new Flatten(), new Linear(128, 64, g),
-                new ReLU(), new Dropout(0.2, g.fork()), new Linear(64, NUM_CLASSES, g)));
+        return exp10HiddenFc(3, NUM_CLASSES, g);
+    }
+
+    public static FeaturesClassifier exp10HiddenFc(int in, int classes, Generator g) {
+        return new FeaturesClassifier(threeBlockFeatures(in, true, g), new Sequential(new Flatten(), new Linear(128, 64, g),
+                new ReLU(), new Dropout(0.2, g.fork()), new Linear(64, classes, g)));
     }
 
     /**
@@ -101,13 +126,17 @@ public final class ChallengeModels {
      * the dropouts is not published (it does not change the parameter count).
      */
     public static FeaturesClassifier exp21BestCustom(Generator g) {
-        return new FeaturesClassifier(threeBlockFeatures(true, g), new Sequential(new Flatten(), new Dropout(0.4, g.fork()),
-                new Linear(128, 64, g), new ReLU(), new Dropout(0.2, g.fork()), new Linear(64, NUM_CLASSES, g)));
+        return exp21BestCustom(3, NUM_CLASSES, g);
     }
 
-    private static Sequential threeBlockFeatures(boolean bn, Generator g) {
+    public static FeaturesClassifier exp21BestCustom(int in, int classes, Generator g) {
+        return new FeaturesClassifier(threeBlockFeatures(in, true, g), new Sequential(new Flatten(), new Dropout(0.4, g.fork()),
+                new Linear(128, 64, g), new ReLU(), new Dropout(0.2, g.fork()), new Linear(64, classes, g)));
+    }
+
+    private static Sequential threeBlockFeatures(int imageChannels, boolean bn, Generator g) {
         Sequential f = new Sequential();
-        int in = 3;
+        int in = imageChannels;
         for (int c : new int[] {32, 64, 128}) {
             f.add(conv3(in, c, g));
             if (bn) {
@@ -122,12 +151,20 @@ public final class ChallengeModels {
 
     /** Exp 23 (11,180,103): torchvision resnet18 with fc = Linear(512, 7). */
     public static ResNet exp23ResNet18(Generator g) {
-        return ResNet.resnet18(NUM_CLASSES, g);
+        return exp23ResNet18(3, NUM_CLASSES, g);
+    }
+
+    public static ResNet exp23ResNet18(int in, int classes, Generator g) {
+        return ResNet.resnet18(in, classes, g);
     }
 
     /** Exp 24: exp 23 with the backbone frozen (only fc trains: 3,591 trainable parameters). */
     public static ResNet exp24ResNet18Frozen(Generator g) {
-        return ResNet.resnet18(NUM_CLASSES, g).freezeBackbone();
+        return exp24ResNet18Frozen(3, NUM_CLASSES, g);
+    }
+
+    public static ResNet exp24ResNet18Frozen(int in, int classes, Generator g) {
+        return ResNet.resnet18(in, classes, g).freezeBackbone();
     }
 
     /**
@@ -135,24 +172,36 @@ public final class ChallengeModels {
      * max-pool) and fc = Sequential(Dropout(0.3), Linear(512, 7)).
      */
     public static ResNet exp25KitchenSink(Generator g) {
-        return ResNet.resnet18(NUM_CLASSES, g).stem28().dropoutHead(0.3, NUM_CLASSES, g);
+        return exp25KitchenSink(3, NUM_CLASSES, g);
+    }
+
+    public static ResNet exp25KitchenSink(int in, int classes, Generator g) {
+        return ResNet.resnet18(in, classes, g).stem28().dropoutHead(0.3, classes, g);
     }
 
     /** The architecture used by experiment {@code id} (1..25). */
     public static Module forExperiment(int id, Generator g) {
+        return forExperiment(id, 3, NUM_CLASSES, g);
+    }
+
+    /**
+     * Experiment {@code id}'s architecture reading {@code in} image channels (1 for grayscale,
+     * e.g. BreastMNIST) with {@code classes} outputs; the CNNs expect 28x28 inputs.
+     */
+    public static Module forExperiment(int id, int in, int classes, Generator g) {
         if (id >= 1 && id <= 5) {
-            return exp01Baseline(g);
+            return exp01Baseline(in, classes, g);
         }
         return switch (id) {
-            case 6 -> exp06MoreChannels(g);
-            case 7 -> exp07ThreeBlocks(g);
-            case 8, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 -> exp08BatchNorm(g);
-            case 9 -> exp09Dropout(g);
-            case 10 -> exp10HiddenFc(g);
-            case 21, 22 -> exp21BestCustom(g);
-            case 23 -> exp23ResNet18(g);
-            case 24 -> exp24ResNet18Frozen(g);
-            case 25 -> exp25KitchenSink(g);
+            case 6 -> exp06MoreChannels(in, classes, g);
+            case 7 -> exp07ThreeBlocks(in, classes, g);
+            case 8, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 -> exp08BatchNorm(in, classes, g);
+            case 9 -> exp09Dropout(in, classes, g);
+            case 10 -> exp10HiddenFc(in, classes, g);
+            case 21, 22 -> exp21BestCustom(in, classes, g);
+            case 23 -> exp23ResNet18(in, classes, g);
+            case 24 -> exp24ResNet18Frozen(in, classes, g);
+            case 25 -> exp25KitchenSink(in, classes, g);
             default -> throw new IllegalArgumentException("experiment id must be 1..25, got " + id);
         };
     }

@@ -30,10 +30,20 @@ import org.gradlab.nn.layers.Sequential;
  */
 public final class ResNet extends Module {
     private final Generator gen;
+    private final int inChannels;
 
     public ResNet(int[] blocks, int numClasses, Generator gen) {
+        this(blocks, 3, numClasses, gen);
+    }
+
+    /** @param inChannels image channels conv1 reads (3 for RGB, 1 for grayscale) */
+    public ResNet(int[] blocks, int inChannels, int numClasses, Generator gen) {
+        if (inChannels <= 0 || numClasses <= 0) {
+            throw new IllegalArgumentException("ResNet: expected positive in_channels and num_classes, got " + inChannels + " and " + numClasses);
+        }
         this.gen = gen;
-        registerModule("conv1", new Conv2d(3, 64, 7, 2, 3, 1, false, gen));
+        this.inChannels = inChannels;
+        registerModule("conv1", new Conv2d(inChannels, 64, 7, 2, 3, 1, false, gen));
         registerModule("bn1", new BatchNorm2d(64));
         registerModule("relu", new ReLU());
         registerModule("maxpool", new MaxPool2d(3, 2, 1));
@@ -62,15 +72,23 @@ public final class ResNet extends Module {
 
     /** torchvision.models.resnet18(weights=None, num_classes=numClasses). */
     public static ResNet resnet18(int numClasses, Generator gen) {
-        return new ResNet(new int[] {2, 2, 2, 2}, numClasses, gen);
+        return resnet18(3, numClasses, gen);
     }
 
     /**
-     * 28x28 stem: conv1 = Conv2d(3, 64, 3, stride 1, padding 1, bias False) (PyTorch default init,
-     * as a freshly assigned layer gets) and maxpool = Identity.
+     * resnet18 whose conv1 reads {@code inChannels} channels (1: the MedMNIST benchmark's
+     * ResNet-18 on grayscale images; torchvision itself has no such argument).
+     */
+    public static ResNet resnet18(int inChannels, int numClasses, Generator gen) {
+        return new ResNet(new int[] {2, 2, 2, 2}, inChannels, numClasses, gen);
+    }
+
+    /**
+     * 28x28 stem: conv1 = Conv2d(in_channels, 64, 3, stride 1, padding 1, bias False) (PyTorch
+     * default init, as a freshly assigned layer gets) and maxpool = Identity.
      */
     public ResNet stem28() {
-        Module c = new Conv2d(3, 64, 3, 1, 1, 1, false, gen);
+        Module c = new Conv2d(inChannels, 64, 3, 1, 1, 1, false, gen);
         matchDtypeDevice(c);
         registerModule("conv1", c);
         registerModule("maxpool", new Identity());

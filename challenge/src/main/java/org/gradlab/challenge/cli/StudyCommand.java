@@ -1,0 +1,127 @@
+package org.gradlab.challenge.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.gradlab.challenge.run.StudyOptions;
+import org.gradlab.challenge.run.StudyRunner;
+import org.gradlab.challenge.study.BundledStudies;
+import org.gradlab.challenge.study.Settings;
+import org.gradlab.challenge.study.Study;
+import org.gradlab.challenge.study.StudyExperiment;
+import org.gradlab.challenge.study.StudyFileException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./gradlab study run|list|show}: studies as data (a YAML file or a bundled study). */
+@Command(name = "study", mixinStandardHelpOptions = true, description = "Run, list and show studies (experiment grids in a YAML file).",
+        subcommands = {StudyCommand.Run.class, StudyCommand.ListStudies.class, StudyCommand.Show.class})
+public final class StudyCommand implements Runnable {
+    /** Exit status of a study file that cannot be run. */
+    static final int BAD_STUDY = 2;
+
+    @Override
+    public void run() {
+        picocli.CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Train the study's experiments and write study.html, study-results.json and models/.")
+    public static final class Run implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "FILE|NAME", description = "a study file or a bundled study name")
+        String study;
+        @Option(names = "--data", description = "an npz to use instead of the study's dataset")
+        Path data;
+        @Option(names = "--only", description = "experiment ids, e.g. 01,08,20-25 or basic-cosine-resnet18")
+        String only;
+        @Option(names = "--epochs", description = "override every experiment's epochs")
+        Integer epochs;
+        @Option(names = "--limit-train", description = "use only the first N training images (quick runs)")
+        Integer limitTrain;
+        @Option(names = "--seed", defaultValue = "0", description = "random seed (default: 0)")
+        long seed;
+        @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda")
+        String device;
+        @Option(names = "--out", description = "output directory (default: runs/<study name>)")
+        Path out;
+        @Option(names = "--resume", description = "skip experiments already in OUT/study-results.json")
+        boolean resume;
+        @Option(names = "--cache", description = "download cache directory (default: ~/.cache/gradlab)")
+        Path cache;
+        @Option(names = "--weights", description = "torchvision ImageNet ResNet-18 weights (.pth) for pretrained resnet18")
+        Path weights;
+        @Option(names = "--workers", defaultValue = "1", description = "data-loading threads")
+        int workers;
+        @picocli.CommandLine.Mixin
+        ThreadsOption threads;
+        @Option(names = "--size", description = "the MedMNIST image side to train at instead of the study's: 28, 64, 128 or 224")
+        Integer size;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                Study s = BundledStudies.load(study);
+                if (size != null) {
+                    s = s.atSize(size);
+                }
+                StudyOptions o = new StudyOptions(s, s.select(only), data, cache, device, seed, epochs, limitTrain,
+                        out != null ? out : Path.of("runs", s.name()), resume, weights, workers);
+                return new StudyRunner(o, System.out).run();
+            } catch (StudyFileException e) {
+                System.err.println("gradlab study: " + e.getMessage());
+                return BAD_STUDY;
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "The bundled studies.")
+    public static final class ListStudies implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            for (String n : BundledStudies.NAMES) {
+                Study s = BundledStudies.get(n);
+                System.out.printf("%-22s %3d experiments  %-28s %s%n", n, s.experiments().size(), s.dataset(), s.title());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Every experiment fully expanded, and what it changes from the one it builds on.")
+    public static final class Show implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "FILE|NAME")
+        String study;
+        @Option(names = "--only", description = "experiment ids")
+        String only;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                Study s = BundledStudies.load(study);
+                System.out.printf("%s: %s (%s; data %s)%n", s.name(), s.title(), s.source(), s.dataset());
+                if (!s.grid().isEmpty()) {
+                    System.out.println("grid: " + s.grid());
+                }
+                for (StudyExperiment e : s.select(only)) {
+                    print(s, e);
+                }
+                return 0;
+            } catch (StudyFileException e) {
+                System.err.println("gradlab study: " + e.getMessage());
+                return BAD_STUDY;
+            }
+        }
+
+        static void print(Study s, StudyExperiment e) {
+            System.out.printf("%n%s  %s%s%n", e.id(), e.name(), e.chapter() > 0 ? "  (chapter " + e.chapter() + ")" : "");
+            if (e.note() != null) {
+                System.out.println("  note: " + e.note());
+            }
+            Map<String, Object> changes = e.settings().changesFrom(s.parentSettings(e));
+            System.out.println("  changes from " + (e.buildsOn() == null ? "the defaults" : e.buildsOn()) + ": "
+                    + (changes.isEmpty() ? "nothing" : ""));
+            changes.forEach((k, v) -> System.out.printf("    %s: %s%n", k, Settings.format(v)));
+            System.out.println("  settings:");
+            e.settings().values().forEach((k, v) -> System.out.printf("    %-26s %s%n", k, Settings.format(v)));
+        }
+    }
+}

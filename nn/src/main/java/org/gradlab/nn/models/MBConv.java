@@ -1,0 +1,79 @@
+package org.gradlab.nn.models;
+
+import org.gradlab.engine.Generator;
+import org.gradlab.engine.Tensor;
+import org.gradlab.nn.Module;
+import org.gradlab.nn.layers.Sequential;
+import org.gradlab.nn.layers.SiLU;
+import org.gradlab.nn.layers.StochasticDepth;
+
+/**
+ * torchvision's EfficientNet {@code MBConv} (mobile inverted bottleneck), children {@code block}
+ * and {@code stochastic_depth}:
+ * <pre>
+ * block = [ConvBNSiLU 1x1 in -> in*expand]          (only when expand != 1)
+ *         ConvBNSiLU kxk depthwise, stride s         (groups = channels)
+ *         SqueezeExcitation(in*expand, squeeze = max(1, in/4))   (the block INPUT channels)
+ *         ConvBN 1x1 -> out                          (no activation: a linear bottleneck)
+ * out = x + stochastic_depth(block(x))  when stride 1 and in == out, else block(x)
+ * </pre>
+ * State-dict names {@code block.0.0.weight}, {@code block.1.1.running_mean},
+ * {@code block.2.fc1.weight}, ... exactly as torchvision's.
+ */
+public final class MBConv extends Module {
+    /** One stage of identical blocks: torchvision's {@code MBConvConfig} (width and depth multiplier 1). */
+    public record Config(int expandRatio, int kernel, int stride, int inChannels, int outChannels, int layers) {
+        public Config {
+            if (expandRatio < 1 || kernel < 1 || kernel % 2 == 0 || stride < 1 || inChannels < 1 || outChannels < 1 || layers < 1) {
+                throw new IllegalArgumentException("MBConv config: expected expand >= 1, odd kernel, positive stride, channels and layers, got "
+                        + expandRatio + ", " + kernel + ", " + stride + ", " + inChannels + ", " + outChannels + ", " + layers);
+            }
+        }
+    }
+
+    private final boolean residual;
+
+    /**
+     * @param expandRatio expansion of the 1x1 conv (1: none)
+     * @param stochasticDepthProb probability of dropping the residual branch in training
+     */
+    public MBConv(int expandRatio, int kernel, int stride, int in, int out, double stochasticDepthProb, Generator gen) {
+        this.residual = stride == 1 && in == out;
+        int expanded = makeDivisible(in * expandRatio, 8);
+        Sequential block = new Sequential();
+        if (expanded != in) {
+            block.add(ConvNormActivation.of(in, expanded, 1, 1, 1, new SiLU(), gen));
+        }
+        block.add(ConvNormActivation.of(expanded, expanded, kernel, stride, expanded, new SiLU(), gen));
+        block.add(new SqueezeExcitation(expanded, Math.max(1, in / 4), gen));
+        block.add(ConvNormActivation.of(expanded, out, 1, 1, 1, null, gen));
+        registerModule("block", block);
+        registerModule("stochastic_depth", new StochasticDepth(stochasticDepthProb, gen.fork()));
+    }
+
+    /** Whether the block adds its input back (stride 1 and equal channel counts). */
+    public boolean residual() {
+        return residual;
+    }
+
+    /**
+     * torchvision's {@code _make_divisible(v, divisor)}: the nearest multiple of {@code divisor}
+     * (at least divisor), raised by one divisor if rounding lost more than 10%.
+     */
+    static int makeDivisible(double v, int divisor) {
+        int n = Math.max(divisor, (int) (v + divisor / 2.0) / divisor * divisor);
+        if (n < 0.9 * v) {
+            n += divisor;
+        }
+        return n;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor result = child("block").call(x);
+        if (residual) {
+            result = child("stochastic_depth").call(result).add(x);
+        }
+        return result;
+    }
+}
