@@ -4,13 +4,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.gradlab.challenge.cli.ThreadsOption;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.study.BundledStudies;
 import org.gradlab.challenge.study.StudyExperiment;
 import org.gradlab.engine.Device;
 import org.gradlab.engine.backend.DeviceDetection;
+import org.gradlab.engine.backend.cpu.Parallel;
 import org.gradlab.natives.Blas;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -65,6 +68,9 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--workers", defaultValue = "1", description = "data-loading threads")
         int workers;
 
+        @Mixin
+        ThreadsOption threads;
+
         @Option(names = "--profile", description = "after the timed epochs, run one more under the op profiler and print "
                 + "milliseconds per step for every op type and layer, forward and backward")
         boolean profile;
@@ -75,7 +81,8 @@ public final class BenchCommand implements Runnable {
             MedMnist d = MedMnist.load(file);
             Device dev = DeviceDetection.resolve(device, System.out);
             String core = System.getenv("OPENBLAS_CORETYPE");
-            System.out.printf("BLAS threads: %d; OpenBLAS kernels: %s; java %s%n", Blas.threads(),
+            System.out.printf("threads: %d (CPU kernels); BLAS threads: %d; OpenBLAS kernels: %s; java %s%n",
+                    Parallel.threads(), Blas.threads(),
                     core == null ? "detected for this CPU" : core + " (forced by OPENBLAS_CORETYPE)", System.getProperty("java.version"));
             for (StudyExperiment e : BundledStudies.get("dermamnist-25").select(exp)) {
                 var train = org.gradlab.challenge.run.StudyData.limit(d.train(), limit);
@@ -140,6 +147,9 @@ public final class BenchCommand implements Runnable {
 
         @Option(names = "--mixup", defaultValue = "0", description = "Mixup alpha (0: off)")
         double mixup;
+
+        @Mixin
+        ThreadsOption threads;
 
         @Option(names = "--limit-train", description = "train on the first N images")
         Integer limit;

@@ -12,6 +12,7 @@ import org.gradlab.challenge.study.Study;
 import org.gradlab.challenge.study.StudyExperiment;
 import org.gradlab.challenge.study.StudyFileException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./gradlab challenge}: reruns the study and writes results.json, results.csv and report.html. */
@@ -57,6 +58,9 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "data-loading threads (default: 1)", defaultValue = "1")
     int workers;
 
+    @Mixin
+    ThreadsOption threads;
+
     @Option(names = "--detect-anomaly", description = "check every op output and gradient for NaN/Inf in every step (slow); without it a diverged step is replayed once to name the op and layer")
     boolean detectAnomaly;
 
@@ -67,7 +71,7 @@ public final class ChallengeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CliChecks.atLeastOne(spec, "--epochs", epochs);
         CliChecks.atLeastOne(spec, "--limit-train", limitTrain);
-        CliChecks.atLeastOne(spec, "--workers", workers);
+        CliChecks.atLeastZero(spec, "--workers", workers);
         CliChecks.readableFile(spec, "--data", data);
         CliChecks.readableFile(spec, "--weights", weights);
         org.gradlab.engine.autograd.Autograd.setAnomalyDetection(detectAnomaly);

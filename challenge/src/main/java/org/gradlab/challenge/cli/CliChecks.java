@@ -14,10 +14,17 @@ final class CliChecks {
     private CliChecks() {
     }
 
-    /** A count option ({@code --epochs}, {@code --workers}, ...) given, must be >= 1. */
+    /** A count option ({@code --epochs}, {@code --limit-train}, ...) given, must be >= 1. */
     static void atLeastOne(CommandSpec spec, String option, Integer value) {
         if (value != null && value < 1) {
             throw new ParameterException(spec.commandLine(), option + " must be a whole number of at least 1, got " + value);
+        }
+    }
+
+    /** A thread count that may be 0 ({@code --workers 0}: batches built on the training thread), must be >= 0. */
+    static void atLeastZero(CommandSpec spec, String option, Integer value) {
+        if (value != null && value < 0) {
+            throw new ParameterException(spec.commandLine(), option + " must be a whole number of at least 0, got " + value);
         }
     }
 

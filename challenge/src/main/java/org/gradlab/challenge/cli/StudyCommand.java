@@ -52,6 +52,8 @@ public final class StudyCommand implements Runnable {
         Path weights;
         @Option(names = "--workers", defaultValue = "1", description = "data-loading threads")
         int workers;
+        @picocli.CommandLine.Mixin
+        ThreadsOption threads;
         @Option(names = "--size", description = "the MedMNIST image side to train at instead of the study's: 28, 64, 128 or 224")
         Integer size;
 

@@ -72,7 +72,7 @@ class GradLabCliTest {
         Result r = run("challenge", "--epochs", "-1", "--exp", "01", "--data", "missing.npz");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--epochs must be a whole number of at least 1, got -1"), r.err());
-        assertTrue(run("challenge", "--workers", "0").err().contains("--workers must be a whole number of at least 1, got 0"));
+        assertTrue(run("challenge", "--workers", "-1").err().contains("--workers must be a whole number of at least 0, got -1"));
         assertTrue(run("challenge", "--epochs", "two").err().contains("'two' is not an int"), run("challenge", "--epochs", "two").err());
     }
 

@@ -133,10 +133,21 @@ class StudyRunTest {
     /**
      * The challenge through the bundled dermamnist-25 study gives the figures the Java-coded challenge gave before
      * studies became data (recorded 2026-12-04 with {@code ./gradlab challenge --exp 01,08 --limit-train 500
-     * --epochs 1 --seed 7} at commit 9b8667a).
+     * --epochs 1 --seed 7} at commit 9b8667a, when the CPU kernels ran on one thread: the same seed gives the
+     * same figures at the same thread count, so this runs with {@code --threads 1}).
      */
     @Test
     void challengeFiguresAreUnchangedForTheSameSeed(@TempDir Path out) throws Exception {
+        int threads = org.gradlab.engine.backend.cpu.Parallel.threads();
+        org.gradlab.engine.backend.cpu.Parallel.setThreads(1);
+        try {
+            challengeFiguresAtOneThread(out);
+        } finally {
+            org.gradlab.engine.backend.cpu.Parallel.setThreads(threads);
+        }
+    }
+
+    private static void challengeFiguresAtOneThread(Path out) throws Exception {
         java.util.Optional<Path> derma = org.gradlab.engine.io.Fixtures.optional("data/dermamnist_jpeg.npz");
         org.junit.jupiter.api.Assumptions.assumeTrue(derma.isPresent(),
                 "needs DermaMNIST (data/dermamnist_jpeg.npz of the full fixtures, ../shared beside the clone; CC BY-NC, not in the repository)");

@@ -26,6 +26,8 @@ public final class MachineReport {
         out.printf("OS/arch: %s %s %s; JavaCPP platform %s; %d CPUs; max heap %d MiB%n", System.getProperty("os.name"),
                 System.getProperty("os.version"), System.getProperty("os.arch"), Loader.getPlatform(),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        out.printf("CPU kernels: %d threads (--threads N, GRADLAB_THREADS or -Dgradlab.threads sets it; default every core)%n",
+                org.gradlab.engine.backend.cpu.Parallel.threads());
         blas(out);
         cuda(out);
     }

@@ -4,7 +4,10 @@ package org.gradlab.engine.backend.cpu;
  * float32 per-channel loops over heap arrays in natural (N, C, S) order, for batch norm
  * ({@link CpuNorm}) and the conv bias gradient ({@link CpuConv}): the fast versions of
  * {@link NormReference}'s passes, tested against them (NormF32PathTest, ConvF32PathTest). The
- * callers stage the off-heap tensors into these arrays with one bulk copy each ({@link HeapStage}).
+ * callers split the channels across threads ({@link Parallel}): each chunk stages its channels
+ * [c0, c1) of every sample into a heap array of its own ({@link #stage}), runs these loops on
+ * that (N, c1 - c0, S) array and writes its result back ({@link #store}); each channel's sums run
+ * in the same order whatever the split, so the results do not depend on the thread count.
  *
  * <p>Sums run in float over one (sample, channel) block (at most a plane, 784 elements here)
  * with eight independent partial sums, so the adds do not wait on each other (0.30 -> 0.16 ns
@@ -131,6 +134,27 @@ final class ChannelLoops32 {
 
     private static double sum8(float a0, float a1, float a2, float a3, float a4, float a5, float a6, float a7) {
         return (((double) a0 + a1) + ((double) a2 + a3)) + (((double) a4 + a5) + ((double) a6 + a7));
+    }
+
+    /**
+     * Channels [c0, c1) of every sample of the contiguous (N, C, S) tensor at {@code off} in
+     * {@code src}, as an (N, c1 - c0, S) array: the calling thread's scratch of {@code slot}.
+     */
+    static float[] stage(int slot, java.nio.FloatBuffer src, int off, int n, int c, int s, int c0, int c1) {
+        int w = (c1 - c0) * s;
+        float[] a = HeapStage.scratch(slot, n * w);
+        for (int i = 0; i < n; i++) {
+            src.get(off + (i * c + c0) * s, a, i * w, w);
+        }
+        return a;
+    }
+
+    /** Writes an (N, c1 - c0, S) array to channels [c0, c1) of the contiguous (N, C, S) tensor at {@code off}. */
+    static void store(float[] a, java.nio.FloatBuffer dst, int off, int n, int c, int s, int c0, int c1) {
+        int w = (c1 - c0) * s;
+        for (int i = 0; i < n; i++) {
+            dst.put(off + (i * c + c0) * s, a, i * w, w);
+        }
     }
 
     static float[] toFloats(double[] v) {

@@ -48,31 +48,24 @@ final class ConvBlocks32 {
         }
         int nb = (TARGET_COLUMNS + p.l() - 1) / p.l();
         nb = (int) Math.min(nb, Math.max(1, MAX_COL_FLOATS / ((long) p.k() * p.l())));
+        // NOTE: at most ceil(N / threads), so that every thread gets a block; the forward and the
+        // backward of one step must see the same thread count (kept columns are laid out per block)
+        nb = Math.min(nb, (p.n() + Parallel.threads() - 1) / Parallel.threads());
         return Math.max(1, Math.min(nb, p.n()));
     }
 
     /** Scratch for one call: off-heap col and channel-major blocks for GEMM, the zeroed pad. */
     private static final class Work implements AutoCloseable {
-        final int nb;
         final CpuStorage col;
         final CpuStorage blk;
         final float[] pad;
 
         Work(CpuConv.Plan p, int nb, boolean needCol) {
-            this.nb = nb;
             // both are written whole before GEMM reads them (col by fillCol or a beta-0 GEMM, blk by
             // loadChannelMajor or a beta-0 GEMM): no zero fill needed
             col = needCol ? new CpuStorage(DType.F32, (long) p.k() * nb * p.l(), false) : null;
             blk = new CpuStorage(DType.F32, (long) p.cout() * nb * p.l(), false);
             pad = Im2col.zeroedPad(p.cin(), p.geo());
-        }
-
-        /** Runs {@code body} for samples [n0, n0 + nbk) of every block; ld = nbk * L columns. */
-        void forEachBlock(CpuConv.Plan p, Block body) {
-            for (int n0 = 0; n0 < p.n(); n0 += nb) {
-                int nbk = Math.min(nb, p.n() - n0);
-                body.run(n0, nbk, nbk * p.l());
-            }
         }
 
         @Override
@@ -84,9 +77,31 @@ final class ConvBlocks32 {
         }
     }
 
-    /** One block of samples. */
+    /** One block of samples [n0, n0 + nbk), ld = nbk * L columns, run with its chunk's scratch. */
     private interface Block {
-        void run(int n0, int nbk, int ld);
+        void run(Work work, int chunk, int n0, int nbk, int ld);
+    }
+
+    /**
+     * Runs {@code body} for every block of nb samples, the blocks split across threads
+     * ({@link Parallel}); each chunk of blocks has its own {@link Work}.
+     */
+    private static void forEachBlock(CpuConv.Plan p, int nb, boolean needCol, Block body) {
+        int blocks = (p.n() + nb - 1) / nb;
+        Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
+            try (Work work = new Work(p, nb, needCol)) {
+                for (int b = b0; b < b1; b++) {
+                    int n0 = b * nb;
+                    int nbk = Math.min(nb, p.n() - n0);
+                    body.run(work, chunk, n0, nbk, nbk * p.l());
+                }
+            }
+        });
+    }
+
+    /** Chunks {@link #forEachBlock} cuts the blocks into. */
+    private static int chunks(CpuConv.Plan p, int nb) {
+        return Parallel.chunks((p.n() + nb - 1) / nb, 1);
     }
 
     /**
@@ -98,58 +113,64 @@ final class ConvBlocks32 {
                         CpuConv.Plan p, int nb) {
         int xs = p.cin() * p.hw();
         int os = p.cout() * p.l();
-        try (Work work = new Work(p, nb, keep == null)) {
-            work.forEachBlock(p, (n0, nbk, ld) -> {
-                float[] xb = HeapStage.load(0, x.f32(), (int) (xOff + (long) n0 * xs), nbk * xs);
-                CpuStorage col = keep == null ? work.col : keep;
-                long colOff = keep == null ? 0 : (long) n0 * p.k() * p.l();
-                fillCol(xb, col, colOff, work.pad, p, nbk);
-                Blas.sgemm(false, false, p.cout(), ld, p.k(), 1f, w.buffer(), wOff, p.k(), col.buffer(), colOff, ld, 0f,
-                        work.blk.buffer(), 0, ld);
-                float[] cm = HeapStage.load(3, work.blk.f32(), 0, p.cout() * ld);
-                float[] sm = HeapStage.scratch(4, nbk * os);
-                toSampleMajor(cm, sm, p.cout(), p.l(), nbk);
-                if (bias != null) {
-                    for (int s = 0; s < nbk; s++) {
-                        for (int co = 0; co < p.cout(); co++) {
-                            float b = bias[co];
-                            for (int i = (s * p.cout() + co) * p.l(), e = i + p.l(); i < e; i++) {
-                                sm[i] += b;
-                            }
+        forEachBlock(p, nb, keep == null, (work, chunk, n0, nbk, ld) -> {
+            float[] xb = HeapStage.load(0, x.f32(), (int) (xOff + (long) n0 * xs), nbk * xs);
+            CpuStorage col = keep == null ? work.col : keep;
+            long colOff = keep == null ? 0 : (long) n0 * p.k() * p.l();
+            fillCol(xb, col, colOff, work.pad, p, nbk);
+            Blas.sgemm(false, false, p.cout(), ld, p.k(), 1f, w.buffer(), wOff, p.k(), col.buffer(), colOff, ld, 0f,
+                    work.blk.buffer(), 0, ld);
+            float[] cm = HeapStage.load(3, work.blk.f32(), 0, p.cout() * ld);
+            float[] sm = HeapStage.scratch(4, nbk * os);
+            toSampleMajor(cm, sm, p.cout(), p.l(), nbk);
+            if (bias != null) {
+                for (int s = 0; s < nbk; s++) {
+                    for (int co = 0; co < p.cout(); co++) {
+                        float b = bias[co];
+                        for (int i = (s * p.cout() + co) * p.l(), e = i + p.l(); i < e; i++) {
+                            sm[i] += b;
                         }
                     }
                 }
-                out.f32().put(n0 * os, sm, 0, nbk * os);
-            });
-        }
+            }
+            out.f32().put(n0 * os, sm, 0, nbk * os);
+        });
     }
 
     /** gx = col2im(W^T * g), for every block. gx is fully written. */
     static void backwardInput(CpuStorage g, long gOff, CpuStorage w, long wOff, CpuStorage gx, CpuConv.Plan p, int nb) {
         int xs = p.cin() * p.hw();
         int os = p.cout() * p.l();
-        try (Work work = new Work(p, nb, true)) {
-            work.forEachBlock(p, (n0, nbk, ld) -> {
-                loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
-                Blas.sgemm(true, false, p.k(), ld, p.cout(), 1f, w.buffer(), wOff, p.k(), work.blk.buffer(), 0, ld, 0f,
-                        work.col.buffer(), 0, ld);
-                float[] col = HeapStage.load(2, work.col.f32(), 0, p.k() * ld);
-                float[] xb = HeapStage.scratch(4, nbk * xs);
-                for (int s = 0; s < nbk; s++) {
-                    Im2col.col2im(col, s * p.l(), ld, p.cin(), p.geo(), work.pad, xb, s * xs);
-                }
-                gx.f32().put(n0 * xs, xb, 0, nbk * xs);
-            });
-        }
+        forEachBlock(p, nb, true, (work, chunk, n0, nbk, ld) -> {
+            loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
+            Blas.sgemm(true, false, p.k(), ld, p.cout(), 1f, w.buffer(), wOff, p.k(), work.blk.buffer(), 0, ld, 0f,
+                    work.col.buffer(), 0, ld);
+            float[] col = HeapStage.load(2, work.col.f32(), 0, p.k() * ld);
+            float[] xb = HeapStage.scratch(4, nbk * xs);
+            for (int s = 0; s < nbk; s++) {
+                Im2col.col2im(col, s * p.l(), ld, p.cin(), p.geo(), work.pad, xb, s * xs);
+            }
+            gx.f32().put(n0 * xs, xb, 0, nbk * xs);
+        });
     }
 
-    /** gw += g * col^T, for every block; col from {@code kept} (the forward's, same blocks) or recomputed from x. */
+    /**
+     * gw += g * col^T, for every block; col from {@code kept} (the forward's, same blocks) or
+     * recomputed from x. Chunk 0 of the blocks sums into gw, each other chunk into a zeroed
+     * partial of its own, added in chunk order ({@link Parallel#addInOrder}).
+     */
     static void backwardWeight(CpuStorage g, long gOff, CpuStorage x, long xOff, CpuStorage kept, CpuStorage gw,
                                CpuConv.Plan p, int nb) {
         int xs = p.cin() * p.hw();
         int os = p.cout() * p.l();
-        try (Work work = new Work(p, nb, kept == null)) {
-            work.forEachBlock(p, (n0, nbk, ld) -> {
+        int size = p.cout() * p.k();
+        CpuStorage[] partial = new CpuStorage[chunks(p, nb)];
+        partial[0] = gw;
+        try {
+            forEachBlock(p, nb, kept == null, (work, chunk, n0, nbk, ld) -> {
+                if (chunk > 0 && partial[chunk] == null) {
+                    partial[chunk] = new CpuStorage(DType.F32, size); // zeroed: the GEMMs accumulate (beta 1)
+                }
                 loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
                 CpuStorage col = kept == null ? work.col : kept;
                 long colOff = kept == null ? 0 : (long) n0 * p.k() * p.l();
@@ -158,8 +179,10 @@ final class ConvBlocks32 {
                     fillCol(xb, col, 0, work.pad, p, nbk);
                 }
                 Blas.sgemm(false, true, p.cout(), p.k(), ld, 1f, work.blk.buffer(), 0, ld, col.buffer(), colOff, ld, 1f,
-                        gw.buffer(), 0, p.k());
+                        partial[chunk].buffer(), 0, p.k());
             });
+        } finally {
+            Parallel.addInOrder(partial, size);
         }
     }
 

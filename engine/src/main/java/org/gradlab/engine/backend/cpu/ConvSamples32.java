@@ -9,7 +9,8 @@ import org.gradlab.natives.NativeBuffer;
  * im2col/col2im of {@link Im2col} on heap arrays (each sample-group of x staged in and its col
  * matrix out with one bulk copy), and a 1x1 stride-1 unpadded conv reading x itself as its col
  * matrix (no im2col at all). The forward bias is written into out[n] first and GEMM accumulates
- * onto it (beta 1). One scratch set per call, nothing allocated per sample.
+ * onto it (beta 1). The samples split across threads ({@link Parallel}); one scratch set per
+ * chunk, nothing allocated per sample.
  */
 final class ConvSamples32 {
     private ConvSamples32() {}
@@ -80,28 +81,35 @@ final class ConvSamples32 {
                         CpuStorage keep, CpuConv.Plan p) {
         float[] biasPlane = bias == null ? null : biasPlane(bias, p.cout(), p.l());
         float beta = biasPlane == null ? 0f : 1f;
-        try (Scratch ws = new Scratch(p, keep == null)) {
-            for (int n = 0; n < p.n(); n++) {
-                if (biasPlane != null) {
-                    out.f32().put(n * p.cout() * p.l(), biasPlane, 0, p.cout() * p.l()); // GEMM then adds onto it
-                }
-                for (int g = 0; g < p.groups(); g++) {
-                    long xOff = xOff0 + ((long) n * p.cin() + (long) g * p.cinG()) * p.hw();
-                    long oOff = ((long) n * p.cout() + (long) g * p.coutG()) * p.l();
-                    long wOff = wOff0 + (long) g * p.coutG() * p.k();
-                    if (p.direct()) {
-                        sgemm(false, false, p.coutG(), p.l(), p.k(), w.buffer(), wOff, p.k(), x.buffer(), xOff, p.l(), beta,
-                                out.buffer(), oOff, p.l());
-                    } else {
-                        CpuStorage col = keep == null ? ws.col : keep; // keep: groups == 1
-                        long colOff = keep == null ? 0 : (long) n * p.k() * p.l();
-                        ws.im2col(x, xOff, p, col, colOff);
-                        sgemm(false, false, p.coutG(), p.l(), p.k(), w.buffer(), wOff, p.k(), col.buffer(), colOff, p.l(),
-                                beta, out.buffer(), oOff, p.l());
+        Parallel.forChunks(p.n(), grain(p), (chunk, from, to) -> {
+            try (Scratch ws = new Scratch(p, keep == null)) {
+                for (int n = from; n < to; n++) {
+                    if (biasPlane != null) {
+                        out.f32().put(n * p.cout() * p.l(), biasPlane, 0, p.cout() * p.l()); // GEMM then adds onto it
+                    }
+                    for (int g = 0; g < p.groups(); g++) {
+                        long xOff = xOff0 + ((long) n * p.cin() + (long) g * p.cinG()) * p.hw();
+                        long oOff = ((long) n * p.cout() + (long) g * p.coutG()) * p.l();
+                        long wOff = wOff0 + (long) g * p.coutG() * p.k();
+                        if (p.direct()) {
+                            sgemm(false, false, p.coutG(), p.l(), p.k(), w.buffer(), wOff, p.k(), x.buffer(), xOff, p.l(),
+                                    beta, out.buffer(), oOff, p.l());
+                        } else {
+                            CpuStorage col = keep == null ? ws.col : keep; // keep: groups == 1
+                            long colOff = keep == null ? 0 : (long) n * p.k() * p.l();
+                            ws.im2col(x, xOff, p, col, colOff);
+                            sgemm(false, false, p.coutG(), p.l(), p.k(), w.buffer(), wOff, p.k(), col.buffer(), colOff,
+                                    p.l(), beta, out.buffer(), oOff, p.l());
+                        }
                     }
                 }
             }
-        }
+        });
+    }
+
+    /** Samples per chunk: a sample is Cout x K x L multiply-adds in each pass. */
+    private static int grain(CpuConv.Plan p) {
+        return Parallel.grain((long) p.coutG() * p.groups() * p.k() * p.l());
     }
 
     /** One sample's output filled with the bias (Cout x L, row c = bias[c]), built once per call. */
@@ -113,52 +121,75 @@ final class ConvSamples32 {
         return plane;
     }
 
-    /** gx = col2im(W^T * g) per sample and group; every element of gx written. */
+    /** gx = col2im(W^T * g) per sample and group; every element of gx written. Samples split across threads. */
     static void backwardInput(CpuStorage g, long gOff0, CpuStorage w, long wOff0, CpuStorage gx, CpuConv.Plan p) {
-        try (Scratch ws = new Scratch(p, true)) {
-            for (int n = 0; n < p.n(); n++) {
-                for (int gr = 0; gr < p.groups(); gr++) {
-                    long xOff = ((long) n * p.cin() + (long) gr * p.cinG()) * p.hw();
-                    long gOff = gOff0 + ((long) n * p.cout() + (long) gr * p.coutG()) * p.l();
-                    long wOff = wOff0 + (long) gr * p.coutG() * p.k();
-                    if (p.direct()) {
-                        sgemm(true, false, p.k(), p.l(), p.coutG(), w.buffer(), wOff, p.k(), g.buffer(), gOff, p.l(), 0f,
-                                gx.buffer(), xOff, p.l());
-                    } else {
-                        sgemm(true, false, p.k(), p.l(), p.coutG(), w.buffer(), wOff, p.k(), g.buffer(), gOff, p.l(), 0f,
-                                ws.col.buffer(), 0, p.l());
-                        ws.col2im(gx, xOff, p);
+        Parallel.forChunks(p.n(), grain(p), (chunk, from, to) -> {
+            try (Scratch ws = new Scratch(p, true)) {
+                for (int n = from; n < to; n++) {
+                    for (int gr = 0; gr < p.groups(); gr++) {
+                        long xOff = ((long) n * p.cin() + (long) gr * p.cinG()) * p.hw();
+                        long gOff = gOff0 + ((long) n * p.cout() + (long) gr * p.coutG()) * p.l();
+                        long wOff = wOff0 + (long) gr * p.coutG() * p.k();
+                        if (p.direct()) {
+                            sgemm(true, false, p.k(), p.l(), p.coutG(), w.buffer(), wOff, p.k(), g.buffer(), gOff, p.l(), 0f,
+                                    gx.buffer(), xOff, p.l());
+                        } else {
+                            sgemm(true, false, p.k(), p.l(), p.coutG(), w.buffer(), wOff, p.k(), g.buffer(), gOff, p.l(), 0f,
+                                    ws.col.buffer(), 0, p.l());
+                            ws.col2im(gx, xOff, p);
+                        }
                     }
                 }
             }
-        }
+        });
     }
 
     /**
      * gw (zero-filled) += g * col^T per sample and group; col from {@code kept} (the forward's
-     * im2col of every sample, groups 1) or recomputed from x.
+     * im2col of every sample, groups 1) or recomputed from x. The samples split across threads
+     * in fixed chunks: chunk 0 sums into gw, each other chunk into a zeroed partial of its own,
+     * added to gw in chunk order ({@link Parallel#addInOrder}).
      */
     static void backwardWeight(CpuStorage g, long gOff0, CpuStorage x, long xOff0, CpuStorage kept, CpuStorage gw,
                                CpuConv.Plan p) {
-        try (Scratch ws = new Scratch(p, kept == null)) {
-            for (int n = 0; n < p.n(); n++) {
-                for (int gr = 0; gr < p.groups(); gr++) {
-                    long xOff = xOff0 + ((long) n * p.cin() + (long) gr * p.cinG()) * p.hw();
-                    long gOff = gOff0 + ((long) n * p.cout() + (long) gr * p.coutG()) * p.l();
-                    long wOff = (long) gr * p.coutG() * p.k();
-                    if (p.direct()) {
-                        sgemm(false, true, p.coutG(), p.k(), p.l(), g.buffer(), gOff, p.l(), x.buffer(), xOff, p.l(), 1f,
-                                gw.buffer(), wOff, p.k());
-                    } else {
-                        CpuStorage col = kept == null ? ws.col : kept;
-                        long colOff = kept == null ? 0 : (long) n * p.k() * p.l();
-                        if (kept == null) {
-                            ws.im2col(x, xOff, p);
-                        }
-                        sgemm(false, true, p.coutG(), p.k(), p.l(), g.buffer(), gOff, p.l(), col.buffer(), colOff, p.l(), 1f,
-                                gw.buffer(), wOff, p.k());
+        int size = p.cout() * p.k();
+        CpuStorage[] partial = new CpuStorage[Parallel.chunks(p.n(), grain(p))];
+        partial[0] = gw;
+        try {
+            Parallel.forChunks(p.n(), grain(p), (chunk, from, to) -> {
+                if (chunk > 0) {
+                    partial[chunk] = new CpuStorage(DType.F32, size); // zeroed: the GEMMs accumulate (beta 1)
+                }
+                CpuStorage dst = partial[chunk];
+                try (Scratch ws = new Scratch(p, kept == null)) {
+                    for (int n = from; n < to; n++) {
+                        accumulateWeight(g, gOff0, x, xOff0, kept, dst, p, ws, n);
                     }
                 }
+            });
+        } finally {
+            Parallel.addInOrder(partial, size);
+        }
+    }
+
+    /** dst += g[n] * col(n)^T for every group of sample n. */
+    private static void accumulateWeight(CpuStorage g, long gOff0, CpuStorage x, long xOff0, CpuStorage kept,
+                                         CpuStorage dst, CpuConv.Plan p, Scratch ws, int n) {
+        for (int gr = 0; gr < p.groups(); gr++) {
+            long xOff = xOff0 + ((long) n * p.cin() + (long) gr * p.cinG()) * p.hw();
+            long gOff = gOff0 + ((long) n * p.cout() + (long) gr * p.coutG()) * p.l();
+            long wOff = (long) gr * p.coutG() * p.k();
+            if (p.direct()) {
+                sgemm(false, true, p.coutG(), p.k(), p.l(), g.buffer(), gOff, p.l(), x.buffer(), xOff, p.l(), 1f,
+                        dst.buffer(), wOff, p.k());
+            } else {
+                CpuStorage col = kept == null ? ws.col : kept;
+                long colOff = kept == null ? 0 : (long) n * p.k() * p.l();
+                if (kept == null) {
+                    ws.im2col(x, xOff, p);
+                }
+                sgemm(false, true, p.coutG(), p.k(), p.l(), g.buffer(), gOff, p.l(), col.buffer(), colOff, p.l(), 1f,
+                        dst.buffer(), wOff, p.k());
             }
         }
     }

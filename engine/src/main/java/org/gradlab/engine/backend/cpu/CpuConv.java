@@ -3,7 +3,6 @@ package org.gradlab.engine.backend.cpu;
 import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
-import java.nio.FloatBuffer;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.ConvKernels;
@@ -96,9 +95,8 @@ final class CpuConv implements ConvKernels {
             return ConvReference.forward(x, w, bias == null ? null : dense(bias), p);
         }
         Path32 path = path32(p);
-        // every path but the depthwise loops writes each output element (GEMM beta 0, or bias then beta 1)
-        Tensor out = path == Path32.DEPTHWISE ? Tensor.zeros(DType.F32, x.device(), p.n, p.cout, p.geo.ho(), p.geo.wo())
-                : Tensor.uninitialized(DType.F32, x.device(), p.n, p.cout, p.geo.ho(), p.geo.wo());
+        // every path writes each output element (GEMM beta 0, or bias then beta 1; the depthwise loops whole planes)
+        Tensor out = Tensor.uninitialized(DType.F32, x.device(), p.n, p.cout, p.geo.ho(), p.geo.wo());
         if (out.numel() == 0) {
             return out;
         }
@@ -110,25 +108,10 @@ final class CpuConv implements ConvKernels {
         switch (path) {
             case SAMPLE_BLOCKS -> ConvBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p,
                     ConvBlocks32.samplesPerBlock(p));
-            case DEPTHWISE -> {
-                Depthwise32.forward(sx, x.offset(), sw, w.offset(), so, p.n, p.cin, p.coutG, p.geo);
-                if (b != null) {
-                    addBias(so.f32(), b, p.n, p.cout, p.l);
-                }
-            }
+            case DEPTHWISE -> Depthwise32.forward(sx, x.offset(), sw, w.offset(), b, so, p.n, p.cin, p.coutG, p.geo);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p);
         }
         return out;
-    }
-
-    /** out[n, c, :] += bias[c] for every sample n. */
-    private static void addBias(FloatBuffer o, float[] bias, int n, int c, int l) {
-        for (int i = 0; i < n * c; i++) {
-            float v = bias[i % c];
-            for (int j = i * l, e = j + l; j < e; j++) {
-                o.put(j, o.get(j) + v);
-            }
-        }
     }
 
     @Override
@@ -140,9 +123,8 @@ final class CpuConv implements ConvKernels {
             return ConvReference.backwardInput(gOut, w, xShape, p);
         }
         Path32 path = path32(p);
-        // the im2col paths write each sample's gx whole; the depthwise loops accumulate
-        Tensor gx = path == Path32.DEPTHWISE ? Tensor.zeros(DType.F32, gOut.device(), xShape)
-                : Tensor.uninitialized(DType.F32, gOut.device(), xShape);
+        // every path writes each sample's gx whole
+        Tensor gx = Tensor.uninitialized(DType.F32, gOut.device(), xShape);
         if (gx.numel() == 0 || gOut.numel() == 0) {
             return gx.numel() == 0 ? gx : Tensor.zeros(DType.F32, gOut.device(), xShape);
         }
@@ -201,9 +183,14 @@ final class CpuConv implements ConvKernels {
         int n = gOut.shape(0);
         int c = gOut.shape(1);
         int l = gOut.shape(2) * gOut.shape(3);
-        float[] ga = HeapStage.load(0, storage(gOut).f32(), (int) gOut.offset(), n * c * l);
+        java.nio.FloatBuffer src = storage(gOut).f32();
+        int go = (int) gOut.offset();
         double[] sums = new double[c];
-        ChannelLoops32.channelSums(ga, n, c, l, sums);
+        Parallel.forChunks(c, Parallel.grain((long) n * l), (k, c0, c1) -> { // channels split, each chunk staging its own
+            double[] part = new double[c1 - c0];
+            ChannelLoops32.channelSums(ChannelLoops32.stage(0, src, go, n, c, l, c0, c1), n, c1 - c0, l, part);
+            System.arraycopy(part, 0, sums, c0, c1 - c0);
+        });
         return Tensor.of(DType.F32, gOut.device(), sums, c);
     }
 }

@@ -11,24 +11,43 @@ import org.gradlab.engine.backend.BinaryFn;
 import org.gradlab.engine.backend.ElementwiseKernels;
 import org.gradlab.engine.backend.UnaryFn;
 
-/** Elementwise kernels on the CPU; float32 fast paths for the functions training hammers. */
+/**
+ * Elementwise kernels on the CPU; float32 fast paths for the functions training hammers, their
+ * elements split across threads in ranges that each chunk stages on its own ({@link Parallel}).
+ */
 final class CpuElementwise implements ElementwiseKernels {
+    /** Elements per chunk at least. */
+    private static int elements() {
+        return Parallel.grain(1);
+    }
 
     @Override
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
         Tensor c = dense(x);
-        Tensor out = x.dtype() == DType.F32 && fn == UnaryFn.RELU ? Tensor.uninitialized(x.dtype(), x.device(), x.shape())
+        Tensor out = x.dtype() == DType.F32 ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) // the f32 paths write it whole
                 : Tensor.zeros(x.dtype(), x.device(), x.shape());
         CpuStorage in = storage(c);
         CpuStorage o = storage(out);
         long off = c.offset();
         int n = Math.toIntExact(x.numel());
         if (x.dtype() == DType.F32 && fn == UnaryFn.RELU) {
-            float[] a = HeapStage.load(0, in.f32(), (int) off, n);
-            for (int i = 0; i < n; i++) {
-                a[i] = Math.max(a[i], 0f); // NOTE: branch-free; NaN propagates, as in PyTorch
-            }
-            HeapStage.store(a, o.f32(), 0, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    a[i] = Math.max(a[i], 0f); // NOTE: branch-free; NaN propagates, as in PyTorch
+                }
+                HeapStage.store(a, o.f32(), from, to - from);
+            });
+            return out;
+        }
+        if (x.dtype() == DType.F32) { // the reference's double formula per element, staged, element ranges split across threads
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    a[i] = (float) fn.apply(a[i], p, q);
+                }
+                HeapStage.store(a, o.f32(), from, to - from);
+            });
             return out;
         }
         for (int i = 0; i < n; i++) { // the float64 reference: the enum constant itself, so this path cannot drift from it
@@ -52,29 +71,43 @@ final class CpuElementwise implements ElementwiseKernels {
         boolean dense = a.isContiguous() && b.isContiguous() && java.util.Arrays.equals(a.shape(), b.shape());
         if (a.dtype() == DType.F32 && fn == BinaryFn.RELU_BACKWARD && dense) {
             int n = Math.toIntExact(out.numel());
-            int[] g = HeapStage.loadBits(0, sa, (int) a.offset(), n); // bit masks: vectorised over int[]
-            reluBackward(g, HeapStage.loadBits(1, sb, (int) b.offset(), n), n);
-            HeapStage.storeBits(g, so, 0, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                int[] g = HeapStage.loadBits(0, sa, (int) a.offset() + from, to - from); // bit masks: vectorised over int[]
+                reluBackward(g, HeapStage.loadBits(1, sb, (int) b.offset() + from, to - from), to - from);
+                HeapStage.storeBits(g, so, from, to - from);
+            });
             return out;
         }
         if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL) && dense) {
             int n = Math.toIntExact(out.numel());
-            float[] x = HeapStage.load(0, sa.f32(), (int) a.offset(), n);
-            float[] y = HeapStage.load(1, sb.f32(), (int) b.offset(), n);
-            switch (fn) {
-                case ADD -> {
-                    for (int i = 0; i < n; i++) {
+            boolean add = fn == BinaryFn.ADD;
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                int len = to - from;
+                float[] x = HeapStage.load(0, sa.f32(), (int) a.offset() + from, len);
+                float[] y = HeapStage.load(1, sb.f32(), (int) b.offset() + from, len);
+                if (add) {
+                    for (int i = 0; i < len; i++) {
                         x[i] += y[i];
                     }
-                }
-                case MUL -> {
-                    for (int i = 0; i < n; i++) {
+                } else {
+                    for (int i = 0; i < len; i++) {
                         x[i] *= y[i];
                     }
                 }
-                default -> throw new AssertionError(fn);
-            }
-            HeapStage.store(x, so.f32(), 0, n);
+                HeapStage.store(x, so.f32(), from, len);
+            });
+            return out;
+        }
+        if (a.dtype() == DType.F32 && dense) { // any other function of two equal-shape operands: its double formula, staged
+            int n = Math.toIntExact(out.numel());
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] x = HeapStage.load(0, sa.f32(), (int) a.offset() + from, to - from);
+                float[] y = HeapStage.load(1, sb.f32(), (int) b.offset() + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    x[i] = (float) fn.apply(x[i], y[i]);
+                }
+                HeapStage.store(x, so.f32(), from, to - from);
+            });
             return out;
         }
         if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL)) {
@@ -131,34 +164,44 @@ final class CpuElementwise implements ElementwiseKernels {
     private void broadcastF32(boolean add, Tensor full, Tensor other, Tensor out) {
         int[] shape = out.shape();
         Tensor oc = dense(other);
-        int n = Math.toIntExact(out.numel());
-        float[] x = HeapStage.load(0, storage(full).f32(), (int) full.offset(), n);
-        float[] y = HeapStage.load(1, storage(oc).f32(), (int) oc.offset(), Math.toIntExact(oc.numel()));
+        float[] y = HeapStage.load(1, storage(oc).f32(), (int) oc.offset(), Math.toIntExact(oc.numel())); // read-only below
         int[] st = Shape.broadcastStrides(oc.shape(), oc.strides(), shape);
         int step = shape.length == 0 ? 0 : st[shape.length - 1];
-        Strided.forEachRow(shape, st, 0, null, 0, (iy, unused, io, len) -> {
-            int from = (int) io;
-            int to = from + len;
-            int at = (int) iy;
-            if (step == 0) {
-                float v = y[at];
-                if (add) {
-                    for (int k = from; k < to; k++) {
-                        x[k] += v;
+        // the outermost axis splits across threads; each chunk stages its own slab of full
+        int outer = shape.length < 2 ? 1 : shape[0];
+        int[] inner = shape.length < 2 ? shape : java.util.Arrays.copyOfRange(shape, 1, shape.length);
+        int slab = Math.toIntExact(out.numel() / Math.max(1, outer));
+        int[] stInner = shape.length < 2 ? st : java.util.Arrays.copyOfRange(st, 1, st.length);
+        Parallel.forChunks(outer, Parallel.grain(slab), (chunk, i0, i1) -> {
+            float[] x = HeapStage.load(0, storage(full).f32(), (int) full.offset() + i0 * slab, (i1 - i0) * slab);
+            for (int i = i0; i < i1; i++) {
+                int base = (i - i0) * slab;
+                long yBase = shape.length < 2 ? 0 : (long) i * st[0];
+                Strided.forEachRow(inner, stInner, yBase, null, 0, (iy, unused, io, len) -> {
+                    int from = base + (int) io;
+                    int to = from + len;
+                    int at = (int) iy;
+                    if (step == 0) {
+                        float v = y[at];
+                        if (add) {
+                            for (int k = from; k < to; k++) {
+                                x[k] += v;
+                            }
+                        } else {
+                            for (int k = from; k < to; k++) {
+                                x[k] *= v;
+                            }
+                        }
+                    } else {
+                        for (int k = 0; k < len; k++) {
+                            float v = y[at + k * step];
+                            x[from + k] = add ? x[from + k] + v : x[from + k] * v;
+                        }
                     }
-                } else {
-                    for (int k = from; k < to; k++) {
-                        x[k] *= v;
-                    }
-                }
-            } else {
-                for (int i = 0; i < len; i++) {
-                    float v = y[at + i * step];
-                    x[from + i] = add ? x[from + i] + v : x[from + i] * v;
-                }
+                });
             }
+            HeapStage.store(x, storage(out).f32(), i0 * slab, (i1 - i0) * slab);
         });
-        HeapStage.store(x, storage(out).f32(), 0, n);
     }
 
     /**
@@ -242,13 +285,15 @@ final class CpuElementwise implements ElementwiseKernels {
         long od = dst.offset();
         long os = s.offset();
         if (dst.dtype() == DType.F32 && src.dtype() == DType.F32) { // staged: leaf gradients of every parameter, every step
-            float[] d = HeapStage.load(0, sd.f32(), (int) od, n);
-            float[] x = HeapStage.load(1, ss.f32(), (int) os, n);
             float a = (float) alpha;
-            for (int i = 0; i < n; i++) {
-                d[i] += a * x[i];
-            }
-            HeapStage.store(d, sd.f32(), (int) od, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] d = HeapStage.load(0, sd.f32(), (int) od + from, to - from);
+                float[] x = HeapStage.load(1, ss.f32(), (int) os + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    d[i] += a * x[i];
+                }
+                HeapStage.store(d, sd.f32(), (int) od + from, to - from);
+            });
             return;
         }
         for (int i = 0; i < n; i++) {

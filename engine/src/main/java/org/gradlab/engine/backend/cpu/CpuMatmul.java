@@ -8,7 +8,11 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.MatmulKernels;
 import org.gradlab.natives.Blas;
 
-/** GEMM through OpenBLAS, reading strided (transposed) views in place. */
+/**
+ * GEMM through OpenBLAS, reading strided (transposed) views in place; float32 splits its rows,
+ * columns or batches across threads ({@link Parallel}), float64 (the reference dtype) runs one
+ * call on the calling thread.
+ */
 final class CpuMatmul implements MatmulKernels {
 
     /** How a (possibly batched) matrix operand is handed to GEMM. */
@@ -65,7 +69,8 @@ final class CpuMatmul implements MatmulKernels {
         int m = as[as.length - 2];
         int k = as[as.length - 1];
         int n = bs[bs.length - 1];
-        Tensor out = Tensor.zeros(a.dtype(), a.device(), outShape);
+        // k > 0: every GEMM writes its whole block (beta 0); k = 0: the product is all zeros
+        Tensor out = k > 0 ? Tensor.uninitialized(a.dtype(), a.device(), outShape) : Tensor.zeros(a.dtype(), a.device(), outShape);
         if (out.numel() == 0) {
             return out;
         }
@@ -78,6 +83,14 @@ final class CpuMatmul implements MatmulKernels {
         }
         long strideA = a.dim() > 2 ? oa.batchStride : 0;
         long strideB = b.dim() > 2 ? ob.batchStride : 0;
+        if (a.dtype() == DType.F32) { // the batches split across threads, each GEMM on one
+            Parallel.forChunks(batches, Parallel.grain((long) m * n * k), (chunk, from, to) -> {
+                for (int i = from; i < to; i++) {
+                    gemm(oa, ob, out, oa.t.offset() + i * strideA, ob.t.offset() + i * strideB, (long) i * m * n, m, n, k);
+                }
+            });
+            return out;
+        }
         for (int i = 0; i < batches; i++) {
             gemm(oa, ob, out, oa.t.offset() + i * strideA, ob.t.offset() + i * strideB, (long) i * m * n, m, n, k);
         }
@@ -95,11 +108,28 @@ final class CpuMatmul implements MatmulKernels {
             return;
         }
         if (c.dtype() == DType.F32) {
-            Blas.sgemm(a.trans, b.trans, m, n, k, 1f, storage(a.t).buffer(), offA, a.ld,
-                    storage(b.t).buffer(), offB, b.ld, 0f, sc.buffer(), offC, n);
+            sgemmSplit(a.trans, b.trans, m, n, k, storage(a.t), offA, a.ld, storage(b.t), offB, b.ld, 0f, sc, offC, n);
         } else {
             Blas.dgemm(a.trans, b.trans, m, n, k, 1.0, storage(a.t).buffer(), offA, a.ld,
                     storage(b.t).buffer(), offB, b.ld, 0.0, sc.buffer(), offC, n);
+        }
+    }
+
+    /**
+     * C (m x n) = op(A) * op(B) + beta * C, row-major, split across threads ({@link Parallel}):
+     * the rows of C when m >= n, else its columns, each part a one-thread sgemm. Every element of
+     * C is summed over k in one call whatever the split, so no reduction crosses threads.
+     */
+    private static void sgemmSplit(boolean ta, boolean tb, int m, int n, int k, CpuStorage a, long offA, int lda,
+                                   CpuStorage b, long offB, int ldb, float beta, CpuStorage c, long offC, int ldc) {
+        if (m >= n) {
+            Parallel.forChunks(m, Parallel.grain((long) n * k), (chunk, r0, r1) -> Blas.sgemm(ta, tb, r1 - r0, n, k, 1f,
+                    a.buffer(), offA + (ta ? r0 : (long) r0 * lda), lda, b.buffer(), offB, ldb, beta,
+                    c.buffer(), offC + (long) r0 * ldc, ldc));
+        } else {
+            Parallel.forChunks(n, Parallel.grain((long) m * k), (chunk, c0, c1) -> Blas.sgemm(ta, tb, m, c1 - c0, k, 1f,
+                    a.buffer(), offA, lda, b.buffer(), offB + (tb ? (long) c0 * ldb : c0), ldb, beta,
+                    c.buffer(), offC + c0, ldc));
         }
     }
 
@@ -123,8 +153,8 @@ final class CpuMatmul implements MatmulKernels {
         Operand owT = new Operand(ow.t, !ow.trans, ow.ld, 0, ow.cols, ow.rows);
         CpuStorage so = storage(out);
         if (x.dtype() == DType.F32) {
-            Blas.sgemm(ox.trans, owT.trans, rows, outF, in, 1f, storage(ox.t).buffer(), ox.t.offset(), ox.ld,
-                    storage(owT.t).buffer(), owT.t.offset(), owT.ld, (float) beta, so.buffer(), 0, outF);
+            sgemmSplit(ox.trans, owT.trans, rows, outF, in, storage(ox.t), ox.t.offset(), ox.ld, storage(owT.t),
+                    owT.t.offset(), owT.ld, (float) beta, so, 0, outF);
         } else {
             Blas.dgemm(ox.trans, owT.trans, rows, outF, in, 1.0, storage(ox.t).buffer(), ox.t.offset(), ox.ld,
                     storage(owT.t).buffer(), owT.t.offset(), owT.ld, beta, so.buffer(), 0, outF);

@@ -3,6 +3,8 @@ package org.gradlab.engine.backend.cpu;
 import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.NormKernels;
@@ -13,6 +15,11 @@ import org.gradlab.engine.backend.NormKernels;
  * float64 reference loops ({@link NormReference}) or, for float32, the fast loops on staged heap
  * arrays ({@link ChannelLoops32}), which are tested against them. Statistics accumulate in double;
  * the variance is two-pass (squared deviations from the mean), which keeps float32 accurate.
+ *
+ * <p>float32 splits the channels across threads ({@link Parallel}) and does everything a
+ * channel needs inside its chunk, in ONE pass per direction: stage the chunk's channels, their
+ * statistics (or gradient sums), their per-channel coefficients, the element-wise pass, the
+ * store. A channel never depends on another, so nothing waits between the steps.
  */
 final class CpuNorm implements NormKernels {
 
@@ -24,37 +31,59 @@ final class CpuNorm implements NormKernels {
         int c = x.shape(1);
         int s = Math.toIntExact(x.numel() / Math.max(1, (long) n * c));
         long count = (long) n * s;
-        int total = Math.toIntExact(xc.numel());
-        boolean f32 = x.dtype() == DType.F32;
-        float[] xa = f32 ? HeapStage.load(0, storage(xc).f32(), (int) xc.offset(), total) : null;
-        double[] xd = f32 ? null : xc.toDoubleArray();
         double[] mean = new double[c];
         double[] var = new double[c];
         double[] invstd = new double[c];
-        if (training) {
-            if (f32) {
-                double[] sq = new double[c];
-                ChannelLoops32.channelSums(xa, n, c, s, mean);
-                for (int ch = 0; ch < c; ch++) {
-                    mean[ch] /= count;
+        double[] w = weight == null ? null : weight.toDoubleArray();
+        double[] b = bias == null ? null : bias.toDoubleArray();
+        double[] rm = training ? null : runningMean.toDoubleArray();
+        double[] rv = training ? null : runningVar.toDoubleArray();
+        Tensor out;
+        if (x.dtype() == DType.F32) {
+            out = Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // every chunk stores its channels whole
+            FloatBuffer src = storage(xc).f32();
+            FloatBuffer dst = storage(out).f32();
+            int xo = (int) xc.offset();
+            Parallel.forChunks(c, Parallel.grain(count), (k, c0, c1) -> {
+                int cc = c1 - c0;
+                float[] xa = ChannelLoops32.stage(0, src, xo, n, c, s, c0, c1);
+                if (training) {
+                    double[] sums = new double[cc];
+                    ChannelLoops32.channelSums(xa, n, cc, s, sums);
+                    for (int j = 0; j < cc; j++) {
+                        mean[c0 + j] = sums[j] / count;
+                    }
+                    double[] sq = new double[cc];
+                    ChannelLoops32.channelSqDev(xa, n, cc, s, Arrays.copyOfRange(mean, c0, c1), sq);
+                    for (int j = 0; j < cc; j++) {
+                        var[c0 + j] = sq[j] / count;
+                    }
                 }
-                ChannelLoops32.channelSqDev(xa, n, c, s, mean, sq);
-                for (int ch = 0; ch < c; ch++) {
-                    var[ch] = sq[ch] / count;
+                statistics(training, rm, rv, eps, var, mean, invstd, c0, c1);
+                float[] scale = new float[cc];
+                float[] shift = new float[cc];
+                for (int j = 0; j < cc; j++) {
+                    double sc = (w == null ? 1.0 : w[c0 + j]) * invstd[c0 + j];
+                    scale[j] = (float) sc;
+                    shift[j] = (float) ((b == null ? 0.0 : b[c0 + j]) - mean[c0 + j] * sc);
                 }
-            } else {
+                float[] oa = HeapStage.scratch(1, n * cc * s);
+                ChannelLoops32.affine(xa, oa, n, cc, s, scale, shift);
+                ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);
+            });
+        } else {
+            double[] xd = xc.toDoubleArray();
+            if (training) {
                 NormReference.meanAndVariance(xd, n, c, s, mean, var);
             }
+            statistics(training, rm, rv, eps, var, mean, invstd, 0, c);
+            double[] scale = new double[c];
+            double[] shift = new double[c];
             for (int ch = 0; ch < c; ch++) {
-                invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
+                scale[ch] = (w == null ? 1.0 : w[ch]) * invstd[ch];
+                shift[ch] = (b == null ? 0.0 : b[ch]) - mean[ch] * scale[ch];
             }
-        } else {
-            double[] rm = runningMean.toDoubleArray();
-            double[] rv = runningVar.toDoubleArray();
-            for (int ch = 0; ch < c; ch++) {
-                mean[ch] = rm[ch];
-                invstd[ch] = 1.0 / Math.sqrt(rv[ch] + eps);
-            }
+            out = Tensor.of(DType.F64, x.device(), NormReference.normalize(xd, n, c, s, scale, shift), x.shape());
         }
         if (training && runningMean != null) {
             updateRunning(runningMean, mean, momentum, 1.0);
@@ -62,25 +91,24 @@ final class CpuNorm implements NormKernels {
         if (training && runningVar != null) {
             updateRunning(runningVar, var, momentum, count / (double) (count - 1));
         }
-        double[] w = weight == null ? null : weight.toDoubleArray();
-        double[] b = bias == null ? null : bias.toDoubleArray();
-        double[] scale = new double[c];
-        double[] shift = new double[c];
-        for (int ch = 0; ch < c; ch++) {
-            scale[ch] = (w == null ? 1.0 : w[ch]) * invstd[ch];
-            shift[ch] = (b == null ? 0.0 : b[ch]) - mean[ch] * scale[ch];
-        }
-        Tensor out;
-        if (f32) {
-            out = Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // stored whole below
-            float[] oa = HeapStage.scratch(1, total);
-            ChannelLoops32.affine(xa, oa, n, c, s, ChannelLoops32.toFloats(scale), ChannelLoops32.toFloats(shift));
-            HeapStage.store(oa, storage(out).f32(), 0, total);
-        } else {
-            out = Tensor.of(DType.F64, x.device(), NormReference.normalize(xd, n, c, s, scale, shift), x.shape());
-        }
         return new BatchNormResult(out, Tensor.of(x.dtype(), x.device(), mean, c),
                 Tensor.of(x.dtype(), x.device(), invstd, c));
+    }
+
+    /**
+     * invstd (and, in eval, mean) of channels [c0, c1): training uses the batch variance already in
+     * {@code var}, eval the running statistics.
+     */
+    private static void statistics(boolean training, double[] rm, double[] rv, double eps, double[] var, double[] mean,
+                                   double[] invstd, int c0, int c1) {
+        for (int ch = c0; ch < c1; ch++) {
+            if (training) {
+                invstd[ch] = 1.0 / Math.sqrt(var[ch] + eps);
+            } else {
+                mean[ch] = rm[ch];
+                invstd[ch] = 1.0 / Math.sqrt(rv[ch] + eps);
+            }
+        }
     }
 
     @Override
@@ -92,56 +120,81 @@ final class CpuNorm implements NormKernels {
         int c = x.shape(1);
         int s = Math.toIntExact(x.numel() / Math.max(1, (long) n * c));
         long count = (long) n * s;
-        int total = Math.toIntExact(xc.numel());
-        boolean f32 = x.dtype() == DType.F32;
-        float[] ga = f32 ? HeapStage.load(0, storage(g).f32(), (int) g.offset(), total) : null;
-        float[] xa = f32 ? HeapStage.load(1, storage(xc).f32(), (int) xc.offset(), total) : null;
-        double[] gd = f32 ? null : g.toDoubleArray();
-        double[] xd = f32 ? null : xc.toDoubleArray();
         double[] w = weight == null ? null : weight.toDoubleArray();
         double[] mean = saveMean.toDoubleArray();
         double[] invstd = saveInvstd.toDoubleArray();
         double[] sumG = new double[c];
-        double[] sumGDev = new double[c];
-        if (f32) {
-            ChannelLoops32.gradSums(ga, xa, n, c, s, mean, sumG, sumGDev);
-        } else {
-            NormReference.gradSums(gd, xd, n, c, s, mean, sumG, sumGDev);
-        }
         double[] sumGXhat = new double[c];
-        double[] scale = new double[c];
-        double[] gShift = new double[c];
-        double[] xCoef = new double[c];
-        for (int ch = 0; ch < c; ch++) {
-            sumGXhat[ch] = sumGDev[ch] * invstd[ch];
-            scale[ch] = (w == null ? 1.0 : w[ch]) * invstd[ch];
-            if (training) {
-                // grad_x = w*invstd*(g - mean(g) - xhat*mean(g*xhat)), xhat = (x-mean)*invstd
-                gShift[ch] = -sumG[ch] / count;
-                xCoef[ch] = -invstd[ch] * sumGXhat[ch] / count;
-            }
-        }
         Tensor gx = null;
-        if (needX && f32) {
-            gx = Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // stored whole below
-            // gx = scale*(g + gShift + xCoef*(x - mean)) = A*g + B*x + D per channel
-            float[] a = new float[c];
-            float[] b = new float[c];
-            float[] d = new float[c];
+        if (x.dtype() == DType.F32) {
+            gx = needX ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) : null; // every chunk stores its channels whole
+            FloatBuffer gs = storage(g).f32();
+            FloatBuffer xs = storage(xc).f32();
+            FloatBuffer dst = gx == null ? null : storage(gx).f32();
+            int go = (int) g.offset();
+            int xo = (int) xc.offset();
+            Parallel.forChunks(c, Parallel.grain(count), (k, c0, c1) -> {
+                int cc = c1 - c0;
+                float[] ga = ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
+                float[] xa = ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1);
+                double[] sg = new double[cc];
+                double[] sgDev = new double[cc];
+                ChannelLoops32.gradSums(ga, xa, n, cc, s, Arrays.copyOfRange(mean, c0, c1), sg, sgDev);
+                float[] a = new float[cc];
+                float[] b = new float[cc];
+                float[] d = new float[cc];
+                for (int j = 0; j < cc; j++) {
+                    int ch = c0 + j;
+                    sumG[ch] = sg[j];
+                    sumGXhat[ch] = sgDev[j] * invstd[ch];
+                    Coefficients co = coefficients(training, w, invstd, mean, sumG, sumGXhat, count, ch);
+                    // gx = scale*(g + gShift + xCoef*(x - mean)) = A*g + B*x + D per channel
+                    a[j] = (float) co.scale;
+                    b[j] = (float) (co.scale * co.xCoef);
+                    d[j] = (float) (co.scale * (co.gShift - co.xCoef * mean[ch]));
+                }
+                if (dst != null) {
+                    float[] oa = HeapStage.scratch(2, n * cc * s);
+                    ChannelLoops32.affine2(ga, xa, oa, n, cc, s, a, b, d);
+                    ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);
+                }
+            });
+        } else {
+            double[] gd = g.toDoubleArray();
+            double[] xd = xc.toDoubleArray();
+            double[] sumGDev = new double[c];
+            NormReference.gradSums(gd, xd, n, c, s, mean, sumG, sumGDev);
+            double[] scale = new double[c];
+            double[] gShift = new double[c];
+            double[] xCoef = new double[c];
             for (int ch = 0; ch < c; ch++) {
-                a[ch] = (float) scale[ch];
-                b[ch] = (float) (scale[ch] * xCoef[ch]);
-                d[ch] = (float) (scale[ch] * (gShift[ch] - xCoef[ch] * mean[ch]));
+                sumGXhat[ch] = sumGDev[ch] * invstd[ch];
+                Coefficients co = coefficients(training, w, invstd, mean, sumG, sumGXhat, count, ch);
+                scale[ch] = co.scale;
+                gShift[ch] = co.gShift;
+                xCoef[ch] = co.xCoef;
             }
-            float[] oa = HeapStage.scratch(2, total);
-            ChannelLoops32.affine2(ga, xa, oa, n, c, s, a, b, d);
-            HeapStage.store(oa, storage(gx).f32(), 0, total);
-        } else if (needX) {
-            gx = Tensor.of(DType.F64, x.device(), NormReference.gradX(gd, xd, n, c, s, scale, gShift, xCoef, mean), x.shape());
+            if (needX) {
+                gx = Tensor.of(DType.F64, x.device(), NormReference.gradX(gd, xd, n, c, s, scale, gShift, xCoef, mean),
+                        x.shape());
+            }
         }
         Tensor gw = needWeight ? Tensor.of(x.dtype(), x.device(), sumGXhat, c) : null;
         Tensor gb = needBias ? Tensor.of(x.dtype(), x.device(), sumG, c) : null;
         return new BatchNormGrads(gx, gw, gb);
+    }
+
+    /** grad_x = scale * (g + gShift + xCoef * (x - mean)) for one channel. */
+    private record Coefficients(double scale, double gShift, double xCoef) {}
+
+    private static Coefficients coefficients(boolean training, double[] w, double[] invstd, double[] mean, double[] sumG,
+                                             double[] sumGXhat, long count, int ch) {
+        double scale = (w == null ? 1.0 : w[ch]) * invstd[ch];
+        if (!training) {
+            return new Coefficients(scale, 0, 0);
+        }
+        // grad_x = w*invstd*(g - mean(g) - xhat*mean(g*xhat)), xhat = (x-mean)*invstd
+        return new Coefficients(scale, -sumG[ch] / count, -invstd[ch] * sumGXhat[ch] / count);
     }
 
     private static void updateRunning(Tensor running, double[] batch, double momentum, double factor) {

@@ -13,7 +13,8 @@ import org.gradlab.engine.backend.OptimKernels;
  * Fused optimizer loops: per element, read once, compute, write once. The double loops are the
  * reference (float64 Adam, SGD in both dtypes); float32 Adam is a fast path beside it (tested
  * against it, OptimF32PathTest) that stages its four tensors through heap arrays (bulk copies)
- * and computes in float, as PyTorch does, so the loop vectorises.
+ * and computes in float, as PyTorch does, so the loop vectorises; its elements split across
+ * threads ({@link Parallel}).
  */
 final class CpuOptim implements OptimKernels {
 
@@ -37,10 +38,6 @@ final class CpuOptim implements OptimKernels {
         long om = m.offset();
         long ov = v.offset();
         if (p.dtype() == DType.F32) {
-            float[] fp = HeapStage.load(0, sp.f32(), (int) op, n);
-            float[] fg = HeapStage.load(1, sg.f32(), (int) og, n);
-            float[] fm = HeapStage.load(2, sm.f32(), (int) om, n);
-            float[] fv = HeapStage.load(3, sv.f32(), (int) ov, n);
             // NOTE: float arithmetic, as PyTorch's float32 Adam (and the JIT vectorises it)
             float b1 = (float) beta1;
             float c1 = (float) (1 - beta1);
@@ -51,18 +48,25 @@ final class CpuOptim implements OptimKernels {
             float inv2 = (float) (1 / bc2Sqrt);
             float lrStep = (float) stepSize;
             float e = (float) eps;
-            for (int i = 0; i < n; i++) {
-                float pv = fp[i] * dec;
-                float gv = fg[i] + wd * pv;
-                float mv = b1 * fm[i] + c1 * gv;
-                float vv = b2 * fv[i] + c2 * gv * gv;
-                fm[i] = mv;
-                fv[i] = vv;
-                fp[i] = pv - lrStep * mv / ((float) Math.sqrt(vv) * inv2 + e);
-            }
-            HeapStage.store(fm, sm.f32(), (int) om, n);
-            HeapStage.store(fv, sv.f32(), (int) ov, n);
-            HeapStage.store(fp, sp.f32(), (int) op, n);
+            Parallel.forChunks(n, Parallel.grain(1), (chunk, from, to) -> { // each chunk stages its own range
+                int len = to - from;
+                float[] fp = HeapStage.load(0, sp.f32(), (int) op + from, len);
+                float[] fg = HeapStage.load(1, sg.f32(), (int) og + from, len);
+                float[] fm = HeapStage.load(2, sm.f32(), (int) om + from, len);
+                float[] fv = HeapStage.load(3, sv.f32(), (int) ov + from, len);
+                for (int i = 0; i < len; i++) {
+                    float pv = fp[i] * dec;
+                    float gv = fg[i] + wd * pv;
+                    float mv = b1 * fm[i] + c1 * gv;
+                    float vv = b2 * fv[i] + c2 * gv * gv;
+                    fm[i] = mv;
+                    fv[i] = vv;
+                    fp[i] = pv - lrStep * mv / ((float) Math.sqrt(vv) * inv2 + e);
+                }
+                HeapStage.store(fm, sm.f32(), (int) om + from, len);
+                HeapStage.store(fv, sv.f32(), (int) ov + from, len);
+                HeapStage.store(fp, sp.f32(), (int) op + from, len);
+            });
             return;
         }
         for (int i = 0; i < n; i++) {

@@ -10,8 +10,9 @@ import org.gradlab.engine.backend.PoolKernels;
 /**
  * CPU pool kernels: float64 runs the readable reference loops ({@link PoolReference}); float32
  * max pooling runs the fast paths beside them ({@link MaxPoolPair32} for the 2x2 stride-2
- * window, {@link MaxPool32} for any other), tested against the reference. float32 average
- * pooling and max-pool indices (off the training path) run the reference on a float64 copy.
+ * window, the planes split across threads; {@link MaxPool32} for any other), tested against the
+ * reference. float32 average pooling and max-pool indices (off the training path) run the
+ * reference on a float64 copy.
  */
 final class CpuPool implements PoolKernels {
 
@@ -30,8 +31,11 @@ final class CpuPool implements PoolKernels {
         if (!f32(x)) {
             PoolReference.maxForward(storage(x).f64(), xo, storage(out).f64(), null, s[0] * s[1], s[2], s[3], ho, wo, p);
         } else if (isPair(p, s[2], s[3], ho, wo)) {
-            MaxPoolPair32.forward(OffHeap.floats(storage(x), xo, x.numel()), OffHeap.floats(storage(out), 0, out.numel()),
-                    s[0] * s[1], s[2], s[3], ho, wo);
+            long xa = OffHeap.floats(storage(x), xo, x.numel());
+            long oa = OffHeap.floats(storage(out), 0, out.numel());
+            int hw = s[2] * s[3];
+            Parallel.forChunks(s[0] * s[1], Parallel.grain(hw), (c, p0, p1) -> MaxPoolPair32.forward(
+                    OffHeap.plus(xa, (long) p0 * hw), OffHeap.plus(oa, (long) p0 * ho * wo), p1 - p0, s[2], s[3], ho, wo));
         } else {
             int n = Math.toIntExact(x.numel());
             int m = Math.toIntExact(out.numel());
@@ -77,9 +81,15 @@ final class CpuPool implements PoolKernels {
             Tensor o = dense(out);
             long in = (long) s[0] * s[1] * s[2] * s[3];
             long windows = (long) s[0] * s[1] * ho * wo; // the loops touch exactly these: checked before any raw access
-            MaxPoolPair32.backward(OffHeap.floats(storage(g), go, windows), OffHeap.floats(storage(x), xo, in),
-                    OffHeap.floats(storage(o), o.offset(), windows), OffHeap.floats(storage(gx), 0, in),
-                    s[0] * s[1], s[2], s[3], ho, wo);
+            long ga = OffHeap.floats(storage(g), go, windows);
+            long xa = OffHeap.floats(storage(x), xo, in);
+            long oa = OffHeap.floats(storage(o), o.offset(), windows);
+            long gxa = OffHeap.floats(storage(gx), 0, in);
+            int hw = s[2] * s[3];
+            int l = ho * wo;
+            Parallel.forChunks(s[0] * s[1], Parallel.grain(hw), (c, p0, p1) -> MaxPoolPair32.backward(
+                    OffHeap.plus(ga, (long) p0 * l), OffHeap.plus(xa, (long) p0 * hw), OffHeap.plus(oa, (long) p0 * l),
+                    OffHeap.plus(gxa, (long) p0 * hw), p1 - p0, s[2], s[3], ho, wo));
             return gx;
         }
         Tensor gx = Tensor.uninitialized(x.dtype(), x.device(), s); // stored whole from the staged array

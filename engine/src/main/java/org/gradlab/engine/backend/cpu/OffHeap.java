@@ -38,6 +38,11 @@ final class OffHeap {
         return s.buffer().pointer().address() + offset * Float.BYTES;
     }
 
+    /** The address {@code floats} elements past {@code base} (a sub-range the view's check already covered). */
+    static long plus(long base, long floats) {
+        return base + floats * Float.BYTES;
+    }
+
     static float get(long base, int i) {
         return U.getFloat(base + ((long) i << 2));
     }

@@ -5,7 +5,9 @@ import java.nio.FloatBuffer;
 /**
  * float32 layer norm and last-axis softmax, one row at a time: each row is copied into a heap
  * scratch array at index 0 (see {@link HeapStage}), so every loop reads and writes its arrays at
- * the same index (the shape the JDK 17 JIT vectorises), then copied back with one bulk put.
+ * the same index (the shape the JDK 17 JIT vectorises), then copied back with one bulk put. The
+ * rows split across threads ({@link Parallel}); no sum crosses a chunk's rows except layer norm's
+ * weight/bias gradients, which add fixed blocks of rows in block order.
  *
  * <p>Sums run in float with eight independent partial sums (no add waits on the previous one)
  * and are combined in double; the element-wise passes are one multiply-add per element. Softmax's
@@ -18,123 +20,156 @@ final class RowLoops32 {
 
     private RowLoops32() {}
 
-    /** out = (x - mean) * invstd * w + b per row of d; mean/invstd per row. w/b may be null. */
+    /** out = (x - mean) * invstd * w + b per row of d; mean/invstd per row. w/b may be null. Rows split across threads. */
     static void layerNorm(FloatBuffer x, int xOff, int rows, int d, float[] w, float[] b, double eps, FloatBuffer out,
                           FloatBuffer mean, FloatBuffer invstd) {
-        float[] row = HeapStage.scratch(0, d);
-        float[] y = HeapStage.scratch(1, d);
-        float[] wk = w == null ? filled(2, d, 1f) : w;
+        float[] wk = w == null ? filled(2, d, 1f) : w; // the caller's slots 2 and 3: read-only in every chunk
         float[] bk = b == null ? filled(3, d, 0f) : b;
-        for (int r = 0; r < rows; r++) {
-            x.get(xOff + r * d, row, 0, d);
-            float m = (float) (sum(row, d) / d);
-            float s = (float) (1.0 / Math.sqrt(sumSqDev(row, d, m) / d + eps));
-            for (int k = 0; k < d; k++) {
-                y[k] = (row[k] - m) * s * wk[k] + bk[k];
+        Parallel.forChunks(rows, Parallel.grain(d), (chunk, r0, r1) -> {
+            float[] row = HeapStage.scratch(0, d);
+            float[] y = HeapStage.scratch(1, d);
+            for (int r = r0; r < r1; r++) {
+                x.get(xOff + r * d, row, 0, d);
+                float m = (float) (sum(row, d) / d);
+                float s = (float) (1.0 / Math.sqrt(sumSqDev(row, d, m) / d + eps));
+                for (int k = 0; k < d; k++) {
+                    y[k] = (row[k] - m) * s * wk[k] + bk[k];
+                }
+                out.put(r * d, y, 0, d);
+                mean.put(r, m);
+                invstd.put(r, s);
             }
-            out.put(r * d, y, 0, d);
-            mean.put(r, m);
-            invstd.put(r, s);
-        }
+        });
     }
 
     /**
      * gx = invstd·(gh − mean(gh) − xhat·mean(gh·xhat)), gh = g·w, xhat = (x − mean)·invstd;
-     * gw += Σ_rows g·xhat, gb += Σ_rows g (any of gx/gw/gb may be null).
+     * gw += Σ_rows g·xhat, gb += Σ_rows g (any of gx/gw/gb may be null). The rows go in blocks of
+     * {@link #FLUSH_ROWS}, split across threads: each block sums its gw/gb terms in float, and the
+     * blocks' sums are added into the double totals in block order, so the result does not depend
+     * on the thread count.
      */
     static void layerNormBackward(FloatBuffer g, int gOff, FloatBuffer x, int xOff, int rows, int d, float[] w, float[] mean,
                                   float[] invstd, FloatBuffer gx, double[] gw, double[] gb) {
-        float[] gr = HeapStage.scratch(0, d);
-        float[] xr = HeapStage.scratch(1, d);
-        float[] gh = HeapStage.scratch(2, d);
-        float[] out = HeapStage.scratch(3, d);
-        float[] accW = gw == null ? null : filled(4, d, 0f);
-        float[] accB = gb == null ? null : filled(5, d, 0f);
-        for (int r = 0; r < rows; r++) {
-            g.get(gOff + r * d, gr, 0, d);
-            x.get(xOff + r * d, xr, 0, d);
-            float m = mean[r];
-            float s = invstd[r];
+        int blocks = (rows + FLUSH_ROWS - 1) / FLUSH_ROWS;
+        float[] blockW = gw == null ? null : new float[blocks * d];
+        float[] blockB = gb == null ? null : new float[blocks * d];
+        Parallel.forChunks(blocks, Parallel.grain((long) FLUSH_ROWS * d), (chunk, b0, b1) -> {
+            float[] gr = HeapStage.scratch(0, d);
+            float[] xr = HeapStage.scratch(1, d);
+            float[] gh = HeapStage.scratch(2, d);
+            float[] out = HeapStage.scratch(3, d);
+            float[] accW = gw == null ? null : HeapStage.scratch(4, d);
+            float[] accB = gb == null ? null : HeapStage.scratch(5, d);
+            for (int blk = b0; blk < b1; blk++) {
+                zero(accW, d);
+                zero(accB, d);
+                for (int r = blk * FLUSH_ROWS, e = Math.min(rows, r + FLUSH_ROWS); r < e; r++) {
+                    g.get(gOff + r * d, gr, 0, d);
+                    x.get(xOff + r * d, xr, 0, d);
+                    float m = mean[r];
+                    float s = invstd[r];
+                    for (int k = 0; k < d; k++) {
+                        xr[k] = (xr[k] - m) * s; // xhat
+                    }
+                    if (accW != null) {
+                        for (int k = 0; k < d; k++) {
+                            accW[k] += gr[k] * xr[k];
+                        }
+                    }
+                    if (accB != null) {
+                        for (int k = 0; k < d; k++) {
+                            accB[k] += gr[k];
+                        }
+                    }
+                    if (gx != null) {
+                        rowGradX(gr, xr, w, s, d, gh, out);
+                        gx.put(r * d, out, 0, d);
+                    }
+                }
+                if (accW != null) {
+                    System.arraycopy(accW, 0, blockW, blk * d, d);
+                }
+                if (accB != null) {
+                    System.arraycopy(accB, 0, blockB, blk * d, d);
+                }
+            }
+        });
+        addBlocks(blockW, gw, blocks, d);
+        addBlocks(blockB, gb, blocks, d);
+    }
+
+    /** out = s·(gh − mean(gh) − xhat·mean(gh·xhat)) for one row, gh = g·w (w may be null). */
+    private static void rowGradX(float[] gr, float[] xhat, float[] w, float s, int d, float[] gh, float[] out) {
+        if (w == null) {
+            System.arraycopy(gr, 0, gh, 0, d);
+        } else {
             for (int k = 0; k < d; k++) {
-                xr[k] = (xr[k] - m) * s; // xhat
+                gh[k] = gr[k] * w[k];
             }
-            if (accW != null) {
-                for (int k = 0; k < d; k++) {
-                    accW[k] += gr[k] * xr[k];
-                }
-            }
-            if (accB != null) {
-                for (int k = 0; k < d; k++) {
-                    accB[k] += gr[k];
-                }
-            }
-            if ((r + 1) % FLUSH_ROWS == 0 || r == rows - 1) {
-                flush(accW, gw, d);
-                flush(accB, gb, d);
-            }
-            if (gx == null) {
-                continue;
-            }
-            if (w == null) {
-                System.arraycopy(gr, 0, gh, 0, d);
-            } else {
-                for (int k = 0; k < d; k++) {
-                    gh[k] = gr[k] * w[k];
-                }
-            }
-            float meanGh = (float) (sum(gh, d) / d);
-            float meanGhXhat = (float) (dot(gh, xr, d) / d);
-            for (int k = 0; k < d; k++) {
-                out[k] = s * (gh[k] - meanGh - xr[k] * meanGhXhat);
-            }
-            gx.put(r * d, out, 0, d);
+        }
+        float meanGh = (float) (sum(gh, d) / d);
+        float meanGhXhat = (float) (dot(gh, xhat, d) / d);
+        for (int k = 0; k < d; k++) {
+            out[k] = s * (gh[k] - meanGh - xhat[k] * meanGhXhat);
         }
     }
 
-    /** Adds a float accumulator into its double total and zeroes it (null: nothing to do). */
-    private static void flush(float[] acc, double[] total, int d) {
-        if (acc == null) {
+    private static void zero(float[] a, int d) {
+        if (a != null) {
+            java.util.Arrays.fill(a, 0, d, 0f);
+        }
+    }
+
+    /** total[k] += the blocks' float sums, block by block in order (null: nothing to do). */
+    private static void addBlocks(float[] blockSums, double[] total, int blocks, int d) {
+        if (blockSums == null) {
             return;
         }
-        for (int k = 0; k < d; k++) {
-            total[k] += acc[k];
-            acc[k] = 0;
+        for (int blk = 0; blk < blocks; blk++) {
+            for (int k = 0; k < d; k++) {
+                total[k] += blockSums[blk * d + k];
+            }
         }
     }
 
-    /** y = exp(x − max) / Σ exp(x − max) over each row of n. */
+    /** y = exp(x − max) / Σ exp(x − max) over each row of n. Rows split across threads. */
     static void softmax(FloatBuffer x, int xOff, int rows, int n, FloatBuffer out) {
-        float[] row = HeapStage.scratch(0, n);
-        for (int r = 0; r < rows; r++) {
-            x.get(xOff + r * n, row, 0, n);
-            float max = Float.NEGATIVE_INFINITY;
-            for (int k = 0; k < n; k++) {
-                max = Math.max(max, row[k]);
+        Parallel.forChunks(rows, Parallel.grain(n), (chunk, r0, r1) -> {
+            float[] row = HeapStage.scratch(0, n);
+            for (int r = r0; r < r1; r++) {
+                x.get(xOff + r * n, row, 0, n);
+                float max = Float.NEGATIVE_INFINITY;
+                for (int k = 0; k < n; k++) {
+                    max = Math.max(max, row[k]);
+                }
+                for (int k = 0; k < n; k++) {
+                    row[k] = expNonPositive(row[k] - max);
+                }
+                float inv = (float) (1.0 / sum(row, n));
+                for (int k = 0; k < n; k++) {
+                    row[k] *= inv;
+                }
+                out.put(r * n, row, 0, n);
             }
-            for (int k = 0; k < n; k++) {
-                row[k] = expNonPositive(row[k] - max);
-            }
-            float inv = (float) (1.0 / sum(row, n));
-            for (int k = 0; k < n; k++) {
-                row[k] *= inv;
-            }
-            out.put(r * n, row, 0, n);
-        }
+        });
     }
 
-    /** gx = y·(g − Σ g·y) over each row of n. */
+    /** gx = y·(g − Σ g·y) over each row of n. Rows split across threads. */
     static void softmaxBackward(FloatBuffer g, int gOff, FloatBuffer y, int yOff, int rows, int n, FloatBuffer gx) {
-        float[] gr = HeapStage.scratch(0, n);
-        float[] yr = HeapStage.scratch(1, n);
-        for (int r = 0; r < rows; r++) {
-            g.get(gOff + r * n, gr, 0, n);
-            y.get(yOff + r * n, yr, 0, n);
-            float dot = (float) dot(gr, yr, n);
-            for (int k = 0; k < n; k++) {
-                gr[k] = yr[k] * (gr[k] - dot);
+        Parallel.forChunks(rows, Parallel.grain(n), (chunk, r0, r1) -> {
+            float[] gr = HeapStage.scratch(0, n);
+            float[] yr = HeapStage.scratch(1, n);
+            for (int r = r0; r < r1; r++) {
+                g.get(gOff + r * n, gr, 0, n);
+                y.get(yOff + r * n, yr, 0, n);
+                float dot = (float) dot(gr, yr, n);
+                for (int k = 0; k < n; k++) {
+                    gr[k] = yr[k] * (gr[k] - dot);
+                }
+                gx.put(r * n, gr, 0, n);
             }
-            gx.put(r * n, gr, 0, n);
-        }
+        });
     }
 
     private static final float LOG2E = 1.44269504088896341f;

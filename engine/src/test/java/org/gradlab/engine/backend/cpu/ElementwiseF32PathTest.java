@@ -11,6 +11,7 @@ import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.BinaryFn;
 import org.gradlab.engine.backend.ElementwiseKernels;
+import org.gradlab.engine.backend.UnaryFn;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -102,6 +103,30 @@ class ElementwiseF32PathTest {
             check(new int[] {5, 3}, new int[] {3, 5}, true, op, name + ", b transposed to (5, 3)");
             check(new int[] {2, 3}, new int[] {}, false, op, name + ", a scalar");
             check(new int[] {7, 1}, new int[] {5}, false, op, name + ", both broadcast (strided fallback)");
+        }
+    }
+
+    /**
+     * Every other function evaluates its double formula on the widened float and rounds once,
+     * staged (unary; binary of two dense equal-shape operands) or through the strided fallback: the
+     * float64 result rounded, bit for bit.
+     */
+    @Test
+    void everyFunctionIsItsReferenceRounded() {
+        for (int n : new int[] {1, 13, 1001}) {
+            Tensor x64 = Tensor.of(specialThenRandom(n, 4 * n), n);
+            Tensor y64 = Tensor.of(specialThenRandom(n, 5 * n), n);
+            for (UnaryFn fn : UnaryFn.values()) {
+                assertRounded(EW.unary(fn, x64, 0.5, 2.0), EW.unary(fn, x64.to(DType.F32), 0.5, 2.0), fn + " of " + n);
+            }
+            for (BinaryFn fn : BinaryFn.values()) {
+                assertRounded(EW.binary(fn, x64, y64), EW.binary(fn, x64.to(DType.F32), y64.to(DType.F32)), fn + " of " + n);
+            }
+        }
+        Tensor m = Tensor.of(specialThenRandom(35, 6), 5, 7);
+        Tensor mt = Tensor.of(specialThenRandom(35, 9), 7, 5).transpose(0, 1); // the strided fallback
+        for (BinaryFn fn : BinaryFn.values()) {
+            assertRounded(EW.binary(fn, m, mt), EW.binary(fn, m.to(DType.F32), mt.to(DType.F32)), fn + ", strided");
         }
     }
 

@@ -1,0 +1,134 @@
+package org.gradlab.engine.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link Parallel}: how work is cut, where it runs, what happens on failure and when nested. */
+class ParallelTest {
+    private final int saved = Parallel.threads();
+
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(saved);
+    }
+
+    @Test
+    void chunksCoverEveryItemOnceInFixedContiguousRanges() {
+        Parallel.setThreads(3);
+        for (int count : new int[] {1, 2, 3, 10, 1000}) {
+            int k = Parallel.chunks(count, 1);
+            assertEquals(Math.min(3, count), k, count + " items");
+            int[] hits = new int[count];
+            int[][] ranges = new int[k][];
+            Parallel.forChunks(count, 1, (c, from, to) -> {
+                ranges[c] = new int[] {from, to};
+                for (int i = from; i < to; i++) {
+                    hits[i]++;
+                }
+            });
+            int[] ones = new int[count];
+            java.util.Arrays.fill(ones, 1);
+            assertArrayEquals(ones, hits, count + " items: each visited once");
+            for (int c = 0; c < k; c++) {
+                assertEquals(Parallel.start(c, k, count), ranges[c][0], "chunk " + c + " start");
+                assertEquals(Parallel.start(c + 1, k, count), ranges[c][1], "chunk " + c + " end");
+            }
+        }
+        assertEquals(2, Parallel.chunks(1000, 400), "a chunk gets at least the grain");
+        assertEquals(1, Parallel.chunks(1000, 5000));
+    }
+
+    @Test
+    void chunk0RunsOnTheCallerAndTheOthersOnPoolThreadsWhileItIsBusy() {
+        Parallel.setThreads(3);
+        Thread[] ran = new Thread[3];
+        Parallel.forChunks(3, 1, (c, from, to) -> {
+            ran[c] = Thread.currentThread();
+            if (c == 0) {
+                sleep(100); // the workers claim chunks 1 and 2 meanwhile
+            }
+        });
+        assertSame(Thread.currentThread(), ran[0]);
+        assertTrue(ran[1].getName().startsWith("gradlab-cpu-"), ran[1].getName());
+        assertTrue(ran[2].getName().startsWith("gradlab-cpu-"), ran[2].getName());
+    }
+
+    @Test
+    void anotherThreadsSplitWhileThePoolIsBusyRunsTheSameChunksOnItsOwnThread() throws InterruptedException {
+        Parallel.setThreads(2);
+        int[][] seen = new int[2][];
+        Thread other = new Thread(() -> {
+            Thread self = Thread.currentThread();
+            int[] r = new int[4];
+            Parallel.forChunks(10, 1, (c, from, to) -> {
+                assertSame(self, Thread.currentThread());
+                r[2 * c] = from;
+                r[2 * c + 1] = to;
+            });
+            seen[1] = r;
+        });
+        Parallel.forChunks(2, 1, (c, from, to) -> {
+            if (c == 0) {
+                other.start(); // runs its split while this one holds the pool
+                try {
+                    other.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertArrayEquals(new int[] {0, 5, 5, 10}, seen[1]);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void aFailingChunkIsRethrownAfterEveryChunkFinished() {
+        Parallel.setThreads(3);
+        AtomicInteger finished = new AtomicInteger();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.forChunks(3, 1, (c, from, to) -> {
+            if (c == 0) {
+                throw new IllegalStateException("chunk 0 failed");
+            }
+            sleep(50);
+            finished.incrementAndGet();
+        }));
+        assertEquals("chunk 0 failed", e.getMessage());
+        assertEquals(2, finished.get(), "the other chunks had finished when the call returned");
+    }
+
+    @Test
+    void aSplitInsideAChunkIsOneChunkOnItsThread() {
+        Parallel.setThreads(2);
+        int[] inner = new int[2];
+        Parallel.forChunks(2, 1, (c, from, to) -> {
+            inner[c] = Parallel.chunks(100, 1);
+            Thread self = Thread.currentThread();
+            Parallel.forChunks(100, 1, (ic, a, b) -> {
+                assertSame(self, Thread.currentThread());
+                assertEquals(0, a);
+                assertEquals(100, b);
+            });
+        });
+        assertArrayEquals(new int[] {1, 1}, inner);
+    }
+
+    @Test
+    void badThreadCountsAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
+        assertEquals("threads: expected a whole number >= 1, got 0", e.getMessage());
+    }
+}
