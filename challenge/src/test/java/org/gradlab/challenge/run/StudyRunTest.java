@@ -77,6 +77,10 @@ class StudyRunTest {
             assertEquals(r.test().accuracy(), again.accuracy(), 1e-12, r.id());
             assertEquals(r.test().brier(), again.brier(), 1e-9, r.id());
         }
+        // --dataset looks in ../shared/data, then the cache (md5-checked) before any download: a fresh clone without
+        // ../shared finds the repository's official BreastMNIST file in the cache, offline
+        Files.createDirectories(out.resolve("medmnist"));
+        Files.copy(data, out.resolve("medmnist/breastmnist.npz"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         StudyScores byName = ModelEvaluation.evaluate(out.resolve(gray.modelFile()), null, "breastmnist", "val", Device.CPU, out,
                 System.out);
         assertEquals(gray.val().auc(), byName.auc(), 1e-12, "--dataset finds the same data by its MedMNIST name");
