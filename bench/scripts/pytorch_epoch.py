@@ -14,7 +14,7 @@ BreastMNIST), AdamW (lr 1e-3, torch's defaults otherwise: weight decay 0.01), ba
 no augmentation, pixels / 255. --size S resizes every training image once before timing with PIL's
 bilinear filter (GradLab's Resize is bit-exact against it); ViT-Tiny (12 layers) takes --patch, default
 4 below 64 px, else 8."""
-import argparse, statistics, time
+import argparse, os, statistics, time
 import numpy as np
 import torch
 import torch.nn as nn
@@ -36,6 +36,11 @@ p.add_argument("--profile", action="store_true",
                help="after the timed epochs, one more under torch.profiler: ms per step per aten op (GradLab: bench epoch --profile)")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
+try:  # which BLAS library serves torch's matmuls (Debian's python3-torch: whatever libblas.so.3 resolves to)
+    blas = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.rsplit("/", 1)[-1]})
+    print(f"torch BLAS: {', '.join(blas) or 'none loaded'} (OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')})")
+except OSError:
+    pass
 torch.manual_seed(0)
 dev = torch.device(a.device)
 torch.backends.cudnn.allow_tf32 = a.tf32 == "on"
