@@ -30,17 +30,18 @@ EXPS+=(${MODELS:-})
 WORKERS="${WORKERS:-0}"
 LIMIT_ARGS=()
 [ -n "${LIMIT:-}" ] && LIMIT_ARGS=(--limit-train "$LIMIT")
+DOCTOR=$("$ROOT/gradlab" doctor)
 TORCH_ENV=()
 if [ "${TORCH_BLAS:-openblas}" = openblas ]; then
   # the OpenBLAS library GradLab itself loads (doctor prints where JavaCPP unpacked it), as libblas.so.3
-  jni=$("$ROOT/gradlab" doctor | sed -n 's/^BLAS: .*(\(.*\))$/\1/p')
+  jni=$(sed -n 's/^BLAS: .*(\(.*\))$/\1/p' <<< "$DOCTOR")
   lib=$(ls "$(dirname "$jni")"/libopenblas*.so.0 2>/dev/null | head -1)
   [ -n "$lib" ] || { echo "compare-pytorch.sh: no libopenblas*.so.0 beside '$jni' (gradlab doctor); TORCH_BLAS=system skips it" >&2; exit 2; }
   mkdir -p /tmp/gradlab-torch-blas && ln -sf "$lib" /tmp/gradlab-torch-blas/libblas.so.3
   TORCH_ENV=(LD_LIBRARY_PATH="/tmp/gradlab-torch-blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OPENBLAS_NUM_THREADS=1)
 fi
-printf "%s; GradLab BLAS %s; PyTorch BLAS %s; %s\n" "$(lscpu | sed -n 's/^Model name: *//p')" \
-  "$("$ROOT/gradlab" doctor | sed -n 's/^ *kernels: //p')" "${TORCH_BLAS:-openblas}" "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$TABLE"
+printf "%s; OpenBLAS kernels %s; PyTorch BLAS %s; %s\n" "$(lscpu | sed -n 's/^Model name: *//p')" \
+  "$(sed -n 's/^ *kernels: //p' <<< "$DOCTOR" | sed 's/; CPU:.*//')" "${TORCH_BLAS:-openblas}" "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$TABLE"
 printf "%-18s %14s %14s %8s\n" run gradlab_s pytorch_s ratio >> "$TABLE"
 REPEAT="${REPEAT:-3}"
 median() { printf "%s\n" "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
