@@ -57,7 +57,7 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "data-loading threads (default: 1)", defaultValue = "1")
     int workers;
 
-    @Option(names = "--detect-anomaly", description = "stop at the first NaN/Inf in any op output or gradient, naming the op and layer (slow)")
+    @Option(names = "--detect-anomaly", description = "check every op output and gradient for NaN/Inf in every step (slow); without it a diverged step is replayed once to name the op and layer")
     boolean detectAnomaly;
 
     @picocli.CommandLine.Spec

@@ -71,6 +71,18 @@ public final class ChallengeReport {
         return results;
     }
 
+    /**
+     * Saves the failed experiment {@code failure} (replacing a stored run with the same id), then rewrites the charts
+     * and the report, where it is a row marked failed with its reason.
+     *
+     * @return all results now on disk
+     */
+    public ResultsFile recordFailure(FailedRun failure) {
+        ResultsFile results = store.upsert(failure);
+        render(results);
+        return results;
+    }
+
     /** Rewrites the charts and {@code report.html} from the stored {@code results.json}. */
     public Path render() {
         return render(store.load());

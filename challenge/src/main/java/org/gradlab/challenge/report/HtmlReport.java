@@ -191,6 +191,12 @@ public final class HtmlReport {
             h.append("<td>").append(testAuc(r.test())).append("</td>");
             h.append("<td class=\"name note\">").append(esc(Comparison.note(r))).append("</td></tr>\n");
         }
+        for (FailedRun f : results.failed()) {
+            h.append("<tr id=\"exp-").append(esc(f.id())).append("\" class=\"failed\"><td>").append(esc(f.id()))
+                    .append("</td><td class=\"name\">").append(esc(f.name())).append("</td><td>").append(f.chapter())
+                    .append("</td><td colspan=\"15\" class=\"name note\"><b>FAILED</b>: ").append(esc(f.reason()))
+                    .append("</td></tr>\n");
+        }
         h.append("</tbody></table></div>\n</section>\n");
     }
 
@@ -330,6 +336,7 @@ public final class HtmlReport {
             .pub{color:var(--pub)}
             td.ok{color:#1a7f37;font-weight:600}
             td.off{color:#b42318}
+            tr.failed td{color:#b42318;background:#fdecea}
             figure{background:#fff;border:1px solid var(--line);border-radius:8px;margin:0 0 18px;padding:14px}
             figure img{display:block;max-width:100%;height:auto;margin:0 auto}
             figcaption{color:var(--muted);font-size:13px;margin-top:6px}

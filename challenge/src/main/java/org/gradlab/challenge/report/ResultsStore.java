@@ -26,7 +26,7 @@ public final class ResultsStore {
     /** Columns of {@code results.csv}. */
     public static final List<String> CSV_COLUMNS = List.of("id", "name", "chapter", "device", "epochs", "params",
             "train_seconds", "val_auc", "val_melanoma_recall", "val_cancer_sensitivity", "val_accuracy", "test_auc",
-            "test_melanoma_recall", "published_auc", "published_melanoma_recall", "delta_auc", "pretrained");
+            "test_melanoma_recall", "published_auc", "published_melanoma_recall", "delta_auc", "pretrained", "failure");
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -120,7 +120,22 @@ public final class ResultsStore {
         return next;
     }
 
-    /** Renders {@code results.csv}: a header and one row per run (see {@link #CSV_COLUMNS}). */
+    /**
+     * Adds the failed experiment {@code failure} to the stored results, replacing a run or failure with the same id,
+     * and saves both files.
+     *
+     * @return the results now on disk
+     */
+    public ResultsFile upsert(FailedRun failure) {
+        ResultsFile next = load().upsert(failure);
+        save(next);
+        return next;
+    }
+
+    /**
+     * Renders {@code results.csv}: a header and one row per run (see {@link #CSV_COLUMNS}); a failed experiment's row
+     * has empty scores and its reason in {@code failure}.
+     */
     public String toCsv(ResultsFile results) {
         List<List<String>> rows = new java.util.ArrayList<>();
         for (RunResult r : results.runs()) {
@@ -135,9 +150,19 @@ public final class ResultsStore {
                     Fmt.csv(r.val().accuracy()), t == null ? "" : Fmt.csv(t.auc()),
                     t == null ? "" : Fmt.csv(t.melanomaRecall()), Fmt.csv(pubAuc),
                     p == null ? "" : Fmt.csv(p.melanomaRecall()), Fmt.csv(delta),
-                    r.pretrained() == null ? "" : r.pretrained().toString());
+                    r.pretrained() == null ? "" : r.pretrained().toString(), "");
             rows.add(cells);
         }
+        for (FailedRun f : results.failed()) {
+            List<String> cells = new java.util.ArrayList<>(java.util.Collections.nCopies(CSV_COLUMNS.size(), ""));
+            cells.set(0, f.id());
+            cells.set(1, f.name());
+            cells.set(2, String.valueOf(f.chapter()));
+            cells.set(3, f.device() == null ? "" : f.device());
+            cells.set(CSV_COLUMNS.size() - 1, f.reason());
+            rows.add(cells);
+        }
+        rows.sort(java.util.Comparator.comparing(row -> row.get(0)));
         return Csv.write(CSV_COLUMNS, rows);
     }
 }

@@ -28,6 +28,16 @@ public final class ResultsTable {
                     Fmt.pct(v.accuracy()), Fmt.count(r.params()), Fmt.secs(r.trainSeconds()),
                     Comparison.note(r)});
         }
+        for (FailedRun f : results.failed()) {
+            String[] row = new String[HEADER.length];
+            java.util.Arrays.fill(row, "");
+            row[0] = f.id();
+            row[1] = Charts.shorten(f.name(), 32);
+            row[2] = "FAILED";
+            row[HEADER.length - 1] = f.reason();
+            rows.add(row);
+        }
+        rows.subList(1, rows.size()).sort(java.util.Comparator.comparing(row -> row[0]));
         int[] width = new int[HEADER.length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {

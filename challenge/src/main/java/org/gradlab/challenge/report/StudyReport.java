@@ -26,20 +26,23 @@ public final class StudyReport {
 
     public static Path write(Path dir, Study study, List<StudyResult> results, List<String> classNames, boolean dermaMnist)
             throws IOException {
-        List<StudyResult> sorted = new ArrayList<>(results);
-        sorted.sort(Comparator.comparingDouble((StudyResult r) -> Double.isNaN(r.test().auc()) ? -1 : r.test().auc()).reversed());
+        List<StudyResult> sorted = sortedByTestAuc(results);
+        List<StudyResult> finished = results.stream().filter(r -> !r.isFailed()).toList();
+        long failed = results.size() - finished.size();
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(Html.escape(study.title()))
                 .append("</title><style>body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}"
                         + "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 6px;"
                         + "text-align:right}td.l,th.l{text-align:left}details pre{text-align:left;background:#f6f6f6;"
                         + "padding:6px;white-space:pre-wrap}.grid{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}"
+                        + "tr.failed td{color:#b42318;background:#fdecea}td.failed{text-align:left}"
                         + "</style></head><body>");
         h.append("<h1>").append(Html.escape(study.title())).append("</h1>");
         h.append("<p>Study <code>").append(Html.escape(study.name())).append("</code> from <code>")
                 .append(Html.escape(study.source())).append("</code>; data ").append(Html.escape(study.dataset().toString()))
                 .append(", classes: ").append(Html.escape(numbered(classNames))).append("; ")
-                .append(results.size()).append(" of ").append(study.experiments().size()).append(" experiments finished.");
+                .append(finished.size()).append(" of ").append(study.experiments().size()).append(" experiments finished")
+                .append(failed > 0 ? ", " + failed + " failed (diverged: marked in the table)." : ".");
         if (dermaMnist) {
             h.append(" The clinical columns (melanoma recall, cancer sensitivity) and training health are in "
                     + "<a href=\"report.html\">report.html</a>.");
@@ -48,19 +51,21 @@ public final class StudyReport {
         table(h, sorted, study);
         h.append("<h2 id=\"curves\">Learning curves</h2><p>Training and validation loss and validation AUC per epoch; the black square "
                 + "marks the epoch whose weights were scored.</p><div class=\"grid\">");
-        for (StudyResult r : results) {
+        for (StudyResult r : finished) {
             img(h, StudyCharts.learningCurves(r), r.id());
         }
         h.append("</div>");
-        Chart<?, ?> roc = StudyCharts.roc(sorted);
+        Chart<?, ?> roc = StudyCharts.roc(sorted.stream().filter(r -> !r.isFailed()).toList());
         if (roc != null) {
             h.append("<h2 id=\"roc\">ROC curves</h2>");
             img(h, roc, "ROC curves");
         }
-        h.append("<h2 id=\"gap\">Overfitting gap</h2><p>Training accuracy of the selected epoch minus its validation accuracy: "
-                + "large gaps mean memorising.</p>");
-        img(h, StudyCharts.overfittingGap(results), "overfitting gap");
-        gridSection(h, study, results);
+        if (!finished.isEmpty()) {
+            h.append("<h2 id=\"gap\">Overfitting gap</h2><p>Training accuracy of the selected epoch minus its validation accuracy: "
+                    + "large gaps mean memorising.</p>");
+            img(h, StudyCharts.overfittingGap(finished), "overfitting gap");
+        }
+        gridSection(h, study, finished);
         ClinicalSection.append(h, dir);
         h.append("</body></html>");
         Path file = dir.resolve("study.html");
@@ -70,12 +75,15 @@ public final class StudyReport {
 
     /** The results as a console table, best test AUC first. */
     public static String consoleTable(List<StudyResult> results) {
-        List<StudyResult> sorted = new ArrayList<>(results);
-        sorted.sort(Comparator.comparingDouble((StudyResult r) -> Double.isNaN(r.test().auc()) ? -1 : r.test().auc()).reversed());
+        List<StudyResult> sorted = sortedByTestAuc(results);
         int w = Math.max(10, sorted.stream().mapToInt(r -> r.id().length()).max().orElse(0));
         StringBuilder sb = new StringBuilder(String.format("%-" + w + "s  %8s  %7s  %8s  %8s  %6s  %8s%n", "experiment", "test AUC",
                 "val AUC", "test acc", "bal. acc", "epoch", "train s"));
         for (StudyResult r : sorted) {
+            if (r.isFailed()) {
+                sb.append(String.format("%-" + w + "s  FAILED: %s%n", r.id(), r.failure().reason()));
+                continue;
+            }
             sb.append(String.format("%-" + w + "s  %8.3f  %7.3f  %8.3f  %8.3f  %6s  %8.1f%n", r.id(), r.test().auc(), r.val().auc(),
                     r.test().accuracy(), r.test().balancedAccuracy(), r.selectedEpoch() + "/" + r.history().size(),
                     r.trainSeconds()));
@@ -84,7 +92,7 @@ public final class StudyReport {
     }
 
     private static void table(StringBuilder h, List<StudyResult> sorted, Study study) {
-        boolean binary = sorted.stream().anyMatch(r -> r.test().sensitivity() != null);
+        boolean binary = sorted.stream().anyMatch(r -> !r.isFailed() && r.test().sensitivity() != null);
         Map<String, Double> published = PublishedAuc.read(study.published());
         h.append("<table><tr><th class=\"l\">experiment</th><th>test AUC</th>")
                 .append(published.isEmpty() ? "" : "<th>published AUC</th><th>Δ</th>")
@@ -93,10 +101,17 @@ public final class StudyReport {
             h.append("<th>sensitivity</th><th>specificity</th><th>Brier</th>");
         }
         h.append("<th>epoch</th><th>params</th><th>train s</th></tr>");
+        int scoreColumns = 7 + (published.isEmpty() ? 0 : 2) + (binary ? 3 : 0);
         for (StudyResult r : sorted) {
             StudyScores t = r.test();
-            h.append("<tr><td class=\"l\"><details><summary>").append(Html.escape(label(r)))
-                    .append("</summary><pre>").append(Html.escape(details(r, study))).append("</pre></details></td>");
+            h.append(r.isFailed() ? "<tr class=\"failed\">" : "<tr>").append("<td class=\"l\"><details><summary>")
+                    .append(Html.escape(label(r))).append("</summary><pre>").append(Html.escape(details(r, study)))
+                    .append("</pre></details></td>");
+            if (r.isFailed()) {
+                h.append("<td class=\"failed\" colspan=\"").append(scoreColumns).append("\"><b>FAILED</b>: ")
+                        .append(Html.escape(r.failure().reason())).append("</td></tr>");
+                continue;
+            }
             h.append(cell(t.auc()));
             if (!published.isEmpty()) {
                 Double p = published.get(r.id());
@@ -115,6 +130,9 @@ public final class StudyReport {
 
     private static String details(StudyResult r, Study study) {
         StringBuilder s = new StringBuilder();
+        if (r.isFailed()) {
+            s.append("FAILED: ").append(r.failure().reason()).append("\n").append(r.failure().detail()).append("\n\n");
+        }
         if (r.note() != null) {
             s.append(r.note()).append("\n\n");
         }
@@ -154,6 +172,14 @@ public final class StudyReport {
             }
         }
         h.append("</div>");
+    }
+
+    /** Best test AUC first; a NaN AUC after every number, failed experiments last. */
+    private static List<StudyResult> sortedByTestAuc(List<StudyResult> results) {
+        List<StudyResult> sorted = new ArrayList<>(results);
+        sorted.sort(Comparator.comparingDouble((StudyResult r) -> r.isFailed() ? -2 : Double.isNaN(r.test().auc()) ? -1
+                : r.test().auc()).reversed());
+        return sorted;
     }
 
     /** "0: malignant; 1: normal, benign" (class names may hold commas). */

@@ -106,7 +106,7 @@ final class CrossValidatedExperiment {
         StudyResult r = new StudyResult(e.id(), e.name(), e.buildsOn(), e.note(), settings, params, seconds, history,
                 lastBest, stopped, cvScores, testScores, outDir.relativize(SavedModel.weightsPath(outDir, e.id() + "-fold0")).toString(),
                 cv.folds() + "-fold CV: val = out-of-fold predictions over train + validation (" + joined.n()
-                        + "), test = mean of the fold models; learning curves of the folds one after another");
+                        + "), test = mean of the fold models; learning curves of the folds one after another", null);
         StudyData oofData = new StudyData(data.flag(), data.file(), data.train(), joined, data.test(), k, data.classNames());
         ClinicalEvaluation.savePredictions(outDir, e.id(), new ClinicalEvaluation.Predictions(oofProbs, test));
         ClinicalSettings.OperatingPoint op = ClinicalSettings.operatingPoint(e);

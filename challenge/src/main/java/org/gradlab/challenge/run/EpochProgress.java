@@ -45,6 +45,13 @@ final class EpochProgress {
                 images / Math.max(seconds, 1e-9), etaSeconds > 0 ? ", ETA " + human(etaSeconds) : "");
     }
 
+    /** Closes the live bar of an epoch that ends without finishing (a diverged experiment). */
+    void abandon() {
+        if (bar != null) {
+            bar.close();
+        }
+    }
+
     static String human(double seconds) {
         Duration d = Duration.ofMillis((long) (seconds * 1000));
         return d.toMinutes() > 0 ? d.toMinutes() + "m" + (d.toSecondsPart()) + "s" : String.format("%.1fs", seconds);

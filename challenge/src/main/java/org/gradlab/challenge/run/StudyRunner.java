@@ -13,6 +13,7 @@ import org.gradlab.challenge.data.MedMnistCatalog;
 import org.gradlab.challenge.data.Split;
 import org.gradlab.challenge.report.ChallengeReport;
 import org.gradlab.challenge.report.ExperimentHealth;
+import org.gradlab.challenge.report.FailedRun;
 import org.gradlab.challenge.report.HealthSection;
 import org.gradlab.challenge.report.HealthStore;
 import org.gradlab.challenge.report.RunResult;
@@ -35,8 +36,16 @@ import org.gradlab.nn.Module;
  * {@code models/<id>.safetensors} with its JSON sidecar; a DermaMNIST study also writes today's challenge outputs
  * (results.json, results.csv, report.html with the clinical columns and training-health sections).
  * {@code --resume} skips experiments already in study-results.json.
+ *
+ * <p>An experiment whose training diverges (a NaN or infinite loss or gradient, see {@link DivergenceLocator}) is
+ * recorded as failed — in study-results.json, study.html and, for DermaMNIST, results.json/report.html — with the
+ * epoch, batch, op and layer; the study goes on with the next experiment and {@link #run} returns
+ * {@link #EXPERIMENTS_FAILED}. {@code --resume} does not retrain a failed experiment (the same seed and settings diverge
+ * the same way); {@code --only ID} without {@code --resume} retrains it and keeps the other rows.
  */
 public final class StudyRunner {
+    /** Exit status of a run in which at least one selected experiment failed (diverged); the others ran. */
+    public static final int EXPERIMENTS_FAILED = 3;
     private final StudyOptions opts;
     private final PrintStream out;
 
@@ -85,25 +94,44 @@ public final class StudyRunner {
                 challenge != null ? published() : null);
         for (StudyExperiment planned : opts.experiments()) {
             if (done.contains(planned.id())) {
-                out.printf("exp %s %s: already in %s, skipped (--resume)%n", planned.id(), planned.name(), resultsFile);
+                StudyResult earlierRun = results.stream().filter(r -> r.id().equals(planned.id())).findFirst().orElseThrow();
+                if (earlierRun.isFailed()) {
+                    out.printf("exp %s %s: FAILED in an earlier run (%s), not retrained by --resume; to retrain it run "
+                            + "--only %s without --resume%n", planned.id(), planned.name(), earlierRun.failure().reason(), planned.id());
+                } else {
+                    out.printf("exp %s %s: already in %s, skipped (--resume)%n", planned.id(), planned.name(), resultsFile);
+                }
                 continue;
             }
             StudyExperiment e = opts.epochs() != null ? planned.with("epochs", opts.epochs()) : planned;
             StudyData data = raw.limitTrain(opts.limitTrain()).prepared(e.input().channels(), e.input().resize());
             boolean limited = opts.limitTrain() != null && opts.limitTrain() < raw.train().n();
-            Outcome o = runOne(study, e, data, device, pretrained, limited);
+            Outcome o;
+            try {
+                o = runOne(study, e, data, device, pretrained, limited);
+            } catch (ExperimentDiverged d) {
+                o = failed(e, d, device);
+            }
             results.add(o.result());
             SavedModel.JSON.writeValue(resultsFile.toFile(), results);
             if (challenge != null) {
-                challenge.record(o.challengeRow());
+                if (o.challengeFailure() != null) {
+                    challenge.recordFailure(o.challengeFailure());
+                } else {
+                    challenge.record(o.challengeRow());
+                }
                 o.health().ifPresent(h -> challenge.addSection(HealthSection.of(h, opts.out())));
                 challenge.setWallSeconds(earlier + (System.nanoTime() - wall0) / 1e9);
                 challenge.render();
             }
             StudyReport.write(opts.out(), study, results, raw.classNames(), raw.isDermaMnist());
-            out.printf("exp %s %s: val AUC %.3f, test AUC %.3f, epoch %d of %d selected (%.1f s)%n", e.id(), e.name(),
-                    o.result().val().auc(), o.result().test().auc(), o.result().selectedEpoch(), o.result().history().size(),
-                    o.result().trainSeconds());
+            if (o.result().isFailed()) {
+                out.printf("exp %s %s: FAILED, %s; the study goes on%n", e.id(), e.name(), o.result().failure().reason());
+            } else {
+                out.printf("exp %s %s: val AUC %.3f, test AUC %.3f, epoch %d of %d selected (%.1f s)%n", e.id(), e.name(),
+                        o.result().val().auc(), o.result().test().auc(), o.result().selectedEpoch(),
+                        o.result().history().size(), o.result().trainSeconds());
+            }
             out.println(progress.finished(e.id()));
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
@@ -124,11 +152,42 @@ public final class StudyRunner {
         } else {
             out.printf("total wall time %.1f s; study report: %s%n", wall, html);
         }
+        List<String> selected = opts.experiments().stream().map(StudyExperiment::id).toList();
+        List<StudyResult> failures = results.stream().filter(r -> r.isFailed() && selected.contains(r.id())).toList();
+        if (!failures.isEmpty()) {
+            out.printf("%d of %d experiments FAILED (exit status %d):%n", failures.size(), selected.size(), EXPERIMENTS_FAILED);
+            failures.forEach(r -> out.printf("  exp %s %s: %s%n", r.id(), r.name(), r.failure().reason()));
+            return EXPERIMENTS_FAILED;
+        }
         return 0;
     }
 
-    /** What one experiment produced. */
-    private record Outcome(StudyResult result, RunResult challengeRow, java.util.Optional<ExperimentHealth> health) {}
+    /** What one experiment produced: a finished run's rows, or a failed run's (challengeRow then null). */
+    private record Outcome(StudyResult result, RunResult challengeRow, java.util.Optional<ExperimentHealth> health,
+                           FailedRun challengeFailure) {
+        Outcome(StudyResult result, RunResult challengeRow, java.util.Optional<ExperimentHealth> health) {
+            this(result, challengeRow, health, null);
+        }
+    }
+
+    /**
+     * The failed row of an experiment whose training diverged: its settings, the epochs it finished and where it
+     * diverged. Its checkpoint and any weights it saved are removed: a failed experiment leaves no model behind.
+     */
+    private Outcome failed(StudyExperiment e, ExperimentDiverged d, Device device) throws IOException {
+        Path weights = SavedModel.weightsPath(opts.out(), e.id());
+        Files.deleteIfExists(EpochCheckpoint.path(opts.out(), e.id()));
+        Files.deleteIfExists(weights);
+        Files.deleteIfExists(SavedModel.sidecarPath(weights));
+        Map<String, String> settings = new LinkedHashMap<>();
+        e.settings().values().forEach((k, v) -> settings.put(k, Settings.format(v)));
+        Divergence why = d.divergence();
+        StudyResult r = StudyResult.failed(e.id(), e.name(), e.buildsOn(), e.note(), settings, d.params(), d.trainSeconds(),
+                d.history(), null, why);
+        FailedRun row = new FailedRun(e.id(), e.name(), e.chapter(), device.toString(), opts.seed(), why.reason(), why.epoch(),
+                why.batch(), why.op(), why.layer());
+        return new Outcome(r, null, java.util.Optional.empty(), row);
+    }
 
     private Outcome runOne(Study study, StudyExperiment e, StudyData data, Device device, PretrainedWeights pretrained,
                            boolean limited) throws IOException {
@@ -191,7 +250,8 @@ public final class StudyRunner {
         Map<String, String> settings = new LinkedHashMap<>();
         e.settings().values().forEach((k, v) -> settings.put(k, Settings.format(v)));
         StudyResult r = new StudyResult(e.id(), e.name(), e.buildsOn(), e.note(), settings, t.params(), t.trainSeconds(),
-                t.history(), t.bestEpoch(), t.stoppedEarly(), val, test, opts.out().relativize(weights).toString(), notes);
+                t.history(), t.bestEpoch(), t.stoppedEarly(), val, test, opts.out().relativize(weights).toString(), notes,
+                null);
         Map<String, Object> sidecar = new LinkedHashMap<>();
         sidecar.put("study", study.name());
         sidecar.put("experiment", e.id());

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import com.fasterxml.jackson.core.type.TypeReference;
 import org.gradlab.challenge.data.Split;
 import org.gradlab.challenge.metrics.ClassificationMetrics;
@@ -36,6 +37,9 @@ import org.gradlab.nn.optim.lr.LRScheduler;
  * epoch's weights kept in {@code bestFile} and restored at the end. Every epoch ends with a checkpoint (model,
  * optimizer, schedule, dropout generators, the learning curves and early-stopping state) so an interrupted run
  * continues exactly where it stopped.
+ *
+ * <p>A step whose loss or gradient is not finite ends the experiment with {@link ExperimentDiverged}, naming the
+ * first op and layer that went non-finite ({@link DivergenceLocator}; the checks are on values computed anyway).
  */
 final class StudyTrainer {
     /** What training produced; {@code bestEpoch} is 1-based, {@code history} one row per epoch run. */
@@ -88,6 +92,7 @@ final class StudyTrainer {
                 weights = Tensor.of(DType.F32, device, w, data.numClasses());
             }
         }
+        Tensor lossWeights = weights;
         Transform augment = StudyRecipes.imageTransform(exp.augmentSteps());
         if (augment != null) {
             b.transform(augment);
@@ -131,49 +136,52 @@ final class StudyTrainer {
                 double lr = opt.paramGroups().get(0).lr();
                 Generator mixRng = new Generator(DataLoader.shuffleSeed(seed ^ 0x6d6978L, epoch));
                 health.startEpoch(model);
-                for (Batch batch : loader.epoch(epoch)) {
-                    try (batch; MemoryScope step = MemoryScope.open()) {
-                        Tensor images = batch.images();
-                        int[] labels = batch.labels();
-                        MixedBatch mixed = mixer.apply(images, labels, data.numClasses(), mixRng);
-                        if (mixed != null) {
-                            images = mixed.images();
-                        }
-                        Tensor logits = model.forward(images);
-                        // multi-sample dropout scores `masks` copies of the batch: their targets are the labels tiled
-                        int masks = logits.shape()[0] / labels.length;
-                        int[] targets = ClinicalTraining.tile(labels, masks);
-                        Tensor loss = Functional.crossEntropy(logits, targets, weights, smoothing, Reduction.MEAN);
-                        if (mixed != null) {
-                            int[] partner = new int[labels.length];
-                            for (int i = 0; i < labels.length; i++) {
-                                partner[i] = labels[mixed.perm()[i]];
+                try {
+                    for (Batch batch : loader.epoch(epoch)) {
+                        try (batch; MemoryScope step = MemoryScope.open()) {
+                            int[] labels = batch.labels();
+                            MixedBatch mixed = mixer.apply(batch.images(), labels, data.numClasses(), mixRng);
+                            Tensor images = mixed != null ? mixed.images() : batch.images();
+                            int at = stepIndex + 1;
+                            Supplier<Tensor> replay = () -> stepLoss(model, images, labels, mixed, lossWeights, smoothing).loss();
+                            StepLoss s;
+                            double l;
+                            try {
+                                s = stepLoss(model, images, labels, mixed, lossWeights, smoothing);
+                                health.afterForward(images, s.loss());
+                                l = s.loss().item();
+                                if (!Double.isFinite(l)) {
+                                    throw diverged(DivergenceLocator.locate(model, opt, replay, epoch + 1, at,
+                                            "the loss became " + l), history, epochSeconds, epoch, t0, model);
+                                }
+                                opt.zeroGrad();
+                                s.loss().backward();
+                                String badGradient = health.afterBackward(model, s.loss(), ++stepIndex == steps);
+                                if (badGradient != null) {
+                                    throw diverged(DivergenceLocator.locate(model, opt, replay, epoch + 1, at,
+                                            "the gradient of " + badGradient + " became non-finite"), history, epochSeconds,
+                                        epoch, t0, model);
+                                }
+                            } catch (ArithmeticException anomaly) { // anomaly detection on for the whole run (--detect-anomaly)
+                                throw diverged(DivergenceLocator.fromAnomaly(epoch + 1, at, "anomaly detection stopped the step",
+                                        anomaly), history, epochSeconds, epoch, t0, model);
                             }
-                            loss = loss.mul(mixed.lambda()).add(Functional.crossEntropy(logits, ClinicalTraining.tile(partner, masks),
-                                    weights, smoothing,
-                                    Reduction.MEAN).mul(1 - mixed.lambda()));
+                            if (exp.clipGradNorm() != null) {
+                                GradClipping.clipGradNorm(model.trainableParameters(), exp.clipGradNorm());
+                            }
+                            opt.step();
+                            if (perBatch && sched != null) {
+                                sched.step();
+                            }
+                            correct += correct(s.logits(), s.targets()) / (double) s.masks();
+                            lossSum += l * batch.size();
+                            seen += batch.size();
+                            progress.step(batch.size(), lossSum / seen, opt.paramGroups().get(0).lr());
                         }
-                        health.afterForward(images, loss);
-                        opt.zeroGrad();
-                        loss.backward();
-                        health.afterBackward(model, loss, ++stepIndex == steps);
-                        if (exp.clipGradNorm() != null) {
-                            GradClipping.clipGradNorm(model.trainableParameters(), exp.clipGradNorm());
-                        }
-                        opt.step();
-                        if (perBatch && sched != null) {
-                            sched.step();
-                        }
-                        double l = loss.item();
-                        if (!Double.isFinite(l)) {
-                            throw new IllegalStateException("exp " + exp.id() + " epoch " + (epoch + 1)
-                                    + ": the loss became " + l + " (diverged); stopping instead of reporting garbage");
-                        }
-                        correct += correct(logits, targets) / (double) masks;
-                        lossSum += l * batch.size();
-                        seen += batch.size();
-                        progress.step(batch.size(), lossSum / seen, opt.paramGroups().get(0).lr());
                     }
+                } catch (ExperimentDiverged d) {
+                    progress.abandon();
+                    throw d;
                 }
                 epochSeconds[epoch] = (System.nanoTime() - t0) / 1e9;
                 health.endEpoch(model, epoch);
@@ -214,6 +222,35 @@ final class StudyTrainer {
         double[] secs = Arrays.copyOf(epochSeconds, ran);
         return new Trained(secs, Arrays.stream(secs).sum(), model.parameterCount(), history,
                 exp.select().equals("best") ? bestEpoch : ran, stopped, health);
+    }
+
+    /** One step's forward pass: the logits, the targets (labels tiled for multi-sample dropout) and the mean loss. */
+    private record StepLoss(Tensor logits, Tensor loss, int[] targets, int masks) {}
+
+    /** Forward and cross-entropy (class weights, label smoothing; the Mixup/CutMix blend of both targets when mixed). */
+    private static StepLoss stepLoss(Module model, Tensor images, int[] labels, MixedBatch mixed, Tensor weights,
+                                     double smoothing) {
+        Tensor logits = model.forward(images);
+        // multi-sample dropout scores `masks` copies of the batch: their targets are the labels tiled
+        int masks = logits.shape()[0] / labels.length;
+        int[] targets = ClinicalTraining.tile(labels, masks);
+        Tensor loss = Functional.crossEntropy(logits, targets, weights, smoothing, Reduction.MEAN);
+        if (mixed != null) {
+            int[] partner = new int[labels.length];
+            for (int i = 0; i < labels.length; i++) {
+                partner[i] = labels[mixed.perm()[i]];
+            }
+            loss = loss.mul(mixed.lambda()).add(Functional.crossEntropy(logits, ClinicalTraining.tile(partner, masks),
+                    weights, smoothing, Reduction.MEAN).mul(1 - mixed.lambda()));
+        }
+        return new StepLoss(logits, loss, targets, masks);
+    }
+
+    /** The failure of this experiment: the epochs finished so far and the training time including the failed epoch. */
+    private ExperimentDiverged diverged(Divergence d, List<EpochRecord> history, double[] epochSeconds, int epoch, long t0,
+                                        Module model) {
+        double seconds = Arrays.stream(epochSeconds, 0, epoch).sum() + (System.nanoTime() - t0) / 1e9;
+        return new ExperimentDiverged(exp.id(), d, history, seconds, model.parameterCount());
     }
 
     private EpochRecord validate(Module model, StudyData data, int epoch, double trainLoss, double trainAcc, double lr,

@@ -57,14 +57,24 @@ public final class TrainingHealth {
         }
     }
 
-    /** After backward of a step: gradient norms; on the epoch's last step also ReLU outputs. */
-    void afterBackward(Module model, Tensor loss, boolean lastStep) {
+    /**
+     * After backward of a step: gradient norms; on the epoch's last step also ReLU outputs. Returns the name of the
+     * first parameter whose gradient norm is not finite (a NaN or infinity in that gradient), or null: the trainer's
+     * divergence check, free because the norms are computed anyway.
+     */
+    String afterBackward(Module model, Tensor loss, boolean lastStep) {
         steps++;
-        model.namedParameters().forEach((k, p) -> {
-            if (p.grad() != null) {
-                gradSum.merge(k, norm(p.grad().toDoubleArray()), Double::sum);
+        String nonFinite = null;
+        for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
+            Tensor g = e.getValue().grad();
+            if (g != null) {
+                double n = norm(g.toDoubleArray());
+                gradSum.merge(e.getKey(), n, Double::sum);
+                if (nonFinite == null && !Double.isFinite(n)) {
+                    nonFinite = e.getKey();
+                }
             }
-        });
+        }
         if (lastStep) {
             List<Op> graph = Autograd.graph(loss);
             for (int i = graph.size() - 1; i >= 0; i--) { // forward order, first layer first
@@ -82,6 +92,7 @@ public final class TrainingHealth {
                 }
             }
         }
+        return nonFinite;
     }
 
     void endEpoch(Module model, int epoch) {

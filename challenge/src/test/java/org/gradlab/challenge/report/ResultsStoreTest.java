@@ -93,10 +93,10 @@ class ResultsStoreTest {
         List<String> lines = Files.readAllLines(store.csvPath());
         assertEquals("id,name,chapter,device,epochs,params,train_seconds,val_auc,val_melanoma_recall,"
                 + "val_cancer_sensitivity,val_accuracy,test_auc,test_melanoma_recall,published_auc,"
-                + "published_melanoma_recall,delta_auc,pretrained", lines.get(0));
+                + "published_melanoma_recall,delta_auc,pretrained,failure", lines.get(0));
         assertEquals(26, lines.size());
         List<String> row1 = Csv.parseLine(lines.get(1));
-        assertEquals(17, row1.size());
+        assertEquals(18, row1.size());
         assertEquals("01", row1.get(0));
         assertEquals("0.822", row1.get(13));
         double delta = Double.parseDouble(row1.get(15));
@@ -106,8 +106,31 @@ class ResultsStoreTest {
         assertEquals("24", row24.get(0));
         assertEquals("false", row24.get(16));
         for (String line : lines.subList(1, lines.size())) {
-            assertEquals(17, Csv.parseLine(line).size(), line);
+            assertEquals(18, Csv.parseLine(line).size(), line);
         }
+    }
+
+    @Test
+    void aFailedExperimentReplacesItsRunRoundTripsAndIsACsvRowWithItsReason(@TempDir Path dir) {
+        ResultsStore store = new ResultsStore(dir, PUBLISHED);
+        store.upsert(run("02", 1));
+        store.upsert(run("03", 2));
+        FailedRun f = new FailedRun("03", "Batch size", 2, "cpu", 0,
+                "diverged at epoch 1, batch 3: the loss became NaN; first non-finite value in the forward output of Conv2d "
+                        + "in layer features.3", 1, 3, "Conv2d", "features.3");
+        ResultsFile after = store.upsert(f);
+        assertEquals(List.of("02"), after.runs().stream().map(RunResult::id).toList(), "the failure replaces run 03");
+        assertEquals(List.of(f), store.load().failed(), "round trip through results.json");
+        List<String> lines = store.toCsv(store.load()).lines().toList();
+        assertEquals(3, lines.size());
+        List<String> row = Csv.parseLine(lines.get(2));
+        assertEquals("03", row.get(0));
+        assertEquals("", row.get(7), "no scores");
+        assertEquals(f.reason(), row.get(17));
+        ResultsFile back = store.upsert(run("03", 3));
+        assertEquals(List.of(), back.failed(), "a finished run replaces the failure");
+        assertThrows(IllegalArgumentException.class, () -> new ResultsFile(List.of(run("04", 1)),
+                List.of(new FailedRun("04", "x", 1, "cpu", 0, "r", 1, 1, null, null))), "an id is finished or failed, not both");
     }
 
     @Test

@@ -1,16 +1,11 @@
 package org.gradlab.nn.data;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,8 +44,7 @@ import org.gradlab.nn.data.transforms.Transform;
  * also with 0 workers); the consumer must {@link Batch#close()} them (or let the GC free them).
  * The copy to a non-CPU device happens on the consumer thread in {@code next()}.
  *
- * <p>Length: just over 400 lines: the loader, its per-epoch prefetching iterator (an inner class
- * that reads the loader's configuration) and its builder stay together.
+ * <p>The per-epoch prefetching window is {@link EpochBatches}.
  */
 public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final Dataset dataset;
@@ -65,7 +59,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final Device device;
     private final Sampler sampler;
     private ExecutorService pool;
-    private EpochIterator current;
+    private EpochBatches current;
     private int nextEpoch;
     private boolean closed;
 
@@ -131,7 +125,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         return () -> startEpoch(e);
     }
 
-    private synchronized EpochIterator startEpoch(int epoch) {
+    private synchronized EpochBatches startEpoch(int epoch) {
         if (closed) {
             throw new IllegalStateException("DataLoader is closed");
         }
@@ -147,7 +141,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             };
             pool = Executors.newFixedThreadPool(workers, tf);
         }
-        current = new EpochIterator(epoch, order(epoch));
+        int[] order = order(epoch);
+        current = new EpochBatches(epoch, batchesPerEpoch(), b -> build(epoch, order, b), pool, prefetch, device);
         return current;
     }
 
@@ -227,109 +222,6 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
-    }
-
-    /** One epoch: a window of at most {@code prefetch} submitted batches, returned in order. */
-    private final class EpochIterator implements Iterator<Batch> {
-        private final int epoch;
-        private final int[] order;
-        private final int total = batchesPerEpoch();
-        private final ArrayDeque<Future<Batch>> window = new ArrayDeque<>();
-        private int submitted;
-        private int returned;
-        private volatile boolean cancelled;
-
-        EpochIterator(int epoch, int[] order) {
-            this.epoch = epoch;
-            this.order = order;
-            fill();
-        }
-
-        private void fill() {
-            if (pool == null) {
-                return;
-            }
-            while (!cancelled && submitted < total && window.size() < prefetch) {
-                int b = submitted++;
-                window.add(pool.submit(() -> {
-                    Batch built = build(epoch, order, b);
-                    if (cancelled) {             // finished after cancel(): nobody will consume it
-                        built.close();
-                    }
-                    return built;
-                }));
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            return !cancelled && returned < total;
-        }
-
-        @Override
-        public Batch next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException(cancelled ? "DataLoader epoch " + epoch + " was cancelled" : "end of epoch");
-            }
-            int b = returned;
-            Batch cpu;
-            if (pool == null) {
-                try {
-                    cpu = build(epoch, order, b);
-                } catch (RuntimeException | Error e) {
-                    cancel();
-                    throw new DataLoaderException("DataLoader: building batch " + b + " of epoch " + epoch + " failed: " + e, e);
-                }
-            } else {
-                Future<Batch> f = window.poll();
-                try {
-                    cpu = f.get();
-                } catch (ExecutionException e) {
-                    cancel();
-                    throw new DataLoaderException("DataLoader: worker failed on batch " + b + " of epoch " + epoch
-                            + ": " + e.getCause(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    cancel();
-                    throw new DataLoaderException("DataLoader: interrupted waiting for batch " + b, e);
-                } catch (CancellationException e) {
-                    throw new DataLoaderException("DataLoader: batch " + b + " was cancelled (loader closed?)", e);
-                }
-                fill();
-            }
-            returned++;
-            return onDevice(cpu);
-        }
-
-        private Batch onDevice(Batch cpu) {
-            if (device.equals(cpu.images().device())) {
-                return cpu;
-            }
-            try (MemoryScope unowned = MemoryScope.persistent()) {
-                Batch out = new Batch(cpu.images().to(device), cpu.labels(), cpu.labelsTensor().to(device), cpu.index());
-                cpu.close();
-                return out;
-            }
-        }
-
-        /** Stops submitting, cancels pending batches and releases finished-but-unconsumed ones. */
-        void cancel() {
-            if (cancelled) {
-                return;
-            }
-            cancelled = true;
-            List<Future<Batch>> pending = new ArrayList<>(window);
-            window.clear();
-            for (Future<Batch> f : pending) {
-                if (!f.cancel(false) && f.isDone() && !f.isCancelled()) {
-                    try {
-                        f.get().close();
-                    } catch (ExecutionException | InterruptedException | CancellationException ignored) {
-                        // failed or cancelled: nothing to release
-                    }
-                }
-            }
-        }
     }
 
     /** Thrown on the training thread when building a batch failed; the cause is the worker's exception. */
