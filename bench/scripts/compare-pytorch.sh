@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Same experiment, same data, same batch size, same thread count: GradLab vs PyTorch on this machine.
-#   bench/scripts/compare-pytorch.sh [EXP...]        (default: 01 08 21 25)
+#   bench/scripts/compare-pytorch.sh [EXP|MODEL...]   (default: 01 08 21 25; MODEL: efficientnet_b0 or vit_tiny,
+#                                                      timed with bench epoch --model / pytorch_epoch.py --model)
 # Env: DATA (npz, default ../shared/data/dermamnist_jpeg.npz), EPOCHS (timed epochs, default 3),
 #      LIMIT (first N training images), PYTHON (default /usr/bin/python3 with Debian's python3-torch),
 #      WORKERS (GradLab data-loading threads, default 0: batches are built on the training thread,
@@ -8,7 +9,14 @@
 #      THREADS (default 1: GradLab --threads and PyTorch set_num_threads/OMP_NUM_THREADS, the same on both sides),
 #      BLAS_THREADS (GradLab's OpenBLAS threads inside each GEMM, default 1; with THREADS=1 and BLAS_THREADS=N
 #      GradLab uses OpenBLAS's own threads instead of its pool),
+#      MODELS (backbones timed after the arguments, e.g. "efficientnet_b0 vit_tiny"; with MODELS and no
+#      arguments only the backbones run), SIZE (backbones: image side, each image resized once before
+#      timing, default the file's), PATCH (ViT patch side, default 4 below 64 px, else 8),
+#      TORCH_BLAS (the BLAS behind PyTorch's matmuls and linear layers: "openblas", the default, puts the
+#      OpenBLAS that GradLab loads first on PyTorch's library path as libblas.so.3, THREADS threads; "system"
+#      leaves the system's libblas.so.3, on Debian the netlib reference BLAS, ~15x slower at sgemm 512^3),
 #      LOG (where the full output of every run goes, default /tmp/gradlab-compare.log),
+#      TABLE (the table, default /tmp/gradlab-compare.txt),
 #      REPEAT (default 3: GradLab and PyTorch alternate REPEAT times and each side's median counts;
 #      on this 2-vCPU host a single PyTorch run now and then comes out 40 % slower than the next).
 set -euo pipefail
@@ -17,25 +25,45 @@ DATA="${DATA:-$ROOT/../shared/data/dermamnist_jpeg.npz}"
 EPOCHS="${EPOCHS:-3}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 LOG="${LOG:-/tmp/gradlab-compare.log}"   # full output of every run
+TABLE="${TABLE:-/tmp/gradlab-compare.txt}"
 : > "$LOG"
-EXPS=("${@:-01 08 21 25}")
+EXPS=("$@")
+[ $# -eq 0 ] && [ -z "${MODELS:-}" ] && EXPS=(01 08 21 25)
+EXPS+=(${MODELS:-})
 WORKERS="${WORKERS:-0}"
 THREADS="${THREADS:-1}"
 BLAS_THREADS="${BLAS_THREADS:-1}"
 LIMIT_ARGS=()
 [ -n "${LIMIT:-}" ] && LIMIT_ARGS=(--limit-train "$LIMIT")
-printf "threads %s (GradLab BLAS threads %s), workers %s, %s\n" "$THREADS" "$BLAS_THREADS" "$WORKERS" "$(lscpu | sed -n 's/^Model name: *//p')" > /tmp/gradlab-compare.txt
-printf "%-4s %14s %14s %8s\n" exp gradlab_s pytorch_s ratio >> /tmp/gradlab-compare.txt
+DOCTOR=$("$ROOT/gradlab" doctor)
+TORCH_ENV=()
+if [ "${TORCH_BLAS:-openblas}" = openblas ]; then
+  # the OpenBLAS library GradLab itself loads (doctor prints where JavaCPP unpacked it), as libblas.so.3
+  jni=$(sed -n 's/^BLAS: .*(\(.*\))$/\1/p' <<< "$DOCTOR")
+  lib=$(ls "$(dirname "$jni")"/libopenblas*.so.0 2>/dev/null | head -1)
+  [ -n "$lib" ] || { echo "compare-pytorch.sh: no libopenblas*.so.0 beside '$jni' (gradlab doctor); TORCH_BLAS=system skips it" >&2; exit 2; }
+  mkdir -p /tmp/gradlab-torch-blas && ln -sf "$lib" /tmp/gradlab-torch-blas/libblas.so.3
+  TORCH_ENV=(LD_LIBRARY_PATH="/tmp/gradlab-torch-blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OPENBLAS_NUM_THREADS="$THREADS")
+fi
+printf "%s; OpenBLAS kernels %s; PyTorch BLAS %s; threads %s (GradLab BLAS threads %s), workers %s; %s\n" "$(lscpu | sed -n 's/^Model name: *//p')" \
+  "$(sed -n 's/^ *kernels: //p' <<< "$DOCTOR" | sed 's/; CPU:.*//')" "${TORCH_BLAS:-openblas}" "$THREADS" "$BLAS_THREADS" "$WORKERS" \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$TABLE"
+printf "%-18s %14s %14s %8s\n" run gradlab_s pytorch_s ratio >> "$TABLE"
 REPEAT="${REPEAT:-3}"
 median() { printf "%s\n" "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
-for e in ${EXPS[@]}; do
+for e in "${EXPS[@]}"; do
+  case "$e" in
+    efficientnet_b0|vit_tiny)
+      WHAT=(--model "$e" ${SIZE:+--size "$SIZE"} ${PATCH:+--patch "$PATCH"}); label="$e@${SIZE:-28}${PATCH:+/p$PATCH}" ;;
+    *) WHAT=(--exp "$e"); label="$e" ;;
+  esac
   gs=(); ps=()
   for ((r = 1; r <= REPEAT; r++)); do
-    gs+=("$(GRADLAB_BLAS_THREADS="$BLAS_THREADS" "$ROOT/gradlab" bench epoch --exp "$e" --epochs "$EPOCHS" --workers "$WORKERS" --threads "$THREADS" --data "$DATA" "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')")
-    ps+=("$(OMP_NUM_THREADS="$THREADS" "$PYTHON" "$ROOT/bench/scripts/pytorch_epoch.py" --exp "$e" --epochs "$EPOCHS" --data "$DATA" --threads "$THREADS" "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')")
+    gs+=("$(GRADLAB_BLAS_THREADS="$BLAS_THREADS" "$ROOT/gradlab" bench epoch "${WHAT[@]}" --epochs "$EPOCHS" --workers "$WORKERS" --threads "$THREADS" --data "$DATA" "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')")
+    ps+=("$(env "${TORCH_ENV[@]}" OMP_NUM_THREADS="$THREADS" "$PYTHON" "$ROOT/bench/scripts/pytorch_epoch.py" "${WHAT[@]}" --epochs "$EPOCHS" --data "$DATA" --threads "$THREADS" "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')")
   done
   g=$(median "${gs[@]}")
   p=$(median "${ps[@]}")
-  printf "%-4s %14s %14s %8.2f   (runs: gradlab %s; pytorch %s)\n" "$e" "$g" "$p" "$(echo "$g / $p" | bc -l)" "${gs[*]}" "${ps[*]}" >> /tmp/gradlab-compare.txt
+  printf "%-18s %14s %14s %8.2f   (runs: gradlab %s; pytorch %s)\n" "$label" "$g" "$p" "$(echo "$g / $p" | bc -l)" "${gs[*]}" "${ps[*]}" >> "$TABLE"
 done
-cat /tmp/gradlab-compare.txt
+cat "$TABLE"

@@ -75,6 +75,17 @@ public final class BenchCommand implements Runnable {
                 + "milliseconds per step for every op type and layer, forward and backward")
         boolean profile;
 
+        @Option(names = "--model", description = "time a seeds' backbone (efficientnet_b0 | vit_tiny) with the recipe of "
+                + "pytorch_epoch.py --model instead of an experiment's (see BackboneEpoch)")
+        String model;
+
+        @Option(names = "--size", defaultValue = "0", description = "with --model: image side, resized once before timing "
+                + "(default: the file's)")
+        int size;
+
+        @Option(names = "--patch", description = "with --model vit_tiny: patch side (default 4 below 64 px, else 8)")
+        Integer patch;
+
         @Override
         public Integer call() throws Exception {
             Path file = data != null ? data : new org.gradlab.challenge.data.DatasetDownloader().download("dermamnist");
@@ -84,6 +95,9 @@ public final class BenchCommand implements Runnable {
             System.out.printf("threads: %d (CPU kernels); BLAS threads: %d; OpenBLAS kernels: %s; java %s%n",
                     Parallel.threads(), Blas.threads(),
                     core == null ? "detected for this CPU" : core + " (forced by OPENBLAS_CORETYPE)", System.getProperty("java.version"));
+            if (model != null) {
+                return backbone(d, dev);
+            }
             for (StudyExperiment e : BundledStudies.get("dermamnist-25").select(exp)) {
                 var train = org.gradlab.challenge.run.StudyData.limit(d.train(), limit);
                 System.out.printf("exp %s %s, %d images, batch %d:%n", e.id(), e.name(), train.n(), e.batch());
@@ -91,6 +105,20 @@ public final class BenchCommand implements Runnable {
                 System.out.printf("RESULT exp=%s device=%s median_epoch_s=%.3f images_per_s=%.0f data_wait_s=%.3f loader_only_s=%.3f%n",
                         r.expId(), r.device(), r.medianSeconds(), r.imagesPerSecond(), r.medianWaitSeconds(), r.loaderOnlySeconds());
             }
+            return 0;
+        }
+
+        private int backbone(MedMnist d, Device dev) {
+            if (!org.gradlab.nn.models.Backbones.NAMES.contains(model)) {
+                System.err.println("gradlab bench epoch: --model expects one of " + org.gradlab.nn.models.Backbones.NAMES
+                        + ", got '" + model + "'");
+                return 2;
+            }
+            var train = org.gradlab.challenge.run.StudyData.limit(d.train(), limit);
+            EpochBench.Result r = BackboneEpoch.run(model, size, patch, d, train, dev, epochs, workers, 0, profile, System.out);
+            System.out.printf("RESULT model=%s size=%d device=%s median_epoch_s=%.3f images_per_s=%.0f data_wait_s=%.3f loader_only_s=%.3f%n",
+                    model, size > 0 ? size : train.h(), r.device(), r.medianSeconds(), r.imagesPerSecond(), r.medianWaitSeconds(),
+                    r.loaderOnlySeconds());
             return 0;
         }
     }

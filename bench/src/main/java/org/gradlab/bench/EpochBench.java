@@ -26,8 +26,8 @@ import org.gradlab.nn.optim.Optimizer;
 
 /**
  * Seconds per training epoch of an experiment's recipe (model, optimizer, batch size,
- * augmentation, loss), data loading included: one warm-up epoch, then the median of
- * {@code epochs} timed ones. Also reports, separately, how long the training thread waited
+ * augmentation, loss) or of a backbone's ({@link BackboneEpoch}), data loading included: one
+ * warm-up epoch, then the median of {@code epochs} timed ones. Also reports, separately, how long the training thread waited
  * for batches and how long the loader alone needs per epoch.
  */
 public final class EpochBench {
@@ -42,6 +42,15 @@ public final class EpochBench {
     private EpochBench() {}
 
     /**
+     * What the timed loop trains: the model (on its device), its optimizer, the loss's class
+     * weights (or null) and label smoothing, the batch size, the training images and the image
+     * transform applied to each sample (or null).
+     */
+    record Setup(String id, Module model, Optimizer optimizer, Tensor classWeights, double labelSmoothing, int batch, Split train,
+                 Transform augment) {
+    }
+
+    /**
      * Times the recipe; with {@code profile}, one more epoch after the timed ones runs under an
      * {@link OpProfiler} and its per-op and per-layer table (milliseconds per step) is printed.
      */
@@ -49,7 +58,6 @@ public final class EpochBench {
                              boolean profile, PrintStream log) {
         Module model = StudyModels.build(e.model(), train.c(), train.h(), data.numClasses(), new Generator(seed));
         model.to(device);
-        model.train();
         Optimizer opt = StudyRecipes.optimizer(e.optimizer(), model.trainableParameters());
         Tensor weights = null;
         double[] w = StudyRecipes.classWeights(e.loss().classWeights(), data.classCounts(train));
@@ -58,11 +66,22 @@ public final class EpochBench {
                 weights = Tensor.of(DType.F32, device, w, data.numClasses());
             }
         }
+        Setup s = new Setup(e.id(), model, opt, weights, e.loss().labelSmoothing(), e.batch(), train,
+                StudyRecipes.imageTransform(e.augmentSteps()));
+        return time(s, device, epochs, workers, seed, profile, log);
+    }
+
+    /** One warm-up epoch, then {@code epochs} timed ones of {@code setup}; see {@link #run}. */
+    static Result time(Setup setup, Device device, int epochs, int workers, long seed, boolean profile, PrintStream log) {
+        Split train = setup.train();
+        Module model = setup.model();
+        Optimizer opt = setup.optimizer();
+        Tensor weights = setup.classWeights();
+        model.train();
         DataLoader.Builder b = DataLoader.builder(new ArrayDataset(train.images(), train.labels(), train.h(), train.w(), train.c()))
-                .batchSize(e.batch()).shuffle(true).seed(seed).workers(workers).device(device);
-        Transform augment = StudyRecipes.imageTransform(e.augmentSteps());
-        if (augment != null) {
-            b.transform(augment);
+                .batchSize(setup.batch()).shuffle(true).seed(seed).workers(workers).device(device);
+        if (setup.augment() != null) {
+            b.transform(setup.augment());
         }
         List<Double> secs = new ArrayList<>();
         List<Double> waits = new ArrayList<>();
@@ -85,7 +104,7 @@ public final class EpochBench {
                     try (batch; MemoryScope step = MemoryScope.open()) {
                         OpProfiler.lap();
                         Tensor logits = model.forward(batch.images());
-                        Tensor loss = CrossEntropy.apply(logits, batch.labels(), weights, e.loss().labelSmoothing(), Reduction.MEAN);
+                        Tensor loss = CrossEntropy.apply(logits, batch.labels(), weights, setup.labelSmoothing(), Reduction.MEAN);
                         long t2 = System.nanoTime();
                         opt.zeroGrad();
                         loss.backward();
@@ -126,7 +145,7 @@ public final class EpochBench {
             }
             double loaderOnly = (System.nanoTime() - l0) / 1e9;
             double[] s = secs.stream().mapToDouble(Double::doubleValue).toArray();
-            return new Result(e.id(), device.toString(), train.n(), e.batch(), median(s), s,
+            return new Result(setup.id(), device.toString(), train.n(), setup.batch(), median(s), s,
                     median(waits.stream().mapToDouble(Double::doubleValue).toArray()), loaderOnly, phases);
         }
     }
