@@ -7,8 +7,10 @@ import org.gradlab.challenge.study.BundledStudies;
 import org.gradlab.challenge.study.Study;
 import org.gradlab.challenge.study.StudyFileException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code ./gradlab lr-find FILE|NAME --id ID}: the LR range test of one experiment of a study. */
 @Command(name = "lr-find", mixinStandardHelpOptions = true,
@@ -34,9 +36,13 @@ public final class LrFindCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--cache", description = "download cache directory (default: ~/.cache/gradlab)")
     Path cache;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        CliChecks.atLeastOne(spec, "--limit-train", limitTrain);
+        CliChecks.readableFile(spec, "--data", data);
         try {
             Study s = BundledStudies.load(study);
             return LrFinder.run(s, s.get(s.select(id).get(0).id()), data, cache, device, seed, limitTrain, minLr, maxLr,

@@ -11,8 +11,10 @@ import org.gradlab.challenge.study.Study;
 import org.gradlab.challenge.study.StudyExperiment;
 import org.gradlab.challenge.study.StudyFileException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code ./gradlab study run|list|show}: studies as data (a YAML file or a bundled study). */
 @Command(name = "study", mixinStandardHelpOptions = true, description = "Run, list and show studies (experiment grids in a YAML file).",
@@ -56,9 +58,16 @@ public final class StudyCommand implements Runnable {
         ThreadsOption threads;
         @Option(names = "--size", description = "the MedMNIST image side to train at instead of the study's: 28, 64, 128 or 224")
         Integer size;
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
+            CliChecks.atLeastOne(spec, "--epochs", epochs);
+            CliChecks.atLeastOne(spec, "--limit-train", limitTrain);
+            CliChecks.atLeastZero(spec, "--workers", workers);
+            CliChecks.readableFile(spec, "--data", data);
+            CliChecks.readableFile(spec, "--weights", weights);
             try {
                 Study s = BundledStudies.load(study);
                 if (size != null) {

@@ -73,6 +73,11 @@ class GradLabCliTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--epochs must be a whole number of at least 1, got -1"), r.err());
         assertTrue(run("challenge", "--workers", "-1").err().contains("--workers must be a whole number of at least 0, got -1"));
+        Result study = run("study", "run", "examples/my-first-study.yaml", "--epochs", "-1");
+        assertEquals(2, study.code(), study.err());
+        assertTrue(study.err().contains("--epochs must be a whole number of at least 1, got -1"), study.err());
+        assertTrue(run("lr-find", "dermamnist-25", "--id", "01", "--limit-train", "0").err()
+                .contains("--limit-train must be a whole number of at least 1, got 0"));
         assertTrue(run("challenge", "--epochs", "two").err().contains("'two' is not an int"), run("challenge", "--epochs", "two").err());
     }
 
