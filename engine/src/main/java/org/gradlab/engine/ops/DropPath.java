@@ -34,15 +34,10 @@ public final class DropPath extends Op {
         if (x.dim() == 0) {
             throw new IllegalArgumentException("drop_path: input needs a sample axis, got a scalar");
         }
-        double keepScale = p == 1 ? 0 : 1 / (1 - p);
-        double[] m = new double[x.shape(0)];
-        for (int n = 0; n < m.length; n++) {
-            m[n] = gen.nextDouble() >= p ? keepScale : 0;
-        }
         int[] maskShape = new int[x.dim()];
         Arrays.fill(maskShape, 1);
-        maskShape[0] = m.length;
-        Tensor mask = Tensor.of(x.dtype(), x.device(), m, maskShape);
+        maskShape[0] = x.shape(0);
+        Tensor mask = Dropout.keepMask(x, p, gen, maskShape);
         Tensor out = x.backend().elementwise().binary(BinaryFn.MUL, x, mask);
         if (Autograd.isRecording(x)) {
             DropPath op = new DropPath();

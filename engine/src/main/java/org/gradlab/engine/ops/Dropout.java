@@ -27,12 +27,7 @@ public final class Dropout extends Op {
         if (gen == null) {
             throw new IllegalArgumentException("dropout: training mode needs a Generator");
         }
-        double keepScale = p == 1 ? 0 : 1 / (1 - p);
-        double[] m = new double[Math.toIntExact(x.numel())];
-        for (int j = 0; j < m.length; j++) {
-            m[j] = gen.nextDouble() >= p ? keepScale : 0;
-        }
-        Tensor mask = Tensor.of(x.dtype(), x.device(), m, x.shape());
+        Tensor mask = keepMask(x, p, gen, x.shape());
         Tensor out = x.backend().elementwise().binary(BinaryFn.MUL, x, mask);
         if (Autograd.isRecording(x)) {
             Dropout op = new Dropout();
@@ -40,6 +35,24 @@ public final class Dropout extends Op {
             Autograd.record(op, out, x);
         }
         return out;
+    }
+
+    /**
+     * The inverted-dropout mask of {@code shape} in x's dtype and device, drawn on the host from
+     * {@code gen}: one nextDouble per element, row-major, kept (1/(1−p)) iff u ≥ p, else 0; all
+     * zeros for p = 1. {@link DropPath} draws its per-sample mask the same way.
+     */
+    static Tensor keepMask(Tensor x, double p, Generator gen, int... shape) {
+        double keepScale = p == 1 ? 0 : 1 / (1 - p);
+        long count = 1;
+        for (int d : shape) {
+            count *= d;
+        }
+        double[] m = new double[Math.toIntExact(count)];
+        for (int j = 0; j < m.length; j++) {
+            m[j] = gen.nextDouble() >= p ? keepScale : 0;
+        }
+        return Tensor.of(x.dtype(), x.device(), m, shape);
     }
 
     @Override
