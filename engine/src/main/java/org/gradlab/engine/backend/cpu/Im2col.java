@@ -200,21 +200,27 @@ final class Im2col {
         });
     }
 
-    /** Zeroes, in output rows [ohLo, ohHi) of one col row, the columns whose source column ow + dx is outside [0, w). */
+    /**
+     * Zeroes, in output rows [ohLo, ohHi) of one col row, the columns whose source column ow + dx is outside [0, w).
+     * NOTE: one strided loop down each such column (|dx| of them, one for a 3x3 kernel) rather than
+     * two short loops per output row: the per-row loops cost more than the copy of the row itself.
+     */
     private static void zeroWrappedColumns(float[] col, int dst, int ohLo, int ohHi, int w, int dx) {
         int left = Math.min(w, Math.max(0, -dx)); // ow < -dx
         int right = Math.max(left, Math.min(w, w - dx)); // ow >= w - dx
-        if (left == 0 && right == w) {
-            return;
+        int end = dst + ohHi * w;
+        for (int ow = 0; ow < left; ow++) {
+            zeroColumn(col, dst + ohLo * w + ow, end, w);
         }
-        for (int oh = ohLo; oh < ohHi; oh++) {
-            int r = dst + oh * w;
-            for (int ow = 0; ow < left; ow++) {
-                col[r + ow] = 0f;
-            }
-            for (int ow = right; ow < w; ow++) {
-                col[r + ow] = 0f;
-            }
+        for (int ow = right; ow < w; ow++) {
+            zeroColumn(col, dst + ohLo * w + ow, end, w);
+        }
+    }
+
+    /** col[i] = 0 for i = from, from + w, ... below end. */
+    private static void zeroColumn(float[] col, int from, int end, int w) {
+        for (int i = from; i < end; i += w) {
+            col[i] = 0f;
         }
     }
 
