@@ -11,9 +11,9 @@ import org.gradlab.engine.backend.OptimKernels;
 
 /**
  * Fused optimizer loops: per element, read once, compute, write once. The double loops are the
- * reference (float64 Adam, SGD in both dtypes); float32 Adam is a fast path beside it (tested
- * against it, OptimF32PathTest) that stages its four tensors through heap arrays (bulk copies)
- * and computes in float, as PyTorch does, so the loop vectorises; its elements split across
+ * reference (float64 Adam and SGD); float32 Adam and SGD are fast paths beside them (tested
+ * against them, OptimF32PathTest) that stage their tensors through heap arrays (bulk copies)
+ * and compute in float, as PyTorch does, so the loops vectorise; their elements split across
  * threads ({@link Parallel}).
  */
 final class CpuOptim implements OptimKernels {
@@ -92,6 +92,11 @@ final class CpuOptim implements OptimKernels {
         long op = p.offset();
         long og = gc.offset();
         long ob = buf == null ? 0 : buf.offset();
+        if (p.dtype() == DType.F32) {
+            sgdStep32(sp, op, sg, og, sb, ob, n, (float) lr, (float) momentum, (float) (1 - dampening), nesterov,
+                    (float) weightDecay, firstStep);
+            return;
+        }
         for (int i = 0; i < n; i++) {
             double pv = sp.get(op + i);
             double gv = sg.get(og + i) + weightDecay * pv;
@@ -102,6 +107,35 @@ final class CpuOptim implements OptimKernels {
             }
             sp.set(op + i, pv - lr * gv);
         }
+    }
+
+    /**
+     * The float32 SGD step: the double loop above in float arithmetic (as PyTorch's float32 SGD),
+     * the three tensors staged through heap arrays so that the loop vectorises, the elements split
+     * across threads ({@link Parallel}). {@code sb} null: no momentum buffer.
+     */
+    private static void sgdStep32(CpuStorage sp, long op, CpuStorage sg, long og, CpuStorage sb, long ob, int n, float lr,
+                                  float momentum, float keep, boolean nesterov, float wd, boolean firstStep) {
+        Parallel.forChunks(n, Parallel.grain(1), (chunk, from, to) -> { // each chunk stages its own range
+            int len = to - from;
+            float[] fp = HeapStage.load(0, sp.f32(), (int) op + from, len);
+            float[] fg = HeapStage.load(1, sg.f32(), (int) og + from, len);
+            if (sb == null) {
+                for (int i = 0; i < len; i++) {
+                    fp[i] -= lr * (fg[i] + wd * fp[i]);
+                }
+            } else {
+                float[] fb = HeapStage.load(2, sb.f32(), (int) ob + from, len);
+                for (int i = 0; i < len; i++) {
+                    float gv = fg[i] + wd * fp[i];
+                    float b = firstStep ? gv : momentum * fb[i] + keep * gv; // the first step's buffer is the gradient
+                    fb[i] = b;
+                    fp[i] -= lr * (nesterov ? gv + momentum * b : b);
+                }
+                HeapStage.store(fb, sb.f32(), (int) ob + from, len);
+            }
+            HeapStage.store(fp, sp.f32(), (int) op + from, len);
+        });
     }
 
     private static void check(String op, Tensor p, Tensor g, Tensor a, Tensor b) {

@@ -67,6 +67,7 @@ class ParallelPathsTest {
         ew.axpyMatchesTheReference();
         ew.everyFunctionIsItsReferenceRounded();
         new OptimF32PathTest().adamMatchesTheReference();
+        new OptimF32PathTest().sgdMatchesTheReference();
         RowsF32PathTest rows = new RowsF32PathTest();
         rows.layerNormMatchesTheReference();
         rows.lastAxisSoftmaxMatchesTheReference();
