@@ -15,7 +15,8 @@ import org.gradlab.natives.Blas;
  * GEMM's 2*K flops per output element.
  *
  * <p>Heap staging slots (see {@link HeapStage}): 0 sample block of x or g, 1 zero-bordered pad,
- * 2 col block, 3 channel-major block, 4 sample-major block.
+ * 3 channel-major block, 4 sample-major block ({@link Im2col} writes and reads the col block in
+ * place off-heap).
  */
 final class ConvBlocks32 {
     private ConvBlocks32() {}
@@ -145,10 +146,9 @@ final class ConvBlocks32 {
             loadChannelMajor(g, gOff + (long) n0 * os, work, p, nbk);
             Blas.sgemm(true, false, p.k(), ld, p.cout(), 1f, w.buffer(), wOff, p.k(), work.blk.buffer(), 0, ld, 0f,
                     work.col.buffer(), 0, ld);
-            float[] col = HeapStage.load(2, work.col.f32(), 0, p.k() * ld);
             float[] xb = HeapStage.scratch(4, nbk * xs);
             for (int s = 0; s < nbk; s++) {
-                Im2col.col2im(col, s * p.l(), ld, p.cin(), p.geo(), work.pad, xb, s * xs);
+                Im2col.col2im(work.col, (long) s * p.l(), ld, p.cin(), p.geo(), work.pad, xb, s * xs);
             }
             gx.f32().put(n0 * xs, xb, 0, nbk * xs);
         });
@@ -189,11 +189,9 @@ final class ConvBlocks32 {
     /** dst from {@code dstOff} (off-heap, K x nbk*L) = the col matrices of the nbk samples of xb side by side. */
     private static void fillCol(float[] xb, CpuStorage dst, long dstOff, float[] pad, CpuConv.Plan p, int nbk) {
         int ld = nbk * p.l();
-        float[] col = HeapStage.scratch(2, p.k() * ld);
         for (int s = 0; s < nbk; s++) {
-            Im2col.im2col(xb, s * p.cin() * p.hw(), p.cin(), p.geo(), pad, col, s * p.l(), ld);
+            Im2col.im2col(xb, s * p.cin() * p.hw(), p.cin(), p.geo(), pad, dst, dstOff + (long) s * p.l(), ld);
         }
-        dst.f32().put((int) dstOff, col, 0, p.k() * ld);
     }
 
     /** work.blk (off-heap, C x nbk*L) = the nbk samples of g from {@code off}, channel-major. */

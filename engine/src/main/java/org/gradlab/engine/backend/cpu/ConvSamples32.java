@@ -6,8 +6,8 @@ import org.gradlab.natives.NativeBuffer;
 
 /**
  * float32 conv, one sample and one group per GEMM: {@link ConvReference}'s algorithm with the
- * im2col/col2im of {@link Im2col} on heap arrays (each sample-group of x staged in and its col
- * matrix out with one bulk copy), and a 1x1 stride-1 unpadded conv reading x itself as its col
+ * im2col/col2im of {@link Im2col} (each sample-group of x staged in or out of a heap array with
+ * one bulk copy, its col matrix written and read in place off-heap), and a 1x1 stride-1 unpadded conv reading x itself as its col
  * matrix (no im2col at all). The forward bias is written into out[n] first and GEMM accumulates
  * onto it (beta 1). The samples split across threads ({@link Parallel}); one scratch set per
  * chunk, nothing allocated per sample.
@@ -25,14 +25,14 @@ final class ConvSamples32 {
     }
 
     /**
-     * Per-call scratch: the off-heap col matrix (K x L) GEMM reads or writes, heap staging arrays
-     * for one sample-group of x and of col (filled by one bulk copy each) and a zero-bordered
-     * padded copy of x. A 1x1 direct conv needs none of it.
+     * Per-call scratch: the off-heap col matrix (K x L) GEMM reads or writes, a heap staging array
+     * for one sample-group of x (filled or emptied by one bulk copy) and a zero-bordered padded
+     * copy of x; im2col and col2im write and read the col matrix in place. A 1x1 direct conv needs
+     * none of it.
      */
     private static final class Scratch implements AutoCloseable {
         final CpuStorage col;
         final float[] xs;
-        final float[] cs;
         final float[] pad;
 
         /** {@code ownCol = false}: the caller passes kept columns, so no col matrix of its own is needed. */
@@ -42,7 +42,6 @@ final class ConvSamples32 {
             col = need && ownCol ? new CpuStorage(DType.F32, (long) p.k() * p.l(), false) : null;
             // per-thread arrays reused across calls (HeapStage): no allocation, no zeroing per call
             xs = need ? HeapStage.scratch(0, p.cinG() * p.hw()) : null;
-            cs = need ? HeapStage.scratch(2, p.k() * p.l()) : null;
             pad = need ? Im2col.zeroedPad(p.cinG(), p.geo()) : null;
         }
 
@@ -54,14 +53,12 @@ final class ConvSamples32 {
         /** dst from {@code dstOff} (K x L) = im2col of the sample-group of x at {@code off}. */
         void im2col(CpuStorage x, long off, CpuConv.Plan p, CpuStorage dst, long dstOff) {
             x.f32().get((int) off, xs, 0, p.cinG() * p.hw());
-            Im2col.im2col(xs, p.cinG(), p.geo(), pad, cs);
-            dst.f32().put((int) dstOff, cs, 0, p.k() * p.l());
+            Im2col.im2col(xs, 0, p.cinG(), p.geo(), pad, dst, dstOff, p.l());
         }
 
         /** The sample-group of gx starting at {@code off} (written whole) = col2im of col. */
         void col2im(CpuStorage gx, long off, CpuConv.Plan p) {
-            col.f32().get(0, cs, 0, p.k() * p.l());
-            Im2col.col2im(cs, p.cinG(), p.geo(), pad, xs);
+            Im2col.col2im(col, 0, p.l(), p.cinG(), p.geo(), pad, xs, 0);
             gx.f32().put((int) off, xs, 0, p.cinG() * p.hw());
         }
 

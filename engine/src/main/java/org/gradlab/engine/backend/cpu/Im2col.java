@@ -1,7 +1,8 @@
 package org.gradlab.engine.backend.cpu;
 
 /**
- * float32 im2col / col2im on heap arrays, for one sample and a run of channels: the fast versions
+ * float32 im2col / col2im between heap arrays (x, one sample and a run of channels) and off-heap
+ * col matrices (which GEMM reads or writes, so no staging copy of them): the fast versions
  * of the plain loops in {@link ConvReference#im2col} and {@link ConvReference#col2im} (tested
  * against them in Im2colF32Test). col has rows (c, ki, kj) and columns (oh, ow):
  * col[(c*kh+ki)*kw+kj][oh*Wo+ow] = x[c][oh*sh-ph+ki][ow*sw-pw+kj] (0 outside the input).
@@ -31,31 +32,32 @@ final class Im2col {
         return pad;
     }
 
-    /**
-     * Float32 im2col on heap arrays (x: {@code channels} planes from 0; col: K x L). x is first
-     * copied into the interior of {@code pad}, a zero-bordered copy (its border must be zero and is
-     * never written), so every col row segment is one branch-free copy. The caller stages data
-     * between off-heap buffers and these arrays with one bulk copy each way.
-     */
-    static void im2col(float[] x, int channels, Geo g, float[] pad, float[] col) {
-        im2col(x, 0, channels, g, pad, col, 0, g.ho() * g.wo());
+    /** Floats a matrix of {@code rows} rows of {@code l} columns, {@code ld} apart, spans. */
+    private static long span(int rows, int l, int ld) {
+        return rows == 0 ? 0 : (long) (rows - 1) * ld + l;
     }
 
     /**
-     * As {@link #im2col(float[], int, Geo, float[], float[])}, reading the planes of x from
-     * {@code xOff} and writing col row r at {@code colOff + r * ld} (several samples side by side
-     * in one col matrix, ld = samples * L).
+     * col = im2col of {@code channels} planes of x (a heap array, from {@code xOff}), written
+     * straight into off-heap memory: col row r at {@code colOff + r * ld} of {@code col} (several
+     * samples side by side in one col matrix: ld = samples * L). The caller stages x into the heap
+     * array with one bulk copy; the col matrix, K x L floats, needs no staging copy of its own.
      */
-    static void im2col(float[] x, int xOff, int channels, Geo g, float[] pad, float[] col, int colOff, int ld) {
+    static void im2col(float[] x, int xOff, int channels, Geo g, float[] pad, CpuStorage col, long colOff, int ld) {
+        long base = OffHeap.floats(col, colOff, span(channels * g.kh() * g.kw(), g.ho() * g.wo(), ld));
         if (isSameShift(g)) {
-            im2colShift(x, xOff, channels, g, col, colOff, ld);
+            im2colShift(x, xOff, channels, g, base, ld);
         } else {
-            im2colPadded(x, xOff, channels, g, pad, col, colOff, ld);
+            im2colPadded(x, xOff, channels, g, pad, base, ld);
         }
     }
 
-    /** The general float32 im2col through the zero-bordered copy {@code pad}. */
-    static void im2colPadded(float[] x, int xOff, int channels, Geo g, float[] pad, float[] col, int colOff, int ld) {
+    /**
+     * The general float32 im2col into the off-heap matrix at address {@code col} (row r at r * ld):
+     * x is first copied into the interior of {@code pad}, a zero-bordered copy (its border must be
+     * zero and is never written), so every col row segment is one branch-free copy.
+     */
+    static void im2colPadded(float[] x, int xOff, int channels, Geo g, float[] pad, long col, int ld) {
         int hp = g.h() + 2 * g.ph();
         int wp = g.w() + 2 * g.pw();
         int ho = g.ho();
@@ -71,14 +73,14 @@ final class Im2col {
         for (int c = 0; c < channels; c++) {
             for (int ki = 0; ki < g.kh(); ki++) {
                 for (int kj = 0; kj < g.kw(); kj++, row++) {
-                    int dst = colOff + row * ld;
+                    int dst = row * ld;
                     int src = (c * hp + ki) * wp + kj;
                     for (int oh = 0; oh < ho; oh++, dst += wo, src += sh * wp) {
                         if (sw == 1) {
-                            System.arraycopy(pad, src, col, dst, wo);
+                            OffHeap.copy(pad, src, col, dst, wo);
                         } else {
                             for (int ow = 0, s = src; ow < wo; ow++, s += sw) {
-                                col[dst + ow] = pad[s];
+                                OffHeap.put(col, dst + ow, pad[s]);
                             }
                         }
                     }
@@ -88,25 +90,25 @@ final class Im2col {
     }
 
     /**
-     * Float32 col2im on heap arrays: x ({@code channels} planes from 0) = col scattered back and
-     * summed, accumulated in the zero-bordered scratch {@code pad} (cleared here) whose interior is
-     * then copied to x.
+     * x ({@code channels} planes of a heap array from {@code xOff}, written whole) = col scattered
+     * back and summed, col read straight from off-heap memory (row r at {@code colOff + r * ld} of
+     * {@code col}). Every col element is read once.
      */
-    static void col2im(float[] col, int channels, Geo g, float[] pad, float[] x) {
-        col2im(col, 0, g.ho() * g.wo(), channels, g, pad, x, 0);
-    }
-
-    /** As {@link #col2im(float[], int, Geo, float[], float[])} with col row r at {@code colOff + r * ld}, x from {@code xOff}. */
-    static void col2im(float[] col, int colOff, int ld, int channels, Geo g, float[] pad, float[] x, int xOff) {
+    static void col2im(CpuStorage col, long colOff, int ld, int channels, Geo g, float[] pad, float[] x, int xOff) {
+        long base = OffHeap.floats(col, colOff, span(channels * g.kh() * g.kw(), g.ho() * g.wo(), ld));
         if (isSameShift(g)) {
-            col2imShift(col, colOff, ld, channels, g, x, xOff);
+            col2imShift(base, ld, channels, g, x, xOff);
         } else {
-            col2imPadded(col, colOff, ld, channels, g, pad, x, xOff);
+            col2imPadded(base, ld, channels, g, pad, x, xOff);
         }
     }
 
-    /** The general float32 col2im, accumulating in the zero-bordered scratch {@code pad}. */
-    static void col2imPadded(float[] col, int colOff, int ld, int channels, Geo g, float[] pad, float[] x, int xOff) {
+    /**
+     * The general float32 col2im from the off-heap matrix at address {@code col}, accumulating in the
+     * zero-bordered scratch {@code pad} (cleared here) whose interior is then copied to x. Each col
+     * row is copied into a heap row first (HeapStage slot {@link #ROW_SLOT}).
+     */
+    static void col2imPadded(long col, int ld, int channels, Geo g, float[] pad, float[] x, int xOff) {
         int hp = g.h() + 2 * g.ph();
         int wp = g.w() + 2 * g.pw();
         int ho = g.ho();
@@ -114,20 +116,22 @@ final class Im2col {
         int sh = g.sh();
         int sw = g.sw();
         java.util.Arrays.fill(pad, 0, channels * hp * wp, 0f);
+        float[] r = HeapStage.scratch(ROW_SLOT, ho * wo);
         int row = 0;
         for (int c = 0; c < channels; c++) {
             for (int ki = 0; ki < g.kh(); ki++) {
                 for (int kj = 0; kj < g.kw(); kj++, row++) {
-                    int src = colOff + row * ld;
+                    OffHeap.copy(col, row * ld, r, 0, ho * wo);
+                    int src = 0;
                     int dst = (c * hp + ki) * wp + kj;
                     for (int oh = 0; oh < ho; oh++, src += wo, dst += sh * wp) {
                         if (sw == 1) {
                             for (int ow = 0; ow < wo; ow++) {
-                                pad[dst + ow] += col[src + ow];
+                                pad[dst + ow] += r[src + ow];
                             }
                         } else {
                             for (int ow = 0, d = dst; ow < wo; ow++, d += sw) {
-                                pad[d] += col[src + ow];
+                                pad[d] += r[src + ow];
                             }
                         }
                     }
@@ -185,73 +189,98 @@ final class Im2col {
         }
     }
 
-    /** The shifted-plane im2col ({@link #isSameShift}): col row r at {@code colOff + r * ld}, planes of x from xOff. */
-    static void im2colShift(float[] x, int xOff, int channels, Geo g, float[] col, int colOff, int ld) {
+    /** The shifted-plane im2col ({@link #isSameShift}) into the off-heap matrix at address {@code col}, row r at r * ld. */
+    static void im2colShift(float[] x, int xOff, int channels, Geo g, long col, int ld) {
         int w = g.w();
         int l = g.h() * w;
         forEachShiftedRow(xOff, channels, g, (row, plane, shift, a, b, ohLo, ohHi, dx) -> {
-            int dst = colOff + row * ld;
-            java.util.Arrays.fill(col, dst, dst + a, 0f);
+            int dst = row * ld;
+            OffHeap.zero(col, dst, a);
             if (b > a) {
-                System.arraycopy(x, plane + a + shift, col, dst + a, b - a);
+                OffHeap.copy(x, plane + a + shift, col, dst + a, b - a);
             }
-            java.util.Arrays.fill(col, dst + b, dst + l, 0f);
+            OffHeap.zero(col, dst + b, l - b);
             zeroWrappedColumns(col, dst, ohLo, ohHi, w, dx);
         });
     }
 
     /**
-     * Zeroes, in output rows [ohLo, ohHi) of one col row, the columns whose source column ow + dx is outside [0, w).
-     * NOTE: one strided loop down each such column (|dx| of them, one for a 3x3 kernel) rather than
-     * two short loops per output row: the per-row loops cost more than the copy of the row itself.
+     * Zeroes, in output rows [ohLo, ohHi) of the off-heap col row at {@code dst}, the columns whose
+     * source column ow + dx is outside [0, w). NOTE: one strided loop down each such column (|dx|
+     * of them, one for a 3x3 kernel) rather than two short loops per output row: the per-row loops
+     * cost more than the copy of the row itself.
      */
-    private static void zeroWrappedColumns(float[] col, int dst, int ohLo, int ohHi, int w, int dx) {
+    private static void zeroWrappedColumns(long col, int dst, int ohLo, int ohHi, int w, int dx) {
         int left = Math.min(w, Math.max(0, -dx)); // ow < -dx
         int right = Math.max(left, Math.min(w, w - dx)); // ow >= w - dx
         int end = dst + ohHi * w;
         for (int ow = 0; ow < left; ow++) {
-            zeroColumn(col, dst + ohLo * w + ow, end, w);
+            for (int i = dst + ohLo * w + ow; i < end; i += w) {
+                OffHeap.put(col, i, 0f);
+            }
         }
         for (int ow = right; ow < w; ow++) {
-            zeroColumn(col, dst + ohLo * w + ow, end, w);
-        }
-    }
-
-    /** col[i] = 0 for i = from, from + w, ... below end. */
-    private static void zeroColumn(float[] col, int from, int end, int w) {
-        for (int i = from; i < end; i += w) {
-            col[i] = 0f;
+            for (int i = dst + ohLo * w + ow; i < end; i += w) {
+                OffHeap.put(col, i, 0f);
+            }
         }
     }
 
     /**
-     * The adjoint of {@link #im2colShift}: x planes (from xOff, written whole) = sum over col rows
-     * of the row shifted back. The wrapped edge columns of each col row are zeroed first (col is
-     * scratch), so each row is one long add.
+     * The heap-array counterpart of {@link #zeroWrappedColumns} for one col row copied to
+     * {@code y[base + t]}: zeroes the wrapped positions t (output rows [ohLo, ohHi), columns whose
+     * source is outside the plane) that lie in the copied range [a, b).
+     */
+    private static void zeroWrapped(float[] y, int base, int a, int b, int ohLo, int ohHi, int w, int dx) {
+        int left = Math.min(w, Math.max(0, -dx));
+        int right = Math.max(left, Math.min(w, w - dx));
+        int hi = Math.min(b, ohHi * w);
+        for (int ow = 0; ow < left; ow++) {
+            zeroColumn(y, base, Math.max(a, ohLo * w + ow), ow, hi, w);
+        }
+        for (int ow = right; ow < w; ow++) {
+            zeroColumn(y, base, Math.max(a, ohLo * w + ow), ow, hi, w);
+        }
+    }
+
+    /** y[base + t] = 0 for every t in [lo, hi) in column ow (t mod w == ow). */
+    private static void zeroColumn(float[] y, int base, int lo, int ow, int hi, int w) {
+        for (int t = lo + Math.floorMod(ow - lo, w); t < hi; t += w) {
+            y[base + t] = 0f;
+        }
+    }
+
+    /**
+     * The adjoint of {@link #im2colShift}: x planes (from xOff, written whole) = sum over the rows of
+     * the off-heap matrix at address {@code col} (row r at r * ld) of the row shifted back. Each
+     * row's range [a, b) is copied into a heap scratch array, its wrapped edge columns zeroed there,
+     * and added to x with one long add.
      *
-     * <p>NOTE: each row is first copied into a scratch array at the SAME index as its target in x,
-     * so the add loop reads and writes {@code [i]} of both: C2 (JDK 17) does not vectorise a loop
+     * <p>NOTE: each row is copied into the scratch array at the SAME index as its target in x, so
+     * the add loop reads and writes {@code [i]} of both: C2 (JDK 17) does not vectorise a loop
      * whose two arrays carry different loop-invariant offsets ({@code x[a + t] += col[b + t]}),
      * and the copy (an intrinsic memcpy) costs less than the scalar adds it replaces (bench/README.md,
      * LoopShapesBench).
      */
-    static void col2imShift(float[] col, int colOff, int ld, int channels, Geo g, float[] x, int xOff) {
+    static void col2imShift(long col, int ld, int channels, Geo g, float[] x, int xOff) {
         int w = g.w();
         int end = xOff + channels * g.h() * w;
         java.util.Arrays.fill(x, xOff, end, 0f);
         float[] aligned = HeapStage.scratch(ALIGNED_SLOT, end);
         forEachShiftedRow(xOff, channels, g, (row, plane, shift, a, b, ohLo, ohHi, dx) -> {
             if (b > a) {
-                int src = colOff + row * ld;
-                zeroWrappedColumns(col, src, ohLo, ohHi, w, dx);
                 int at = plane + shift + a;
-                System.arraycopy(col, src + a, aligned, at, b - a);
+                OffHeap.copy(col, row * ld + a, aligned, at, b - a);
+                zeroWrapped(aligned, plane + shift, a, b, ohLo, ohHi, w, dx);
                 addInto(x, aligned, at, at + b - a);
             }
         });
     }
 
-    /** HeapStage slot of col2imShift's aligned copy (the conv callers use slots 0 to 4). */
+    /** HeapStage slot of col2imPadded's row copy (the conv callers use slots 0, 1, 3 and 4). */
+    private static final int ROW_SLOT = 2;
+
+    /** HeapStage slot of col2imShift's aligned copy (the conv callers use slots 0, 1, 3 and 4). */
     private static final int ALIGNED_SLOT = 5;
 
     /** x[i] += y[i] for i in [from, to): one index for both arrays, so the JIT vectorises it. */

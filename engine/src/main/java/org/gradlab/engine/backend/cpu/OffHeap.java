@@ -5,9 +5,10 @@ import sun.misc.Unsafe;
 
 /**
  * Raw float32 access to a storage's off-heap memory, for loops the JIT cannot vectorise anyway
- * (strided windows such as 2x2 max pooling): no staging copy into a heap array, no per-access
- * bounds check. Each view checks ONCE, when taken, that the elements the caller will touch lie
- * inside the storage, so a wrong index is a Java exception, never a JVM crash.
+ * (strided windows such as 2x2 max pooling) and for row copies between heap arrays and off-heap
+ * matrices (im2col, col2im): no staging copy of a whole matrix, no per-access bounds check. Each
+ * view checks ONCE, when taken, that the elements the caller will touch lie inside the storage,
+ * so a wrong index is a Java exception, never a JVM crash.
  */
 final class OffHeap {
     private static final Unsafe U;
@@ -41,6 +42,23 @@ final class OffHeap {
     /** The address {@code floats} elements past {@code base} (a sub-range the view's check already covered). */
     static long plus(long base, long floats) {
         return base + floats * Float.BYTES;
+    }
+
+    /** base[at, at + n) = src[from, from + n): one bulk copy from a heap array (src's range is checked). */
+    static void copy(float[] src, int from, long base, int at, int n) {
+        java.util.Objects.checkFromIndexSize(from, n, src.length);
+        U.copyMemory(src, Unsafe.ARRAY_FLOAT_BASE_OFFSET + ((long) from << 2), null, base + ((long) at << 2), (long) n << 2);
+    }
+
+    /** dst[to, to + n) = base[at, at + n): one bulk copy into a heap array (dst's range is checked). */
+    static void copy(long base, int at, float[] dst, int to, int n) {
+        java.util.Objects.checkFromIndexSize(to, n, dst.length);
+        U.copyMemory(null, base + ((long) at << 2), dst, Unsafe.ARRAY_FLOAT_BASE_OFFSET + ((long) to << 2), (long) n << 2);
+    }
+
+    /** base[at, at + n) = 0. */
+    static void zero(long base, int at, int n) {
+        U.setMemory(base + ((long) at << 2), (long) n << 2, (byte) 0);
     }
 
     static float get(long base, int i) {

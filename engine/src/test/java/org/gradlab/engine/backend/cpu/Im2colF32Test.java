@@ -7,14 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.DoubleBuffer;
 import java.util.Random;
+import org.gradlab.engine.DType;
 import org.junit.jupiter.api.Test;
 
 /**
  * The float32 im2col/col2im of {@link Im2col}: the general padded-copy version against the plain
  * float64 loops of {@link ConvReference} on strided, padded, non-square and odd geometries; the
  * shifted-plane version (stride 1, output the size of the input) against the padded one on every
- * plane size from 1x1 up and kernels 1, 3, 5 (square and not), inside a wider col matrix
- * (ld > L, nonzero offsets) so a write outside a row shows up.
+ * plane size from 1x1 up and kernels 1, 3, 5 (square and not), inside a wider off-heap col
+ * matrix (ld > L, nonzero offsets) so a write outside a row shows up.
  */
 class Im2colF32Test {
     private static Im2col.Geo same(int h, int w, int kh, int kw) {
@@ -41,14 +42,14 @@ class Im2colF32Test {
                         x[i] = (float) r.nextGaussian();
                     }
                     float[] pad = new float[Im2col.paddedSize(channels, g)];
-                    float[] expected = new float[colOff + rows * ld];
-                    float[] actual = new float[colOff + rows * ld];
-                    java.util.Arrays.fill(expected, 7f); // the gaps between rows must stay untouched
-                    java.util.Arrays.fill(actual, 7f);
-                    Im2col.im2colPadded(x, xOff, channels, g, pad, expected, colOff, ld);
-                    Im2col.im2colShift(x, xOff, channels, g, actual, colOff, ld);
+                    float[] gaps = new float[colOff + rows * ld];
+                    java.util.Arrays.fill(gaps, 7f); // the gaps between rows must stay untouched
                     String where = "kernel " + k[0] + "x" + k[1] + ", plane " + h + "x" + w;
-                    assertArrayEquals(expected, actual, where);
+                    try (CpuStorage expected = offHeap(gaps); CpuStorage actual = offHeap(gaps)) {
+                        Im2col.im2colPadded(x, xOff, channels, g, pad, at(expected, colOff), ld);
+                        Im2col.im2colShift(x, xOff, channels, g, at(actual, colOff), ld);
+                        assertArrayEquals(read(expected), read(actual), where);
+                    }
 
                     float[] col = new float[colOff + rows * ld];
                     for (int i = 0; i < col.length; i++) {
@@ -58,9 +59,11 @@ class Im2colF32Test {
                     float[] backShift = new float[xOff + channels * l];
                     java.util.Arrays.fill(back, 5f);
                     java.util.Arrays.fill(backShift, 5f);
-                    java.util.Arrays.fill(pad, 0f);
-                    Im2col.col2imPadded(col.clone(), colOff, ld, channels, g, pad, back, xOff);
-                    Im2col.col2imShift(col.clone(), colOff, ld, channels, g, backShift, xOff);
+                    try (CpuStorage c1 = offHeap(col); CpuStorage c2 = offHeap(col)) {
+                        Im2col.col2imPadded(at(c1, colOff), ld, channels, g, pad, back, xOff);
+                        Im2col.col2imShift(at(c2, colOff), ld, channels, g, backShift, xOff);
+                        assertArrayEquals(col, read(c2), where + ": col2im leaves col as it was");
+                    }
                     for (int i = 0; i < back.length; i++) {
                         assertEquals(back[i], backShift[i], 1e-5f, where + ", col2im element " + i);
                     }
@@ -86,8 +89,11 @@ class Im2colF32Test {
                 x64.put(i, x[i]);
             }
             String where = g.toString();
-            float[] col = new float[rows * l];
-            Im2col.im2colPadded(x, 0, channels, g, new float[Im2col.paddedSize(channels, g)], col, 0, l);
+            float[] col;
+            try (CpuStorage st = new CpuStorage(DType.F32, rows * l, false)) {
+                Im2col.im2col(x, 0, channels, g, new float[Im2col.paddedSize(channels, g)], st, 0, l); // the padded path
+                col = read(st);
+            }
             DoubleBuffer col64 = DoubleBuffer.allocate(rows * l);
             ConvReference.im2col(x64, 0, channels, g, col64);
             for (int i = 0; i < col.length; i++) {
@@ -102,13 +108,33 @@ class Im2colF32Test {
             }
             float[] gx = new float[x.length];
             java.util.Arrays.fill(gx, 9f); // written whole
-            Im2col.col2imPadded(gcol, 0, l, channels, g, new float[Im2col.paddedSize(channels, g)], gx, 0);
+            try (CpuStorage st = offHeap(gcol)) {
+                Im2col.col2im(st, 0, l, channels, g, new float[Im2col.paddedSize(channels, g)], gx, 0); // the padded path
+            }
             DoubleBuffer gx64 = DoubleBuffer.allocate(x.length); // zero: the reference adds
             ConvReference.col2im(gcol64, channels, g, gx64, 0);
             for (int i = 0; i < gx.length; i++) {
                 assertEquals(gx64.get(i), gx[i], 1e-5, where + ", col2im element " + i);
             }
         }
+    }
+
+    /** An off-heap copy of a. */
+    private static CpuStorage offHeap(float[] a) {
+        CpuStorage s = new CpuStorage(DType.F32, a.length, false);
+        s.f32().put(0, a, 0, a.length);
+        return s;
+    }
+
+    /** The address of element {@code from} of s, the rest of s in range. */
+    private static long at(CpuStorage s, int from) {
+        return OffHeap.floats(s, from, s.f32().capacity() - from);
+    }
+
+    private static float[] read(CpuStorage s) {
+        float[] a = new float[s.f32().capacity()];
+        s.f32().get(0, a, 0, a.length);
+        return a;
     }
 
     /** A geometry with the output size the conv formula gives. */
