@@ -16,6 +16,7 @@ public abstract class Op {
     private Tensor[] inputs;
     private Tensor output;
     private final List<Tensor> saved = new ArrayList<>();
+    private final List<Tensor> owned = new ArrayList<>();
     private boolean released;
     private long sequence;
     private String scope = "";
@@ -24,6 +25,17 @@ public abstract class Op {
     protected final int save(Tensor t) {
         saved.add(t);
         return saved.size() - 1;
+    }
+
+    /**
+     * Stores for backward a tensor that nothing but this op reads (a backend's intermediate kept
+     * from the forward, e.g. conv's im2col matrix): its memory is released as soon as the op's
+     * saved tensors are (after its backward, unless the graph is retained), not when the step's
+     * {@code MemoryScope} closes. Returns its slot.
+     */
+    protected final int saveOwned(Tensor t) {
+        owned.add(t);
+        return save(t);
     }
 
     /** A tensor saved by {@link #save}; fails clearly after the graph was freed by a backward. */
@@ -66,6 +78,10 @@ public abstract class Op {
     final void release() {
         released = true;
         saved.clear();
+        for (Tensor t : owned) {
+            t.release();
+        }
+        owned.clear();
     }
 
     public final Tensor[] inputs() {

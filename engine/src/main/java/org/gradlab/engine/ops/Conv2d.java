@@ -48,7 +48,8 @@ public final class Conv2d extends Op {
         Conv2d op = new Conv2d(p, x.shape(), w.shape());
         op.save(x);
         op.save(w);
-        op.columnsSlot = f.columns() == null ? -1 : op.save(f.columns());
+        // only this op's filter gradient reads the columns: freed right after its backward
+        op.columnsSlot = f.columns() == null ? -1 : op.saveOwned(f.columns());
         Autograd.record(op, f.out(), x, w, bias);
         return f.out();
     }
