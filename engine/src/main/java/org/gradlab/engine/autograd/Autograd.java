@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
+import org.gradlab.engine.Device;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Shape;
+import org.gradlab.engine.Storage;
 import org.gradlab.engine.Tensor;
 
 /**
@@ -171,6 +173,9 @@ public final class Autograd {
             Map<Op, Tensor> pending = new IdentityHashMap<>();
             pending.put(root.gradFn(), upstream);
             List<BackwardListener> listeners = LISTENERS.get();
+            // storages that must outlive this backward: the caller's upstream, retained grads, what hooks saw
+            Map<Storage, Boolean> held = new IdentityHashMap<>();
+            held.put(upstream.storage(), Boolean.TRUE);
             OpProfiler.lap();
             for (Op op : order) {
                 Tensor g = pending.remove(op);
@@ -178,7 +183,13 @@ public final class Autograd {
                     continue;
                 }
                 Tensor out = op.output();
+                if (!out.hooks().isEmpty()) {
+                    held.put(g.storage(), Boolean.TRUE); // a hook may keep what it sees
+                }
                 g = applyHooks(out, g);
+                if (out.retainsGrad() || !out.hooks().isEmpty()) {
+                    held.put(g.storage(), Boolean.TRUE);
+                }
                 if (out.retainsGrad()) {
                     out.setGrad(g);
                 }
@@ -214,14 +225,46 @@ public final class Autograd {
                     OpProfiler.exclude(listening); // the listeners' time is not the op's
                 }
                 for (int i : leafInputs) { // after onNode: a leaf's accumulation belongs to the node that produced it
+                    if (!ins[i].hooks().isEmpty()) {
+                        held.put(grads[i].storage(), Boolean.TRUE); // a leaf's hook may keep what it sees
+                    }
                     accumulateLeaf(ins[i], grads[i]);
                 }
                 OpProfiler.stamp(OpProfiler.BACKWARD, op);
                 if (!retainGraph) {
                     op.release();
+                    if (listeners.isEmpty()) {
+                        releaseConsumed(g, held, grads, pending);
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * Frees the gradient an op's backward has just consumed when nothing can read it any more, so
+     * that a step's peak memory is its saved activations plus the gradients in flight rather than
+     * every gradient of the backward (the step's {@code MemoryScope} would free them only at its
+     * end). Kept: a storage in {@code held} (the caller's upstream, a retained grad, anything a
+     * hook saw), a CUDA gradient (its kernels run asynchronously), and any gradient whose storage
+     * is still shared with a gradient this op returned (a pass-through such as add's, or a view
+     * such as reshape's) or with one still pending. The caller skips this when listeners watch.
+     */
+    private static void releaseConsumed(Tensor g, Map<Storage, Boolean> held, Tensor[] grads, Map<Op, Tensor> pending) {
+        if (g.device().kind() != Device.Kind.CPU || held.containsKey(g.storage()) || g.storage().isReleased()) {
+            return;
+        }
+        for (Tensor t : grads) {
+            if (t != null && t.storage() == g.storage()) {
+                return;
+            }
+        }
+        for (Tensor t : pending.values()) {
+            if (t.storage() == g.storage()) {
+                return;
+            }
+        }
+        g.release();
     }
 
     private static Tensor applyHooks(Tensor t, Tensor g) {
