@@ -12,9 +12,10 @@ import org.gradlab.engine.backend.OptimKernels;
 /**
  * Fused optimizer loops: per element, read once, compute, write once. The double loops are the
  * reference (float64 Adam and SGD); float32 Adam and SGD are fast paths beside them (tested
- * against them, OptimF32PathTest) that stage their tensors through heap arrays (bulk copies)
- * and compute in float, as PyTorch does, so the loops vectorise; their elements split across
- * threads ({@link Parallel}).
+ * against them, OptimF32PathTest) that stage their tensors through heap arrays (bulk copies),
+ * their elements split across threads ({@link Parallel}). Adam computes in float, as PyTorch
+ * does, so its loop vectorises; SGD keeps the reference's double arithmetic per element, so its
+ * float32 results are the bits the per-element loop gave.
  */
 final class CpuOptim implements OptimKernels {
 
@@ -93,8 +94,7 @@ final class CpuOptim implements OptimKernels {
         long og = gc.offset();
         long ob = buf == null ? 0 : buf.offset();
         if (p.dtype() == DType.F32) {
-            sgdStep32(sp, op, sg, og, sb, ob, n, (float) lr, (float) momentum, (float) (1 - dampening), nesterov,
-                    (float) weightDecay, firstStep);
+            sgdStep32(sp, op, sg, og, sb, ob, n, lr, momentum, dampening, nesterov, weightDecay, firstStep);
             return;
         }
         for (int i = 0; i < n; i++) {
@@ -110,28 +110,29 @@ final class CpuOptim implements OptimKernels {
     }
 
     /**
-     * The float32 SGD step: the double loop above in float arithmetic (as PyTorch's float32 SGD),
-     * the three tensors staged through heap arrays so that the loop vectorises, the elements split
-     * across threads ({@link Parallel}). {@code sb} null: no momentum buffer.
+     * The float32 SGD step: the double loop above, with the same double arithmetic per element
+     * (so the same bits, and the challenge's figures stay as they were), but the tensors staged
+     * through heap arrays instead of a get/set per element, and the elements split across threads
+     * ({@link Parallel}). {@code sb} null: no momentum buffer.
      */
-    private static void sgdStep32(CpuStorage sp, long op, CpuStorage sg, long og, CpuStorage sb, long ob, int n, float lr,
-                                  float momentum, float keep, boolean nesterov, float wd, boolean firstStep) {
+    private static void sgdStep32(CpuStorage sp, long op, CpuStorage sg, long og, CpuStorage sb, long ob, int n, double lr,
+                                  double momentum, double dampening, boolean nesterov, double wd, boolean firstStep) {
         Parallel.forChunks(n, Parallel.grain(1), (chunk, from, to) -> { // each chunk stages its own range
             int len = to - from;
             float[] fp = HeapStage.load(0, sp.f32(), (int) op + from, len);
             float[] fg = HeapStage.load(1, sg.f32(), (int) og + from, len);
-            if (sb == null) {
-                for (int i = 0; i < len; i++) {
-                    fp[i] -= lr * (fg[i] + wd * fp[i]);
+            float[] fb = sb == null ? null : HeapStage.load(2, sb.f32(), (int) ob + from, len);
+            for (int i = 0; i < len; i++) {
+                double pv = fp[i];
+                double gv = fg[i] + wd * pv;
+                if (fb != null) {
+                    double b = firstStep ? gv : momentum * fb[i] + (1 - dampening) * gv; // the first step's buffer is the gradient
+                    fb[i] = (float) b;
+                    gv = nesterov ? gv + momentum * b : b;
                 }
-            } else {
-                float[] fb = HeapStage.load(2, sb.f32(), (int) ob + from, len);
-                for (int i = 0; i < len; i++) {
-                    float gv = fg[i] + wd * fp[i];
-                    float b = firstStep ? gv : momentum * fb[i] + keep * gv; // the first step's buffer is the gradient
-                    fb[i] = b;
-                    fp[i] -= lr * (nesterov ? gv + momentum * b : b);
-                }
+                fp[i] = (float) (pv - lr * gv);
+            }
+            if (fb != null) {
                 HeapStage.store(fb, sb.f32(), (int) ob + from, len);
             }
             HeapStage.store(fp, sp.f32(), (int) op + from, len);

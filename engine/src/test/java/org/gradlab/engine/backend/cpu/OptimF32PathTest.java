@@ -10,7 +10,8 @@ import org.gradlab.engine.backend.OptimKernels;
 import org.junit.jupiter.api.Test;
 
 /**
- * The float32 Adam and SGD steps of {@link CpuOptim} (staged, float arithmetic) against their
+ * The float32 Adam and SGD steps of {@link CpuOptim} (staged; Adam in float arithmetic, SGD in
+ * the reference's double arithmetic per element) against their
  * float64 loops, the reference: five steps with fresh gradients, odd sizes; Adam with L2 and
  * decoupled (AdamW) weight decay, SGD plain, with weight decay, with momentum and dampening, and
  * Nesterov; parameters and every state buffer within float32 rounding.
