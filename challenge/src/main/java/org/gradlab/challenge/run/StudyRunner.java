@@ -332,7 +332,11 @@ public final class StudyRunner {
     static void check(Study study, StudyData data) {
         for (StudyExperiment e : study.experiments()) {
             int c = e.input().channels() != null ? e.input().channels() : data.train().c();
-            String p = StudyModels.problem(e.model(), c, e.input().resize() != null ? e.input().resize() : data.train().h());
+            int side = e.input().resize() != null ? e.input().resize() : data.train().h();
+            String p = StudyModels.problem(e.model(), c, side);
+            if (p == null) {
+                p = StudyRecipes.augmentProblem(e.augmentSteps(), side);
+            }
             if (p == null) {
                 p = ClinicalChecks.problem(study, e, data);
             }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamedStudyTest {
     private static final String STUDY = "name: streamed\ndataset: {file: synthetic_dermamnist.npz}\ndefaults:\n"
             + "  model: {name: baseline_cnn}\n  input: {resize: 20, normalize: imagenet}\n"
-            + "  augment: [{hflip: 0.5}, {rotate: 10}]\n  optimizer: {name: adam, lr: 2.0e-3}\n  epochs: 2\n  batch: 16\n"
+            + "  augment: [{resized_crop: {size: 20, scale: [0.5, 1.0]}}, {hflip: 0.5}, {rotate: 10}]\n  optimizer: {name: adam, lr: 2.0e-3}\n  epochs: 2\n  batch: 16\n"
             + "experiments:\n  - {id: a}\n";
 
     private static List<StudyResult> run(Path dir, String out) throws Exception {

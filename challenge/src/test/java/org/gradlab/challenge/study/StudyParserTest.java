@@ -159,6 +159,28 @@ class StudyParserTest {
     }
 
     @Test
+    void resizedCropTakesTorchvisionDefaultsAndChecksEveryValue() throws Exception {
+        Study s = parse(HEAD + "defaults:\n  augment: [{resized_crop: {size: 28, scale: [0.5, 1.0]}}, {resized_crop: null}]\n"
+                + "experiments: [{id: a}]\n");
+        StudyExperiment a = s.get("a");
+        assertEquals(List.of(28.0, 0.5, 1.0, 0.75, 4.0 / 3.0), a.augmentSteps().get(0).values());
+        assertEquals(List.of(0.0, 0.08, 1.0, 0.75, 4.0 / 3.0), a.augmentSteps().get(1).values(), "size 0: the image's own");
+        assertEquals(a.settings(), parse(StudyYaml.single(a, new Study.DatasetRef("breastmnist", 28, null))).get("a").settings(),
+                "the step reads back from its YAML form");
+        String at = "t.yaml:5: key 'augment.steps.resized_crop.";
+        assertEquals(at + "scale': got [1.0, 0.5]; allowed: [lo, hi] with 0 < lo <= hi",
+                bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {scale: [1.0, 0.5]}}\nexperiments: [{id: a}]\n").getMessage());
+        assertEquals(at + "ratio': got [0.0, 1.0]; allowed: [lo, hi] with 0 < lo <= hi",
+                bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {ratio: [0.0, 1.0]}}\nexperiments: [{id: a}]\n").getMessage());
+        assertEquals(at + "size': got the number 2.5; allowed: a positive whole number of pixels",
+                bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {size: 2.5}}\nexperiments: [{id: a}]\n").getMessage());
+        assertEquals(at + "scale': got a list of 1; allowed: a list of 2 numbers",
+                bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {scale: [0.5]}}\nexperiments: [{id: a}]\n").getMessage());
+        StudyFileException key = bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {sise: 20}}\nexperiments: [{id: a}]\n");
+        assertEquals(at + "sise': unknown key; allowed: size, scale, ratio", key.getMessage());
+    }
+
+    @Test
     void aSavedExperimentReadsBackToTheSameSettings() throws Exception {
         StudyExperiment e = BundledStudies.get("dermamnist-25").get("25");
         Study back = parse(StudyYaml.single(e, new Study.DatasetRef("dermamnist", 28, null)));
