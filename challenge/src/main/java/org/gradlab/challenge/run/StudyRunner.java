@@ -67,7 +67,7 @@ public final class StudyRunner {
         Files.createDirectories(opts.out());
         Path resultsFile = opts.out().resolve("study-results.json");
         List<StudyResult> results = new ArrayList<>(loadResults(resultsFile));
-        ChallengeReport challenge = raw.isDermaMnist() ? new ChallengeReport(opts.out(), published()) : null;
+        ChallengeReport challenge = raw.isDermaMnist() ? new ChallengeReport(opts.out(), challengePublished(study)) : null;
         List<String> done = opts.resume() ? results.stream().map(StudyResult::id).toList() : List.of();
         results.removeIf(r -> opts.experiments().stream().anyMatch(e -> e.id().equals(r.id()) && !done.contains(e.id())));
         // NOTE: a resumed study's wall time adds the training time of the runs earlier invocations finished
@@ -91,7 +91,7 @@ public final class StudyRunner {
             }
         }
         StudyProgress progress = new StudyProgress(opts.experiments().stream().filter(e -> !done.contains(e.id())).toList(),
-                challenge != null ? published() : null);
+                challenge != null ? challengePublished(study) : null);
         for (StudyExperiment planned : opts.experiments()) {
             if (done.contains(planned.id())) {
                 StudyResult earlierRun = results.stream().filter(r -> r.id().equals(planned.id())).findFirst().orElseThrow();
@@ -354,6 +354,23 @@ public final class StudyRunner {
                 throw new StudyFileException(study.source(), e.id(), p);
             }
         }
+    }
+
+    /**
+     * The published figures the DermaMNIST report (report.html, the console table) compares with: the study's
+     * {@code published:} file when it is in the challenge's format (an {@code id,auc} table is compared in study.html
+     * only), the 25 experiments' published figures for the {@code dermamnist-25} study itself, else none — a study of
+     * other experiments has nothing published to be within ±0.03 of.
+     */
+    static org.gradlab.challenge.report.PublishedResults challengePublished(Study study) {
+        if (study.published() != null) {
+            try {
+                return org.gradlab.challenge.report.PublishedResults.load(study.published());
+            } catch (IllegalStateException notTheChallengeFormat) {
+                return org.gradlab.challenge.report.PublishedResults.none();
+            }
+        }
+        return study.name().equals("dermamnist-25") ? published() : org.gradlab.challenge.report.PublishedResults.none();
     }
 
     /** The published figures the DermaMNIST report compares with (the bundled ones when the shared copy is unreadable). */
