@@ -121,12 +121,13 @@ class StudyParserTest {
     void dottedPathThatNamesNothing() {
         StudyFileException e = bad(HEAD + "experiments:\n  - {id: a, set: {optimizer.learning_rate: 0.1}}\n");
         assertEquals("optimizer.learning_rate", e.key());
+        assertTrue(e.getMessage().startsWith("t.yaml:4: key 'optimizer.learning_rate': "), e.getMessage());
         assertTrue(e.getMessage().contains("the dotted path names no setting; allowed: lr, momentum, name, nesterov, weight_decay"),
                 e.getMessage());
         StudyFileException s = bad(HEAD + "experiments:\n  - {id: a, set: {optimiser.lr: 0.1}}\n");
         assertTrue(s.getMessage().contains("key 'optimiser.lr': the dotted path names no setting"), s.getMessage());
         StudyFileException g = bad(HEAD + "grid:\n  model.depth: [1, 2]\n");
-        assertTrue(g.getMessage().contains("key 'model.depth': the dotted path names no setting"), g.getMessage());
+        assertTrue(g.getMessage().startsWith("t.yaml:4: key 'model.depth': the dotted path names no setting"), g.getMessage());
     }
 
     @Test
@@ -140,6 +141,8 @@ class StudyParserTest {
                 missing.getMessage());
         StudyFileException cycle = bad(HEAD + "experiments:\n  - {id: a, builds_on: b}\n  - {id: b, builds_on: a}\n");
         assertTrue(cycle.getMessage().contains("builds on a cycle: a -> b -> a"), cycle.getMessage());
+        assertTrue(cycle.getMessage().startsWith("t.yaml:4: "), "file and line of the first experiment in the cycle: "
+                + cycle.getMessage());
         StudyFileException self = bad(HEAD + "experiments:\n  - {id: a, builds_on: a}\n");
         assertTrue(self.getMessage().contains("cycle: a -> a"), self.getMessage());
     }
