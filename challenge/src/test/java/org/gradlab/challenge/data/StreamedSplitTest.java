@@ -101,6 +101,25 @@ class StreamedSplitTest {
         assertEquals(memory.train().image(49), again.train().image(49));
     }
 
+    /** Cross-validation joins and subsets splits: views of mapped images read the same as copies of loaded ones. */
+    @Test
+    void joinedAndSubsetStreamedSplitsMatchInMemory() throws Exception {
+        Path compressed = SyntheticMedMnist.write(tmp, 30, 12, 12, 6);
+        MedMnist memory = MedMnist.load(compressed);
+        MedMnist disk = streamed(stored(compressed), 5);
+        Split m = StratifiedKFold.concat("trainval", memory.train(), memory.val());
+        Split d = StratifiedKFold.concat("trainval", disk.train(), disk.val());
+        assertFalse(d.inMemory());
+        int[] idx = {41, 0, 29, 30, 7, 7};
+        Split ms = StratifiedKFold.subset("fold", m, idx);
+        Split ds = StratifiedKFold.subset("fold", d, idx);
+        assertArrayEquals(ms.labels(), ds.labels());
+        for (int i = 0; i < idx.length; i++) {
+            assertEquals(ms.image(i), ds.image(i), "fold image " + i);
+        }
+        assertEquals(m.image(35), d.image(35), "a validation image after the training ones");
+    }
+
     @Test
     void theDataLoaderGivesByteIdenticalBatches() throws Exception {
         Path compressed = SyntheticMedMnist.write(tmp, 45, 10, 10, 5);
