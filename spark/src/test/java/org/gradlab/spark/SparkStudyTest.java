@@ -129,4 +129,17 @@ class SparkStudyTest {
         assertEquals(before, Files.getLastModifiedTime(plain), "plain was not trained again");
         assertSameNumbers(full, results(spark));
     }
+
+    @Test
+    void theCommandLineFindsSparkThroughTheServiceLoader(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("spark-small.yaml");
+        Files.writeString(file, study(1).text());
+        Path out = dir.resolve("out");
+        int rc = org.gradlab.challenge.cli.GradLab.commandLine().execute("study", "run", file.toString(), "--spark", "local[2]",
+                "--only", "plain", "--data", SharedFiles.file("data/breastmnist.npz").toString(), "--limit-train", "100",
+                "--device", "cpu", "--out", out.toString());
+        assertEquals(0, rc);
+        assertEquals(List.of("plain"), results(out).stream().map(StudyResult::id).toList());
+        assertTrue(Files.isRegularFile(out.resolve("models/plain.safetensors")));
+    }
 }

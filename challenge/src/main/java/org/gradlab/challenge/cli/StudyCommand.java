@@ -73,6 +73,11 @@ public final class StudyCommand implements Runnable {
             CliChecks.atLeastZero(spec, "--workers", workers);
             CliChecks.readableFile(spec, "--data", data);
             CliChecks.readableFile(spec, "--weights", weights);
+            StudyCluster cluster = spark == null ? null : StudyCluster.find("spark");
+            if (spark != null && cluster == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--spark " + spark + ": needs the optional "
+                        + "gradlab-spark module on the class path: run ./gradlab-spark instead of ./gradlab (README, \"A study on a Spark cluster\")");
+            }
             try {
                 Study s = BundledStudies.load(study);
                 if (size != null) {
@@ -80,16 +85,8 @@ public final class StudyCommand implements Runnable {
                 }
                 StudyOptions o = new StudyOptions(s, s.select(only), data, cache, device, seed, epochs, limitTrain,
                         out != null ? out : Path.of("runs", s.name()), resume, weights, workers);
-                if (spark == null) {
-                    return new StudyRunner(o, System.out).run();
-                }
-                StudyCluster cluster = StudyCluster.find("spark");
-                if (cluster == null) {
-                    System.err.println("gradlab study: --spark needs the optional gradlab-spark module on the class path: run "
-                            + "./gradlab-spark study run ... instead of ./gradlab (README, \"A study on a Spark cluster\")");
-                    return BAD_STUDY;
-                }
-                return new StudyRunner(o, System.out, cluster.connect(spark, StudySource.of(study, size), System.out)).run();
+                return new StudyRunner(o, System.out, cluster == null ? null
+                        : cluster.connect(spark, StudySource.of(study, size), System.out)).run();
             } catch (StudyFileException e) {
                 System.err.println("gradlab study: " + e.getMessage());
                 return BAD_STUDY;
