@@ -35,7 +35,8 @@ import org.gradlab.challenge.study.StudySource;
  * all others finished. A diverged unit is not a fault: it returns a failed row.
  *
  * <p>Data: the data file is shipped to every executor with {@code SparkContext.addFile}; with
- * {@code spark.gradlab.sharedData=true} executors read the driver's path instead (a shared file system).
+ * {@code spark.gradlab.sharedData=true} (the default for a {@code local} master) executors read the driver's path
+ * instead (a shared file system).
  */
 final class SparkUnits implements UnitRunner {
     /** Retries of a failed task unless the configuration says otherwise. */
@@ -68,7 +69,8 @@ final class SparkUnits implements UnitRunner {
         this.dataFlag = dataFlag;
         this.opts = opts;
         this.out = out;
-        this.sharedData = conf.getBoolean("spark.gradlab.sharedData", false);
+        // a local master's executors are threads of this JVM: they read the driver's file (and reuse its decoded splits)
+        this.sharedData = conf.getBoolean("spark.gradlab.sharedData", m.startsWith("local"));
         this.fault = fault;
         if (!sharedData) {
             sc.addFile(dataFile.toAbsolutePath().toString());

@@ -82,7 +82,14 @@ class SparkStudyTest {
     void twoExperimentsOneWithThreeFoldsGiveTheLocalRunsNumbers(@TempDir Path local, @TempDir Path spark) throws Exception {
         StudySource src = study(1);
         run(src, null, local, false, null, null);
-        String log = run(src, null, spark, false, "local[2]", null);
+        String log;
+        System.setProperty("spark.gradlab.sharedData", "false");   // as on a cluster: the data goes out with addFile
+        try {
+            log = run(src, null, spark, false, "local[2]", null);
+        } finally {
+            System.clearProperty("spark.gradlab.sharedData");
+        }
+        assertTrue(log.contains("shipped to the executors (SparkContext.addFile)"), log);
         assertTrue(log.contains("spark: 4 units submitted (plain, cv3-fold0, cv3-fold1, cv3-fold2)"), log);
         assertSameNumbers(results(local), results(spark));
         for (String model : List.of("plain", "cv3-fold0", "cv3-fold1", "cv3-fold2")) {

@@ -36,6 +36,7 @@ public final class ExperimentUnit {
     public record Context(long seed, Device device, Path weights, Path cacheDir, int workers, Path outDir, PrintStream log) {}
 
     private static StudyData lastRaw;
+    private static String lastStamp;
 
     private ExperimentUnit() {}
 
@@ -73,10 +74,16 @@ public final class ExperimentUnit {
         }
     }
 
-    /** The data file's splits; consecutive units of one process reuse the last file read. */
-    private static synchronized StudyData raw(Path file, String flag) throws IOException {
-        if (lastRaw == null || !lastRaw.file().equals(file) || !java.util.Objects.equals(lastRaw.flag(), flag)) {
+    /**
+     * The data file's splits, read once per process: the driver's run and the units after it (a local Spark master's
+     * executors live in the driver's JVM) reuse the last file read while its size and modification time are unchanged.
+     */
+    static synchronized StudyData raw(Path file, String flag) throws IOException {
+        String stamp = file.toAbsolutePath().normalize() + "|" + flag + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file);
+        if (lastRaw == null || !stamp.equals(lastStamp)) {
+            lastRaw = null;   // NOTE: let the old splits go before the new ones are read
             lastRaw = StudyData.load(file, flag);
+            lastStamp = stamp;
         }
         return lastRaw;
     }

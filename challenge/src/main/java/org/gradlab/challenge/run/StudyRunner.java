@@ -59,7 +59,7 @@ public final class StudyRunner {
         Study study = opts.study();
         Path dataFile = StudyDataFiles.resolve(study.dataset(), opts.data(), cacheDir(), out);
         String flag = opts.data() != null && study.dataset().file() == null ? flagOf(dataFile, study) : study.dataset().name();
-        StudyData raw = StudyData.load(dataFile, flag);
+        StudyData raw = ExperimentUnit.raw(dataFile, flag);
         check(study, raw);
         // NOTE: on a cluster each executor resolves --device itself (its GPU is the one Spark gave the task)
         Device device = cluster == null ? DeviceDetection.resolve(opts.device(), out) : null;
