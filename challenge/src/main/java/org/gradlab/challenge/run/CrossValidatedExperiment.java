@@ -29,7 +29,8 @@ import org.gradlab.nn.data.Image;
  * fold f's model trains on the other folds (validating, early-stopping and selecting on fold f) and predicts fold f
  * ("out of fold") and the test split. The CV score is the out-of-fold predictions scored as one, with a bootstrap
  * interval ("In CV we trust"); the test split is scored by the mean of the k fold models' probabilities. TTA applies
- * to both. In the results the "val" scores are the CV (out-of-fold) scores over train + validation.
+ * to both. In the results the "val" scores are the CV (out-of-fold) scores over train + validation. Each fold is a unit
+ * of its own ({@link #fold}: in this process one after another, or one Spark task each); {@link #combine} joins them.
  */
 final class CrossValidatedExperiment {
     /** What the k folds produced. */
@@ -45,16 +46,6 @@ final class CrossValidatedExperiment {
             return "calibrate: temperature is fitted on the validation split, which cv folds into training: use one or the other";
         }
         return null;
-    }
-
-    /** The folds of {@code e} ({@code cv.folds}), each with its own model, then their combination: what a local run does. */
-    static Outcome run(StudyExperiment e, StudyData data, Device device, long seed, int workers, Path outDir, PrintStream log)
-            throws IOException {
-        List<FoldResult> folds = new ArrayList<>();
-        for (int f = 0; f < ClinicalSettings.cv(e).folds(); f++) {
-            folds.add(fold(e, f, data, device, seed, workers, outDir, log));
-        }
-        return combine(e, data, folds, seed, outDir, log);
     }
 
     /** A text that changes whenever the settings, seed or joined training size change: folds of another recipe are not reused. */
