@@ -46,12 +46,17 @@ class SparkStudyTest {
     /** Runs the study in this process (fault == null and master == null) or on Spark; returns the console output. */
     private static String run(StudySource src, String only, Path out, boolean resume, String master, TaskFault fault)
             throws Exception {
+        return run(src, only, out, resume, master, fault, 0);
+    }
+
+    private static String run(StudySource src, String only, Path out, boolean resume, String master, TaskFault fault,
+                              int status) throws Exception {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);
         StudyOptions o = options(src.parse(), only, out, resume);
         StudyRunner r = master == null ? new StudyRunner(o, ps)
                 : new StudyRunner(o, ps, (data, flag, opts) -> new SparkUnits(master, src, data, flag, opts, ps, fault));
-        assertEquals(0, r.run(), log.toString());
+        assertEquals(status, r.run(), log.toString());
         return log.toString();
     }
 
@@ -148,5 +153,23 @@ class SparkStudyTest {
         assertEquals(0, rc);
         assertEquals(List.of("plain"), results(out).stream().map(StudyResult::id).toList());
         assertTrue(Files.isRegularFile(out.resolve("models/plain.safetensors")));
+    }
+
+    @Test
+    void aDivergedExperimentIsAFailedRowNotAFailedJob(@TempDir Path spark) throws Exception {
+        StudySource src = new StudySource("name: spark-diverge\ndataset: {name: breastmnist, size: 28}\n"
+                + "defaults: {model: {name: baseline_cnn}, input: {channels: 1}, optimizer: {name: sgd, lr: 0.01}, epochs: 1, batch: 32}\n"
+                + "experiments:\n  - {id: boom, set: {optimizer.lr: 1.0e38}}\n  - {id: calm}\n",
+                "spark-diverge.yaml", Path.of("").toAbsolutePath().toString(), null);
+        String log = run(src, null, spark, false, "local[2]", null, StudyRunner.EXPERIMENTS_FAILED);
+        assertTrue(log.contains("spark: unit boom finished on executor driver (log:"), "trained once, no retry:\n" + log);
+        assertFalse(log.contains("FAILED on every attempt"), log);
+        List<StudyResult> rows = results(spark);
+        StudyResult boom = rows.stream().filter(r -> r.id().equals("boom")).findFirst().orElseThrow();
+        StudyResult calm = rows.stream().filter(r -> r.id().equals("calm")).findFirst().orElseThrow();
+        assertTrue(boom.isFailed() && boom.failure().epoch() == 1, "lr 1e38 diverges in epoch 1: " + boom.failure());
+        assertFalse(Files.exists(spark.resolve("models/boom.safetensors")), "a failed experiment leaves no model");
+        assertFalse(calm.isFailed());
+        assertTrue(Files.isRegularFile(spark.resolve("models/calm.safetensors")));
     }
 }
