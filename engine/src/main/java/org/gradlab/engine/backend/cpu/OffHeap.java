@@ -56,10 +56,23 @@ final class OffHeap {
         U.copyMemory(null, base + ((long) at << 2), dst, Unsafe.ARRAY_FLOAT_BASE_OFFSET + ((long) to << 2), (long) n << 2);
     }
 
-    /** base[at, at + n) = 0. */
+    /**
+     * base[at, at + n) = 0. NOTE: short runs (an im2col row's few padding elements) are stored one
+     * by one: {@code Unsafe.setMemory} is a native call, not an intrinsic, and costs more than the
+     * stores below a few hundred bytes (bench/README.md, issue 18's third round).
+     */
     static void zero(long base, int at, int n) {
-        U.setMemory(base + ((long) at << 2), (long) n << 2, (byte) 0);
+        if (n < SHORT_ZERO_RUN) {
+            for (int i = at, e = at + n; i < e; i++) {
+                put(base, i, 0f);
+            }
+        } else {
+            U.setMemory(base + ((long) at << 2), (long) n << 2, (byte) 0);
+        }
     }
+
+    /** Runs of fewer floats than this are zeroed with stores, not {@code setMemory}. */
+    private static final int SHORT_ZERO_RUN = 64;
 
     static float get(long base, int i) {
         return U.getFloat(base + ((long) i << 2));
