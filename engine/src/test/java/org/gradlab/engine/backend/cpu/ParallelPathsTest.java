@@ -60,6 +60,9 @@ class ParallelPathsTest {
         PoolF32PathTest pool = new PoolF32PathTest();
         PoolF32PathTest.cases().map(Arguments::get).forEach(a ->
                 pool.maxPoolSelectsAndRoutesLikeTheReference((int) a[0], (int) a[1], (Pool2dParams) a[2], (boolean) a[3]));
+        PoolF32PathTest.cases().map(Arguments::get).forEach(a ->
+                pool.averagePoolingMatchesTheReference((int) a[0], (int) a[1], (Pool2dParams) a[2], (boolean) a[3]));
+        pool.adaptivePoolingMatchesTheReferenceGlobalBlockedAndUpsampled();
         ElementwiseF32PathTest ew = new ElementwiseF32PathTest();
         ew.reluTreatsNaNAndSignedZerosAsTheReference();
         ew.reluBackwardMasksLikeTheReferenceDenseAndStrided();
