@@ -70,6 +70,7 @@ class ParallelPathsTest {
         ew.axpyMatchesTheReference();
         ew.everyFunctionIsItsReferenceRounded();
         new OptimF32PathTest().adamMatchesTheReference();
+        new ReduceF32PathTest().sumMatchesTheReference();
         RowsF32PathTest rows = new RowsF32PathTest();
         rows.layerNormMatchesTheReference();
         rows.lastAxisSoftmaxMatchesTheReference();
