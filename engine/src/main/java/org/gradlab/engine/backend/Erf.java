@@ -10,13 +10,13 @@ package org.gradlab.engine.backend;
  * fraction erfc(x) = e^(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))), evaluated
  * from the tail (erfc &lt; 4.1e-4 there, so the subtraction loses nothing).
  */
-final class Erf {
+public final class Erf {
     private static final double TWO_OVER_SQRT_PI = 1.12837916709551257390;
     private static final double ONE_OVER_SQRT_PI = 0.56418958354775628695;
 
     private Erf() {}
 
-    static double erf(double x) {
+    public static double erf(double x) {
         if (Double.isNaN(x)) {
             return x;
         }

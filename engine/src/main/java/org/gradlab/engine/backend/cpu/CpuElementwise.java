@@ -40,6 +40,14 @@ final class CpuElementwise implements ElementwiseKernels {
             });
             return out;
         }
+        if (x.dtype() == DType.F32 && UnaryLoops32.covers(fn)) { // sigmoid, SiLU, GELU: float polynomials
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
+                UnaryLoops32.apply(fn, a, to - from);
+                HeapStage.store(a, o.f32(), from, to - from);
+            });
+            return out;
+        }
         if (x.dtype() == DType.F32) { // the reference's double formula per element, staged, element ranges split across threads
             Parallel.forChunks(n, elements(), (chunk, from, to) -> {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);

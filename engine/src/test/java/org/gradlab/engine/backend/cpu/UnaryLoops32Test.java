@@ -1,0 +1,115 @@
+package org.gradlab.engine.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.Erf;
+import org.gradlab.engine.backend.UnaryFn;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The float32 activation loops ({@link UnaryLoops32}) against their float64 references (the
+ * {@link UnaryFn} constants, {@link Erf}, {@code Math.exp}) on a dense grid over [-20, 20], the
+ * special values and random Gaussians: within a few float32 ulps of the reference value, or an
+ * absolute 2^-24 where the value is near zero, which float32 training cannot tell apart; erf
+ * within 4e-7 absolutely (NOTE: so GELU's far negative tail, 0.5 x (1 + erf), is accurate
+ * absolutely, not relatively: -0.0066230 for -0.0066232 at x = -2.83). Then
+ * through the backend at 1, 2 and 3 threads: the same bits as the loop.
+ */
+class UnaryLoops32Test {
+    /** The rational erf's absolute error bound (its largest is about 3.4e-7, near |x| = 3.4, where erf is ±0.999998). */
+    private static final double ERF_ABSOLUTE = 4e-7;
+    private final int saved = Parallel.threads();
+
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(saved);
+        Parallel.setMinChunkWork(0);
+    }
+
+    private static float[] grid() {
+        int dense = 40_001;
+        float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 1e-20f, -1e-20f, 30f, -30f, 88f,
+            -88f, 100f, -100f, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE};
+        Random r = new Random(7);
+        float[] x = new float[dense + special.length + 5000];
+        for (int i = 0; i < dense; i++) {
+            x[i] = -20f + i * 1e-3f;
+        }
+        System.arraycopy(special, 0, x, dense, special.length);
+        for (int i = dense + special.length; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * 4);
+        }
+        return x;
+    }
+
+    /**
+     * |got - ref| within {@code ulps} float32 ulps of ref, or within {@code absolute} (at least
+     * 2^-24): for erf and GELU the rational erf's absolute error times the factor that multiplies it.
+     */
+    private static void assertNear(double ref, float got, int ulps, double absolute, String what) {
+        double tol = Math.max(ulps * Math.ulp((float) ref), Math.max(absolute, 0x1p-24));
+        assertTrue(Math.abs(got - ref) <= tol || Double.isNaN(ref) && Float.isNaN(got),
+                what + ": reference " + ref + ", float32 loop " + got + ", " + Math.abs(got - ref) / Math.ulp((float) ref) + " ulps");
+    }
+
+    @Test
+    void expAndErfAreWithinAFewUlps() {
+        for (float x : grid()) {
+            double e = Math.exp(x);
+            if (x > -87.3f && x < 88.3f) { // the clamped range: outside it the loops only need saturation
+                assertNear(e, UnaryLoops32.exp(x), 2, 0, "exp(" + x + ")");
+            }
+            assertNear(Erf.erf(x), UnaryLoops32.erf(x), 4, ERF_ABSOLUTE, "erf(" + x + ")");
+        }
+        assertEquals(0f, UnaryLoops32.exp(-1000f), 1e-37f, "exp saturates toward 0");
+        assertTrue(UnaryLoops32.exp(1000f) > 1e38f, "exp saturates high, finite");
+        assertTrue(Float.isNaN(UnaryLoops32.exp(Float.NaN)) && Float.isNaN(UnaryLoops32.erf(Float.NaN)), "NaN propagates");
+    }
+
+    @Test
+    void everyLoopIsNearItsReference() {
+        float[] x = grid();
+        for (UnaryFn fn : UnaryFn.values()) {
+            if (!UnaryLoops32.covers(fn)) {
+                continue;
+            }
+            float[] a = x.clone();
+            UnaryLoops32.apply(fn, a, a.length);
+            boolean usesErf = fn == UnaryFn.GELU || fn == UnaryFn.GELU_DERIVATIVE;
+            for (int i = 0; i < x.length; i++) {
+                double erfError = usesErf ? 0.5 * ERF_ABSOLUTE * Math.max(1, Math.abs(x[i])) : 0; // erf's error times its factor
+                assertNear(fn.apply(x[i], 0, 0), a[i], 8, erfError, fn + "(" + x[i] + ")");
+            }
+            float[] nan = {Float.NaN};
+            UnaryLoops32.apply(fn, nan, 1);
+            assertTrue(Float.isNaN(nan[0]), fn + "(NaN) is NaN");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void theBackendRunsTheLoopsOnEveryChunk(int threads) {
+        Parallel.setThreads(threads);
+        Parallel.setMinChunkWork(1);
+        float[] x = grid();
+        Tensor t = Tensor.of(x, x.length);
+        for (UnaryFn fn : UnaryFn.values()) {
+            if (!UnaryLoops32.covers(fn)) {
+                continue;
+            }
+            float[] expected = x.clone();
+            UnaryLoops32.apply(fn, expected, expected.length);
+            float[] got = CpuBackend.INSTANCE.elementwise().unary(fn, t, 0, 0).toFloatArray();
+            assertArrayEquals(expected, got, fn + " with " + threads + " threads");
+            assertEquals(DType.F32, t.dtype());
+        }
+    }
+}
