@@ -229,7 +229,7 @@ final class CpuElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor contiguous(Tensor x) {
-        Tensor out = Tensor.zeros(x.dtype(), x.device(), x.shape());
+        Tensor out = Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // copyInto writes every element
         copyInto(out, x);
         return out;
     }
@@ -246,13 +246,7 @@ final class CpuElementwise implements ElementwiseKernels {
         int ls = r == 0 ? 0 : stS[r - 1];
         int ld = r == 0 ? 0 : stD[r - 1];
         if (src.dtype() == DType.F32 && dst.dtype() == DType.F32) {
-            FloatBuffer fs = ss.f32();
-            FloatBuffer fd = sd.f32();
-            Strided.forEachRow(shape, stS, src.offset(), stD, dst.offset(), (is, id, io, len) -> {
-                for (int i = 0; i < len; i++) {
-                    fd.put((int) id + i * ld, fs.get((int) is + i * ls));
-                }
-            });
+            Copy32.copy(shape, ss, src.offset(), stS, sd, dst.offset(), stD);
             return;
         }
         Strided.forEachRow(shape, stS, src.offset(), stD, dst.offset(), (is, id, io, len) -> {

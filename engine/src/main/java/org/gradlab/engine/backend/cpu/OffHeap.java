@@ -43,6 +43,11 @@ final class OffHeap {
         return base + floats * Float.BYTES;
     }
 
+    /** Copies {@code floats} floats from address {@code from} to address {@code to} (ranges the views' checks covered). */
+    static void copy(long from, long to, long floats) {
+        U.copyMemory(from, to, floats * Float.BYTES);
+    }
+
     static float get(long base, int i) {
         return U.getFloat(base + ((long) i << 2));
     }

@@ -71,6 +71,7 @@ class ParallelPathsTest {
         ew.everyFunctionIsItsReferenceRounded();
         new OptimF32PathTest().adamMatchesTheReference();
         new ReduceF32PathTest().sumMatchesTheReference();
+        new CopyF32PathTest().copiesMatchTheReference();
         RowsF32PathTest rows = new RowsF32PathTest();
         rows.layerNormMatchesTheReference();
         rows.lastAxisSoftmaxMatchesTheReference();
