@@ -238,31 +238,51 @@ final class Depthwise32 {
 
     /**
      * planes x positions floats at {@code src} (off-heap, NCHW) into one row per position:
-     * dst[p][i * mult + m] = src[i * positions + p].
+     * dst[p][i * mult + m] = src[i * positions + p]. One bulk copy into a heap array, then the
+     * turn row by row (each row written front to back).
      */
     private static void toChannelsLast(long src, int planes, int positions, int mult, float[][] dst) {
-        for (int i = 0; i < planes; i++) {
-            for (int p = 0; p < positions; p++) {
-                float v = OffHeap.get(src, i * positions + p);
-                float[] row = dst[p];
-                for (int m = 0; m < mult; m++) {
-                    row[i * mult + m] = v;
+        float[] flat = HeapStage.scratch(5, planes * positions);
+        OffHeap.load(src, flat, planes * positions);
+        for (int p = 0; p < positions; p++) {
+            float[] row = dst[p];
+            if (mult == 1) {
+                for (int i = 0; i < planes; i++) {
+                    row[i] = flat[i * positions + p];
+                }
+            } else {
+                for (int i = 0; i < planes; i++) {
+                    float v = flat[i * positions + p];
+                    for (int m = 0; m < mult; m++) {
+                        row[i * mult + m] = v;
+                    }
                 }
             }
         }
     }
 
-    /** The reverse turn, summing the mult copies: dst[i * positions + p] (off-heap, NCHW) = sum over m of src[p][i*mult + m]. */
+    /**
+     * The reverse turn, summing the mult copies: dst[i * positions + p] (off-heap, NCHW) = sum
+     * over m of src[p][i*mult + m]; built in a heap array, then one bulk copy.
+     */
     private static void fromChannelsLast(float[][] src, int planes, int mult, int positions, long dst) {
-        for (int i = 0; i < planes; i++) {
-            for (int p = 0; p < positions; p++) {
-                float[] row = src[p];
-                float v = row[i * mult];
-                for (int m = 1; m < mult; m++) {
-                    v += row[i * mult + m];
+        float[] flat = HeapStage.scratch(5, planes * positions);
+        for (int p = 0; p < positions; p++) {
+            float[] row = src[p];
+            if (mult == 1) {
+                for (int i = 0; i < planes; i++) {
+                    flat[i * positions + p] = row[i];
                 }
-                OffHeap.put(dst, i * positions + p, v);
+            } else {
+                for (int i = 0; i < planes; i++) {
+                    float v = row[i * mult];
+                    for (int m = 1; m < mult; m++) {
+                        v += row[i * mult + m];
+                    }
+                    flat[i * positions + p] = v;
+                }
             }
         }
+        OffHeap.store(flat, planes * positions, dst);
     }
 }
