@@ -11,8 +11,9 @@ import java.nio.FloatBuffer;
  *
  * <p>Sums run in float with eight independent partial sums (no add waits on the previous one)
  * and are combined in double; the element-wise passes are one multiply-add per element. Softmax's
- * exp is {@link #expNonPositive}, a float polynomial (C2 has no vector exp; {@link Math#exp} in
- * double dominated the forward, see bench/README.md).
+ * exp is {@link UnaryLoops32#expInPlace} over the shifted row, a float polynomial whose main pass
+ * vectorises (C2 has no vector exp; {@link Math#exp} in double dominated the forward, see
+ * bench/README.md).
  */
 final class RowLoops32 {
     /** The weight/bias gradients sum this many rows in float before adding into their double totals. */
@@ -137,6 +138,7 @@ final class RowLoops32 {
     static void softmax(FloatBuffer x, int xOff, int rows, int n, FloatBuffer out) {
         Parallel.forChunks(rows, Parallel.grain(n), (chunk, r0, r1) -> {
             float[] row = HeapStage.scratch(0, n);
+            float[] scratch = HeapStage.scratch(1, n);
             for (int r = r0; r < r1; r++) {
                 x.get(xOff + r * n, row, 0, n);
                 float max = Float.NEGATIVE_INFINITY;
@@ -144,8 +146,9 @@ final class RowLoops32 {
                     max = Math.max(max, row[k]);
                 }
                 for (int k = 0; k < n; k++) {
-                    row[k] = expNonPositive(row[k] - max);
+                    row[k] -= max; // <= 0: below about -87.7 exp gives 0
                 }
+                UnaryLoops32.expInPlace(row, scratch, n);
                 float inv = (float) (1.0 / sum(row, n));
                 for (int k = 0; k < n; k++) {
                     row[k] *= inv;
@@ -170,35 +173,6 @@ final class RowLoops32 {
                 gx.put(r * n, gr, 0, n);
             }
         });
-    }
-
-    private static final float LOG2E = 1.44269504088896341f;
-    /** ln 2 split in two so that n·LN2_HI is exact for the n that occur (Cephes expf). */
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    /** Below this exp(x) is under the smallest normal float: the result is 0. */
-    private static final float EXP_UNDERFLOW = -87.33654f;
-
-    /**
-     * exp(x) in float for x ≤ 0 (softmax's shifted scores), within 2 ulp of the exact value:
-     * x = n·ln2 + r with |r| ≤ ln2/2, exp(r) by Cephes' degree-6 polynomial, times 2^n built from
-     * the exponent bits. Below {@link #EXP_UNDERFLOW} it returns 0 (no subnormals); NaN stays NaN.
-     * NOTE: only for x ≤ 0: for x > 88.7, 2^n does not fit the exponent field.
-     */
-    static float expNonPositive(float x) {
-        if (x < EXP_UNDERFLOW) {
-            return 0f;
-        }
-        int n = Math.round(x * LOG2E);
-        float r = x - n * LN2_HI - n * LN2_LO;
-        float p = 1.9875691500e-4f;
-        p = p * r + 1.3981999507e-3f;
-        p = p * r + 8.3334519073e-3f;
-        p = p * r + 4.1665795894e-2f;
-        p = p * r + 1.6666665459e-1f;
-        p = p * r + 5.0000001201e-1f;
-        float y = p * r * r + r + 1f;
-        return y * Float.intBitsToFloat((n + 127) << 23);
     }
 
     private static float[] filled(int slot, int n, float v) {
