@@ -136,8 +136,10 @@ final class CpuReduce implements ReduceKernels {
         }
         int inner = b.inner;
         int columnBlocks = (inner + COLUMNS - 1) / COLUMNS;
+        long xa = OffHeap.floats(storage(b.x), base, (long) b.outer * red * inner);
         Parallel.forChunks(b.outer * columnBlocks, Parallel.grain((long) red * Math.min(inner, COLUMNS)), (c, i0, i1) -> {
             double[] acc = new double[Math.min(inner, COLUMNS)];
+            float[] row = HeapStage.scratch(0, acc.length);
             float[] sums = HeapStage.scratch(1, acc.length);
             for (int item = i0; item < i1; item++) {
                 int oi = item / columnBlocks;
@@ -145,7 +147,7 @@ final class CpuReduce implements ReduceKernels {
                 int n = Math.min(inner, c0 + COLUMNS) - c0;
                 java.util.Arrays.fill(acc, 0, n, 0);
                 for (int r = 0; r < red; r++) {
-                    float[] row = HeapStage.load(0, in, base + (oi * red + r) * inner + c0, n);
+                    OffHeap.load(OffHeap.plus(xa, (long) (oi * red + r) * inner + c0), row, n); // raw copy: no buffer checks per row
                     for (int i = 0; i < n; i++) {
                         acc[i] += row[i];
                     }

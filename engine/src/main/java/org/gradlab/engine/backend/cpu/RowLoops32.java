@@ -5,7 +5,9 @@ import java.nio.FloatBuffer;
 /**
  * float32 layer norm and last-axis softmax, one row at a time: each row is copied into a heap
  * scratch array at index 0 (see {@link HeapStage}), so every loop reads and writes its arrays at
- * the same index (the shape the JDK 17 JIT vectorises), then copied back with one bulk put. The
+ * the same index (the shape the JDK 17 JIT vectorises), then copied back; the copies are raw
+ * memory copies ({@link OffHeap}, ranges checked once per call), since a FloatBuffer bulk get
+ * costs a scope and bounds check per row, a sizeable part of a 50-float softmax row. The
  * rows split across threads ({@link Parallel}); no sum crosses a chunk's rows except layer norm's
  * weight/bias gradients, which add fixed blocks of rows in block order.
  *
@@ -22,21 +24,23 @@ final class RowLoops32 {
     private RowLoops32() {}
 
     /** out = (x - mean) * invstd * w + b per row of d; mean/invstd per row. w/b may be null. Rows split across threads. */
-    static void layerNorm(FloatBuffer x, int xOff, int rows, int d, float[] w, float[] b, double eps, FloatBuffer out,
+    static void layerNorm(CpuStorage x, int xOff, int rows, int d, float[] w, float[] b, double eps, CpuStorage out,
                           FloatBuffer mean, FloatBuffer invstd) {
         float[] wk = w == null ? filled(2, d, 1f) : w; // the caller's slots 2 and 3: read-only in every chunk
         float[] bk = b == null ? filled(3, d, 0f) : b;
+        long xa = OffHeap.floats(x, xOff, (long) rows * d);
+        long oa = OffHeap.floats(out, 0, (long) rows * d);
         Parallel.forChunks(rows, Parallel.grain(d), (chunk, r0, r1) -> {
             float[] row = HeapStage.scratch(0, d);
             float[] y = HeapStage.scratch(1, d);
             for (int r = r0; r < r1; r++) {
-                x.get(xOff + r * d, row, 0, d);
+                OffHeap.load(OffHeap.plus(xa, (long) r * d), row, d);
                 float m = (float) (sum(row, d) / d);
                 float s = (float) (1.0 / Math.sqrt(sumSqDev(row, d, m) / d + eps));
                 for (int k = 0; k < d; k++) {
                     y[k] = (row[k] - m) * s * wk[k] + bk[k];
                 }
-                out.put(r * d, y, 0, d);
+                OffHeap.store(y, d, OffHeap.plus(oa, (long) r * d));
                 mean.put(r, m);
                 invstd.put(r, s);
             }
@@ -50,8 +54,11 @@ final class RowLoops32 {
      * blocks' sums are added into the double totals in block order, so the result does not depend
      * on the thread count.
      */
-    static void layerNormBackward(FloatBuffer g, int gOff, FloatBuffer x, int xOff, int rows, int d, float[] w, float[] mean,
-                                  float[] invstd, FloatBuffer gx, double[] gw, double[] gb) {
+    static void layerNormBackward(CpuStorage g, int gOff, CpuStorage x, int xOff, int rows, int d, float[] w, float[] mean,
+                                  float[] invstd, CpuStorage gx, double[] gw, double[] gb) {
+        long ga = OffHeap.floats(g, gOff, (long) rows * d);
+        long xa = OffHeap.floats(x, xOff, (long) rows * d);
+        long gxa = gx == null ? 0 : OffHeap.floats(gx, 0, (long) rows * d);
         int blocks = (rows + FLUSH_ROWS - 1) / FLUSH_ROWS;
         float[] blockW = gw == null ? null : new float[blocks * d];
         float[] blockB = gb == null ? null : new float[blocks * d];
@@ -66,8 +73,8 @@ final class RowLoops32 {
                 zero(accW, d);
                 zero(accB, d);
                 for (int r = blk * FLUSH_ROWS, e = Math.min(rows, r + FLUSH_ROWS); r < e; r++) {
-                    g.get(gOff + r * d, gr, 0, d);
-                    x.get(xOff + r * d, xr, 0, d);
+                    OffHeap.load(OffHeap.plus(ga, (long) r * d), gr, d);
+                    OffHeap.load(OffHeap.plus(xa, (long) r * d), xr, d);
                     float m = mean[r];
                     float s = invstd[r];
                     for (int k = 0; k < d; k++) {
@@ -85,7 +92,7 @@ final class RowLoops32 {
                     }
                     if (gx != null) {
                         rowGradX(gr, xr, w, s, d, gh, out);
-                        gx.put(r * d, out, 0, d);
+                        OffHeap.store(out, d, OffHeap.plus(gxa, (long) r * d));
                     }
                 }
                 if (accW != null) {
@@ -135,12 +142,14 @@ final class RowLoops32 {
     }
 
     /** y = exp(x − max) / Σ exp(x − max) over each row of n. Rows split across threads. */
-    static void softmax(FloatBuffer x, int xOff, int rows, int n, FloatBuffer out) {
+    static void softmax(CpuStorage x, int xOff, int rows, int n, CpuStorage out) {
+        long xa = OffHeap.floats(x, xOff, (long) rows * n);
+        long oa = OffHeap.floats(out, 0, (long) rows * n);
         Parallel.forChunks(rows, Parallel.grain(n), (chunk, r0, r1) -> {
             float[] row = HeapStage.scratch(0, n);
             float[] scratch = HeapStage.scratch(1, n);
             for (int r = r0; r < r1; r++) {
-                x.get(xOff + r * n, row, 0, n);
+                OffHeap.load(OffHeap.plus(xa, (long) r * n), row, n);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int k = 0; k < n; k++) {
                     max = Math.max(max, row[k]);
@@ -153,24 +162,27 @@ final class RowLoops32 {
                 for (int k = 0; k < n; k++) {
                     row[k] *= inv;
                 }
-                out.put(r * n, row, 0, n);
+                OffHeap.store(row, n, OffHeap.plus(oa, (long) r * n));
             }
         });
     }
 
     /** gx = y·(g − Σ g·y) over each row of n. Rows split across threads. */
-    static void softmaxBackward(FloatBuffer g, int gOff, FloatBuffer y, int yOff, int rows, int n, FloatBuffer gx) {
+    static void softmaxBackward(CpuStorage g, int gOff, CpuStorage y, int yOff, int rows, int n, CpuStorage gx) {
+        long ga = OffHeap.floats(g, gOff, (long) rows * n);
+        long ya = OffHeap.floats(y, yOff, (long) rows * n);
+        long gxa = OffHeap.floats(gx, 0, (long) rows * n);
         Parallel.forChunks(rows, Parallel.grain(n), (chunk, r0, r1) -> {
             float[] gr = HeapStage.scratch(0, n);
             float[] yr = HeapStage.scratch(1, n);
             for (int r = r0; r < r1; r++) {
-                g.get(gOff + r * n, gr, 0, n);
-                y.get(yOff + r * n, yr, 0, n);
+                OffHeap.load(OffHeap.plus(ga, (long) r * n), gr, n);
+                OffHeap.load(OffHeap.plus(ya, (long) r * n), yr, n);
                 float dot = (float) dot(gr, yr, n);
                 for (int k = 0; k < n; k++) {
                     gr[k] = yr[k] * (gr[k] - dot);
                 }
-                gx.put(r * n, gr, 0, n);
+                OffHeap.store(gr, n, OffHeap.plus(gxa, (long) r * n));
             }
         });
     }
