@@ -22,7 +22,7 @@ if defined GRADLAB_REBUILD set NEEDS_BUILD=1
 if defined NEEDS_BUILD (
   echo gradlab: building ^(first use or GRADLAB_REBUILD; log in bench\target\build.log^)... 1>&2
   if not exist "%ROOT%\bench\target" mkdir "%ROOT%\bench\target"
-  call "%ROOT%\mvnw.cmd" -f "%ROOT%\pom.xml" -q -B -ntp -DskipTests -Dmaven.source.skip -Dmaven.javadoc.skip package dependency:build-classpath ^
+  call "%ROOT%\mvnw.cmd" -f "%ROOT%\pom.xml" -pl bench -am -q -B -ntp -DskipTests -Dmaven.source.skip -Dmaven.javadoc.skip package dependency:build-classpath ^
     -Dmdep.outputFile=target/classpath.txt -DincludeScope=runtime > "%ROOT%\bench\target\build.log" 2>&1
   if errorlevel 1 (
     type "%ROOT%\bench\target\build.log" 1>&2

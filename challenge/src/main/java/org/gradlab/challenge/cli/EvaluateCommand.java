@@ -28,10 +28,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path c = cache != null ? cache : Path.of(System.getProperty("user.home"), ".cache", "gradlab");
         StudyScores s = ModelEvaluation.evaluate(model, data, dataset, split, DeviceDetection.resolve(device, System.out), c, System.out);
-        System.out.printf("%s on %s: AUC %.4f, accuracy %.4f, balanced accuracy %.4f, loss %.4f%n", model, split, s.auc(),
-                s.accuracy(), s.balancedAccuracy(), s.loss());
+        System.out.printf(java.util.Locale.ROOT, "%s on %s: AUC %.4f, accuracy %.4f, balanced accuracy %.4f, loss %.4f%n",
+                model, split, s.auc(), s.accuracy(), s.balancedAccuracy(), s.loss());
         if (s.sensitivity() != null) {
-            System.out.printf("  sensitivity %.4f, specificity %.4f, Brier %.4f%n", s.sensitivity(), s.specificity(), s.brier());
+            System.out.printf(java.util.Locale.ROOT, "  sensitivity %.4f, specificity %.4f, Brier %.4f%n", s.sensitivity(),
+                    s.specificity(), s.brier());
         }
         return 0;
     }

@@ -25,7 +25,6 @@ import org.gradlab.engine.inspect.GraphSvg;
 import org.gradlab.engine.inspect.SavedTensorLedger;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.models.Backbones;
-import org.gradlab.nn.data.Image;
 import org.gradlab.nn.data.transforms.ToTensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -83,7 +82,7 @@ public final class ExplainCommand implements Callable<Integer> {
             float[] buf = new float[batch * 3 * 28 * 28];
             for (int i = 0; i < batch; i++) {
                 y[i] = s.labels()[i];
-                ToTensor.write(Image.copyOf(28, 28, 3, s.images(), i * 784 * 3), buf, i * 3 * 784);
+                ToTensor.write(s.image(i), buf, i * 3 * 784);
             }
             x = Tensor.of(buf, batch, 3, 28, 28);
         } else {

@@ -3,6 +3,7 @@ package org.gradlab.challenge.cli;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.gradlab.challenge.run.StudyCluster;
 import org.gradlab.challenge.run.StudyOptions;
 import org.gradlab.challenge.run.StudyRunner;
 import org.gradlab.challenge.study.BundledStudies;
@@ -10,6 +11,7 @@ import org.gradlab.challenge.study.Settings;
 import org.gradlab.challenge.study.Study;
 import org.gradlab.challenge.study.StudyExperiment;
 import org.gradlab.challenge.study.StudyFileException;
+import org.gradlab.challenge.study.StudySource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,6 +60,9 @@ public final class StudyCommand implements Runnable {
         ThreadsOption threads;
         @Option(names = "--size", description = "the MedMNIST image side to train at instead of the study's: 28, 64, 128 or 224")
         Integer size;
+        @Option(names = "--spark", paramLabel = "MASTER", description = "train every experiment and fold as an Apache Spark task on "
+                + "MASTER (local[N], spark://HOST:PORT, yarn, k8s://...); needs the optional gradlab-spark module (./gradlab-spark)")
+        String spark;
         @Spec
         CommandSpec spec;
 
@@ -68,6 +73,11 @@ public final class StudyCommand implements Runnable {
             CliChecks.atLeastZero(spec, "--workers", workers);
             CliChecks.readableFile(spec, "--data", data);
             CliChecks.readableFile(spec, "--weights", weights);
+            StudyCluster cluster = spark == null ? null : StudyCluster.find("spark");
+            if (spark != null && cluster == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--spark " + spark + ": needs the optional "
+                        + "gradlab-spark module on the class path: run ./gradlab-spark instead of ./gradlab (README, \"A study on a Spark cluster\")");
+            }
             try {
                 Study s = BundledStudies.load(study);
                 if (size != null) {
@@ -75,7 +85,8 @@ public final class StudyCommand implements Runnable {
                 }
                 StudyOptions o = new StudyOptions(s, s.select(only), data, cache, device, seed, epochs, limitTrain,
                         out != null ? out : Path.of("runs", s.name()), resume, weights, workers);
-                return new StudyRunner(o, System.out).run();
+                return new StudyRunner(o, System.out, cluster == null ? null
+                        : cluster.connect(spark, StudySource.of(study, size), System.out)).run();
             } catch (StudyFileException e) {
                 System.err.println("gradlab study: " + e.getMessage());
                 return BAD_STUDY;

@@ -13,6 +13,10 @@ import org.gradlab.engine.io.Npz;
  * A MedMNIST dataset loaded from its npz: keys {@code train_images, train_labels, val_images,
  * val_labels, test_images, test_labels}; images uint8 (N,S,S,3) RGB or (N,S,S) grayscale
  * (exposed as HWC with C=3 or C=1); labels uint8/int32/int64 (N,1) or (N,).
+ *
+ * <p>A split whose image entry is larger than {@code gradlab.streamSplitBytes} (by default: whenever it does not fit
+ * one Java array, as the 224-pixel MedMNIST+ files) is not loaded: its images are memory-mapped ({@link NpyOnDisk},
+ * {@link MappedImages}) and read image by image as the data loader asks for them.
  */
 public final class MedMnist {
     /** Split names in their canonical order. */
@@ -21,6 +25,10 @@ public final class MedMnist {
     public static final int DEFAULT_SIZE = 28;
     /** The largest split image array one Java byte[] holds. */
     static final long MAX_SPLIT_BYTES = Integer.MAX_VALUE - 8;
+    /** Image entries larger than this are memory-mapped, not loaded (default: the largest Java array). */
+    public static final String STREAM_PROPERTY = "gradlab.streamSplitBytes";
+    /** The most bytes one buffer of a memory-mapped split maps (default and upper bound: 2 GiB - 1). */
+    public static final String CHUNK_PROPERTY = "gradlab.mapChunkBytes";
 
     private final Split train;
     private final Split val;
@@ -32,6 +40,11 @@ public final class MedMnist {
         this.val = val;
         this.test = test;
         this.numClasses = numClasses;
+    }
+
+    /** Image arrays larger than this many bytes are read from disk image by image ({@code gradlab.streamSplitBytes}). */
+    public static long streamThresholdBytes() {
+        return Math.min(Long.getLong(STREAM_PROPERTY, MAX_SPLIT_BYTES), MAX_SPLIT_BYTES);
     }
 
     /** Loads a 28x28 file; {@code numClasses} = max label + 1 over all splits. */
@@ -81,21 +94,18 @@ public final class MedMnist {
         }
     }
 
-    private static Split readSplit(Npz z, String split, int size) {
+    private static Split readSplit(Npz z, String split, int size) throws IOException {
         String ik = split + "_images";
-        long bytes = z.entrySize(ik);
-        if (bytes > MAX_SPLIT_BYTES) {
-            // NOTE: a split lives in one byte[] (the data loader indexes it directly); MedMNIST+ at 224 px exceeds that
-            throw new NpyFormatException(z.name() + "[" + ik + "]: " + bytes + " bytes do not fit one Java array (at most "
-                    + MAX_SPLIT_BYTES + "): this dataset is too large at this size for GradLab; use a smaller size (28, 64, 128)");
-        }
-        NpyArray img = z.get(ik);
-        int[] s = img.shape();
+        boolean streamed = z.entrySize(ik) > streamThresholdBytes();
+        NpyArray img = streamed ? null : z.get(ik);
+        NpyOnDisk onDisk = streamed ? NpyOnDisk.locate(z.path(), z.name(), ik) : null;
+        String descr = streamed ? NpyDType.parse(onDisk.descr(), z.name() + "[" + ik + "]").descr() : img.dtype().descr();
+        int[] s = streamed ? onDisk.shape() : img.shape();
         boolean rgb = s.length == 4 && (s[3] == 3 || s[3] == 1);
-        boolean ok = img.dtype() == NpyDType.U1 && (s.length == 3 || rgb) && s[1] == size && s[2] == size;
+        boolean ok = descr.equals(NpyDType.U1.descr()) && (s.length == 3 || rgb) && s[1] == size && s[2] == size;
         if (!ok) {
             throw new NpyFormatException(z.name() + "[" + ik + "]: expected uint8 (N," + size + "," + size
-                    + ",3) or (N," + size + "," + size + "), got " + img.dtype().descr() + " " + img.shapeString());
+                    + ",3) or (N," + size + "," + size + "), got " + descr + " " + shapeString(s));
         }
         int n = s[0];
         int c = s.length == 4 ? s[3] : 1;
@@ -113,7 +123,7 @@ public final class MedMnist {
         }
         if (ls[0] != n) {
             throw new NpyFormatException(z.name() + "[" + lk + "]: " + ls[0] + " labels for " + n + " images in "
-                    + ik + " " + img.shapeString());
+                    + ik + " " + shapeString(s));
         }
         long[] raw = lab.toLongs();
         int[] labels = new int[n];
@@ -123,7 +133,20 @@ public final class MedMnist {
             }
             labels[i] = (int) raw[i];
         }
+        if (streamed) {
+            long chunk = Math.min(Long.getLong(CHUNK_PROPERTY, MappedImages.MAX_CHUNK_BYTES), MappedImages.MAX_CHUNK_BYTES);
+            MappedImages mapped = new MappedImages(onDisk.file(), onDisk.dataOffset(), n, size * size * c, chunk);
+            return new Split(split, mapped, labels, n, size, size, c);
+        }
         return new Split(split, img.rawBytes(), labels, n, size, size, c);
+    }
+
+    private static String shapeString(int[] shape) {
+        StringBuilder b = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            b.append(i > 0 ? ", " : "").append(shape[i]);
+        }
+        return b.append(shape.length == 1 ? ",)" : ")").toString();
     }
 
     public Split train() {

@@ -85,20 +85,34 @@ public final class StratifiedKFold {
             throw new IllegalArgumentException("cannot join " + a.name() + " (" + a.h() + "x" + a.w() + "x" + a.c() + ") and "
                     + b.name() + " (" + b.h() + "x" + b.w() + "x" + b.c() + ")");
         }
+        if (!a.inMemory() || !b.inMemory()) {
+            return new Split(name, SplitImages.join(a.pixels(), a.n(), b.pixels()), joinLabels(a, b), a.n() + b.n(), a.h(),
+                    a.w(), a.c());
+        }
         byte[] img = new byte[a.images().length + b.images().length];
         System.arraycopy(a.images(), 0, img, 0, a.images().length);
         System.arraycopy(b.images(), 0, img, a.images().length, b.images().length);
+        return new Split(name, img, joinLabels(a, b), a.n() + b.n(), a.h(), a.w(), a.c());
+    }
+
+    private static int[] joinLabels(Split a, Split b) {
         int[] lab = new int[a.n() + b.n()];
         System.arraycopy(a.labels(), 0, lab, 0, a.n());
         System.arraycopy(b.labels(), 0, lab, a.n(), b.n());
-        return new Split(name, img, lab, a.n() + b.n(), a.h(), a.w(), a.c());
+        return lab;
     }
 
     /** The samples {@code idx} of {@code s}, in that order. */
     public static Split subset(String name, Split s, int[] idx) {
         int size = s.imageSize();
-        byte[] img = new byte[idx.length * size];
         int[] lab = new int[idx.length];
+        if (!s.inMemory()) { // a view of the images read from disk
+            for (int k = 0; k < idx.length; k++) {
+                lab[k] = s.labels()[idx[k]];
+            }
+            return new Split(name, SplitImages.subset(s.pixels(), idx), lab, idx.length, s.h(), s.w(), s.c());
+        }
+        byte[] img = new byte[idx.length * size];
         for (int k = 0; k < idx.length; k++) {
             System.arraycopy(s.images(), idx[k] * size, img, k * size, size);
             lab[k] = s.labels()[idx[k]];

@@ -80,13 +80,15 @@ public final class Charts {
                     "High macro AUC does not guarantee that melanomas are caught. Points below the dashed line miss "
                             + "more than half of the melanomas. Labels are experiment ids.",
                     aucVsMelanoma(results, published));
-            add(images, dir, "auc-ranked", "Experiments ranked by AUC",
-                    "All experiments sorted by our validation AUC, with the published AUC beside each.",
-                    aucRanked(results, published));
-            add(images, dir, "auc-by-chapter", "AUC grouped by chapter",
-                    "Bars coloured by chapter; dots are the published AUC.", aucByChapter(results, published));
-            add(images, dir, "progression", "Progression arc 01 → 25",
-                    "AUC and melanoma recall across the experiments in study order, ours vs published.",
+            boolean compared = published.size() > 0; // the 25-experiment study; other studies have nothing published
+            add(images, dir, "auc-ranked", "Experiments ranked by AUC", "All experiments sorted by our validation AUC"
+                    + (compared ? ", with the published AUC beside each." : "."), aucRanked(results, published));
+            if (results.runs().stream().anyMatch(r -> r.chapter() > 0)) {
+                add(images, dir, "auc-by-chapter", "AUC grouped by chapter",
+                        "Bars coloured by chapter; dots are the published AUC.", aucByChapter(results, published));
+            }
+            add(images, dir, "progression", compared ? "Progression arc 01 → 25" : "AUC and melanoma recall in study order",
+                    "AUC and melanoma recall across the experiments in study order" + (compared ? ", ours vs published." : "."),
                     progression(results, published));
             add(images, dir, "auc-vs-time", "AUC vs training time",
                     "Validation AUC against training wall time, log scale (ours on this machine; published: PyTorch on "
@@ -112,7 +114,7 @@ public final class Charts {
     /** Heat map of per-class validation recall: classes across, experiments down (01 at the top). */
     static HeatMapChart recallHeatmap(ResultsFile results) {
         List<RunResult> runs = results.runs();
-        int height = Math.max(320, 110 + 22 * runs.size());
+        int height = Math.max(400, 110 + 22 * runs.size()); // below 400 px XChart dropped the label of every other row
         // the (width, height) constructor leaves the heat-map styler without colours and fonts: pass a theme
         HeatMapChart chart = new HeatMapChart(820, height, Styler.ChartTheme.XChart);
         chart.setTitle("Per-class recall (validation)");

@@ -33,6 +33,12 @@ final class ClinicalSection {
         if (rows.isEmpty()) {
             return;
         }
+        boolean decisions = rows.stream().anyMatch(r -> r.ttaViews() > 1 || r.operatingPoint() != null || r.temperature() != null
+                || !r.kind().equals("experiment"));
+        if (!decisions) { // a study that sets none of them: its intervals and calibration, without a table of dashes
+            appendPlain(h, rows);
+            return;
+        }
         h.append("<h2>Decisions: TTA, ensembles, operating point, calibration</h2><p>AUC measures ranking; a clinic acts "
                 + "on a threshold. The operating point is the largest threshold that reaches the target recall of its "
                 + "class on the validation split; test rates are at that same threshold. Intervals: 95 % percentile "
@@ -67,15 +73,40 @@ final class ClinicalSection {
                     .append(after == null ? "" : String.format(" → %.4f", after.ece())).append("</td></tr>");
         }
         h.append("</table>");
-        h.append("<h3>Operating point on the ROC curve</h3><p>One vs rest for the operating point's class; the markers are "
-                + "the chosen threshold on validation and the same threshold on test.</p><div class=\"grid\">");
+        List<ClinicalResult> withPoint = rows.stream().filter(r -> operatingPointChart(r) != null).toList();
+        if (!withPoint.isEmpty()) { // no heading over an empty grid when no row sets an operating point
+            h.append("<h3>Operating point on the ROC curve</h3><p>One vs rest for the operating point's class; the markers "
+                    + "are the chosen threshold on validation and the same threshold on test.</p><div class=\"grid\">");
+            for (ClinicalResult r : withPoint) {
+                img(h, operatingPointChart(r), "operating point " + r.id());
+            }
+            h.append("</div>");
+        }
+        h.append("<h3>Reliability</h3><p>Validation samples binned by their top-class probability: mean "
+                + "probability against the fraction correct; a calibrated model lies on the diagonal.</p><div class=\"grid\">");
         for (ClinicalResult r : rows) {
-            XYChart c = operatingPointChart(r);
+            XYChart c = reliabilityChart(r);
             if (c != null) {
-                img(h, c, "operating point " + r.id());
+                img(h, c, "reliability " + r.id());
             }
         }
-        h.append("</div><h3>Reliability</h3><p>Validation samples binned by their top-class probability: mean "
+        h.append("</div>");
+    }
+
+    /** Test AUC with its bootstrap interval and the validation calibration of experiments without TTA, ensembles or operating points. */
+    private static void appendPlain(StringBuilder h, List<ClinicalResult> rows) {
+        h.append("<h2>Intervals and calibration</h2><p>Test AUC with its 95 % percentile bootstrap interval (1000 "
+                + "resamples); Brier score and expected calibration error of the validation probabilities.</p>");
+        h.append("<table><tr><th class=\"l\">experiment</th><th>val AUC</th><th>test AUC [95 % CI]</th><th>val Brier</th>"
+                + "<th>val ECE</th></tr>");
+        for (ClinicalResult r : rows) {
+            Calibration.Scores before = r.calibration() == null ? null : r.calibration().get("val_before");
+            h.append("<tr><td class=\"l\">").append(Html.escape(r.id())).append("</td>").append(cell(r.val().auc()))
+                    .append(withCi(r.test().auc(), r.testAucCi()))
+                    .append("<td>").append(before == null ? "–" : String.format("%.4f", before.brier())).append("</td><td>")
+                    .append(before == null ? "–" : String.format("%.4f", before.ece())).append("</td></tr>");
+        }
+        h.append("</table><h3>Reliability</h3><p>Validation samples binned by their top-class probability: mean "
                 + "probability against the fraction correct; a calibrated model lies on the diagonal.</p><div class=\"grid\">");
         for (ClinicalResult r : rows) {
             XYChart c = reliabilityChart(r);

@@ -54,9 +54,16 @@ public final class HtmlReport {
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
                 .append("<title>GradLab — Beat the Baseline report</title>\n<style>\n").append(CSS).append("</style>\n")
                 .append("</head>\n<body>\n<main>\n");
-        h.append("<h1>Beat the Baseline — DermaMNIST, rerun on GradLab</h1>\n");
-        h.append("<p class=\"sub\">25 experiments of the study, rerun from scratch in Java and compared with the "
-                + "published figures (single runs, PyTorch on an Apple MPS GPU, validation split).</p>\n");
+        if (compared()) {
+            h.append("<h1>Beat the Baseline — DermaMNIST, rerun on GradLab</h1>\n");
+            h.append("<p class=\"sub\">25 experiments of the study, rerun from scratch in Java and compared with the "
+                    + "published figures (single runs, PyTorch on an Apple MPS GPU, validation split).</p>\n");
+        } else {
+            h.append("<h1>DermaMNIST — the clinical view</h1>\n");
+            h.append("<p class=\"sub\">").append(results.runs().size() + results.failed().size())
+                    .append(" experiments of this study on DermaMNIST: AUC beside melanoma recall, cancer sensitivity and "
+                            + "per-class recall (validation split unless marked test). Nothing published to compare with.</p>\n");
+        }
         summary(h, results, summary);
         lesson(h, results);
         table(h, results);
@@ -84,9 +91,16 @@ public final class HtmlReport {
         card(h, "total wall time", duration(s.wallSeconds()));
         card(h, "generated", DATE.format(s.generated()));
         card(h, "seed", s.seed().isEmpty() ? Fmt.DASH : s.seed());
-        card(h, "AUC within ±" + String.format(Locale.ROOT, "%.2f", Comparison.AUC_TOLERANCE)
-                + " of published (01–" + Comparison.LAST_CUSTOM + ")", within + " / " + comparable);
+        if (compared()) {
+            card(h, "AUC within ±" + String.format(Locale.ROOT, "%.2f", Comparison.AUC_TOLERANCE)
+                    + " of published (01–" + Comparison.LAST_CUSTOM + ")", within + " / " + comparable);
+        }
         h.append("</section>\n");
+    }
+
+    /** True when there are published figures to show beside ours (the 25-experiment study's). */
+    private boolean compared() {
+        return published.size() > 0;
     }
 
     private static void card(StringBuilder h, String label, String value) {
@@ -150,6 +164,10 @@ public final class HtmlReport {
     }
 
     private void table(StringBuilder h, ResultsFile results) {
+        if (!compared()) {
+            OwnResultsTable.append(h, results);
+            return;
+        }
         h.append("<section>\n<h2>Results: ours vs published</h2>\n")
                 .append("<p class=\"muted\">Validation split unless marked test. <span class=\"pub\">Orange</span> "
                         + "figures are published; Δ is our AUC minus the published AUC, green within ±")
@@ -201,7 +219,7 @@ public final class HtmlReport {
     }
 
     /** Test AUC with its bootstrap interval on a second line, as escaped HTML. */
-    private static String testAuc(SplitMetrics t) {
+    static String testAuc(SplitMetrics t) {
         if (t == null) {
             return esc(Fmt.DASH);
         }
@@ -329,6 +347,7 @@ public final class HtmlReport {
             table.results tbody td:nth-child(4),table.results tbody td:nth-child(7),table.results tbody td:nth-child(9),
             table.results tbody td:nth-child(11),table.results tbody td:nth-child(13),table.results tbody td:nth-child(15),
             table.results tbody td:nth-child(17){border-left:1px solid var(--line)}
+            table.results.own tbody td{border-left:none}
             small.ci{color:var(--muted);font-size:10px}
             table.results .name{text-align:left}
             table.results td.note{white-space:normal;overflow-wrap:anywhere;min-width:130px;max-width:220px;color:var(--muted);font-size:11.5px;line-height:1.3}

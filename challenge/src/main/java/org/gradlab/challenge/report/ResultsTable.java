@@ -10,6 +10,8 @@ public final class ResultsTable {
             "acc", "params", "train s", "notes"};
     private static final boolean[] LEFT = {false, true, false, false, false, false, false, false, false, false, false,
             false, true};
+    /** Indices of the published columns in {@link #HEADER}. */
+    private static final List<Integer> PUBLISHED_COLUMNS = List.of(3, 4, 6, 8);
 
     private ResultsTable() {
     }
@@ -38,7 +40,12 @@ public final class ResultsTable {
             rows.add(row);
         }
         rows.subList(1, rows.size()).sort(java.util.Comparator.comparing(row -> row[0]));
-        int[] width = new int[HEADER.length];
+        boolean compared = published.size() > 0;
+        if (!compared) { // nothing published for this study: no published columns, no tolerance line
+            rows.replaceAll(ResultsTable::withoutPublished);
+        }
+        boolean[] left = compared ? LEFT : withoutPublished(LEFT);
+        int[] width = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 width[i] = Math.max(width[i], row[i].length());
@@ -46,29 +53,52 @@ public final class ResultsTable {
         }
         StringBuilder sb = new StringBuilder();
         for (int k = 0; k < rows.size(); k++) {
-            line(sb, rows.get(k), width);
+            line(sb, rows.get(k), width, left);
             if (k == 0) {
-                String[] rule = new String[HEADER.length];
+                String[] rule = new String[width.length];
                 for (int i = 0; i < rule.length; i++) {
                     rule[i] = "-".repeat(width[i]);
                 }
-                line(sb, rule, width);
+                line(sb, rule, width, left);
             }
         }
-        sb.append(String.format(Locale.ROOT, "%d of %d experiments 01-%d within ±%.2f of the published AUC%n",
-                Comparison.withinTolerance(results, published), Comparison.comparableCustom(results, published),
-                Comparison.LAST_CUSTOM, Comparison.AUC_TOLERANCE));
+        if (compared) {
+            sb.append(String.format(Locale.ROOT, "%d of %d experiments 01-%d within ±%.2f of the published AUC%n",
+                    Comparison.withinTolerance(results, published), Comparison.comparableCustom(results, published),
+                    Comparison.LAST_CUSTOM, Comparison.AUC_TOLERANCE));
+        }
         return sb.toString();
     }
 
-    private static void line(StringBuilder sb, String[] cells, int[] width) {
+    /** The row without the published columns (pub, ΔAUC, pub, pub). */
+    private static String[] withoutPublished(String[] row) {
+        String[] out = new String[row.length - PUBLISHED_COLUMNS.size()];
+        for (int i = 0, j = 0; i < row.length; i++) {
+            if (!PUBLISHED_COLUMNS.contains(i)) {
+                out[j++] = row[i];
+            }
+        }
+        return out;
+    }
+
+    private static boolean[] withoutPublished(boolean[] flags) {
+        boolean[] out = new boolean[flags.length - PUBLISHED_COLUMNS.size()];
+        for (int i = 0, j = 0; i < flags.length; i++) {
+            if (!PUBLISHED_COLUMNS.contains(i)) {
+                out[j++] = flags[i];
+            }
+        }
+        return out;
+    }
+
+    private static void line(StringBuilder sb, String[] cells, int[] width, boolean[] left) {
         StringBuilder l = new StringBuilder();
         for (int i = 0; i < cells.length; i++) {
             if (i > 0) {
                 l.append("  ");
             }
             String pad = " ".repeat(width[i] - cells[i].length());
-            l.append(LEFT[i] ? cells[i] + pad : pad + cells[i]);
+            l.append(left[i] ? cells[i] + pad : pad + cells[i]);
         }
         sb.append(l.toString().stripTrailing()).append(System.lineSeparator());
     }

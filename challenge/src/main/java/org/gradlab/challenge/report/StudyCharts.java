@@ -30,7 +30,7 @@ final class StudyCharts {
 
     /** Train and validation loss and validation AUC per epoch of one experiment; the selected epoch marked. */
     static XYChart learningCurves(StudyResult r) {
-        XYChart c = new XYChartBuilder().width(460).height(300).title(StudyReport.label(r)).xAxisTitle("epoch")
+        XYChart c = new XYChartBuilder().width(460).height(330).title(StudyReport.label(r)).xAxisTitle("epoch")
                 .yAxisTitle("loss / AUC").build();
         Charts.base(c.getStyler());
         List<Double> x = new ArrayList<>();
@@ -50,7 +50,8 @@ final class StudyCharts {
                 List.of(va.get(Math.max(0, r.selectedEpoch() - 1))));
         selected.setMarker(SeriesMarkers.SQUARE).setMarkerColor(Color.BLACK);
         selected.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        // below the plot: inside, the legend hid the val AUC line where it climbs to the top right
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
         return c;
     }
 
@@ -81,7 +82,7 @@ final class StudyCharts {
     /** Per experiment: final train accuracy minus validation accuracy at the selected epoch. */
     static CategoryChart overfittingGap(List<StudyResult> results) {
         CategoryChart c = new CategoryChartBuilder().width(Math.max(520, 40 * results.size() + 160)).height(340)
-                .title("Overfitting gap: train accuracy − validation accuracy (selected epoch)").xAxisTitle("experiment")
+                .title("Train − validation accuracy (selected epoch)").xAxisTitle("experiment")
                 .yAxisTitle("gap").build();
         Charts.base(c.getStyler());
         List<String> ids = new ArrayList<>();
@@ -93,6 +94,11 @@ final class StudyCharts {
         }
         c.addSeries("gap", ids, gaps);
         c.getStyler().setLegendVisible(false);
+        // zero always on the axis, a margin around the bars, two decimals (gaps of a few thousandths printed 15 digits)
+        double lo = Math.min(0, gaps.stream().mapToDouble(Double::doubleValue).min().orElse(0));
+        double hi = Math.max(0, gaps.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+        double margin = Math.max(0.02, 0.1 * (hi - lo));
+        c.getStyler().setYAxisMin(lo < 0 ? lo - margin : 0.0).setYAxisMax(hi + margin).setYAxisDecimalPattern("0.00");
         c.getStyler().setXAxisLabelRotation(ids.stream().anyMatch(s -> s.length() > 3) ? 60 : 0);
         return c;
     }

@@ -29,7 +29,8 @@ import org.gradlab.nn.data.Image;
  * fold f's model trains on the other folds (validating, early-stopping and selecting on fold f) and predicts fold f
  * ("out of fold") and the test split. The CV score is the out-of-fold predictions scored as one, with a bootstrap
  * interval ("In CV we trust"); the test split is scored by the mean of the k fold models' probabilities. TTA applies
- * to both. In the results the "val" scores are the CV (out-of-fold) scores over train + validation.
+ * to both. In the results the "val" scores are the CV (out-of-fold) scores over train + validation. Each fold is a unit
+ * of its own ({@link #fold}: in this process one after another, or one Spark task each); {@link #combine} joins them.
  */
 final class CrossValidatedExperiment {
     /** What the k folds produced. */
@@ -47,11 +48,53 @@ final class CrossValidatedExperiment {
         return null;
     }
 
-    static Outcome run(StudyExperiment e, StudyData data, Device device, long seed, int workers, Path outDir, PrintStream log)
-            throws IOException {
+    /** A text that changes whenever the settings, seed or joined training size change: folds of another recipe are not reused. */
+    static String fingerprint(StudyExperiment e, StudyData data, long seed) {
+        return e.settings().values() + "|seed=" + seed + "|n=" + (data.train().n() + data.val().n());
+    }
+
+    /**
+     * Fold {@code f} alone: its model trains on the other folds (validating, early-stopping and selecting on fold f),
+     * is saved as {@code models/<id>-fold<f>.safetensors} and predicts fold f and the test split. It depends only on
+     * its arguments, so the folds may train anywhere in any order (one Spark task each).
+     */
+    static FoldResult fold(StudyExperiment e, int f, StudyData data, Device device, long seed, int workers, Path outDir,
+                           PrintStream log) throws IOException {
         ClinicalSettings.Cv cv = ClinicalSettings.cv(e);
         Split joined = StratifiedKFold.concat("train+val", data.train(), data.val());
         int[] fold = StratifiedKFold.assign(joined.labels(), data.numClasses(), cv.folds(), cv.stratify(), seed);
+        ClinicalSettings.Tta tta = ClinicalSettings.tta(e);
+        List<UnaryOperator<Image>> views = TestTimeAugmentation.views(tta.flips(), tta.rot90());
+        float[][] norm = data.evaluationNormalization(e.input().normalize());
+        int[] held = StratifiedKFold.indices(fold, f, true);
+        Split tr = StratifiedKFold.subset("fold " + f + " train", joined, StratifiedKFold.indices(fold, f, false));
+        Split va = StratifiedKFold.subset("fold " + f, joined, held);
+        StudyData fd = new StudyData(data.flag(), data.file(), tr, va, data.test(), data.numClasses(), data.classNames());
+        log.printf("  fold %d/%d: train %d, held out %d%n", f + 1, cv.folds(), tr.n(), va.n());
+        Module model = StudyModels.build(e.model(), tr.c(), tr.h(), data.numClasses(),
+                new Generator(seed * 1_000_003L + e.id().hashCode() * 31L + f));
+        if (e.model().freezeBackbone()) {
+            StudyModels.freezeBackbone(model, e.model());
+        }
+        MultiSampleHeads.install(model, e.model(), ClinicalSettings.multiSampleDropout(e));
+        String foldId = e.id() + "-fold" + f;
+        Path weights = SavedModel.weightsPath(outDir, foldId);
+        Path checkpoint = EpochCheckpoint.path(outDir, foldId);
+        StudyTrainer.Trained t = new StudyTrainer(e, seed + f, device, workers, log).train(fd, tr, model, weights, checkpoint);
+        if (e.select().equals("last")) {
+            SavedModel.saveWeights(weights, model);
+        }
+        Files.deleteIfExists(checkpoint);
+        return new FoldResult(f, fingerprint(e, data, seed), held, ClinicalEvaluation.withViews(model, va, device, norm, views),
+                ClinicalEvaluation.withViews(model, data.test(), device, norm, views), t.history(), t.trainSeconds(),
+                t.params(), t.bestEpoch(), t.stoppedEarly());
+    }
+
+    /** The experiment's result from its folds (in fold order): out-of-fold CV scores, the test split by the folds' mean. */
+    static Outcome combine(StudyExperiment e, StudyData data, List<FoldResult> folds, long seed, Path outDir, PrintStream log)
+            throws IOException {
+        ClinicalSettings.Cv cv = ClinicalSettings.cv(e);
+        Split joined = StratifiedKFold.concat("train+val", data.train(), data.val());
         ClinicalSettings.Tta tta = ClinicalSettings.tta(e);
         List<UnaryOperator<Image>> views = TestTimeAugmentation.views(tta.flips(), tta.rot90());
         OutOfFold oof = new OutOfFold(joined.n());
@@ -61,29 +104,9 @@ final class CrossValidatedExperiment {
         long params = 0;
         int lastBest = 0;
         boolean stopped = false;
-        float[][] norm = data.evaluationNormalization(e.input().normalize());
-        for (int f = 0; f < cv.folds(); f++) {
-            int[] held = StratifiedKFold.indices(fold, f, true);
-            Split tr = StratifiedKFold.subset("fold " + f + " train", joined, StratifiedKFold.indices(fold, f, false));
-            Split va = StratifiedKFold.subset("fold " + f, joined, held);
-            StudyData fd = new StudyData(data.flag(), data.file(), tr, va, data.test(), data.numClasses(), data.classNames());
-            log.printf("  fold %d/%d: train %d, held out %d%n", f + 1, cv.folds(), tr.n(), va.n());
-            Module model = StudyModels.build(e.model(), tr.c(), tr.h(), data.numClasses(),
-                    new Generator(seed * 1_000_003L + e.id().hashCode() * 31L + f));
-            if (e.model().freezeBackbone()) {
-                StudyModels.freezeBackbone(model, e.model());
-            }
-            MultiSampleHeads.install(model, e.model(), ClinicalSettings.multiSampleDropout(e));
-            String foldId = e.id() + "-fold" + f;
-            Path weights = SavedModel.weightsPath(outDir, foldId);
-            Path checkpoint = EpochCheckpoint.path(outDir, foldId);
-            StudyTrainer.Trained t = new StudyTrainer(e, seed + f, device, workers, log).train(fd, tr, model, weights, checkpoint);
-            if (e.select().equals("last")) {
-                SavedModel.saveWeights(weights, model);
-            }
-            Files.deleteIfExists(checkpoint);
-            oof.put(held, ClinicalEvaluation.withViews(model, va, device, norm, views));
-            tests.add(ClinicalEvaluation.withViews(model, data.test(), device, norm, views));
+        for (FoldResult t : folds) {
+            oof.put(t.held(), t.oof());
+            tests.add(t.test());
             seconds += t.trainSeconds();
             params = t.params();
             for (EpochRecord r : t.history()) {   // the learning curves of all folds, one after another

@@ -50,7 +50,7 @@ public final class Evaluation {
                 try (MemoryScope scope = MemoryScope.open()) {
                     float[] x = new float[n * c * hw];
                     for (int i = 0; i < n; i++) {
-                        ToTensor.write(view.apply(Image.copyOf(split.h(), split.w(), c, split.images(), (start + i) * hw * c)),
+                        ToTensor.write(view.apply(split.image(start + i)),
                                 x, i * c * hw);
                         if (mean != null) {
                             Normalize.normalize(x, i * c * hw, c, hw, mean, std);

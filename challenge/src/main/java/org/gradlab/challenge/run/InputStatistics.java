@@ -4,7 +4,6 @@ import org.gradlab.challenge.data.Split;
 import org.gradlab.challenge.report.ChannelStats;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.GradMode;
-import org.gradlab.nn.data.Image;
 import org.gradlab.nn.data.transforms.ToTensor;
 
 /**
@@ -76,7 +75,7 @@ final class InputStatistics {
         float[] f = new float[c * plane];
         double[] d = new double[c * plane];
         for (int i = 0; i < split.n(); i++) {
-            ToTensor.write(Image.copyOf(split.h(), split.w(), c, split.images(), i * plane * c), f, 0);
+            ToTensor.write(split.image(i), f, 0);
             for (int j = 0; j < f.length; j++) {
                 d[j] = f[j];
             }

@@ -18,7 +18,6 @@ import org.gradlab.engine.Reduction;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.Functional;
 import org.gradlab.nn.Module;
-import org.gradlab.nn.data.ArrayDataset;
 import org.gradlab.nn.data.Batch;
 import org.gradlab.nn.data.DataLoader;
 import org.gradlab.nn.data.Sampler;
@@ -96,7 +95,7 @@ public final class LrRangeTest {
         model.to(device);
         model.train();
         Optimizer opt = StudyRecipes.optimizer(e.optimizer(), model.trainableParameters());
-        DataLoader.Builder b = DataLoader.builder(new ArrayDataset(train.images(), train.labels(), train.h(), train.w(), train.c()))
+        DataLoader.Builder b = DataLoader.builder(train.dataset())
                 .batchSize(e.batch()).seed(seed).workers(1).device(device);
         Sampler sampler = ClinicalTraining.sampler(e, train, data.numClasses(), seed);
         b = sampler != null ? b.sampler(sampler) : b.shuffle(true);

@@ -7,6 +7,7 @@ import java.util.List;
 import org.gradlab.challenge.data.MedMnist;
 import org.gradlab.challenge.data.MedMnistCatalog;
 import org.gradlab.challenge.data.Split;
+import org.gradlab.challenge.data.SplitImages;
 import org.gradlab.challenge.study.Normalization;
 import org.gradlab.nn.data.Image;
 import org.gradlab.nn.data.transforms.Grayscale;
@@ -67,6 +68,9 @@ public record StudyData(String flag, Path file, Split train, Split val, Split te
             throw new IllegalArgumentException("--limit-train must be positive, got " + n);
         }
         int size = s.h() * s.w() * s.c();
+        if (!s.inMemory()) { // the first n images of the mapped file
+            return new Split(s.name(), s.pixels(), java.util.Arrays.copyOf(s.labels(), n), n, s.h(), s.w(), s.c());
+        }
         return new Split(s.name(), java.util.Arrays.copyOf(s.images(), n * size), java.util.Arrays.copyOf(s.labels(), n), n,
                 s.h(), s.w(), s.c());
     }
@@ -109,17 +113,39 @@ public record StudyData(String flag, Path file, Split train, Split val, Split te
         return new float[][] {mf, sf};
     }
 
+    /**
+     * {@code s} with {@code channels} channels at {@code size} pixels: in memory when the source is; from images read
+     * from disk, in memory when the result fits under {@code gradlab.streamSplitBytes}, else prepared image by image
+     * as the data loader reads them (the same bytes either way).
+     */
     private static Split prepare(Split s, int channels, int size) {
         int per = size * size * channels;
-        byte[] out = new byte[Math.multiplyExact(s.n(), per)];
+        long bytes = (long) s.n() * per;
+        if (!s.inMemory() && bytes > MedMnist.streamThresholdBytes()) {
+            SplitImages lazy = new SplitImages() {
+                @Override
+                public int count() {
+                    return s.n();
+                }
+
+                @Override
+                public void copy(int i, byte[] dst, int off) {
+                    System.arraycopy(prepareImage(s.image(i), channels, size).pixels(), 0, dst, off, per);
+                }
+            };
+            return new Split(s.name(), lazy, s.labels(), s.n(), size, size, channels);
+        }
+        byte[] out = new byte[Math.toIntExact(bytes)];
         for (int i = 0; i < s.n(); i++) {
-            Image img = Image.copyOf(s.h(), s.w(), s.c(), s.images(), i * s.imageSize());
-            if (img.channels() != channels) {
-                img = Grayscale.grayscale(img, channels);
-            }
-            img = Resize.resize(img, size, size);
-            System.arraycopy(img.pixels(), 0, out, i * per, per);
+            System.arraycopy(prepareImage(s.image(i), channels, size).pixels(), 0, out, i * per, per);
         }
         return new Split(s.name(), out, s.labels(), s.n(), size, size, channels);
+    }
+
+    private static Image prepareImage(Image img, int channels, int size) {
+        if (img.channels() != channels) {
+            img = Grayscale.grayscale(img, channels);
+        }
+        return Resize.resize(img, size, size);
     }
 }

@@ -12,6 +12,7 @@ import org.gradlab.nn.data.transforms.Normalize;
 import org.gradlab.nn.data.transforms.RandomAffine;
 import org.gradlab.nn.data.transforms.RandomErasing;
 import org.gradlab.nn.data.transforms.RandomHorizontalFlip;
+import org.gradlab.nn.data.transforms.RandomResizedCrop;
 import org.gradlab.nn.data.transforms.RandomRotation;
 import org.gradlab.nn.data.transforms.RandomVerticalFlip;
 import org.gradlab.nn.data.transforms.TensorTransform;
@@ -81,10 +82,26 @@ public final class StudyRecipes {
                 case "rotate" -> out.add(new RandomRotation(v.get(0)));
                 case "color_jitter" -> out.add(new ColorJitter(v.get(0), v.get(1), v.get(2), v.get(3)));
                 case "affine" -> out.add(new RandomAffine(v.get(0), v.get(1), v.get(2), v.get(3), v.get(4)));
+                case "resized_crop" -> out.add(new RandomResizedCrop(v.get(0).intValue(), v.get(1), v.get(2), v.get(3), v.get(4)));
                 default -> { } // tensor steps, see tensorTransforms
             }
         }
         return out.isEmpty() ? null : new Compose(out);
+    }
+
+    /**
+     * What stops the augmentation for training images of {@code side} pixels, as one line; null when nothing does. A
+     * {@code resized_crop} must give the side the model is built for and evaluated at.
+     */
+    public static String augmentProblem(List<AugmentStep> steps, int side) {
+        for (AugmentStep st : steps) {
+            int size = st.kind().equals("resized_crop") ? st.values().get(0).intValue() : 0;
+            if (size > 0 && size != side) {
+                return "augment resized_crop.size " + size + " differs from the training images' side " + side
+                        + " (the model is built and evaluated at that side): leave size out or set input.resize: " + size;
+            }
+        }
+        return null;
     }
 
     /**

@@ -20,7 +20,6 @@ import org.gradlab.engine.Reduction;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.Functional;
 import org.gradlab.nn.Module;
-import org.gradlab.nn.data.ArrayDataset;
 import org.gradlab.nn.data.Batch;
 import org.gradlab.nn.data.DataLoader;
 import org.gradlab.nn.data.transforms.TensorTransform;
@@ -76,7 +75,7 @@ final class StudyTrainer {
         model.train();
         Optimizer opt = StudyRecipes.optimizer(exp.optimizer(), model.trainableParameters());
         int c = train.c();
-        DataLoader.Builder b = DataLoader.builder(new ArrayDataset(train.images(), train.labels(), train.h(), train.w(), c))
+        DataLoader.Builder b = DataLoader.builder(train.dataset())
                 .batchSize(exp.batch()).shuffle(true).dropLast(false).seed(seed).workers(workers).device(device);
         org.gradlab.nn.data.Sampler sampler = ClinicalTraining.sampler(exp, train, data.numClasses(), seed);
         if (sampler != null) {

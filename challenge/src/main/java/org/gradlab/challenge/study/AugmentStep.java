@@ -13,12 +13,15 @@ import java.util.Map;
  *   <li>{@code color_jitter: [b, c, s, h]}: [brightness, contrast, saturation, hue]</li>
  *   <li>{@code affine: {degrees, translate: [x, y], scale: [lo, hi]}}: [degrees, x, y, lo, hi]</li>
  *   <li>{@code random_erasing: {p, scale: [lo, hi], ratio: [lo, hi], value}}: [p, lo, hi, rlo, rhi, value]</li>
+ *   <li>{@code resized_crop: {size, scale: [lo, hi], ratio: [lo, hi]}}: [size, lo, hi, rlo, rhi] (torchvision's
+ *       RandomResizedCrop, bilinear; size 0 or absent: the image's own size)</li>
  *   <li>{@code normalize: imagenet|half|{mean, std}}: no numbers, {@link #normalize()}. NOTE: a step of the
  *       training transform only, so evaluation stays un-normalised (the 25-experiment study's exp 14 trap).</li>
  * </ul>
  */
 public record AugmentStep(String kind, List<Double> values, Normalization normalize) {
-    static final List<String> KINDS = List.of("hflip", "vflip", "rotate", "color_jitter", "affine", "random_erasing", "normalize");
+    static final List<String> KINDS = List.of("hflip", "vflip", "rotate", "color_jitter", "affine", "random_erasing", "resized_crop",
+            "normalize");
 
     static AugmentStep of(String kind, YamlNode node, Where where) {
         return switch (kind) {
@@ -40,6 +43,14 @@ public record AugmentStep(String kind, List<Double> values, Normalization normal
                 v.addAll(m.containsKey("scale") ? numbers(m.get("scale"), where.at(where.key() + ".scale"), 2) : List.of(0.02, 0.33));
                 v.addAll(m.containsKey("ratio") ? numbers(m.get("ratio"), where.at(where.key() + ".ratio"), 2) : List.of(0.3, 3.3));
                 v.add(m.containsKey("value") ? number(m.get("value"), where.at(where.key() + ".value")) : 0.0);
+                yield new AugmentStep(kind, List.copyOf(v), null);
+            }
+            case "resized_crop" -> {
+                Map<String, YamlNode> m = fields(node, where, List.of("size", "scale", "ratio"));
+                List<Double> v = new ArrayList<>();
+                v.add(m.containsKey("size") ? (double) positiveInt(m.get("size"), where.at(where.key() + ".size")) : 0.0);
+                v.addAll(m.containsKey("scale") ? range(m.get("scale"), where.at(where.key() + ".scale")) : List.of(0.08, 1.0));
+                v.addAll(m.containsKey("ratio") ? range(m.get("ratio"), where.at(where.key() + ".ratio")) : List.of(0.75, 4.0 / 3.0));
                 yield new AugmentStep(kind, List.copyOf(v), null);
             }
             case "normalize" -> new AugmentStep(kind, List.of(), Normalization.of(node, where));
@@ -85,6 +96,22 @@ public record AugmentStep(String kind, List<Double> values, Normalization normal
         return v;
     }
 
+    private static int positiveInt(YamlNode n, Where where) {
+        if (n.value() instanceof Integer i && i > 0) {
+            return i;
+        }
+        throw where.error(n, "got " + n.describe(), "a positive whole number of pixels");
+    }
+
+    /** Two numbers {@code [lo, hi]} with {@code 0 < lo <= hi}. */
+    private static List<Double> range(YamlNode n, Where where) {
+        List<Double> v = numbers(n, where, 2);
+        if (!(v.get(0) > 0) || v.get(0) > v.get(1)) {
+            throw where.error(n, "got " + v, "[lo, hi] with 0 < lo <= hi");
+        }
+        return v;
+    }
+
     /** A list of numbers; {@code size} < 0 accepts any length. */
     static List<Double> numbers(YamlNode n, Where where, int size) {
         String allowed = size < 0 ? "a list of numbers" : "a list of " + size + " numbers";
@@ -108,6 +135,8 @@ public record AugmentStep(String kind, List<Double> values, Normalization normal
                     + values.subList(3, 5) + "}}";
             case "random_erasing" -> "{random_erasing: {p: " + values.get(0) + ", scale: " + values.subList(1, 3)
                     + ", ratio: " + values.subList(3, 5) + ", value: " + values.get(5) + "}}";
+            case "resized_crop" -> "{resized_crop: {" + (values.get(0) > 0 ? "size: " + values.get(0).intValue() + ", " : "")
+                    + "scale: " + values.subList(1, 3) + ", ratio: " + values.subList(3, 5) + "}}";
             default -> "{normalize: " + normalize + "}";
         };
     }

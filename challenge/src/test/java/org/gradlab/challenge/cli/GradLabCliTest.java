@@ -76,6 +76,11 @@ class GradLabCliTest {
         Result study = run("study", "run", "examples/my-first-study.yaml", "--epochs", "-1");
         assertEquals(2, study.code(), study.err());
         assertTrue(study.err().contains("--epochs must be a whole number of at least 1, got -1"), study.err());
+        // the core has no Spark: --spark names the module and the launcher that has it
+        Result spark = run("study", "run", "examples/my-first-study.yaml", "--spark", "local[2]");
+        assertEquals(2, spark.code(), spark.err());
+        assertTrue(spark.err().startsWith("--spark local[2]: needs the optional gradlab-spark module on the class path: run "
+                + "./gradlab-spark instead of ./gradlab"), spark.err());
         assertTrue(run("lr-find", "dermamnist-25", "--id", "01", "--limit-train", "0").err()
                 .contains("--limit-train must be a whole number of at least 1, got 0"));
         assertTrue(run("challenge", "--epochs", "two").err().contains("'two' is not an int"), run("challenge", "--epochs", "two").err());

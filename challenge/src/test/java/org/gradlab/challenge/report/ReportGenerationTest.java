@@ -103,10 +103,31 @@ class ReportGenerationTest {
 
     @Test
     void reportWithoutRunsRendersAnEmptyShell(@TempDir Path dir) throws Exception {
-        Path file = new ChallengeReport(dir, PublishedResults.none(), CLOCK).render();
+        Path file = new ChallengeReport(dir, PUBLISHED, CLOCK).render();
         String html = Files.readString(file);
         assertTrue(html.contains("Results: ours vs published"));
         assertEquals(0, count(html, "data:image/png;base64,"));
+    }
+
+    /** A DermaMNIST study other than the 25 experiments: nothing published, so no published columns and no ±0.03 line. */
+    @Test
+    void aStudyWithNothingPublishedShowsOnlyItsOwnFigures(@TempDir Path dir) throws Exception {
+        ResultsFile all = SyntheticResults.all(PUBLISHED, 42);
+        String table = ResultsTable.render(all, PublishedResults.none());
+        String[] lines = table.split("\\R");
+        assertEquals(1 + 1 + 25, lines.length, "no tolerance line: " + lines[lines.length - 1]);
+        assertFalse(table.contains("within"), table);
+        assertFalse(lines[0].contains("pub") || lines[0].contains("ΔAUC"), lines[0]);
+        assertTrue(lines[0].matches(" #  experiment +AUC +mel +cancer +acc +params +train s +notes"), lines[0]);
+        ChallengeReport report = new ChallengeReport(dir, PublishedResults.none(), CLOCK);
+        report.store().save(new ResultsFile(all.runs().subList(0, 3)));
+        String html = Files.readString(report.render());
+        assertFalse(html.contains("AUC within"), "no tolerance card");
+        assertFalse(html.contains("Results: ours vs published") || html.contains("<th class=\"pub\">"), "no published columns");
+        assertFalse(html.contains("Beat the Baseline —"), "not titled as the 25-experiment study");
+        assertTrue(html.contains("Nothing published to compare with") && html.contains("<h2>Results</h2>"));
+        assertTrue(html.contains("id=\"exp-03\""));
+        assertFalse(html.contains("Progression arc 01 → 25"));
     }
 
     @Test

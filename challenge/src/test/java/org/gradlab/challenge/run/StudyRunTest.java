@@ -132,6 +132,11 @@ class StudyRunTest {
         Study w = parse("name: t\ndataset: {name: breastmnist}\nexperiments:\n  - {id: a, set: {loss.class_weights: [1.0, 2.0, 3.0]}}\n", out);
         assertTrue(assertThrows(StudyFileException.class, () -> run(w, data, out, 50)).getMessage()
                 .contains("loss.class_weights has 3 weights for 2 classes"));
+        Study crop = parse("name: t\ndataset: {name: breastmnist}\ndefaults: {input: {resize: 32}}\nexperiments:\n"
+                + "  - {id: a, set: {augment: [{resized_crop: {size: 24}}]}}\n", out);
+        assertEquals("t.yaml: experiment 'a': augment resized_crop.size 24 differs from the training images' side 32 (the model "
+                + "is built and evaluated at that side): leave size out or set input.resize: 24",
+                assertThrows(StudyFileException.class, () -> run(crop, data, out, 50)).getMessage());
     }
 
     /**

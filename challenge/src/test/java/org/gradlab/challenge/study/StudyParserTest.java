@@ -121,12 +121,13 @@ class StudyParserTest {
     void dottedPathThatNamesNothing() {
         StudyFileException e = bad(HEAD + "experiments:\n  - {id: a, set: {optimizer.learning_rate: 0.1}}\n");
         assertEquals("optimizer.learning_rate", e.key());
+        assertTrue(e.getMessage().startsWith("t.yaml:4: key 'optimizer.learning_rate': "), e.getMessage());
         assertTrue(e.getMessage().contains("the dotted path names no setting; allowed: lr, momentum, name, nesterov, weight_decay"),
                 e.getMessage());
         StudyFileException s = bad(HEAD + "experiments:\n  - {id: a, set: {optimiser.lr: 0.1}}\n");
         assertTrue(s.getMessage().contains("key 'optimiser.lr': the dotted path names no setting"), s.getMessage());
         StudyFileException g = bad(HEAD + "grid:\n  model.depth: [1, 2]\n");
-        assertTrue(g.getMessage().contains("key 'model.depth': the dotted path names no setting"), g.getMessage());
+        assertTrue(g.getMessage().startsWith("t.yaml:4: key 'model.depth': the dotted path names no setting"), g.getMessage());
     }
 
     @Test
@@ -140,6 +141,8 @@ class StudyParserTest {
                 missing.getMessage());
         StudyFileException cycle = bad(HEAD + "experiments:\n  - {id: a, builds_on: b}\n  - {id: b, builds_on: a}\n");
         assertTrue(cycle.getMessage().contains("builds on a cycle: a -> b -> a"), cycle.getMessage());
+        assertTrue(cycle.getMessage().startsWith("t.yaml:4: "), "file and line of the first experiment in the cycle: "
+                + cycle.getMessage());
         StudyFileException self = bad(HEAD + "experiments:\n  - {id: a, builds_on: a}\n");
         assertTrue(self.getMessage().contains("cycle: a -> a"), self.getMessage());
     }
@@ -156,6 +159,28 @@ class StudyParserTest {
         assertTrue(step.getMessage().contains("unknown augmentation step 'flip'; allowed: hflip, vflip, rotate"), step.getMessage());
         StudyFileException cj = bad(HEAD + "defaults: {augment: {steps: [{color_jitter: [0.2, 0.2]}]}}\nexperiments: [{id: a}]\n");
         assertTrue(cj.getMessage().contains("allowed: a list of 4 numbers"), cj.getMessage());
+    }
+
+    @Test
+    void resizedCropTakesTorchvisionDefaultsAndChecksEveryValue() throws Exception {
+        Study s = parse(HEAD + "defaults:\n  augment: [{resized_crop: {size: 28, scale: [0.5, 1.0]}}, {resized_crop: null}]\n"
+                + "experiments: [{id: a}]\n");
+        StudyExperiment a = s.get("a");
+        assertEquals(List.of(28.0, 0.5, 1.0, 0.75, 4.0 / 3.0), a.augmentSteps().get(0).values());
+        assertEquals(List.of(0.0, 0.08, 1.0, 0.75, 4.0 / 3.0), a.augmentSteps().get(1).values(), "size 0: the image's own");
+        assertEquals(a.settings(), parse(StudyYaml.single(a, new Study.DatasetRef("breastmnist", 28, null))).get("a").settings(),
+                "the step reads back from its YAML form");
+        String at = "t.yaml:5: key 'augment.steps.resized_crop.";
+        assertEquals(at + "scale': got [1.0, 0.5]; allowed: [lo, hi] with 0 < lo <= hi",
+                bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {scale: [1.0, 0.5]}}\nexperiments: [{id: a}]\n").getMessage());
+        assertEquals(at + "ratio': got [0.0, 1.0]; allowed: [lo, hi] with 0 < lo <= hi",
+                bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {ratio: [0.0, 1.0]}}\nexperiments: [{id: a}]\n").getMessage());
+        assertEquals(at + "size': got the number 2.5; allowed: a positive whole number of pixels",
+                bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {size: 2.5}}\nexperiments: [{id: a}]\n").getMessage());
+        assertEquals(at + "scale': got a list of 1; allowed: a list of 2 numbers",
+                bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {scale: [0.5]}}\nexperiments: [{id: a}]\n").getMessage());
+        StudyFileException key = bad(HEAD + "defaults:\n  augment:\n    - {resized_crop: {sise: 20}}\nexperiments: [{id: a}]\n");
+        assertEquals(at + "sise': unknown key; allowed: size, scale, ratio", key.getMessage());
     }
 
     @Test
