@@ -170,10 +170,11 @@ final class CpuElementwise implements ElementwiseKernels {
      * bench/README.md, "Figures behind design choices").
      */
     private void broadcastF32(boolean add, Tensor full, Tensor other, Tensor out) {
-        int[] shape = out.shape();
         Tensor oc = dense(other);
         float[] y = HeapStage.load(1, storage(oc).f32(), (int) oc.offset(), Math.toIntExact(oc.numel())); // read-only below
-        int[] st = Shape.broadcastStrides(oc.shape(), oc.strides(), shape);
+        int[][] merged = merged(out.shape(), Shape.broadcastStrides(oc.shape(), oc.strides(), out.shape()));
+        int[] shape = merged[0]; // e.g. (N, C, H, W) * (N, C, 1, 1) as (N*C, H*W) with strides (1, 0): rows of H*W, not W
+        int[] st = merged[1];
         int step = shape.length == 0 ? 0 : st[shape.length - 1];
         // the outermost axis splits across threads; each chunk stages its own slab of full
         int outer = shape.length < 2 ? 1 : shape[0];
@@ -210,6 +211,33 @@ final class CpuElementwise implements ElementwiseKernels {
             }
             HeapStage.store(x, storage(out).f32(), i0 * slab, (i1 - i0) * slab);
         });
+    }
+
+    /**
+     * {shape, strides} with axes of size 1 dropped and adjacent axes a, b merged wherever the
+     * strides allow (st[a] == shape[b] * st[b], broadcast zeros included), so the rows the
+     * broadcast loops run over are as long as the operand's layout permits. The contiguous
+     * operand merges with any axes.
+     */
+    static int[][] merged(int[] shape, int[] st) {
+        int[] ms = new int[Math.max(1, shape.length)];
+        int[] mst = new int[ms.length];
+        int k = 0;
+        ms[0] = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 1) {
+                continue;
+            }
+            if (k > 0 && mst[k - 1] == (long) shape[d] * st[d]) {
+                ms[k - 1] *= shape[d];
+                mst[k - 1] = st[d];
+            } else {
+                ms[k] = shape[d];
+                mst[k++] = st[d];
+            }
+        }
+        k = Math.max(1, k);
+        return new int[][] {java.util.Arrays.copyOf(ms, k), java.util.Arrays.copyOf(mst, k)};
     }
 
     /**
