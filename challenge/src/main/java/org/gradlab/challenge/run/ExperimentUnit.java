@@ -79,7 +79,9 @@ public final class ExperimentUnit {
      * executors live in the driver's JVM) reuse the last file read while its size and modification time are unchanged.
      */
     static synchronized StudyData raw(Path file, String flag) throws IOException {
-        String stamp = file.toAbsolutePath().normalize() + "|" + flag + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file);
+        // NOTE: the streaming threshold decides whether the splits are held in memory or mapped, so it is part of the key
+        String stamp = file.toAbsolutePath().normalize() + "|" + flag + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file)
+                + "|" + org.gradlab.challenge.data.MedMnist.streamThresholdBytes();
         if (lastRaw == null || !stamp.equals(lastStamp)) {
             lastRaw = null;   // NOTE: let the old splits go before the new ones are read
             lastRaw = StudyData.load(file, flag);
