@@ -193,11 +193,11 @@ final class Depthwise32 {
 
     /**
      * Whether a conv with this geometry and {@code cout} output channels runs plane by plane
-     * ({@link DepthwisePlanes32}, loops over the output grid, {@link DepthwisePlanes32.Layout#grid})
-     * rather than channels last (loops over the channels): the longer loop wins.
+     * ({@link DepthwisePlanes32}, loops over the output grid: ho rows of the padded width, of which
+     * 1/sw is kept) rather than channels last (loops over the channels): the longer useful loop wins.
      */
     static boolean onPlanes(Im2col.Geo g, int cout) {
-        return DepthwisePlanes32.Layout.of(g).grid() >= cout;
+        return (long) g.ho() * DepthwisePlanes32.ceil(g.w() + 2 * g.pw(), g.sw()) >= cout; // the grid's kept part
     }
 
     /** Items per chunk when one item (a sample) is {@code channels} planes of kh*kw multiply-adds per output position. */

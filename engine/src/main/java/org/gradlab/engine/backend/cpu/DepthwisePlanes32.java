@@ -7,18 +7,19 @@ import java.util.Arrays;
  * time, each tap ONE contiguous multiply-add over the whole output plane.
  *
  * <p>How: the zero-padded input plane xpad (hp = h + 2ph rows, wp = w + 2pw columns) is split
- * into sh x sw phase planes, phase (a, b) holding xpad[a + sh*i, b + sw*j] at row i, column j,
- * each {@code rows} x {@code cols} with cols = ceil(wp / sw). The output is computed on a grid
- * of ho rows of {@code cols} (its columns wo .. cols-1 are thrown away). Then tap (ki, kj) reads
- * phase (ki mod sh, kj mod sw) from (ki div sh, kj div sw) on, and output grid element i reads
- * that phase's element at the tap's start + i for EVERY i, whatever the stride:
+ * into sh row phases, phase a holding xpad[a + sh*i, :] at row i, each {@code rows} x wp (whole
+ * rows: the split is row copies). The output is computed on a grid of ho rows of wp columns, the
+ * column stride left to the read-out: output (oh, ow) is grid element (oh, ow*sw), the other
+ * columns are thrown away (a stride-2 conv computes twice the columns it keeps, but every loop
+ * stays contiguous). Then tap (ki, kj) reads phase ki mod sh from row ki div sh, column kj on,
+ * and output grid element i reads that phase's element at the tap's start + i for EVERY i:
  * out'[i] += w[ki, kj] * phase[start + i] — one loop over ho x cols elements instead of ho
  * loops over wo (8 to 32) elements. NOTE: the JIT (JDK 17's C2) vectorises a loop only when
  * every array in it is indexed by the same expression ({@code a[i] += w * b[i]}, not
  * {@code a[i] += w * b[s + i]}; figures: bench/README.md, "Figures behind design choices"), so
  * each tap first copies its shifted window into an array of its own (a memory copy), then runs
  * the vectorised loop on equal indices. dL/dx scatters the same products into phase planes of
- * dL/dxpad (garbage columns of the gradient grid are zero, so they add nothing) and gathers
+ * dL/dxpad (the thrown-away columns of the gradient grid are zero, so they add nothing) and gathers
  * their interior; dL/dw[ki, kj] sums dL/dout'[i] * phase[start + i] elementwise into one float
  * array per tap over the samples (no reduction in the loop), then over the grid in double.
  */
@@ -29,16 +30,16 @@ final class DepthwisePlanes32 {
     record Layout(Im2col.Geo g, int rows, int cols) {
         static Layout of(Im2col.Geo g) {
             int rows = ceil(g.h() + 2 * g.ph(), g.sh()) + 1; // + 1: the last taps read past the last row's end
-            return new Layout(g, rows, ceil(g.w() + 2 * g.pw(), g.sw()));
+            return new Layout(g, rows, g.w() + 2 * g.pw());
         }
 
         int phaseSize() {
             return rows * cols;
         }
 
-        /** Floats of all sh x sw phase planes. */
+        /** Floats of all sh phase planes. */
         int size() {
-            return g.sh() * g.sw() * phaseSize();
+            return g.sh() * phaseSize();
         }
 
         /** Output grid elements: ho rows of cols. */
@@ -48,8 +49,7 @@ final class DepthwisePlanes32 {
 
         /** Where tap (ki, kj) starts reading in the phase planes. */
         int start(int ki, int kj) {
-            int phase = (ki % g.sh()) * g.sw() + kj % g.sw();
-            return phase * phaseSize() + (ki / g.sh()) * cols + kj / g.sw();
+            return (ki % g.sh()) * phaseSize() + (ki / g.sh()) * cols + kj;
         }
     }
 
@@ -83,9 +83,7 @@ final class DepthwisePlanes32 {
                                 multiplyAdd(grid, w[oc * kk + ki * g.kw() + kj], window, 0, lay.grid());
                             }
                         }
-                        for (int oh = 0; oh < g.ho(); oh++) {
-                            System.arraycopy(grid, oh * lay.cols(), os, oc * l + oh * g.wo(), g.wo());
-                        }
+                        fromGrid(grid, lay, os, oc * l);
                     }
                 }
                 HeapStage.store(os, out.f32(), s * cout * l, cout * l);
@@ -194,47 +192,47 @@ final class DepthwisePlanes32 {
         move(dst, off, lay, gph, false);
     }
 
-    /**
-     * Between a plane (at {@code off}) and its place in the phase planes: input column iw sits at
-     * padded column c = iw + pw, in column phase c mod sw at column c div sw; so for each phase b
-     * the columns iw = b - pw + sw*j are one run of j (no division per element).
-     */
+    /** Between a plane (at {@code off}) and its place in the phase planes: input row ih is padded row r = ih + ph, in phase r mod sh. */
     private static void move(float[] plane, int off, Layout lay, float[] phases, boolean intoPhases) {
         Im2col.Geo g = lay.g();
-        int sw = g.sw();
         for (int ih = 0; ih < g.h(); ih++) {
-            int row = off + ih * g.w();
             int r = ih + g.ph();
-            int rowStart = (r % g.sh()) * sw * lay.phaseSize() + (r / g.sh()) * lay.cols();
-            for (int b = 0; b < sw; b++) {
-                int base = rowStart + b * lay.phaseSize();
-                int j0 = ceil(Math.max(0, g.pw() - b), sw);    // first j with iw >= 0
-                int j1 = ceil(Math.max(0, g.w() + g.pw() - b), sw); // first j with iw >= w
-                int first = row + b - g.pw();
-                if (sw == 1) {
-                    if (intoPhases) {
-                        System.arraycopy(plane, first + j0, phases, base + j0, j1 - j0);
-                    } else {
-                        System.arraycopy(phases, base + j0, plane, first + j0, j1 - j0);
-                    }
-                } else if (intoPhases) {
-                    for (int j = j0; j < j1; j++) {
-                        phases[base + j] = plane[first + sw * j];
-                    }
-                } else {
-                    for (int j = j0; j < j1; j++) {
-                        plane[first + sw * j] = phases[base + j];
-                    }
+            int at = (r % g.sh()) * lay.phaseSize() + (r / g.sh()) * lay.cols() + g.pw();
+            if (intoPhases) {
+                System.arraycopy(plane, off + ih * g.w(), phases, at, g.w());
+            } else {
+                System.arraycopy(phases, at, plane, off + ih * g.w(), g.w());
+            }
+        }
+    }
+
+    /** The ho x wo outputs, output (oh, ow) being grid element (oh, ow*sw), into dst at {@code off}. */
+    private static void fromGrid(float[] grid, Layout lay, float[] dst, int off) {
+        Im2col.Geo g = lay.g();
+        for (int oh = 0; oh < g.ho(); oh++) {
+            int row = oh * lay.cols();
+            if (g.sw() == 1) {
+                System.arraycopy(grid, row, dst, off + oh * g.wo(), g.wo());
+            } else {
+                for (int ow = 0; ow < g.wo(); ow++) {
+                    dst[off + oh * g.wo() + ow] = grid[row + ow * g.sw()];
                 }
             }
         }
     }
 
-    /** The ho x wo plane of src at {@code off} onto the grid's first wo columns (its other columns stay zero). */
+    /** The ho x wo plane of src at {@code off} onto grid columns ow*sw (the other columns stay zero). */
     private static void toGrid(float[] src, int off, Layout lay, float[] grid) {
         Im2col.Geo g = lay.g();
         for (int oh = 0; oh < g.ho(); oh++) {
-            System.arraycopy(src, off + oh * g.wo(), grid, oh * lay.cols(), g.wo());
+            int row = oh * lay.cols();
+            if (g.sw() == 1) {
+                System.arraycopy(src, off + oh * g.wo(), grid, row, g.wo());
+            } else {
+                for (int ow = 0; ow < g.wo(); ow++) {
+                    grid[row + ow * g.sw()] = src[off + oh * g.wo() + ow];
+                }
+            }
         }
     }
 
