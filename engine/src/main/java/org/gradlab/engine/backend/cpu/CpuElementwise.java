@@ -170,10 +170,11 @@ final class CpuElementwise implements ElementwiseKernels {
      * bench/README.md, "Figures behind design choices").
      */
     private void broadcastF32(boolean add, Tensor full, Tensor other, Tensor out) {
-        int[] shape = out.shape();
         Tensor oc = dense(other);
         float[] y = HeapStage.load(1, storage(oc).f32(), (int) oc.offset(), Math.toIntExact(oc.numel())); // read-only below
-        int[] st = Shape.broadcastStrides(oc.shape(), oc.strides(), shape);
+        int[][] merged = merged(out.shape(), Shape.broadcastStrides(oc.shape(), oc.strides(), out.shape()));
+        int[] shape = merged[0]; // e.g. (N, C, H, W) * (N, C, 1, 1) as (N*C, H*W) with strides (1, 0): rows of H*W, not W
+        int[] st = merged[1];
         int step = shape.length == 0 ? 0 : st[shape.length - 1];
         // the outermost axis splits across threads; each chunk stages its own slab of full
         int outer = shape.length < 2 ? 1 : shape[0];
@@ -213,6 +214,33 @@ final class CpuElementwise implements ElementwiseKernels {
     }
 
     /**
+     * {shape, strides} with axes of size 1 dropped and adjacent axes a, b merged wherever the
+     * strides allow (st[a] == shape[b] * st[b], broadcast zeros included), so the rows the
+     * broadcast loops run over are as long as the operand's layout permits. The contiguous
+     * operand merges with any axes.
+     */
+    static int[][] merged(int[] shape, int[] st) {
+        int[] ms = new int[Math.max(1, shape.length)];
+        int[] mst = new int[ms.length];
+        int k = 0;
+        ms[0] = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 1) {
+                continue;
+            }
+            if (k > 0 && mst[k - 1] == (long) shape[d] * st[d]) {
+                ms[k - 1] *= shape[d];
+                mst[k - 1] = st[d];
+            } else {
+                ms[k] = shape[d];
+                mst[k++] = st[d];
+            }
+        }
+        k = Math.max(1, k);
+        return new int[][] {java.util.Arrays.copyOf(ms, k), java.util.Arrays.copyOf(mst, k)};
+    }
+
+    /**
      * g[i] = x[i] > 0 ? g[i] : 0 over the raw float bits, with integer masks: the select as a
      * compare and branch mispredicts on every other element of real activations; the masks on
      * float[] via floatToRawIntBits run scalar; on int[] the JIT vectorises them (figures:
@@ -229,7 +257,7 @@ final class CpuElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor contiguous(Tensor x) {
-        Tensor out = Tensor.zeros(x.dtype(), x.device(), x.shape());
+        Tensor out = Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // copyInto writes every element
         copyInto(out, x);
         return out;
     }
@@ -246,13 +274,7 @@ final class CpuElementwise implements ElementwiseKernels {
         int ls = r == 0 ? 0 : stS[r - 1];
         int ld = r == 0 ? 0 : stD[r - 1];
         if (src.dtype() == DType.F32 && dst.dtype() == DType.F32) {
-            FloatBuffer fs = ss.f32();
-            FloatBuffer fd = sd.f32();
-            Strided.forEachRow(shape, stS, src.offset(), stD, dst.offset(), (is, id, io, len) -> {
-                for (int i = 0; i < len; i++) {
-                    fd.put((int) id + i * ld, fs.get((int) is + i * ls));
-                }
-            });
+            Copy32.copy(shape, ss, src.offset(), stS, sd, dst.offset(), stD);
             return;
         }
         Strided.forEachRow(shape, stS, src.offset(), stD, dst.offset(), (is, id, io, len) -> {

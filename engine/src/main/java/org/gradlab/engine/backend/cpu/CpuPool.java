@@ -11,8 +11,8 @@ import org.gradlab.engine.backend.PoolKernels;
  * CPU pool kernels: float64 runs the readable reference loops ({@link PoolReference}); float32
  * max pooling runs the fast paths beside them ({@link MaxPoolPair32} for the 2x2 stride-2
  * window, the planes split across threads; {@link MaxPool32} for any other), tested against the
- * reference. float32 average pooling and max-pool indices (off the training path) run the
- * reference on a float64 copy.
+ * reference; float32 adaptive average pooling runs {@link AdaptivePool32}. float32 average
+ * pooling and max-pool indices (off the training path) run the reference on a float64 copy.
  */
 final class CpuPool implements PoolKernels {
 
@@ -128,6 +128,13 @@ final class CpuPool implements PoolKernels {
 
     @Override
     public Tensor adaptiveAvgPool2dForward(Tensor x, int outH, int outW) {
+        if (f32(x)) {
+            Tensor c = dense(x);
+            int[] s = x.shape();
+            Tensor out = Tensor.uninitialized(DType.F32, x.device(), s[0], s[1], outH, outW); // written whole
+            AdaptivePool32.forward(storage(c).f32(), (int) c.offset(), storage(out).f32(), s[0] * s[1], s[2], s[3], outH, outW);
+            return out;
+        }
         Tensor x64 = asF64(dense(x));
         int[] s = x.shape();
         Tensor out = Tensor.uninitialized(DType.F64, x.device(), s[0], s[1], outH, outW); // written whole
@@ -139,6 +146,13 @@ final class CpuPool implements PoolKernels {
 
     @Override
     public Tensor adaptiveAvgPool2dBackward(Tensor g, int[] xShape) {
+        if (f32(g)) {
+            Tensor c = dense(g);
+            Tensor gx = Tensor.uninitialized(DType.F32, g.device(), xShape); // written whole
+            AdaptivePool32.backward(storage(c).f32(), (int) c.offset(), storage(gx).f32(), xShape[0] * xShape[1], xShape[2],
+                    xShape[3], g.shape(2), g.shape(3));
+            return gx;
+        }
         Tensor g64 = asF64(dense(g));
         Tensor gx = Tensor.zeros(DType.F64, g.device(), xShape);
         PoolReference.adaptive(storage(g64).f64(), (int) g64.offset(), storage(gx).f64(), xShape[0] * xShape[1], xShape[2],

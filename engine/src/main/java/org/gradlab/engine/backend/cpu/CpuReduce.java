@@ -9,7 +9,8 @@ import org.gradlab.engine.backend.ReduceKernels;
 /**
  * Reductions as [outer, reduced, inner] blocks: when the reduced axes are adjacent the input
  * is read in place; otherwise they are first permuted to the end (one copy).
- * Sums accumulate in double.
+ * Sums accumulate in double. float32 sums take a staged fast path beside the reference loop
+ * ({@link #sum32}, tested against it in ElementwiseF32PathTest).
  */
 final class CpuReduce implements ReduceKernels {
 
@@ -78,6 +79,10 @@ final class CpuReduce implements ReduceKernels {
     public Tensor sum(Tensor x, int[] axes, boolean keepdim) {
         Blocks b = blocks(x, axes);
         Tensor out = Tensor.zeros(x.dtype(), x.device(), outShape(x.shape(), axes, keepdim));
+        if (x.dtype() == org.gradlab.engine.DType.F32 && out.numel() > 0) {
+            sum32(b, storage(out).f32());
+            return out;
+        }
         CpuStorage in = storage(b.x);
         CpuStorage o = storage(out);
         long base = b.x.offset();
@@ -96,6 +101,63 @@ final class CpuReduce implements ReduceKernels {
             }
         }
         return out;
+    }
+
+    /** Floats staged per load at most (unless one row is longer). */
+    private static final int STAGE_FLOATS = 1 << 14;
+    /** Columns per chunk of an inner > 1 sum. */
+    private static final int COLUMNS = 512;
+
+    /**
+     * The float32 sum on staged heap arrays, split across threads by output elements (so any
+     * split gives the same bits). inner = 1 (sums over trailing axes: the squeeze-excitation
+     * gate's and channel-bias gradients) sums each contiguous run with eight float partial sums
+     * combined in double ({@link RowLoops32#sum}); inner > 1 adds row after row into double
+     * accumulators, r in order as the reference does.
+     */
+    private static void sum32(Blocks b, java.nio.FloatBuffer out) {
+        java.nio.FloatBuffer in = storage(b.x).f32();
+        int base = Math.toIntExact(b.x.offset());
+        int red = b.reduced;
+        if (b.inner == 1) {
+            int per = Math.max(1, STAGE_FLOATS / Math.max(1, red));
+            Parallel.forChunks(b.outer, Parallel.grain(red), (c, o0, o1) -> {
+                for (int s0 = o0; s0 < o1; s0 += per) {
+                    int s1 = Math.min(o1, s0 + per);
+                    float[] xs = HeapStage.load(0, in, base + s0 * red, (s1 - s0) * red);
+                    float[] sums = HeapStage.scratch(1, s1 - s0);
+                    for (int k = 0; k < s1 - s0; k++) {
+                        sums[k] = (float) RowLoops32.sum(xs, k * red, red);
+                    }
+                    HeapStage.store(sums, out, s0, s1 - s0);
+                }
+            });
+            return;
+        }
+        int inner = b.inner;
+        int columnBlocks = (inner + COLUMNS - 1) / COLUMNS;
+        long xa = OffHeap.floats(storage(b.x), base, (long) b.outer * red * inner);
+        Parallel.forChunks(b.outer * columnBlocks, Parallel.grain((long) red * Math.min(inner, COLUMNS)), (c, i0, i1) -> {
+            double[] acc = new double[Math.min(inner, COLUMNS)];
+            float[] row = HeapStage.scratch(0, acc.length);
+            float[] sums = HeapStage.scratch(1, acc.length);
+            for (int item = i0; item < i1; item++) {
+                int oi = item / columnBlocks;
+                int c0 = (item % columnBlocks) * COLUMNS;
+                int n = Math.min(inner, c0 + COLUMNS) - c0;
+                java.util.Arrays.fill(acc, 0, n, 0);
+                for (int r = 0; r < red; r++) {
+                    OffHeap.load(OffHeap.plus(xa, (long) (oi * red + r) * inner + c0), row, n); // raw copy: no buffer checks per row
+                    for (int i = 0; i < n; i++) {
+                        acc[i] += row[i];
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    sums[i] = (float) acc[i];
+                }
+                HeapStage.store(sums, out, oi * inner + c0, n);
+            }
+        });
     }
 
     @Override

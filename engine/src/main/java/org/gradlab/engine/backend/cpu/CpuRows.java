@@ -9,7 +9,7 @@ import org.gradlab.engine.backend.RowKernels;
 /**
  * CPU layer norm and softmax. float64 (and float32 softmax along an inner axis) runs the
  * reference, {@link RowsReference}, on double copies of the inputs; float32 layer norm and
- * last-axis softmax run {@link RowLoops32} on the off-heap buffers, one row staged at a time.
+ * last-axis softmax run {@link RowLoops32} on the off-heap storage, one row staged at a time.
  * Softmax reads x as (outer, n, inner) with stride {@code inner} between the n elements.
  */
 final class CpuRows implements RowKernels {
@@ -22,8 +22,8 @@ final class CpuRows implements RowKernels {
         Tensor invstd = Tensor.uninitialized(x.dtype(), x.device(), rows);
         if (x.dtype() == DType.F32) {
             Tensor xc = contiguous(x);
-            RowLoops32.layerNorm(storage(xc).f32(), (int) xc.offset(), rows, d, floats(weight), floats(bias), eps,
-                    storage(out).f32(), storage(mean).f32(), storage(invstd).f32());
+            RowLoops32.layerNorm(storage(xc), (int) xc.offset(), rows, d, floats(weight), floats(bias), eps,
+                    storage(out), storage(mean).f32(), storage(invstd).f32());
             return new LayerNormResult(out, mean, invstd);
         }
         double[] y = new double[Math.toIntExact(x.numel())];
@@ -46,8 +46,8 @@ final class CpuRows implements RowKernels {
         if (x.dtype() == DType.F32) {
             Tensor gc = contiguous(gradOut);
             Tensor xc = contiguous(x);
-            RowLoops32.layerNormBackward(storage(gc).f32(), (int) gc.offset(), storage(xc).f32(), (int) xc.offset(), rows, d,
-                    floats(weight), floats(mean), floats(invstd), gx == null ? null : storage(gx).f32(), gw, gb);
+            RowLoops32.layerNormBackward(storage(gc), (int) gc.offset(), storage(xc), (int) xc.offset(), rows, d,
+                    floats(weight), floats(mean), floats(invstd), gx == null ? null : storage(gx), gw, gb);
         } else {
             double[] dx = needX ? new double[Math.toIntExact(x.numel())] : null;
             RowsReference.layerNormBackward(gradOut.toDoubleArray(), x.toDoubleArray(), rows, d, doubles(weight),
@@ -66,7 +66,7 @@ final class CpuRows implements RowKernels {
         int[] oni = lines(x, axis);
         if (x.dtype() == DType.F32 && oni[2] == 1) {
             Tensor xc = contiguous(x);
-            RowLoops32.softmax(storage(xc).f32(), (int) xc.offset(), oni[0], oni[1], storage(out).f32());
+            RowLoops32.softmax(storage(xc), (int) xc.offset(), oni[0], oni[1], storage(out));
             return out;
         }
         double[] y = new double[Math.toIntExact(x.numel())];
@@ -82,8 +82,8 @@ final class CpuRows implements RowKernels {
         if (y.dtype() == DType.F32 && oni[2] == 1) {
             Tensor gc = contiguous(gradOut);
             Tensor yc = contiguous(y);
-            RowLoops32.softmaxBackward(storage(gc).f32(), (int) gc.offset(), storage(yc).f32(), (int) yc.offset(), oni[0], oni[1],
-                    storage(gx).f32());
+            RowLoops32.softmaxBackward(storage(gc), (int) gc.offset(), storage(yc), (int) yc.offset(), oni[0], oni[1],
+                    storage(gx));
             return gx;
         }
         double[] out = new double[Math.toIntExact(y.numel())];

@@ -1,46 +1,77 @@
 package org.gradlab.engine.backend.cpu;
 
-import java.nio.FloatBuffer;
-import java.util.Arrays;
-
 /**
  * float32 direct loops for depthwise convs (Cin/groups = 1, Cout = Cin * mult): out channel
  * oc = ic*mult + m reads only input channel ic, so a GEMM per group would be mult x K x L with
  * K = kh*kw — pure overhead. The same sums as {@link ConvReference} (tested against it):
- * out[n, oc, oh, ow] = sum over (ki, kj) of xpad[n, ic, oh*sh + ki, ow*sw + kj] * w[oc, 0, ki, kj],
- * xpad being x with a zero border of ph rows and pw columns.
+ * out[n, oc, oh, ow] = bias[oc] + sum over the taps (ki, kj) that land inside x of
+ * x[n, ic, oh*sh - ph + ki, ow*sw - pw + kj] * w[oc, 0, ki, kj];
+ * dL/dx[n, ic, ih, iw] = sum over m and the (oh, ow, ki, kj) that read (ih, iw) of dL/dout[n, oc, oh, ow] * w[oc, 0, ki, kj];
+ * dL/dw[oc, 0, ki, kj] = sum over n and (oh, ow) of dL/dout[n, oc, oh, ow] * x[n, ic, oh*sh - ph + ki, ow*sw - pw + kj].
  *
- * <p>One (sample, input channel) plane at a time is staged into a heap array with that zero
- * border ({@link HeapStage} slot 0), so the loops have no bounds tests; they run tap by tap
- * (ki, kj), each a pass over the output rows, which for stride 1 is a contiguous multiply-add:
- * forward o[oh, :] += w[ki, kj] * xpad[oh + ki, kj :]; dL/dx scatters the same products into a
- * padded plane and keeps its interior; dL/dw[ki, kj] is the dot product of the gradient plane with
- * the same shifted window. Samples (forward, dL/dx) or input channels (dL/dw, so that no sum
- * crosses threads) split across threads ({@link Parallel}).
+ * <p>Two layouts, and each conv takes the one whose innermost loop is longer ({@link #onPlanes}):
+ * plane by plane, each tap one multiply-add over the whole output grid ({@link DepthwisePlanes32});
+ * or channels last, below, each multiply-add over the Cout channels — EfficientNet's late stages,
+ * hundreds to thousands of channels on 1x1 to 8x8 planes, where a plane row is one to eight
+ * elements and most of a padded window is border.
+ *
+ * <p>Channels last: one sample (or, for dL/dw, one sample's block of channels) is turned into
+ * one heap array per position, holding its channels (input channel ic repeated mult times, so
+ * every vector below is Cout long), the weights into one array per tap. Then every
+ * (output position p, tap t, input position q) triple with q inside x ({@link #triples}) is ONE
+ * multiply-add over the channels, for any stride and with no padded copy. NOTE: rows are
+ * separate arrays so that each loop indexes all its arrays with the same {@code c}: the JIT
+ * (JDK 17's C2) vectorises {@code a[c] += b[c] * d[c]} but not {@code a[i + c] += b[j + c] * d[k + c]}
+ * (figures: bench/README.md, "Figures behind design choices"). The turn into and out of
+ * channels last reads and writes the NCHW storage in place ({@link OffHeap}). Samples split
+ * across threads for the forward and dL/dx; input channels for dL/dw, which sums over samples in
+ * double (float partial sums of at most {@link #PRODUCTS_PER_FLUSH} products each), so
+ * no sum crosses threads and every thread count gives the same bits.
  */
 final class Depthwise32 {
+    /** Triples (products) summed in float before the filter gradient's partial sums go into double. */
+    static final int PRODUCTS_PER_FLUSH = 1024;
+    /** Per-thread row arrays (slot, row) reused across calls, so channels last allocates nothing in steady state. */
+    private static final ThreadLocal<float[][][]> ROWS = ThreadLocal.withInitial(() -> new float[3][][]);
+
     private Depthwise32() {}
 
     /** out (written whole) = depthwise conv of x + bias (bias may be null); samples split across threads. */
     static void forward(CpuStorage x, long xo, CpuStorage w, long wo, float[] bias, CpuStorage out, int n, int cin, int mult,
                         Im2col.Geo g) {
-        float[] wa = weights(w, wo, cin * mult, g);
-        Parallel.forChunks(n, grain(cin, mult, g), (c, n0, n1) -> {
-            float[] o = HeapStage.scratch(1, g.ho() * g.wo());
+        int cout = cin * mult;
+        float[] filters = filters(w, wo, cout, g);
+        if (onPlanes(g, cout)) {
+            DepthwisePlanes32.forward(x, xo, filters, bias, out, n, cin, mult, g);
+            return;
+        }
+        int hw = g.h() * g.w();
+        int l = g.ho() * g.wo();
+        float[][] wt = byTap(filters, cout, g);
+        int[] pairs = triples(g);
+        long xa = OffHeap.floats(x, xo, (long) n * cin * hw);
+        long oa = OffHeap.floats(out, 0, (long) n * cout * l);
+        Parallel.forChunks(n, grain(cout, g), (c, n0, n1) -> {
+            float[][] xt = rows(0, hw, cout);
+            float[][] ot = rows(1, l, cout);
             for (int s = n0; s < n1; s++) {
-                for (int ic = 0; ic < cin; ic++) {
-                    float[] xp = padded(x.f32(), (int) xo + (s * cin + ic) * g.h() * g.w(), g);
-                    for (int m = 0; m < mult; m++) {
-                        int oc = ic * mult + m;
-                        Arrays.fill(o, 0, g.ho() * g.wo(), bias == null ? 0f : bias[oc]);
-                        for (int ki = 0; ki < g.kh(); ki++) {
-                            for (int kj = 0; kj < g.kw(); kj++) {
-                                tapForward(xp, wa[(oc * g.kh() + ki) * g.kw() + kj], ki, kj, o, g);
-                            }
-                        }
-                        out.f32().put((s * cin * mult + oc) * g.ho() * g.wo(), o, 0, g.ho() * g.wo());
+                toChannelsLast(OffHeap.plus(xa, (long) s * cin * hw), cin, hw, mult, xt);
+                for (int p = 0; p < l; p++) {
+                    if (bias == null) {
+                        java.util.Arrays.fill(ot[p], 0, cout, 0f);
+                    } else {
+                        System.arraycopy(bias, 0, ot[p], 0, cout);
                     }
                 }
+                for (int k = 0; k < pairs.length; k += 3) { // ot[p] += wt[t] * xt[q]
+                    float[] o = ot[pairs[k]];
+                    float[] wr = wt[pairs[k + 1]];
+                    float[] xr = xt[pairs[k + 2]];
+                    for (int ch = 0; ch < cout; ch++) {
+                        o[ch] += wr[ch] * xr[ch];
+                    }
+                }
+                fromChannelsLast(ot, cout, 1, l, OffHeap.plus(oa, (long) s * cout * l));
             }
         });
     }
@@ -48,137 +79,210 @@ final class Depthwise32 {
     /** gx (written whole) = dL/dx; samples split across threads. */
     static void backwardInput(CpuStorage gy, long go, CpuStorage w, long wo, CpuStorage gx, int n, int cin, int mult,
                               Im2col.Geo g) {
-        float[] wa = weights(w, wo, cin * mult, g);
+        int cout = cin * mult;
+        float[] filters = filters(w, wo, cout, g);
+        if (onPlanes(g, cout)) {
+            DepthwisePlanes32.backwardInput(gy, go, filters, gx, n, cin, mult, g);
+            return;
+        }
+        int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
-        int wp = g.w() + 2 * g.pw();
-        int padded = (g.h() + 2 * g.ph()) * wp;
-        Parallel.forChunks(n, grain(cin, mult, g), (c, n0, n1) -> {
-            float[] gp = HeapStage.scratch(0, padded);
-            float[] plane = HeapStage.scratch(2, g.h() * g.w());
+        float[][] wt = byTap(filters, cout, g);
+        int[] pairs = triples(g);
+        long ga = OffHeap.floats(gy, go, (long) n * cout * l);
+        long xa = OffHeap.floats(gx, 0, (long) n * cin * hw);
+        Parallel.forChunks(n, grain(cout, g), (c, n0, n1) -> {
+            float[][] gyt = rows(0, l, cout);
+            float[][] gxt = rows(1, hw, cout);
             for (int s = n0; s < n1; s++) {
-                for (int ic = 0; ic < cin; ic++) {
-                    Arrays.fill(gp, 0, padded, 0f);
-                    for (int m = 0; m < mult; m++) {
-                        int oc = ic * mult + m;
-                        float[] gyp = HeapStage.load(1, gy.f32(), (int) go + (s * cin * mult + oc) * l, l);
-                        for (int ki = 0; ki < g.kh(); ki++) {
-                            for (int kj = 0; kj < g.kw(); kj++) {
-                                tapBackwardInput(gyp, wa[(oc * g.kh() + ki) * g.kw() + kj], ki, kj, gp, g);
-                            }
-                        }
-                    }
-                    for (int r = 0; r < g.h(); r++) { // the interior of the padded plane is dL/dx
-                        System.arraycopy(gp, (r + g.ph()) * wp + g.pw(), plane, r * g.w(), g.w());
-                    }
-                    gx.f32().put((s * cin + ic) * g.h() * g.w(), plane, 0, g.h() * g.w());
+                toChannelsLast(OffHeap.plus(ga, (long) s * cout * l), cout, l, 1, gyt);
+                for (int q = 0; q < hw; q++) {
+                    java.util.Arrays.fill(gxt[q], 0, cout, 0f);
                 }
+                for (int k = 0; k < pairs.length; k += 3) { // gxt[q] += wt[t] * gyt[p]
+                    float[] gr = gxt[pairs[k + 2]];
+                    float[] wr = wt[pairs[k + 1]];
+                    float[] yr = gyt[pairs[k]];
+                    for (int ch = 0; ch < cout; ch++) {
+                        gr[ch] += wr[ch] * yr[ch];
+                    }
+                }
+                fromChannelsLast(gxt, cin, mult, hw, OffHeap.plus(xa, (long) s * cin * hw));
             }
         });
     }
 
-    /** gw (zero-filled) += dL/dw; input channels split across threads (each owns its filters' gradient). */
+    /** gw (written whole; the caller's zeros are overwritten) = dL/dw; input channels split across threads. */
     static void backwardWeight(CpuStorage gy, long go, CpuStorage x, long xo, CpuStorage gw, int n, int cin, int mult,
                                Im2col.Geo g) {
-        int kk = g.kh() * g.kw();
+        int cout = cin * mult;
+        if (onPlanes(g, cout)) {
+            DepthwisePlanes32.backwardWeight(gy, go, x, xo, gw, n, cin, mult, g);
+            return;
+        }
+        int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
-        Parallel.forChunks(cin, grain(n, mult, g), (c, ic0, ic1) -> {
-            double[] acc = new double[mult * kk];
-            for (int ic = ic0; ic < ic1; ic++) {
-                Arrays.fill(acc, 0);
-                for (int s = 0; s < n; s++) {
-                    float[] xp = padded(x.f32(), (int) xo + (s * cin + ic) * g.h() * g.w(), g);
-                    for (int m = 0; m < mult; m++) {
-                        float[] gyp = HeapStage.load(1, gy.f32(), (int) go + (s * cin * mult + ic * mult + m) * l, l);
-                        for (int ki = 0; ki < g.kh(); ki++) {
-                            for (int kj = 0; kj < g.kw(); kj++) {
-                                acc[m * kk + ki * g.kw() + kj] += tapDot(xp, gyp, ki, kj, g);
-                            }
+        int kk = g.kh() * g.kw();
+        int[] pairs = triples(g);
+        long ga = OffHeap.floats(gy, go, (long) n * cout * l);
+        long xa = OffHeap.floats(x, xo, (long) n * cin * hw);
+        long wa = OffHeap.floats(gw, 0, (long) cout * kk);
+        Parallel.forChunks(cin, Parallel.grain((long) n * mult * l * kk), (c, ic0, ic1) -> {
+            int width = (ic1 - ic0) * mult; // this chunk's output channels, ic0*mult .. ic1*mult - 1
+            float[][] xt = rows(0, hw, width);
+            float[][] gyt = rows(1, l, width);
+            float[][] part = rows(2, kk, width);
+            double[][] sum = new double[kk][width];
+            for (int s = 0; s < n; s++) {
+                toChannelsLast(OffHeap.plus(xa, (long) s * cin * hw + (long) ic0 * hw), ic1 - ic0, hw, mult, xt);
+                toChannelsLast(OffHeap.plus(ga, (long) s * cout * l + (long) ic0 * mult * l), width, l, 1, gyt);
+                for (int k0 = 0; k0 < pairs.length; k0 += 3 * PRODUCTS_PER_FLUSH) {
+                    for (int t = 0; t < kk; t++) {
+                        java.util.Arrays.fill(part[t], 0, width, 0f);
+                    }
+                    for (int k = k0; k < Math.min(pairs.length, k0 + 3 * PRODUCTS_PER_FLUSH); k += 3) { // part[t] += gyt[p] * xt[q]
+                        float[] pr = part[pairs[k + 1]];
+                        float[] yr = gyt[pairs[k]];
+                        float[] xr = xt[pairs[k + 2]];
+                        for (int ch = 0; ch < width; ch++) {
+                            pr[ch] += yr[ch] * xr[ch];
+                        }
+                    }
+                    for (int t = 0; t < kk; t++) {
+                        double[] sr = sum[t];
+                        float[] pr = part[t];
+                        for (int ch = 0; ch < width; ch++) {
+                            sr[ch] += pr[ch];
                         }
                     }
                 }
-                FloatBuffer out = gw.f32();
-                for (int i = 0; i < mult * kk; i++) {
-                    out.put(ic * mult * kk + i, out.get(ic * mult * kk + i) + (float) acc[i]);
+            }
+            for (int j = 0; j < width; j++) {
+                for (int t = 0; t < kk; t++) {
+                    OffHeap.put(wa, (ic0 * mult + j) * kk + t, (float) sum[t][j]);
                 }
             }
         });
     }
 
-    /** Items (samples or channels) per chunk when one item is {@code count} x mult planes of windows. */
-    private static int grain(int count, int mult, Im2col.Geo g) {
-        return Parallel.grain((long) count * mult * g.ho() * g.wo() * g.kh() * g.kw());
+    /**
+     * Every (output position p, tap t, input position q) with q inside x, as consecutive int
+     * triples in output-position order: p = oh*wo + ow, t = ki*kw + kj, q = ih*w + iw with
+     * ih = oh*sh - ph + ki, iw = ow*sw - pw + kj.
+     */
+    static int[] triples(Im2col.Geo g) {
+        int[] out = new int[3 * g.ho() * g.wo() * g.kh() * g.kw()];
+        int k = 0;
+        for (int oh = 0; oh < g.ho(); oh++) {
+            for (int ow = 0; ow < g.wo(); ow++) {
+                for (int ki = 0; ki < g.kh(); ki++) {
+                    int ih = oh * g.sh() - g.ph() + ki;
+                    for (int kj = 0; kj < g.kw(); kj++) {
+                        int iw = ow * g.sw() - g.pw() + kj;
+                        if (ih >= 0 && ih < g.h() && iw >= 0 && iw < g.w()) {
+                            out[k++] = oh * g.wo() + ow;
+                            out[k++] = ki * g.kw() + kj;
+                            out[k++] = ih * g.w() + iw;
+                        }
+                    }
+                }
+            }
+        }
+        return java.util.Arrays.copyOf(out, k);
     }
 
-    /** All filters (cout x kh x kw) as a heap array. */
-    private static float[] weights(CpuStorage w, long wo, int cout, Im2col.Geo g) {
+    /**
+     * Whether a conv with this geometry and {@code cout} output channels runs plane by plane
+     * ({@link DepthwisePlanes32}, loops over the output grid: ho rows of the padded width, of which
+     * 1/sw is kept) rather than channels last (loops over the channels): the longer useful loop wins.
+     */
+    static boolean onPlanes(Im2col.Geo g, int cout) {
+        return (long) g.ho() * DepthwisePlanes32.ceil(g.w() + 2 * g.pw(), g.sw()) >= cout; // the grid's kept part
+    }
+
+    /** Items per chunk when one item (a sample) is {@code channels} planes of kh*kw multiply-adds per output position. */
+    static int grain(int channels, Im2col.Geo g) {
+        return Parallel.grain((long) channels * g.ho() * g.wo() * g.kh() * g.kw());
+    }
+
+    /** The cout filters (each kh x kw) as one heap array, filter by filter. */
+    private static float[] filters(CpuStorage w, long wo, int cout, Im2col.Geo g) {
         float[] wa = new float[cout * g.kh() * g.kw()];
         w.f32().get((int) wo, wa, 0, wa.length);
         return wa;
     }
 
-    /** The plane of x at {@code off} in the calling thread's slot-0 array, with a zero border of ph rows and pw columns. */
-    private static float[] padded(FloatBuffer x, int off, Im2col.Geo g) {
-        int wp = g.w() + 2 * g.pw();
-        int size = (g.h() + 2 * g.ph()) * wp;
-        float[] xp = HeapStage.scratch(0, size);
-        float[] plane = HeapStage.load(2, x, off, g.h() * g.w());
-        Arrays.fill(xp, 0, size, 0f);
-        for (int r = 0; r < g.h(); r++) {
-            System.arraycopy(plane, r * g.w(), xp, (r + g.ph()) * wp + g.pw(), g.w());
+    /** The filters as one array per tap t = ki*kw + kj: wt[t][oc] = w[oc, t]. */
+    private static float[][] byTap(float[] filters, int cout, Im2col.Geo g) {
+        int kk = g.kh() * g.kw();
+        float[][] wt = new float[kk][cout];
+        for (int oc = 0; oc < cout; oc++) {
+            for (int t = 0; t < kk; t++) {
+                wt[t][oc] = filters[oc * kk + t];
+            }
         }
-        return xp;
+        return wt;
     }
 
-    /** o[oh, ow] += wv * xp[oh*sh + ki, ow*sw + kj] for every output position. */
-    private static void tapForward(float[] xp, float wv, int ki, int kj, float[] o, Im2col.Geo g) {
-        int wp = g.w() + 2 * g.pw();
-        for (int oh = 0; oh < g.ho(); oh++) {
-            int src = (oh * g.sh() + ki) * wp + kj;
-            int dst = oh * g.wo();
-            if (g.sw() == 1) {
-                for (int ow = 0; ow < g.wo(); ow++) {
-                    o[dst + ow] += wv * xp[src + ow];
+    /** The calling thread's {@code count} row arrays of {@code slot}, each at least {@code width} long (contents undefined). */
+    private static float[][] rows(int slot, int count, int width) {
+        float[][][] all = ROWS.get();
+        float[][] r = all[slot];
+        if (r == null || r.length < count || r[0].length < width) {
+            int have = r == null ? 0 : r.length;
+            r = new float[Math.max(count, have)][Math.max(width, r == null ? 0 : r[0].length)];
+            all[slot] = r;
+        }
+        return r;
+    }
+
+    /**
+     * planes x positions floats at {@code src} (off-heap, NCHW) into one row per position:
+     * dst[p][i * mult + m] = src[i * positions + p]. One bulk copy into a heap array, then the
+     * turn row by row (each row written front to back).
+     */
+    private static void toChannelsLast(long src, int planes, int positions, int mult, float[][] dst) {
+        float[] flat = HeapStage.scratch(5, planes * positions);
+        OffHeap.load(src, flat, planes * positions);
+        for (int p = 0; p < positions; p++) {
+            float[] row = dst[p];
+            if (mult == 1) {
+                for (int i = 0; i < planes; i++) {
+                    row[i] = flat[i * positions + p];
                 }
             } else {
-                for (int ow = 0; ow < g.wo(); ow++) {
-                    o[dst + ow] += wv * xp[src + ow * g.sw()];
+                for (int i = 0; i < planes; i++) {
+                    float v = flat[i * positions + p];
+                    for (int m = 0; m < mult; m++) {
+                        row[i * mult + m] = v;
+                    }
                 }
             }
         }
     }
 
-    /** gp[oh*sh + ki, ow*sw + kj] += wv * gy[oh, ow] for every output position. */
-    private static void tapBackwardInput(float[] gy, float wv, int ki, int kj, float[] gp, Im2col.Geo g) {
-        int wp = g.w() + 2 * g.pw();
-        for (int oh = 0; oh < g.ho(); oh++) {
-            int dst = (oh * g.sh() + ki) * wp + kj;
-            int src = oh * g.wo();
-            for (int ow = 0; ow < g.wo(); ow++) {
-                gp[dst + ow * g.sw()] += wv * gy[src + ow];
+    /**
+     * The reverse turn, summing the mult copies: dst[i * positions + p] (off-heap, NCHW) = sum
+     * over m of src[p][i*mult + m]; built in a heap array, then one bulk copy.
+     */
+    private static void fromChannelsLast(float[][] src, int planes, int mult, int positions, long dst) {
+        float[] flat = HeapStage.scratch(5, planes * positions);
+        for (int p = 0; p < positions; p++) {
+            float[] row = src[p];
+            if (mult == 1) {
+                for (int i = 0; i < planes; i++) {
+                    flat[i * positions + p] = row[i];
+                }
+            } else {
+                for (int i = 0; i < planes; i++) {
+                    float v = row[i * mult];
+                    for (int m = 1; m < mult; m++) {
+                        v += row[i * mult + m];
+                    }
+                    flat[i * positions + p] = v;
+                }
             }
         }
-    }
-
-    /** sum over output positions of gy[oh, ow] * xp[oh*sh + ki, ow*sw + kj], four partial sums. */
-    private static double tapDot(float[] xp, float[] gy, int ki, int kj, Im2col.Geo g) {
-        int wp = g.w() + 2 * g.pw();
-        double sum = 0;
-        for (int oh = 0; oh < g.ho(); oh++) {
-            int src = (oh * g.sh() + ki) * wp + kj;
-            int row = oh * g.wo();
-            float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            int ow = 0;
-            for (int sw = g.sw(); ow + 3 < g.wo(); ow += 4) {
-                a0 += gy[row + ow] * xp[src + ow * sw];
-                a1 += gy[row + ow + 1] * xp[src + (ow + 1) * sw];
-                a2 += gy[row + ow + 2] * xp[src + (ow + 2) * sw];
-                a3 += gy[row + ow + 3] * xp[src + (ow + 3) * sw];
-            }
-            for (; ow < g.wo(); ow++) {
-                a0 += gy[row + ow] * xp[src + ow * g.sw()];
-            }
-            sum += ((double) a0 + a1) + ((double) a2 + a3);
-        }
-        return sum;
+        OffHeap.store(flat, planes * positions, dst);
     }
 }

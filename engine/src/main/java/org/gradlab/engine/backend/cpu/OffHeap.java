@@ -74,6 +74,21 @@ final class OffHeap {
     /** Runs of fewer floats than this are zeroed with stores, not {@code setMemory}. */
     private static final int SHORT_ZERO_RUN = 64;
 
+    /** Copies {@code floats} floats from address {@code from} to address {@code to} (ranges the views' checks covered). */
+    static void copy(long from, long to, long floats) {
+        U.copyMemory(from, to, floats * Float.BYTES);
+    }
+
+    /** Copies {@code n} floats from address {@code from} into dst[0, n). */
+    static void load(long from, float[] dst, int n) {
+        U.copyMemory(null, from, dst, Unsafe.ARRAY_FLOAT_BASE_OFFSET, (long) n * Float.BYTES);
+    }
+
+    /** Copies src[0, n) to address {@code to}. */
+    static void store(float[] src, int n, long to) {
+        U.copyMemory(src, Unsafe.ARRAY_FLOAT_BASE_OFFSET, null, to, (long) n * Float.BYTES);
+    }
+
     static float get(long base, int i) {
         return U.getFloat(base + ((long) i << 2));
     }

@@ -5,14 +5,17 @@ import java.nio.FloatBuffer;
 /**
  * float32 layer norm and last-axis softmax, one row at a time: each row is copied into a heap
  * scratch array at index 0 (see {@link HeapStage}), so every loop reads and writes its arrays at
- * the same index (the shape the JDK 17 JIT vectorises), then copied back with one bulk put. The
+ * the same index (the shape the JDK 17 JIT vectorises), then copied back; the copies are raw
+ * memory copies ({@link OffHeap}, ranges checked once per call), since a FloatBuffer bulk get
+ * costs a scope and bounds check per row, a sizeable part of a 50-float softmax row. The
  * rows split across threads ({@link Parallel}); no sum crosses a chunk's rows except layer norm's
  * weight/bias gradients, which add fixed blocks of rows in block order.
  *
  * <p>Sums run in float with eight independent partial sums (no add waits on the previous one)
  * and are combined in double; the element-wise passes are one multiply-add per element. Softmax's
- * exp is {@link #expNonPositive}, a float polynomial (C2 has no vector exp; {@link Math#exp} in
- * double dominated the forward, see bench/README.md).
+ * exp is {@link UnaryLoops32#expInPlace} over the shifted row, a float polynomial whose main pass
+ * vectorises (C2 has no vector exp; {@link Math#exp} in double dominated the forward, see
+ * bench/README.md).
  */
 final class RowLoops32 {
     /** The weight/bias gradients sum this many rows in float before adding into their double totals. */
@@ -21,21 +24,23 @@ final class RowLoops32 {
     private RowLoops32() {}
 
     /** out = (x - mean) * invstd * w + b per row of d; mean/invstd per row. w/b may be null. Rows split across threads. */
-    static void layerNorm(FloatBuffer x, int xOff, int rows, int d, float[] w, float[] b, double eps, FloatBuffer out,
+    static void layerNorm(CpuStorage x, int xOff, int rows, int d, float[] w, float[] b, double eps, CpuStorage out,
                           FloatBuffer mean, FloatBuffer invstd) {
         float[] wk = w == null ? filled(2, d, 1f) : w; // the caller's slots 2 and 3: read-only in every chunk
         float[] bk = b == null ? filled(3, d, 0f) : b;
+        long xa = OffHeap.floats(x, xOff, (long) rows * d);
+        long oa = OffHeap.floats(out, 0, (long) rows * d);
         Parallel.forChunks(rows, Parallel.grain(d), (chunk, r0, r1) -> {
             float[] row = HeapStage.scratch(0, d);
             float[] y = HeapStage.scratch(1, d);
             for (int r = r0; r < r1; r++) {
-                x.get(xOff + r * d, row, 0, d);
+                OffHeap.load(OffHeap.plus(xa, (long) r * d), row, d);
                 float m = (float) (sum(row, d) / d);
                 float s = (float) (1.0 / Math.sqrt(sumSqDev(row, d, m) / d + eps));
                 for (int k = 0; k < d; k++) {
                     y[k] = (row[k] - m) * s * wk[k] + bk[k];
                 }
-                out.put(r * d, y, 0, d);
+                OffHeap.store(y, d, OffHeap.plus(oa, (long) r * d));
                 mean.put(r, m);
                 invstd.put(r, s);
             }
@@ -49,8 +54,11 @@ final class RowLoops32 {
      * blocks' sums are added into the double totals in block order, so the result does not depend
      * on the thread count.
      */
-    static void layerNormBackward(FloatBuffer g, int gOff, FloatBuffer x, int xOff, int rows, int d, float[] w, float[] mean,
-                                  float[] invstd, FloatBuffer gx, double[] gw, double[] gb) {
+    static void layerNormBackward(CpuStorage g, int gOff, CpuStorage x, int xOff, int rows, int d, float[] w, float[] mean,
+                                  float[] invstd, CpuStorage gx, double[] gw, double[] gb) {
+        long ga = OffHeap.floats(g, gOff, (long) rows * d);
+        long xa = OffHeap.floats(x, xOff, (long) rows * d);
+        long gxa = gx == null ? 0 : OffHeap.floats(gx, 0, (long) rows * d);
         int blocks = (rows + FLUSH_ROWS - 1) / FLUSH_ROWS;
         float[] blockW = gw == null ? null : new float[blocks * d];
         float[] blockB = gb == null ? null : new float[blocks * d];
@@ -65,8 +73,8 @@ final class RowLoops32 {
                 zero(accW, d);
                 zero(accB, d);
                 for (int r = blk * FLUSH_ROWS, e = Math.min(rows, r + FLUSH_ROWS); r < e; r++) {
-                    g.get(gOff + r * d, gr, 0, d);
-                    x.get(xOff + r * d, xr, 0, d);
+                    OffHeap.load(OffHeap.plus(ga, (long) r * d), gr, d);
+                    OffHeap.load(OffHeap.plus(xa, (long) r * d), xr, d);
                     float m = mean[r];
                     float s = invstd[r];
                     for (int k = 0; k < d; k++) {
@@ -84,7 +92,7 @@ final class RowLoops32 {
                     }
                     if (gx != null) {
                         rowGradX(gr, xr, w, s, d, gh, out);
-                        gx.put(r * d, out, 0, d);
+                        OffHeap.store(out, d, OffHeap.plus(gxa, (long) r * d));
                     }
                 }
                 if (accW != null) {
@@ -134,71 +142,49 @@ final class RowLoops32 {
     }
 
     /** y = exp(x − max) / Σ exp(x − max) over each row of n. Rows split across threads. */
-    static void softmax(FloatBuffer x, int xOff, int rows, int n, FloatBuffer out) {
+    static void softmax(CpuStorage x, int xOff, int rows, int n, CpuStorage out) {
+        long xa = OffHeap.floats(x, xOff, (long) rows * n);
+        long oa = OffHeap.floats(out, 0, (long) rows * n);
         Parallel.forChunks(rows, Parallel.grain(n), (chunk, r0, r1) -> {
             float[] row = HeapStage.scratch(0, n);
+            float[] scratch = HeapStage.scratch(1, n);
             for (int r = r0; r < r1; r++) {
-                x.get(xOff + r * n, row, 0, n);
+                OffHeap.load(OffHeap.plus(xa, (long) r * n), row, n);
                 float max = Float.NEGATIVE_INFINITY;
                 for (int k = 0; k < n; k++) {
                     max = Math.max(max, row[k]);
                 }
                 for (int k = 0; k < n; k++) {
-                    row[k] = expNonPositive(row[k] - max);
+                    row[k] -= max; // <= 0: below about -87.7 exp gives 0
                 }
+                UnaryLoops32.expInPlace(row, scratch, n);
                 float inv = (float) (1.0 / sum(row, n));
                 for (int k = 0; k < n; k++) {
                     row[k] *= inv;
                 }
-                out.put(r * n, row, 0, n);
+                OffHeap.store(row, n, OffHeap.plus(oa, (long) r * n));
             }
         });
     }
 
     /** gx = y·(g − Σ g·y) over each row of n. Rows split across threads. */
-    static void softmaxBackward(FloatBuffer g, int gOff, FloatBuffer y, int yOff, int rows, int n, FloatBuffer gx) {
+    static void softmaxBackward(CpuStorage g, int gOff, CpuStorage y, int yOff, int rows, int n, CpuStorage gx) {
+        long ga = OffHeap.floats(g, gOff, (long) rows * n);
+        long ya = OffHeap.floats(y, yOff, (long) rows * n);
+        long gxa = OffHeap.floats(gx, 0, (long) rows * n);
         Parallel.forChunks(rows, Parallel.grain(n), (chunk, r0, r1) -> {
             float[] gr = HeapStage.scratch(0, n);
             float[] yr = HeapStage.scratch(1, n);
             for (int r = r0; r < r1; r++) {
-                g.get(gOff + r * n, gr, 0, n);
-                y.get(yOff + r * n, yr, 0, n);
+                OffHeap.load(OffHeap.plus(ga, (long) r * n), gr, n);
+                OffHeap.load(OffHeap.plus(ya, (long) r * n), yr, n);
                 float dot = (float) dot(gr, yr, n);
                 for (int k = 0; k < n; k++) {
                     gr[k] = yr[k] * (gr[k] - dot);
                 }
-                gx.put(r * n, gr, 0, n);
+                OffHeap.store(gr, n, OffHeap.plus(gxa, (long) r * n));
             }
         });
-    }
-
-    private static final float LOG2E = 1.44269504088896341f;
-    /** ln 2 split in two so that n·LN2_HI is exact for the n that occur (Cephes expf). */
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    /** Below this exp(x) is under the smallest normal float: the result is 0. */
-    private static final float EXP_UNDERFLOW = -87.33654f;
-
-    /**
-     * exp(x) in float for x ≤ 0 (softmax's shifted scores), within 2 ulp of the exact value:
-     * x = n·ln2 + r with |r| ≤ ln2/2, exp(r) by Cephes' degree-6 polynomial, times 2^n built from
-     * the exponent bits. Below {@link #EXP_UNDERFLOW} it returns 0 (no subnormals); NaN stays NaN.
-     * NOTE: only for x ≤ 0: for x > 88.7, 2^n does not fit the exponent field.
-     */
-    static float expNonPositive(float x) {
-        if (x < EXP_UNDERFLOW) {
-            return 0f;
-        }
-        int n = Math.round(x * LOG2E);
-        float r = x - n * LN2_HI - n * LN2_LO;
-        float p = 1.9875691500e-4f;
-        p = p * r + 1.3981999507e-3f;
-        p = p * r + 8.3334519073e-3f;
-        p = p * r + 4.1665795894e-2f;
-        p = p * r + 1.6666665459e-1f;
-        p = p * r + 5.0000001201e-1f;
-        float y = p * r * r + r + 1f;
-        return y * Float.intBitsToFloat((n + 127) << 23);
     }
 
     private static float[] filled(int slot, int n, float v) {
@@ -209,9 +195,15 @@ final class RowLoops32 {
 
     /** Σ a[0..n) with eight float partial sums. */
     static double sum(float[] a, int n) {
+        return sum(a, 0, n);
+    }
+
+    /** Σ a[from..from+n) with eight float partial sums, combined in double. */
+    static double sum(float[] a, int from, int n) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int k = 0;
-        for (int e = n & ~7; k < e; k += 8) {
+        int k = from;
+        int end = from + n;
+        for (int e = from + (n & ~7); k < e; k += 8) {
             s0 += a[k];
             s1 += a[k + 1];
             s2 += a[k + 2];
@@ -222,7 +214,7 @@ final class RowLoops32 {
             s7 += a[k + 7];
         }
         double r = (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
-        for (; k < n; k++) {
+        for (; k < end; k++) {
             r += a[k];
         }
         return r;

@@ -48,6 +48,13 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {3, 4, 11, 10}, new int[] {8, 1, 5, 5}, new Conv2dParams(2, 2, 4), false),
                 Arguments.of(new int[] {2, 1, 7, 9}, new int[] {5, 1, 3, 3}, new Conv2dParams(1, 1, 1), false),
                 Arguments.of(new int[] {1, 3, 6, 5}, new int[] {3, 1, 2, 3}, new Conv2dParams(1, 2, 0, 1, 3), false),
+                // depthwise channels last (more channels than output grid cells): EfficientNet's
+                // late stages (5x5 on 2x2, 3x3 on 1x1), stride 2 with multiplier 2, odd channel counts
+                Arguments.of(new int[] {2, 40, 2, 2}, new int[] {40, 1, 5, 5}, new Conv2dParams(1, 2, 40), false),
+                Arguments.of(new int[] {3, 37, 1, 1}, new int[] {37, 1, 3, 3}, new Conv2dParams(1, 1, 37), false),
+                Arguments.of(new int[] {2, 24, 5, 4}, new int[] {48, 1, 3, 3}, new Conv2dParams(2, 1, 24), false),
+                // depthwise plane by plane with stride 2, multiplier 2 and an odd plane
+                Arguments.of(new int[] {2, 3, 17, 15}, new int[] {6, 1, 3, 3}, new Conv2dParams(2, 1, 3), false),
                 // 1x1: x is its own col matrix; strided 1x1 takes im2col
                 Arguments.of(new int[] {3, 5, 4, 7}, new int[] {7, 5, 1, 1}, new Conv2dParams(1, 0, 1), false),
                 Arguments.of(new int[] {2, 5, 7, 7}, new int[] {4, 5, 1, 1}, new Conv2dParams(2, 0, 1), false),
@@ -93,6 +100,20 @@ class ConvF32PathTest {
                     where + ", grad_w from kept columns");
         }
         assertClose(CONV.conv2dBackwardBias(g32), CONV.conv2dBackwardBias(g64), 1e-5, where + ", grad_b");
+    }
+
+    @Test
+    void theDepthwiseCasesCoverBothLayouts() {
+        Set<Boolean> seen = new java.util.HashSet<>();
+        cases().forEach(a -> {
+            int[] xs = (int[]) a.get()[0];
+            int[] ws = (int[]) a.get()[1];
+            CpuConv.Plan p = CpuConv.Plan.of(xs, ws, (Conv2dParams) a.get()[2]);
+            if (CpuConv.path32(p) == CpuConv.Path32.DEPTHWISE) {
+                seen.add(Depthwise32.onPlanes(p.geo(), p.cout()));
+            }
+        });
+        assertEquals(Set.of(true, false), seen, "plane by plane (true) and channels last (false)");
     }
 
     @Test

@@ -103,7 +103,21 @@ class ElementwiseF32PathTest {
             check(new int[] {5, 3}, new int[] {3, 5}, true, op, name + ", b transposed to (5, 3)");
             check(new int[] {2, 3}, new int[] {}, false, op, name + ", a scalar");
             check(new int[] {7, 1}, new int[] {5}, false, op, name + ", both broadcast (strided fallback)");
+            check(new int[] {4, 3, 5, 6}, new int[] {4, 3, 1, 1}, false, op, name + ", per sample and channel (squeeze-excitation gate)");
+            check(new int[] {4, 3, 5, 6}, new int[] {4, 1, 1, 1}, false, op, name + ", per sample (drop path)");
+            check(new int[] {2, 1, 4, 3}, new int[] {2, 1, 1, 3}, false, op, name + ", size-1 axes and a row per sample");
         }
+    }
+
+    @Test
+    void broadcastAxesMergeWhereTheStridesAllow() {
+        int[][] m = CpuElementwise.merged(new int[] {4, 3, 5, 6}, new int[] {3, 1, 0, 0});
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {12, 30}, m[0], "(N, C, H, W) * (N, C, 1, 1): shape");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 0}, m[1], "(N, C, H, W) * (N, C, 1, 1): strides");
+        m = CpuElementwise.merged(new int[] {4, 3, 5, 6}, new int[] {0, 1, 0, 0});
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {4, 3, 30}, m[0], "per channel: shape");
+        m = CpuElementwise.merged(new int[] {1, 1}, new int[] {0, 0});
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1}, m[0], "all ones");
     }
 
     /**

@@ -60,6 +60,9 @@ class ParallelPathsTest {
         PoolF32PathTest pool = new PoolF32PathTest();
         PoolF32PathTest.cases().map(Arguments::get).forEach(a ->
                 pool.maxPoolSelectsAndRoutesLikeTheReference((int) a[0], (int) a[1], (Pool2dParams) a[2], (boolean) a[3]));
+        PoolF32PathTest.cases().map(Arguments::get).forEach(a ->
+                pool.averagePoolingMatchesTheReference((int) a[0], (int) a[1], (Pool2dParams) a[2], (boolean) a[3]));
+        pool.adaptivePoolingMatchesTheReferenceGlobalBlockedAndUpsampled();
         ElementwiseF32PathTest ew = new ElementwiseF32PathTest();
         ew.reluTreatsNaNAndSignedZerosAsTheReference();
         ew.reluBackwardMasksLikeTheReferenceDenseAndStrided();
@@ -68,6 +71,8 @@ class ParallelPathsTest {
         ew.everyFunctionIsItsReferenceRounded();
         new OptimF32PathTest().adamMatchesTheReference();
         new OptimF32PathTest().sgdMatchesTheReference();
+        new ReduceF32PathTest().sumMatchesTheReference();
+        new CopyF32PathTest().copiesMatchTheReference();
         RowsF32PathTest rows = new RowsF32PathTest();
         rows.layerNormMatchesTheReference();
         rows.lastAxisSoftmaxMatchesTheReference();
@@ -101,9 +106,9 @@ class ParallelPathsTest {
         Generator gen = new Generator(9);
         List<float[]> out = new ArrayList<>();
         List<Supplier<Tensor>> calls = new ArrayList<>();
-        // per sample (L = 121), in blocks (L = 16, 32 output channels), 1x1, depthwise
+        // per sample (L = 121), in blocks (L = 16, 32 output channels), 1x1, depthwise plane by plane and channels last
         int[][][] convs = {{{6, 3, 11, 11}, {8, 3, 3, 3}}, {{9, 4, 4, 4}, {32, 4, 3, 3}}, {{5, 6, 5, 5}, {4, 6, 1, 1}},
-            {{5, 6, 7, 7}, {6, 1, 3, 3}}};
+            {{5, 6, 7, 7}, {6, 1, 3, 3}}, {{5, 40, 2, 2}, {40, 1, 3, 3}}};
         for (int[][] c : convs) {
             Conv2dParams p = c[1][1] == 1 && c[1][2] == 3 ? new Conv2dParams(1, 1, c[0][1]) : new Conv2dParams(1, c[1][2] / 2, 1);
             Tensor x = exactInF32(gen, c[0]).to(DType.F32);

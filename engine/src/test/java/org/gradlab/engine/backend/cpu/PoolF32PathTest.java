@@ -91,4 +91,25 @@ class PoolF32PathTest {
         assertClose(POOL.adaptiveAvgPool2dBackward(ga.to(DType.F32), xs), POOL.adaptiveAvgPool2dBackward(ga, xs), 1e-6,
                 "adaptive backward");
     }
+
+    /**
+     * Adaptive average pooling's float32 path ({@link AdaptivePool32}) on the shapes it special-cases
+     * and stages: global pooling (one bin of whole rows, one fill back), planes in several staged
+     * blocks (36 planes of 30x30), more bins than rows and columns (bins overlap and repeat), 1x1 planes.
+     */
+    @org.junit.jupiter.api.Test
+    void adaptivePoolingMatchesTheReferenceGlobalBlockedAndUpsampled() {
+        Generator gen = new Generator(41);
+        int[][] cases = {{4, 9, 30, 30, 1, 1}, {2, 5, 7, 6, 1, 1}, {4, 9, 30, 30, 4, 7}, {2, 3, 3, 5, 5, 7}, {3, 4, 1, 1, 1, 1}};
+        for (int[] c : cases) {
+            int[] xs = {c[0], c[1], c[2], c[3]};
+            Tensor x64 = exactInF32(gen, xs);
+            Tensor g64 = exactInF32(gen, c[0], c[1], c[4], c[5]);
+            String what = java.util.Arrays.toString(xs) + " to " + c[4] + "x" + c[5];
+            assertClose(POOL.adaptiveAvgPool2dForward(x64.to(DType.F32), c[4], c[5]), POOL.adaptiveAvgPool2dForward(x64, c[4], c[5]),
+                    1e-6, "adaptive forward " + what);
+            assertClose(POOL.adaptiveAvgPool2dBackward(g64.to(DType.F32), xs), POOL.adaptiveAvgPool2dBackward(g64, xs), 1e-6,
+                    "adaptive backward " + what);
+        }
+    }
 }

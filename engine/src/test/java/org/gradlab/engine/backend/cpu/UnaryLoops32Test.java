@@ -94,6 +94,20 @@ class UnaryLoops32Test {
         }
     }
 
+    /** The two-pass exp over an array (and sigmoid built on it) gives exp's and sigmoid's bits, element for element. */
+    @Test
+    void theArrayExpIsTheElementExpBitForBit() {
+        float[] x = grid();
+        float[] e = x.clone();
+        UnaryLoops32.expInPlace(e, new float[x.length], x.length);
+        float[] sg = x.clone();
+        UnaryLoops32.apply(UnaryFn.SIGMOID, sg, sg.length);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToIntBits(UnaryLoops32.exp(x[i])), Float.floatToIntBits(e[i]), "exp(" + x[i] + ")");
+            assertEquals(Float.floatToIntBits(UnaryLoops32.sigmoid(x[i])), Float.floatToIntBits(sg[i]), "sigmoid(" + x[i] + ")");
+        }
+    }
+
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2, 3})
     void theBackendRunsTheLoopsOnEveryChunk(int threads) {

@@ -1,0 +1,103 @@
+package org.gradlab.engine.backend.cpu;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * float32 adaptive average pooling, the fast version of {@link PoolReference#adaptive} (tested
+ * against it, PoolF32PathTest): bin (i, j) of an ho x wo output covers rows floor(i*h/ho) ..
+ * ceil((i+1)*h/ho) - 1 and the same for columns; out = mean over the bin;
+ * dL/dx = dL/dout / (bin size) at every position of each bin that holds it (overlapping bins add).
+ *
+ * <p>Blocks of whole planes are staged into heap arrays ({@link HeapStage}, one bulk copy each
+ * way) and split across threads. A bin spanning whole rows (global pooling: squeeze-excitation,
+ * classifier heads) is ONE contiguous run, summed by {@link RowLoops32#sum} (eight float partial
+ * sums combined in double); its gradient is one fill.
+ */
+final class AdaptivePool32 {
+    /** Floats staged per block of planes at most (unless one plane is larger). */
+    private static final int BLOCK_FLOATS = 1 << 14;
+
+    private AdaptivePool32() {}
+
+    /** out (planes x ho x wo, written whole from 0) = the bin means of x's planes (h x w each, from xo). */
+    static void forward(FloatBuffer x, int xo, FloatBuffer out, int planes, int h, int w, int ho, int wo) {
+        int hw = h * w;
+        int per = Math.max(1, BLOCK_FLOATS / Math.max(1, hw));
+        Parallel.forChunks(planes, Parallel.grain(hw), (c, p0, p1) -> {
+            for (int b0 = p0; b0 < p1; b0 += per) {
+                int b1 = Math.min(p1, b0 + per);
+                float[] xs = HeapStage.load(0, x, xo + b0 * hw, (b1 - b0) * hw);
+                float[] os = HeapStage.scratch(1, (b1 - b0) * ho * wo);
+                for (int pl = 0; pl < b1 - b0; pl++) {
+                    for (int oh = 0; oh < ho; oh++) {
+                        int hs = start(oh, h, ho);
+                        int he = end(oh, h, ho);
+                        for (int ow = 0; ow < wo; ow++) {
+                            int ws = start(ow, w, wo);
+                            int we = end(ow, w, wo);
+                            double sum = 0;
+                            if (ws == 0 && we == w) { // whole rows: one run
+                                sum = RowLoops32.sum(xs, pl * hw + hs * w, (he - hs) * w);
+                            } else {
+                                for (int ih = hs; ih < he; ih++) {
+                                    sum += RowLoops32.sum(xs, pl * hw + ih * w + ws, we - ws);
+                                }
+                            }
+                            os[(pl * ho + oh) * wo + ow] = (float) (sum / ((he - hs) * (we - ws)));
+                        }
+                    }
+                }
+                HeapStage.store(os, out, b0 * ho * wo, (b1 - b0) * ho * wo);
+            }
+        });
+    }
+
+    /** gx (planes x h x w, written whole from 0) = dL/dx for the gradient g (planes x ho x wo, from go). */
+    static void backward(FloatBuffer g, int go, FloatBuffer gx, int planes, int h, int w, int ho, int wo) {
+        int hw = h * w;
+        int per = Math.max(1, BLOCK_FLOATS / Math.max(1, hw));
+        Parallel.forChunks(planes, Parallel.grain(hw), (c, p0, p1) -> {
+            for (int b0 = p0; b0 < p1; b0 += per) {
+                int b1 = Math.min(p1, b0 + per);
+                float[] gs = HeapStage.load(0, g, go + b0 * ho * wo, (b1 - b0) * ho * wo);
+                float[] xs = HeapStage.scratch(1, (b1 - b0) * hw);
+                if (ho != 1 || wo != 1) {
+                    Arrays.fill(xs, 0, (b1 - b0) * hw, 0f);
+                }
+                for (int pl = 0; pl < b1 - b0; pl++) {
+                    for (int oh = 0; oh < ho; oh++) {
+                        int hs = start(oh, h, ho);
+                        int he = end(oh, h, ho);
+                        for (int ow = 0; ow < wo; ow++) {
+                            int ws = start(ow, w, wo);
+                            int we = end(ow, w, wo);
+                            float v = (float) ((double) gs[(pl * ho + oh) * wo + ow] / ((he - hs) * (we - ws)));
+                            if (ho == 1 && wo == 1) { // one bin covers the plane
+                                Arrays.fill(xs, pl * hw, (pl + 1) * hw, v);
+                                continue;
+                            }
+                            for (int ih = hs; ih < he; ih++) {
+                                int row = pl * hw + ih * w;
+                                for (int iw = ws; iw < we; iw++) {
+                                    xs[row + iw] += v;
+                                }
+                            }
+                        }
+                    }
+                }
+                HeapStage.store(xs, gx, b0 * hw, (b1 - b0) * hw);
+            }
+        });
+    }
+
+    /** First row (or column) of bin i of n over a side of s: floor(i*s/n). */
+    private static int start(int i, int s, int n) {
+        return (int) ((long) i * s / n);
+    }
+
+    /** One past the last row (or column) of bin i of n over a side of s: ceil((i+1)*s/n). */
+    private static int end(int i, int s, int n) {
+        return (int) (((long) (i + 1) * s + n - 1) / n);
+    }
+}

@@ -1,0 +1,245 @@
+package org.gradlab.engine.backend.cpu;
+
+import java.util.Arrays;
+
+/**
+ * The depthwise conv of {@link Depthwise32} on large planes: one (sample, channel) plane at a
+ * time, each tap ONE contiguous multiply-add over the whole output plane.
+ *
+ * <p>How: the zero-padded input plane xpad (hp = h + 2ph rows, wp = w + 2pw columns) is split
+ * into sh row phases, phase a holding xpad[a + sh*i, :] at row i, each {@code rows} x wp (whole
+ * rows: the split is row copies). The output is computed on a grid of ho rows of wp columns, the
+ * column stride left to the read-out: output (oh, ow) is grid element (oh, ow*sw), the other
+ * columns are thrown away (a stride-2 conv computes twice the columns it keeps, but every loop
+ * stays contiguous). Then tap (ki, kj) reads phase ki mod sh from row ki div sh, column kj on,
+ * and output grid element i reads that phase's element at the tap's start + i for EVERY i:
+ * out'[i] += w[ki, kj] * phase[start + i] — one loop over ho x cols elements instead of ho
+ * loops over wo (8 to 32) elements. NOTE: the JIT (JDK 17's C2) vectorises a loop only when
+ * every array in it is indexed by the same expression ({@code a[i] += w * b[i]}, not
+ * {@code a[i] += w * b[s + i]}; figures: bench/README.md, "Figures behind design choices"), so
+ * each tap first copies its shifted window into an array of its own (a memory copy), then runs
+ * the vectorised loop on equal indices. dL/dx scatters the same products into phase planes of
+ * dL/dxpad (the thrown-away columns of the gradient grid are zero, so they add nothing) and gathers
+ * their interior; dL/dw[ki, kj] sums dL/dout'[i] * phase[start + i] elementwise into one float
+ * array per tap over the samples (no reduction in the loop), then over the grid in double.
+ */
+final class DepthwisePlanes32 {
+    private DepthwisePlanes32() {}
+
+    /** The phase planes of one padded plane and the output grid, see the class comment. */
+    record Layout(Im2col.Geo g, int rows, int cols) {
+        static Layout of(Im2col.Geo g) {
+            int rows = ceil(g.h() + 2 * g.ph(), g.sh()) + 1; // + 1: the last taps read past the last row's end
+            return new Layout(g, rows, g.w() + 2 * g.pw());
+        }
+
+        int phaseSize() {
+            return rows * cols;
+        }
+
+        /** Floats of all sh phase planes. */
+        int size() {
+            return g.sh() * phaseSize();
+        }
+
+        /** Output grid elements: ho rows of cols. */
+        int grid() {
+            return g.ho() * cols;
+        }
+
+        /** Where tap (ki, kj) starts reading in the phase planes. */
+        int start(int ki, int kj) {
+            return (ki % g.sh()) * phaseSize() + (ki / g.sh()) * cols + kj;
+        }
+    }
+
+    static int ceil(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /** out (written whole) = depthwise conv of x + bias (bias may be null); samples split across threads. */
+    static void forward(CpuStorage x, long xo, float[] w, float[] bias, CpuStorage out, int n, int cin, int mult,
+                        Im2col.Geo g) {
+        Layout lay = Layout.of(g);
+        int hw = g.h() * g.w();
+        int l = g.ho() * g.wo();
+        int kk = g.kh() * g.kw();
+        int cout = cin * mult;
+        Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
+            float[] xph = HeapStage.scratch(0, lay.size());
+            float[] grid = HeapStage.scratch(1, lay.grid());
+            float[] window = HeapStage.scratch(4, lay.grid());
+            for (int s = n0; s < n1; s++) {
+                float[] xs = HeapStage.load(2, x.f32(), (int) xo + s * cin * hw, cin * hw);
+                float[] os = HeapStage.scratch(3, cout * l);
+                for (int ic = 0; ic < cin; ic++) {
+                    scatter(xs, ic * hw, lay, xph);
+                    for (int m = 0; m < mult; m++) {
+                        int oc = ic * mult + m;
+                        Arrays.fill(grid, 0, lay.grid(), bias == null ? 0f : bias[oc]);
+                        for (int ki = 0; ki < g.kh(); ki++) {
+                            for (int kj = 0; kj < g.kw(); kj++) {
+                                System.arraycopy(xph, lay.start(ki, kj), window, 0, lay.grid());
+                                multiplyAdd(grid, w[oc * kk + ki * g.kw() + kj], window, 0, lay.grid());
+                            }
+                        }
+                        fromGrid(grid, lay, os, oc * l);
+                    }
+                }
+                HeapStage.store(os, out.f32(), s * cout * l, cout * l);
+            }
+        });
+    }
+
+    /** gx (written whole) = dL/dx; samples split across threads. */
+    static void backwardInput(CpuStorage gy, long go, float[] w, CpuStorage gx, int n, int cin, int mult, Im2col.Geo g) {
+        Layout lay = Layout.of(g);
+        int hw = g.h() * g.w();
+        int l = g.ho() * g.wo();
+        int kk = g.kh() * g.kw();
+        int cout = cin * mult;
+        Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
+            float[] gph = HeapStage.scratch(0, lay.size());
+            float[] grid = zeroedGrid(1, lay);
+            float[] window = HeapStage.scratch(4, lay.size());
+            for (int s = n0; s < n1; s++) {
+                float[] gs = HeapStage.load(2, gy.f32(), (int) go + s * cout * l, cout * l);
+                float[] xs = HeapStage.scratch(3, cin * hw);
+                for (int ic = 0; ic < cin; ic++) {
+                    Arrays.fill(gph, 0, lay.size(), 0f);
+                    for (int m = 0; m < mult; m++) {
+                        int oc = ic * mult + m;
+                        toGrid(gs, oc * l, lay, grid);
+                        for (int ki = 0; ki < g.kh(); ki++) {
+                            for (int kj = 0; kj < g.kw(); kj++) {
+                                int at = lay.start(ki, kj);
+                                System.arraycopy(grid, 0, window, at, lay.grid());
+                                multiplyAdd(gph, w[oc * kk + ki * g.kw() + kj], window, at, at + lay.grid());
+                            }
+                        }
+                    }
+                    gather(gph, lay, xs, ic * hw);
+                }
+                HeapStage.store(xs, gx.f32(), s * cin * hw, cin * hw);
+            }
+        });
+    }
+
+    /** gw (written whole) = dL/dw; input channels split across threads, so no sum crosses threads. */
+    static void backwardWeight(CpuStorage gy, long go, CpuStorage x, long xo, CpuStorage gw, int n, int cin, int mult,
+                               Im2col.Geo g) {
+        Layout lay = Layout.of(g);
+        int hw = g.h() * g.w();
+        int l = g.ho() * g.wo();
+        int kk = g.kh() * g.kw();
+        int cout = cin * mult;
+        int cells = lay.grid();
+        long wa = OffHeap.floats(gw, 0, (long) cout * kk);
+        Parallel.forChunks(cin, Parallel.grain((long) n * mult * l * kk), (c, ic0, ic1) -> {
+            float[] xph = HeapStage.scratch(0, lay.size());
+            float[] grid = zeroedGrid(1, lay);
+            float[] window = HeapStage.scratch(5, cells);
+            float[][] sums = new float[mult * kk][cells]; // per (m, tap): grid-wide products, summed over samples
+            for (int ic = ic0; ic < ic1; ic++) {
+                for (float[] row : sums) {
+                    Arrays.fill(row, 0f);
+                }
+                for (int s = 0; s < n; s++) {
+                    scatter(HeapStage.load(3, x.f32(), (int) xo + (s * cin + ic) * hw, hw), 0, lay, xph);
+                    for (int m = 0; m < mult; m++) {
+                        toGrid(HeapStage.load(4, gy.f32(), (int) go + (s * cout + ic * mult + m) * l, l), 0, lay, grid);
+                        for (int ki = 0; ki < g.kh(); ki++) {
+                            for (int kj = 0; kj < g.kw(); kj++) {
+                                System.arraycopy(xph, lay.start(ki, kj), window, 0, cells);
+                                productAdd(sums[m * kk + ki * g.kw() + kj], grid, window, cells);
+                            }
+                        }
+                    }
+                }
+                for (int mt = 0; mt < mult * kk; mt++) {
+                    double sum = 0;
+                    for (int i = 0; i < cells; i++) {
+                        sum += sums[mt][i];
+                    }
+                    OffHeap.put(wa, ic * mult * kk + mt, (float) sum);
+                }
+            }
+        });
+    }
+
+    /** y[i] += a * x[i] for from <= i < to (one index for both arrays: vectorised). */
+    private static void multiplyAdd(float[] y, float a, float[] x, int from, int to) {
+        for (int i = from; i < to; i++) {
+            y[i] += a * x[i];
+        }
+    }
+
+    /** acc[i] += u[i] * v[i] for i < len. */
+    private static void productAdd(float[] acc, float[] u, float[] v, int len) {
+        for (int i = 0; i < len; i++) {
+            acc[i] += u[i] * v[i];
+        }
+    }
+
+    /** The h x w plane of src at {@code off} into the phase planes of its zero-padded copy (all of xph written). */
+    private static void scatter(float[] src, int off, Layout lay, float[] xph) {
+        Arrays.fill(xph, 0, lay.size(), 0f);
+        move(src, off, lay, xph, true);
+    }
+
+    /** The interior (the h x w input positions) of the phase planes into dst at {@code off}. */
+    private static void gather(float[] gph, Layout lay, float[] dst, int off) {
+        move(dst, off, lay, gph, false);
+    }
+
+    /** Between a plane (at {@code off}) and its place in the phase planes: input row ih is padded row r = ih + ph, in phase r mod sh. */
+    private static void move(float[] plane, int off, Layout lay, float[] phases, boolean intoPhases) {
+        Im2col.Geo g = lay.g();
+        for (int ih = 0; ih < g.h(); ih++) {
+            int r = ih + g.ph();
+            int at = (r % g.sh()) * lay.phaseSize() + (r / g.sh()) * lay.cols() + g.pw();
+            if (intoPhases) {
+                System.arraycopy(plane, off + ih * g.w(), phases, at, g.w());
+            } else {
+                System.arraycopy(phases, at, plane, off + ih * g.w(), g.w());
+            }
+        }
+    }
+
+    /** The ho x wo outputs, output (oh, ow) being grid element (oh, ow*sw), into dst at {@code off}. */
+    private static void fromGrid(float[] grid, Layout lay, float[] dst, int off) {
+        Im2col.Geo g = lay.g();
+        for (int oh = 0; oh < g.ho(); oh++) {
+            int row = oh * lay.cols();
+            if (g.sw() == 1) {
+                System.arraycopy(grid, row, dst, off + oh * g.wo(), g.wo());
+            } else {
+                for (int ow = 0; ow < g.wo(); ow++) {
+                    dst[off + oh * g.wo() + ow] = grid[row + ow * g.sw()];
+                }
+            }
+        }
+    }
+
+    /** The ho x wo plane of src at {@code off} onto grid columns ow*sw (the other columns stay zero). */
+    private static void toGrid(float[] src, int off, Layout lay, float[] grid) {
+        Im2col.Geo g = lay.g();
+        for (int oh = 0; oh < g.ho(); oh++) {
+            int row = oh * lay.cols();
+            if (g.sw() == 1) {
+                System.arraycopy(src, off + oh * g.wo(), grid, row, g.wo());
+            } else {
+                for (int ow = 0; ow < g.wo(); ow++) {
+                    grid[row + ow * g.sw()] = src[off + oh * g.wo() + ow];
+                }
+            }
+        }
+    }
+
+    /** The calling thread's grid array of {@code slot}, all zero (toGrid then only ever writes its first wo columns). */
+    private static float[] zeroedGrid(int slot, Layout lay) {
+        float[] grid = HeapStage.scratch(slot, lay.grid());
+        Arrays.fill(grid, 0, lay.grid(), 0f);
+        return grid;
+    }
+}

@@ -1,0 +1,61 @@
+package org.gradlab.engine.backend.cpu;
+
+import static org.gradlab.engine.backend.cpu.ReferenceCheck.exactInF32;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Generator;
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.ElementwiseKernels;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The float32 copy ({@link Copy32}) against the float64 copy loop, value for value (a copy is
+ * exact in both): attention's head permute made contiguous (rows of contiguous floats), a
+ * transpose (strided rows), a bias broadcast into every row, a column broadcast along the last
+ * axis (a fill), a copy into a strided slice of a larger tensor, rank 0 and rank 1.
+ */
+class CopyF32PathTest {
+    private static final ElementwiseKernels EW = CpuBackend.INSTANCE.elementwise();
+
+    @Test
+    void copiesMatchTheReference() {
+        Generator gen = new Generator(3);
+        same(exactInF32(gen, 2, 5, 3, 4), t -> t.permute(0, 2, 1, 3), "head permute (B, T, H, D) to (B, H, T, D)");
+        same(exactInF32(gen, 6, 7), t -> t.transpose(0, 1), "transpose");
+        same(exactInF32(gen, 3, 4, 5), t -> t.permute(2, 0, 1), "3-d permute");
+        same(exactInF32(gen), t -> t, "rank 0");
+        same(exactInF32(gen, 9), t -> t, "rank 1");
+
+        Tensor bias = exactInF32(gen, 5);
+        broadcast(bias, new int[] {4, 5}, "bias into every row");
+        broadcast(exactInF32(gen, 3, 1), new int[] {3, 6}, "column broadcast along the last axis");
+        broadcast(exactInF32(gen, 2, 1, 4), new int[] {2, 3, 4}, "middle-axis broadcast");
+
+        Tensor part = exactInF32(gen, 4, 3);
+        Tensor big64 = Tensor.zeros(DType.F64, part.device(), 4, 8);
+        Tensor big32 = Tensor.zeros(DType.F32, part.device(), 4, 8);
+        EW.copyInto(big64.view(new int[] {4, 3}, new int[] {8, 1}, 2), part);
+        EW.copyInto(big32.view(new int[] {4, 3}, new int[] {8, 1}, 2), part.to(DType.F32));
+        assertArrayEquals(big64.toDoubleArray(), big32.toDoubleArray(), 0.0, "copy into a slice");
+        Tensor t64 = Tensor.zeros(DType.F64, part.device(), 3, 4);
+        Tensor t32 = Tensor.zeros(DType.F32, part.device(), 3, 4);
+        EW.copyInto(t64.transpose(0, 1), part);
+        EW.copyInto(t32.transpose(0, 1), part.to(DType.F32));
+        assertArrayEquals(t64.toDoubleArray(), t32.toDoubleArray(), 0.0, "copy into a transposed view");
+    }
+
+    /** contiguous() of the same view of base in float64 and float32. */
+    private static void same(Tensor base, java.util.function.UnaryOperator<Tensor> view, String what) {
+        assertArrayEquals(EW.contiguous(view.apply(base)).toDoubleArray(),
+                EW.contiguous(view.apply(base.to(DType.F32))).toDoubleArray(), 0.0, what);
+    }
+
+    private static void broadcast(Tensor src, int[] shape, String what) {
+        Tensor d64 = Tensor.zeros(DType.F64, src.device(), shape);
+        Tensor d32 = Tensor.zeros(DType.F32, src.device(), shape);
+        EW.copyInto(d64, src);
+        EW.copyInto(d32, src.to(DType.F32));
+        assertArrayEquals(d64.toDoubleArray(), d32.toDoubleArray(), 0.0, what);
+    }
+}
