@@ -1,22 +1,21 @@
 package org.gradlab.challenge.data;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.gradlab.engine.io.Npy;
 import org.gradlab.engine.io.NpyFormatException;
 
 /**
@@ -35,9 +34,7 @@ import org.gradlab.engine.io.NpyFormatException;
  * @param shape      the array's shape
  */
 public record NpyOnDisk(Path file, long dataOffset, String descr, int[] shape) {
-    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
-    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
-    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final int HEADER_BYTES_AT_MOST = 1 << 20;
 
     /** The array's elements (the product of {@link #shape()}). */
     public long numel() {
@@ -121,39 +118,21 @@ public record NpyOnDisk(Path file, long dataOffset, String descr, int[] shape) {
         }
     }
 
-    /** Parses the npy header of the {@code size}-byte array file at {@code offset} of {@code file}. */
+    /** Parses the npy header of the {@code size}-byte array file at {@code offset} of {@code file} ({@link Npy#readHeader}). */
     private static NpyOnDisk read(Path file, long offset, long size, String where) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             if (offset < 0 || ch.size() < offset + size) {
                 throw new NpyFormatException(where + ": truncated: the entry needs bytes up to " + (offset + size)
                         + ", the file " + file.getFileName() + " has " + ch.size());
             }
-            ByteBuffer pre = readAt(ch, offset, (int) Math.min(12, size), where).order(ByteOrder.LITTLE_ENDIAN);
-            if (pre.limit() < 10 || pre.get(0) != (byte) 0x93 || pre.get(1) != 'N' || pre.get(2) != 'U') {
-                throw new NpyFormatException(where + ": bad npy magic: expected \\x93NUMPY");
-            }
-            int major = pre.get(6) & 0xFF;
-            if (major < 1 || major > 3 || (major > 1 && pre.limit() < 12)) {
-                throw new NpyFormatException(where + ": unsupported npy version " + major + "; expected 1.0, 2.0 or 3.0");
-            }
-            int lenBytes = major == 1 ? 2 : 4;
-            long headerLen = major == 1 ? pre.getShort(8) & 0xFFFF : pre.getInt(8) & 0xFFFFFFFFL;
-            long start = 8 + lenBytes + headerLen;
-            if (start > size) {
-                throw new NpyFormatException(where + ": npy header of " + headerLen + " bytes overruns the entry of " + size);
-            }
-            ByteBuffer h = readAt(ch, offset + 8 + lenBytes, (int) headerLen, where);
-            String header = new String(h.array(), 0, h.limit(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            if (field(FORTRAN, header, "fortran_order", where).equals("True")) {
-                throw new NpyFormatException(where + ": fortran_order=True is not supported; expected C order");
-            }
-            NpyOnDisk d = new NpyOnDisk(file, offset + start, field(DESCR, header, "descr", where),
-                    shape(field(SHAPE, header, "shape", where), where));
-            long item = d.descr().matches("[<>|=]?[iuf]\\d+") ? Long.parseLong(d.descr().replaceAll("\\D", "")) : 1;
-            if (d.numel() * item != size - start) {
+            // NOTE: only the entry's first bytes (at most 1 MiB) are read, so a header that overruns them reads as truncated
+            ByteBuffer head = readAt(ch, offset, (int) Math.min(size, HEADER_BYTES_AT_MOST), where);
+            Npy.Header h = Npy.readHeader(new ByteArrayInputStream(head.array(), 0, head.limit()), where);
+            NpyOnDisk d = new NpyOnDisk(file, offset + h.headerBytes(), h.dtype().descr(), h.shape());
+            if (h.dataBytes() != size - h.headerBytes()) {
                 throw new NpyFormatException(where + ": corrupt entry: the header says " + d.descr() + " "
-                        + java.util.Arrays.toString(d.shape()) + " = " + d.numel() * item + " data bytes, the entry holds "
-                        + (size - start));
+                        + java.util.Arrays.toString(d.shape()) + " = " + h.dataBytes() + " data bytes, the entry holds "
+                        + (size - h.headerBytes()));
             }
             return d;
         }
@@ -167,28 +146,5 @@ public record NpyOnDisk(Path file, long dataOffset, String descr, int[] shape) {
             }
         }
         return b.flip();
-    }
-
-    private static String field(Pattern p, String header, String key, String where) {
-        Matcher m = p.matcher(header);
-        if (!m.find()) {
-            throw new NpyFormatException(where + ": npy header has no '" + key + "': " + header.trim());
-        }
-        return m.group(1);
-    }
-
-    private static int[] shape(String s, String where) {
-        String[] parts = s.trim().isEmpty() ? new String[0] : s.split(",");
-        java.util.List<Integer> dims = new java.util.ArrayList<>();
-        for (String p : parts) {
-            if (!p.isBlank()) {
-                try {
-                    dims.add(Integer.parseInt(p.trim()));
-                } catch (NumberFormatException e) {
-                    throw new NpyFormatException(where + ": bad npy shape (" + s + ")");
-                }
-            }
-        }
-        return dims.stream().mapToInt(Integer::intValue).toArray();
     }
 }

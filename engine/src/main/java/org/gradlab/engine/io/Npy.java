@@ -44,12 +44,57 @@ public final class Npy {
      * @throws IOException        if the stream fails
      */
     public static NpyArray read(InputStream in, String name) throws IOException {
+        Header h = readHeader(in, name);
+        long expected = h.dataBytes();
+        try {
+            NpyArray.numel(h.shape());
+        } catch (IllegalArgumentException e) {
+            throw new NpyFormatException(name + ": " + e.getMessage());
+        }
+        if (expected > Integer.MAX_VALUE - 16) {
+            throw new NpyFormatException(name + ": array of " + expected + " bytes is too large for a Java array");
+        }
+        byte[] data = in.readNBytes((int) expected);
+        if (data.length != expected) {
+            throw new NpyFormatException(name + ": header says " + h.dtype().descr() + " " + NpyArray.shapeString(h.shape())
+                    + " = " + expected + " data bytes, but only " + data.length + " bytes follow");
+        }
+        if (in.read() != -1) {
+            throw new NpyFormatException(name + ": header says " + h.dtype().descr() + " " + NpyArray.shapeString(h.shape())
+                    + " = " + expected + " data bytes, but more bytes follow");
+        }
+        return new NpyArray(h.dtype(), h.shape(), data);
+    }
+
+    /**
+     * What an npy header says: the element type, the C-order shape, and how many bytes the magic,
+     * version, length and header dict take (the data starts there).
+     */
+    public record Header(NpyDType dtype, int[] shape, long headerBytes) {
+        /** The number of data bytes the header promises. */
+        public long dataBytes() {
+            long n = dtype.itemSize();
+            for (int d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Reads the magic, version and header dict of one .npy from {@code in}, leaving it at the
+     * first data byte.
+     *
+     * @throws NpyFormatException for a bad magic, an unsupported version or header, naming {@code name}
+     */
+    public static Header readHeader(InputStream in, String name) throws IOException {
         byte[] pre = in.readNBytes(8);
         if (pre.length < 8 || !startsWithMagic(pre)) {
             throw new NpyFormatException(name + ": bad npy magic: expected \\x93NUMPY, got " + hex(pre));
         }
         int major = pre[6] & 0xFF;
         int headerLen;
+        int lengthBytes = major == 1 ? 2 : 4;
         if (major == 1) {
             byte[] l = readFully(in, 2, name, "header length");
             headerLen = (l[0] & 0xFF) | (l[1] & 0xFF) << 8;
@@ -69,28 +114,18 @@ public final class Npy {
                     + " (save with np.ascontiguousarray)");
         }
         int[] shape = parseShape(field(SHAPE, header, "shape", name), name);
-        long expected;
+        Header h = new Header(dtype, shape, 8L + lengthBytes + headerLen);
         try {
-            expected = NpyArray.numel(shape) * dtype.itemSize();
-        } catch (IllegalArgumentException e) {
-            throw new NpyFormatException(name + ": " + e.getMessage());
+            if (java.util.Arrays.stream(shape).anyMatch(d -> d < 0)) {
+                throw new ArithmeticException("negative dimension");
+            }
+            h.dataBytes();
+        } catch (ArithmeticException e) {
+            throw new NpyFormatException(name + ": bad npy shape " + NpyArray.shapeString(shape) + ": " + e.getMessage());
         }
-        if (expected > Integer.MAX_VALUE - 16) {
-            throw new NpyFormatException(name + ": array of " + expected + " bytes is too large for a Java array");
-        }
-        byte[] data = in.readNBytes((int) expected);
-        if (data.length != expected) {
-            throw new NpyFormatException(name + ": header says " + dtype.descr() + " " + NpyArray.shapeString(shape)
-                    + " = " + expected + " data bytes, but only " + data.length + " bytes follow");
-        }
-        if (in.read() != -1) {
-            throw new NpyFormatException(name + ": header says " + dtype.descr() + " " + NpyArray.shapeString(shape)
-                    + " = " + expected + " data bytes, but more bytes follow");
-        }
-        return new NpyArray(dtype, shape, data);
+        return h;
     }
 
-    /** Writes {@code a} as .npy v1.0 (v2.0 if the header does not fit in 64 KiB). */
     public static void write(OutputStream out, NpyArray a) throws IOException {
         StringBuilder h = new StringBuilder("{'descr': '").append(a.dtype().descr())
                 .append("', 'fortran_order': False, 'shape': ").append(a.shapeString()).append(", }");

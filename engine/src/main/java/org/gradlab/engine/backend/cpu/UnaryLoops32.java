@@ -145,21 +145,13 @@ final class UnaryLoops32 {
      */
     static void expInPlace(float[] e, float[] nScratch, int len) {
         for (int i = 0; i < len; i++) {
-            float x = Math.max(Math.min(e[i], 88.7f), -88f);
-            float n = (x * 1.44269504088896341f + ROUND) - ROUND;
-            float r = x - n * 0.693359375f - n * -2.12194440e-4f;
-            float r2 = r * r;
-            float p = 1.9875691500e-4f;
-            p = p * r + 1.3981999507e-3f;
-            p = p * r + 8.3334519073e-3f;
-            p = p * r + 4.1665795894e-2f;
-            p = p * r + 1.6666665459e-1f;
-            p = p * r + 5.0000001201e-1f;
-            e[i] = p * r2 + r + 1f;
+            float x = clampForExp(e[i]);
+            float n = nearestPowerOf2(x);
+            e[i] = expMantissa(x, n);
             nScratch[i] = n;
         }
         for (int i = 0; i < len; i++) {
-            e[i] *= Float.intBitsToFloat(((int) nScratch[i] + 127) << 23);
+            e[i] *= twoTo(nScratch[i]);
         }
     }
 
@@ -174,9 +166,23 @@ final class UnaryLoops32 {
 
     /** e^x in float32 (see the class comment). */
     static float exp(float x) {
-        x = Math.max(Math.min(x, 88.7f), -88f);
-        float n = (x * 1.44269504088896341f + ROUND) - ROUND; // round(x / ln 2)
-        float r = x - n * 0.693359375f - n * -2.12194440e-4f; // ln 2 in two parts: r exact to float precision
+        x = clampForExp(x);
+        float n = nearestPowerOf2(x);
+        return expMantissa(x, n) * twoTo(n);
+    }
+
+    private static float clampForExp(float x) {
+        return Math.max(Math.min(x, 88.7f), -88f);
+    }
+
+    /** round(x / ln 2) */
+    private static float nearestPowerOf2(float x) {
+        return (x * 1.44269504088896341f + ROUND) - ROUND;
+    }
+
+    /** e^r for r = x - n ln 2 (ln 2 in two parts: r exact to float precision), Cephes' polynomial. */
+    private static float expMantissa(float x, float n) {
+        float r = x - n * 0.693359375f - n * -2.12194440e-4f;
         float r2 = r * r;
         float p = 1.9875691500e-4f;
         p = p * r + 1.3981999507e-3f;
@@ -184,8 +190,12 @@ final class UnaryLoops32 {
         p = p * r + 4.1665795894e-2f;
         p = p * r + 1.6666665459e-1f;
         p = p * r + 5.0000001201e-1f;
-        p = p * r2 + r + 1f;
-        return p * Float.intBitsToFloat(((int) n + 127) << 23); // 2^n: n in [-127, 128], 2^-127 as 0, 2^128 as +∞
+        return p * r2 + r + 1f;
+    }
+
+    /** 2^n for n in [-127, 128]: 2^-127 as 0, 2^128 as +∞. NOTE: float to int bits, which C2 does not vectorise. */
+    private static float twoTo(float n) {
+        return Float.intBitsToFloat(((int) n + 127) << 23);
     }
 
     /** erf(x) in float32 (see the class comment). */
