@@ -31,11 +31,11 @@ final class AdaptivePool32 {
                 float[] os = HeapStage.scratch(1, (b1 - b0) * ho * wo);
                 for (int pl = 0; pl < b1 - b0; pl++) {
                     for (int oh = 0; oh < ho; oh++) {
-                        int hs = start(oh, h, ho);
-                        int he = end(oh, h, ho);
+                        int hs = PoolReference.binStart(oh, h, ho);
+                        int he = PoolReference.binEnd(oh, h, ho);
                         for (int ow = 0; ow < wo; ow++) {
-                            int ws = start(ow, w, wo);
-                            int we = end(ow, w, wo);
+                            int ws = PoolReference.binStart(ow, w, wo);
+                            int we = PoolReference.binEnd(ow, w, wo);
                             double sum = 0;
                             if (ws == 0 && we == w) { // whole rows: one run
                                 sum = RowLoops32.sum(xs, pl * hw + hs * w, (he - hs) * w);
@@ -67,11 +67,11 @@ final class AdaptivePool32 {
                 }
                 for (int pl = 0; pl < b1 - b0; pl++) {
                     for (int oh = 0; oh < ho; oh++) {
-                        int hs = start(oh, h, ho);
-                        int he = end(oh, h, ho);
+                        int hs = PoolReference.binStart(oh, h, ho);
+                        int he = PoolReference.binEnd(oh, h, ho);
                         for (int ow = 0; ow < wo; ow++) {
-                            int ws = start(ow, w, wo);
-                            int we = end(ow, w, wo);
+                            int ws = PoolReference.binStart(ow, w, wo);
+                            int we = PoolReference.binEnd(ow, w, wo);
                             float v = (float) ((double) gs[(pl * ho + oh) * wo + ow] / ((he - hs) * (we - ws)));
                             if (ho == 1 && wo == 1) { // one bin covers the plane
                                 Arrays.fill(xs, pl * hw, (pl + 1) * hw, v);
@@ -89,15 +89,5 @@ final class AdaptivePool32 {
                 HeapStage.store(xs, gx, b0 * hw, (b1 - b0) * hw);
             }
         });
-    }
-
-    /** First row (or column) of bin i of n over a side of s: floor(i*s/n). */
-    private static int start(int i, int s, int n) {
-        return (int) ((long) i * s / n);
-    }
-
-    /** One past the last row (or column) of bin i of n over a side of s: ceil((i+1)*s/n). */
-    private static int end(int i, int s, int n) {
-        return (int) (((long) (i + 1) * s + n - 1) / n);
     }
 }

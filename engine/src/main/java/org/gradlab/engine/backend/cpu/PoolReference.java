@@ -114,15 +114,25 @@ final class PoolReference {
                          boolean back) {
         for (int pl = 0; pl < planes; pl++) {
             for (int oh = 0; oh < ho; oh++) {
-                int hs = (int) ((long) oh * h / ho);
-                int he = (int) (((long) (oh + 1) * h + ho - 1) / ho);
+                int hs = binStart(oh, h, ho);
+                int he = binEnd(oh, h, ho);
                 for (int ow = 0; ow < wo; ow++) {
-                    int ws = (int) ((long) ow * w / wo);
-                    int we = (int) (((long) (ow + 1) * w + wo - 1) / wo);
+                    int ws = binStart(ow, w, wo);
+                    int we = binEnd(ow, w, wo);
                     window(src, so, dst, pl, h, w, (pl * ho + oh) * wo + ow, hs, he, ws, we, (he - hs) * (we - ws), back);
                 }
             }
         }
+    }
+
+    /** First row (or column) of adaptive bin i of n over a side of s: floor(i*s/n). */
+    static int binStart(int i, int s, int n) {
+        return (int) ((long) i * s / n);
+    }
+
+    /** One past the last row (or column) of adaptive bin i of n over a side of s: ceil((i+1)*s/n). */
+    static int binEnd(int i, int s, int n) {
+        return (int) (((long) (i + 1) * s + n - 1) / n);
     }
 
     /**
