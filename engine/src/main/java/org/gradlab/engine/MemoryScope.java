@@ -80,6 +80,35 @@ public final class MemoryScope implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Closes this scope like {@link #close()}, except that the storages of {@code survivors} which
+     * this scope owns move to the next tracking scope below it (or out of all scopes), as
+     * {@link #keep} would move them. Survivors owned by another scope, and null entries, are left
+     * alone. NOTE: for a short inner scope whose temporaries die with it while its results live on
+     * (autograd runs each CPU op's backward in one, so a backward's scratch tensors do not wait for
+     * the step to end).
+     */
+    public void closeKeeping(Tensor... survivors) {
+        if (!closed) {
+            Deque<MemoryScope> stack = STACK.get();
+            MemoryScope below = null;
+            boolean past = false;
+            for (MemoryScope sc : stack) { // innermost first
+                if (past && sc.tracking) {
+                    below = sc;
+                    break;
+                }
+                past |= sc == this;
+            }
+            for (Tensor t : survivors) {
+                if (t != null && owned.remove(t.storage()) != null && below != null) {
+                    below.owned.put(t.storage(), Boolean.TRUE);
+                }
+            }
+        }
+        close();
+    }
+
     /** Bytes owned by this scope right now. */
     public long ownedBytes() {
         long b = 0;

@@ -194,9 +194,10 @@ public final class Autograd {
                     out.setGrad(g);
                 }
                 Tensor[] ins = op.inputs();
-                Tensor[] grads = op.backwardChecked(g);
+                Tensor[] grads = backwardInScope(op, g);
                 int[][] summedAxes = new int[ins.length][];
                 List<Integer> leafInputs = new ArrayList<>();
+                List<Tensor> consumed = new ArrayList<>(List.of(g)); // freed after the op unless still in use
                 for (int i = 0; i < ins.length; i++) {
                     Tensor in = ins[i];
                     if (in == null || !in.requiresGrad() || grads[i] == null) {
@@ -209,10 +210,15 @@ public final class Autograd {
                         checkFinite(gi, "the gradient for input " + i, op);
                     }
                     summedAxes[i] = ax[0];
+                    consumed.add(grads[i]);
+                    consumed.add(gi);
                     grads[i] = gi;
                     if (in.gradFn() != null) {
                         Tensor prev = pending.get(in.gradFn());
                         pending.put(in.gradFn(), prev == null ? gi : prev.add(gi));
+                        if (prev != null) {
+                            consumed.add(prev);
+                        }
                     } else {
                         leafInputs.add(i);
                     }
@@ -234,7 +240,7 @@ public final class Autograd {
                 if (!retainGraph) {
                     op.release();
                     if (listeners.isEmpty()) {
-                        releaseConsumed(g, held, grads, pending);
+                        releaseConsumed(consumed, held, pending);
                     }
                 }
             }
@@ -242,29 +248,51 @@ public final class Autograd {
     }
 
     /**
-     * Frees the gradient an op's backward has just consumed when nothing can read it any more, so
+     * Runs {@code op}'s backward; on the CPU inside its own {@link MemoryScope}, so that the
+     * tensors the backward allocates for itself (products, sums, broadcasts on the way to the
+     * input gradients) are freed as soon as it returns instead of when the step's scope closes;
+     * only the returned gradients move on to the step's scope. NOTE: CUDA ops are left to the
+     * step's scope (their kernels run asynchronously).
+     */
+    private static Tensor[] backwardInScope(Op op, Tensor g) {
+        if (op.output().device().kind() != Device.Kind.CPU) {
+            return op.backwardChecked(g);
+        }
+        MemoryScope scratch = MemoryScope.open();
+        Tensor[] grads = null;
+        try {
+            grads = op.backwardChecked(g);
+            return grads;
+        } finally {
+            scratch.closeKeeping(grads == null ? new Tensor[0] : grads);
+        }
+    }
+
+    /**
+     * Frees the gradients an op's backward is done with when nothing can read them any more, so
      * that a step's peak memory is its saved activations plus the gradients in flight rather than
      * every gradient of the backward (the step's {@code MemoryScope} would free them only at its
-     * end). Kept: a storage in {@code held} (the caller's upstream, a retained grad, anything a
-     * hook saw), a CUDA gradient (its kernels run asynchronously), and any gradient whose storage
-     * is still shared with a gradient this op returned (a pass-through such as add's, or a view
-     * such as reshape's) or with one still pending. The caller skips this when listeners watch.
+     * end): the op's upstream gradient, the input gradients it returned once they were
+     * accumulated into a leaf's {@code .grad} (a conv's or linear's weight gradient) or added to
+     * a pending sum, the sum they were added to, and a gradient before un-broadcasting. Kept: a
+     * storage in {@code held} (the caller's upstream, a retained grad, anything a hook saw), a
+     * CUDA gradient (its kernels run asynchronously), and any storage still shared with a pending
+     * gradient (a pass-through such as add's, or a view such as reshape's). The caller skips
+     * this when listeners watch.
      */
-    private static void releaseConsumed(Tensor g, Map<Storage, Boolean> held, Tensor[] grads, Map<Op, Tensor> pending) {
-        if (g.device().kind() != Device.Kind.CPU || held.containsKey(g.storage()) || g.storage().isReleased()) {
-            return;
-        }
-        for (Tensor t : grads) {
-            if (t != null && t.storage() == g.storage()) {
-                return;
+    private static void releaseConsumed(List<Tensor> consumed, Map<Storage, Boolean> held, Map<Op, Tensor> pending) {
+        next:
+        for (Tensor g : consumed) {
+            if (g.device().kind() != Device.Kind.CPU || held.containsKey(g.storage()) || g.storage().isReleased()) {
+                continue;
             }
-        }
-        for (Tensor t : pending.values()) {
-            if (t.storage() == g.storage()) {
-                return;
+            for (Tensor t : pending.values()) {
+                if (t.storage() == g.storage()) {
+                    continue next;
+                }
             }
+            g.release();
         }
-        g.release();
     }
 
     private static Tensor applyHooks(Tensor t, Tensor g) {
