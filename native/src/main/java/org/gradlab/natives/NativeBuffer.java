@@ -31,12 +31,15 @@ import org.bytedeco.javacpp.Pointer;
  * {@link IllegalStateException} instead of touching freed memory (which would crash the JVM).
  *
  * <p>NOTE: blocks of {@value #POOL_MIN_BYTES} bytes or more are not handed back to the C
- * allocator on release but kept in a pool keyed by exact size, because a training step frees
- * and re-allocates the same activation sizes every step: glibc serves such blocks with
- * mmap/munmap, so each step would pay page faults and kernel zeroing for every activation
- * (a quarter of a ResNet-18 epoch went to the kernel before the pool). A pooled block is
- * zeroed with memset when {@link #allocate} reuses it. At most {@code gradlab.hostPoolBytes}
- * (default 3 GiB) sit in the pool; {@link #trimPool()} frees them all. {@link #liveBytes()} counts only open buffers.
+ * allocator on release, because a training step frees and re-allocates the same activation
+ * sizes every step: glibc serves such blocks with mmap/munmap, so each step would pay page
+ * faults and kernel zeroing for every activation (a quarter of a ResNet-18 epoch went to the
+ * kernel before the pool). Blocks up to {@link HostArena#MAX_BLOCK} bytes are cut from
+ * {@link HostArena}'s slabs (best fit, freed neighbours merged), larger ones are kept whole in
+ * a pool keyed by exact size. A reused block is zeroed with memset when {@link #allocate}
+ * hands it out. At most {@code gradlab.hostPoolBytes} (default 3 GiB) sit in the pool of large
+ * blocks; {@link #trimPool()} frees them all and every slab with no block in use.
+ * {@link #liveBytes()} counts only open buffers.
  */
 public final class NativeBuffer implements AutoCloseable {
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
@@ -48,6 +51,7 @@ public final class NativeBuffer implements AutoCloseable {
     private static final ConcurrentHashMap<Long, ConcurrentLinkedDeque<BytePointer>> POOL = new ConcurrentHashMap<>();
     private static final AtomicLong POOLED_BYTES = new AtomicLong();
     private static final AtomicLong POOL_HITS = new AtomicLong();
+    private static final HostArena ARENA = new HostArena();
     /**
      * Tests run with {@code -Dgradlab.poisonUninitialized=true}: uninitialized blocks are filled
      * with 0xFF bytes (NaN as float32 and float64), so a kernel that forgets to write an element
@@ -60,10 +64,12 @@ public final class NativeBuffer implements AutoCloseable {
     private static final class Release implements Runnable {
         private BytePointer pointer;
         private final long bytes;
+        private final boolean inArena;
 
-        Release(BytePointer pointer, long bytes) {
+        Release(BytePointer pointer, long bytes, boolean inArena) {
             this.pointer = pointer;
             this.bytes = bytes;
+            this.inArena = inArena;
         }
 
         @Override
@@ -71,7 +77,11 @@ public final class NativeBuffer implements AutoCloseable {
             if (pointer == null) {
                 return;
             }
-            recycle(pointer, bytes);
+            if (inArena) {
+                ARENA.release(pointer.address(), bytes);
+            } else {
+                recycle(pointer, bytes);
+            }
             pointer = null;
             LIVE_BYTES.addAndGet(-bytes);
             LIVE_BUFFERS.decrementAndGet();
@@ -97,33 +107,62 @@ public final class NativeBuffer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        BytePointer p = fromPool(bytes);
-        boolean fresh = p == null;
-        if (fresh) {
-            p = new BytePointer(rawAllocate(bytes, zeroed));
-            if (p.isNull()) {
-                trimPool();
+        boolean inArena = bytes >= POOL_MIN_BYTES && bytes <= HostArena.MAX_BLOCK;
+        BytePointer p;
+        if (inArena) {
+            p = fromArena(bytes, zeroed);
+        } else {
+            p = fromPool(bytes);
+            boolean fresh = p == null;
+            if (fresh) {
                 p = new BytePointer(rawAllocate(bytes, zeroed));
+                if (p.isNull()) {
+                    trimPool();
+                    p = new BytePointer(rawAllocate(bytes, zeroed));
+                }
+                if (p.isNull()) {
+                    throw new OutOfMemoryError("NativeBuffer: could not allocate " + bytes + " bytes off-heap");
+                }
+                p.capacity(Math.max(1, bytes));
             }
-            if (p.isNull()) {
-                throw new OutOfMemoryError("NativeBuffer: could not allocate " + bytes + " bytes off-heap");
+            if (zeroed && !fresh) { // calloc already zeroed a fresh block
+                Pointer.memset(p, 0, bytes);
             }
-            p.capacity(Math.max(1, bytes));
         }
-        if (zeroed && !fresh) { // calloc already zeroed a fresh block
-            Pointer.memset(p, 0, bytes);
-        } else if (!zeroed && POISON) {
+        if (!zeroed && POISON) {
             Pointer.memset(p, 0xFF, Math.max(1, bytes));
         }
         this.pointer = p;
         this.byteView = p.asByteBuffer().order(ByteOrder.nativeOrder());
-        this.cleanable = CLEANER.register(byteView, new Release(p, bytes));
+        this.cleanable = CLEANER.register(byteView, new Release(p, bytes, inArena));
         LIVE_BYTES.addAndGet(bytes);
         LIVE_BUFFERS.incrementAndGet();
     }
 
     private static Pointer rawAllocate(long bytes, boolean zeroed) {
         return zeroed ? Pointer.calloc(Math.max(1, bytes), 1) : Pointer.malloc(Math.max(1, bytes));
+    }
+
+    /**
+     * A block of {@code bytes} cut from the arena's slabs; with {@code zeroed}, the part of it
+     * that an earlier block used is cleared (the rest is still calloc's zeroes).
+     */
+    private static BytePointer fromArena(long bytes, boolean zeroed) {
+        HostArena.Block b = ARENA.allocate(bytes);
+        if (b == null) {
+            trimPool();
+            b = ARENA.allocate(bytes);
+        }
+        if (b == null) {
+            throw new OutOfMemoryError("NativeBuffer: could not allocate a slab of " + HostArena.SLAB + " bytes off-heap");
+        }
+        if (b.usedBefore() > 0) {
+            POOL_HITS.incrementAndGet();
+            if (zeroed) {
+                Pointer.memset(b.pointer(), 0, Math.min(bytes, b.usedBefore()));
+            }
+        }
+        return b.pointer();
     }
 
     /** A pooled block of exactly {@code bytes} bytes (contents as its last user left them), or null. */
@@ -153,8 +192,9 @@ public final class NativeBuffer implements AutoCloseable {
         Pointer.free(p);
     }
 
-    /** Frees every pooled block (they are otherwise kept for reuse until the JVM exits). */
+    /** Frees every pooled block and every arena slab with no block in use (they are otherwise kept for reuse until the JVM exits). */
     public static void trimPool() {
+        ARENA.trim();
         for (ConcurrentLinkedDeque<BytePointer> q : POOL.values()) {
             for (BytePointer p; (p = q.pollFirst()) != null; ) {
                 POOLED_BYTES.addAndGet(-p.capacity());
@@ -163,12 +203,12 @@ public final class NativeBuffer implements AutoCloseable {
         }
     }
 
-    /** Bytes of released blocks kept for reuse. */
+    /** Bytes of released blocks kept for reuse: the pool's large blocks and the arena slabs' free ranges. */
     public static long pooledBytes() {
-        return POOLED_BYTES.get();
+        return POOLED_BYTES.get() + ARENA.freeBytes();
     }
 
-    /** How many allocations were served from the pool since start (for tests and reports). */
+    /** How many allocations were served (at least partly) from memory used before, since start (for tests and reports). */
     public static long poolHits() {
         return POOL_HITS.get();
     }
