@@ -31,7 +31,7 @@ final class CpuElementwise implements ElementwiseKernels {
         long off = c.offset();
         int n = Math.toIntExact(x.numel());
         if (x.dtype() == DType.F32 && fn == UnaryFn.RELU) {
-            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
                 for (int i = 0; i < to - from; i++) {
                     a[i] = Math.max(a[i], 0f); // NOTE: branch-free; NaN propagates, as in PyTorch
@@ -41,7 +41,7 @@ final class CpuElementwise implements ElementwiseKernels {
             return out;
         }
         if (x.dtype() == DType.F32 && UnaryLoops32.covers(fn)) { // sigmoid, SiLU, GELU: float polynomials
-            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
                 UnaryLoops32.apply(fn, a, to - from);
                 HeapStage.store(a, o.f32(), from, to - from);
@@ -49,7 +49,7 @@ final class CpuElementwise implements ElementwiseKernels {
             return out;
         }
         if (x.dtype() == DType.F32) { // the reference's double formula per element, staged, element ranges split across threads
-            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
                 for (int i = 0; i < to - from; i++) {
                     a[i] = (float) fn.apply(a[i], p, q);
@@ -79,7 +79,7 @@ final class CpuElementwise implements ElementwiseKernels {
         boolean dense = a.isContiguous() && b.isContiguous() && java.util.Arrays.equals(a.shape(), b.shape());
         if (a.dtype() == DType.F32 && fn == BinaryFn.RELU_BACKWARD && dense) {
             int n = Math.toIntExact(out.numel());
-            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
                 int[] g = HeapStage.loadBits(0, sa, (int) a.offset() + from, to - from); // bit masks: vectorised over int[]
                 reluBackward(g, HeapStage.loadBits(1, sb, (int) b.offset() + from, to - from), to - from);
                 HeapStage.storeBits(g, so, from, to - from);
@@ -89,7 +89,7 @@ final class CpuElementwise implements ElementwiseKernels {
         if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL) && dense) {
             int n = Math.toIntExact(out.numel());
             boolean add = fn == BinaryFn.ADD;
-            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
                 int len = to - from;
                 float[] x = HeapStage.load(0, sa.f32(), (int) a.offset() + from, len);
                 float[] y = HeapStage.load(1, sb.f32(), (int) b.offset() + from, len);
@@ -108,7 +108,7 @@ final class CpuElementwise implements ElementwiseKernels {
         }
         if (a.dtype() == DType.F32 && dense) { // any other function of two equal-shape operands: its double formula, staged
             int n = Math.toIntExact(out.numel());
-            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
                 float[] x = HeapStage.load(0, sa.f32(), (int) a.offset() + from, to - from);
                 float[] y = HeapStage.load(1, sb.f32(), (int) b.offset() + from, to - from);
                 for (int i = 0; i < to - from; i++) {
@@ -316,7 +316,7 @@ final class CpuElementwise implements ElementwiseKernels {
         long os = s.offset();
         if (dst.dtype() == DType.F32 && src.dtype() == DType.F32) { // staged: leaf gradients of every parameter, every step
             float a = (float) alpha;
-            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
                 float[] d = HeapStage.load(0, sd.f32(), (int) od + from, to - from);
                 float[] x = HeapStage.load(1, ss.f32(), (int) os + from, to - from);
                 for (int i = 0; i < to - from; i++) {

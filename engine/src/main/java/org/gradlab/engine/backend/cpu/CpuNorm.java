@@ -19,7 +19,9 @@ import org.gradlab.engine.backend.NormKernels;
  * <p>float32 splits the channels across threads ({@link Parallel}) and does everything a
  * channel needs inside its chunk, in ONE pass per direction: stage the chunk's channels, their
  * statistics (or gradient sums), their per-channel coefficients, the element-wise pass, the
- * store. A channel never depends on another, so nothing waits between the steps.
+ * store. A channel never depends on another, so nothing waits between the steps, and a chunk
+ * works through its channels in pieces of about {@link Parallel#pieceFloats} staged floats
+ * (at least one channel), so the staging arrays stay small and in cache.
  */
 final class CpuNorm implements NormKernels {
 
@@ -44,7 +46,7 @@ final class CpuNorm implements NormKernels {
             FloatBuffer src = storage(xc).f32();
             FloatBuffer dst = storage(out).f32();
             int xo = (int) xc.offset();
-            Parallel.forChunks(c, Parallel.grain(count), (k, c0, c1) -> {
+            Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
                 float[] xa = ChannelLoops32.stage(0, src, xo, n, c, s, c0, c1);
                 if (training) {
@@ -133,7 +135,7 @@ final class CpuNorm implements NormKernels {
             FloatBuffer dst = gx == null ? null : storage(gx).f32();
             int go = (int) g.offset();
             int xo = (int) xc.offset();
-            Parallel.forChunks(c, Parallel.grain(count), (k, c0, c1) -> {
+            Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
                 float[] ga = ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
                 float[] xa = ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1);

@@ -49,7 +49,7 @@ final class CpuOptim implements OptimKernels {
             float inv2 = (float) (1 / bc2Sqrt);
             float lrStep = (float) stepSize;
             float e = (float) eps;
-            Parallel.forChunks(n, Parallel.grain(1), (chunk, from, to) -> { // each chunk stages its own range
+            Parallel.forPieces(n, Parallel.grain(1), Parallel.pieceFloats(), (chunk, from, to) -> { // each chunk stages its own range, piece by piece
                 int len = to - from;
                 float[] fp = HeapStage.load(0, sp.f32(), (int) op + from, len);
                 float[] fg = HeapStage.load(1, sg.f32(), (int) og + from, len);
@@ -117,7 +117,7 @@ final class CpuOptim implements OptimKernels {
      */
     private static void sgdStep32(CpuStorage sp, long op, CpuStorage sg, long og, CpuStorage sb, long ob, int n, double lr,
                                   double momentum, double dampening, boolean nesterov, double wd, boolean firstStep) {
-        Parallel.forChunks(n, Parallel.grain(1), (chunk, from, to) -> { // each chunk stages its own range
+        Parallel.forPieces(n, Parallel.grain(1), Parallel.pieceFloats(), (chunk, from, to) -> { // each chunk stages its own range, piece by piece
             int len = to - from;
             float[] fp = HeapStage.load(0, sp.f32(), (int) op + from, len);
             float[] fg = HeapStage.load(1, sg.f32(), (int) og + from, len);

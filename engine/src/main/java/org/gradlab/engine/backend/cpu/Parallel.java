@@ -130,6 +130,40 @@ public final class Parallel {
     }
 
     /**
+     * Most floats one piece of {@link #forPieces} should stage by default (256 KiB): the per-thread staging
+     * arrays ({@link HeapStage}) then stay this small instead of growing to a whole activation
+     * (12.8 MB for ResNet-18's first stage at batch 64, six slots a thread), and a piece's staged
+     * data is still in L2 when it is written back.
+     */
+    static final int PIECE_FLOATS = 1 << 16;
+    private static volatile int pieceFloats = PIECE_FLOATS;
+
+    /** Floats a staged piece holds at most ({@link #PIECE_FLOATS} unless a test lowered it). */
+    static int pieceFloats() {
+        return pieceFloats;
+    }
+
+    /** Tests only: staged pieces of at most {@code floats} floats, so small tensors take several; {@code 0} restores the default. */
+    static void setPieceFloats(int floats) {
+        pieceFloats = floats <= 0 ? PIECE_FLOATS : floats;
+    }
+
+    /**
+     * {@link #forChunks} for kernels whose items are independent: each chunk runs {@code body}
+     * on consecutive pieces of at most {@code itemsPerPiece} items (at least one), in order,
+     * with the chunk's index. The chunks are those of {@code forChunks}, and an item's arithmetic
+     * does not depend on which piece holds it, so the results are the same bits as without pieces.
+     */
+    static void forPieces(int count, int grain, int itemsPerPiece, Body body) {
+        int step = Math.max(1, itemsPerPiece);
+        forChunks(count, grain, (chunk, from, to) -> {
+            for (int p = from; p < to; p = (int) Math.min(to, (long) p + step)) {
+                body.run(chunk, p, (int) Math.min(to, (long) p + step));
+            }
+        });
+    }
+
+    /**
      * The fixed-order combine of a reduction split by {@link #forChunks}: {@code parts[0]} (the
      * destination, holding chunk 0's result) += parts[1] + parts[2] + ..., added in chunk order
      * for every element (the elements split across threads); parts 1.. are then closed. A

@@ -39,12 +39,14 @@ class ParallelPathsTest {
     private static void split(int threads) {
         Parallel.setThreads(threads);
         Parallel.setMinChunkWork(1);
+        Parallel.setPieceFloats(7); // several staged pieces per chunk even for these small tensors
     }
 
     @AfterEach
     void restore() {
         Parallel.setThreads(saved);
         Parallel.setMinChunkWork(0);
+        Parallel.setPieceFloats(0);
     }
 
     @ParameterizedTest(name = "{0} threads")

@@ -46,6 +46,34 @@ class ParallelTest {
     }
 
     @Test
+    void piecesCutEachChunkInOrderWithoutMovingItsBounds() {
+        Parallel.setThreads(3);
+        int count = 100;
+        int k = Parallel.chunks(count, 1);
+        java.util.List<int[]> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Parallel.forPieces(count, 1, 7, (c, from, to) -> seen.add(new int[] {c, from, to}));
+        int[] hits = new int[count];
+        for (int c = 0; c < k; c++) {
+            int at = Parallel.start(c, k, count);
+            for (int[] p : seen) {
+                if (p[0] == c && p[1] == at) {
+                    assertTrue(p[2] - p[1] >= 1 && p[2] - p[1] <= 7, "piece of " + (p[2] - p[1]) + " items");
+                    for (int i = p[1]; i < p[2]; i++) {
+                        hits[i]++;
+                    }
+                    at = p[2];
+                }
+            }
+            assertEquals(Parallel.start(c + 1, k, count), at, "chunk " + c + "'s pieces end at its end");
+        }
+        int[] ones = new int[count];
+        java.util.Arrays.fill(ones, 1);
+        assertArrayEquals(ones, hits, "each item in exactly one piece");
+        assertEquals(seen.size(), java.util.stream.IntStream.range(0, k)
+                .map(c -> (Parallel.start(c + 1, k, count) - Parallel.start(c, k, count) + 6) / 7).sum(), "no other pieces");
+    }
+
+    @Test
     void chunk0RunsOnTheCallerAndTheOthersOnPoolThreadsWhileItIsBusy() {
         Parallel.setThreads(3);
         Thread[] ran = new Thread[3];
