@@ -63,9 +63,12 @@ final class CpuConv implements ConvKernels {
 
     /**
      * Largest im2col matrix (floats, K x N*L) the forward keeps for the filter gradient:
-     * {@code -Dgradlab.keepColumns=0} turns keeping off (for benchmarks).
+     * {@code -Dgradlab.keepColumns=0} turns keeping off (for benchmarks). NOTE: 2 Mi floats keeps
+     * every column matrix of the small CNNs (exp 08's largest: 1.8 Mi) but none of ResNet-18's at
+     * batch 64 (4.7-7.2 Mi each, ~230 MB together at the end of the forward pass: most of what put
+     * exp 25's peak memory above PyTorch's; bench/README.md, issue 18).
      */
-    private static final long KEEP_COLUMNS = Long.getLong("gradlab.keepColumns", 8L << 20);
+    private static final long KEEP_COLUMNS = Long.getLong("gradlab.keepColumns", 2L << 20);
 
     @Override
     public Tensor conv2dForward(Tensor x, Tensor w, Tensor bias, Conv2dParams cp) {
