@@ -3,7 +3,8 @@
 # on the first LIMIT training images (one warm-up and one timed epoch, as compare-pytorch.sh runs them):
 # /usr/bin/time -v's maximum resident set size, and VmRSS sampled every second, to see whether it stays flat.
 #   bench/scripts/peak-rss.sh [LOG_DIR]      (default /tmp/gradlab-rss; per run: NAME.time, NAME.rss = "seconds KB" lines)
-# Env: LIMIT (default 1280), EXP (default 25), DATA, PYTHON (as compare-pytorch.sh).
+# Env: LIMIT (default 1280), EXP (default 25), DATA, PYTHON (as compare-pytorch.sh), SIDES (default "gradlab pytorch";
+# "gradlab" measures only this build, e.g. to compare two builds' scripts in one call).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LOGS="${1:-/tmp/gradlab-rss}"
@@ -39,8 +40,13 @@ measure() {
     "$(grep -h '^RESULT' "$LOGS/$name.out" | sed 's/.*\(median_epoch_s=[0-9.]*\).*/\1/')"
 }
 { date -u; uptime; lscpu | sed -n 's/^Model name: *//p'; } | tee "$LOGS/machine.txt"
-measure gradlab env GRADLAB_BLAS_THREADS=1 "$ROOT/gradlab" bench epoch --exp "$EXP" --epochs 1 --workers 0 --threads 1 \
-  --data "$DATA" --limit-train "$LIMIT"
-measure pytorch env LD_LIBRARY_PATH="/tmp/gradlab-torch-blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OPENBLAS_NUM_THREADS=1 \
+SIDES="${SIDES:-gradlab pytorch}"
+if [[ " $SIDES " == *" gradlab "* ]]; then
+  measure gradlab env GRADLAB_BLAS_THREADS=1 "$ROOT/gradlab" bench epoch --exp "$EXP" --epochs 1 --workers 0 --threads 1 \
+    --data "$DATA" --limit-train "$LIMIT"
+fi
+if [[ " $SIDES " == *" pytorch "* ]]; then
+  measure pytorch env LD_LIBRARY_PATH="/tmp/gradlab-torch-blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OPENBLAS_NUM_THREADS=1 \
   OMP_NUM_THREADS=1 "$PYTHON" "$ROOT/bench/scripts/pytorch_epoch.py" --exp "$EXP" --epochs 1 --threads 1 --data "$DATA" \
   --limit-train "$LIMIT"
+fi
