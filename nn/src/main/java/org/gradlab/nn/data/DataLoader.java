@@ -13,6 +13,7 @@ import org.gradlab.engine.Device;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.cpu.Parallel;
 import org.gradlab.nn.data.transforms.TensorTransform;
 import org.gradlab.nn.data.transforms.ToTensor;
 import org.gradlab.nn.data.transforms.Transform;
@@ -142,7 +143,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             pool = Executors.newFixedThreadPool(workers, tf);
         }
         int[] order = order(epoch);
-        current = new EpochBatches(epoch, batchesPerEpoch(), b -> build(epoch, order, b), pool, prefetch, device);
+        boolean here = workers == 0; // built on the calling thread: its samples may use the kernels' threads
+        current = new EpochBatches(epoch, batchesPerEpoch(), b -> build(epoch, order, b, here), pool, prefetch, device);
         return current;
     }
 
@@ -166,44 +168,65 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         }
     }
 
-    /** Builds batch {@code b} of an epoch (any thread). */
-    Batch build(int epoch, int[] order, int b) {
+    /**
+     * Builds batch {@code b} of an epoch (any thread). With {@code split} (the batch is built on
+     * the training thread, no workers), its samples after the first are decoded and augmented in
+     * chunks on the CPU kernels' threads ({@link Parallel}) instead of one after another: each
+     * sample has its own generator and its own slice of the batch, so the batch is the same.
+     * NOTE: never from a worker, which would take the kernels' threads from the training step.
+     */
+    Batch build(int epoch, int[] order, int b, boolean split) {
         int from = b * batchSize;
         int n = Math.min(batchSize, order.length - from);
         int[] labels = new int[n];
-        float[] buf = null;
-        int c = 0, h = 0, w = 0, per = 0;
-        Image first = null;
-        for (int k = 0; k < n; k++) {
-            int idx = order[from + k];
-            Sample s = dataset.get(idx);
-            // with a sampler an index may repeat within an epoch: key its augmentation by position instead
-            Generator rng = new Generator(sampleSeed(seed, epoch, sampler != null ? from + k : idx));
-            Image img = transform == null ? s.image() : transform.apply(s.image(), rng);
-            if (buf == null) {
-                first = img;
-                c = img.channels();
-                h = img.height();
-                w = img.width();
-                per = c * h * w;
-                buf = new float[n * per];
-            } else if (!img.sameShape(first)) {
-                throw new IllegalStateException("DataLoader: sample " + idx + " is " + img + " after transforms but batch "
-                        + b + " started with " + first + "; all images of a batch must have the same shape");
+        Generator rng0 = rng(epoch, order, from, 0);
+        Image first = sample(order, from, 0, rng0, labels);
+        int per = first.channels() * first.height() * first.width();
+        float[] buf = new float[n * per];
+        write(first, 0, rng0, buf, per);
+        Parallel.Body rest = (chunk, k0, k1) -> {
+            for (int k = k0 + 1; k < k1 + 1; k++) {
+                Generator rng = rng(epoch, order, from, k);
+                Image img = sample(order, from, k, rng, labels);
+                if (!img.sameShape(first)) {
+                    throw new IllegalStateException("DataLoader: sample " + order[from + k] + " is " + img + " after transforms but "
+                            + "batch " + b + " started with " + first + "; all images of a batch must have the same shape");
+                }
+                write(img, k, rng, buf, per);
             }
-            ToTensor.write(img, buf, k * per);
-            for (TensorTransform t : tensorTransforms) {
-                t.apply(buf, k * per, c, h, w, rng);
-            }
-            labels[k] = s.label();
+        };
+        if (split) {
+            Parallel.forChunks(n - 1, 1, rest);
+        } else {
+            rest.run(0, 0, n - 1);
         }
         float[] lf = new float[n];
         for (int k = 0; k < n; k++) {
             lf[k] = labels[k];
         }
         try (MemoryScope unowned = MemoryScope.persistent()) {
-            return new Batch(Tensor.of(buf, n, c, h, w), labels, Tensor.of(lf, n), b);
+            return new Batch(Tensor.of(buf, n, first.channels(), first.height(), first.width()), labels, Tensor.of(lf, n), b);
         }
+    }
+
+    /** Sample {@code k} of the batch starting at {@code from}, after the image transform (drawing from rng); its label goes to labels[k]. */
+    private Image sample(int[] order, int from, int k, Generator rng, int[] labels) {
+        Sample s = dataset.get(order[from + k]);
+        labels[k] = s.label();
+        return transform == null ? s.image() : transform.apply(s.image(), rng);
+    }
+
+    /** Writes sample {@code k}'s image into its slice of the batch, then the tensor transforms there (drawing on from rng). */
+    private void write(Image img, int k, Generator rng, float[] buf, int per) {
+        ToTensor.write(img, buf, k * per);
+        for (TensorTransform t : tensorTransforms) {
+            t.apply(buf, k * per, img.channels(), img.height(), img.width(), rng);
+        }
+    }
+
+    /** The generator of sample {@code k}: keyed by dataset index, or by position when a sampler may repeat an index. */
+    private Generator rng(int epoch, int[] order, int from, int k) {
+        return new Generator(sampleSeed(seed, epoch, sampler != null ? from + k : order[from + k]));
     }
 
     /** Seed of the shuffle of epoch {@code e}. */

@@ -96,6 +96,30 @@ class DataLoaderTest {
         }
     }
 
+    /**
+     * Without workers a batch's samples are built on the CPU kernels' threads: 1, 2 and 3 of them,
+     * with a batch of 8 split as finely as they allow, give the batches of a worker-built loader.
+     */
+    @Test
+    void batchesBuiltOnTheKernelThreadsAreTheWorkersBatches() {
+        ArrayDataset ds = dataset(37, 12, 10, 3);
+        List<Snap> byWorker;
+        try (DataLoader dl = augmented(ds, 2).build()) {
+            byWorker = collect(dl.epoch(1));
+        }
+        int saved = org.gradlab.engine.backend.cpu.Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 2, 3}) {
+                org.gradlab.engine.backend.cpu.Parallel.setThreads(threads);
+                try (DataLoader dl = augmented(ds, 0).build()) {
+                    assertSame(byWorker, collect(dl.epoch(1)), threads + " kernel threads vs a worker");
+                }
+            }
+        } finally {
+            org.gradlab.engine.backend.cpu.Parallel.setThreads(saved);
+        }
+    }
+
     @Test
     void epochsHaveDifferentOrdersButEachIsAPermutation() {
         ArrayDataset ds = dataset(50, 4, 4, 1);
