@@ -18,7 +18,7 @@ import org.gradlab.engine.backend.ConvKernels;
  *       ({@link Depthwise32});
  *   <li>{@link Path32#ONE_BY_ONE}: a 1x1 stride-1 unpadded conv: x itself is the col matrix
  *       ({@link ConvSamples32});
- *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, enough input channels:
+ *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, many channels:
  *       Winograd F(2x2, 3x3) for the forward and backward-data ({@link Winograd32}); the filter
  *       gradient takes the im2col path the conv would take otherwise ({@link #im2colPath32});
  *   <li>{@link Path32#PER_SAMPLE}: everything else: staged im2col + GEMM per sample and group
@@ -36,12 +36,16 @@ final class CpuConv implements ConvKernels {
     private static final boolean WINOGRAD = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winograd"));
 
     /**
-     * Fewer input channels than this stay on im2col + GEMM ({@code -Dgradlab.winogradMinCin}):
-     * with Cin = 3 (the first conv of exp 08 and ResNet-18) each GEMM of the Winograd path has
-     * K = 3 and the transforms outweigh the multiply-adds saved (figures: bench/README.md,
-     * "Winograd F(2x2, 3x3)").
+     * Winograd takes a 3x3 stride-1 conv only with at least this many input AND output channels
+     * ({@code -Dgradlab.winogradMinChannels}), and with at least {@link #WINOGRAD_MIN_CHANNELS_ODD}
+     * input channels when the output plane has an odd side (its last tile row or column is half
+     * wasted). Measured against im2col + GEMM (bench/README.md, "Winograd F(2x2, 3x3)"): ResNet-18's
+     * stride-1 convs (64 at 28x28, 128 at 14x14, 256 at 7x7, 512 at 4x4) gain; exp 08's 32->64 at
+     * 14x14 and 64->128 at 7x7 and every Cin = 3 first conv lose, because the transforms (about
+     * 1 ns per element of V and M) outweigh the multiply-adds saved when a GEMM has few channels.
      */
-    private static final int WINOGRAD_MIN_CIN = Integer.getInteger("gradlab.winogradMinCin", 16);
+    private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("gradlab.winogradMinChannels", 64);
+    private static final int WINOGRAD_MIN_CHANNELS_ODD = Integer.getInteger("gradlab.winogradMinChannelsOdd", 128);
 
     /** The float32 path a conv with this plan takes for the forward and the input gradient. */
     static Path32 path32(Plan p) {
@@ -51,8 +55,11 @@ final class CpuConv implements ConvKernels {
     /** Whether Winograd F(2x2, 3x3) takes this conv (see the class comment). */
     private static boolean winograd(Plan p) {
         Im2col.Geo g = p.geo;
-        return WINOGRAD && p.groups == 1 && g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.ph() <= 1
-                && g.pw() <= 1 && g.ho() > 0 && g.wo() > 0 && p.cin >= WINOGRAD_MIN_CIN;
+        boolean shape = p.groups == 1 && g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.ph() <= 1
+                && g.pw() <= 1 && g.ho() > 0 && g.wo() > 0;
+        boolean odd = g.ho() % 2 == 1 || g.wo() % 2 == 1;
+        return WINOGRAD && shape && Math.min(p.cin, p.cout) >= WINOGRAD_MIN_CHANNELS
+                && (!odd || p.cin >= WINOGRAD_MIN_CHANNELS_ODD);
     }
 
     /** The path the filter gradient takes (and, without Winograd, every pass): never {@link Path32#WINOGRAD}. */

@@ -16,7 +16,7 @@ import org.gradlab.natives.Blas;
  * </pre>
  * the tile's outputs are Y = A^T [ sum over c of (G g_c G^T) (.) (B^T d_c B) ] A, (.) the
  * elementwise product. So, per block of samples: U = G g G^T for every filter (16 x Cout x Cin),
- * V = B^T d B for every tile and input channel (Cin x 16 x T), then for each of the 16 positions
+ * V = B^T d B for every tile and input channel (16 x Cin x T), then for each of the 16 positions
  * ONE sgemm M[pos] (Cout x T) = U[pos] (Cout x Cin) * V[pos] (Cin x T), then Y = A^T m A per tile
  * and output channel, cropped at the right and bottom edges of an odd output plane, plus bias.
  *
@@ -28,10 +28,14 @@ import org.gradlab.natives.Blas;
  * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4, 3x3) would save more but its
  * transforms (factors up to 8 and 1/24) lose several bits.
  *
- * <p>Scratch per chunk of sample blocks: off-heap V and M (the GEMM's operands), heap staging
- * slots (see {@link HeapStage}) 0 one input plane, 1 its zero-bordered copy, 2 the four row
- * combinations, 3 one channel's transforms, 4 one output plane. The filters are transformed
- * once per call, read and written in off-heap memory (no heap copy of them).
+ * <p>When it pays (measured, bench/README.md "Winograd F(2x2, 3x3)"): the GEMMs shrink 2.25x but
+ * the transforms cost about 1 ns per element of V and M on the test host, so only convs with
+ * many channels gain; CpuConv chooses.
+ *
+ * <p>Scratch per chunk of sample blocks: off-heap V and M (the GEMMs' operands), heap staging
+ * slots (see {@link HeapStage}) 0 one input plane, 1 its zero-bordered copy, 4 one output
+ * plane, and the output transform's 20 rows ({@link #ROWS}). The filters are transformed once
+ * per call, read and written in off-heap memory (no heap copy of them).
  */
 final class Winograd32 {
     private Winograd32() {}
@@ -39,7 +43,7 @@ final class Winograd32 {
     /** Transformed positions per tile (4 x 4). */
     private static final int POS = 16;
     /** Tiles one block GEMM should reach ({@code -Dgradlab.winogradTiles}). */
-    private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradTiles", 512);
+    private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradTiles", 160);
     /** Upper bound on V plus M of one block, in floats (16 MB). */
     private static final long MAX_BLOCK_FLOATS = 4L << 20;
 
@@ -143,14 +147,27 @@ final class Winograd32 {
         return Math.max(1, Math.min(nb, s.n()));
     }
 
-    /** Off-heap V (Cin x 16 x T) and M (Cout x 16 x T) of one chunk, written whole before they are read. */
+    /**
+     * Floats from one position's matrix (rows x T) to the next in V and M. NOTE: a multiple of
+     * 1024 floats plus 64, so that the 16 positions of a tile, written or read together, lie
+     * 256 bytes apart modulo 4 KiB; a plain rows x T stride is often a multiple of 4 KiB, which
+     * puts all 16 in the same L1 set (a guard; not measured on its own on the loaded host).
+     */
+    private static int positionStride(int rows, int tiles) {
+        return (rows * tiles + 1023) / 1024 * 1024 + 64;
+    }
+
+    /**
+     * Off-heap V (16 x Cin x T) and M (16 x Cout x T) of one chunk, positions {@link #positionStride}
+     * apart; every rows x T matrix is written whole before it is read, the gaps are never touched.
+     */
     private static final class Work implements AutoCloseable {
         final CpuStorage v;
         final CpuStorage m;
 
         Work(TileGeo s, int tiles) {
-            v = new CpuStorage(DType.F32, (long) s.cin() * POS * tiles, false);
-            m = new CpuStorage(DType.F32, (long) s.cout() * POS * tiles, false);
+            v = new CpuStorage(DType.F32, (long) POS * positionStride(s.cin(), tiles), false);
+            m = new CpuStorage(DType.F32, (long) POS * positionStride(s.cout(), tiles), false);
         }
 
         @Override
@@ -177,10 +194,10 @@ final class Winograd32 {
                     int nbk = Math.min(nb, s.n() - n0);
                     int tiles = nbk * tps;
                     inputTransform(src, srcOff, n0, nbk, s, pad, work.v);
-                    int ld = POS * tiles;
                     for (int pos = 0; pos < POS; pos++) {
                         Blas.sgemm(false, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), (long) pos * s.cout() * s.cin(),
-                                s.cin(), work.v.buffer(), (long) pos * tiles, ld, 0f, work.m.buffer(), (long) pos * tiles, ld);
+                                s.cin(), work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
+                                work.m.buffer(), (long) pos * positionStride(s.cout(), tiles), tiles);
                     }
                     outputTransform(work.m, n0, nbk, s, bias, dst);
                 }
@@ -189,105 +206,159 @@ final class Winograd32 {
     }
 
     /**
-     * V[c][pos][t] (off-heap, T = nbk tiles per sample) = B^T d B for every tile t of samples
-     * [n0, n0 + nbk) and input channel c. Per tile row i, the rows r0..r3 of the padded plane
-     * from 2i are first combined as B^T does (r0 - r2, r1 + r2, r2 - r1, r1 - r3) over the whole
-     * width; then each tile's four columns c0..c3 of each combined row the same way.
+     * V[pos][c][t] (off-heap, T = nbk tiles per sample) = B^T d B for every tile t of samples
+     * [n0, n0 + nbk) and input channel c, d the tile's 4x4 patch of the zero-bordered plane:
+     * the rows r0..r3 of d first combined as B^T does (r0 - r2, r1 + r2, r2 - r1, r1 - r3), then
+     * the four columns c0..c3 of each combined row the same way. NOTE: one tile per loop turn,
+     * all 16 values in registers: loops over the four combined rows of a tile row each ran only
+     * a few turns (7 tiles at 14x14) and cost more in loop entries and exits than in arithmetic.
      */
     private static void inputTransform(CpuStorage src, long srcOff, int n0, int nbk, TileGeo s, float[] pad, CpuStorage v) {
         int h = s.h();
         int w = s.w();
         int wp = s.padW();
-        int th = s.tilesH();
         int tw = s.tilesW();
         int tiles = nbk * s.tilesPerSample();
+        int step = positionStride(s.cin(), tiles);
+        long vb = OffHeap.floats(v, 0, (long) POS * step);
         float[] plane = HeapStage.scratch(0, h * w);
-        float[] rows = HeapStage.scratch(2, 4 * wp);
-        float[] vc = HeapStage.scratch(3, POS * tiles);
         for (int c = 0; c < s.cin(); c++) {
             for (int sm = 0; sm < nbk; sm++) {
                 src.f32().get((int) (srcOff + ((long) (n0 + sm) * s.cin() + c) * h * w), plane, 0, h * w);
                 for (int y = 0; y < h; y++) {
                     System.arraycopy(plane, y * w, pad, (y + s.qh()) * wp + s.qw(), w);
                 }
-                for (int i = 0; i < th; i++) {
-                    int r0 = 2 * i * wp;
-                    int r1 = r0 + wp;
-                    int r2 = r1 + wp;
-                    int r3 = r2 + wp;
-                    for (int x = 0; x < wp; x++) {
-                        rows[x] = pad[r0 + x] - pad[r2 + x];
-                        rows[wp + x] = pad[r1 + x] + pad[r2 + x];
-                        rows[2 * wp + x] = pad[r2 + x] - pad[r1 + x];
-                        rows[3 * wp + x] = pad[r1 + x] - pad[r3 + x];
-                    }
-                    int t0 = sm * s.tilesPerSample() + i * tw;
-                    for (int k = 0; k < 4; k++) {
-                        int row = k * wp;
-                        int d = 4 * k * tiles + t0;
-                        for (int j = 0, x = row; j < tw; j++, x += 2) {
-                            float a0 = rows[x];
-                            float a1 = rows[x + 1];
-                            float a2 = rows[x + 2];
-                            float a3 = rows[x + 3];
-                            vc[d + j] = a0 - a2;
-                            vc[d + tiles + j] = a1 + a2;
-                            vc[d + 2 * tiles + j] = a2 - a1;
-                            vc[d + 3 * tiles + j] = a1 - a3;
-                        }
-                    }
+                int t = c * tiles + sm * s.tilesPerSample();
+                for (int i = 0; i < s.tilesH(); i++, t += tw) {
+                    tileRow(pad, 2 * i * wp, wp, tw, vb, t, step);
                 }
             }
-            v.f32().put(c * POS * tiles, vc, 0, POS * tiles);
         }
+    }
+
+    /** V at positions [pos * step + t, + tw) = B^T d B of the tw tiles whose patches start at row {@code r0} of pad. */
+    private static void tileRow(float[] pad, int r0, int wp, int tw, long vb, int t, int step) {
+        int r1 = r0 + wp;
+        int r2 = r1 + wp;
+        int r3 = r2 + wp;
+        for (int j = 0, x = 0; j < tw; j++, x += 2) {
+            float d00 = pad[r0 + x], d01 = pad[r0 + x + 1], d02 = pad[r0 + x + 2], d03 = pad[r0 + x + 3];
+            float d10 = pad[r1 + x], d11 = pad[r1 + x + 1], d12 = pad[r1 + x + 2], d13 = pad[r1 + x + 3];
+            float d20 = pad[r2 + x], d21 = pad[r2 + x + 1], d22 = pad[r2 + x + 2], d23 = pad[r2 + x + 3];
+            float d30 = pad[r3 + x], d31 = pad[r3 + x + 1], d32 = pad[r3 + x + 2], d33 = pad[r3 + x + 3];
+            int o = t + j;
+            columns(vb, o, step, d00 - d20, d01 - d21, d02 - d22, d03 - d23);
+            columns(vb, o + 4 * step, step, d10 + d20, d11 + d21, d12 + d22, d13 + d23);
+            columns(vb, o + 8 * step, step, d20 - d10, d21 - d11, d22 - d12, d23 - d13);
+            columns(vb, o + 12 * step, step, d10 - d30, d11 - d31, d12 - d32, d13 - d33);
+        }
+    }
+
+    /** The column step of B^T d B for one combined row [a0 a1 a2 a3]: four positions, step apart from o. */
+    private static void columns(long vb, int o, int step, float a0, float a1, float a2, float a3) {
+        OffHeap.put(vb, o, a0 - a2);
+        OffHeap.put(vb, o + step, a1 + a2);
+        OffHeap.put(vb, o + 2 * step, a2 - a1);
+        OffHeap.put(vb, o + 3 * step, a1 - a3);
+    }
+
+    /**
+     * Per-thread heap rows of the output transform: the 16 positions of M for one output channel
+     * and the tile's four results; each its own array, so that the loop over tiles reads and
+     * writes them all at one index and the JIT vectorises it.
+     */
+    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[POS + 4][0]);
+
+    private static float[][] rows(int n) {
+        float[][] r = ROWS.get();
+        for (int k = 0; k < r.length; k++) {
+            if (r[k].length < n) {
+                r[k] = new float[Math.max(n, r[k].length + r[k].length / 2)];
+            }
+        }
+        return r;
     }
 
     /**
      * dst (samples [n0, n0 + nbk), every element) = A^T m A + bias for every tile and output
-     * channel, m the tile's 16 values of M[co][pos][t]: per column of m, [m0 + m1 + m2,
+     * channel, m the tile's 16 values of M[pos][co][t]: per column of m, [m0 + m1 + m2,
      * m1 - m2 - m3] down the rows, then the same along each of the two rows; the second output
      * row and column are dropped where they fall outside an odd output plane.
      */
     private static void outputTransform(CpuStorage m, int n0, int nbk, TileGeo s, float[] bias, CpuStorage dst) {
         int ho = s.ho();
         int wo = s.wo();
-        int th = s.tilesH();
-        int tw = s.tilesW();
         int tiles = nbk * s.tilesPerSample();
-        float[] mc = HeapStage.scratch(3, POS * tiles);
+        int st = positionStride(s.cout(), tiles);
+        long mb = OffHeap.floats(m, 0, (long) POS * st);
         float[] out = HeapStage.scratch(4, ho * wo);
-        for (int co = 0; co < s.cout(); co++) {
-            m.f32().get(co * POS * tiles, mc, 0, POS * tiles);
-            float b = bias == null ? 0f : bias[co];
-            for (int sm = 0; sm < nbk; sm++) {
-                for (int i = 0; i < th; i++) {
-                    boolean secondRow = 2 * i + 1 < ho;
-                    int t0 = sm * s.tilesPerSample() + i * tw;
-                    for (int j = 0; j < tw; j++) {
-                        int t = t0 + j;
-                        float u00 = mc[t] + mc[4 * tiles + t] + mc[8 * tiles + t];
-                        float u01 = mc[tiles + t] + mc[5 * tiles + t] + mc[9 * tiles + t];
-                        float u02 = mc[2 * tiles + t] + mc[6 * tiles + t] + mc[10 * tiles + t];
-                        float u03 = mc[3 * tiles + t] + mc[7 * tiles + t] + mc[11 * tiles + t];
-                        float u10 = mc[4 * tiles + t] - mc[8 * tiles + t] - mc[12 * tiles + t];
-                        float u11 = mc[5 * tiles + t] - mc[9 * tiles + t] - mc[13 * tiles + t];
-                        float u12 = mc[6 * tiles + t] - mc[10 * tiles + t] - mc[14 * tiles + t];
-                        float u13 = mc[7 * tiles + t] - mc[11 * tiles + t] - mc[15 * tiles + t];
-                        int o = 2 * i * wo + 2 * j;
-                        boolean secondCol = 2 * j + 1 < wo;
-                        out[o] = u00 + u01 + u02 + b;
-                        if (secondCol) {
-                            out[o + 1] = u01 - u02 - u03 + b;
-                        }
-                        if (secondRow) {
-                            out[o + wo] = u10 + u11 + u12 + b;
-                            if (secondCol) {
-                                out[o + wo + 1] = u11 - u12 - u13 + b;
-                            }
-                        }
-                    }
+        // output channels [co0, co0 + cb) at a time: each position's rows of them are one run of M, one copy
+        int cb = Math.max(1, Math.min(s.cout(), COPY_FLOATS / tiles));
+        float[][] r = rows(cb * tiles);
+        for (int co0 = 0; co0 < s.cout(); co0 += cb) {
+            int cn = Math.min(cb, s.cout() - co0);
+            int len = cn * tiles;
+            for (int k = 0; k < POS; k++) {
+                OffHeap.copy(mb, k * st + co0 * tiles, r[k], 0, len);
+            }
+            float[] y00 = r[POS];
+            float[] y01 = r[POS + 1];
+            float[] y10 = r[POS + 2];
+            float[] y11 = r[POS + 3];
+            float[] m0 = r[0], m1 = r[1], m2 = r[2], m3 = r[3], m4 = r[4], m5 = r[5], m6 = r[6], m7 = r[7];
+            float[] m8 = r[8], m9 = r[9], m10 = r[10], m11 = r[11], m12 = r[12], m13 = r[13], m14 = r[14], m15 = r[15];
+            for (int t = 0; t < len; t++) {
+                float u00 = m0[t] + m4[t] + m8[t];
+                float u01 = m1[t] + m5[t] + m9[t];
+                float u02 = m2[t] + m6[t] + m10[t];
+                float u03 = m3[t] + m7[t] + m11[t];
+                float u10 = m4[t] - m8[t] - m12[t];
+                float u11 = m5[t] - m9[t] - m13[t];
+                float u12 = m6[t] - m10[t] - m14[t];
+                float u13 = m7[t] - m11[t] - m15[t];
+                y00[t] = u00 + u01 + u02;
+                y01[t] = u01 - u02 - u03;
+                y10[t] = u10 + u11 + u12;
+                y11[t] = u11 - u12 - u13;
+            }
+            for (int co = co0; co < co0 + cn; co++) {
+                float b = bias == null ? 0f : bias[co];
+                for (int sm = 0; sm < nbk; sm++) {
+                    scatterTiles(y00, y01, y10, y11, (co - co0) * tiles + sm * s.tilesPerSample(), b, s, out);
+                    dst.f32().put((int) (((long) (n0 + sm) * s.cout() + co) * ho * wo), out, 0, ho * wo);
                 }
-                dst.f32().put((int) (((long) (n0 + sm) * s.cout() + co) * ho * wo), out, 0, ho * wo);
+            }
+        }
+    }
+
+    /** Floats per position the output transform copies from M at once (16 such rows and 4 result rows: 320 KB). */
+    private static final int COPY_FLOATS = 4096;
+
+    /** out (one output plane, written whole) = the 2x2 results of its tiles from t0 plus b, cropped at odd edges. */
+    private static void scatterTiles(float[] y00, float[] y01, float[] y10, float[] y11, int t0, float b, TileGeo s,
+                                     float[] out) {
+        int ho = s.ho();
+        int wo = s.wo();
+        int tw = s.tilesW();
+        int pairs = wo / 2; // tiles whose two columns both exist
+        for (int i = 0, t = t0; i < s.tilesH(); i++, t += tw) {
+            int o = 2 * i * wo;
+            for (int j = 0; j < pairs; j++) {
+                out[o + 2 * j] = y00[t + j] + b;
+                out[o + 2 * j + 1] = y01[t + j] + b;
+            }
+            if (pairs < tw) {
+                out[o + wo - 1] = y00[t + pairs] + b;
+            }
+            if (2 * i + 1 < ho) {
+                o += wo;
+                for (int j = 0; j < pairs; j++) {
+                    out[o + 2 * j] = y10[t + j] + b;
+                    out[o + 2 * j + 1] = y11[t + j] + b;
+                }
+                if (pairs < tw) {
+                    out[o + wo - 1] = y10[t + pairs] + b;
+                }
             }
         }
     }
