@@ -13,11 +13,11 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * conv2d forward, backward-data and backward-filter (as the CPU backend chooses: im2col + one-thread
- * OpenBLAS, or Winograd F(2x2, 3x3) for 3x3 stride-1 convs with 16+ input channels; {@link ConvIm2colBench}
+ * OpenBLAS, or Winograd F(2x2, 3x3) for 3x3 stride-1 convs with 64+ channels; {@link ConvIm2colBench}
  * runs them all on im2col) at the
  * challenge's real shapes: every conv of the exp-08 model and the 3×3 convs of ResNet-18 with the
  * 28×28 stem (layer1 at 28×28 … layer4 at 4×4), batch 32 and 64. GFLOP/s = 2·N·Cout·Cin·k²·Hout·Wout / time.
- * As in training: the forward keeps its im2col matrix when the backend does
+ * As in training: the forward keeps its im2col matrix when the backend does (not on Winograd)
  * ({@code conv2dForwardKeeping}) and the filter gradient reuses it.
  */
 @BenchmarkMode(Mode.AverageTime)
