@@ -210,8 +210,8 @@ final class Winograd32 {
      * [n0, n0 + nbk) and input channel c, d the tile's 4x4 patch of the zero-bordered plane:
      * the rows r0..r3 of d first combined as B^T does (r0 - r2, r1 + r2, r2 - r1, r1 - r3), then
      * the four columns c0..c3 of each combined row the same way. NOTE: one tile per loop turn,
-     * all 16 values in registers: loops over the four combined rows of a tile row each ran only
-     * a few turns (7 tiles at 14x14) and cost more in loop entries and exits than in arithmetic.
+     * all 16 values in registers: four loops per tile row, each only a few turns (7 tiles at
+     * 14x14), were slower (bench/README.md, "Winograd F(2x2, 3x3)").
      */
     private static void inputTransform(CpuStorage src, long srcOff, int n0, int nbk, TileGeo s, float[] pad, CpuStorage v) {
         int h = s.h();
@@ -263,9 +263,9 @@ final class Winograd32 {
     }
 
     /**
-     * Per-thread heap rows of the output transform: the 16 positions of M for one output channel
-     * and the tile's four results; each its own array, so that the loop over tiles reads and
-     * writes them all at one index and the JIT vectorises it.
+     * Per-thread heap rows of the output transform: the 16 positions of M for a run of output
+     * channels and the tiles' four results; each its own array, so that the loop over tiles
+     * reads and writes them all at one index (the loop shape the JDK 17 JIT can vectorise).
      */
     private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[POS + 4][0]);
 
