@@ -82,9 +82,9 @@ public final class MemoryScope implements AutoCloseable {
 
     /**
      * Closes this scope like {@link #close()}, except that the storages of {@code survivors} which
-     * this scope owns move to the next tracking scope below it (or out of all scopes), as
-     * {@link #keep} would move them. Survivors owned by another scope, and null entries, are left
-     * alone. NOTE: for a short inner scope whose temporaries die with it while its results live on
+     * this scope owns move to the scope just below it, as if they had been allocated there: owned
+     * by it when it tracks, by no scope when it is {@link #persistent()} or there is none.
+     * Survivors owned by another scope, and null entries, are left alone. NOTE: for a short inner scope whose temporaries die with it while its results live on
      * (autograd runs each CPU op's backward in one, so a backward's scratch tensors do not wait for
      * the step to end).
      */
@@ -94,14 +94,14 @@ public final class MemoryScope implements AutoCloseable {
             MemoryScope below = null;
             boolean past = false;
             for (MemoryScope sc : stack) { // innermost first
-                if (past && sc.tracking) {
+                if (past) {
                     below = sc;
                     break;
                 }
-                past |= sc == this;
+                past = sc == this;
             }
             for (Tensor t : survivors) {
-                if (t != null && owned.remove(t.storage()) != null && below != null) {
+                if (t != null && owned.remove(t.storage()) != null && below != null && below.tracking) {
                     below.owned.put(t.storage(), Boolean.TRUE);
                 }
             }
