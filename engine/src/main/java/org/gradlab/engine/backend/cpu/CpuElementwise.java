@@ -86,6 +86,16 @@ final class CpuElementwise implements ElementwiseKernels {
             });
             return out;
         }
+        if (a.dtype() == DType.F32 && fn.derivative() != null && UnaryLoops32.covers(fn.derivative()) && dense) {
+            int n = Math.toIntExact(out.numel()); // g * f'(x) (SiLU, GELU backward): one pass, float polynomials
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+                float[] g = HeapStage.load(0, sa.f32(), (int) a.offset() + from, to - from);
+                float[] x = HeapStage.load(1, sb.f32(), (int) b.offset() + from, to - from);
+                UnaryLoops32.multiplyByDerivative(fn.derivative(), g, x, to - from);
+                HeapStage.store(g, so.f32(), from, to - from);
+            });
+            return out;
+        }
         if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL) && dense) {
             int n = Math.toIntExact(out.numel());
             boolean add = fn == BinaryFn.ADD;

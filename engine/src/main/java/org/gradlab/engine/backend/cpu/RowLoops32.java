@@ -147,7 +147,6 @@ final class RowLoops32 {
         long oa = OffHeap.floats(out, 0, (long) rows * n);
         Parallel.forChunks(rows, Parallel.grain(n), (chunk, r0, r1) -> {
             float[] row = HeapStage.scratch(0, n);
-            float[] scratch = HeapStage.scratch(1, n);
             for (int r = r0; r < r1; r++) {
                 OffHeap.load(OffHeap.plus(xa, (long) r * n), row, n);
                 float max = Float.NEGATIVE_INFINITY;
@@ -157,7 +156,7 @@ final class RowLoops32 {
                 for (int k = 0; k < n; k++) {
                     row[k] -= max; // <= 0: below about -87.7 exp gives 0
                 }
-                UnaryLoops32.expInPlace(row, scratch, n);
+                UnaryLoops32.expInPlace(row, n);
                 float inv = (float) (1.0 / sum(row, n));
                 for (int k = 0; k < n; k++) {
                     row[k] *= inv;

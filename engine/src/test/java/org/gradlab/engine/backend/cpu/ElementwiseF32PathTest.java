@@ -121,7 +121,7 @@ class ElementwiseF32PathTest {
     }
 
     /**
-     * Every other function (but the activations of {@link UnaryLoops32}) evaluates its double formula on the widened float and rounds once,
+     * Every other function (but the activations of {@link UnaryLoops32} and their backward) evaluates its double formula on the widened float and rounds once,
      * staged (unary; binary of two dense equal-shape operands) or through the strided fallback: the
      * float64 result rounded, bit for bit.
      */
@@ -137,12 +137,18 @@ class ElementwiseF32PathTest {
                 assertRounded(EW.unary(fn, x64, 0.5, 2.0), EW.unary(fn, x64.to(DType.F32), 0.5, 2.0), fn + " of " + n);
             }
             for (BinaryFn fn : BinaryFn.values()) {
+                if (fn.derivative() != null) {
+                    continue; // g * f'(x): UnaryLoops32Test
+                }
                 assertRounded(EW.binary(fn, x64, y64), EW.binary(fn, x64.to(DType.F32), y64.to(DType.F32)), fn + " of " + n);
             }
         }
         Tensor m = Tensor.of(specialThenRandom(35, 6), 5, 7);
         Tensor mt = Tensor.of(specialThenRandom(35, 9), 7, 5).transpose(0, 1); // the strided fallback
         for (BinaryFn fn : BinaryFn.values()) {
+            if (fn.derivative() != null) {
+                continue; // NOTE: Math.exp in the derivative may differ by an ulp between the interpreter and the JIT
+            }
             assertRounded(EW.binary(fn, m, mt), EW.binary(fn, m.to(DType.F32), mt.to(DType.F32)), fn + ", strided");
         }
     }
