@@ -1,15 +1,12 @@
 package org.gradlab.challenge.report;
 
 import org.knowm.xchart.AnnotationLine;
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
-import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -31,9 +28,7 @@ import java.util.function.Function;
  *
  * <p>Charts adapt to partial results: a chart with nothing to show yet (for example no run with a positive
  * parameter count) is skipped rather than rendered empty.
- *
- * <p>Length: over 400 lines: one method per chart of the report, sharing the styling helpers at
- * the end; splitting by chart would scatter those.
+
  */
 public final class Charts {
     /** Sub-folder of the output folder that receives the PNGs. */
@@ -46,10 +41,6 @@ public final class Charts {
     private static final Color[] CHAPTER_COLORS = {
             new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
             new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
-    private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 16);
-    private static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
-    private static final int WIDTH = 1000;
-    private static final int HEIGHT = 560;
 
     static {
         if (System.getProperty("java.awt.headless") == null) {
@@ -134,7 +125,7 @@ public final class Charts {
         }
         chart.addSeries("recall", Classes.NAMES, ys, cells);
         var s = chart.getStyler();
-        base(s);
+        ChartStyle.base(s);
         s.setShowValue(true);
         s.setHeatMapValueDecimalPattern("0.00");
         s.setValueFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
@@ -148,20 +139,20 @@ public final class Charts {
 
     /** Scatter of validation AUC (x) against melanoma recall (y), ours and published, labelled by id. */
     static XYChart aucVsMelanoma(ResultsFile results, PublishedResults published) {
-        XYChart chart = scatter("AUC vs melanoma recall — the clinical view", "macro AUC (validation)",
+        XYChart chart = ChartStyle.scatter("AUC vs melanoma recall — the clinical view", "macro AUC (validation)",
                 "melanoma recall (validation)");
-        Points ours = new Points();
+        ChartPoints ours = new ChartPoints();
         for (RunResult r : results.runs()) {
             ours.add(r.id(), r.val().auc(), r.val().melanomaRecall());
         }
-        Points pub = new Points();
+        ChartPoints pub = new ChartPoints();
         for (PublishedRun p : published.all()) {
             pub.add(p.id(), p.auc(), p.melanomaRecall());
         }
-        addScatter(chart, "published", pub, PUBLISHED, SeriesMarkers.DIAMOND);
-        addScatter(chart, "ours", ours, OURS, SeriesMarkers.CIRCLE);
-        label(chart, pub, 0.012);
-        label(chart, ours, 0.012);
+        ChartStyle.addScatter(chart, "published", pub, PUBLISHED, SeriesMarkers.DIAMOND);
+        ChartStyle.addScatter(chart, "ours", ours, OURS, SeriesMarkers.CIRCLE);
+        ChartStyle.label(chart, pub, 0.012);
+        ChartStyle.label(chart, ours, 0.012);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         AnnotationLine half = new AnnotationLine(0.5, false, false);
@@ -184,7 +175,7 @@ public final class Charts {
             ours.add(finiteOrNull(r.val().auc()));
             pub.add(published.get(r.id()).map(PublishedRun::auc).orElse(null));
         }
-        CategoryChart chart = new CategoryChart(WIDTH, 600);
+        CategoryChart chart = new CategoryChart(ChartStyle.WIDTH, 600);
         chart.setTitle("Experiments ranked by AUC");
         chart.setYAxisTitle("macro AUC (validation)");
         CategorySeries s1 = chart.addSeries("ours", xs, ours);
@@ -194,7 +185,7 @@ public final class Charts {
             s2.setFillColor(PUBLISHED);
         }
         var s = chart.getStyler();
-        base(s);
+        ChartStyle.base(s);
         s.setXAxisLabelRotation(70);
         s.setAvailableSpaceFill(0.8);
         s.setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -209,7 +200,7 @@ public final class Charts {
     static CategoryChart aucByChapter(ResultsFile results, PublishedResults published) {
         List<RunResult> runs = results.runs();
         List<String> xs = runs.stream().map(RunResult::id).toList();
-        CategoryChart chart = new CategoryChart(WIDTH, HEIGHT);
+        CategoryChart chart = new CategoryChart(ChartStyle.WIDTH, ChartStyle.HEIGHT);
         chart.setTitle("AUC grouped by chapter");
         chart.setXAxisTitle("experiment");
         chart.setYAxisTitle("macro AUC (validation)");
@@ -233,7 +224,7 @@ public final class Charts {
             p.setMarkerColor(Color.BLACK);
         }
         var s = chart.getStyler();
-        base(s);
+        ChartStyle.base(s);
         s.setOverlapped(true);
         s.setAvailableSpaceFill(0.7);
         s.setYAxisMin(aucFloor(runs.stream().map(r -> finiteOrNull(r.val().auc())).toList(), pub)).setYAxisMax(1.0);
@@ -244,31 +235,31 @@ public final class Charts {
 
     /** AUC and melanoma recall in study order 01 → 25, ours vs published. */
     static XYChart progression(ResultsFile results, PublishedResults published) {
-        XYChart chart = new XYChart(WIDTH, HEIGHT);
+        XYChart chart = new XYChart(ChartStyle.WIDTH, ChartStyle.HEIGHT);
         chart.setTitle("Progression arc 01 → 25");
         chart.setXAxisTitle("experiment");
         chart.setYAxisTitle("validation metric");
-        Points oursAuc = new Points();
-        Points oursMel = new Points();
+        ChartPoints oursAuc = new ChartPoints();
+        ChartPoints oursMel = new ChartPoints();
         for (RunResult r : results.runs()) {
             if (r.number() > 0) {
                 oursAuc.add(r.id(), (double) r.number(), r.val().auc());
                 oursMel.add(r.id(), (double) r.number(), r.val().melanomaRecall());
             }
         }
-        Points pubAuc = new Points();
-        Points pubMel = new Points();
+        ChartPoints pubAuc = new ChartPoints();
+        ChartPoints pubMel = new ChartPoints();
         for (PublishedRun p : published.all()) {
             double n = parseNumber(p.id());
             pubAuc.add(p.id(), n, p.auc());
             pubMel.add(p.id(), n, p.melanomaRecall());
         }
-        addLine(chart, "published AUC", pubAuc, PUBLISHED, true);
-        addLine(chart, "ours AUC", oursAuc, OURS, false);
-        addLine(chart, "published melanoma recall", pubMel, PUBLISHED_MEL, true);
-        addLine(chart, "ours melanoma recall", oursMel, OURS_MEL, false);
+        ChartStyle.addLine(chart, "published AUC", pubAuc, PUBLISHED, true);
+        ChartStyle.addLine(chart, "ours AUC", oursAuc, OURS, false);
+        ChartStyle.addLine(chart, "published melanoma recall", pubMel, PUBLISHED_MEL, true);
+        ChartStyle.addLine(chart, "ours melanoma recall", oursMel, OURS_MEL, false);
         var s = chart.getStyler();
-        base(s);
+        ChartStyle.base(s);
         s.setYAxisMin(0.0).setYAxisMax(1.0);
         s.setYAxisDecimalPattern("0.0");
         s.setLegendPosition(Styler.LegendPosition.OutsideS);
@@ -295,90 +286,27 @@ public final class Charts {
 
     private static XYChart aucVs(ResultsFile results, PublishedResults published, String title, String xTitle,
                                  boolean logX, Function<RunResult, Double> x, Function<PublishedRun, Double> px) {
-        XYChart chart = scatter(title, xTitle, "macro AUC (validation)");
-        Points ours = new Points();
+        XYChart chart = ChartStyle.scatter(title, xTitle, "macro AUC (validation)");
+        ChartPoints ours = new ChartPoints();
         for (RunResult r : results.runs()) {
             ours.add(r.id(), x.apply(r), r.val().auc());
         }
-        Points pub = new Points();
+        ChartPoints pub = new ChartPoints();
         for (PublishedRun p : published.all()) {
             pub.add(p.id(), px.apply(p), p.auc());
         }
         if (ours.size() == 0) {
             return null;
         }
-        addScatter(chart, "published", pub, PUBLISHED, SeriesMarkers.DIAMOND);
-        addScatter(chart, "ours", ours, OURS, SeriesMarkers.CIRCLE);
-        label(chart, pub, 0.006);
-        label(chart, ours, 0.006);
+        ChartStyle.addScatter(chart, "published", pub, PUBLISHED, SeriesMarkers.DIAMOND);
+        ChartStyle.addScatter(chart, "ours", ours, OURS, SeriesMarkers.CIRCLE);
+        ChartStyle.label(chart, pub, 0.006);
+        ChartStyle.label(chart, ours, 0.006);
         if (logX) {
             chart.getStyler().setXAxisLogarithmic(true);
             chart.getStyler().setXAxisDecimalPattern("#,##0");
         }
         return chart;
-    }
-
-    private static XYChart scatter(String title, String xTitle, String yTitle) {
-        XYChart chart = new XYChart(WIDTH, HEIGHT);
-        chart.setTitle(title);
-        chart.setXAxisTitle(xTitle);
-        chart.setYAxisTitle(yTitle);
-        var s = chart.getStyler();
-        base(s);
-        s.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        s.setMarkerSize(9);
-        s.setXAxisDecimalPattern("0.00");
-        s.setYAxisDecimalPattern("0.00");
-        s.setAnnotationTextFont(LABEL_FONT);
-        s.setAnnotationTextFontColor(new Color(0x33, 0x33, 0x33));
-        return chart;
-    }
-
-    static void base(Styler s) {
-        s.setChartBackgroundColor(Color.WHITE);
-        s.setChartTitleFont(TITLE_FONT);
-        if (!(s instanceof org.knowm.xchart.style.HeatMapStyler)) {
-            s.setLegendPosition(Styler.LegendPosition.InsideSE);
-        }
-        s.setLegendBorderColor(new Color(0xdddddd));
-        s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        s.setAntiAlias(true);
-        if (s instanceof AxesChartStyler a) {
-            a.setPlotBackgroundColor(Color.WHITE);
-            a.setPlotGridLinesColor(new Color(0xe6e6e6));
-            a.setPlotBorderVisible(false);
-            a.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        }
-    }
-
-    private static void addScatter(XYChart chart, String name, Points pts, Color color,
-                                   org.knowm.xchart.style.markers.Marker marker) {
-        if (pts.size() == 0) {
-            return;
-        }
-        XYSeries s = chart.addSeries(name, pts.xs, pts.ys);
-        s.setMarker(marker);
-        s.setMarkerColor(color);
-    }
-
-    private static void addLine(XYChart chart, String name, Points pts, Color color, boolean dashed) {
-        if (pts.size() == 0) {
-            return;
-        }
-        XYSeries s = chart.addSeries(name, pts.xs, pts.ys);
-        s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-        s.setLineColor(color);
-        s.setMarkerColor(color);
-        s.setMarker(dashed ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
-        s.setLineStyle(dashed
-                ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[]{6f, 4f}, 0f)
-                : new BasicStroke(2.2f));
-    }
-
-    private static void label(XYChart chart, Points pts, double dy) {
-        for (int i = 0; i < pts.size(); i++) {
-            chart.addAnnotation(new AnnotationText(pts.labels.get(i), pts.xs.get(i), pts.ys.get(i) + dy, false));
-        }
     }
 
     /** Lower end of an AUC axis: 0.5 (chance), or lower in steps of 0.1 when a value falls below it. */
@@ -412,24 +340,5 @@ public final class Charts {
 
     static String shorten(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
-    }
-
-    /** Labelled points with both coordinates present. */
-    private static final class Points {
-        final List<Double> xs = new ArrayList<>();
-        final List<Double> ys = new ArrayList<>();
-        final List<String> labels = new ArrayList<>();
-
-        void add(String label, Double x, Double y) {
-            if (Fmt.present(x) && Fmt.present(y)) {
-                xs.add(x);
-                ys.add(y);
-                labels.add(label);
-            }
-        }
-
-        int size() {
-            return xs.size();
-        }
     }
 }

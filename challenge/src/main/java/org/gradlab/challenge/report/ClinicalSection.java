@@ -125,7 +125,7 @@ final class ClinicalSection {
         }
         XYChart c = new XYChartBuilder().width(460).height(340).title(r.id() + ": " + op.className() + " vs rest")
                 .xAxisTitle("1 − specificity").yAxisTitle("recall").build();
-        Charts.base(c.getStyler());
+        ChartStyle.base(c.getStyler());
         c.addSeries("chance", new double[] {0, 1}, new double[] {0, 1}).setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY);
         curve(c, "val ROC", r.rocVal());
         curve(c, "test ROC", r.rocTest());
@@ -143,7 +143,7 @@ final class ClinicalSection {
         }
         XYChart c = new XYChartBuilder().width(460).height(340).title(r.id() + ": reliability (val)")
                 .xAxisTitle("mean top-class probability").yAxisTitle("fraction correct").build();
-        Charts.base(c.getStyler());
+        ChartStyle.base(c.getStyler());
         c.addSeries("calibrated", new double[] {0, 1}, new double[] {0, 1}).setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY);
         bins(c, String.format("before (Brier %.3f)", r.calibration().get("val_before").brier()),
                 r.calibration().get("val_before").reliability());

@@ -153,7 +153,7 @@ public final class HealthCharts {
             s.setLineStyle(new BasicStroke(2f));
         }
         var st = chart.getStyler();
-        Charts.base(st);
+        ChartStyle.base(st);
         st.setLegendPosition(Styler.LegendPosition.OutsideE);
         st.setMarkerSize(7);
         st.setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);

@@ -32,7 +32,7 @@ final class StudyCharts {
     static XYChart learningCurves(StudyResult r) {
         XYChart c = new XYChartBuilder().width(460).height(330).title(StudyReport.label(r)).xAxisTitle("epoch")
                 .yAxisTitle("loss / AUC").build();
-        Charts.base(c.getStyler());
+        ChartStyle.base(c.getStyler());
         List<Double> x = new ArrayList<>();
         List<Double> tl = new ArrayList<>();
         List<Double> vl = new ArrayList<>();
@@ -59,7 +59,7 @@ final class StudyCharts {
     static XYChart roc(List<StudyResult> sorted) {
         XYChart c = new XYChartBuilder().width(640).height(480).title("ROC curves (test split, positive class)")
                 .xAxisTitle("false positive rate").yAxisTitle("true positive rate").build();
-        Charts.base(c.getStyler());
+        ChartStyle.base(c.getStyler());
         c.addSeries("chance", new double[] {0, 1}, new double[] {0, 1}).setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY);
         int n = 0;
         for (StudyResult r : sorted) {
@@ -84,7 +84,7 @@ final class StudyCharts {
         CategoryChart c = new CategoryChartBuilder().width(Math.max(520, 40 * results.size() + 160)).height(340)
                 .title("Train − validation accuracy (selected epoch)").xAxisTitle("experiment")
                 .yAxisTitle("gap").build();
-        Charts.base(c.getStyler());
+        ChartStyle.base(c.getStyler());
         List<String> ids = new ArrayList<>();
         List<Double> gaps = new ArrayList<>();
         for (StudyResult r : results) {
@@ -129,7 +129,7 @@ final class StudyCharts {
         }
         c.addSeries("test AUC", xs.stream().map(String::valueOf).toList(), ys.stream().map(String::valueOf).toList(), cells);
         var s = c.getStyler();
-        Charts.base(s);
+        ChartStyle.base(s);
         s.setShowValue(true);
         s.setHeatMapValueDecimalPattern("0.000");
         s.setValueFontColor(Color.BLACK);

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.gradlab.challenge.run.StudyData;
 import org.gradlab.challenge.run.StudyResult;
 import org.gradlab.challenge.run.StudyScores;
 import org.gradlab.challenge.study.Settings;
@@ -40,7 +41,7 @@ public final class StudyReport {
         h.append("<h1>").append(Html.escape(study.title())).append("</h1>");
         h.append("<p>Study <code>").append(Html.escape(study.name())).append("</code> from <code>")
                 .append(Html.escape(study.source())).append("</code>; data ").append(Html.escape(study.dataset().toString()))
-                .append(", classes: ").append(Html.escape(numbered(classNames))).append("; ")
+                .append(", classes: ").append(Html.escape(StudyData.numbered(classNames))).append("; ")
                 .append(finished.size()).append(" of ").append(study.experiments().size()).append(" experiments finished")
                 .append(failed > 0 ? ", " + failed + " failed (diverged: marked in the table)." : ".");
         if (dermaMnist) {
@@ -180,15 +181,6 @@ public final class StudyReport {
         sorted.sort(Comparator.comparingDouble((StudyResult r) -> r.isFailed() ? -2 : Double.isNaN(r.test().auc()) ? -1
                 : r.test().auc()).reversed());
         return sorted;
-    }
-
-    /** "0: malignant; 1: normal, benign" (class names may hold commas). */
-    private static String numbered(List<String> names) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < names.size(); i++) {
-            sb.append(i == 0 ? "" : "; ").append(i).append(": ").append(names.get(i));
-        }
-        return sb.toString();
     }
 
     /** The id, and the name when it says more than the id (a grid's names only repeat its values). */

@@ -20,11 +20,10 @@ final class ClinicalChecks {
         }
         ClinicalSettings.OperatingPoint op = ClinicalSettings.operatingPoint(e);
         if (op.active() && ClinicalSettings.classIndex(op.className(), data.classNames()) < 0) {
-            return "operating_point.class '" + op.className() + "' is not a class of the data: expected one of "
-                    + String.join(", ", data.classNames())
-                    + (ClinicalSettings.shortNames(data.classNames()).isEmpty() ? "" : " (or " + String.join(", ",
-                            ClinicalSettings.shortNames(data.classNames())) + ")")
-                    + " or an index 0.." + (data.numClasses() - 1);
+            return "operating_point.class '" + op.className() + "' is not a class of the data: expected a name or an index 0.."
+                    + (data.numClasses() - 1) + " (" + StudyData.numbered(data.classNames())
+                    + (ClinicalSettings.shortNames(data.classNames()).isEmpty() ? "" : "; short names: " + String.join(", ",
+                            ClinicalSettings.shortNames(data.classNames()))) + ")";
         }
         ClinicalSettings.Tta tta = ClinicalSettings.tta(e);
         if (tta.rot90() && data.train().h() != data.train().w()) {

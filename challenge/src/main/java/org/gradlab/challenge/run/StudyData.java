@@ -21,6 +21,18 @@ import org.gradlab.nn.data.transforms.Resize;
  */
 public record StudyData(String flag, Path file, Split train, Split val, Split test, int numClasses, List<String> classNames) {
 
+    /**
+     * The class names numbered, "0: malignant; 1: normal, benign": a name may hold a comma, so a plain
+     * comma-joined list would be ambiguous.
+     */
+    public static String numbered(List<String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            sb.append(i == 0 ? "" : "; ").append(i).append(": ").append(names.get(i));
+        }
+        return sb.toString();
+    }
+
     /** Loads {@code file}; {@code flag} (may be null) gives class names and the multi-label check. */
     public static StudyData load(Path file, String flag) throws IOException {
         if (flag != null && MedMnistCatalog.has(flag) && MedMnistCatalog.get(flag).multiLabel()) {

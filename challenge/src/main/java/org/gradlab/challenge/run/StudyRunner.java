@@ -64,7 +64,7 @@ public final class StudyRunner {
         // NOTE: on a cluster each executor resolves --device itself (its GPU is the one Spark gave the task)
         Device device = cluster == null ? DeviceDetection.resolve(opts.device(), out) : null;
         out.printf("study %s: %s%ndata: %s (train %d, val %d, test %d, %d classes: %s)%n", study.name(), study.title(), dataFile,
-                raw.train().n(), raw.val().n(), raw.test().n(), raw.numClasses(), String.join(", ", raw.classNames()));
+                raw.train().n(), raw.val().n(), raw.test().n(), raw.numClasses(), StudyData.numbered(raw.classNames()));
         Files.createDirectories(opts.out());
         Path resultsFile = opts.out().resolve("study-results.json");
         List<StudyResult> results = new ArrayList<>(loadResults(resultsFile));

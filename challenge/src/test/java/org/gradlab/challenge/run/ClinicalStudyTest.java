@@ -131,8 +131,8 @@ class ClinicalStudyTest {
         tinyData(dir);
         Study bad = parse("name: t\ndataset: {file: tiny.npz}\nexperiments:\n  - {id: a, set: {operating_point.class: mel}}\n", dir);
         StudyFileException e = assertThrows(StudyFileException.class, () -> run(bad, dir.resolve("o1")));
-        assertEquals("t.yaml: experiment 'a': operating_point.class 'mel' is not a class of the data: expected one of "
-                + "class 0, class 1, class 2 or an index 0..2", e.getMessage());
+        assertEquals("t.yaml: experiment 'a': operating_point.class 'mel' is not a class of the data: expected a name or an index 0..2 "
+                + "(0: class 0; 1: class 1; 2: class 2)", e.getMessage());
         Study msd = parse("name: t\ndataset: {file: tiny.npz}\nexperiments:\n  - {id: a, set: {model.multi_sample_dropout: 3}}\n", dir);
         assertTrue(assertThrows(StudyFileException.class, () -> run(msd, dir.resolve("o2"))).getMessage()
                 .contains("set model.dropout > 0"));

@@ -238,8 +238,8 @@ public final class GpuSelfTest {
         float[] xf = toF(x);
         long sum = dev(8 * 5), sumF = dev(4 * 20);
         long[] strides = KernelPlans.contiguousStrides(shape);
-        ctx.kernels().reduce(DType.FLOAT64, Kernels.ReduceOp.SUM, up(x), shape, strides, new int[] {0, 2}, sum);
-        ctx.kernels().reduce(DType.FLOAT32, Kernels.ReduceOp.SUM, up(xf), shape, strides, new int[] {2}, sumF);
+        ctx.kernels().sum(DType.FLOAT64, up(x), shape, strides, new int[] {0, 2}, sum);
+        ctx.kernels().sum(DType.FLOAT32, up(xf), shape, strides, new int[] {2}, sumF);
         double[] ws = new double[5], wf = new double[20];
         for (int i = 0; i < n; i++) {
             ws[(i / 300) % 5] += x[i];

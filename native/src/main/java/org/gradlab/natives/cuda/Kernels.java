@@ -26,9 +26,6 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
     /** Threads per block of every launch (the block-reduction kernels assume exactly this). */
     static final int BLOCK = 256;
 
-    /** Reductions; ordinals match reduce.cu. */
-    public enum ReduceOp { SUM, MAX, MIN, /** sum / count */ MEAN }
-
     private final CudaContext ctx;
     private TensorKernels tensor;
     private PoolingKernels pooling;
@@ -149,20 +146,17 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
     // ---------------------------------------------------------------- reductions
 
     /**
-     * Reduces {@code axes} of {@code x} (shape, element strides); {@code out} is contiguous over the
+     * Sums {@code axes} of {@code x} (shape, element strides); {@code out} is contiguous over the
      * kept dims in order ({@link KernelPlans#reduceOutputCount} elements). Deterministic.
      */
-    public void reduce(DType t, ReduceOp op, long x, long[] shape, long[] strides, int[] axes, long out) {
+    public void sum(DType t, long x, long[] shape, long[] strides, int[] axes, long out) {
         long[] plan = KernelPlans.reduceStruct(shape, strides, axes);
         long nOut = KernelPlans.reduceOutputCount(shape, axes);
         if (nOut == 0) {
             return;
         }
-        long count = plan[plan.length - 1];
-        int code = op == ReduceOp.MEAN ? 0 : (op == ReduceOp.SUM ? 0 : op == ReduceOp.MAX ? 1 : 2);
-        double scale = op == ReduceOp.MEAN ? 1.0 / count : 1.0;
-        launchGrid("reduce.cu", "reduce_" + t.suffix(), (int) Math.min(nOut, 65535L * 16), new KernelArgs().ptr(x)
-                .ptr(out).i64(nOut).i32(code).f64(scale).struct64(plan));
+        launchGrid("reduce.cu", "sum_" + t.suffix(), (int) Math.min(nOut, 65535L * 16), new KernelArgs().ptr(x)
+                .ptr(out).i64(nOut).struct64(plan));
     }
 
     // ---------------------------------------------------------------- log-softmax

@@ -68,7 +68,7 @@ class LaunchedKernelNamesTest {
         assertTrue(missing.isEmpty(), "kernels launched but not defined: " + missing);
         // the scan must actually have found the launch sites (guards against a broken pattern)
         for (String k : List.of("tensor.cu/fn_unary_f32", "tensor.cu/copy_f64_f32", "pool.cu/maxpool_bwd_f64",
-                "norm.cu/bn_stats_f32", "closs.cu/ce_grad_f64", "reduce.cu/reduce_f64",
+                "norm.cu/bn_stats_f32", "closs.cu/ce_grad_f64", "reduce.cu/sum_f64",
                 "loss.cu/log_softmax_fwd_f32", "optim.cu/adam_f32",
                 "rowwise.cu/ln_fwd_f32", "rowwise.cu/softmax_bwd_f64")) {
             assertTrue(seen.contains(k), "launch site of " + k + " not found by the scan; found " + seen);

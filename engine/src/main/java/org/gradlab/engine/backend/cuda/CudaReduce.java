@@ -5,7 +5,6 @@ import static org.gradlab.engine.backend.cuda.Dev.*;
 import java.util.Arrays;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.ReduceKernels;
-import org.gradlab.natives.cuda.Kernels;
 
 /**
  * Reductions on the GPU: one block per output element reads the (strided) input in place.
@@ -40,7 +39,7 @@ final class CudaReduce implements ReduceKernels {
             x.backend().elementwise().fill(out, 0);
             return out;
         }
-        ctx(x).kernels().reduce(type(x), Kernels.ReduceOp.SUM, ptr(x), longs(x.shape()), longs(x.strides()), axes, ptr(out));
+        ctx(x).kernels().sum(type(x), ptr(x), longs(x.shape()), longs(x.strides()), axes, ptr(out));
         return out;
     }
 

@@ -1,4 +1,4 @@
-// GradLab reductions (sum / max / min, mean via scale) over an arbitrary axis set, up to 6-D.
+// GradLab sums over an arbitrary axis set, up to 6-D (max goes through tensor.cu's argmax).
 // One block per output element (grid-stride), block-wide tree reduction in shared memory:
 // deterministic (fixed order for a given launch configuration). Accumulates in double.
 
@@ -16,18 +16,10 @@ struct GlReduce6 {
     long long red_count;            // product of red_shape
 };
 
-__device__ __forceinline__ double gl_red_combine(int op, double a, double b) {
-    if (op == 0) return a + b;
-    if (op == 1) return (a > b || a != a) ? a : b;
-    return (a < b || a != a) ? a : b;
-}
-
 template <typename T>
-__device__ __forceinline__ void gl_reduce_impl(const T* __restrict__ x, T* __restrict__ out, long long nOut,
-                                               int op, double scale, const GlReduce6& r) {
+__device__ __forceinline__ void gl_sum_impl(const T* __restrict__ x, T* __restrict__ out, long long nOut,
+                                            const GlReduce6& r) {
     __shared__ double sdata[GL_RED_THREADS];
-    const double init = op == 0 ? 0.0 : (op == 1 ? -__longlong_as_double(0x7ff0000000000000LL)
-                                                   : __longlong_as_double(0x7ff0000000000000LL));
     for (long long o = blockIdx.x; o < nOut; o += gridDim.x) {
         long long rem = o, base = 0;
         for (int d = (int)r.nout - 1; d >= 0; --d) {
@@ -35,7 +27,7 @@ __device__ __forceinline__ void gl_reduce_impl(const T* __restrict__ x, T* __res
             rem /= r.out_shape[d];
             base += c * r.out_stride[d];
         }
-        double acc = init;
+        double acc = 0.0;
         for (long long j = threadIdx.x; j < r.red_count; j += blockDim.x) {
             long long rj = j, off = base;
             for (int d = (int)r.nred - 1; d >= 0; --d) {
@@ -43,24 +35,23 @@ __device__ __forceinline__ void gl_reduce_impl(const T* __restrict__ x, T* __res
                 rj /= r.red_shape[d];
                 off += c * r.red_stride[d];
             }
-            acc = gl_red_combine(op, acc, (double)x[off]);
+            acc += (double)x[off];
         }
         sdata[threadIdx.x] = acc;
         __syncthreads();
         for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-            if (threadIdx.x < s) sdata[threadIdx.x] = gl_red_combine(op, sdata[threadIdx.x], sdata[threadIdx.x + s]);
+            if (threadIdx.x < s) sdata[threadIdx.x] += sdata[threadIdx.x + s];
             __syncthreads();
         }
-        if (threadIdx.x == 0) out[o] = (T)(op == 0 ? sdata[0] * scale : sdata[0]);
+        if (threadIdx.x == 0) out[o] = (T)sdata[0];
         __syncthreads();
     }
 }
 
-// op: 0 sum (result multiplied by scale: 1 for sum, 1/count for mean), 1 max, 2 min.
 // Must be launched with exactly GL_RED_THREADS (256) threads per block.
-extern "C" __global__ void reduce_f32(const float* x, float* out, long long nOut, int op, double scale, GlReduce6 r) {
-    gl_reduce_impl<float>(x, out, nOut, op, scale, r);
+extern "C" __global__ void sum_f32(const float* x, float* out, long long nOut, GlReduce6 r) {
+    gl_sum_impl<float>(x, out, nOut, r);
 }
-extern "C" __global__ void reduce_f64(const double* x, double* out, long long nOut, int op, double scale, GlReduce6 r) {
-    gl_reduce_impl<double>(x, out, nOut, op, scale, r);
+extern "C" __global__ void sum_f64(const double* x, double* out, long long nOut, GlReduce6 r) {
+    gl_sum_impl<double>(x, out, nOut, r);
 }
