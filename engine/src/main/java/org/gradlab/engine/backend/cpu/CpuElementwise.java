@@ -40,12 +40,11 @@ final class CpuElementwise implements ElementwiseKernels {
             });
             return out;
         }
-        if (x.dtype() == DType.F32 && UnaryLoops32.covers(fn)) { // sigmoid, SiLU, GELU: float polynomials
-            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
-                float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
-                UnaryLoops32.apply(fn, a, to - from);
-                HeapStage.store(a, o.f32(), from, to - from);
-            });
+        if (x.dtype() == DType.F32 && UnaryLoops32.covers(fn)) { // sigmoid, SiLU, GELU: float polynomials, block by block
+            long xa = OffHeap.floats(in, off, n);
+            long oa = OffHeap.floats(o, 0, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) ->
+                    UnaryLoops32.apply(fn, OffHeap.plus(xa, from), OffHeap.plus(oa, from), to - from));
             return out;
         }
         if (x.dtype() == DType.F32) { // the reference's double formula per element, staged, element ranges split across threads
@@ -88,12 +87,11 @@ final class CpuElementwise implements ElementwiseKernels {
         }
         if (a.dtype() == DType.F32 && fn.derivative() != null && UnaryLoops32.covers(fn.derivative()) && dense) {
             int n = Math.toIntExact(out.numel()); // g * f'(x) (SiLU, GELU backward): one pass, float polynomials
-            Parallel.forChunks(n, elements(), (chunk, from, to) -> {
-                float[] g = HeapStage.load(0, sa.f32(), (int) a.offset() + from, to - from);
-                float[] x = HeapStage.load(1, sb.f32(), (int) b.offset() + from, to - from);
-                UnaryLoops32.multiplyByDerivative(fn.derivative(), g, x, to - from);
-                HeapStage.store(g, so.f32(), from, to - from);
-            });
+            long ga = OffHeap.floats(sa, a.offset(), n);
+            long xa = OffHeap.floats(sb, b.offset(), n);
+            long oa = OffHeap.floats(so, 0, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> UnaryLoops32.multiplyByDerivative(fn.derivative(),
+                    OffHeap.plus(ga, from), OffHeap.plus(xa, from), OffHeap.plus(oa, from), to - from));
             return out;
         }
         if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL) && dense) {

@@ -116,24 +116,41 @@ final class UnaryLoops32 {
     }
 
     /**
-     * g[i] = g[i] * derivative(x[i]) for i in [0, n), g in place: a backward pass in one sweep
-     * (the derivative of each block multiplied into g while it is in the cache), where
-     * {@code g.mul(unary(derivative, x))} makes a second pass and a tensor in between.
+     * out[i] = fn(x[i]) for i in [0, n), x and out float addresses off-heap (checked by the caller,
+     * {@link OffHeap#floats}): each block is copied straight into the scratch and back, so a large
+     * tensor crosses memory once each way instead of also through a staged copy of the whole range.
      */
-    static void multiplyByDerivative(UnaryFn derivative, float[] g, float[] x, int n) {
+    static void apply(UnaryFn fn, long x, long out, int n) {
+        BlockLoop loop = loop(fn);
+        Scratch s = SCRATCH.get();
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b);
+            OffHeap.load(OffHeap.plus(x, b), s.x, len);
+            loop.run(s.x, s, len);
+            OffHeap.store(s.x, len, OffHeap.plus(out, b));
+        }
+    }
+
+    /**
+     * out[i] = g[i] * derivative(x[i]) for i in [0, n), all off-heap addresses, a block at a time
+     * (see above): a backward pass in one sweep, where {@code g.mul(unary(derivative, x))} makes a
+     * second pass and a tensor in between. NOTE: g's block is loaded at index 0 like the
+     * derivative's, so C2 vectorises the product (see {@link #expBlock}).
+     */
+    static void multiplyByDerivative(UnaryFn derivative, long g, long x, long out, int n) {
         BlockLoop loop = loop(derivative);
         Scratch s = SCRATCH.get();
         float[] d = s.x;
-        float[] gb = s.e2; // NOTE: g's block copied to index 0 like d's, so C2 vectorises the product (see expBlock)
+        float[] gb = s.e2;
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b);
-            System.arraycopy(x, b, d, 0, len);
+            OffHeap.load(OffHeap.plus(x, b), d, len);
             loop.run(d, s, len);
-            System.arraycopy(g, b, gb, 0, len);
+            OffHeap.load(OffHeap.plus(g, b), gb, len);
             for (int i = 0; i < len; i++) {
                 gb[i] *= d[i];
             }
-            System.arraycopy(gb, 0, g, b, len);
+            OffHeap.store(gb, len, OffHeap.plus(out, b));
         }
     }
 
