@@ -51,7 +51,7 @@ class ElementwiseF32PathTest {
 
     @Test
     void reluTreatsNaNAndSignedZerosAsTheReference() {
-        for (int n : new int[] {1, 7, 13, 1001}) {
+        for (int n : new int[] {1, 7, 13, 1001, 3 * CpuElementwise.STAGE + 5}) { // the last: several staged blocks
             Tensor x64 = Tensor.of(specialThenRandom(n, n), n);
             Tensor out64 = x64.relu();
             assertRounded(out64, x64.to(DType.F32).relu(), "relu of " + n);
@@ -65,7 +65,7 @@ class ElementwiseF32PathTest {
 
     @Test
     void reluBackwardMasksLikeTheReferenceDenseAndStrided() {
-        for (int n : new int[] {1, 9, 1003}) {
+        for (int n : new int[] {1, 9, 1003, 3 * CpuElementwise.STAGE + 5}) {
             Tensor x64 = Tensor.of(specialThenRandom(n, 2 * n), n);
             Tensor g64 = Tensor.of(specialThenRandom(n, 3 * n), n);
             assertRounded(EW.binary(BinaryFn.RELU_BACKWARD, g64, x64),
@@ -106,6 +106,9 @@ class ElementwiseF32PathTest {
             check(new int[] {4, 3, 5, 6}, new int[] {4, 3, 1, 1}, false, op, name + ", per sample and channel (squeeze-excitation gate)");
             check(new int[] {4, 3, 5, 6}, new int[] {4, 1, 1, 1}, false, op, name + ", per sample (drop path)");
             check(new int[] {2, 1, 4, 3}, new int[] {2, 1, 1, 3}, false, op, name + ", size-1 axes and a row per sample");
+            check(new int[] {4, 3, 50, 60}, new int[] {4, 3, 50, 60}, false, op, name + ", equal shapes, several staged blocks");
+            check(new int[] {4, 30, 50, 60}, new int[] {4, 30, 1, 1}, false, op, name + ", gate over several staged blocks of rows");
+            check(new int[] {2, 3, 100, 100}, new int[] {2, 3, 1, 1}, false, op, name + ", one row longer than a staged block");
         }
     }
 
@@ -127,7 +130,7 @@ class ElementwiseF32PathTest {
      */
     @Test
     void everyFunctionIsItsReferenceRounded() {
-        for (int n : new int[] {1, 13, 1001}) {
+        for (int n : new int[] {1, 13, 1001, 3 * CpuElementwise.STAGE + 5}) {
             Tensor x64 = Tensor.of(specialThenRandom(n, 4 * n), n);
             Tensor y64 = Tensor.of(specialThenRandom(n, 5 * n), n);
             for (UnaryFn fn : UnaryFn.values()) {
@@ -155,7 +158,7 @@ class ElementwiseF32PathTest {
 
     @Test
     void axpyMatchesTheReference() {
-        for (int n : new int[] {1, 6, 1001}) {
+        for (int n : new int[] {1, 6, 1001, 3 * CpuElementwise.STAGE + 5}) {
             Generator g = new Generator(n);
             Tensor d32 = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, n);
             Tensor s32 = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, n);
