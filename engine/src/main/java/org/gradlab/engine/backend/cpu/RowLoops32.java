@@ -14,7 +14,7 @@ import java.nio.FloatBuffer;
  * <p>Sums run in float with eight independent partial sums (no add waits on the previous one)
  * and are combined in double; the element-wise passes are one multiply-add per element. Softmax's
  * exp is {@link UnaryLoops32#expInPlace} over a group of shifted rows, a float polynomial whose passes
- * vectorises (C2 has no vector exp; {@link Math#exp} in double dominated the forward, see
+ * vectorise (C2 has no vector exp; {@link Math#exp} in double dominated the forward, see
  * bench/README.md).
  */
 final class RowLoops32 {
