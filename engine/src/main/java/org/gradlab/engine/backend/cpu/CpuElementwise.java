@@ -63,6 +63,16 @@ final class CpuElementwise implements ElementwiseKernels {
                     UnaryLoops32.apply(fn, OffHeap.plus(xa, from), OffHeap.plus(oa, from), to - from));
             return out;
         }
+        if (x.dtype() == DType.F32 && fn == UnaryFn.AFFINE) { // p * x + q in double, rounded once: the reference's formula inline
+            forBlocks(n, (chunk, from, to) -> {
+                float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    a[i] = (float) (p * a[i] + q); // NOTE: not through fn.apply, a call per element the JIT cannot inline here
+                }
+                HeapStage.store(a, o.f32(), from, to - from);
+            });
+            return out;
+        }
         if (x.dtype() == DType.F32) { // the reference's double formula per element, staged, element ranges split across threads
             forBlocks(n, (chunk, from, to) -> {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
