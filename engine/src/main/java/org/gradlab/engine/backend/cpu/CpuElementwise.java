@@ -56,7 +56,7 @@ final class CpuElementwise implements ElementwiseKernels {
             });
             return out;
         }
-        if (x.dtype() == DType.F32 && UnaryLoops32.covers(fn)) { // sigmoid, SiLU, GELU: float polynomials, block by block
+        if (x.dtype() == DType.F32 && UnaryLoops32.covers(fn)) { // sigmoid, SiLU, GELU: float polynomials, by blocks
             long xa = OffHeap.floats(in, off, n);
             long oa = OffHeap.floats(o, 0, n);
             Parallel.forChunks(n, elements(), (chunk, from, to) ->

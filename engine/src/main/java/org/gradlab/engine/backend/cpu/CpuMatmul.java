@@ -104,8 +104,8 @@ final class CpuMatmul implements MatmulKernels {
             return out;
         }
         for (int i = 0; i < batches; i++) {
-            gemm(oa, ob, out, oa.t.offset() + (batchedA ? oa.batchOffset(i) : 0), ob.t.offset() + (batchedB ? ob.batchOffset(i) : 0),
-                    (long) i * m * n, m, n, k);
+            gemm(oa, ob, out, oa.t.offset() + (batchedA ? oa.batchOffset(i) : 0),
+                    ob.t.offset() + (batchedB ? ob.batchOffset(i) : 0), (long) i * m * n, m, n, k);
         }
         return out;
     }

@@ -1,9 +1,5 @@
 package org.gradlab.engine.backend.cpu;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.IntBuffer;
 import java.util.EnumSet;
 import java.util.Set;
 import org.gradlab.engine.backend.UnaryFn;
@@ -55,15 +51,6 @@ final class UnaryLoops32 {
         final float[] e2 = new float[BLOCK];
         final float[] powers = new float[BLOCK];
         final int[] bits = new int[BLOCK];
-        /** One heap byte array read as floats and as ints: moves float bits to int[] and back by bulk copies. */
-        final FloatBuffer floatView;
-        final IntBuffer intView;
-
-        Scratch() {
-            ByteBuffer raw = ByteBuffer.allocate(BLOCK * Float.BYTES).order(ByteOrder.nativeOrder());
-            floatView = raw.asFloatBuffer();
-            intView = raw.asIntBuffer();
-        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -261,10 +248,11 @@ final class UnaryLoops32 {
     /**
      * e[i] = {@link #exp}(e[i]) for i < len <= BLOCK, bit for bit, in passes the JIT vectorises:
      * the clamp, rounding and polynomial, keeping t = x / ln 2 + 1.5 * 2^23, whose bits are
-     * 0x4B400000 + n for n = round(x / ln 2) in [-127, 128]; t's bits copied to an int array;
-     * (n + 127) << 23, the bits of 2^n (0 for n = -127, +inf for 128), in integer arithmetic; those
-     * bits copied back as floats; the product. NOTE: every array is indexed from 0: with an offset
-     * into e, C2 cannot rule out that e and the scratch overlap and leaves the loop scalar (9x slower).
+     * 0x4B400000 + n for n = round(x / ln 2) in [-127, 128]; t's bits moved to an int array (one
+     * bulk copy, {@link OffHeap#moveBits}); (n + 127) << 23, the bits of 2^n (0 for n = -127, +inf
+     * for 128), in integer arithmetic; those bits moved back as floats; the product. NOTE: every
+     * array is indexed from 0: with an offset into e, C2 cannot rule out that e and the scratch
+     * overlap and leaves the loop scalar (9x slower).
      */
     private static void expBlock(float[] e, int len, Scratch s) {
         float[] powers = s.powers;
@@ -275,13 +263,11 @@ final class UnaryLoops32 {
             powers[i] = t;
         }
         int[] bits = s.bits;
-        s.floatView.put(0, powers, 0, len);
-        s.intView.get(0, bits, 0, len);
+        OffHeap.moveBits(powers, bits, len, true);
         for (int i = 0; i < len; i++) {
             bits[i] = (bits[i] - ROUND_BITS + 127) << 23;
         }
-        s.intView.put(0, bits, 0, len);
-        s.floatView.get(0, powers, 0, len);
+        OffHeap.moveBits(powers, bits, len, false);
         for (int i = 0; i < len; i++) {
             e[i] *= powers[i];
         }
