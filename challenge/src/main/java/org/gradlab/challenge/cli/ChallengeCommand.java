@@ -25,38 +25,14 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the experiments, what each changes, and the published figures")
     boolean list;
 
-    @Option(names = "--data", description = "a MedMNIST-layout npz file (default: download --dataset into the cache)")
-    Path data;
-
     @Option(names = "--dataset", description = "without --data: the MedMNIST dataset downloaded from Zenodo (md5-checked, once) into the cache (default: dermamnist)")
     String dataset;
-
-    @Option(names = "--cache", description = "download cache directory (default: ~/.cache/gradlab)")
-    Path cache;
-
-    @Option(names = "--device", description = "auto | cpu | cuda (default: auto)", defaultValue = "auto")
-    String device;
-
-    @Option(names = "--seed", description = "random seed (default: 0)", defaultValue = "0")
-    long seed;
-
-    @Option(names = "--epochs", description = "override every experiment's epoch count")
-    Integer epochs;
-
-    @Option(names = "--limit-train", description = "use only the first N training images (quick runs)")
-    Integer limitTrain;
 
     @Option(names = "--out", description = "output directory (default: runs/challenge)", defaultValue = "runs/challenge")
     Path out;
 
-    @Option(names = "--resume", description = "skip experiments already in OUT/study-results.json")
-    boolean resume;
-
-    @Option(names = "--weights", description = "torchvision ImageNet ResNet-18 weights (.pth) for experiments 23-25")
-    Path weights;
-
-    @Option(names = "--workers", description = "data-loading threads (default: 1)", defaultValue = "1")
-    int workers;
+    @Mixin
+    TrainingOptions training;
 
     @Mixin
     ThreadsOption threads;
@@ -64,16 +40,8 @@ public final class ChallengeCommand implements Callable<Integer> {
     @Option(names = "--detect-anomaly", description = "check every op output and gradient for NaN/Inf in every step (slow); without it a diverged step is replayed once to name the op and layer")
     boolean detectAnomaly;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
-        CliChecks.atLeastOne(spec, "--epochs", epochs);
-        CliChecks.atLeastOne(spec, "--limit-train", limitTrain);
-        CliChecks.atLeastZero(spec, "--workers", workers);
-        CliChecks.readableFile(spec, "--data", data);
-        CliChecks.readableFile(spec, "--weights", weights);
         org.gradlab.engine.autograd.Autograd.setAnomalyDetection(detectAnomaly);
         Study study = BundledStudies.get("dermamnist-25");
         List<StudyExperiment> selected = study.select(exp);
@@ -85,8 +53,7 @@ public final class ChallengeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--dataset " + dataset + ": the challenge is the DermaMNIST study; "
                     + "for other datasets write a study file and use ./gradlab study run");
         }
-        StudyOptions opts = new StudyOptions(study, selected, data, cache, device, seed, epochs, limitTrain, out, resume,
-                weights, workers);
+        StudyOptions opts = training.options(study, selected, out);
         try {
             return new StudyRunner(opts, System.out).run();
         } catch (StudyFileException e) {

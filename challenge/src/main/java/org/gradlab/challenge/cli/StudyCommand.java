@@ -34,28 +34,12 @@ public final class StudyCommand implements Runnable {
     public static final class Run implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE|NAME", description = "a study file or a bundled study name")
         String study;
-        @Option(names = "--data", description = "an npz to use instead of the study's dataset")
-        Path data;
         @Option(names = "--only", description = "experiment ids, e.g. 01,08,20-25 or basic-cosine-resnet18")
         String only;
-        @Option(names = "--epochs", description = "override every experiment's epochs")
-        Integer epochs;
-        @Option(names = "--limit-train", description = "use only the first N training images (quick runs)")
-        Integer limitTrain;
-        @Option(names = "--seed", defaultValue = "0", description = "random seed (default: 0)")
-        long seed;
-        @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda")
-        String device;
         @Option(names = "--out", description = "output directory (default: runs/<study name>)")
         Path out;
-        @Option(names = "--resume", description = "skip experiments already in OUT/study-results.json")
-        boolean resume;
-        @Option(names = "--cache", description = "download cache directory (default: ~/.cache/gradlab)")
-        Path cache;
-        @Option(names = "--weights", description = "torchvision ImageNet ResNet-18 weights (.pth) for pretrained resnet18")
-        Path weights;
-        @Option(names = "--workers", defaultValue = "1", description = "data-loading threads")
-        int workers;
+        @picocli.CommandLine.Mixin
+        TrainingOptions training;
         @picocli.CommandLine.Mixin
         ThreadsOption threads;
         @Option(names = "--size", description = "the MedMNIST image side to train at instead of the study's: 28, 64, 128 or 224")
@@ -68,11 +52,6 @@ public final class StudyCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            CliChecks.atLeastOne(spec, "--epochs", epochs);
-            CliChecks.atLeastOne(spec, "--limit-train", limitTrain);
-            CliChecks.atLeastZero(spec, "--workers", workers);
-            CliChecks.readableFile(spec, "--data", data);
-            CliChecks.readableFile(spec, "--weights", weights);
             StudyCluster cluster = spark == null ? null : StudyCluster.find("spark");
             if (spark != null && cluster == null) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--spark " + spark + ": needs the optional "
@@ -83,8 +62,7 @@ public final class StudyCommand implements Runnable {
                 if (size != null) {
                     s = s.atSize(size);
                 }
-                StudyOptions o = new StudyOptions(s, s.select(only), data, cache, device, seed, epochs, limitTrain,
-                        out != null ? out : Path.of("runs", s.name()), resume, weights, workers);
+                StudyOptions o = training.options(s, s.select(only), out != null ? out : Path.of("runs", s.name()));
                 return new StudyRunner(o, System.out, cluster == null ? null
                         : cluster.connect(spark, StudySource.of(study, size), System.out)).run();
             } catch (StudyFileException e) {

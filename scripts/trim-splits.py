@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Copies a MedMNIST .npz keeping every array but cutting the test split to its first N samples.
+"""Copies a MedMNIST .npz keeping every array but cutting splits to their first samples.
 
 The GPU bundle carries DermaMNIST for the epoch timings, which read train and val only; the loader
-still wants all three splits, so the test split keeps N samples (default 16) and the bundle saves ~4 MB.
+still wants all three splits, so the test split keeps 16 samples, and the training split is cut too
+so that the working tree and the bundle together fit what the device tool carries (64 MiB).
 Plain Python (zipfile + the .npy header), no numpy needed:
-    scripts/trim-test-split.py IN.npz OUT.npz [N]
+    scripts/trim-splits.py IN.npz OUT.npz SPLIT=N [SPLIT=N ...]     e.g. train=2500 test=16
 """
 import ast
 import sys
@@ -33,13 +34,21 @@ def cut_npy(data: bytes, n: int) -> bytes:
 
 
 def main() -> None:
+    if len(sys.argv) < 4:
+        raise SystemExit("usage: trim-splits.py IN.npz OUT.npz SPLIT=N [SPLIT=N ...] (SPLIT: train, val or test)")
     src, dst = sys.argv[1], sys.argv[2]
-    n = int(sys.argv[3]) if len(sys.argv) > 3 else 16
+    keep = {}
+    for arg in sys.argv[3:]:
+        split, _, n = arg.partition("=")
+        if split not in ("train", "val", "test") or not n.isdigit():
+            raise SystemExit(f"expected SPLIT=N with SPLIT train, val or test, got '{arg}'")
+        keep[split] = int(n)
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
-            if info.filename.startswith("test_"):
-                data = cut_npy(data, n)
+            split = info.filename.split("_", 1)[0]
+            if split in keep:
+                data = cut_npy(data, keep[split])
             zout.writestr(info.filename, data)
 
 
