@@ -220,6 +220,11 @@ final class CpuElementwise implements ElementwiseKernels {
             for (int i0 = c0; i0 < c1; i0 += rowsPerStage) { // blocks of outer rows (see STAGE)
                 int i1 = Math.min(c1, i0 + rowsPerStage);
                 float[] x = HeapStage.load(0, storage(full).f32(), (int) full.offset() + i0 * slab, (i1 - i0) * slab);
+                if (shape.length == 2 && step == 0) { // one scalar per row (the squeeze-excitation gate): no row callbacks
+                    scalarPerRow(add, x, slab, y, i0, i1, st[0]);
+                    HeapStage.store(x, storage(out).f32(), i0 * slab, (i1 - i0) * slab);
+                    continue;
+                }
                 for (int i = i0; i < i1; i++) {
                     int base = (i - i0) * slab;
                     long yBase = shape.length < 2 ? 0 : (long) i * st[0];
@@ -249,6 +254,28 @@ final class CpuElementwise implements ElementwiseKernels {
                 HeapStage.store(x, storage(out).f32(), i0 * slab, (i1 - i0) * slab);
             }
         });
+    }
+
+    /**
+     * x's rows i0..i1 (each {@code len} floats, x holding row i0 at 0) += or *= y[i * stride]: the
+     * per-row callback of the general loop costs more than a 4- or 16-float row (EfficientNet's late
+     * squeeze-excitation gates, 2x2 and 4x4 planes, tens of thousands of rows per call).
+     */
+    private static void scalarPerRow(boolean add, float[] x, int len, float[] y, int i0, int i1, int stride) {
+        for (int i = i0; i < i1; i++) {
+            float v = y[i * stride];
+            int from = (i - i0) * len;
+            int to = from + len;
+            if (add) {
+                for (int k = from; k < to; k++) {
+                    x[k] += v;
+                }
+            } else {
+                for (int k = from; k < to; k++) {
+                    x[k] *= v;
+                }
+            }
+        }
     }
 
     /**
