@@ -105,8 +105,6 @@ final class CpuReduce implements ReduceKernels {
 
     /** Floats staged per load at most (unless one row is longer). */
     private static final int STAGE_FLOATS = 1 << 14;
-    /** Rows an inner > 1 sum adds in float before adding their sums into its double accumulators. */
-    private static final int ROWS_PER_FLUSH = 16;
     /** Columns per chunk of an inner > 1 sum. */
     private static final int COLUMNS = 512;
 
@@ -114,9 +112,8 @@ final class CpuReduce implements ReduceKernels {
      * The float32 sum on staged heap arrays, split across threads by output elements (so any
      * split gives the same bits). inner = 1 (sums over trailing axes: the squeeze-excitation
      * gate's and channel-bias gradients) sums each contiguous run with eight float partial sums
-     * combined in double ({@link RowLoops32#sum}); inner > 1 (a linear layer's bias gradient) adds
-     * blocks of {@link #ROWS_PER_FLUSH} rows in float, row after row, and each block's sums into
-     * double accumulators, in row order (a double add per element cost ~6x PyTorch's sum).
+     * combined in double ({@link RowLoops32#sum}); inner > 1 adds row after row into double
+     * accumulators, r in order as the reference does.
      */
     private static void sum32(Blocks b, java.nio.FloatBuffer out) {
         java.nio.FloatBuffer in = storage(b.x).f32();
@@ -144,22 +141,15 @@ final class CpuReduce implements ReduceKernels {
             double[] acc = new double[Math.min(inner, COLUMNS)];
             float[] row = HeapStage.scratch(0, acc.length);
             float[] sums = HeapStage.scratch(1, acc.length);
-            float[] part = HeapStage.scratch(2, acc.length);
             for (int item = i0; item < i1; item++) {
                 int oi = item / columnBlocks;
                 int c0 = (item % columnBlocks) * COLUMNS;
                 int n = Math.min(inner, c0 + COLUMNS) - c0;
                 java.util.Arrays.fill(acc, 0, n, 0);
-                for (int r0 = 0; r0 < red; r0 += ROWS_PER_FLUSH) { // float sums of a few rows (vectorised), then into double
-                    java.util.Arrays.fill(part, 0, n, 0f);
-                    for (int r = r0, e = Math.min(red, r0 + ROWS_PER_FLUSH); r < e; r++) {
-                        OffHeap.load(OffHeap.plus(xa, (long) (oi * red + r) * inner + c0), row, n); // raw copy: no buffer checks per row
-                        for (int i = 0; i < n; i++) {
-                            part[i] += row[i];
-                        }
-                    }
+                for (int r = 0; r < red; r++) {
+                    OffHeap.load(OffHeap.plus(xa, (long) (oi * red + r) * inner + c0), row, n); // raw copy: no buffer checks per row
                     for (int i = 0; i < n; i++) {
-                        acc[i] += part[i];
+                        acc[i] += row[i];
                     }
                 }
                 for (int i = 0; i < n; i++) {
