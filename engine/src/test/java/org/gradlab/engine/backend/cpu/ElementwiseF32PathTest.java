@@ -114,12 +114,12 @@ class ElementwiseF32PathTest {
 
     @Test
     void broadcastAxesMergeWhereTheStridesAllow() {
-        int[][] m = CpuElementwise.merged(new int[] {4, 3, 5, 6}, new int[] {3, 1, 0, 0});
+        int[][] m = BroadcastLoops32.merged(new int[] {4, 3, 5, 6}, new int[] {3, 1, 0, 0});
         org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {12, 30}, m[0], "(N, C, H, W) * (N, C, 1, 1): shape");
         org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, 0}, m[1], "(N, C, H, W) * (N, C, 1, 1): strides");
-        m = CpuElementwise.merged(new int[] {4, 3, 5, 6}, new int[] {0, 1, 0, 0});
+        m = BroadcastLoops32.merged(new int[] {4, 3, 5, 6}, new int[] {0, 1, 0, 0});
         org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {4, 3, 30}, m[0], "per channel: shape");
-        m = CpuElementwise.merged(new int[] {1, 1}, new int[] {0, 0});
+        m = BroadcastLoops32.merged(new int[] {1, 1}, new int[] {0, 0});
         org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1}, m[0], "all ones");
     }
 
