@@ -12,10 +12,12 @@ import org.openjdk.jmh.annotations.*;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * conv2d forward, backward-data and backward-filter (im2col + one-thread OpenBLAS) at the
+ * conv2d forward, backward-data and backward-filter (as the CPU backend chooses: im2col + one-thread
+ * OpenBLAS, or Winograd F(2x2, 3x3) for 3x3 stride-1 convs with 64+ channels; {@link ConvIm2colBench}
+ * runs them all on im2col) at the
  * challenge's real shapes: every conv of the exp-08 model and the 3×3 convs of ResNet-18 with the
  * 28×28 stem (layer1 at 28×28 … layer4 at 4×4), batch 32 and 64. GFLOP/s = 2·N·Cout·Cin·k²·Hout·Wout / time.
- * As in training: the forward keeps its im2col matrix when the backend does
+ * As in training: the forward keeps its im2col matrix when the backend does (not on Winograd)
  * ({@code conv2dForwardKeeping}) and the filter gradient reuses it.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -25,8 +27,12 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 public class ConvBench {
-    /** CinxCoutxHxstride (square planes): exp08 conv1..3, then ResNet-18 (28×28 stem) layer1..4 convs. */
-    @Param({"3x32x28x1", "32x64x14x1", "64x128x7x1", "3x64x28x1", "64x64x28x1", "64x128x28x2", "128x256x14x2", "256x512x7x2"})
+    /**
+     * CinxCoutxHxstride (square planes): exp08 conv1..3, then ResNet-18 (28×28 stem): the stem, layer1, the stride-2
+     * first convs of layer2..4 and the stride-1 convs of layer2..4.
+     */
+    @Param({"3x32x28x1", "32x64x14x1", "64x128x7x1", "3x64x28x1", "64x64x28x1", "64x128x28x2", "128x256x14x2", "256x512x7x2",
+        "128x128x14x1", "256x256x7x1", "512x512x4x1"})
     public String shape;
 
     @Param({"32", "64"})

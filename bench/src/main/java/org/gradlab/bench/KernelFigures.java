@@ -95,8 +95,8 @@ final class KernelFigures {
         }
         Map<String, double[]> convs = new LinkedHashMap<>(); // key -> fwd, bwd-data, bwd-filter seconds
         for (Row r : rows) {
-            if (r.bench().equals("ConvBench")) {
-                String key = r.param("shape") + " batch " + r.param("batch");
+            if (r.bench().equals("ConvBench") || r.bench().equals("ConvIm2colBench")) {
+                String key = r.param("shape") + " batch " + r.param("batch") + (r.bench().equals("ConvBench") ? "" : " im2col");
                 double[] t = convs.computeIfAbsent(key, k -> new double[] {Double.NaN, Double.NaN, Double.NaN});
                 int slot = switch (r.method()) {
                     case "forward" -> 0;
@@ -127,7 +127,7 @@ final class KernelFigures {
             if (Double.isNaN(t[0] + t[1] + t[2])) {
                 return;
             }
-            String[] k = key.split(" batch ");
+            String[] k = key.split(" batch | ");
             Conv c = Conv.of(k[0], k[1]);
             double g = 3 * c.flops() / (t[0] + t[1] + t[2]) / 1e9;
             Double eq = gemm.get(c.equalGemm());

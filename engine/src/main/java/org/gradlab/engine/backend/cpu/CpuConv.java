@@ -18,6 +18,9 @@ import org.gradlab.engine.backend.ConvKernels;
  *       ({@link Depthwise32});
  *   <li>{@link Path32#ONE_BY_ONE}: a 1x1 stride-1 unpadded conv: x itself is the col matrix
  *       ({@link ConvSamples32});
+ *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, many channels:
+ *       Winograd F(2x2, 3x3) for the forward and backward-data ({@link Winograd32}); the filter
+ *       gradient takes the im2col path the conv would take otherwise ({@link #im2colPath32});
  *   <li>{@link Path32#PER_SAMPLE}: everything else: staged im2col + GEMM per sample and group
  *       ({@link ConvSamples32}).
  * </ul>
@@ -25,10 +28,42 @@ import org.gradlab.engine.backend.ConvKernels;
 final class CpuConv implements ConvKernels {
 
     /** The float32 paths, see the class comment; {@link #path32} chooses. */
-    enum Path32 { SAMPLE_BLOCKS, DEPTHWISE, ONE_BY_ONE, PER_SAMPLE }
+    enum Path32 { SAMPLE_BLOCKS, DEPTHWISE, ONE_BY_ONE, WINOGRAD, PER_SAMPLE }
 
-    /** The float32 path a conv with this plan takes. */
+    /**
+     * {@code -Dgradlab.conv32.winograd=false} keeps 3x3 convs on im2col + GEMM (for benchmarks).
+     */
+    private static final boolean WINOGRAD = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winograd"));
+
+    /**
+     * Winograd takes a 3x3 stride-1 conv only with at least this many input AND output channels
+     * ({@code -Dgradlab.winogradMinChannels}), and with at least {@link #WINOGRAD_MIN_CHANNELS_ODD}
+     * input channels when the output plane has an odd side (its last tile row or column is half
+     * wasted). Measured against im2col + GEMM (bench/README.md, "Winograd F(2x2, 3x3)"): ResNet-18's
+     * stride-1 convs (64 at 28x28, 128 at 14x14, 256 at 7x7, 512 at 4x4) gain; exp 08's 32->64 at
+     * 14x14 and 64->128 at 7x7 and every Cin = 3 first conv lose, because the transforms (about
+     * 1 ns per element of V and M) outweigh the multiply-adds saved when a GEMM has few channels.
+     */
+    private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("gradlab.winogradMinChannels", 64);
+    private static final int WINOGRAD_MIN_CHANNELS_ODD = Integer.getInteger("gradlab.winogradMinChannelsOdd", 128);
+
+    /** The float32 path a conv with this plan takes for the forward and the input gradient. */
     static Path32 path32(Plan p) {
+        return winograd(p) ? Path32.WINOGRAD : im2colPath32(p);
+    }
+
+    /** Whether Winograd F(2x2, 3x3) takes this conv (see the class comment). */
+    private static boolean winograd(Plan p) {
+        Im2col.Geo g = p.geo;
+        boolean shape = p.groups == 1 && g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.ph() <= 1
+                && g.pw() <= 1 && g.ho() > 0 && g.wo() > 0;
+        boolean odd = g.ho() % 2 == 1 || g.wo() % 2 == 1;
+        return WINOGRAD && shape && Math.min(p.cin, p.cout) >= WINOGRAD_MIN_CHANNELS
+                && (!odd || p.cin >= WINOGRAD_MIN_CHANNELS_ODD);
+    }
+
+    /** The path the filter gradient takes (and, without Winograd, every pass): never {@link Path32#WINOGRAD}. */
+    static Path32 im2colPath32(Plan p) {
         if (p.direct()) {
             return Path32.ONE_BY_ONE;
         }
@@ -82,7 +117,7 @@ final class CpuConv implements ConvKernels {
         Plan p = Plan.of(x.shape(), w.shape(), cp);
         long floats = (long) p.k * p.n * p.l;
         boolean keep = x.dtype() == DType.F32 && p.groups == 1 && !p.direct() && !p.depthwise() && floats > 0
-                && floats <= KEEP_COLUMNS;
+                && floats <= KEEP_COLUMNS && path32(p) != Path32.WINOGRAD; // Winograd builds no col matrix
         Tensor cols = keep ? Tensor.uninitialized(DType.F32, x.device(), (int) floats) : null; // im2col writes it whole
         return new ConvForward(forward(x, w, bias, cp, cols), cols);
     }
@@ -109,6 +144,7 @@ final class CpuConv implements ConvKernels {
             case SAMPLE_BLOCKS -> ConvBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.forward(sx, x.offset(), sw, w.offset(), b, so, p.n, p.cin, p.coutG, p.geo);
+            case WINOGRAD -> Winograd32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p);
         }
         return out;
@@ -135,6 +171,7 @@ final class CpuConv implements ConvKernels {
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p.n, p.cin, p.coutG, p.geo);
+            case WINOGRAD -> Winograd32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
         }
         return gx;
@@ -165,7 +202,7 @@ final class CpuConv implements ConvKernels {
         CpuStorage sx = storage(x);
         CpuStorage sw = storage(gw);
         CpuStorage kept = columns == null ? null : storage(dense(columns));
-        switch (path32(p)) {
+        switch (im2colPath32(p)) {
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);

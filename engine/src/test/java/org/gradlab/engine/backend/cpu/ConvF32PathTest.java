@@ -58,6 +58,12 @@ class ConvF32PathTest {
                 // 1x1: x is its own col matrix; strided 1x1 takes im2col
                 Arguments.of(new int[] {3, 5, 4, 7}, new int[] {7, 5, 1, 1}, new Conv2dParams(1, 0, 1), false),
                 Arguments.of(new int[] {2, 5, 7, 7}, new int[] {4, 5, 1, 1}, new Conv2dParams(2, 0, 1), false),
+                // 3x3 stride 1, 64+ channels: Winograd F(2x2, 3x3), even planes with padding 1 and 0, an odd plane
+                // with 128 input channels, a strided input
+                Arguments.of(new int[] {3, 64, 6, 8}, new int[] {64, 64, 3, 3}, new Conv2dParams(1, 1, 1), false),
+                Arguments.of(new int[] {2, 64, 8, 6}, new int[] {72, 64, 3, 3}, new Conv2dParams(1, 0, 1), false),
+                Arguments.of(new int[] {2, 128, 5, 5}, new int[] {64, 128, 3, 3}, new Conv2dParams(1, 1, 1), false),
+                Arguments.of(new int[] {2, 64, 4, 6}, new int[] {64, 64, 3, 3}, new Conv2dParams(1, 1, 1), true),
                 // a strided (transposed) input view
                 Arguments.of(new int[] {2, 3, 6, 9}, new int[] {4, 3, 3, 3}, new Conv2dParams(1, 1, 1), true),
                 Arguments.of(new int[] {2, 4, 5, 8}, new int[] {4, 1, 3, 3}, new Conv2dParams(1, 1, 4), true));

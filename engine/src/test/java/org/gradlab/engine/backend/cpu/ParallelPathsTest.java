@@ -116,17 +116,19 @@ class ParallelPathsTest {
         Generator gen = new Generator(9);
         List<float[]> out = new ArrayList<>();
         List<Supplier<Tensor>> calls = new ArrayList<>();
-        // per sample (L = 121), in blocks (L = 16, 32 output channels), 1x1, depthwise plane by plane and channels last
+        // per sample (L = 121), in blocks (L = 16, 32 output channels), 1x1, depthwise plane by plane and channels last,
+        // Winograd
         int[][][] convs = {{{6, 3, 11, 11}, {8, 3, 3, 3}}, {{9, 4, 4, 4}, {32, 4, 3, 3}}, {{5, 6, 5, 5}, {4, 6, 1, 1}},
-            {{5, 6, 7, 7}, {6, 1, 3, 3}}, {{5, 40, 2, 2}, {40, 1, 3, 3}}};
+            {{5, 6, 7, 7}, {6, 1, 3, 3}}, {{5, 40, 2, 2}, {40, 1, 3, 3}}, {{5, 64, 6, 4}, {64, 64, 3, 3}}};
         for (int[][] c : convs) {
             Conv2dParams p = c[1][1] == 1 && c[1][2] == 3 ? new Conv2dParams(1, 1, c[0][1]) : new Conv2dParams(1, c[1][2] / 2, 1);
             Tensor x = exactInF32(gen, c[0]).to(DType.F32);
             Tensor w = exactInF32(gen, c[1]).to(DType.F32);
             ConvForward f = CONV.conv2dForwardKeeping(x, w, null, p);
             Tensor g = exactInF32(gen, f.out().shape()).to(DType.F32);
-            if (CpuConv.path32(CpuConv.Plan.of(c[0], c[1], p)) != CpuConv.Path32.SAMPLE_BLOCKS || alsoReductions) {
-                calls.add(f::out); // blocks: the block size follows the thread count
+            CpuConv.Path32 path = CpuConv.path32(CpuConv.Plan.of(c[0], c[1], p));
+            if (path != CpuConv.Path32.SAMPLE_BLOCKS && path != CpuConv.Path32.WINOGRAD || alsoReductions) {
+                calls.add(f::out); // blocks, Winograd: the block size follows the thread count
                 calls.add(() -> CONV.conv2dBackwardInput(g, w, c[0], p));
             }
             if (alsoReductions) {
