@@ -4,6 +4,7 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
+import org.gradlab.engine.backend.BinaryFn;
 import org.gradlab.engine.backend.UnaryFn;
 
 /**
@@ -41,7 +42,7 @@ public final class Gelu extends Op {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
-        UnaryFn d = approximation == Approximation.TANH ? UnaryFn.GELU_TANH_DERIVATIVE : UnaryFn.GELU_DERIVATIVE;
-        return new Tensor[] {g.mul(x.backend().elementwise().unary(d, x, 0, 0))};
+        BinaryFn d = approximation == Approximation.TANH ? BinaryFn.GELU_TANH_BACKWARD : BinaryFn.GELU_BACKWARD;
+        return new Tensor[] {g.backend().elementwise().binary(d, g, x)}; // g * gelu'(x), one kernel
     }
 }

@@ -4,6 +4,7 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
+import org.gradlab.engine.backend.BinaryFn;
 import org.gradlab.engine.backend.UnaryFn;
 
 /**
@@ -29,6 +30,6 @@ public final class Silu extends Op {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
-        return new Tensor[] {g.mul(x.backend().elementwise().unary(UnaryFn.SILU_DERIVATIVE, x, 0, 0))};
+        return new Tensor[] {g.backend().elementwise().binary(BinaryFn.SILU_BACKWARD, g, x)}; // g * silu'(x), one kernel
     }
 }

@@ -21,6 +21,22 @@ final class CpuElementwise implements ElementwiseKernels {
         return Parallel.grain(1);
     }
 
+    /**
+     * Floats staged per pass at most: each chunk runs its range in blocks this long, so a block
+     * stays in the core's cache from its load through its loop to its store. Staging a whole chunk
+     * (a 12 MB activation at one thread) sent it through memory three times instead of once.
+     */
+    static final int STAGE = 1 << 13;
+
+    /** body over [0, n) in chunks across threads ({@link Parallel}), each chunk in blocks of at most {@link #STAGE}. */
+    private static void forBlocks(int n, Parallel.Body body) {
+        Parallel.forChunks(n, elements(), (chunk, from, to) -> {
+            for (int b = from; b < to; b += STAGE) {
+                body.run(chunk, b, Math.min(to, b + STAGE));
+            }
+        });
+    }
+
     @Override
     public Tensor unary(UnaryFn fn, Tensor x, double p, double q) {
         Tensor c = dense(x);
@@ -31,7 +47,7 @@ final class CpuElementwise implements ElementwiseKernels {
         long off = c.offset();
         int n = Math.toIntExact(x.numel());
         if (x.dtype() == DType.F32 && fn == UnaryFn.RELU) {
-            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
+            forBlocks(n, (chunk, from, to) -> {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
                 for (int i = 0; i < to - from; i++) {
                     a[i] = Math.max(a[i], 0f); // NOTE: branch-free; NaN propagates, as in PyTorch
@@ -40,16 +56,25 @@ final class CpuElementwise implements ElementwiseKernels {
             });
             return out;
         }
-        if (x.dtype() == DType.F32 && UnaryLoops32.covers(fn)) { // sigmoid, SiLU, GELU: float polynomials
-            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
+        if (x.dtype() == DType.F32 && UnaryLoops32.covers(fn)) { // sigmoid, SiLU, GELU: float polynomials, by blocks
+            long xa = OffHeap.floats(in, off, n);
+            long oa = OffHeap.floats(o, 0, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) ->
+                    UnaryLoops32.apply(fn, OffHeap.plus(xa, from), OffHeap.plus(oa, from), to - from));
+            return out;
+        }
+        if (x.dtype() == DType.F32 && fn == UnaryFn.AFFINE) { // p * x + q in double, rounded once: the reference's formula inline
+            forBlocks(n, (chunk, from, to) -> {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
-                UnaryLoops32.apply(fn, a, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    a[i] = (float) (p * a[i] + q); // NOTE: not through fn.apply, a call per element the JIT cannot inline here
+                }
                 HeapStage.store(a, o.f32(), from, to - from);
             });
             return out;
         }
         if (x.dtype() == DType.F32) { // the reference's double formula per element, staged, element ranges split across threads
-            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
+            forBlocks(n, (chunk, from, to) -> {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
                 for (int i = 0; i < to - from; i++) {
                     a[i] = (float) fn.apply(a[i], p, q);
@@ -79,17 +104,26 @@ final class CpuElementwise implements ElementwiseKernels {
         boolean dense = a.isContiguous() && b.isContiguous() && java.util.Arrays.equals(a.shape(), b.shape());
         if (a.dtype() == DType.F32 && fn == BinaryFn.RELU_BACKWARD && dense) {
             int n = Math.toIntExact(out.numel());
-            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
+            forBlocks(n, (chunk, from, to) -> {
                 int[] g = HeapStage.loadBits(0, sa, (int) a.offset() + from, to - from); // bit masks: vectorised over int[]
                 reluBackward(g, HeapStage.loadBits(1, sb, (int) b.offset() + from, to - from), to - from);
                 HeapStage.storeBits(g, so, from, to - from);
             });
             return out;
         }
+        if (a.dtype() == DType.F32 && fn.derivative() != null && UnaryLoops32.covers(fn.derivative()) && dense) {
+            int n = Math.toIntExact(out.numel()); // g * f'(x) (SiLU, GELU backward): one pass, float polynomials
+            long ga = OffHeap.floats(sa, a.offset(), n);
+            long xa = OffHeap.floats(sb, b.offset(), n);
+            long oa = OffHeap.floats(so, 0, n);
+            Parallel.forChunks(n, elements(), (chunk, from, to) -> UnaryLoops32.multiplyByDerivative(fn.derivative(),
+                    OffHeap.plus(ga, from), OffHeap.plus(xa, from), OffHeap.plus(oa, from), to - from));
+            return out;
+        }
         if (a.dtype() == DType.F32 && (fn == BinaryFn.ADD || fn == BinaryFn.MUL) && dense) {
             int n = Math.toIntExact(out.numel());
             boolean add = fn == BinaryFn.ADD;
-            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
+            forBlocks(n, (chunk, from, to) -> {
                 int len = to - from;
                 float[] x = HeapStage.load(0, sa.f32(), (int) a.offset() + from, len);
                 float[] y = HeapStage.load(1, sb.f32(), (int) b.offset() + from, len);
@@ -108,7 +142,7 @@ final class CpuElementwise implements ElementwiseKernels {
         }
         if (a.dtype() == DType.F32 && dense) { // any other function of two equal-shape operands: its double formula, staged
             int n = Math.toIntExact(out.numel());
-            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
+            forBlocks(n, (chunk, from, to) -> {
                 float[] x = HeapStage.load(0, sa.f32(), (int) a.offset() + from, to - from);
                 float[] y = HeapStage.load(1, sb.f32(), (int) b.offset() + from, to - from);
                 for (int i = 0; i < to - from; i++) {
@@ -122,7 +156,7 @@ final class CpuElementwise implements ElementwiseKernels {
             Tensor full = a.isContiguous() && java.util.Arrays.equals(a.shape(), shape) ? a
                     : b.isContiguous() && java.util.Arrays.equals(b.shape(), shape) ? b : null;
             if (full != null) { // the other operand is broadcast (a per-channel scale, a bias): add and mul commute
-                broadcastF32(fn == BinaryFn.ADD, full, full == a ? b : a, out);
+                BroadcastLoops32.addOrMultiply(fn == BinaryFn.ADD, full, full == a ? b : a, out);
                 return out;
             }
         }
@@ -160,84 +194,6 @@ final class CpuElementwise implements ElementwiseKernels {
             }
         });
         return out;
-    }
-
-    /**
-     * out = full + other or full * other, {@code full} contiguous in the output's shape and
-     * {@code other} broadcast to it, staged: where other is constant along a row (a (1, C, 1, 1)
-     * operand against NCHW) the row is one scalar add or multiply, which the JIT vectorises
-     * (the general strided path reads both through FloatBuffers, several times slower; figures:
-     * bench/README.md, "Figures behind design choices").
-     */
-    private void broadcastF32(boolean add, Tensor full, Tensor other, Tensor out) {
-        Tensor oc = dense(other);
-        float[] y = HeapStage.load(1, storage(oc).f32(), (int) oc.offset(), Math.toIntExact(oc.numel())); // read-only below
-        int[][] merged = merged(out.shape(), Shape.broadcastStrides(oc.shape(), oc.strides(), out.shape()));
-        int[] shape = merged[0]; // e.g. (N, C, H, W) * (N, C, 1, 1) as (N*C, H*W) with strides (1, 0): rows of H*W, not W
-        int[] st = merged[1];
-        int step = shape.length == 0 ? 0 : st[shape.length - 1];
-        // the outermost axis splits across threads; each chunk stages its own slab of full
-        int outer = shape.length < 2 ? 1 : shape[0];
-        int[] inner = shape.length < 2 ? shape : java.util.Arrays.copyOfRange(shape, 1, shape.length);
-        int slab = Math.toIntExact(out.numel() / Math.max(1, outer));
-        int[] stInner = shape.length < 2 ? st : java.util.Arrays.copyOfRange(st, 1, st.length);
-        Parallel.forChunks(outer, Parallel.grain(slab), (chunk, i0, i1) -> {
-            float[] x = HeapStage.load(0, storage(full).f32(), (int) full.offset() + i0 * slab, (i1 - i0) * slab);
-            for (int i = i0; i < i1; i++) {
-                int base = (i - i0) * slab;
-                long yBase = shape.length < 2 ? 0 : (long) i * st[0];
-                Strided.forEachRow(inner, stInner, yBase, null, 0, (iy, unused, io, len) -> {
-                    int from = base + (int) io;
-                    int to = from + len;
-                    int at = (int) iy;
-                    if (step == 0) {
-                        float v = y[at];
-                        if (add) {
-                            for (int k = from; k < to; k++) {
-                                x[k] += v;
-                            }
-                        } else {
-                            for (int k = from; k < to; k++) {
-                                x[k] *= v;
-                            }
-                        }
-                    } else {
-                        for (int k = 0; k < len; k++) {
-                            float v = y[at + k * step];
-                            x[from + k] = add ? x[from + k] + v : x[from + k] * v;
-                        }
-                    }
-                });
-            }
-            HeapStage.store(x, storage(out).f32(), i0 * slab, (i1 - i0) * slab);
-        });
-    }
-
-    /**
-     * {shape, strides} with axes of size 1 dropped and adjacent axes a, b merged wherever the
-     * strides allow (st[a] == shape[b] * st[b], broadcast zeros included), so the rows the
-     * broadcast loops run over are as long as the operand's layout permits. The contiguous
-     * operand merges with any axes.
-     */
-    static int[][] merged(int[] shape, int[] st) {
-        int[] ms = new int[Math.max(1, shape.length)];
-        int[] mst = new int[ms.length];
-        int k = 0;
-        ms[0] = 1;
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] == 1) {
-                continue;
-            }
-            if (k > 0 && mst[k - 1] == (long) shape[d] * st[d]) {
-                ms[k - 1] *= shape[d];
-                mst[k - 1] = st[d];
-            } else {
-                ms[k] = shape[d];
-                mst[k++] = st[d];
-            }
-        }
-        k = Math.max(1, k);
-        return new int[][] {java.util.Arrays.copyOf(ms, k), java.util.Arrays.copyOf(mst, k)};
     }
 
     /**
@@ -316,7 +272,7 @@ final class CpuElementwise implements ElementwiseKernels {
         long os = s.offset();
         if (dst.dtype() == DType.F32 && src.dtype() == DType.F32) { // staged: leaf gradients of every parameter, every step
             float a = (float) alpha;
-            Parallel.forPieces(n, elements(), Parallel.pieceFloats(), (chunk, from, to) -> {
+            forBlocks(n, (chunk, from, to) -> {
                 float[] d = HeapStage.load(0, sd.f32(), (int) od + from, to - from);
                 float[] x = HeapStage.load(1, ss.f32(), (int) os + from, to - from);
                 for (int i = 0; i < to - from; i++) {

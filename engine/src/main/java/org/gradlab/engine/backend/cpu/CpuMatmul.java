@@ -15,27 +15,38 @@ import org.gradlab.natives.Blas;
  */
 final class CpuMatmul implements MatmulKernels {
 
-    /** How a (possibly batched) matrix operand is handed to GEMM. */
-    private record Operand(Tensor t, boolean trans, int ld, long batchStride, int rows, int cols) {}
+    /**
+     * How a (possibly batched) matrix operand is handed to GEMM: its last two dims as a (possibly
+     * transposed) matrix with leading dimension {@code ld}; the batch dims each with their own
+     * stride, so a permuted view (the heads of attention, (N, h, T, d) read from (N, T, h, d)) is
+     * read in place, not copied.
+     */
+    private record Operand(Tensor t, boolean trans, int ld, int[] batchShape, int[] batchStrides, int rows, int cols) {
+        /** The element offset of batch {@code i} (row-major over the batch dims) from the operand's start. */
+        long batchOffset(long i) {
+            long off = 0;
+            for (int d = batchShape.length - 1; d >= 0 && i > 0; d--) {
+                off += (i % batchShape[d]) * batchStrides[d];
+                i /= batchShape[d];
+            }
+            return off;
+        }
+    }
 
     private static Operand operand(Tensor t) {
         int r = t.dim();
         int rows = t.shape(r - 2);
         int cols = t.shape(r - 1);
         int[] st = t.strides();
-        boolean batchOk = true;
-        for (int i = 0; i < r - 3; i++) {
-            batchOk &= st[i] == st[i + 1] * t.shape(i + 1) || t.shape(i) == 1;
+        int[] batchShape = java.util.Arrays.copyOf(t.shape(), r - 2);
+        if (st[r - 1] == 1 && st[r - 2] >= Math.max(1, cols)) {
+            return new Operand(t, false, st[r - 2], batchShape, java.util.Arrays.copyOf(st, r - 2), rows, cols);
         }
-        long bs = r > 2 ? st[r - 3] : 0;
-        if (batchOk && st[r - 1] == 1 && st[r - 2] >= Math.max(1, cols)) {
-            return new Operand(t, false, st[r - 2], bs, rows, cols);
-        }
-        if (batchOk && st[r - 2] == 1 && st[r - 1] >= Math.max(1, rows)) {
-            return new Operand(t, true, st[r - 1], bs, rows, cols);
+        if (st[r - 2] == 1 && st[r - 1] >= Math.max(1, rows)) {
+            return new Operand(t, true, st[r - 1], batchShape, java.util.Arrays.copyOf(st, r - 2), rows, cols);
         }
         Tensor c = t.backend().elementwise().contiguous(t);
-        return new Operand(c, false, Math.max(1, cols), (long) rows * cols, rows, cols);
+        return new Operand(c, false, Math.max(1, cols), batchShape, java.util.Arrays.copyOf(c.strides(), r - 2), rows, cols);
     }
 
     private static int batch(int[] shape) {
@@ -81,18 +92,20 @@ final class CpuMatmul implements MatmulKernels {
             gemm(oa, ob, out, oa.t.offset(), ob.t.offset(), 0, m * batches, n, k);
             return out;
         }
-        long strideA = a.dim() > 2 ? oa.batchStride : 0;
-        long strideB = b.dim() > 2 ? ob.batchStride : 0;
+        boolean batchedA = a.dim() > 2;
+        boolean batchedB = b.dim() > 2;
         if (a.dtype() == DType.F32) { // the batches split across threads, each GEMM on one
             Parallel.forChunks(batches, Parallel.grain((long) m * n * k), (chunk, from, to) -> {
                 for (int i = from; i < to; i++) {
-                    gemm(oa, ob, out, oa.t.offset() + i * strideA, ob.t.offset() + i * strideB, (long) i * m * n, m, n, k);
+                    gemm(oa, ob, out, oa.t.offset() + (batchedA ? oa.batchOffset(i) : 0),
+                            ob.t.offset() + (batchedB ? ob.batchOffset(i) : 0), (long) i * m * n, m, n, k);
                 }
             });
             return out;
         }
         for (int i = 0; i < batches; i++) {
-            gemm(oa, ob, out, oa.t.offset() + i * strideA, ob.t.offset() + i * strideB, (long) i * m * n, m, n, k);
+            gemm(oa, ob, out, oa.t.offset() + (batchedA ? oa.batchOffset(i) : 0),
+                    ob.t.offset() + (batchedB ? ob.batchOffset(i) : 0), (long) i * m * n, m, n, k);
         }
         return out;
     }
@@ -138,7 +151,9 @@ final class CpuMatmul implements MatmulKernels {
         int rows = x.shape(0);
         int in = x.shape(1);
         int outF = weight.shape(0);
-        Tensor out = Tensor.zeros(x.dtype(), x.device(), rows, outF);
+        // the bias copy or the GEMM (beta 0) writes every element; only a GEMM over in = 0 needs zeros
+        Tensor out = bias != null || in > 0 ? Tensor.uninitialized(x.dtype(), x.device(), rows, outF)
+                : Tensor.zeros(x.dtype(), x.device(), rows, outF);
         double beta = 0;
         if (bias != null) {
             out.backend().elementwise().copyInto(out, bias);
@@ -150,7 +165,7 @@ final class CpuMatmul implements MatmulKernels {
         Operand ox = operand(x);
         Operand ow = operand(weight);
         // out = x @ W^T: W^T is W read transposed
-        Operand owT = new Operand(ow.t, !ow.trans, ow.ld, 0, ow.cols, ow.rows);
+        Operand owT = new Operand(ow.t, !ow.trans, ow.ld, ow.batchShape, ow.batchStrides, ow.cols, ow.rows);
         CpuStorage so = storage(out);
         if (x.dtype() == DType.F32) {
             sgemmSplit(ox.trans, owT.trans, rows, outF, in, storage(ox.t), ox.t.offset(), ox.ld, storage(owT.t),

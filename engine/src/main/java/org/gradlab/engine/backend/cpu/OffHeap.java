@@ -89,6 +89,20 @@ final class OffHeap {
         U.copyMemory(src, Unsafe.ARRAY_FLOAT_BASE_OFFSET, null, to, (long) n * Float.BYTES);
     }
 
+    /**
+     * bits[0, n) = the raw bits of floats[0, n) (toBits) or the reverse: one bulk copy between heap
+     * arrays, for loops that need a float's bits as an int (C2 vectorises neither
+     * {@code Float.floatToRawIntBits} nor {@code intBitsToFloat} inside a loop; UnaryLoops32's exp).
+     */
+    static void moveBits(float[] floats, int[] bits, int n, boolean toBits) {
+        java.util.Objects.checkFromIndexSize(0, n, Math.min(floats.length, bits.length));
+        if (toBits) {
+            U.copyMemory(floats, Unsafe.ARRAY_FLOAT_BASE_OFFSET, bits, Unsafe.ARRAY_INT_BASE_OFFSET, (long) n * Float.BYTES);
+        } else {
+            U.copyMemory(bits, Unsafe.ARRAY_INT_BASE_OFFSET, floats, Unsafe.ARRAY_FLOAT_BASE_OFFSET, (long) n * Float.BYTES);
+        }
+    }
+
     static float get(long base, int i) {
         return U.getFloat(base + ((long) i << 2));
     }

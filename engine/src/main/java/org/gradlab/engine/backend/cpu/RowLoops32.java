@@ -13,8 +13,8 @@ import java.nio.FloatBuffer;
  *
  * <p>Sums run in float with eight independent partial sums (no add waits on the previous one)
  * and are combined in double; the element-wise passes are one multiply-add per element. Softmax's
- * exp is {@link UnaryLoops32#expInPlace} over the shifted row, a float polynomial whose main pass
- * vectorises (C2 has no vector exp; {@link Math#exp} in double dominated the forward, see
+ * exp is {@link UnaryLoops32#expInPlace} over a group of shifted rows, a float polynomial whose passes
+ * vectorise (C2 has no vector exp; {@link Math#exp} in double dominated the forward, see
  * bench/README.md).
  */
 final class RowLoops32 {
@@ -141,30 +141,47 @@ final class RowLoops32 {
         }
     }
 
-    /** y = exp(x − max) / Σ exp(x − max) over each row of n. Rows split across threads. */
+    /** Floats of short softmax rows exponentiated in one call at most (UnaryLoops32's block). */
+    private static final int SOFTMAX_GROUP = 2048;
+
+    /**
+     * y = exp(x − max) / Σ exp(x − max) over each row of n. Rows split across threads; short rows
+     * (attention's 50 to 200 scores) go in groups of up to {@link #SOFTMAX_GROUP} floats: one load,
+     * one exp call and one store per group rather than per row.
+     */
     static void softmax(CpuStorage x, int xOff, int rows, int n, CpuStorage out) {
         long xa = OffHeap.floats(x, xOff, (long) rows * n);
         long oa = OffHeap.floats(out, 0, (long) rows * n);
+        int group = Math.max(1, SOFTMAX_GROUP / Math.max(1, n));
         Parallel.forChunks(rows, Parallel.grain(n), (chunk, r0, r1) -> {
-            float[] row = HeapStage.scratch(0, n);
-            float[] scratch = HeapStage.scratch(1, n);
-            for (int r = r0; r < r1; r++) {
-                OffHeap.load(OffHeap.plus(xa, (long) r * n), row, n);
-                float max = Float.NEGATIVE_INFINITY;
-                for (int k = 0; k < n; k++) {
-                    max = Math.max(max, row[k]);
+            float[] block = HeapStage.scratch(0, Math.min(group, r1 - r0) * n);
+            for (int g0 = r0; g0 < r1; g0 += group) {
+                int count = Math.min(group, r1 - g0);
+                OffHeap.load(OffHeap.plus(xa, (long) g0 * n), block, count * n);
+                for (int r = 0; r < count; r++) {
+                    subtractMax(block, r * n, n); // <= 0: below about -87.7 exp gives 0
                 }
-                for (int k = 0; k < n; k++) {
-                    row[k] -= max; // <= 0: below about -87.7 exp gives 0
+                UnaryLoops32.expInPlace(block, count * n);
+                for (int r = 0; r < count; r++) {
+                    float inv = (float) (1.0 / sum(block, r * n, n));
+                    for (int k = r * n, e = k + n; k < e; k++) {
+                        block[k] *= inv;
+                    }
                 }
-                UnaryLoops32.expInPlace(row, scratch, n);
-                float inv = (float) (1.0 / sum(row, n));
-                for (int k = 0; k < n; k++) {
-                    row[k] *= inv;
-                }
-                OffHeap.store(row, n, OffHeap.plus(oa, (long) r * n));
+                OffHeap.store(block, count * n, OffHeap.plus(oa, (long) g0 * n));
             }
         });
+    }
+
+    /** a[from, from + n) −= its max. */
+    private static void subtractMax(float[] a, int from, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int k = from, e = from + n; k < e; k++) {
+            max = Math.max(max, a[k]);
+        }
+        for (int k = from, e = from + n; k < e; k++) {
+            a[k] -= max;
+        }
     }
 
     /** gx = y·(g − Σ g·y) over each row of n. Rows split across threads. */

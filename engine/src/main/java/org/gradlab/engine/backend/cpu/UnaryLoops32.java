@@ -31,6 +31,7 @@ final class UnaryLoops32 {
     private static final float INV_SQRT_2PI = 0.39894228040143267794f;
     private static final float SQRT_2_OVER_PI = 0.79788456080286535588f;
     private static final float ROUND = 12582912f; // 1.5 * 2^23: x + ROUND - ROUND rounds x to an integer
+    private static final int ROUND_BITS = 0x4B400000; // Float.floatToRawIntBits(ROUND)
 
     private UnaryLoops32() {}
 
@@ -42,93 +43,182 @@ final class UnaryLoops32 {
     /** Elements per block of the loops below: their scratch arrays stay in the first-level cache. */
     private static final int BLOCK = 2048;
 
+    /** Per-thread block scratch: allocated once per thread, so the loops allocate nothing. */
+    private static final class Scratch {
+        final float[] x = new float[BLOCK];
+        final float[] e1 = new float[BLOCK];
+        /** Not used by the block loops: multiplyByDerivative's and expInPlace's staging. */
+        final float[] e2 = new float[BLOCK];
+        final float[] powers = new float[BLOCK];
+        final int[] bits = new int[BLOCK];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** fn over x[0, len) in place (len <= BLOCK), with the thread's scratch. */
+    @FunctionalInterface
+    private interface BlockLoop {
+        void run(float[] x, Scratch s, int len);
+    }
+
+    /**
+     * NOTE: one method per function, called through this interface, so C2 compiles each on its own.
+     * With every case in one switch the method outgrew C2's inlining budget: after SiLU had run,
+     * GELU's derivative (erf not inlined, so not vectorised) took 9.5 ns per element instead of 2.
+     */
+    private static BlockLoop loop(UnaryFn fn) {
+        return switch (fn) {
+            case SIGMOID -> UnaryLoops32::sigmoid;
+            case SILU -> UnaryLoops32::silu;
+            case SILU_DERIVATIVE -> UnaryLoops32::siluDerivative;
+            case GELU -> UnaryLoops32::gelu;
+            case GELU_DERIVATIVE -> UnaryLoops32::geluDerivative;
+            case GELU_TANH -> UnaryLoops32::geluTanh;
+            case GELU_TANH_DERIVATIVE -> UnaryLoops32::geluTanhDerivative;
+            default -> throw new IllegalArgumentException("UnaryLoops32: no float32 loop for " + fn);
+        };
+    }
+
     /**
      * a[i] = fn(a[i]) for i in [0, n), in place: the same arithmetic, bit for bit, as applying the
-     * per-element functions below ({@link #exp}, {@link #sigmoid}, {@link #erf}) to each element.
-     * NOTE: C2 (JDK 17) does not vectorise a loop that converts between float and int bits, and
-     * {@link #exp}'s 2^n does, which left every loop using exp scalar (SiLU's backward about 13x
-     * GELU's forward). So exp runs in two passes over a block ({@link #expInPlace}): the
-     * polynomial part vectorised, then the 2^n scale as a short scalar pass; the formulas around
-     * it are vectorised passes over the block.
+     * per-element functions below ({@link #exp}, {@link #sigmoid}, {@link #erf}) to each element,
+     * except that SiLU's and tanh-GELU's derivatives take sigmoid(-x) as 1 / (1 + 1/e^-x) from the
+     * one exp they compute. NOTE: C2 (JDK 17) does not vectorise a loop that converts between
+     * float and int bits, which {@link #exp}'s 2^n does; the array exp ({@link #expBlock}) moves
+     * the bits by bulk copies instead, so every pass over a block is vectorised.
      */
     static void apply(UnaryFn fn, float[] a, int n) {
-        if (fn == UnaryFn.GELU) { // erf only: no exp, one vectorised pass
-            for (int i = 0; i < n; i++) {
-                float x = a[i];
-                a[i] = 0.5f * x * (1f + erf(x * SQRT_HALF));
-            }
+        if (fn == UnaryFn.GELU) { // erf only: one pass over a, no block copies
+            gelu(a, null, n);
             return;
         }
-        float[] e1 = HeapStage.scratch(1, BLOCK); // NOTE: slot 0 is the caller's (CpuElementwise.unary stages a there)
-        float[] e2 = HeapStage.scratch(2, BLOCK);
-        float[] s = HeapStage.scratch(3, BLOCK);
-        float[] x = HeapStage.scratch(4, BLOCK);
+        BlockLoop loop = loop(fn);
+        Scratch s = SCRATCH.get();
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b);
-            System.arraycopy(a, b, x, 0, len);
-            block(fn, x, e1, e2, s, len);
-            System.arraycopy(x, 0, a, b, len);
+            System.arraycopy(a, b, s.x, 0, len);
+            loop.run(s.x, s, len);
+            System.arraycopy(s.x, 0, a, b, len);
         }
     }
 
-    /** fn over x[0, len) in place, e1/e2/s scratch. */
-    private static void block(UnaryFn fn, float[] x, float[] e1, float[] e2, float[] s, int len) {
-        switch (fn) {
-            case SIGMOID -> { // 1 / (1 + e^-x)
-                negated(x, e1, len);
-                expInPlace(e1, s, len);
-                for (int i = 0; i < len; i++) {
-                    x[i] = 1f / (1f + e1[i]);
-                }
+    /**
+     * out[i] = fn(x[i]) for i in [0, n), x and out float addresses off-heap (checked by the caller,
+     * {@link OffHeap#floats}): each block is copied straight into the scratch and back, so a large
+     * tensor crosses memory once each way instead of also through a staged copy of the whole range.
+     */
+    static void apply(UnaryFn fn, long x, long out, int n) {
+        BlockLoop loop = loop(fn);
+        Scratch s = SCRATCH.get();
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b);
+            OffHeap.load(OffHeap.plus(x, b), s.x, len);
+            loop.run(s.x, s, len);
+            OffHeap.store(s.x, len, OffHeap.plus(out, b));
+        }
+    }
+
+    /**
+     * out[i] = g[i] * derivative(x[i]) for i in [0, n), all off-heap addresses, a block at a time
+     * (see above): a backward pass in one sweep, where {@code g.mul(unary(derivative, x))} makes a
+     * second pass and a tensor in between. NOTE: g's block is loaded at index 0 like the
+     * derivative's, so C2 vectorises the product (see {@link #expBlock}).
+     */
+    static void multiplyByDerivative(UnaryFn derivative, long g, long x, long out, int n) {
+        BlockLoop loop = loop(derivative);
+        Scratch s = SCRATCH.get();
+        float[] d = s.x;
+        float[] gb = s.e2;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b);
+            OffHeap.load(OffHeap.plus(x, b), d, len);
+            loop.run(d, s, len);
+            OffHeap.load(OffHeap.plus(g, b), gb, len);
+            for (int i = 0; i < len; i++) {
+                gb[i] *= d[i];
             }
-            case SILU -> { // x * sigmoid(x)
-                negated(x, e1, len);
-                expInPlace(e1, s, len);
-                for (int i = 0; i < len; i++) {
-                    x[i] = x[i] * (1f / (1f + e1[i]));
-                }
-            }
-            case SILU_DERIVATIVE -> { // s * (1 + x * (1 - s)), with 1 - s = sigmoid(-x) (no cancellation as s -> 1)
-                negated(x, e1, len);
-                expInPlace(e1, s, len);
-                System.arraycopy(x, 0, e2, 0, len);
-                expInPlace(e2, s, len);
-                for (int i = 0; i < len; i++) {
-                    x[i] = (1f / (1f + e1[i])) * (1f + x[i] * (1f / (1f + e2[i])));
-                }
-            }
-            case GELU_DERIVATIVE -> { // Φ(x) + x * φ(x)
-                for (int i = 0; i < len; i++) {
-                    e1[i] = -0.5f * x[i] * x[i];
-                }
-                expInPlace(e1, s, len);
-                for (int i = 0; i < len; i++) {
-                    x[i] = 0.5f * (1f + erf(x[i] * SQRT_HALF)) + x[i] * e1[i] * INV_SQRT_2PI;
-                }
-            }
-            case GELU_TANH -> { // 0.5 x (1 + tanh u) = x * sigmoid(2u), u = √(2/π) (x + 0.044715 x³)
-                for (int i = 0; i < len; i++) {
-                    e1[i] = -(2f * tanhArgument(x[i]));
-                }
-                expInPlace(e1, s, len);
-                for (int i = 0; i < len; i++) {
-                    x[i] = x[i] * (1f / (1f + e1[i]));
-                }
-            }
-            case GELU_TANH_DERIVATIVE -> { // with s = sigmoid(2u): 1 + t = 2s, 1 - t² = 4 s (1 - s), 1 - s = sigmoid(-2u)
-                for (int i = 0; i < len; i++) {
-                    x[i] = Math.max(Math.min(x[i], 20f), -20f); // beyond ±20 the value is 1 or 0 in float32, and x³ must not overflow
-                    e2[i] = 2f * tanhArgument(x[i]); // u2
-                    e1[i] = -e2[i];
-                }
-                expInPlace(e1, s, len); // e^-u2: sigmoid(u2)
-                expInPlace(e2, s, len); // e^u2: sigmoid(-u2)
-                for (int i = 0; i < len; i++) {
-                    float sg = 1f / (1f + e1[i]);
-                    x[i] = sg + 2f * x[i] * sg * (1f / (1f + e2[i])) * SQRT_2_OVER_PI * (1f + 3f * 0.044715f * x[i] * x[i]);
-                }
-            }
-            default -> throw new IllegalArgumentException("UnaryLoops32: no float32 loop for " + fn);
+            OffHeap.store(gb, len, OffHeap.plus(out, b));
+        }
+    }
+
+    /** 1 / (1 + e^-x) */
+    private static void sigmoid(float[] x, Scratch s, int len) {
+        float[] e = s.e1;
+        negated(x, e, len);
+        expBlock(e, len, s);
+        for (int i = 0; i < len; i++) {
+            x[i] = 1f / (1f + e[i]);
+        }
+    }
+
+    /** x * sigmoid(x) */
+    private static void silu(float[] x, Scratch s, int len) {
+        float[] e = s.e1;
+        negated(x, e, len);
+        expBlock(e, len, s);
+        for (int i = 0; i < len; i++) {
+            x[i] = x[i] * (1f / (1f + e[i]));
+        }
+    }
+
+    /**
+     * s * (1 + x * (1 - s)), s = sigmoid(x) = 1 / (1 + e^-x) and 1 - s = sigmoid(-x) = 1 / (1 + 1/e^-x)
+     * (no cancellation as s -> 1; e^-x = 0 gives 1/0 = +inf and 1 - s = 0, e^-x = +inf gives 1 - s = 1).
+     */
+    private static void siluDerivative(float[] x, Scratch s, int len) {
+        float[] e = s.e1;
+        negated(x, e, len);
+        expBlock(e, len, s);
+        for (int i = 0; i < len; i++) {
+            x[i] = (1f / (1f + e[i])) * (1f + x[i] * (1f / (1f + 1f / e[i])));
+        }
+    }
+
+    /** 0.5 x (1 + erf(x / √2)): erf only, one pass (any len; s unused). */
+    private static void gelu(float[] x, Scratch s, int len) {
+        for (int i = 0; i < len; i++) {
+            float v = x[i];
+            x[i] = 0.5f * v * (1f + erf(v * SQRT_HALF));
+        }
+    }
+
+    /** Φ(x) + x * φ(x) */
+    private static void geluDerivative(float[] x, Scratch s, int len) {
+        float[] e = s.e1;
+        for (int i = 0; i < len; i++) {
+            e[i] = -0.5f * x[i] * x[i];
+        }
+        expBlock(e, len, s);
+        for (int i = 0; i < len; i++) {
+            x[i] = 0.5f * (1f + erf(x[i] * SQRT_HALF)) + x[i] * e[i] * INV_SQRT_2PI;
+        }
+    }
+
+    /** 0.5 x (1 + tanh u) = x * sigmoid(2u), u = √(2/π) (x + 0.044715 x³) */
+    private static void geluTanh(float[] x, Scratch s, int len) {
+        float[] e = s.e1;
+        for (int i = 0; i < len; i++) {
+            e[i] = -(2f * tanhArgument(x[i]));
+        }
+        expBlock(e, len, s);
+        for (int i = 0; i < len; i++) {
+            x[i] = x[i] * (1f / (1f + e[i]));
+        }
+    }
+
+    /**
+     * With sg = sigmoid(2u): 1 + t = 2 sg, 1 - t² = 4 sg (1 - sg), 1 - sg = sigmoid(-2u) = 1 / (1 + 1/e^-2u).
+     */
+    private static void geluTanhDerivative(float[] x, Scratch s, int len) {
+        float[] e = s.e1;
+        for (int i = 0; i < len; i++) {
+            x[i] = Math.max(Math.min(x[i], 20f), -20f); // beyond ±20 the value is 1 or 0 in float32, and x³ must not overflow
+            e[i] = -(2f * tanhArgument(x[i]));
+        }
+        expBlock(e, len, s); // e^-2u
+        for (int i = 0; i < len; i++) {
+            float sg = 1f / (1f + e[i]);
+            x[i] = sg + 2f * x[i] * sg * (1f / (1f + 1f / e[i])) * SQRT_2_OVER_PI * (1f + 3f * 0.044715f * x[i] * x[i]);
         }
     }
 
@@ -139,19 +229,47 @@ final class UnaryLoops32 {
         }
     }
 
+    /** e[i] = {@link #exp}(e[i]) for i < n, bit for bit, a block at a time ({@link #expBlock}). */
+    static void expInPlace(float[] e, int n) {
+        Scratch s = SCRATCH.get();
+        if (n <= BLOCK) {
+            expBlock(e, n, s);
+            return;
+        }
+        float[] block = s.e2;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b);
+            System.arraycopy(e, b, block, 0, len);
+            expBlock(block, len, s);
+            System.arraycopy(block, 0, e, b, len);
+        }
+    }
+
     /**
-     * e[i] = {@link #exp}(e[i]) for i < len, bit for bit: the clamp, rounding and polynomial in
-     * one vectorised pass (n kept in {@code nScratch}), then p * 2^n in a scalar pass.
+     * e[i] = {@link #exp}(e[i]) for i < len <= BLOCK, bit for bit, in passes the JIT vectorises:
+     * the clamp, rounding and polynomial, keeping t = x / ln 2 + 1.5 * 2^23, whose bits are
+     * 0x4B400000 + n for n = round(x / ln 2) in [-127, 128]; t's bits moved to an int array (one
+     * bulk copy, {@link OffHeap#moveBits}); (n + 127) << 23, the bits of 2^n (0 for n = -127, +inf
+     * for 128), in integer arithmetic; those bits moved back as floats; the product. NOTE: every
+     * array is indexed from 0: with an offset into e, C2 cannot rule out that e and the scratch
+     * overlap and leaves the loop scalar (9x slower).
      */
-    static void expInPlace(float[] e, float[] nScratch, int len) {
+    private static void expBlock(float[] e, int len, Scratch s) {
+        float[] powers = s.powers;
         for (int i = 0; i < len; i++) {
             float x = clampForExp(e[i]);
-            float n = nearestPowerOf2(x);
-            e[i] = expMantissa(x, n);
-            nScratch[i] = n;
+            float t = x * 1.44269504088896341f + ROUND;
+            e[i] = expMantissa(x, t - ROUND);
+            powers[i] = t;
         }
+        int[] bits = s.bits;
+        OffHeap.moveBits(powers, bits, len, true);
         for (int i = 0; i < len; i++) {
-            e[i] *= twoTo(nScratch[i]);
+            bits[i] = (bits[i] - ROUND_BITS + 127) << 23;
+        }
+        OffHeap.moveBits(powers, bits, len, false);
+        for (int i = 0; i < len; i++) {
+            e[i] *= powers[i];
         }
     }
 

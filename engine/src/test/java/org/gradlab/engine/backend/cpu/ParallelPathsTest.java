@@ -95,6 +95,16 @@ class ParallelPathsTest {
         Tensor bt = exactInF32(gen, 17, 9);
         assertClose(MATMUL.matmul(at.to(DType.F32).transpose(0, 1), bt.to(DType.F32).transpose(0, 1)),
                 MATMUL.matmul(at.transpose(0, 1), bt.transpose(0, 1)), 1e-6, "matmul of transposed views");
+        // attention's heads: (N, T, h, d) read as (N, h, T, d), batch dims that do not fold into one stride, read in place
+        Tensor q = exactInF32(gen, 3, 7, 2, 5).permute(0, 2, 1, 3);
+        Tensor k = exactInF32(gen, 3, 7, 2, 5).permute(0, 2, 1, 3);
+        Tensor p = exactInF32(gen, 3, 2, 7, 7);
+        assertClose(MATMUL.matmul(q.to(DType.F32), k.to(DType.F32).transpose(-2, -1)),
+                MATMUL.matmul(q.contiguous(), k.transpose(-2, -1).contiguous()), 1e-6, "q @ k^T of permuted heads");
+        assertClose(MATMUL.matmul(p.to(DType.F32), k.to(DType.F32)), MATMUL.matmul(p, k.contiguous()), 1e-6,
+                "p @ v of permuted heads");
+        assertClose(MATMUL.matmul(p.to(DType.F32).transpose(-2, -1), q.to(DType.F32)),
+                MATMUL.matmul(p.transpose(-2, -1).contiguous(), q.contiguous()), 1e-6, "p^T @ g of permuted heads");
         Tensor x = exactInF32(gen, 19, 12);
         Tensor w = exactInF32(gen, 7, 12);
         Tensor bias = exactInF32(gen, 7);
