@@ -51,16 +51,7 @@ final class BroadcastLoops32 {
                         int to = from + len;
                         int at = (int) iy;
                         if (step == 0) {
-                            float v = y[at];
-                            if (add) {
-                                for (int k = from; k < to; k++) {
-                                    x[k] += v;
-                                }
-                            } else {
-                                for (int k = from; k < to; k++) {
-                                    x[k] *= v;
-                                }
-                            }
+                            addOrScale(add, x, from, to, y[at]);
                         } else {
                             for (int k = 0; k < len; k++) {
                                 float v = y[at + k * step];
@@ -81,18 +72,8 @@ final class BroadcastLoops32 {
      */
     private static void scalarPerRow(boolean add, float[] x, int len, float[] y, int i0, int i1, int stride) {
         for (int i = i0; i < i1; i++) {
-            float v = y[i * stride];
             int from = (i - i0) * len;
-            int to = from + len;
-            if (add) {
-                for (int k = from; k < to; k++) {
-                    x[k] += v;
-                }
-            } else {
-                for (int k = from; k < to; k++) {
-                    x[k] *= v;
-                }
-            }
+            addOrScale(add, x, from, from + len, y[i * stride]);
         }
     }
 
@@ -121,5 +102,18 @@ final class BroadcastLoops32 {
         }
         k = Math.max(1, k);
         return new int[][] {java.util.Arrays.copyOf(ms, k), java.util.Arrays.copyOf(mst, k)};
+    }
+
+    /** x[from..to) += v, or *= v. */
+    private static void addOrScale(boolean add, float[] x, int from, int to, float v) {
+        if (add) {
+            for (int k = from; k < to; k++) {
+                x[k] += v;
+            }
+        } else {
+            for (int k = from; k < to; k++) {
+                x[k] *= v;
+            }
+        }
     }
 }
