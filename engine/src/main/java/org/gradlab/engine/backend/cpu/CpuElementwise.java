@@ -30,11 +30,7 @@ final class CpuElementwise implements ElementwiseKernels {
 
     /** body over [0, n) in chunks across threads ({@link Parallel}), each chunk in blocks of at most {@link #STAGE}. */
     private static void forBlocks(int n, Parallel.Body body) {
-        Parallel.forChunks(n, elements(), (chunk, from, to) -> {
-            for (int b = from; b < to; b += STAGE) {
-                body.run(chunk, b, Math.min(to, b + STAGE));
-            }
-        });
+        Parallel.forPieces(n, elements(), STAGE, body);
     }
 
     @Override
