@@ -12,6 +12,7 @@ import org.gradlab.engine.backend.NormKernels;
 import org.gradlab.engine.backend.UnaryFn;
 import org.gradlab.engine.backend.NormKernels.BatchNormGrads;
 import org.gradlab.engine.backend.NormKernels.BatchNormResult;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,7 +37,10 @@ class NormF32PathTest {
                 Arguments.of(new int[] {2, 5, 13}, true, true),
                 Arguments.of(new int[] {3, 6, 5, 7}, false, false),
                 Arguments.of(new int[] {7, 3}, true, true),
-                Arguments.of(new int[] {2, 3, 8, 8}, true, true));
+                Arguments.of(new int[] {2, 3, 8, 8}, true, true),
+                // small planes (S < ChannelLoops32.SMALL_PLANE) wider than one SmallPlanes32 block: channel 20 spans two
+                Arguments.of(new int[] {3, 40, 5, 5}, true, false),
+                Arguments.of(new int[] {4, 300, 2, 2}, false, true));
     }
 
     @ParameterizedTest(name = "x {0} affine {1} strided {2}")
@@ -131,6 +135,40 @@ class NormF32PathTest {
                     false, true, false);
             assertClose(onlyW.gradWeight(), d32.gradWeight().to(DType.F64), 0, mode + " grad_weight alone");
             org.junit.jupiter.api.Assertions.assertNull(onlyW.gradX(), mode + " grad_x not asked for");
+        }
+    }
+
+    /** SmallPlanes32's element-wise passes compute ChannelLoops32's per-block expressions: the same bits. */
+    @Test
+    void smallPlaneAffinePassesGiveThePerElementBits() {
+        int n = 3;
+        int c = 70;
+        int s = 9; // c * s = 630: two blocks, channel 56 split between them
+        java.util.Random r = new java.util.Random(3);
+        float[] x = new float[n * c * s];
+        float[] g = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+            g[i] = (float) r.nextGaussian();
+        }
+        float[] a = new float[c];
+        float[] b = new float[c];
+        float[] d = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            a[ch] = (float) r.nextGaussian();
+            b[ch] = (float) r.nextGaussian();
+            d[ch] = (float) r.nextGaussian();
+        }
+        float[] out = new float[x.length];
+        float[] out2 = new float[x.length];
+        SmallPlanes32.affine(x, out, n, c, s, a, b);
+        SmallPlanes32.affine2(g, x, out2, n, c, s, a, b, d);
+        for (int i = 0; i < x.length; i++) {
+            int ch = i / s % c;
+            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(x[i] * a[ch] + b[ch]),
+                    Float.floatToRawIntBits(out[i]), "affine at " + i);
+            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(g[i] * a[ch] + x[i] * b[ch] + d[ch]),
+                    Float.floatToRawIntBits(out2[i]), "affine2 at " + i);
         }
     }
 }
