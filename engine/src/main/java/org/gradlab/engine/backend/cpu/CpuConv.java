@@ -19,8 +19,8 @@ import org.gradlab.engine.backend.ConvKernels;
  *   <li>{@link Path32#ONE_BY_ONE}: a 1x1 stride-1 unpadded conv: x itself is the col matrix
  *       ({@link ConvSamples32});
  *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, many channels:
- *       Winograd F(2x2, 3x3) for the forward and backward-data ({@link Winograd32}); the filter
- *       gradient takes the im2col path the conv would take otherwise ({@link #im2colPath32});
+ *       Winograd F(2x2, 3x3) for the forward, backward-data ({@link Winograd32}) and the filter
+ *       gradient ({@link WinogradFilterGradient32});
  *   <li>{@link Path32#PER_SAMPLE}: everything else: staged im2col + GEMM per sample and group
  *       ({@link ConvSamples32}).
  * </ul>
@@ -34,6 +34,11 @@ final class CpuConv implements ConvKernels {
      * {@code -Dgradlab.conv32.winograd=false} keeps 3x3 convs on im2col + GEMM (for benchmarks).
      */
     private static final boolean WINOGRAD = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winograd"));
+    /**
+     * {@code -Dgradlab.conv32.winogradFilter=false} sends the filter gradient of a Winograd conv to
+     * im2col + GEMM ({@link #im2colPath32}) instead (for benchmarks).
+     */
+    private static final boolean WINOGRAD_FILTER = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winogradFilter"));
 
     /**
      * Winograd takes a 3x3 stride-1 conv only with at least this many input AND output channels
@@ -62,7 +67,12 @@ final class CpuConv implements ConvKernels {
                 && (!odd || p.cin >= WINOGRAD_MIN_CHANNELS_ODD);
     }
 
-    /** The path the filter gradient takes (and, without Winograd, every pass): never {@link Path32#WINOGRAD}. */
+    /** The float32 path the filter gradient of a conv with this plan takes. */
+    static Path32 filterPath32(Plan p) {
+        return WINOGRAD_FILTER && winograd(p) ? Path32.WINOGRAD : im2colPath32(p);
+    }
+
+    /** The im2col path a conv takes where Winograd does not: never {@link Path32#WINOGRAD}. */
     static Path32 im2colPath32(Plan p) {
         if (p.direct()) {
             return Path32.ONE_BY_ONE;
@@ -205,7 +215,8 @@ final class CpuConv implements ConvKernels {
         CpuStorage sx = storage(x);
         CpuStorage sw = storage(gw);
         CpuStorage kept = columns == null ? null : storage(dense(columns));
-        switch (im2colPath32(p)) {
+        switch (filterPath32(p)) {
+            case WINOGRAD -> WinogradFilterGradient32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p);
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);

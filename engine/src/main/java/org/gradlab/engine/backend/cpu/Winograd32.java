@@ -22,7 +22,7 @@ import org.gradlab.natives.Blas;
  *
  * <p>Backward-data of a 3x3 stride-1 conv with padding p is the same kind of conv: dx = conv(dy,
  * w rotated 180 degrees with in and out channels swapped, padding 2 - p); {@link #backwardInput}
- * runs the same machinery on it. The filter gradient stays on im2col + GEMM (CpuConv).
+ * runs the same machinery on it. The filter gradient has its own class, {@link WinogradFilterGradient32}.
  *
  * <p>NOTE: the F(2x2) transforms only add, subtract and halve, so float32 keeps its accuracy
  * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4, 3x3) would save more but its
@@ -41,14 +41,14 @@ final class Winograd32 {
     private Winograd32() {}
 
     /** Transformed positions per tile (4 x 4). */
-    private static final int POS = 16;
+    static final int POS = 16;
     /** Tiles one block GEMM should reach ({@code -Dgradlab.winogradTiles}). */
     private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradTiles", 160);
     /** Upper bound on V plus M of one block, in floats (16 MB). */
     private static final long MAX_BLOCK_FLOATS = 4L << 20;
 
     /** One conv as the Winograd core sees it: src (n, cin, h, w) padded by (qh, qw) into out (n, cout, ho, wo). */
-    private record TileGeo(int n, int cin, int cout, int h, int w, int qh, int qw) {
+    record TileGeo(int n, int cin, int cout, int h, int w, int qh, int qw) {
         int ho() {
             return h + 2 * qh - 2;
         }
@@ -137,10 +137,10 @@ final class Winograd32 {
         return u;
     }
 
-    /** Samples per block GEMM: about {@link #TARGET_TILES} tiles, V + M within bounds, every thread a block. */
-    private static int samplesPerBlock(TileGeo s) {
+    /** Samples per block GEMM: about {@code targetTiles} tiles, V + M within bounds, every thread a block. */
+    static int samplesPerBlock(TileGeo s, int targetTiles) {
         int tps = s.tilesPerSample();
-        int nb = (TARGET_TILES + tps - 1) / tps;
+        int nb = (targetTiles + tps - 1) / tps;
         long perSample = (long) POS * (s.cin() + s.cout()) * tps;
         nb = (int) Math.min(nb, Math.max(1, MAX_BLOCK_FLOATS / perSample));
         nb = Math.min(nb, (s.n() + Parallel.threads() - 1) / Parallel.threads());
@@ -153,7 +153,7 @@ final class Winograd32 {
      * 256 bytes apart modulo 4 KiB; a plain rows x T stride is often a multiple of 4 KiB, which
      * puts all 16 in the same L1 set (a guard; not measured on its own on the loaded host).
      */
-    private static int positionStride(int rows, int tiles) {
+    static int positionStride(int rows, int tiles) {
         return (rows * tiles + 1023) / 1024 * 1024 + 64;
     }
 
@@ -161,7 +161,7 @@ final class Winograd32 {
      * Off-heap V (16 x Cin x T) and M (16 x Cout x T) of one chunk, positions {@link #positionStride}
      * apart; every rows x T matrix is written whole before it is read, the gaps are never touched.
      */
-    private static final class Work implements AutoCloseable {
+    static final class Work implements AutoCloseable {
         final CpuStorage v;
         final CpuStorage m;
 
@@ -182,7 +182,7 @@ final class Winograd32 {
      * ({@link Parallel}); blocks write disjoint samples of dst.
      */
     private static void run(CpuStorage src, long srcOff, CpuStorage u, float[] bias, CpuStorage dst, TileGeo s) {
-        int nb = samplesPerBlock(s);
+        int nb = samplesPerBlock(s, TARGET_TILES);
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
         Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
@@ -213,7 +213,7 @@ final class Winograd32 {
      * all 16 values in registers: four loops per tile row, each only a few turns (7 tiles at
      * 14x14), were slower (bench/README.md, "Winograd F(2x2, 3x3)").
      */
-    private static void inputTransform(CpuStorage src, long srcOff, int n0, int nbk, TileGeo s, float[] pad, CpuStorage v) {
+    static void inputTransform(CpuStorage src, long srcOff, int n0, int nbk, TileGeo s, float[] pad, CpuStorage v) {
         int h = s.h();
         int w = s.w();
         int wp = s.padW();

@@ -1,0 +1,167 @@
+package org.gradlab.engine.backend.cpu;
+
+import org.gradlab.engine.DType;
+import org.gradlab.natives.Blas;
+
+/**
+ * The filter gradient of a float32 3x3 stride-1 conv (groups 1) by Winograd F(2x2, 3x3), the
+ * backward of {@link Winograd32}'s forward. There, per tile, Y = A^T M A with
+ * M[co] = sum over ci of U[co][ci] (.) V[ci], U = G g G^T and V = B^T d B ((.) the elementwise
+ * product, d the tile's 4x4 input patch). Differentiating back through each step:
+ * <pre>
+ *   dM[co]     = A dY[co] A^T                                  (4x4, from the tile's 2x2 output gradient)
+ *   dU[co][ci] = sum over tiles and samples of dM[co] (.) V[ci]
+ *   dg[co][ci] = G^T dU[co][ci] G                              (3x3)
+ * </pre>
+ * For each of the 16 positions, the sum over tiles is ONE sgemm per block of samples:
+ * dU[pos] (Cout x Cin) += dM[pos] (Cout x T) * V[pos]^T (T x Cin), T the block's tiles; the
+ * GEMMs do 16 multiply-adds per tile and channel pair where im2col + GEMM does 36 (4 outputs x 9
+ * taps), and no col matrix is built. With the 2x2 output gradient [[y00 y01] [y10 y11]] of a tile,
+ * the rows of A dY are [y00 y01], [y00+y10 y01+y11], [y00-y10 y01-y11], [-y10 -y11], and each row
+ * [a b] times A^T is [a, a+b, a-b, -b]. G^T u of a 4-vector u is [u0 + (u1+u2)/2, (u1-u2)/2,
+ * (u1+u2)/2 + u3]; dg applies it down the columns of dU, then along the rows.
+ *
+ * <p>NOTE: the output gradient of the cropped second row or column of an odd plane's last tiles
+ * is zero (they are not outputs), so those tiles' extra input reads add nothing. The transforms
+ * only add, subtract and halve, as in the forward (tested against the float64 reference,
+ * WinogradF32Test).
+ *
+ * <p>Threads: the blocks of samples split across threads ({@link Parallel}); chunk k sums its
+ * blocks into a dU of its own, the partials are added in chunk order ({@link Parallel#addInOrder})
+ * before the filter transform, so a fixed thread count gives the same bits every time.
+ *
+ * <p>Heap staging slots (see {@link HeapStage}): 0 one input plane (by
+ * {@link Winograd32#inputTransform}), 1 its zero-bordered copy, 2 one output-gradient plane
+ * zero-bordered to whole tiles, 3 one output-gradient plane.
+ */
+final class WinogradFilterGradient32 {
+    private WinogradFilterGradient32() {}
+
+    private static final int POS = Winograd32.POS;
+    /** Tiles one block GEMM should reach, its K ({@code -Dgradlab.winogradFilterTiles}). */
+    private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradFilterTiles", 160);
+
+    /** gw (Cout x Cin x 3 x 3, written whole) = the filter gradient of conv(x, w) for the output gradient g. */
+    static void backwardWeight(CpuStorage g, long gOff, CpuStorage x, long xOff, CpuStorage gw, CpuConv.Plan p) {
+        Im2col.Geo geo = p.geo();
+        Winograd32.TileGeo s = new Winograd32.TileGeo(p.n(), p.cin(), p.cout(), geo.h(), geo.w(), geo.ph(), geo.pw());
+        int nb = Winograd32.samplesPerBlock(s, TARGET_TILES);
+        int blocks = (s.n() + nb - 1) / nb;
+        int tps = s.tilesPerSample();
+        int size = POS * s.cout() * s.cin();
+        CpuStorage[] partial = new CpuStorage[Parallel.chunks(blocks, 1)];
+        try {
+            partial[0] = new CpuStorage(DType.F32, size); // zeroed: the GEMMs accumulate (beta 1)
+            Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
+                if (chunk > 0) {
+                    partial[chunk] = new CpuStorage(DType.F32, size);
+                }
+                try (Winograd32.Work work = new Winograd32.Work(s, nb * tps)) {
+                    float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
+                    java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
+                    int tileCells = 4 * s.tilesH() * s.tilesW();
+                    float[] gPad = HeapStage.scratch(2, tileCells);
+                    java.util.Arrays.fill(gPad, 0, tileCells, 0f); // the cropped cells of odd planes stay zero
+                    for (int b = b0; b < b1; b++) {
+                        int n0 = b * nb;
+                        int nbk = Math.min(nb, s.n() - n0);
+                        int tiles = nbk * tps;
+                        Winograd32.inputTransform(x, xOff, n0, nbk, s, pad, work.v);
+                        gradientTransform(g, gOff, n0, nbk, s, gPad, work.m);
+                        int stepV = Winograd32.positionStride(s.cin(), tiles);
+                        int stepM = Winograd32.positionStride(s.cout(), tiles);
+                        for (int pos = 0; pos < POS; pos++) {
+                            Blas.sgemm(false, true, s.cout(), s.cin(), tiles, 1f, work.m.buffer(), (long) pos * stepM, tiles,
+                                    work.v.buffer(), (long) pos * stepV, tiles, 1f, partial[chunk].buffer(),
+                                    (long) pos * s.cout() * s.cin(), s.cin());
+                        }
+                    }
+                }
+            });
+        } finally {
+            Parallel.addInOrder(partial, size);
+        }
+        try (CpuStorage du = partial[0]) {
+            filterTransform(du, s.cout(), s.cin(), gw);
+        }
+    }
+
+    /**
+     * dM[pos][co][t] (off-heap, positions {@link Winograd32#positionStride} apart, T = nbk tiles
+     * per sample) = A dY A^T for every tile t of samples [n0, n0 + nbk) and output channel co,
+     * dY the tile's 2x2 output gradient (zero where an odd plane crops it).
+     */
+    private static void gradientTransform(CpuStorage g, long gOff, int n0, int nbk, Winograd32.TileGeo s, float[] gPad,
+                                          CpuStorage m) {
+        int ho = s.ho();
+        int wo = s.wo();
+        int wp = 2 * s.tilesW(); // gPad's row length
+        int tw = s.tilesW();
+        int tiles = nbk * s.tilesPerSample();
+        int step = Winograd32.positionStride(s.cout(), tiles);
+        long mb = OffHeap.floats(m, 0, (long) POS * step);
+        float[] plane = HeapStage.scratch(3, ho * wo);
+        for (int co = 0; co < s.cout(); co++) {
+            for (int sm = 0; sm < nbk; sm++) {
+                g.f32().get((int) (gOff + ((long) (n0 + sm) * s.cout() + co) * ho * wo), plane, 0, ho * wo);
+                for (int y = 0; y < ho; y++) {
+                    System.arraycopy(plane, y * wo, gPad, y * wp, wo);
+                }
+                int t = co * tiles + sm * s.tilesPerSample();
+                for (int i = 0; i < s.tilesH(); i++, t += tw) {
+                    int r0 = 2 * i * wp;
+                    int r1 = r0 + wp;
+                    for (int j = 0, c = 0; j < tw; j++, c += 2) {
+                        float y00 = gPad[r0 + c], y01 = gPad[r0 + c + 1];
+                        float y10 = gPad[r1 + c], y11 = gPad[r1 + c + 1];
+                        int o = t + j;
+                        row(mb, o, step, y00, y01);
+                        row(mb, o + 4 * step, step, y00 + y10, y01 + y11);
+                        row(mb, o + 8 * step, step, y00 - y10, y01 - y11);
+                        row(mb, o + 12 * step, step, -y10, -y11);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One row [a b] of A dY times A^T: [a, a+b, a-b, -b] at four positions, step apart from o. */
+    private static void row(long mb, int o, int step, float a, float b) {
+        OffHeap.put(mb, o, a);
+        OffHeap.put(mb, o + step, a + b);
+        OffHeap.put(mb, o + 2 * step, a - b);
+        OffHeap.put(mb, o + 3 * step, -b);
+    }
+
+    /**
+     * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU (off-heap, 16 x Cout x Cin,
+     * position-major): G^T down the four columns, then along the three rows; output channels
+     * split across threads (each writes its own filters).
+     */
+    private static void filterTransform(CpuStorage du, int cout, int cin, CpuStorage gw) {
+        int plane = cout * cin;
+        long src = OffHeap.floats(du, 0, (long) POS * plane);
+        long dst = OffHeap.floats(gw, 0, (long) plane * 9);
+        Parallel.forChunks(cout, Parallel.grain(POS * (long) cin), (chunk, co0, co1) -> {
+            double[] t = new double[12];
+            for (int cell = co0 * cin; cell < co1 * cin; cell++) {
+                for (int c = 0; c < 4; c++) { // t (3 x 4) = G^T u
+                    double u1 = OffHeap.get(src, (4 + c) * plane + cell);
+                    double u2 = OffHeap.get(src, (8 + c) * plane + cell);
+                    t[c] = OffHeap.get(src, c * plane + cell) + (u1 + u2) / 2;
+                    t[4 + c] = (u1 - u2) / 2;
+                    t[8 + c] = (u1 + u2) / 2 + OffHeap.get(src, (12 + c) * plane + cell);
+                }
+                for (int r = 0; r < 3; r++) { // dg = t G
+                    double a = t[4 * r];
+                    double b = t[4 * r + 1];
+                    double c = t[4 * r + 2];
+                    double d = t[4 * r + 3];
+                    OffHeap.put(dst, cell * 9 + 3 * r, (float) (a + (b + c) / 2));
+                    OffHeap.put(dst, cell * 9 + 3 * r + 1, (float) ((b - c) / 2));
+                    OffHeap.put(dst, cell * 9 + 3 * r + 2, (float) ((b + c) / 2 + d));
+                }
+            }
+        });
+    }
+}
