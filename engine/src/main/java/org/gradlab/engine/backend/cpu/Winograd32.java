@@ -22,7 +22,8 @@ import org.gradlab.natives.Blas;
  *
  * <p>Backward-data of a 3x3 stride-1 conv with padding p is the same kind of conv: dx = conv(dy,
  * w rotated 180 degrees with in and out channels swapped, padding 2 - p); {@link #backwardInput}
- * runs the same machinery on it. The filter gradient has its own class, {@link WinogradFilterGradient32}.
+ * runs the same machinery on it, reading the forward's U transposed at permuted positions
+ * ({@link #filters}). The filter gradient has its own class, {@link WinogradFilterGradient32}.
  *
  * <p>NOTE: the F(2x2) transforms only add, subtract and halve, so float32 keeps its accuracy
  * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4, 3x3) would save more but its
@@ -35,7 +36,7 @@ import org.gradlab.natives.Blas;
  * <p>Scratch per chunk of sample blocks: off-heap V and M (the GEMMs' operands), heap staging
  * slots (see {@link HeapStage}) 0 one input plane, 1 its zero-bordered copy, 4 one output
  * plane, and the output transform's 20 rows ({@link #ROWS}). The filters are transformed once
- * per call, read and written in off-heap memory (no heap copy of them).
+ * per call ({@link #filters}), the same U for the forward and backward-data.
  */
 final class Winograd32 {
     private Winograd32() {}
@@ -83,8 +84,8 @@ final class Winograd32 {
     static void forward(CpuStorage x, long xOff, CpuStorage w, long wOff, float[] bias, CpuStorage out, CpuConv.Plan p) {
         Im2col.Geo g = p.geo();
         TileGeo s = new TileGeo(p.n(), p.cin(), p.cout(), g.h(), g.w(), g.ph(), g.pw());
-        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin(), false)) {
-            run(x, xOff, u, bias, out, s);
+        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin())) {
+            run(x, xOff, u, false, bias, out, s);
         }
     }
 
@@ -92,49 +93,69 @@ final class Winograd32 {
     static void backwardInput(CpuStorage g, long gOff, CpuStorage w, long wOff, CpuStorage gx, CpuConv.Plan p) {
         Im2col.Geo geo = p.geo();
         TileGeo s = new TileGeo(p.n(), p.cout(), p.cin(), geo.ho(), geo.wo(), 2 - geo.ph(), 2 - geo.pw());
-        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin(), true)) {
-            run(g, gOff, u, null, gx, s);
+        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin())) {
+            run(g, gOff, u, true, null, gx, s);
         }
     }
 
     /**
-     * U (off-heap, 16 x A x B, U[pos] row-major A x B) = G f G^T for every filter f: with
-     * {@code rotated} false, A = Cout, B = Cin and f = w[a][b]; with it true (backward-data),
-     * A = Cin, B = Cout and f = w[b][a] turned 180 degrees. Per filter row [a b c] the product
-     * with G^T is [a, (a+b+c)/2, (a-b+c)/2, c]; G f does the same down the columns.
+     * U (off-heap, 16 positions {@link #positionStride}(Cout, Cin) apart, U[pos] row-major Cout x
+     * Cin) = G f G^T for every filter f = w[co][ci]. Per filter row [a b c] the product with G^T
+     * is [a, (a+b+c)/2, (a-b+c)/2, c]; G f does the same down the columns. Each output channel's
+     * 16 rows are built in heap arrays and copied out whole; output channels split across threads.
+     * NOTE: backward-data needs the filters turned 180 degrees with the channels swapped; since
+     * G J = P G (J the 3x3 flip, P the 4x4 permutation swapping 0 and 3), their transform is
+     * P U[co][ci] P^T, i.e. U at position {@link #rotated} read transposed: {@link #run}'s GEMM
+     * reads this same U with transA instead of a second, strided transform.
      */
-    private static CpuStorage filters(CpuStorage w, long wOff, int cout, int cin, boolean rotated) {
-        int plane = cout * cin; // rows x cols of one U[pos]
-        long src = OffHeap.floats(w, wOff, (long) plane * 9);
-        CpuStorage u = new CpuStorage(DType.F32, (long) POS * plane, false); // every element written below
-        long dst = OffHeap.floats(u, 0, (long) POS * plane);
-        double[] f = new double[9];
-        double[] t = new double[12];
-        for (int co = 0; co < cout; co++) {
-            for (int ci = 0; ci < cin; ci++) {
-                int at = (co * cin + ci) * 9;
-                for (int k = 0; k < 9; k++) {
-                    f[k] = OffHeap.get(src, at + (rotated ? 8 - k : k));
+    private static CpuStorage filters(CpuStorage w, long wOff, int cout, int cin) {
+        int step = positionStride(cout, cin);
+        CpuStorage u = new CpuStorage(DType.F32, (long) POS * step, false); // every U[pos] written below, gaps never read
+        long dst = OffHeap.floats(u, 0, (long) POS * step);
+        Parallel.forChunks(cout, Parallel.grain(POS * 9L * cin), (chunk, co0, co1) -> {
+            float[] f = new float[9 * cin];
+            float[][] rows = new float[POS][cin];
+            for (int co = co0; co < co1; co++) {
+                w.f32().get((int) (wOff + (long) co * cin * 9), f, 0, 9 * cin);
+                for (int ci = 0; ci < cin; ci++) {
+                    transformFilter(f, 9 * ci, rows, ci);
                 }
-                for (int c = 0; c < 3; c++) { // t (4 x 3) = G f
-                    t[c] = f[c];
-                    t[3 + c] = (f[c] + f[3 + c] + f[6 + c]) / 2;
-                    t[6 + c] = (f[c] - f[3 + c] + f[6 + c]) / 2;
-                    t[9 + c] = f[6 + c];
-                }
-                int cell = rotated ? ci * cout + co : co * cin + ci;
-                for (int r = 0; r < 4; r++) { // u = t G^T
-                    double a = t[3 * r];
-                    double b = t[3 * r + 1];
-                    double c = t[3 * r + 2];
-                    OffHeap.put(dst, (4 * r) * plane + cell, (float) a);
-                    OffHeap.put(dst, (4 * r + 1) * plane + cell, (float) ((a + b + c) / 2));
-                    OffHeap.put(dst, (4 * r + 2) * plane + cell, (float) ((a - b + c) / 2));
-                    OffHeap.put(dst, (4 * r + 3) * plane + cell, (float) c);
+                for (int k = 0; k < POS; k++) {
+                    OffHeap.copy(rows[k], 0, dst, k * step + co * cin, cin);
                 }
             }
-        }
+        });
         return u;
+    }
+
+    /** rows[pos][at] = (G f G^T)[pos] for the 3x3 filter f at f[from, from + 9), in double, rounded once. */
+    private static void transformFilter(float[] f, int from, float[][] rows, int at) {
+        double a0 = f[from], a1 = f[from + 1], a2 = f[from + 2]; // the filter's rows a, b, c
+        double b0 = f[from + 3], b1 = f[from + 4], b2 = f[from + 5];
+        double c0 = f[from + 6], c1 = f[from + 7], c2 = f[from + 8];
+        filterRow(rows, 0, at, a0, a1, a2); // the rows of G f: a, (a+b+c)/2, (a-b+c)/2, c
+        filterRow(rows, 4, at, (a0 + b0 + c0) / 2, (a1 + b1 + c1) / 2, (a2 + b2 + c2) / 2);
+        filterRow(rows, 8, at, (a0 - b0 + c0) / 2, (a1 - b1 + c1) / 2, (a2 - b2 + c2) / 2);
+        filterRow(rows, 12, at, c0, c1, c2);
+    }
+
+    /** rows[k .. k + 3][at] = one row [a b c] of G f times G^T: [a, (a+b+c)/2, (a-b+c)/2, c]. */
+    private static void filterRow(float[][] rows, int k, int at, double a, double b, double c) {
+        rows[k][at] = (float) a;
+        rows[k + 1][at] = (float) ((a + b + c) / 2);
+        rows[k + 2][at] = (float) ((a - b + c) / 2);
+        rows[k + 3][at] = (float) c;
+    }
+
+    /** The position of U that holds position {@code pos} of the turned filters' transform: rows and columns 0 and 3 swapped. */
+    static int rotated(int pos) {
+        int r = pos / 4;
+        int c = pos % 4;
+        return 4 * swap03(r) + swap03(c);
+    }
+
+    private static int swap03(int i) {
+        return i == 0 ? 3 : i == 3 ? 0 : i;
     }
 
     /** Samples per block GEMM: about {@code targetTiles} tiles, V + M within bounds, every thread a block. */
@@ -179,9 +200,12 @@ final class Winograd32 {
 
     /**
      * dst = conv3x3(src, U) + bias for every sample: the blocks of samples split across threads
-     * ({@link Parallel}); blocks write disjoint samples of dst.
+     * ({@link Parallel}); blocks write disjoint samples of dst. With {@code turned}, U holds the
+     * transform of the conv's own filters (s.cin x s.cout per position) and the GEMM reads it
+     * transposed at the {@link #rotated} position (backward-data, see {@link #filters}).
      */
-    private static void run(CpuStorage src, long srcOff, CpuStorage u, float[] bias, CpuStorage dst, TileGeo s) {
+    private static void run(CpuStorage src, long srcOff, CpuStorage u, boolean turned, float[] bias, CpuStorage dst,
+                            TileGeo s) {
         int nb = samplesPerBlock(s, TARGET_TILES);
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
@@ -195,8 +219,9 @@ final class Winograd32 {
                     int tiles = nbk * tps;
                     inputTransform(src, srcOff, n0, nbk, s, pad, work.v);
                     for (int pos = 0; pos < POS; pos++) {
-                        Blas.sgemm(false, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), (long) pos * s.cout() * s.cin(),
-                                s.cin(), work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
+                        long uAt = (long) (turned ? rotated(pos) : pos) * positionStride(s.cout(), s.cin());
+                        Blas.sgemm(turned, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), uAt, turned ? s.cout() : s.cin(),
+                                work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
                                 work.m.buffer(), (long) pos * positionStride(s.cout(), tiles), tiles);
                     }
                     outputTransform(work.m, n0, nbk, s, bias, dst);

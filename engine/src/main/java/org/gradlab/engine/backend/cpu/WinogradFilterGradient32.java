@@ -48,14 +48,13 @@ final class WinogradFilterGradient32 {
         int nb = Winograd32.samplesPerBlock(s, TARGET_TILES);
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
-        int size = POS * s.cout() * s.cin();
+        int uStep = Winograd32.positionStride(s.cout(), s.cin());
+        int size = POS * uStep;
         CpuStorage[] partial = new CpuStorage[Parallel.chunks(blocks, 1)];
         try {
-            partial[0] = new CpuStorage(DType.F32, size); // zeroed: the GEMMs accumulate (beta 1)
             Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
-                if (chunk > 0) {
-                    partial[chunk] = new CpuStorage(DType.F32, size);
-                }
+                // a chunk's first block GEMMs with beta 0, so every dU[pos] is written before it is summed into
+                partial[chunk] = new CpuStorage(DType.F32, size, false);
                 try (Winograd32.Work work = new Winograd32.Work(s, nb * tps)) {
                     float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
                     java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
@@ -72,8 +71,8 @@ final class WinogradFilterGradient32 {
                         int stepM = Winograd32.positionStride(s.cout(), tiles);
                         for (int pos = 0; pos < POS; pos++) {
                             Blas.sgemm(false, true, s.cout(), s.cin(), tiles, 1f, work.m.buffer(), (long) pos * stepM, tiles,
-                                    work.v.buffer(), (long) pos * stepV, tiles, 1f, partial[chunk].buffer(),
-                                    (long) pos * s.cout() * s.cin(), s.cin());
+                                    work.v.buffer(), (long) pos * stepV, tiles, b == b0 ? 0f : 1f, partial[chunk].buffer(),
+                                    (long) pos * uStep, s.cin());
                         }
                     }
                 }
@@ -82,7 +81,7 @@ final class WinogradFilterGradient32 {
             Parallel.addInOrder(partial, size);
         }
         try (CpuStorage du = partial[0]) {
-            filterTransform(du, s.cout(), s.cin(), gw);
+            filterTransform(du, uStep, s.cout(), s.cin(), gw);
         }
     }
 
@@ -134,33 +133,42 @@ final class WinogradFilterGradient32 {
     }
 
     /**
-     * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU (off-heap, 16 x Cout x Cin,
-     * position-major): G^T down the four columns, then along the three rows; output channels
-     * split across threads (each writes its own filters).
+     * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU (off-heap, 16 positions uStep apart,
+     * dU[pos] row-major Cout x Cin): G^T down the four columns, then along the three rows, in
+     * double, rounded once. Per output channel the 16 rows of dU are copied into heap arrays and
+     * its 9 x Cin results written out whole; output channels split across threads.
      */
-    private static void filterTransform(CpuStorage du, int cout, int cin, CpuStorage gw) {
-        int plane = cout * cin;
-        long src = OffHeap.floats(du, 0, (long) POS * plane);
-        long dst = OffHeap.floats(gw, 0, (long) plane * 9);
+    private static void filterTransform(CpuStorage du, int uStep, int cout, int cin, CpuStorage gw) {
+        long src = OffHeap.floats(du, 0, (long) POS * uStep);
+        long dst = OffHeap.floats(gw, 0, (long) cout * cin * 9);
         Parallel.forChunks(cout, Parallel.grain(POS * (long) cin), (chunk, co0, co1) -> {
+            float[][] u = new float[POS][cin];
+            float[] out = new float[9 * cin];
             double[] t = new double[12];
-            for (int cell = co0 * cin; cell < co1 * cin; cell++) {
-                for (int c = 0; c < 4; c++) { // t (3 x 4) = G^T u
-                    double u1 = OffHeap.get(src, (4 + c) * plane + cell);
-                    double u2 = OffHeap.get(src, (8 + c) * plane + cell);
-                    t[c] = OffHeap.get(src, c * plane + cell) + (u1 + u2) / 2;
-                    t[4 + c] = (u1 - u2) / 2;
-                    t[8 + c] = (u1 + u2) / 2 + OffHeap.get(src, (12 + c) * plane + cell);
+            for (int co = co0; co < co1; co++) {
+                for (int k = 0; k < POS; k++) {
+                    OffHeap.copy(src, k * uStep + co * cin, u[k], 0, cin);
                 }
-                for (int r = 0; r < 3; r++) { // dg = t G
-                    double a = t[4 * r];
-                    double b = t[4 * r + 1];
-                    double c = t[4 * r + 2];
-                    double d = t[4 * r + 3];
-                    OffHeap.put(dst, cell * 9 + 3 * r, (float) (a + (b + c) / 2));
-                    OffHeap.put(dst, cell * 9 + 3 * r + 1, (float) ((b - c) / 2));
-                    OffHeap.put(dst, cell * 9 + 3 * r + 2, (float) ((b + c) / 2 + d));
+                for (int ci = 0; ci < cin; ci++) {
+                    // t (3 x 4) = G^T u: per column, [u0 + (u1+u2)/2, (u1-u2)/2, (u1+u2)/2 + u3]
+                    for (int c = 0; c < 4; c++) {
+                        double u1 = u[4 + c][ci];
+                        double u2 = u[8 + c][ci];
+                        t[c] = u[c][ci] + (u1 + u2) / 2;
+                        t[4 + c] = (u1 - u2) / 2;
+                        t[8 + c] = (u1 + u2) / 2 + u[12 + c][ci];
+                    }
+                    for (int r = 0; r < 3; r++) { // dg = t G, the same along each row
+                        double a = t[4 * r];
+                        double b = t[4 * r + 1];
+                        double c = t[4 * r + 2];
+                        double d = t[4 * r + 3];
+                        out[9 * ci + 3 * r] = (float) (a + (b + c) / 2);
+                        out[9 * ci + 3 * r + 1] = (float) ((b - c) / 2);
+                        out[9 * ci + 3 * r + 2] = (float) ((b + c) / 2 + d);
+                    }
                 }
+                OffHeap.copy(out, 0, dst, co * cin * 9, 9 * cin);
             }
         });
     }
