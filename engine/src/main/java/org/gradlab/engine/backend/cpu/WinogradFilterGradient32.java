@@ -96,40 +96,64 @@ final class WinogradFilterGradient32 {
         int wo = s.wo();
         int wp = 2 * s.tilesW(); // gPad's row length
         int tw = s.tilesW();
-        int tiles = nbk * s.tilesPerSample();
+        int tps = s.tilesPerSample();
+        int tiles = nbk * tps;
         int step = Winograd32.positionStride(s.cout(), tiles);
         long mb = OffHeap.floats(m, 0, (long) POS * step);
         float[] plane = HeapStage.scratch(3, ho * wo);
+        float[][] rows = Winograd32.tileRows(tiles); // one channel's tiles of every sample per position, copied out whole
         for (int co = 0; co < s.cout(); co++) {
             for (int sm = 0; sm < nbk; sm++) {
                 g.f32().get((int) (gOff + ((long) (n0 + sm) * s.cout() + co) * ho * wo), plane, 0, ho * wo);
                 for (int y = 0; y < ho; y++) {
                     System.arraycopy(plane, y * wo, gPad, y * wp, wo);
                 }
-                int t = co * tiles + sm * s.tilesPerSample();
-                for (int i = 0; i < s.tilesH(); i++, t += tw) {
-                    int r0 = 2 * i * wp;
-                    int r1 = r0 + wp;
-                    for (int j = 0, c = 0; j < tw; j++, c += 2) {
-                        float y00 = gPad[r0 + c], y01 = gPad[r0 + c + 1];
-                        float y10 = gPad[r1 + c], y11 = gPad[r1 + c + 1];
-                        int o = t + j;
-                        row(mb, o, step, y00, y01);
-                        row(mb, o + 4 * step, step, y00 + y10, y01 + y11);
-                        row(mb, o + 8 * step, step, y00 - y10, y01 - y11);
-                        row(mb, o + 12 * step, step, -y10, -y11);
-                    }
+                for (int i = 0; i < s.tilesH(); i++) {
+                    tileRow(gPad, 2 * i * wp, wp, tw, rows, sm * tps + i * tw);
                 }
+            }
+            for (int k = 0; k < POS; k++) {
+                OffHeap.copy(rows[k], 0, mb, k * step + co * tiles, tiles);
             }
         }
     }
 
-    /** One row [a b] of A dY times A^T: [a, a+b, a-b, -b] at four positions, step apart from o. */
-    private static void row(long mb, int o, int step, float a, float b) {
-        OffHeap.put(mb, o, a);
-        OffHeap.put(mb, o + step, a + b);
-        OffHeap.put(mb, o + 2 * step, a - b);
-        OffHeap.put(mb, o + 3 * step, -b);
+    /**
+     * rows[pos][t0, t0 + tw) = A dY A^T of the tw tiles whose 2x2 output gradients start at row
+     * {@code r0} of gPad: the rows of A dY are [y00 y01], [y00+y10 y01+y11], [y00-y10 y01-y11],
+     * [-y10 -y11], and each row [a b] times A^T is [a, a+b, a-b, -b].
+     */
+    private static void tileRow(float[] gPad, int r0, int wp, int tw, float[][] rows, int t0) {
+        int r1 = r0 + wp;
+        float[] m0 = rows[0], m1 = rows[1], m2 = rows[2], m3 = rows[3], m4 = rows[4], m5 = rows[5], m6 = rows[6];
+        float[] m7 = rows[7], m8 = rows[8], m9 = rows[9], m10 = rows[10], m11 = rows[11], m12 = rows[12], m13 = rows[13];
+        float[] m14 = rows[14], m15 = rows[15];
+        for (int j = 0; j < tw; j++) {
+            int x = 2 * j;
+            float y00 = gPad[r0 + x], y01 = gPad[r0 + x + 1];
+            float y10 = gPad[r1 + x], y11 = gPad[r1 + x + 1];
+            int t = t0 + j;
+            m0[t] = y00;
+            m1[t] = y00 + y01;
+            m2[t] = y00 - y01;
+            m3[t] = -y01;
+            float a = y00 + y10;
+            float b = y01 + y11;
+            m4[t] = a;
+            m5[t] = a + b;
+            m6[t] = a - b;
+            m7[t] = -b;
+            a = y00 - y10;
+            b = y01 - y11;
+            m8[t] = a;
+            m9[t] = a + b;
+            m10[t] = a - b;
+            m11[t] = -b;
+            m12[t] = -y10;
+            m13[t] = -y10 - y11;
+            m14[t] = y11 - y10;
+            m15[t] = y11;
+        }
     }
 
     /**
