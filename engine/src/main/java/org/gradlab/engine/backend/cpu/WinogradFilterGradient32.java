@@ -31,7 +31,7 @@ import org.gradlab.natives.Blas;
  * before the filter transform, so a fixed thread count gives the same bits every time.
  *
  * <p>Heap staging slots (see {@link HeapStage}): 0 one input plane (by
- * {@link Winograd32#inputTransform}), 1 its zero-bordered copy, 2 one output-gradient plane
+ * {@link WinogradTransforms32#input}), 1 its zero-bordered copy, 2 one output-gradient plane
  * zero-bordered to whole tiles, 3 one output-gradient plane.
  */
 final class WinogradFilterGradient32 {
@@ -65,7 +65,7 @@ final class WinogradFilterGradient32 {
                         int n0 = b * nb;
                         int nbk = Math.min(nb, s.n() - n0);
                         int tiles = nbk * tps;
-                        Winograd32.inputTransform(x, xOff, n0, nbk, s, pad, work.v);
+                        WinogradTransforms32.input(x, xOff, n0, nbk, s, pad, work.v);
                         gradientTransform(g, gOff, n0, nbk, s, gPad, work.m);
                         int stepV = Winograd32.positionStride(s.cin(), tiles);
                         int stepM = Winograd32.positionStride(s.cout(), tiles);
@@ -101,7 +101,7 @@ final class WinogradFilterGradient32 {
         int step = Winograd32.positionStride(s.cout(), tiles);
         long mb = OffHeap.floats(m, 0, (long) POS * step);
         float[] plane = HeapStage.scratch(3, ho * wo);
-        float[][] rows = Winograd32.tileRows(tiles); // one channel's tiles of every sample per position, copied out whole
+        float[][] rows = WinogradTransforms32.tileRows(tiles); // one channel's tiles of every sample per position, copied out whole
         for (int co = 0; co < s.cout(); co++) {
             for (int sm = 0; sm < nbk; sm++) {
                 g.f32().get((int) (gOff + ((long) (n0 + sm) * s.cout() + co) * ho * wo), plane, 0, ho * wo);
