@@ -48,7 +48,7 @@ final class WinogradFilterGradient32 {
         int nb = Winograd32.samplesPerBlock(s, TARGET_TILES);
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
-        int uStep = Winograd32.positionStride(s.cout(), s.cin());
+        int uStep = s.cout() * s.cin(); // dU[pos] apart: the GEMMs write one position at a time, the transform reads rows
         int size = POS * uStep;
         CpuStorage[] partial = new CpuStorage[Parallel.chunks(blocks, 1)];
         try {
