@@ -25,6 +25,10 @@ import java.util.function.Function;
  *
  * <p>NOTE: time is wall clock on the calling thread. Work another thread does concurrently (a
  * data-loading worker) is not in it, but it can slow the kernels it shares a core with.
+ * {@code -Dgradlab.profileClock=cpu} stamps the calling thread's CPU time instead: on a loaded
+ * host, where wall time mostly measures the other processes, a one-thread profile then still
+ * shows each op's own work; with several kernel threads it shows the calling thread's share
+ * (its own chunk, its waiting for the others, and the work that does not split).
  */
 public final class OpProfiler implements AutoCloseable {
     static final String FORWARD = "forward";
@@ -38,7 +42,9 @@ public final class OpProfiler implements AutoCloseable {
 
     private final Map<Key, long[]> totals = new LinkedHashMap<>(); // {nanos, calls}
     private final OpProfiler previous;
-    private long last = System.nanoTime();
+    private static final boolean CPU_CLOCK = "cpu".equalsIgnoreCase(System.getProperty("gradlab.profileClock"));
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private long last = now();
 
     private OpProfiler(OpProfiler previous) {
         this.previous = previous;
@@ -51,19 +57,29 @@ public final class OpProfiler implements AutoCloseable {
         return p;
     }
 
+    /** The profiler's clock in nanoseconds: wall ({@code System.nanoTime}) or this thread's CPU time (see the class comment). */
+    static long now() {
+        return CPU_CLOCK ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    /** The clock {@link #now()} reads: "wall" or "cpu" (this thread's CPU time). */
+    public static String clock() {
+        return CPU_CLOCK ? "cpu" : "wall";
+    }
+
     /** Restarts the clock of the running profiler (if any): time until the next op is not charged to it. */
     public static void lap() {
         OpProfiler p = ACTIVE.get();
         if (p != null) {
-            p.last = System.nanoTime();
+            p.last = now();
         }
     }
 
-    /** Leaves the time since {@code sinceNanos} (System.nanoTime) out of the op being timed. */
+    /** Leaves the time since {@code sinceNanos} ({@link #now()}) out of the op being timed. */
     static void exclude(long sinceNanos) {
         OpProfiler p = ACTIVE.get();
         if (p != null) {
-            p.last += System.nanoTime() - sinceNanos;
+            p.last += now() - sinceNanos;
         }
     }
 
@@ -72,7 +88,7 @@ public final class OpProfiler implements AutoCloseable {
         if (p == null) {
             return;
         }
-        long now = System.nanoTime();
+        long now = now();
         long[] t = p.totals.computeIfAbsent(new Key(phase, op.name(), op.scope()), k -> new long[2]);
         t[0] += now - p.last;
         t[1]++;
