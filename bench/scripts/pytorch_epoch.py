@@ -158,9 +158,10 @@ def epoch(on_step=None):
 times = []
 for e in range(a.epochs + 1):
     t = time.perf_counter()
+    cpu = time.thread_time()  # the training thread's CPU time: what the load of a shared host disturbs least
     epoch()
     s = time.perf_counter() - t
-    print(f"  epoch {e}{' (warm-up)' if e == 0 else ''}: {s:.2f} s", flush=True)
+    print(f"  epoch {e}{' (warm-up)' if e == 0 else ''}: {s:.2f} s (training thread CPU {time.thread_time() - cpu:.2f} s)", flush=True)
     if e > 0:
         times.append(s)
 med = statistics.median(times)
