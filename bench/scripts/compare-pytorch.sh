@@ -36,6 +36,8 @@ BLAS_THREADS="${BLAS_THREADS:-1}"
 LIMIT_ARGS=()
 [ -n "${LIMIT:-}" ] && LIMIT_ARGS=(--limit-train "$LIMIT")
 DOCTOR=$("$ROOT/gradlab" doctor)
+# OPENBLAS_VERBOSE=2 makes OpenBLAS name, on stderr, the kernel family it picked for this CPU ("Core: Cooperlake")
+CORE=$(OPENBLAS_VERBOSE=2 "$ROOT/gradlab" doctor 2>&1 >/dev/null | sed -n 's/^Core: //p' | head -1)
 TORCH_ENV=()
 if [ "${TORCH_BLAS:-openblas}" = openblas ]; then
   # the OpenBLAS library GradLab itself loads (doctor prints where JavaCPP unpacked it), as libblas.so.3
@@ -46,7 +48,7 @@ if [ "${TORCH_BLAS:-openblas}" = openblas ]; then
   TORCH_ENV=(LD_LIBRARY_PATH="/tmp/gradlab-torch-blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OPENBLAS_NUM_THREADS="$THREADS")
 fi
 printf "%s; OpenBLAS kernels %s; PyTorch BLAS %s; threads %s (GradLab BLAS threads %s), workers %s; %s\n" "$(lscpu | sed -n 's/^Model name: *//p')" \
-  "$(sed -n 's/^ *kernels: //p' <<< "$DOCTOR" | sed 's/; CPU:.*//')" "${TORCH_BLAS:-openblas}" "$THREADS" "$BLAS_THREADS" "$WORKERS" \
+  "${CORE:-?}, $(sed -n 's/^ *kernels: //p' <<< "$DOCTOR" | sed 's/; CPU:.*//')" "${TORCH_BLAS:-openblas}" "$THREADS" "$BLAS_THREADS" "$WORKERS" \
   "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$TABLE"
 printf "%-18s %14s %14s %8s\n" run gradlab_s pytorch_s ratio >> "$TABLE"
 REPEAT="${REPEAT:-3}"

@@ -16,6 +16,8 @@ import java.util.Map;
  * Launches are asynchronous: errors surface at the next {@link CudaStream#synchronize()}.
  */
 public final class Kernels implements AutoCloseable, KernelLauncher {
+    /** Code shared by every kernel file, put in front of each by {@link #source}. */
+    public static final String COMMON = "common.cuh";
     /** The kernel source files (resource names without directory). */
     public static final List<String> SOURCES = List.of("reduce.cu", "loss.cu", "optim.cu",
             TensorKernels.FILE, PoolingKernels.FILE, BatchNormKernels.FILE, ClassLossKernels.FILE,
@@ -69,8 +71,16 @@ public final class Kernels implements AutoCloseable, KernelLauncher {
         return rowwise == null ? rowwise = new RowwiseKernels(this) : rowwise;
     }
 
-    /** Reads a kernel source resource. Pure Java (used by the build-time nvcc check too). */
+    /**
+     * The text of kernel file {@code file}: {@value #COMMON} (the grid-stride loop and the block
+     * reduction every file shares), then the file itself from its line 1. Pure Java (used by the
+     * build-time nvcc check too).
+     */
     public static String source(String file) {
+        return resource(COMMON) + "#line 1 \"" + file + "\"\n" + resource(file);
+    }
+
+    private static String resource(String file) {
         try (InputStream in = Kernels.class.getResourceAsStream(RESOURCE_DIR + file)) {
             if (in == null) {
                 throw new IllegalArgumentException("no kernel source resource " + RESOURCE_DIR + file);

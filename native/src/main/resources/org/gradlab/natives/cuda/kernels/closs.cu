@@ -6,23 +6,6 @@
 //   d l_i / d logp = -a[i,:];   d l_i / d logits = A_i softmax - a[i,:],  A_i = sum_c a[i,c]
 
 #define GL_CE_THREADS 256
-#define GL_GRID_LOOP(i, n) \
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)gridDim.x * blockDim.x)
-
-__device__ __forceinline__ double gl_ce_reduce(double v, int isMax, double* buf) {
-    buf[threadIdx.x] = v;
-    __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
-            double a = buf[threadIdx.x], b = buf[threadIdx.x + s];
-            buf[threadIdx.x] = isMax ? ((a > b || a != a) ? a : b) : a + b;
-        }
-        __syncthreads();
-    }
-    double r = buf[0];
-    __syncthreads();
-    return r;
-}
 
 // The class index of target value t, or -1 when t is not an exact integer in [0, C).
 __device__ __forceinline__ long long gl_ce_class(double t, long long C) {
@@ -51,16 +34,16 @@ __device__ __forceinline__ void gl_ce_rows(const T* x, const T* target, const T*
         if (fromLogits) {
             double m = -__longlong_as_double(0x7ff0000000000000LL);
             for (long long c = threadIdx.x; c < C; c += blockDim.x) { double v = (double)xr[c]; m = (v > m || v != v) ? v : m; }
-            m = gl_ce_reduce(m, 1, buf);
+            m = gl_block_reduce<double>(m, 1, buf);
             double s = 0.0;
             for (long long c = threadIdx.x; c < C; c += blockDim.x) s += exp((double)xr[c] - m);
-            L = m + log(gl_ce_reduce(s, 0, buf));
+            L = m + log(gl_block_reduce<double>(s, 0, buf));
         }
         double smooth = 0.0;
         if (eps != 0.0) {
             double s = 0.0;
             for (long long c = threadIdx.x; c < C; c += blockDim.x) s -= (weight ? (double)weight[c] : 1.0) * ((double)xr[c] - L);
-            smooth = gl_ce_reduce(s, 0, buf);
+            smooth = gl_block_reduce<double>(s, 0, buf);
         }
         if (threadIdx.x == 0) {
             double wy = weight ? (double)weight[y] : 1.0;
@@ -80,9 +63,9 @@ __device__ __forceinline__ void gl_ce_reduce_rows(const double* perSample, const
     double l = 0.0, w = 0.0, wt = 0.0;
     for (long long r = threadIdx.x; r < N; r += blockDim.x) { l += perSample[r]; w += rowW[r]; }
     for (long long c = threadIdx.x; c < C; c += blockDim.x) wt += weight ? (double)weight[c] : 1.0;
-    l = gl_ce_reduce(l, 0, buf);
-    w = gl_ce_reduce(w, 0, buf);
-    wt = gl_ce_reduce(wt, 0, buf);
+    l = gl_block_reduce<double>(l, 0, buf);
+    w = gl_block_reduce<double>(w, 0, buf);
+    wt = gl_block_reduce<double>(wt, 0, buf);
     double norm = mode == 0 ? 1.0 / w : 1.0;
     if (mode == 2) {
         for (long long r = threadIdx.x; r < N; r += blockDim.x) out[r] = (T)perSample[r];

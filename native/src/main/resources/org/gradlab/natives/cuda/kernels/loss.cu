@@ -13,23 +13,6 @@ template <typename T> __device__ __forceinline__ T gl_neg_inf();
 template <> __device__ __forceinline__ float  gl_neg_inf<float>()  { return __int_as_float(0xff800000); }
 template <> __device__ __forceinline__ double gl_neg_inf<double>() { return __longlong_as_double(0xfff0000000000000LL); }
 
-// Block-wide reduction of v (op 0 sum, 1 max); every thread gets the result.
-template <typename T>
-__device__ __forceinline__ T gl_block_reduce(T v, int op, T* buf) {
-    buf[threadIdx.x] = v;
-    __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
-            T a = buf[threadIdx.x], b = buf[threadIdx.x + s];
-            buf[threadIdx.x] = op == 0 ? a + b : ((a > b || a != a) ? a : b);
-        }
-        __syncthreads();
-    }
-    T r = buf[0];
-    __syncthreads();
-    return r;
-}
-
 // y[r, :] = x[r, :] - max - log(sum(exp(x - max)))
 template <typename T>
 __device__ __forceinline__ void gl_log_softmax_fwd(const T* x, T* y, long long rows, long long cols) {

@@ -4,20 +4,6 @@
 // eval-mode backward, and for the running-statistics update after either path.
 
 #define GL_BN_THREADS 256
-#define GL_GRID_LOOP(i, n) \
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)gridDim.x * blockDim.x)
-
-__device__ __forceinline__ double gl_bn_block_sum(double v, double* buf) {
-    buf[threadIdx.x] = v;
-    __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) buf[threadIdx.x] += buf[threadIdx.x + s];
-        __syncthreads();
-    }
-    double r = buf[0];
-    __syncthreads();
-    return r;
-}
 
 // One block per channel: mean = sum/count, var = sum (x-mean)^2 / count (biased),
 // saveMean[c] = mean, saveInvstd[c] = 1/sqrt(var + eps), var[c] (double) = var.
@@ -32,14 +18,14 @@ __device__ __forceinline__ void gl_bn_stats(const T* x, long long N, long long C
             long long n = j / S, k = j - n * S;
             s += (double)x[(n * C + c) * S + k];
         }
-        double mean = gl_bn_block_sum(s, buf) / count;
+        double mean = gl_block_reduce<double>(s, 0, buf) / count;
         double q = 0.0;
         for (long long j = threadIdx.x; j < count; j += blockDim.x) {
             long long n = j / S, k = j - n * S;
             double d = (double)x[(n * C + c) * S + k] - mean;
             q += d * d;
         }
-        double var = gl_bn_block_sum(q, buf) / count;
+        double var = gl_block_reduce<double>(q, 0, buf) / count;
         if (threadIdx.x == 0) {
             saveMean[c] = (T)mean;
             saveInvstd[c] = (T)(1.0 / sqrt(var + eps));
@@ -95,8 +81,8 @@ __device__ __forceinline__ void gl_bn_bwd_reduce(const T* g, const T* x, long lo
             sg += gv;
             sgx += gv * ((double)x[at] - m);
         }
-        sg = gl_bn_block_sum(sg, buf);
-        sgx = gl_bn_block_sum(sgx, buf);
+        sg = gl_block_reduce<double>(sg, 0, buf);
+        sgx = gl_block_reduce<double>(sgx, 0, buf);
         if (threadIdx.x == 0) { sums[2 * c] = sg; sums[2 * c + 1] = sgx; }
     }
 }

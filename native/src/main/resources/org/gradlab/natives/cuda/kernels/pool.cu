@@ -9,9 +9,6 @@
 __device__ __forceinline__ int gl_imin(int a, int b) { return a < b ? a : b; }
 __device__ __forceinline__ int gl_imax(int a, int b) { return a > b ? a : b; }
 
-#define GL_GRID_LOOP(i, n) \
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)gridDim.x * blockDim.x)
-
 // Forward: one thread per output (plane, oh, ow). Writes out (if non-null), the flat index h*W+w of the
 // selected element into idx (int32, if non-null) and idxD (double, if non-null).
 template <typename T>

@@ -37,14 +37,8 @@ __device__ __forceinline__ void gl_sum_impl(const T* __restrict__ x, T* __restri
             }
             acc += (double)x[off];
         }
-        sdata[threadIdx.x] = acc;
-        __syncthreads();
-        for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-            if (threadIdx.x < s) sdata[threadIdx.x] += sdata[threadIdx.x + s];
-            __syncthreads();
-        }
-        if (threadIdx.x == 0) out[o] = (T)sdata[0];
-        __syncthreads();
+        double total = gl_block_reduce<double>(acc, 0, sdata);
+        if (threadIdx.x == 0) out[o] = (T)total;
     }
 }
 

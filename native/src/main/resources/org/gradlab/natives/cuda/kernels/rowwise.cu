@@ -6,23 +6,6 @@
 // with one thread per column, in a fixed order (deterministic).
 
 #define GL_RW_THREADS 256
-#define GL_GRID_LOOP(i, n) \
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)gridDim.x * blockDim.x)
-
-__device__ __forceinline__ double gl_rw_reduce(double v, int isMax, double* buf) {
-    buf[threadIdx.x] = v;
-    __syncthreads();
-    for (int s = blockDim.x / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
-            double a = buf[threadIdx.x], b = buf[threadIdx.x + s];
-            buf[threadIdx.x] = isMax ? ((a > b || a != a) ? a : b) : a + b;
-        }
-        __syncthreads();
-    }
-    double r = buf[0];
-    __syncthreads();
-    return r;
-}
 
 // out = (x - mean) * invstd * w + b per row; mean[r], invstd[r] = 1/sqrt(biased var + eps) saved.
 template <typename T>
@@ -33,10 +16,10 @@ __device__ __forceinline__ void gl_ln_fwd(const T* x, T* out, long long R, long 
         const T* xr = x + r * D;
         double s = 0.0;
         for (long long k = threadIdx.x; k < D; k += blockDim.x) s += (double)xr[k];
-        double m = gl_rw_reduce(s, 0, buf) / (double)D;
+        double m = gl_block_reduce<double>(s, 0, buf) / (double)D;
         double q = 0.0;
         for (long long k = threadIdx.x; k < D; k += blockDim.x) { double d = (double)xr[k] - m; q += d * d; }
-        double is = 1.0 / sqrt(gl_rw_reduce(q, 0, buf) / (double)D + eps);
+        double is = 1.0 / sqrt(gl_block_reduce<double>(q, 0, buf) / (double)D + eps);
         for (long long k = threadIdx.x; k < D; k += blockDim.x) {
             out[r * D + k] = (T)(((double)xr[k] - m) * is * (w ? (double)w[k] : 1.0) + (b ? (double)b[k] : 0.0));
         }
@@ -57,8 +40,8 @@ __device__ __forceinline__ void gl_ln_bwd_dx(const T* g, const T* x, T* gx, long
             sg += gh;
             sgx += gh * ((double)x[r * D + k] - m) * is;
         }
-        double mg = gl_rw_reduce(sg, 0, buf) / (double)D;
-        double mgx = gl_rw_reduce(sgx, 0, buf) / (double)D;
+        double mg = gl_block_reduce<double>(sg, 0, buf) / (double)D;
+        double mgx = gl_block_reduce<double>(sgx, 0, buf) / (double)D;
         for (long long k = threadIdx.x; k < D; k += blockDim.x) {
             double gh = (double)g[r * D + k] * (w ? (double)w[k] : 1.0);
             double xh = ((double)x[r * D + k] - m) * is;
@@ -92,10 +75,10 @@ __device__ __forceinline__ void gl_softmax_fwd(const T* x, T* y, long long outer
         long long base = o * n * inner + j;
         double m = -__longlong_as_double(0x7ff0000000000000LL);
         for (long long k = threadIdx.x; k < n; k += blockDim.x) { double v = (double)x[base + k * inner]; m = (v > m || v != v) ? v : m; }
-        m = gl_rw_reduce(m, 1, buf);
+        m = gl_block_reduce<double>(m, 1, buf);
         double s = 0.0;
         for (long long k = threadIdx.x; k < n; k += blockDim.x) s += exp((double)x[base + k * inner] - m);
-        double inv = 1.0 / gl_rw_reduce(s, 0, buf);
+        double inv = 1.0 / gl_block_reduce<double>(s, 0, buf);
         for (long long k = threadIdx.x; k < n; k += blockDim.x) y[base + k * inner] = (T)(exp((double)x[base + k * inner] - m) * inv);
     }
 }
@@ -109,7 +92,7 @@ __device__ __forceinline__ void gl_softmax_bwd(const T* g, const T* y, T* gx, lo
         long long base = o * n * inner + j;
         double s = 0.0;
         for (long long k = threadIdx.x; k < n; k += blockDim.x) s += (double)g[base + k * inner] * (double)y[base + k * inner];
-        double dot = gl_rw_reduce(s, 0, buf);
+        double dot = gl_block_reduce<double>(s, 0, buf);
         for (long long k = threadIdx.x; k < n; k += blockDim.x) {
             long long i = base + k * inner;
             gx[i] = (T)((double)y[i] * ((double)g[i] - dot));

@@ -33,9 +33,6 @@ struct GlReduce6 {
     long long red_count;
 };
 
-#define GL_GRID_LOOP(i, n) \
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long)gridDim.x * blockDim.x)
-
 // Offsets of linear index i (row-major over s.shape) through strides sa and sb.
 __device__ __forceinline__ void gl_offsets(const GlStrides6& s, long long i, long long& oa, long long& ob) {
     long long rem = i;
