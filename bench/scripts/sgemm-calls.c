@@ -6,8 +6,8 @@
  * the two sides alternating. The forward and input-gradient calls are the same call on both sides
  * (cblas row-major swaps the operands into exactly PyTorch's column-major call); the weight gradient
  * is not: GradLab computes dW = g^T x (out x in), PyTorch (x^T g)^T, so OpenBLAS's M is `in` in
- * GradLab's call and `out` in PyTorch's. Figures: bench/README.md, "ViT-Tiny at one thread (issue 14,
- * third round)".
+ * GradLab's call and `out` in PyTorch's. Figures: bench/README.md, "ViT-Tiny at one thread, third
+ * round" (issue 14).
  *
  *   gcc -O2 -o /tmp/sgemm-calls bench/scripts/sgemm-calls.c -ldl
  *   /tmp/sgemm-calls "$(ls ~/.javacpp/cache/openblas-*-linux-x86_64.jar/org/bytedeco/openblas/linux-x86_64/libopenblas_nolapack.so.0)" [MISALIGN]
