@@ -165,6 +165,8 @@ class ParallelPathsTest {
                 false).gradX());
         calls.add(() -> CpuBackend.INSTANCE.rows().layerNormBackward(rowsG, rowsX, 37, null, ln.mean(), ln.invstd(), false, true,
                 true).gradWeight());
+        Tensor wide = exactInF32(gen, 130, 1100).to(DType.F32); // a bias gradient's sum: 64-row blocks, split by 512 columns
+        calls.add(() -> wide.sum(new int[] {0}, false));
         Tensor sm = CpuBackend.INSTANCE.rows().softmax(rowsX, 1);
         calls.add(() -> sm);
         calls.add(() -> CpuBackend.INSTANCE.rows().softmaxBackward(rowsG, sm, 1));
