@@ -22,7 +22,9 @@ import org.gradlab.engine.backend.ConvKernels.Conv2dParams;
  *       org.gradlab.bench.ConvStepCpuTime 32 15 64x64x28 128x128x14 256x256x7 512x512x4
  * </pre>
  * Arguments: batch, timed calls per shape (after as many warm-up calls), then shapes
- * "Cin x Cout x H" (3x3, stride 1, padding 1, square planes). One thread only: CPU time of the
+ * "Cin x Cout x H" (3x3, stride 1, padding 1, square planes) or "Cin x Cout x H x stride [x k]"
+ * (k x k, padding k / 2; ResNet-18's downsampling convs are 64x128x28x2 and 64x128x28x2x1).
+ * Prints the median of the whole step and of each pass. One thread only: CPU time of the
  * calling thread misses work done on pool threads.
  */
 public final class ConvStepCpuTime {
@@ -38,32 +40,49 @@ public final class ConvStepCpuTime {
         System.out.printf("winograd %s, threads %s%n", System.getProperty("gradlab.conv32.winograd", "(default)"),
                 System.getProperty("gradlab.threads", "(default)"));
         for (int a = 2; a < args.length; a++) {
-            KernelFigures.Conv c = KernelFigures.Conv.of(args[a] + "x1", Integer.toString(batch));
+            int[] c = Arrays.stream(args[a].split("x")).mapToInt(Integer::parseInt).toArray(); // Cin, Cout, H[, stride[, k]]
+            if (c.length < 3 || c.length > 5) {
+                throw new IllegalArgumentException("expected a shape CinxCoutxH[xStride[xK]], got " + args[a]);
+            }
+            int stride = c.length > 3 ? c[3] : 1;
+            int k = c.length > 4 ? c[4] : 3;
             Generator gen = new Generator(1);
-            Conv2dParams p = new Conv2dParams(1, 1, 1);
-            Tensor x = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c.cin(), c.h(), c.h());
-            Tensor w = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, c.cout(), c.cin(), 3, 3);
-            Tensor g = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c.cout(), c.out(), c.out());
+            Conv2dParams p = new Conv2dParams(stride, k / 2, 1);
+            int out = (c[2] + 2 * (k / 2) - k) / stride + 1;
+            Tensor x = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c[0], c[2], c[2]);
+            Tensor w = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, c[1], c[0], k, k);
+            Tensor g = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c[1], out, out);
             ConvKernels conv = x.backend().conv();
-            double[] ms = new double[calls];
+            double[][] ms = new double[4][calls]; // step, forward, backward-data, backward-filter
             for (int i = -calls; i < calls; i++) { // the first `calls` warm up
                 long t0 = mx.getCurrentThreadCpuTime();
+                long t1;
+                long t2;
                 try (MemoryScope s = MemoryScope.open()) {
                     ConvForward f = conv.conv2dForwardKeeping(x, w, null, p);
+                    t1 = mx.getCurrentThreadCpuTime();
                     conv.conv2dBackwardInput(g, w, x.shape(), p);
+                    t2 = mx.getCurrentThreadCpuTime();
                     if (f.columns() != null) {
                         conv.conv2dBackwardWeight(g, x, f.columns(), w.shape(), p);
                     } else {
                         conv.conv2dBackwardWeight(g, x, w.shape(), p);
                     }
                 }
+                long t3 = mx.getCurrentThreadCpuTime();
                 if (i >= 0) {
-                    ms[i] = (mx.getCurrentThreadCpuTime() - t0) / 1e6;
+                    ms[0][i] = (t3 - t0) / 1e6;
+                    ms[1][i] = (t1 - t0) / 1e6;
+                    ms[2][i] = (t2 - t1) / 1e6;
+                    ms[3][i] = (t3 - t2) / 1e6;
                 }
             }
-            Arrays.sort(ms);
-            System.out.printf("%-12s batch %d: fwd+bwd-data+bwd-filter CPU ms min %.2f median %.2f%n", args[a], batch, ms[0],
-                    ms[calls / 2]);
+            for (double[] m : ms) {
+                Arrays.sort(m);
+            }
+            System.out.printf("%-12s batch %d: fwd+bwd-data+bwd-filter CPU ms min %.2f median %.2f"
+                    + " (medians: fwd %.2f, bwd-data %.2f, bwd-filter %.2f)%n", args[a], batch, ms[0][0], ms[0][calls / 2],
+                    ms[1][calls / 2], ms[2][calls / 2], ms[3][calls / 2]);
         }
     }
 }

@@ -127,6 +127,8 @@ public final class EpochBench {
                     log.printf("  profiled epoch: %.2f s, %d steps; per step: forward %.2f ms, backward %.2f ms, optimizer %.2f ms, "
                             + "waiting for data %.2f ms%n", s, steps, 1e3 * ph[0] / steps, 1e3 * ph[1] / steps, 1e3 * ph[2] / steps,
                             1e3 * ph[3] / steps);
+                    log.printf("  op times below: %s clock of the training thread (-Dgradlab.profileClock=cpu|wall)%n",
+                            profiler.clock().name().toLowerCase(java.util.Locale.ROOT));
                     log.print(profiler.table(steps));
                     continue;
                 }

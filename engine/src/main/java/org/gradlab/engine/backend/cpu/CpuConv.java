@@ -19,8 +19,8 @@ import org.gradlab.engine.backend.ConvKernels;
  *   <li>{@link Path32#ONE_BY_ONE}: a 1x1 stride-1 unpadded conv: x itself is the col matrix
  *       ({@link ConvSamples32});
  *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, many channels:
- *       Winograd F(2x2, 3x3) for the forward and backward-data ({@link Winograd32}); the filter
- *       gradient takes the im2col path the conv would take otherwise ({@link #im2colPath32});
+ *       Winograd F(2x2, 3x3) for the forward, backward-data ({@link Winograd32}) and the filter
+ *       gradient ({@link WinogradFilterGradient32});
  *   <li>{@link Path32#PER_SAMPLE}: everything else: staged im2col + GEMM per sample and group
  *       ({@link ConvSamples32}).
  * </ul>
@@ -34,6 +34,11 @@ final class CpuConv implements ConvKernels {
      * {@code -Dgradlab.conv32.winograd=false} keeps 3x3 convs on im2col + GEMM (for benchmarks).
      */
     private static final boolean WINOGRAD = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winograd"));
+    /**
+     * {@code -Dgradlab.conv32.winogradFilter=false} sends the filter gradient of a Winograd conv to
+     * im2col + GEMM ({@link #im2colPath32}) instead (for benchmarks).
+     */
+    private static final boolean WINOGRAD_FILTER = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winogradFilter"));
 
     /**
      * Winograd takes a 3x3 stride-1 conv only with at least this many input AND output channels
@@ -62,7 +67,12 @@ final class CpuConv implements ConvKernels {
                 && (!odd || p.cin >= WINOGRAD_MIN_CHANNELS_ODD);
     }
 
-    /** The path the filter gradient takes (and, without Winograd, every pass): never {@link Path32#WINOGRAD}. */
+    /** The float32 path the filter gradient of a conv with this plan takes. */
+    static Path32 filterPath32(Plan p) {
+        return WINOGRAD_FILTER && winograd(p) ? Path32.WINOGRAD : im2colPath32(p);
+    }
+
+    /** The im2col path a conv takes where Winograd does not: never {@link Path32#WINOGRAD}. */
     static Path32 im2colPath32(Plan p) {
         if (p.direct()) {
             return Path32.ONE_BY_ONE;
@@ -105,6 +115,15 @@ final class CpuConv implements ConvKernels {
      */
     private static final long KEEP_COLUMNS = Long.getLong("gradlab.keepColumns", 2L << 20);
 
+    /**
+     * Largest col matrix a {@link Path32#PER_SAMPLE} conv keeps ({@code -Dgradlab.keepColumnsPerSample}),
+     * 1 MB: one L2. NOTE: per sample, the filter gradient redoes a sample's im2col into a scratch
+     * matrix that stays in L2 for its GEMM, which costs less than writing the whole batch's columns
+     * to memory in the forward pass and reading them back (exp 08's 32->64 and 3->32 convs on the
+     * Zen 4 host: 0.6-0.8 ms less per step without keeping, bench/README.md, issue 18's fifth round).
+     */
+    private static final long KEEP_COLUMNS_PER_SAMPLE = Long.getLong("gradlab.keepColumnsPerSample", 256L << 10);
+
     @Override
     public Tensor conv2dForward(Tensor x, Tensor w, Tensor bias, Conv2dParams cp) {
         return forward(x, w, bias, cp, null);
@@ -112,15 +131,18 @@ final class CpuConv implements ConvKernels {
 
     /**
      * Keeps the float32 im2col matrix of x (all samples; the block of samples [n0, n0+nb) is the
-     * K x nb*L matrix at n0*K*L) when it has at most {@link #KEEP_COLUMNS} floats: the filter
+     * K x nb*L matrix at n0*K*L) when it has at most {@link #KEEP_COLUMNS} floats ({@link
+     * #KEEP_COLUMNS_PER_SAMPLE} on the per-sample path): the filter
      * gradient then skips a second im2col of x and its copy to off-heap memory.
      */
     @Override
     public ConvForward conv2dForwardKeeping(Tensor x, Tensor w, Tensor bias, Conv2dParams cp) {
         Plan p = Plan.of(x.shape(), w.shape(), cp);
         long floats = (long) p.k * p.n * p.l;
+        Path32 path = path32(p);
+        long most = Math.min(KEEP_COLUMNS, path == Path32.PER_SAMPLE ? KEEP_COLUMNS_PER_SAMPLE : KEEP_COLUMNS);
         boolean keep = x.dtype() == DType.F32 && p.groups == 1 && !p.direct() && !p.depthwise() && floats > 0
-                && floats <= KEEP_COLUMNS && path32(p) != Path32.WINOGRAD; // Winograd builds no col matrix
+                && floats <= most && path != Path32.WINOGRAD; // Winograd builds no col matrix
         Tensor cols = keep ? Tensor.uninitialized(DType.F32, x.device(), (int) floats) : null; // im2col writes it whole
         return new ConvForward(forward(x, w, bias, cp, cols), cols);
     }
@@ -205,7 +227,8 @@ final class CpuConv implements ConvKernels {
         CpuStorage sx = storage(x);
         CpuStorage sw = storage(gw);
         CpuStorage kept = columns == null ? null : storage(dense(columns));
-        switch (im2colPath32(p)) {
+        switch (filterPath32(p)) {
+            case WINOGRAD -> WinogradFilterGradient32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p);
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);

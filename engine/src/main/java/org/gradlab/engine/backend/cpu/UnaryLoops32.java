@@ -141,6 +141,27 @@ final class UnaryLoops32 {
         }
     }
 
+    /**
+     * g[i] *= derivative(x[i]) for i in [0, n), heap arrays (x unchanged):
+     * the same arithmetic, bit for bit, as the off-heap {@link #multiplyByDerivative(UnaryFn, long, long, long, int)}.
+     */
+    static void multiplyByDerivative(UnaryFn derivative, float[] g, float[] x, int n) {
+        BlockLoop loop = loop(derivative);
+        Scratch s = SCRATCH.get();
+        float[] d = s.x;
+        float[] gb = s.e2;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b);
+            System.arraycopy(x, b, d, 0, len);
+            loop.run(d, s, len);
+            System.arraycopy(g, b, gb, 0, len);
+            for (int i = 0; i < len; i++) {
+                gb[i] *= d[i];
+            }
+            System.arraycopy(gb, 0, g, b, len);
+        }
+    }
+
     /** 1 / (1 + e^-x) */
     private static void sigmoid(float[] x, Scratch s, int len) {
         float[] e = s.e1;

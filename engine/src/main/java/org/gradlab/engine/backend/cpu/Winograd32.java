@@ -22,7 +22,8 @@ import org.gradlab.natives.Blas;
  *
  * <p>Backward-data of a 3x3 stride-1 conv with padding p is the same kind of conv: dx = conv(dy,
  * w rotated 180 degrees with in and out channels swapped, padding 2 - p); {@link #backwardInput}
- * runs the same machinery on it. The filter gradient stays on im2col + GEMM (CpuConv).
+ * runs the same machinery on it, reading the forward's U transposed at permuted positions
+ * ({@link #filters}). The filter gradient has its own class, {@link WinogradFilterGradient32}.
  *
  * <p>NOTE: the F(2x2) transforms only add, subtract and halve, so float32 keeps its accuracy
  * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4, 3x3) would save more but its
@@ -34,21 +35,21 @@ import org.gradlab.natives.Blas;
  *
  * <p>Scratch per chunk of sample blocks: off-heap V and M (the GEMMs' operands), heap staging
  * slots (see {@link HeapStage}) 0 one input plane, 1 its zero-bordered copy, 4 one output
- * plane, and the output transform's 20 rows ({@link #ROWS}). The filters are transformed once
- * per call, read and written in off-heap memory (no heap copy of them).
+ * plane, and the transforms' heap rows ({@link WinogradTransforms32}). The filters are transformed once
+ * per call ({@link #filters}), the same U for the forward and backward-data.
  */
 final class Winograd32 {
     private Winograd32() {}
 
     /** Transformed positions per tile (4 x 4). */
-    private static final int POS = 16;
+    static final int POS = 16;
     /** Tiles one block GEMM should reach ({@code -Dgradlab.winogradTiles}). */
     private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradTiles", 160);
     /** Upper bound on V plus M of one block, in floats (16 MB). */
     private static final long MAX_BLOCK_FLOATS = 4L << 20;
 
     /** One conv as the Winograd core sees it: src (n, cin, h, w) padded by (qh, qw) into out (n, cout, ho, wo). */
-    private record TileGeo(int n, int cin, int cout, int h, int w, int qh, int qw) {
+    record TileGeo(int n, int cin, int cout, int h, int w, int qh, int qw) {
         int ho() {
             return h + 2 * qh - 2;
         }
@@ -83,8 +84,8 @@ final class Winograd32 {
     static void forward(CpuStorage x, long xOff, CpuStorage w, long wOff, float[] bias, CpuStorage out, CpuConv.Plan p) {
         Im2col.Geo g = p.geo();
         TileGeo s = new TileGeo(p.n(), p.cin(), p.cout(), g.h(), g.w(), g.ph(), g.pw());
-        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin(), false)) {
-            run(x, xOff, u, bias, out, s);
+        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin())) {
+            run(x, xOff, u, false, bias, out, s);
         }
     }
 
@@ -92,55 +93,78 @@ final class Winograd32 {
     static void backwardInput(CpuStorage g, long gOff, CpuStorage w, long wOff, CpuStorage gx, CpuConv.Plan p) {
         Im2col.Geo geo = p.geo();
         TileGeo s = new TileGeo(p.n(), p.cout(), p.cin(), geo.ho(), geo.wo(), 2 - geo.ph(), 2 - geo.pw());
-        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin(), true)) {
-            run(g, gOff, u, null, gx, s);
+        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin())) {
+            run(g, gOff, u, true, null, gx, s);
         }
     }
 
     /**
-     * U (off-heap, 16 x A x B, U[pos] row-major A x B) = G f G^T for every filter f: with
-     * {@code rotated} false, A = Cout, B = Cin and f = w[a][b]; with it true (backward-data),
-     * A = Cin, B = Cout and f = w[b][a] turned 180 degrees. Per filter row [a b c] the product
-     * with G^T is [a, (a+b+c)/2, (a-b+c)/2, c]; G f does the same down the columns.
+     * U (off-heap, 16 x Cout x Cin, U[pos] row-major Cout x Cin) = G f G^T for every filter
+     * f = w[co][ci]. Per filter row [a b c] the product with G^T is [a, (a+b+c)/2, (a-b+c)/2, c];
+     * G f does the same down the columns. Each output channel's 16 rows are built in heap arrays
+     * and copied out whole: storing each filter's 16 values straight into U (16 streams Cout x Cin
+     * floats apart, all in one cache set when that is a multiple of 4 KiB) made the forward of a
+     * 512-channel conv at 4x4 take 28.4 ms instead of 20.4 (batch 32, ConvStepCpuTime; the
+     * backward-data's turned copy 34.3 instead of 22.5). Output channels split across threads.
+     * NOTE: backward-data needs the filters turned 180 degrees with the channels swapped; since
+     * G J = P G (J the 3x3 flip, P the 4x4 permutation swapping 0 and 3), their transform is
+     * P U[co][ci] P^T, i.e. U at position {@link #rotated} read transposed: {@link #run}'s GEMM
+     * reads this same U with transA instead of a second, strided transform.
      */
-    private static CpuStorage filters(CpuStorage w, long wOff, int cout, int cin, boolean rotated) {
-        int plane = cout * cin; // rows x cols of one U[pos]
-        long src = OffHeap.floats(w, wOff, (long) plane * 9);
-        CpuStorage u = new CpuStorage(DType.F32, (long) POS * plane, false); // every element written below
-        long dst = OffHeap.floats(u, 0, (long) POS * plane);
-        double[] f = new double[9];
-        double[] t = new double[12];
-        for (int co = 0; co < cout; co++) {
-            for (int ci = 0; ci < cin; ci++) {
-                int at = (co * cin + ci) * 9;
-                for (int k = 0; k < 9; k++) {
-                    f[k] = OffHeap.get(src, at + (rotated ? 8 - k : k));
+    private static CpuStorage filters(CpuStorage w, long wOff, int cout, int cin) {
+        int step = cout * cin;
+        CpuStorage u = new CpuStorage(DType.F32, (long) POS * step, false); // every U[pos] written below, gaps never read
+        long dst = OffHeap.floats(u, 0, (long) POS * step);
+        Parallel.forChunks(cout, Parallel.grain(POS * 9L * cin), (chunk, co0, co1) -> {
+            float[] f = new float[9 * cin];
+            float[][] rows = new float[POS][cin];
+            for (int co = co0; co < co1; co++) {
+                w.f32().get((int) (wOff + (long) co * cin * 9), f, 0, 9 * cin);
+                for (int ci = 0; ci < cin; ci++) {
+                    transformFilter(f, 9 * ci, rows, ci);
                 }
-                for (int c = 0; c < 3; c++) { // t (4 x 3) = G f
-                    t[c] = f[c];
-                    t[3 + c] = (f[c] + f[3 + c] + f[6 + c]) / 2;
-                    t[6 + c] = (f[c] - f[3 + c] + f[6 + c]) / 2;
-                    t[9 + c] = f[6 + c];
-                }
-                int cell = rotated ? ci * cout + co : co * cin + ci;
-                for (int r = 0; r < 4; r++) { // u = t G^T
-                    double a = t[3 * r];
-                    double b = t[3 * r + 1];
-                    double c = t[3 * r + 2];
-                    OffHeap.put(dst, (4 * r) * plane + cell, (float) a);
-                    OffHeap.put(dst, (4 * r + 1) * plane + cell, (float) ((a + b + c) / 2));
-                    OffHeap.put(dst, (4 * r + 2) * plane + cell, (float) ((a - b + c) / 2));
-                    OffHeap.put(dst, (4 * r + 3) * plane + cell, (float) c);
+                for (int k = 0; k < POS; k++) {
+                    OffHeap.copy(rows[k], 0, dst, k * step + co * cin, cin);
                 }
             }
-        }
+        });
         return u;
     }
 
-    /** Samples per block GEMM: about {@link #TARGET_TILES} tiles, V + M within bounds, every thread a block. */
-    private static int samplesPerBlock(TileGeo s) {
+    /** rows[pos][at] = (G f G^T)[pos] for the 3x3 filter f at f[from, from + 9), in double, rounded once. */
+    private static void transformFilter(float[] f, int from, float[][] rows, int at) {
+        double a0 = f[from], a1 = f[from + 1], a2 = f[from + 2]; // the filter's rows a, b, c
+        double b0 = f[from + 3], b1 = f[from + 4], b2 = f[from + 5];
+        double c0 = f[from + 6], c1 = f[from + 7], c2 = f[from + 8];
+        filterRow(rows, 0, at, a0, a1, a2); // the rows of G f: a, (a+b+c)/2, (a-b+c)/2, c
+        filterRow(rows, 4, at, (a0 + b0 + c0) / 2, (a1 + b1 + c1) / 2, (a2 + b2 + c2) / 2);
+        filterRow(rows, 8, at, (a0 - b0 + c0) / 2, (a1 - b1 + c1) / 2, (a2 - b2 + c2) / 2);
+        filterRow(rows, 12, at, c0, c1, c2);
+    }
+
+    /** rows[k .. k + 3][at] = one row [a b c] of G f times G^T: [a, (a+b+c)/2, (a-b+c)/2, c]. */
+    private static void filterRow(float[][] rows, int k, int at, double a, double b, double c) {
+        rows[k][at] = (float) a;
+        rows[k + 1][at] = (float) ((a + b + c) / 2);
+        rows[k + 2][at] = (float) ((a - b + c) / 2);
+        rows[k + 3][at] = (float) c;
+    }
+
+    /** The position of U that holds position {@code pos} of the turned filters' transform: rows and columns 0 and 3 swapped. */
+    static int rotated(int pos) {
+        int r = pos / 4;
+        int c = pos % 4;
+        return 4 * swap03(r) + swap03(c);
+    }
+
+    private static int swap03(int i) {
+        return i == 0 ? 3 : i == 3 ? 0 : i;
+    }
+
+    /** Samples per block GEMM: about {@code targetTiles} tiles, V + M within bounds, every thread a block. */
+    static int samplesPerBlock(TileGeo s, int targetTiles) {
         int tps = s.tilesPerSample();
-        int nb = (TARGET_TILES + tps - 1) / tps;
+        int nb = (targetTiles + tps - 1) / tps;
         long perSample = (long) POS * (s.cin() + s.cout()) * tps;
         nb = (int) Math.min(nb, Math.max(1, MAX_BLOCK_FLOATS / perSample));
         nb = Math.min(nb, (s.n() + Parallel.threads() - 1) / Parallel.threads());
@@ -153,7 +177,7 @@ final class Winograd32 {
      * 256 bytes apart modulo 4 KiB; a plain rows x T stride is often a multiple of 4 KiB, which
      * puts all 16 in the same L1 set (a guard; not measured on its own on the loaded host).
      */
-    private static int positionStride(int rows, int tiles) {
+    static int positionStride(int rows, int tiles) {
         return (rows * tiles + 1023) / 1024 * 1024 + 64;
     }
 
@@ -161,7 +185,7 @@ final class Winograd32 {
      * Off-heap V (16 x Cin x T) and M (16 x Cout x T) of one chunk, positions {@link #positionStride}
      * apart; every rows x T matrix is written whole before it is read, the gaps are never touched.
      */
-    private static final class Work implements AutoCloseable {
+    static final class Work implements AutoCloseable {
         final CpuStorage v;
         final CpuStorage m;
 
@@ -179,10 +203,13 @@ final class Winograd32 {
 
     /**
      * dst = conv3x3(src, U) + bias for every sample: the blocks of samples split across threads
-     * ({@link Parallel}); blocks write disjoint samples of dst.
+     * ({@link Parallel}); blocks write disjoint samples of dst. With {@code turned}, U holds the
+     * transform of the conv's own filters (s.cin x s.cout per position) and the GEMM reads it
+     * transposed at the {@link #rotated} position (backward-data, see {@link #filters}).
      */
-    private static void run(CpuStorage src, long srcOff, CpuStorage u, float[] bias, CpuStorage dst, TileGeo s) {
-        int nb = samplesPerBlock(s);
+    private static void run(CpuStorage src, long srcOff, CpuStorage u, boolean turned, float[] bias, CpuStorage dst,
+                            TileGeo s) {
+        int nb = samplesPerBlock(s, TARGET_TILES);
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
         Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
@@ -193,173 +220,16 @@ final class Winograd32 {
                     int n0 = b * nb;
                     int nbk = Math.min(nb, s.n() - n0);
                     int tiles = nbk * tps;
-                    inputTransform(src, srcOff, n0, nbk, s, pad, work.v);
+                    WinogradTransforms32.input(src, srcOff, n0, nbk, s, pad, work.v);
                     for (int pos = 0; pos < POS; pos++) {
-                        Blas.sgemm(false, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), (long) pos * s.cout() * s.cin(),
-                                s.cin(), work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
+                        long uAt = (long) (turned ? rotated(pos) : pos) * s.cout() * s.cin();
+                        Blas.sgemm(turned, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), uAt, turned ? s.cout() : s.cin(),
+                                work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
                                 work.m.buffer(), (long) pos * positionStride(s.cout(), tiles), tiles);
                     }
-                    outputTransform(work.m, n0, nbk, s, bias, dst);
+                    WinogradTransforms32.output(work.m, n0, nbk, s, bias, dst);
                 }
             }
         });
-    }
-
-    /**
-     * V[pos][c][t] (off-heap, T = nbk tiles per sample) = B^T d B for every tile t of samples
-     * [n0, n0 + nbk) and input channel c, d the tile's 4x4 patch of the zero-bordered plane:
-     * the rows r0..r3 of d first combined as B^T does (r0 - r2, r1 + r2, r2 - r1, r1 - r3), then
-     * the four columns c0..c3 of each combined row the same way. NOTE: one tile per loop turn,
-     * all 16 values in registers: four loops per tile row, each only a few turns (7 tiles at
-     * 14x14), were slower (bench/README.md, "Winograd F(2x2, 3x3)").
-     */
-    private static void inputTransform(CpuStorage src, long srcOff, int n0, int nbk, TileGeo s, float[] pad, CpuStorage v) {
-        int h = s.h();
-        int w = s.w();
-        int wp = s.padW();
-        int tw = s.tilesW();
-        int tiles = nbk * s.tilesPerSample();
-        int step = positionStride(s.cin(), tiles);
-        long vb = OffHeap.floats(v, 0, (long) POS * step);
-        float[] plane = HeapStage.scratch(0, h * w);
-        for (int c = 0; c < s.cin(); c++) {
-            for (int sm = 0; sm < nbk; sm++) {
-                src.f32().get((int) (srcOff + ((long) (n0 + sm) * s.cin() + c) * h * w), plane, 0, h * w);
-                for (int y = 0; y < h; y++) {
-                    System.arraycopy(plane, y * w, pad, (y + s.qh()) * wp + s.qw(), w);
-                }
-                int t = c * tiles + sm * s.tilesPerSample();
-                for (int i = 0; i < s.tilesH(); i++, t += tw) {
-                    tileRow(pad, 2 * i * wp, wp, tw, vb, t, step);
-                }
-            }
-        }
-    }
-
-    /** V at positions [pos * step + t, + tw) = B^T d B of the tw tiles whose patches start at row {@code r0} of pad. */
-    private static void tileRow(float[] pad, int r0, int wp, int tw, long vb, int t, int step) {
-        int r1 = r0 + wp;
-        int r2 = r1 + wp;
-        int r3 = r2 + wp;
-        for (int j = 0, x = 0; j < tw; j++, x += 2) {
-            float d00 = pad[r0 + x], d01 = pad[r0 + x + 1], d02 = pad[r0 + x + 2], d03 = pad[r0 + x + 3];
-            float d10 = pad[r1 + x], d11 = pad[r1 + x + 1], d12 = pad[r1 + x + 2], d13 = pad[r1 + x + 3];
-            float d20 = pad[r2 + x], d21 = pad[r2 + x + 1], d22 = pad[r2 + x + 2], d23 = pad[r2 + x + 3];
-            float d30 = pad[r3 + x], d31 = pad[r3 + x + 1], d32 = pad[r3 + x + 2], d33 = pad[r3 + x + 3];
-            int o = t + j;
-            columns(vb, o, step, d00 - d20, d01 - d21, d02 - d22, d03 - d23);
-            columns(vb, o + 4 * step, step, d10 + d20, d11 + d21, d12 + d22, d13 + d23);
-            columns(vb, o + 8 * step, step, d20 - d10, d21 - d11, d22 - d12, d23 - d13);
-            columns(vb, o + 12 * step, step, d10 - d30, d11 - d31, d12 - d32, d13 - d33);
-        }
-    }
-
-    /** The column step of B^T d B for one combined row [a0 a1 a2 a3]: four positions, step apart from o. */
-    private static void columns(long vb, int o, int step, float a0, float a1, float a2, float a3) {
-        OffHeap.put(vb, o, a0 - a2);
-        OffHeap.put(vb, o + step, a1 + a2);
-        OffHeap.put(vb, o + 2 * step, a2 - a1);
-        OffHeap.put(vb, o + 3 * step, a1 - a3);
-    }
-
-    /**
-     * Per-thread heap rows of the output transform: the 16 positions of M for a run of output
-     * channels and the tiles' four results; each its own array, so that the loop over tiles
-     * reads and writes them all at one index (the loop shape the JDK 17 JIT can vectorise).
-     */
-    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[POS + 4][0]);
-
-    private static float[][] rows(int n) {
-        float[][] r = ROWS.get();
-        for (int k = 0; k < r.length; k++) {
-            if (r[k].length < n) {
-                r[k] = new float[Math.max(n, r[k].length + r[k].length / 2)];
-            }
-        }
-        return r;
-    }
-
-    /**
-     * dst (samples [n0, n0 + nbk), every element) = A^T m A + bias for every tile and output
-     * channel, m the tile's 16 values of M[pos][co][t]: per column of m, [m0 + m1 + m2,
-     * m1 - m2 - m3] down the rows, then the same along each of the two rows; the second output
-     * row and column are dropped where they fall outside an odd output plane.
-     */
-    private static void outputTransform(CpuStorage m, int n0, int nbk, TileGeo s, float[] bias, CpuStorage dst) {
-        int ho = s.ho();
-        int wo = s.wo();
-        int tiles = nbk * s.tilesPerSample();
-        int st = positionStride(s.cout(), tiles);
-        long mb = OffHeap.floats(m, 0, (long) POS * st);
-        float[] out = HeapStage.scratch(4, ho * wo);
-        // output channels [co0, co0 + cb) at a time: each position's rows of them are one run of M, one copy
-        int cb = Math.max(1, Math.min(s.cout(), COPY_FLOATS / tiles));
-        float[][] r = rows(cb * tiles);
-        for (int co0 = 0; co0 < s.cout(); co0 += cb) {
-            int cn = Math.min(cb, s.cout() - co0);
-            int len = cn * tiles;
-            for (int k = 0; k < POS; k++) {
-                OffHeap.copy(mb, k * st + co0 * tiles, r[k], 0, len);
-            }
-            float[] y00 = r[POS];
-            float[] y01 = r[POS + 1];
-            float[] y10 = r[POS + 2];
-            float[] y11 = r[POS + 3];
-            float[] m0 = r[0], m1 = r[1], m2 = r[2], m3 = r[3], m4 = r[4], m5 = r[5], m6 = r[6], m7 = r[7];
-            float[] m8 = r[8], m9 = r[9], m10 = r[10], m11 = r[11], m12 = r[12], m13 = r[13], m14 = r[14], m15 = r[15];
-            for (int t = 0; t < len; t++) {
-                float u00 = m0[t] + m4[t] + m8[t];
-                float u01 = m1[t] + m5[t] + m9[t];
-                float u02 = m2[t] + m6[t] + m10[t];
-                float u03 = m3[t] + m7[t] + m11[t];
-                float u10 = m4[t] - m8[t] - m12[t];
-                float u11 = m5[t] - m9[t] - m13[t];
-                float u12 = m6[t] - m10[t] - m14[t];
-                float u13 = m7[t] - m11[t] - m15[t];
-                y00[t] = u00 + u01 + u02;
-                y01[t] = u01 - u02 - u03;
-                y10[t] = u10 + u11 + u12;
-                y11[t] = u11 - u12 - u13;
-            }
-            for (int co = co0; co < co0 + cn; co++) {
-                float b = bias == null ? 0f : bias[co];
-                for (int sm = 0; sm < nbk; sm++) {
-                    scatterTiles(y00, y01, y10, y11, (co - co0) * tiles + sm * s.tilesPerSample(), b, s, out);
-                    dst.f32().put((int) (((long) (n0 + sm) * s.cout() + co) * ho * wo), out, 0, ho * wo);
-                }
-            }
-        }
-    }
-
-    /** Floats per position the output transform copies from M at once (16 such rows and 4 result rows: 320 KB). */
-    private static final int COPY_FLOATS = 4096;
-
-    /** out (one output plane, written whole) = the 2x2 results of its tiles from t0 plus b, cropped at odd edges. */
-    private static void scatterTiles(float[] y00, float[] y01, float[] y10, float[] y11, int t0, float b, TileGeo s,
-                                     float[] out) {
-        int ho = s.ho();
-        int wo = s.wo();
-        int tw = s.tilesW();
-        int pairs = wo / 2; // tiles whose two columns both exist
-        for (int i = 0, t = t0; i < s.tilesH(); i++, t += tw) {
-            int o = 2 * i * wo;
-            for (int j = 0; j < pairs; j++) {
-                out[o + 2 * j] = y00[t + j] + b;
-                out[o + 2 * j + 1] = y01[t + j] + b;
-            }
-            if (pairs < tw) {
-                out[o + wo - 1] = y00[t + pairs] + b;
-            }
-            if (2 * i + 1 < ho) {
-                o += wo;
-                for (int j = 0; j < pairs; j++) {
-                    out[o + 2 * j] = y10[t + j] + b;
-                    out[o + 2 * j + 1] = y11[t + j] + b;
-                }
-                if (pairs < tw) {
-                    out[o + wo - 1] = y10[t + pairs] + b;
-                }
-            }
-        }
     }
 }

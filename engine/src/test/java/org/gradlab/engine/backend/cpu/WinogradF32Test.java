@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Winograd F(2x2, 3x3) ({@link Winograd32}) called directly, so that also the channel counts the
  * path choice leaves on im2col (1, 3) are checked, against the float64 reference
  * ({@link ConvReference}): odd and even planes (the cropped last tile row and column), padding 0
- * and 1, batch 1 and 33, with and without bias, forward and backward-data, at 1, 2 and 3 threads
+ * and 1, batch 1 and 33, with and without bias, forward, backward-data and the filter gradient
+ * ({@link WinogradFilterGradient32}), at 1, 2 and 3 threads
  * with every kernel split as finely as it goes. Relative error at most 1e-5, as every float32 path.
  * Then the path choice: ResNet-18's 3x3 stride-1 convs take Winograd, exp 08's (too few channels to
  * gain, bench/README.md) stay on im2col.
@@ -58,7 +59,7 @@ class WinogradF32Test {
 
     @ParameterizedTest(name = "n {0} cin {1} cout {2} {3}x{4} pad {5} bias {6}")
     @MethodSource("cases")
-    void forwardAndInputGradientMatchTheReferenceAtOneTwoAndThreeThreads(int n, int cin, int cout, int h, int w, int pad,
+    void forwardAndBothGradientsMatchTheReferenceAtOneTwoAndThreeThreads(int n, int cin, int cout, int h, int w, int pad,
                                                                           boolean withBias) {
         Generator gen = new Generator(31);
         int[] xs = {n, cin, h, w};
@@ -70,6 +71,7 @@ class WinogradF32Test {
         Tensor out64 = CONV.conv2dForward(x64, w64, b64, cp);
         Tensor g64 = exactInF32(gen, out64.shape());
         Tensor gx64 = CONV.conv2dBackwardInput(g64, w64, xs, cp);
+        Tensor gw64 = CONV.conv2dBackwardWeight(g64, x64, ws, cp);
         CpuConv.Plan plan = CpuConv.Plan.of(xs, ws, cp);
         for (int threads = 1; threads <= 3; threads++) {
             Parallel.setThreads(threads);
@@ -77,6 +79,7 @@ class WinogradF32Test {
             String where = threads + " threads";
             assertClose(forward(x64, w64, b64, plan), out64, 1e-5, where + ", forward");
             assertClose(backwardInput(g64, w64, plan), gx64, 1e-5, where + ", grad_x");
+            assertClose(backwardWeight(g64, x64, plan), gw64, 1e-5, where + ", grad_w");
         }
     }
 
@@ -96,6 +99,8 @@ class WinogradF32Test {
             assertArrayEquals(forward(x, w, b, plan).toFloatArray(), forward(x, w, b, plan).toFloatArray(), threads + " threads");
             assertArrayEquals(backwardInput(g, w, plan).toFloatArray(), backwardInput(g, w, plan).toFloatArray(),
                     threads + " threads");
+            assertArrayEquals(backwardWeight(g, x, plan).toFloatArray(), backwardWeight(g, x, plan).toFloatArray(),
+                    threads + " threads");
         }
     }
 
@@ -111,9 +116,9 @@ class WinogradF32Test {
         assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 3, 32, 28, 1));
         assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 32, 64, 14, 1));
         assertEquals(CpuConv.Path32.SAMPLE_BLOCKS, path(32, 64, 128, 7, 1));
-        // the filter gradient of a Winograd conv takes im2col
-        assertEquals(CpuConv.Path32.SAMPLE_BLOCKS,
-                CpuConv.im2colPath32(CpuConv.Plan.of(new int[] {32, 256, 7, 7}, new int[] {256, 256, 3, 3}, new Conv2dParams(1, 1, 1))));
+        // the filter gradient of a Winograd conv takes Winograd too
+        assertEquals(CpuConv.Path32.WINOGRAD,
+                CpuConv.filterPath32(CpuConv.Plan.of(new int[] {32, 256, 7, 7}, new int[] {256, 256, 3, 3}, new Conv2dParams(1, 1, 1))));
     }
 
     private static CpuConv.Path32 path(int n, int cin, int cout, int h, int stride) {
@@ -128,6 +133,14 @@ class WinogradF32Test {
         Tensor out = Tensor.uninitialized(DType.F32, Device.CPU, p.n(), p.cout(), p.geo().ho(), p.geo().wo());
         Winograd32.forward(storage(x), x.offset(), storage(w), w.offset(), bias, storage(out), p);
         return out;
+    }
+
+    private static Tensor backwardWeight(Tensor g64, Tensor x64, CpuConv.Plan p) {
+        Tensor g = g64.to(DType.F32);
+        Tensor x = x64.to(DType.F32);
+        Tensor gw = Tensor.uninitialized(DType.F32, Device.CPU, p.cout(), p.cin(), 3, 3);
+        WinogradFilterGradient32.backwardWeight(storage(g), g.offset(), storage(x), x.offset(), storage(gw), p);
+        return gw;
     }
 
     private static Tensor backwardInput(Tensor g64, Tensor w64, CpuConv.Plan p) {

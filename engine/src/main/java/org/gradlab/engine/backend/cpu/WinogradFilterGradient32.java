@@ -1,0 +1,199 @@
+package org.gradlab.engine.backend.cpu;
+
+import org.gradlab.engine.DType;
+import org.gradlab.natives.Blas;
+
+/**
+ * The filter gradient of a float32 3x3 stride-1 conv (groups 1) by Winograd F(2x2, 3x3), the
+ * backward of {@link Winograd32}'s forward. There, per tile, Y = A^T M A with
+ * M[co] = sum over ci of U[co][ci] (.) V[ci], U = G g G^T and V = B^T d B ((.) the elementwise
+ * product, d the tile's 4x4 input patch). Differentiating back through each step:
+ * <pre>
+ *   dM[co]     = A dY[co] A^T                                  (4x4, from the tile's 2x2 output gradient)
+ *   dU[co][ci] = sum over tiles and samples of dM[co] (.) V[ci]
+ *   dg[co][ci] = G^T dU[co][ci] G                              (3x3)
+ * </pre>
+ * For each of the 16 positions, the sum over tiles is ONE sgemm per block of samples:
+ * dU[pos] (Cout x Cin) += dM[pos] (Cout x T) * V[pos]^T (T x Cin), T the block's tiles; the
+ * GEMMs do 16 multiply-adds per tile and channel pair where im2col + GEMM does 36 (4 outputs x 9
+ * taps), and no col matrix is built. With the 2x2 output gradient [[y00 y01] [y10 y11]] of a tile,
+ * the rows of A dY are [y00 y01], [y00+y10 y01+y11], [y00-y10 y01-y11], [-y10 -y11], and each row
+ * [a b] times A^T is [a, a+b, a-b, -b]. G^T u of a 4-vector u is [u0 + (u1+u2)/2, (u1-u2)/2,
+ * (u1+u2)/2 + u3]; dg applies it down the columns of dU, then along the rows.
+ *
+ * <p>NOTE: the output gradient of the cropped second row or column of an odd plane's last tiles
+ * is zero (they are not outputs), so those tiles' extra input reads add nothing. The transforms
+ * only add, subtract and halve, as in the forward (tested against the float64 reference,
+ * WinogradF32Test).
+ *
+ * <p>Threads: the blocks of samples split across threads ({@link Parallel}); chunk k sums its
+ * blocks into a dU of its own, the partials are added in chunk order ({@link Parallel#addInOrder})
+ * before the filter transform, so a fixed thread count gives the same bits every time.
+ *
+ * <p>Heap staging slots (see {@link HeapStage}): 0 one input plane (by
+ * {@link WinogradTransforms32#input}), 1 its zero-bordered copy, 2 one output-gradient plane
+ * zero-bordered to whole tiles, 3 one output-gradient plane.
+ */
+final class WinogradFilterGradient32 {
+    private WinogradFilterGradient32() {}
+
+    private static final int POS = Winograd32.POS;
+    /** Tiles one block GEMM should reach, its K ({@code -Dgradlab.winogradFilterTiles}). */
+    private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradFilterTiles", 160);
+
+    /** gw (Cout x Cin x 3 x 3, written whole) = the filter gradient of conv(x, w) for the output gradient g. */
+    static void backwardWeight(CpuStorage g, long gOff, CpuStorage x, long xOff, CpuStorage gw, CpuConv.Plan p) {
+        Im2col.Geo geo = p.geo();
+        Winograd32.TileGeo s = new Winograd32.TileGeo(p.n(), p.cin(), p.cout(), geo.h(), geo.w(), geo.ph(), geo.pw());
+        int nb = Winograd32.samplesPerBlock(s, TARGET_TILES);
+        int blocks = (s.n() + nb - 1) / nb;
+        int tps = s.tilesPerSample();
+        int uStep = s.cout() * s.cin(); // dU[pos] apart: the GEMMs write one position at a time, the transform reads rows
+        int size = POS * uStep;
+        CpuStorage[] partial = new CpuStorage[Parallel.chunks(blocks, 1)];
+        try {
+            Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
+                // a chunk's first block GEMMs with beta 0, so every dU[pos] is written before it is summed into
+                partial[chunk] = new CpuStorage(DType.F32, size, false);
+                try (Winograd32.Work work = new Winograd32.Work(s, nb * tps)) {
+                    float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
+                    java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
+                    int tileCells = 4 * s.tilesH() * s.tilesW();
+                    float[] gPad = HeapStage.scratch(2, tileCells);
+                    java.util.Arrays.fill(gPad, 0, tileCells, 0f); // the cropped cells of odd planes stay zero
+                    for (int b = b0; b < b1; b++) {
+                        int n0 = b * nb;
+                        int nbk = Math.min(nb, s.n() - n0);
+                        int tiles = nbk * tps;
+                        WinogradTransforms32.input(x, xOff, n0, nbk, s, pad, work.v);
+                        gradientTransform(g, gOff, n0, nbk, s, gPad, work.m);
+                        int stepV = Winograd32.positionStride(s.cin(), tiles);
+                        int stepM = Winograd32.positionStride(s.cout(), tiles);
+                        for (int pos = 0; pos < POS; pos++) {
+                            Blas.sgemm(false, true, s.cout(), s.cin(), tiles, 1f, work.m.buffer(), (long) pos * stepM, tiles,
+                                    work.v.buffer(), (long) pos * stepV, tiles, b == b0 ? 0f : 1f, partial[chunk].buffer(),
+                                    (long) pos * uStep, s.cin());
+                        }
+                    }
+                }
+            });
+        } finally {
+            Parallel.addInOrder(partial, size);
+        }
+        try (CpuStorage du = partial[0]) {
+            filterTransform(du, uStep, s.cout(), s.cin(), gw);
+        }
+    }
+
+    /**
+     * dM[pos][co][t] (off-heap, positions {@link Winograd32#positionStride} apart, T = nbk tiles
+     * per sample) = A dY A^T for every tile t of samples [n0, n0 + nbk) and output channel co,
+     * dY the tile's 2x2 output gradient (zero where an odd plane crops it).
+     */
+    private static void gradientTransform(CpuStorage g, long gOff, int n0, int nbk, Winograd32.TileGeo s, float[] gPad,
+                                          CpuStorage m) {
+        int ho = s.ho();
+        int wo = s.wo();
+        int wp = 2 * s.tilesW(); // gPad's row length
+        int tw = s.tilesW();
+        int tps = s.tilesPerSample();
+        int tiles = nbk * tps;
+        int step = Winograd32.positionStride(s.cout(), tiles);
+        long mb = OffHeap.floats(m, 0, (long) POS * step);
+        float[] plane = HeapStage.scratch(3, ho * wo);
+        float[][] rows = WinogradTransforms32.tileRows(tiles); // one channel's tiles of every sample per position, copied out whole
+        for (int co = 0; co < s.cout(); co++) {
+            for (int sm = 0; sm < nbk; sm++) {
+                g.f32().get((int) (gOff + ((long) (n0 + sm) * s.cout() + co) * ho * wo), plane, 0, ho * wo);
+                for (int y = 0; y < ho; y++) {
+                    System.arraycopy(plane, y * wo, gPad, y * wp, wo);
+                }
+                for (int i = 0; i < s.tilesH(); i++) {
+                    tileRow(gPad, 2 * i * wp, wp, tw, rows, sm * tps + i * tw);
+                }
+            }
+            for (int k = 0; k < POS; k++) {
+                OffHeap.copy(rows[k], 0, mb, k * step + co * tiles, tiles);
+            }
+        }
+    }
+
+    /**
+     * rows[pos][t0, t0 + tw) = A dY A^T of the tw tiles whose 2x2 output gradients start at row
+     * {@code r0} of gPad: the rows of A dY are [y00 y01], [y00+y10 y01+y11], [y00-y10 y01-y11],
+     * [-y10 -y11], and each row [a b] times A^T is [a, a+b, a-b, -b].
+     */
+    private static void tileRow(float[] gPad, int r0, int wp, int tw, float[][] rows, int t0) {
+        int r1 = r0 + wp;
+        float[] m0 = rows[0], m1 = rows[1], m2 = rows[2], m3 = rows[3], m4 = rows[4], m5 = rows[5], m6 = rows[6];
+        float[] m7 = rows[7], m8 = rows[8], m9 = rows[9], m10 = rows[10], m11 = rows[11], m12 = rows[12], m13 = rows[13];
+        float[] m14 = rows[14], m15 = rows[15];
+        for (int j = 0; j < tw; j++) {
+            int x = 2 * j;
+            float y00 = gPad[r0 + x], y01 = gPad[r0 + x + 1];
+            float y10 = gPad[r1 + x], y11 = gPad[r1 + x + 1];
+            int t = t0 + j;
+            m0[t] = y00;
+            m1[t] = y00 + y01;
+            m2[t] = y00 - y01;
+            m3[t] = -y01;
+            float a = y00 + y10;
+            float b = y01 + y11;
+            m4[t] = a;
+            m5[t] = a + b;
+            m6[t] = a - b;
+            m7[t] = -b;
+            a = y00 - y10;
+            b = y01 - y11;
+            m8[t] = a;
+            m9[t] = a + b;
+            m10[t] = a - b;
+            m11[t] = -b;
+            m12[t] = -y10;
+            m13[t] = -y10 - y11;
+            m14[t] = y11 - y10;
+            m15[t] = y11;
+        }
+    }
+
+    /**
+     * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU (off-heap, 16 positions uStep apart,
+     * dU[pos] row-major Cout x Cin): G^T down the four columns, then along the three rows, in
+     * double, rounded once. Per output channel the 16 rows of dU are copied into heap arrays and
+     * its 9 x Cin results written out whole; output channels split across threads.
+     */
+    private static void filterTransform(CpuStorage du, int uStep, int cout, int cin, CpuStorage gw) {
+        long src = OffHeap.floats(du, 0, (long) POS * uStep);
+        long dst = OffHeap.floats(gw, 0, (long) cout * cin * 9);
+        Parallel.forChunks(cout, Parallel.grain(POS * (long) cin), (chunk, co0, co1) -> {
+            float[][] u = new float[POS][cin];
+            float[] out = new float[9 * cin];
+            double[] t = new double[12];
+            for (int co = co0; co < co1; co++) {
+                for (int k = 0; k < POS; k++) {
+                    OffHeap.copy(src, k * uStep + co * cin, u[k], 0, cin);
+                }
+                for (int ci = 0; ci < cin; ci++) {
+                    // t (3 x 4) = G^T u: per column, [u0 + (u1+u2)/2, (u1-u2)/2, (u1+u2)/2 + u3]
+                    for (int c = 0; c < 4; c++) {
+                        double u1 = u[4 + c][ci];
+                        double u2 = u[8 + c][ci];
+                        t[c] = u[c][ci] + (u1 + u2) / 2;
+                        t[4 + c] = (u1 - u2) / 2;
+                        t[8 + c] = (u1 + u2) / 2 + u[12 + c][ci];
+                    }
+                    for (int r = 0; r < 3; r++) { // dg = t G, the same along each row
+                        double a = t[4 * r];
+                        double b = t[4 * r + 1];
+                        double c = t[4 * r + 2];
+                        double d = t[4 * r + 3];
+                        out[9 * ci + 3 * r] = (float) (a + (b + c) / 2);
+                        out[9 * ci + 3 * r + 1] = (float) ((b - c) / 2);
+                        out[9 * ci + 3 * r + 2] = (float) ((b + c) / 2 + d);
+                    }
+                }
+                OffHeap.copy(out, 0, dst, co * cin * 9, 9 * cin);
+            }
+        });
+    }
+}
