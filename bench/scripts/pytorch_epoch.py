@@ -34,6 +34,7 @@ p.add_argument("--size", type=int, default=None, help="with --model: image side,
 p.add_argument("--patch", type=int, default=None, help="with --model vit_tiny: patch side (default 4 below 64 px, else 8)")
 p.add_argument("--profile", action="store_true",
                help="after the timed epochs, one more under torch.profiler: ms per step per aten op (GradLab: bench epoch --profile)")
+p.add_argument("--profile-rows", type=int, default=12, help="with --profile: how many of the heaviest ops to print")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 try:  # which BLAS library serves torch's matmuls (Debian's python3-torch: whatever libblas.so.3 resolves to)
@@ -157,9 +158,10 @@ def epoch(on_step=None):
 times = []
 for e in range(a.epochs + 1):
     t = time.perf_counter()
+    cpu = time.thread_time()  # the training thread's CPU time: what the load of a shared host disturbs least
     epoch()
     s = time.perf_counter() - t
-    print(f"  epoch {e}{' (warm-up)' if e == 0 else ''}: {s:.2f} s", flush=True)
+    print(f"  epoch {e}{' (warm-up)' if e == 0 else ''}: {s:.2f} s (training thread CPU {time.thread_time() - cpu:.2f} s)", flush=True)
     if e > 0:
         times.append(s)
 med = statistics.median(times)
@@ -174,6 +176,6 @@ if a.profile:
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         epoch(on_step=lambda: steps.__setitem__(0, steps[0] + 1))
     print(f"  profiled epoch: {steps[0]} steps; self CPU time per step of the heaviest ops:")
-    rows = sorted(prof.key_averages(), key=lambda r: r.self_cpu_time_total, reverse=True)[:12]
+    rows = sorted(prof.key_averages(), key=lambda r: r.self_cpu_time_total, reverse=True)[:a.profile_rows]
     for r in rows:
         print(f"  {r.key[:40]:<40} {r.self_cpu_time_total / 1e3 / steps[0]:9.3f} ms  {r.count / steps[0]:5.1f} calls")

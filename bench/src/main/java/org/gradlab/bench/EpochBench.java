@@ -31,6 +31,7 @@ import org.gradlab.nn.optim.Optimizer;
  * for batches and how long the loader alone needs per epoch.
  */
 public final class EpochBench {
+    private static final java.lang.management.ThreadMXBean THREAD_CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     /** The measured figures. */
     public record Result(String expId, String device, int images, int batchSize, double medianSeconds, double[] epochSeconds,
                          double medianWaitSeconds, double loaderOnlySeconds, double[] phaseSeconds) {
@@ -97,6 +98,7 @@ public final class EpochBench {
                 long steps = 0;
                 double[] ph = new double[4];
                 long t0 = System.nanoTime();
+                long cpu0 = THREAD_CPU.getCurrentThreadCpuTime(); // what the load of a shared host disturbs least
                 long tWait = System.nanoTime();
                 for (Batch batch : loader.epoch(ep)) {
                     long t1 = System.nanoTime();
@@ -125,11 +127,14 @@ public final class EpochBench {
                     log.printf("  profiled epoch: %.2f s, %d steps; per step: forward %.2f ms, backward %.2f ms, optimizer %.2f ms, "
                             + "waiting for data %.2f ms%n", s, steps, 1e3 * ph[0] / steps, 1e3 * ph[1] / steps, 1e3 * ph[2] / steps,
                             1e3 * ph[3] / steps);
+                    log.printf("  op times below: %s clock of the training thread (-Dgradlab.profileClock=cpu|wall)%n",
+                            profiler.clock().name().toLowerCase(java.util.Locale.ROOT));
                     log.print(profiler.table(steps));
                     continue;
                 }
-                log.printf("  epoch %d%s: %.2f s (forward %.2f, backward %.2f, optimizer %.2f, waiting for data %.2f)%n", ep,
-                        ep == 0 ? " (warm-up)" : "", s, ph[0], ph[1], ph[2], ph[3]);
+                log.printf("  epoch %d%s: %.2f s (forward %.2f, backward %.2f, optimizer %.2f, waiting for data %.2f; "
+                        + "training thread CPU %.2f s)%n", ep, ep == 0 ? " (warm-up)" : "", s, ph[0], ph[1], ph[2], ph[3],
+                        (THREAD_CPU.getCurrentThreadCpuTime() - cpu0) / 1e9);
                 if (org.gradlab.engine.backend.Backends.of(device) instanceof org.gradlab.engine.backend.cuda.CudaBackend cuda) {
                     log.println("    device memory: " + cuda.memoryStats()); // flat from epoch to epoch = no leak
                 }

@@ -143,7 +143,9 @@ class StudyRunTest {
      * The challenge through the bundled dermamnist-25 study gives the figures the Java-coded challenge gave before
      * studies became data (recorded 2026-12-04 with {@code ./gradlab challenge --exp 01,08 --limit-train 500
      * --epochs 1 --seed 7} at commit 9b8667a, when the CPU kernels ran on one thread: the same seed gives the
-     * same figures at the same thread count, so this runs with {@code --threads 1}).
+     * same figures at the same thread count, so this runs with {@code --threads 1}). Re-recorded 2026-12-05 when
+     * float32 sums over leading rows (linear layers' bias gradients) moved to float partial sums in blocks of 64
+     * rows: exp 01's test AUC 0.6464626384398643 → 0.6464627988770749, the five others unchanged.
      */
     @Test
     void challengeFiguresAreUnchangedForTheSameSeed(@TempDir Path out) throws Exception {
@@ -166,7 +168,7 @@ class StudyRunTest {
         assertEquals(0, new StudyRunner(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run());
         List<RunResult> runs = ResultsStore.read(out.resolve("results.json")).runs();
         assertEquals(0.6721346548579875, runs.get(0).val().auc(), 1e-12);
-        assertEquals(0.6464626384398643, runs.get(0).test().auc(), 1e-12);
+        assertEquals(0.6464627988770749, runs.get(0).test().auc(), 1e-12);
         assertEquals(0.6689930209371885, runs.get(0).val().accuracy(), 1e-12);
         assertEquals(0.5521387955346051, runs.get(1).val().auc(), 1e-12);
         assertEquals(0.581491094097261, runs.get(1).test().auc(), 1e-12);

@@ -224,7 +224,7 @@ public final class Autograd {
                     }
                 }
                 if (!listeners.isEmpty()) {
-                    long listening = System.nanoTime();
+                    long listening = OpProfiler.now();
                     for (BackwardListener l : listeners) {
                         l.onNode(op, g, grads, summedAxes);
                     }

@@ -27,4 +27,47 @@ public interface NormKernels {
     /** Backward of {@link #batchNormForward} from the saved mean/invstd; {@code weight} may be null. */
     BatchNormGrads batchNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor saveMean, Tensor saveInvstd,
                                      boolean training, boolean needX, boolean needWeight, boolean needBias);
+
+    /**
+     * silu(batch norm of x), the pair EfficientNet's conv blocks run, as one call: the same
+     * arguments and statistics as {@link #batchNormForward}, the output passed through
+     * silu(y) = y * sigmoid(y). This default runs the two kernels one after the other; a backend
+     * may fuse them (the CPU's float32 path applies SiLU to each staged block before storing it).
+     */
+    default BatchNormResult batchNormSiluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                 Tensor runningVar, boolean training, double momentum, double eps) {
+        BatchNormResult r = batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        Tensor out = r.out().backend().elementwise().unary(UnaryFn.SILU, r.out(), 0, 0);
+        return new BatchNormResult(out, r.saveMean(), r.saveInvstd());
+    }
+
+    /**
+     * Backward of {@link #batchNormSiluForward}: with y = x̂ * weight + bias recomputed from x and
+     * the saved statistics (y itself is not kept), dL/dy = g * silu'(y), then
+     * {@link #batchNormBackward} of dL/dy. {@code weight} and {@code bias} may be null.
+     */
+    default BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
+                                                 Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
+                                                 boolean needBias) {
+        ElementwiseKernels ew = x.backend().elementwise();
+        Tensor y = ew.binary(BinaryFn.MUL, ew.binary(BinaryFn.SUB, x, perChannel(saveMean, x)), perChannel(saveInvstd, x));
+        if (weight != null) {
+            y = ew.binary(BinaryFn.MUL, y, perChannel(weight, x));
+        }
+        if (bias != null) {
+            y = ew.binary(BinaryFn.ADD, y, perChannel(bias, x));
+        }
+        Tensor gy = ew.binary(BinaryFn.SILU_BACKWARD, gradOut, y);
+        return batchNormBackward(gy, x, weight, saveMean, saveInvstd, training, needX, needWeight, needBias);
+    }
+
+    /** The (C) vector v as a (1, C, 1, ...) view that broadcasts over x (N, C, S...). */
+    private static Tensor perChannel(Tensor v, Tensor x) {
+        int[] shape = new int[x.dim()];
+        int[] strides = new int[x.dim()];
+        java.util.Arrays.fill(shape, 1);
+        shape[1] = v.shape(0);
+        strides[1] = v.strides()[0];
+        return v.view(shape, strides, v.offset());
+    }
 }

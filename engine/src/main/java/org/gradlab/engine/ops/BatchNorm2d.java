@@ -31,6 +31,24 @@ public final class BatchNorm2d extends Op {
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                boolean training, double momentum, double eps) {
+        check(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        BatchNormResult r = x.backend().norm().batchNormForward(x, weight, bias, runningMean, runningVar, training,
+                momentum, eps);
+        if (Autograd.isRecording(x, weight, bias)) {
+            BatchNorm2d op = new BatchNorm2d();
+            op.training = training;
+            op.save(x);
+            op.save(weight);
+            op.save(r.saveMean());
+            op.save(r.saveInvstd());
+            Autograd.record(op, r.out(), x, weight, bias);
+        }
+        return r.out();
+    }
+
+    /** The argument checks of {@link #apply} (also {@link BatchNormSilu}'s): clear one-line errors. */
+    static void check(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, boolean training,
+                      double momentum, double eps) {
         Checks.sameDeviceAndDtype("batch_norm2d", x, weight, bias, runningMean, runningVar);
         Checks.rank("batch_norm2d", "input", x, 4);
         int c = x.shape(1);
@@ -49,18 +67,6 @@ public final class BatchNorm2d extends Op {
             throw new IllegalArgumentException("batch_norm2d: need eps > 0 and momentum in [0, 1], got eps " + eps
                     + ", momentum " + momentum);
         }
-        BatchNormResult r = x.backend().norm().batchNormForward(x, weight, bias, runningMean, runningVar, training,
-                momentum, eps);
-        if (Autograd.isRecording(x, weight, bias)) {
-            BatchNorm2d op = new BatchNorm2d();
-            op.training = training;
-            op.save(x);
-            op.save(weight);
-            op.save(r.saveMean());
-            op.save(r.saveInvstd());
-            Autograd.record(op, r.out(), x, weight, bias);
-        }
-        return r.out();
     }
 
     private static void channelVector(String what, Tensor t, int c, Tensor x) {

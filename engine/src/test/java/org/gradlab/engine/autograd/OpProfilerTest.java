@@ -57,4 +57,43 @@ class OpProfilerTest {
         assertEquals(calls, p.entries().stream().filter(e -> e.op().equals("Conv2d") && e.phase().equals("forward"))
                 .findFirst().orElseThrow().calls());
     }
+
+    @Test
+    void cpuClockLeavesOutTimeTheThreadSpendsAsleep() throws InterruptedException {
+        Generator g = new Generator(1);
+        Tensor x = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 2, 3, 8, 8);
+        Tensor w = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 4, 3, 3, 3).requiresGrad(true);
+        long[] nanos = new long[2];
+        for (OpProfiler.Clock clock : OpProfiler.Clock.values()) {
+            try (OpProfiler prof = OpProfiler.start(clock)) {
+                assertEquals(clock, prof.clock());
+                OpProfiler.lap();
+                Thread.sleep(60); // charged to the first op on the wall clock only
+                step(x, w);
+                nanos[clock.ordinal()] = prof.entries().stream().filter(e -> e.op().equals("Conv2d")).findFirst().orElseThrow()
+                        .nanos();
+            }
+        }
+        assertTrue(nanos[OpProfiler.Clock.WALL.ordinal()] >= 60_000_000L, "wall " + nanos[0]);
+        assertTrue(nanos[OpProfiler.Clock.CPU.ordinal()] < 40_000_000L, "cpu " + nanos[1]);
+    }
+
+    @Test
+    void aClockNameThatIsNeitherCpuNorWallIsRefused() {
+        String before = System.getProperty("gradlab.profileClock");
+        System.setProperty("gradlab.profileClock", "gpu");
+        try {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    OpProfiler.Clock::configured);
+            assertTrue(e.getMessage().contains("expected cpu or wall, got 'gpu'"), e.getMessage());
+            System.setProperty("gradlab.profileClock", "CPU");
+            assertEquals(OpProfiler.Clock.CPU, OpProfiler.Clock.configured());
+        } finally {
+            if (before == null) {
+                System.clearProperty("gradlab.profileClock");
+            } else {
+                System.setProperty("gradlab.profileClock", before);
+            }
+        }
+    }
 }

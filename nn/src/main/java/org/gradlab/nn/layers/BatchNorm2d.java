@@ -15,6 +15,10 @@ import org.gradlab.nn.init.Init;
  * running_mean = (1-m) running_mean + m mean_b, running_var = (1-m) running_var + m var_b n/(n-1),
  * num_batches_tracked += 1. Eval: uses the running statistics.
  *
+ * <p>{@link #thenSilu}: the same layer followed by SiLU as one op (engine {@code BatchNormSilu}),
+ * which keeps only x for the backward; EfficientNet's conv blocks use it in place of
+ * BatchNorm2d then SiLU (same parameters and buffers, same state-dict names).
+ *
  * <p>State dict (PyTorch order): weight, bias, running_mean, running_var, num_batches_tracked.
  * NOTE: the running statistics and the counter are persistent buffers updated in place.
  */
@@ -22,15 +26,22 @@ public final class BatchNorm2d extends Module {
     public final int numFeatures;
     public final double eps;
     public final double momentum;
+    /** Whether the output is passed through SiLU (y * sigmoid(y)) inside the same op. */
+    public final boolean silu;
     private long batches;
 
     public BatchNorm2d(int channels, double eps, double momentum) {
+        this(channels, eps, momentum, false);
+    }
+
+    private BatchNorm2d(int channels, double eps, double momentum, boolean silu) {
         if (channels <= 0) {
             throw new IllegalArgumentException("BatchNorm2d: channels must be positive, got " + channels);
         }
         this.numFeatures = channels;
         this.eps = eps;
         this.momentum = momentum;
+        this.silu = silu;
         registerParameter("weight", Init.constant(1, DType.F32, Device.CPU, channels));
         registerParameter("bias", Init.constant(0, DType.F32, Device.CPU, channels));
         registerBuffer("running_mean", Init.constant(0, DType.F32, Device.CPU, channels));
@@ -41,6 +52,11 @@ public final class BatchNorm2d extends Module {
     /** BatchNorm2d(C) with eps 1e-5, momentum 0.1. */
     public BatchNorm2d(int channels) {
         this(channels, 1e-5, 0.1);
+    }
+
+    /** BatchNorm2d(C) with eps 1e-5, momentum 0.1, followed by SiLU in one op. */
+    public static BatchNorm2d thenSilu(int channels) {
+        return new BatchNorm2d(channels, 1e-5, 0.1, true);
     }
 
     public Tensor weight() {
@@ -66,7 +82,8 @@ public final class BatchNorm2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         boolean tr = isTraining();
-        Tensor out = Functional.batchNorm2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
+        Tensor out = silu ? Functional.batchNormSilu2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps)
+                : Functional.batchNorm2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
         if (tr) {
             batches++;
             try (MemoryScope p = MemoryScope.persistent()) {
@@ -85,6 +102,6 @@ public final class BatchNorm2d extends Module {
 
     @Override
     protected String describe() {
-        return "(" + numFeatures + ", eps=" + eps + ", momentum=" + momentum + ")";
+        return "(" + numFeatures + ", eps=" + eps + ", momentum=" + momentum + ")" + (silu ? " then SiLU" : "");
     }
 }

@@ -12,7 +12,6 @@ import org.gradlab.nn.layers.Conv2d;
 import org.gradlab.nn.layers.Dropout;
 import org.gradlab.nn.layers.Linear;
 import org.gradlab.nn.layers.Sequential;
-import org.gradlab.nn.layers.SiLU;
 
 /**
  * torchvision's {@code EfficientNet} (v1) with its state-dict names: {@code features} =
@@ -50,7 +49,7 @@ public final class EfficientNet extends Module {
                     + stages.size() + " stages, " + inChannels + ", " + numClasses);
         }
         Sequential features = new Sequential();
-        features.add(ConvNormActivation.of(inChannels, stages.get(0).inChannels(), 3, 2, 1, new SiLU(), gen));
+        features.add(ConvNormActivation.of(inChannels, stages.get(0).inChannels(), 3, 2, 1, true, gen));
         int totalBlocks = stages.stream().mapToInt(MBConv.Config::layers).sum();
         int blockId = 0;
         for (MBConv.Config c : stages) {
@@ -65,7 +64,7 @@ public final class EfficientNet extends Module {
             features.add(stage);
         }
         int last = stages.get(stages.size() - 1).outChannels();
-        features.add(ConvNormActivation.of(last, 4 * last, 1, 1, 1, new SiLU(), gen));
+        features.add(ConvNormActivation.of(last, 4 * last, 1, 1, 1, true, gen));
         registerModule("features", features);
         registerModule("avgpool", new AdaptiveAvgPool2d(1));
         registerModule("classifier", new Sequential(new Dropout(dropout, gen.fork()), new Linear(4 * last, numClasses, gen)));

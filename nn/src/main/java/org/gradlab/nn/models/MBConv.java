@@ -4,7 +4,6 @@ import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.layers.Sequential;
-import org.gradlab.nn.layers.SiLU;
 import org.gradlab.nn.layers.StochasticDepth;
 
 /**
@@ -42,11 +41,11 @@ public final class MBConv extends Module {
         int expanded = makeDivisible(in * expandRatio, 8);
         Sequential block = new Sequential();
         if (expanded != in) {
-            block.add(ConvNormActivation.of(in, expanded, 1, 1, 1, new SiLU(), gen));
+            block.add(ConvNormActivation.of(in, expanded, 1, 1, 1, true, gen));
         }
-        block.add(ConvNormActivation.of(expanded, expanded, kernel, stride, expanded, new SiLU(), gen));
+        block.add(ConvNormActivation.of(expanded, expanded, kernel, stride, expanded, true, gen));
         block.add(new SqueezeExcitation(expanded, Math.max(1, in / 4), gen));
-        block.add(ConvNormActivation.of(expanded, out, 1, 1, 1, null, gen));
+        block.add(ConvNormActivation.of(expanded, out, 1, 1, 1, false, gen));
         registerModule("block", block);
         registerModule("stochastic_depth", new StochasticDepth(stochasticDepthProb, gen.fork()));
     }

@@ -13,12 +13,27 @@ package org.gradlab.engine.backend.cpu;
  * with eight independent partial sums, so the adds do not wait on each other (0.30 -> 0.16 ns
  * per element against four double partial sums), and accumulate across blocks in double; the
  * element-wise passes are single float multiply-adds per element, which the JIT vectorises.
+ *
+ * <p>Small planes (S below {@link #SMALL_PLANE}: EfficientNet's 4x4 and 2x2 stages) take
+ * {@link SmallPlanes32} instead: a loop over one (sample, channel) block of 4 or 16 elements is
+ * all loop overhead (0.5-1.4 ns per element here against 0.1-0.4 on large planes).
  */
 final class ChannelLoops32 {
+    /**
+     * Planes with fewer elements than this take {@link SmallPlanes32}. NOTE: its sums run in a
+     * different order (across the samples first), so they differ in the last bits; the
+     * challenge's CNNs normalise 7x7 = 49-element planes and larger, whose bits stay as they were.
+     */
+    static final int SMALL_PLANE = 49;
+
     private ChannelLoops32() {}
 
     /** sums[ch] += sum of x over channel ch. */
     static void channelSums(float[] x, int n, int c, int s, double[] sums) {
+        if (s < SMALL_PLANE) {
+            SmallPlanes32.channelSums(x, n, c, s, sums);
+            return;
+        }
         for (int i = 0, at = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++, at += s) {
                 sums[ch] += blockSum(x, at, s);
@@ -28,6 +43,10 @@ final class ChannelLoops32 {
 
     /** sq[ch] += sum of (x - mean[ch])^2 over channel ch. */
     static void channelSqDev(float[] x, int n, int c, int s, double[] mean, double[] sq) {
+        if (s < SMALL_PLANE) {
+            SmallPlanes32.channelSqDev(x, n, c, s, mean, sq);
+            return;
+        }
         for (int i = 0, at = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++, at += s) {
                 float m = (float) mean[ch];
@@ -57,6 +76,10 @@ final class ChannelLoops32 {
 
     /** sumG[ch] += sum g, sumGDev[ch] += sum g * (x - mean[ch]) over channel ch. */
     static void gradSums(float[] g, float[] x, int n, int c, int s, double[] mean, double[] sumG, double[] sumGDev) {
+        if (s < SMALL_PLANE) {
+            SmallPlanes32.gradSums(g, x, n, c, s, mean, sumG, sumGDev);
+            return;
+        }
         for (int i = 0, at = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++, at += s) {
                 float m = (float) mean[ch];
@@ -87,6 +110,10 @@ final class ChannelLoops32 {
 
     /** out = a[ch] * x + b[ch]. */
     static void affine(float[] x, float[] out, int n, int c, int s, float[] a, float[] b) {
+        if (s < SMALL_PLANE) {
+            SmallPlanes32.affine(x, out, n, c, s, a, b);
+            return;
+        }
         for (int i = 0, at = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++, at += s) {
                 float ac = a[ch];
@@ -100,6 +127,10 @@ final class ChannelLoops32 {
 
     /** out = a[ch] * g + b[ch] * x + d[ch]. */
     static void affine2(float[] g, float[] x, float[] out, int n, int c, int s, float[] a, float[] b, float[] d) {
+        if (s < SMALL_PLANE) {
+            SmallPlanes32.affine2(g, x, out, n, c, s, a, b, d);
+            return;
+        }
         for (int i = 0, at = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++, at += s) {
                 float ac = a[ch];

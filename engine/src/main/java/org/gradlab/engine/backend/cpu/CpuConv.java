@@ -115,6 +115,15 @@ final class CpuConv implements ConvKernels {
      */
     private static final long KEEP_COLUMNS = Long.getLong("gradlab.keepColumns", 2L << 20);
 
+    /**
+     * Largest col matrix a {@link Path32#PER_SAMPLE} conv keeps ({@code -Dgradlab.keepColumnsPerSample}),
+     * 1 MB: one L2. NOTE: per sample, the filter gradient redoes a sample's im2col into a scratch
+     * matrix that stays in L2 for its GEMM, which costs less than writing the whole batch's columns
+     * to memory in the forward pass and reading them back (exp 08's 32->64 and 3->32 convs on the
+     * Zen 4 host: 0.6-0.8 ms less per step without keeping, bench/README.md, issue 18's fifth round).
+     */
+    private static final long KEEP_COLUMNS_PER_SAMPLE = Long.getLong("gradlab.keepColumnsPerSample", 256L << 10);
+
     @Override
     public Tensor conv2dForward(Tensor x, Tensor w, Tensor bias, Conv2dParams cp) {
         return forward(x, w, bias, cp, null);
@@ -122,15 +131,18 @@ final class CpuConv implements ConvKernels {
 
     /**
      * Keeps the float32 im2col matrix of x (all samples; the block of samples [n0, n0+nb) is the
-     * K x nb*L matrix at n0*K*L) when it has at most {@link #KEEP_COLUMNS} floats: the filter
+     * K x nb*L matrix at n0*K*L) when it has at most {@link #KEEP_COLUMNS} floats ({@link
+     * #KEEP_COLUMNS_PER_SAMPLE} on the per-sample path): the filter
      * gradient then skips a second im2col of x and its copy to off-heap memory.
      */
     @Override
     public ConvForward conv2dForwardKeeping(Tensor x, Tensor w, Tensor bias, Conv2dParams cp) {
         Plan p = Plan.of(x.shape(), w.shape(), cp);
         long floats = (long) p.k * p.n * p.l;
+        Path32 path = path32(p);
+        long most = Math.min(KEEP_COLUMNS, path == Path32.PER_SAMPLE ? KEEP_COLUMNS_PER_SAMPLE : KEEP_COLUMNS);
         boolean keep = x.dtype() == DType.F32 && p.groups == 1 && !p.direct() && !p.depthwise() && floats > 0
-                && floats <= KEEP_COLUMNS && path32(p) != Path32.WINOGRAD; // Winograd builds no col matrix
+                && floats <= most && path != Path32.WINOGRAD; // Winograd builds no col matrix
         Tensor cols = keep ? Tensor.uninitialized(DType.F32, x.device(), (int) floats) : null; // im2col writes it whole
         return new ConvForward(forward(x, w, bias, cp, cols), cols);
     }

@@ -59,6 +59,20 @@ final class CpuElementwise implements ElementwiseKernels {
                     UnaryLoops32.apply(fn, OffHeap.plus(xa, from), OffHeap.plus(oa, from), to - from));
             return out;
         }
+        if (x.dtype() == DType.F32 && fn == UnaryFn.AFFINE && q == 0 && p > 0 && (float) p == p) {
+            // NOTE: p·x of two floats is exact in double, so rounding it once to float is the float
+            // product: the reference's bits from a float loop that vectorises (attention's 1/√d scale).
+            // x + 0 turns -0 into +0 as the reference's p·x + 0 does (with p > 0 nothing else rounds to ±0 differently)
+            float pf = (float) p;
+            forBlocks(n, (chunk, from, to) -> {
+                float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);
+                for (int i = 0; i < to - from; i++) {
+                    a[i] = (a[i] + 0f) * pf;
+                }
+                HeapStage.store(a, o.f32(), from, to - from);
+            });
+            return out;
+        }
         if (x.dtype() == DType.F32 && fn == UnaryFn.AFFINE) { // p * x + q in double, rounded once: the reference's formula inline
             forBlocks(n, (chunk, from, to) -> {
                 float[] a = HeapStage.load(0, in.f32(), (int) off + from, to - from);

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.backend.NormKernels;
+import org.gradlab.engine.backend.UnaryFn;
 
 /**
  * CPU batch norm over a contiguous (N, C, S...) input: the per-channel scalar math here (the
@@ -28,6 +29,22 @@ final class CpuNorm implements NormKernels {
     @Override
     public BatchNormResult batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                             boolean training, double momentum, double eps) {
+        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, false);
+    }
+
+    /** float32: SiLU applied to each staged block before it is stored (float64: the default, two kernels). */
+    @Override
+    public BatchNormResult batchNormSiluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                Tensor runningVar, boolean training, double momentum, double eps) {
+        if (x.dtype() != DType.F32) {
+            return NormKernels.super.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        }
+        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, true);
+    }
+
+    /** {@code silu}: float32 only, out = silu(batch norm of x). */
+    private static BatchNormResult forward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                           boolean training, double momentum, double eps, boolean silu) {
         Tensor xc = dense(x);
         int n = x.shape(0);
         int c = x.shape(1);
@@ -64,13 +81,12 @@ final class CpuNorm implements NormKernels {
                 statistics(training, rm, rv, eps, var, mean, invstd, c0, c1);
                 float[] scale = new float[cc];
                 float[] shift = new float[cc];
-                for (int j = 0; j < cc; j++) {
-                    double sc = (w == null ? 1.0 : w[c0 + j]) * invstd[c0 + j];
-                    scale[j] = (float) sc;
-                    shift[j] = (float) ((b == null ? 0.0 : b[c0 + j]) - mean[c0 + j] * sc);
-                }
+                affineCoefficients(w, b, mean, invstd, c0, silu, scale, shift);
                 float[] oa = HeapStage.scratch(1, n * cc * s);
                 ChannelLoops32.affine(xa, oa, n, cc, s, scale, shift);
+                if (silu) {
+                    UnaryLoops32.apply(UnaryFn.SILU, oa, n * cc * s);
+                }
                 ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);
             });
         } else {
@@ -98,6 +114,24 @@ final class CpuNorm implements NormKernels {
     }
 
     /**
+     * out = x * scale + shift per channel for channels [c0, c0 + scale.length): scale = w * invstd,
+     * shift = b - mean * scale (w, b null: 1, 0). {@code asSaved}: from mean and invstd rounded to
+     * float as the forward saves them. NOTE: silu(batch norm) takes them so, because its backward
+     * recomputes y from the saved floats and must see the very y the forward passed through SiLU;
+     * plain batch norm keeps the unrounded statistics (its float32 output bits stay as they were).
+     */
+    private static void affineCoefficients(double[] w, double[] b, double[] mean, double[] invstd, int c0, boolean asSaved,
+                                           float[] scale, float[] shift) {
+        for (int j = 0; j < scale.length; j++) {
+            double m = asSaved ? (float) mean[c0 + j] : mean[c0 + j];
+            double is = asSaved ? (float) invstd[c0 + j] : invstd[c0 + j];
+            double sc = (w == null ? 1.0 : w[c0 + j]) * is;
+            scale[j] = (float) sc;
+            shift[j] = (float) ((b == null ? 0.0 : b[c0 + j]) - m * sc);
+        }
+    }
+
+    /**
      * invstd (and, in eval, mean) of channels [c0, c1): training uses the batch variance already in
      * {@code var}, eval the running statistics.
      */
@@ -116,6 +150,28 @@ final class CpuNorm implements NormKernels {
     @Override
     public BatchNormGrads batchNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor saveMean, Tensor saveInvstd,
                                             boolean training, boolean needX, boolean needWeight, boolean needBias) {
+        return backward(gradOut, x, weight, null, saveMean, saveInvstd, training, needX, needWeight, needBias, false);
+    }
+
+    /**
+     * float32: each staged block of the gradient is multiplied by silu'(y), y = x * scale + shift
+     * recomputed per channel as the forward computed it, before the batch-norm sums (float64: the default).
+     */
+    @Override
+    public BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
+                                                Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
+                                                boolean needBias) {
+        if (x.dtype() != DType.F32) {
+            return NormKernels.super.batchNormSiluBackward(gradOut, x, weight, bias, saveMean, saveInvstd, training, needX,
+                    needWeight, needBias);
+        }
+        return backward(gradOut, x, weight, bias, saveMean, saveInvstd, training, needX, needWeight, needBias, true);
+    }
+
+    /** {@code silu}: float32 only, the backward of silu(batch norm of x) (bias may be null either way). */
+    private static BatchNormGrads backward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
+                                           Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
+                                           boolean needBias, boolean silu) {
         Tensor xc = dense(x);
         Tensor g = dense(gradOut);
         int n = x.shape(0);
@@ -123,6 +179,7 @@ final class CpuNorm implements NormKernels {
         int s = Math.toIntExact(x.numel() / Math.max(1, (long) n * c));
         long count = (long) n * s;
         double[] w = weight == null ? null : weight.toDoubleArray();
+        double[] bs = bias == null ? null : bias.toDoubleArray();
         double[] mean = saveMean.toDoubleArray();
         double[] invstd = saveInvstd.toDoubleArray();
         double[] sumG = new double[c];
@@ -139,6 +196,14 @@ final class CpuNorm implements NormKernels {
                 int cc = c1 - c0;
                 float[] ga = ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
                 float[] xa = ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1);
+                if (silu) { // ga = g * silu'(y), y = x * scale + shift as in the forward
+                    float[] scale = new float[cc];
+                    float[] shift = new float[cc];
+                    affineCoefficients(w, bs, mean, invstd, c0, false, scale, shift); // mean, invstd: the saved floats
+                    float[] ya = HeapStage.scratch(3, n * cc * s);
+                    ChannelLoops32.affine(xa, ya, n, cc, s, scale, shift);
+                    UnaryLoops32.multiplyByDerivative(UnaryFn.SILU_DERIVATIVE, ga, ya, n * cc * s);
+                }
                 double[] sg = new double[cc];
                 double[] sgDev = new double[cc];
                 ChannelLoops32.gradSums(ga, xa, n, cc, s, Arrays.copyOfRange(mean, c0, c1), sg, sgDev);

@@ -105,6 +105,8 @@ final class CpuReduce implements ReduceKernels {
 
     /** Floats staged per load at most (unless one row is longer). */
     private static final int STAGE_FLOATS = 1 << 14;
+    /** Rows of an inner > 1 sum added in float before their sum goes into the double accumulators. */
+    private static final int ROW_BLOCK = 64;
     /** Columns per chunk of an inner > 1 sum. */
     private static final int COLUMNS = 512;
 
@@ -112,8 +114,9 @@ final class CpuReduce implements ReduceKernels {
      * The float32 sum on staged heap arrays, split across threads by output elements (so any
      * split gives the same bits). inner = 1 (sums over trailing axes: the squeeze-excitation
      * gate's and channel-bias gradients) sums each contiguous run with eight float partial sums
-     * combined in double ({@link RowLoops32#sum}); inner > 1 adds row after row into double
-     * accumulators, r in order as the reference does.
+     * combined in double ({@link RowLoops32#sum}); inner > 1 (sums over leading rows: every
+     * linear layer's bias gradient) adds blocks of {@link #ROW_BLOCK} rows in float, four rows per
+     * vectorised pass, and the blocks' sums into double accumulators in block order.
      */
     private static void sum32(Blocks b, java.nio.FloatBuffer out) {
         java.nio.FloatBuffer in = storage(b.x).f32();
@@ -141,15 +144,35 @@ final class CpuReduce implements ReduceKernels {
             double[] acc = new double[Math.min(inner, COLUMNS)];
             float[] row = HeapStage.scratch(0, acc.length);
             float[] sums = HeapStage.scratch(1, acc.length);
+            float[] row1 = HeapStage.scratch(2, acc.length);
+            float[] row2 = HeapStage.scratch(3, acc.length);
+            float[] row3 = HeapStage.scratch(4, acc.length);
             for (int item = i0; item < i1; item++) {
                 int oi = item / columnBlocks;
                 int c0 = (item % columnBlocks) * COLUMNS;
                 int n = Math.min(inner, c0 + COLUMNS) - c0;
                 java.util.Arrays.fill(acc, 0, n, 0);
-                for (int r = 0; r < red; r++) {
-                    OffHeap.load(OffHeap.plus(xa, (long) (oi * red + r) * inner + c0), row, n); // raw copy: no buffer checks per row
+                for (int r0 = 0; r0 < red; r0 += ROW_BLOCK) {
+                    long first = OffHeap.plus(xa, (long) (oi * red + r0) * inner + c0);
+                    OffHeap.load(first, sums, n); // raw copies: no buffer checks per row
+                    int r = 1;
+                    for (int e = Math.min(ROW_BLOCK, red - r0); r + 4 <= e; r += 4) { // four rows per pass over sums
+                        OffHeap.load(OffHeap.plus(first, (long) r * inner), row, n);
+                        OffHeap.load(OffHeap.plus(first, (long) (r + 1) * inner), row1, n);
+                        OffHeap.load(OffHeap.plus(first, (long) (r + 2) * inner), row2, n);
+                        OffHeap.load(OffHeap.plus(first, (long) (r + 3) * inner), row3, n);
+                        for (int i = 0; i < n; i++) {
+                            sums[i] += (row[i] + row1[i]) + (row2[i] + row3[i]);
+                        }
+                    }
+                    for (int e = Math.min(ROW_BLOCK, red - r0); r < e; r++) {
+                        OffHeap.load(OffHeap.plus(first, (long) r * inner), row, n);
+                        for (int i = 0; i < n; i++) {
+                            sums[i] += row[i];
+                        }
+                    }
                     for (int i = 0; i < n; i++) {
-                        acc[i] += row[i];
+                        acc[i] += sums[i];
                     }
                 }
                 for (int i = 0; i < n; i++) {

@@ -62,43 +62,39 @@ final class RowLoops32 {
         int blocks = (rows + FLUSH_ROWS - 1) / FLUSH_ROWS;
         float[] blockW = gw == null ? null : new float[blocks * d];
         float[] blockB = gb == null ? null : new float[blocks * d];
+        float[] wk = w == null ? filled(d, 1f) : w; // read-only in every chunk
         Parallel.forChunks(blocks, Parallel.grain((long) FLUSH_ROWS * d), (chunk, b0, b1) -> {
             float[] gr = HeapStage.scratch(0, d);
             float[] xr = HeapStage.scratch(1, d);
             float[] gh = HeapStage.scratch(2, d);
-            float[] out = HeapStage.scratch(3, d);
-            float[] accW = gw == null ? null : HeapStage.scratch(4, d);
-            float[] accB = gb == null ? null : HeapStage.scratch(5, d);
+            float[] accW = HeapStage.scratch(4, d); // summed even when not asked for: one fused pass is cheaper than a test per pass
+            float[] accB = HeapStage.scratch(5, d);
+            double[] sums = new double[2];
             for (int blk = b0; blk < b1; blk++) {
-                zero(accW, d);
-                zero(accB, d);
+                java.util.Arrays.fill(accW, 0, d, 0f);
+                java.util.Arrays.fill(accB, 0, d, 0f);
                 for (int r = blk * FLUSH_ROWS, e = Math.min(rows, r + FLUSH_ROWS); r < e; r++) {
                     OffHeap.load(OffHeap.plus(ga, (long) r * d), gr, d);
                     OffHeap.load(OffHeap.plus(xa, (long) r * d), xr, d);
                     float m = mean[r];
                     float s = invstd[r];
-                    for (int k = 0; k < d; k++) {
-                        xr[k] = (xr[k] - m) * s; // xhat
-                    }
-                    if (accW != null) {
-                        for (int k = 0; k < d; k++) {
-                            accW[k] += gr[k] * xr[k];
-                        }
-                    }
-                    if (accB != null) {
-                        for (int k = 0; k < d; k++) {
-                            accB[k] += gr[k];
-                        }
+                    for (int k = 0; k < d; k++) { // one pass: xhat, gh = g·w and the gw/gb terms
+                        float gk = gr[k];
+                        float xh = (xr[k] - m) * s;
+                        xr[k] = xh;
+                        gh[k] = gk * wk[k];
+                        accW[k] += gk * xh;
+                        accB[k] += gk;
                     }
                     if (gx != null) {
-                        rowGradX(gr, xr, w, s, d, gh, out);
-                        OffHeap.store(out, d, OffHeap.plus(gxa, (long) r * d));
+                        rowGradX(gh, xr, s, d, sums);
+                        OffHeap.store(gh, d, OffHeap.plus(gxa, (long) r * d));
                     }
                 }
-                if (accW != null) {
+                if (gw != null) {
                     System.arraycopy(accW, 0, blockW, blk * d, d);
                 }
-                if (accB != null) {
+                if (gb != null) {
                     System.arraycopy(accB, 0, blockB, blk * d, d);
                 }
             }
@@ -107,25 +103,13 @@ final class RowLoops32 {
         addBlocks(blockB, gb, blocks, d);
     }
 
-    /** out = s·(gh − mean(gh) − xhat·mean(gh·xhat)) for one row, gh = g·w (w may be null). */
-    private static void rowGradX(float[] gr, float[] xhat, float[] w, float s, int d, float[] gh, float[] out) {
-        if (w == null) {
-            System.arraycopy(gr, 0, gh, 0, d);
-        } else {
-            for (int k = 0; k < d; k++) {
-                gh[k] = gr[k] * w[k];
-            }
-        }
-        float meanGh = (float) (sum(gh, d) / d);
-        float meanGhXhat = (float) (dot(gh, xhat, d) / d);
+    /** gh becomes s·(gh − mean(gh) − xhat·mean(gh·xhat)) for one row (gh = g·w); sums: two doubles of scratch. */
+    private static void rowGradX(float[] gh, float[] xhat, float s, int d, double[] sums) {
+        sumAndDot(gh, xhat, d, sums);
+        float meanGh = (float) (sums[0] / d);
+        float meanGhXhat = (float) (sums[1] / d);
         for (int k = 0; k < d; k++) {
-            out[k] = s * (gh[k] - meanGh - xhat[k] * meanGhXhat);
-        }
-    }
-
-    private static void zero(float[] a, int d) {
-        if (a != null) {
-            java.util.Arrays.fill(a, 0, d, 0f);
+            gh[k] = s * (gh[k] - meanGh - xhat[k] * meanGhXhat);
         }
     }
 
@@ -204,6 +188,13 @@ final class RowLoops32 {
         });
     }
 
+    /** A fresh array of n copies of v. */
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
     private static float[] filled(int slot, int n, float v) {
         float[] a = HeapStage.scratch(slot, n);
         java.util.Arrays.fill(a, 0, n, v);
@@ -259,6 +250,42 @@ final class RowLoops32 {
             r += dv * dv;
         }
         return r;
+    }
+
+    /**
+     * {Σ a, Σ a·b} over [0..n) in one pass, eight float partial sums each (the same sums as
+     * {@link #sum} and {@link #dot}), written to out[0] and out[1].
+     */
+    static void sumAndDot(float[] a, float[] b, int n, double[] out) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        float p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
+        int k = 0;
+        for (int e = n & ~7; k < e; k += 8) {
+            s0 += a[k];
+            s1 += a[k + 1];
+            s2 += a[k + 2];
+            s3 += a[k + 3];
+            s4 += a[k + 4];
+            s5 += a[k + 5];
+            s6 += a[k + 6];
+            s7 += a[k + 7];
+            p0 += a[k] * b[k];
+            p1 += a[k + 1] * b[k + 1];
+            p2 += a[k + 2] * b[k + 2];
+            p3 += a[k + 3] * b[k + 3];
+            p4 += a[k + 4] * b[k + 4];
+            p5 += a[k + 5] * b[k + 5];
+            p6 += a[k + 6] * b[k + 6];
+            p7 += a[k + 7] * b[k + 7];
+        }
+        double sum = (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
+        double dot = (((double) p0 + p1) + ((double) p2 + p3)) + (((double) p4 + p5) + ((double) p6 + p7));
+        for (; k < n; k++) {
+            sum += a[k];
+            dot += (double) a[k] * b[k];
+        }
+        out[0] = sum;
+        out[1] = dot;
     }
 
     /** Σ a·b over [0..n). */

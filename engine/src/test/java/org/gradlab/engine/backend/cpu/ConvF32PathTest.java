@@ -53,6 +53,8 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {2, 40, 2, 2}, new int[] {40, 1, 5, 5}, new Conv2dParams(1, 2, 40), false),
                 Arguments.of(new int[] {3, 37, 1, 1}, new int[] {37, 1, 3, 3}, new Conv2dParams(1, 1, 37), false),
                 Arguments.of(new int[] {2, 24, 5, 4}, new int[] {48, 1, 3, 3}, new Conv2dParams(2, 1, 24), false),
+                // channels last, more samples than one filter-gradient flush holds (1024 / 16 = 64): two groups
+                Arguments.of(new int[] {70, 40, 4, 4}, new int[] {40, 1, 3, 3}, new Conv2dParams(1, 1, 40), false),
                 // depthwise plane by plane with stride 2, multiplier 2 and an odd plane
                 Arguments.of(new int[] {2, 3, 17, 15}, new int[] {6, 1, 3, 3}, new Conv2dParams(2, 1, 3), false),
                 // 1x1: x is its own col matrix; strided 1x1 takes im2col

@@ -139,6 +139,12 @@ class ElementwiseF32PathTest {
                 }
                 assertRounded(EW.unary(fn, x64, 0.5, 2.0), EW.unary(fn, x64.to(DType.F32), 0.5, 2.0), fn + " of " + n);
             }
+            // a scale alone: positive float-exact scales (attention's 1/√d, a float's worth of digits, a subnormal) take
+            // the float loop; ±0 in, a product that underflows, overflows: the reference's bits all the same
+            for (double scale : new double[] {0.125, 3.0, 0.1f, 1e-40f, 0.1, -3.0}) {
+                assertRounded(EW.unary(UnaryFn.AFFINE, x64, scale, 0), EW.unary(UnaryFn.AFFINE, x64.to(DType.F32), scale, 0),
+                        "scale by " + scale + " of " + n);
+            }
             for (BinaryFn fn : BinaryFn.values()) {
                 if (fn.derivative() != null) {
                     continue; // g * f'(x): UnaryLoops32Test

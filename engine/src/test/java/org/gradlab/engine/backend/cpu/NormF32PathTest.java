@@ -7,9 +7,12 @@ import java.util.stream.Stream;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.BinaryFn;
 import org.gradlab.engine.backend.NormKernels;
+import org.gradlab.engine.backend.UnaryFn;
 import org.gradlab.engine.backend.NormKernels.BatchNormGrads;
 import org.gradlab.engine.backend.NormKernels.BatchNormResult;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,7 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * their tails, vectorised affine passes) against the float64 reference ({@link NormReference},
  * gradchecked and golden-tested): training and eval, with and without affine parameters, on
  * planes whose size is not a multiple of the unrolling (S = 1, 3, 7, 13, 35) and a strided input.
- * Output, saved statistics, running statistics and all three gradients.
+ * Output, saved statistics, running statistics and all three gradients. The same for batch norm
+ * followed by SiLU in one call (the float32 kernel fused; float64 the default: the two kernels
+ * in turn), also against float32's two separate kernels.
  */
 class NormF32PathTest {
     private static final NormKernels NORM = CpuBackend.INSTANCE.norm();
@@ -32,7 +37,10 @@ class NormF32PathTest {
                 Arguments.of(new int[] {2, 5, 13}, true, true),
                 Arguments.of(new int[] {3, 6, 5, 7}, false, false),
                 Arguments.of(new int[] {7, 3}, true, true),
-                Arguments.of(new int[] {2, 3, 8, 8}, true, true));
+                Arguments.of(new int[] {2, 3, 8, 8}, true, true),
+                // small planes (S < ChannelLoops32.SMALL_PLANE) wider than one SmallPlanes32 block: channel 20 spans two
+                Arguments.of(new int[] {3, 40, 5, 5}, true, false),
+                Arguments.of(new int[] {4, 300, 2, 2}, false, true));
     }
 
     @ParameterizedTest(name = "x {0} affine {1} strided {2}")
@@ -72,6 +80,95 @@ class NormF32PathTest {
             assertClose(d32.gradX(), d64.gradX(), 1e-4, mode + " grad_x");
             assertClose(d32.gradWeight(), d64.gradWeight(), 1e-5, mode + " grad_weight");
             assertClose(d32.gradBias(), d64.gradBias(), 1e-5, mode + " grad_bias");
+        }
+    }
+
+    @ParameterizedTest(name = "x {0} affine {1} strided {2}")
+    @MethodSource("cases")
+    void fusedSiluPassesMatchTheReferenceAndTheTwoKernels(int[] shape, boolean affine, boolean strided) {
+        Generator gen = new Generator(shape.length * 17 + shape[0]);
+        int c = shape[1];
+        Tensor x32 = exactInF32(gen, shape).to(DType.F32).mul(3.0).add(0.5);
+        Tensor x64 = x32.to(DType.F64);
+        if (strided && shape.length == 4) {
+            x64 = x64.transpose(2, 3).contiguous().transpose(2, 3);
+            x32 = x32.transpose(2, 3).contiguous().transpose(2, 3);
+        }
+        Tensor w64 = affine ? exactInF32(gen, c).mul(2.0) : null;
+        Tensor b64 = affine ? exactInF32(gen, c) : null;
+        Tensor w32 = affine ? w64.to(DType.F32) : null;
+        Tensor b32 = affine ? b64.to(DType.F32) : null;
+        Tensor g64 = exactInF32(gen, shape);
+        Tensor g32 = g64.to(DType.F32);
+        for (boolean training : new boolean[] {true, false}) {
+            String mode = (training ? "training" : "eval") + " silu";
+            Tensor rm64 = exactInF32(gen, c);
+            Tensor rv64 = exactInF32(gen, c).abs().add(0.5);
+            Tensor rm32 = rm64.to(DType.F32);
+            Tensor rv32 = rv64.to(DType.F32);
+            Tensor rmTwo = rm64.to(DType.F32);
+            Tensor rvTwo = rv64.to(DType.F32);
+            BatchNormResult r64 = NORM.batchNormSiluForward(x64, w64, b64, rm64, rv64, training, 0.1, 1e-5);
+            BatchNormResult r32 = NORM.batchNormSiluForward(x32, w32, b32, rm32, rv32, training, 0.1, 1e-5);
+            BatchNormResult bn = NORM.batchNormForward(x32, w32, b32, rmTwo, rvTwo, training, 0.1, 1e-5);
+            Tensor two = CpuBackend.INSTANCE.elementwise().unary(UnaryFn.SILU, bn.out(), 0, 0);
+            assertClose(r32.out(), r64.out(), 1e-5, mode + " out");
+            assertClose(r32.out(), two.to(DType.F64), 1e-6, mode + " out against the two float32 kernels");
+            assertClose(r32.saveMean(), r64.saveMean(), 1e-5, mode + " mean");
+            assertClose(r32.saveInvstd(), r64.saveInvstd(), 1e-5, mode + " invstd");
+            assertClose(rm32, rm64, 1e-5, mode + " running mean");
+            assertClose(rv32, rv64, 1e-5, mode + " running var");
+            BatchNormGrads d64 = NORM.batchNormSiluBackward(g64, x64, w64, b64, r64.saveMean(), r64.saveInvstd(), training,
+                    true, true, true);
+            BatchNormGrads d32 = NORM.batchNormSiluBackward(g32, x32, w32, b32, r32.saveMean(), r32.saveInvstd(), training,
+                    true, true, true);
+            Tensor gy = CpuBackend.INSTANCE.elementwise().binary(BinaryFn.SILU_BACKWARD, g32, bn.out());
+            BatchNormGrads dTwo = NORM.batchNormBackward(gy, x32, w32, bn.saveMean(), bn.saveInvstd(), training, true, true,
+                    true);
+            assertClose(d32.gradX(), d64.gradX(), 1e-4, mode + " grad_x");
+            assertClose(d32.gradWeight(), d64.gradWeight(), 1e-5, mode + " grad_weight");
+            assertClose(d32.gradBias(), d64.gradBias(), 1e-5, mode + " grad_bias");
+            assertClose(d32.gradX(), dTwo.gradX().to(DType.F64), 1e-4, mode + " grad_x against the two float32 kernels");
+            assertClose(d32.gradWeight(), dTwo.gradWeight().to(DType.F64), 1e-5, mode + " grad_weight against the two float32 kernels");
+            // only weight wanted: no dL/dx built
+            BatchNormGrads onlyW = NORM.batchNormSiluBackward(g32, x32, w32, b32, r32.saveMean(), r32.saveInvstd(), training,
+                    false, true, false);
+            assertClose(onlyW.gradWeight(), d32.gradWeight().to(DType.F64), 0, mode + " grad_weight alone");
+            org.junit.jupiter.api.Assertions.assertNull(onlyW.gradX(), mode + " grad_x not asked for");
+        }
+    }
+
+    /** SmallPlanes32's element-wise passes compute ChannelLoops32's per-block expressions: the same bits. */
+    @Test
+    void smallPlaneAffinePassesGiveThePerElementBits() {
+        int n = 3;
+        int c = 70;
+        int s = 9; // c * s = 630: two blocks, channel 56 split between them
+        java.util.Random r = new java.util.Random(3);
+        float[] x = new float[n * c * s];
+        float[] g = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+            g[i] = (float) r.nextGaussian();
+        }
+        float[] a = new float[c];
+        float[] b = new float[c];
+        float[] d = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            a[ch] = (float) r.nextGaussian();
+            b[ch] = (float) r.nextGaussian();
+            d[ch] = (float) r.nextGaussian();
+        }
+        float[] out = new float[x.length];
+        float[] out2 = new float[x.length];
+        SmallPlanes32.affine(x, out, n, c, s, a, b);
+        SmallPlanes32.affine2(g, x, out2, n, c, s, a, b, d);
+        for (int i = 0; i < x.length; i++) {
+            int ch = i / s % c;
+            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(x[i] * a[ch] + b[ch]),
+                    Float.floatToRawIntBits(out[i]), "affine at " + i);
+            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(g[i] * a[ch] + x[i] * b[ch] + d[ch]),
+                    Float.floatToRawIntBits(out2[i]), "affine2 at " + i);
         }
     }
 }

@@ -59,6 +59,8 @@ class ParallelPathsTest {
         NormF32PathTest norm = new NormF32PathTest();
         NormF32PathTest.cases().map(Arguments::get).forEach(a ->
                 norm.float32PassesMatchTheReference((int[]) a[0], (boolean) a[1], (boolean) a[2]));
+        NormF32PathTest.cases().map(Arguments::get).forEach(a ->
+                norm.fusedSiluPassesMatchTheReferenceAndTheTwoKernels((int[]) a[0], (boolean) a[1], (boolean) a[2]));
         PoolF32PathTest pool = new PoolF32PathTest();
         PoolF32PathTest.cases().map(Arguments::get).forEach(a ->
                 pool.maxPoolSelectsAndRoutesLikeTheReference((int) a[0], (int) a[1], (Pool2dParams) a[2], (boolean) a[3]));
@@ -163,6 +165,8 @@ class ParallelPathsTest {
                 false).gradX());
         calls.add(() -> CpuBackend.INSTANCE.rows().layerNormBackward(rowsG, rowsX, 37, null, ln.mean(), ln.invstd(), false, true,
                 true).gradWeight());
+        Tensor wide = exactInF32(gen, 130, 1100).to(DType.F32); // a bias gradient's sum: 64-row blocks, split by 512 columns
+        calls.add(() -> wide.sum(new int[] {0}, false));
         Tensor sm = CpuBackend.INSTANCE.rows().softmax(rowsX, 1);
         calls.add(() -> sm);
         calls.add(() -> CpuBackend.INSTANCE.rows().softmaxBackward(rowsG, sm, 1));

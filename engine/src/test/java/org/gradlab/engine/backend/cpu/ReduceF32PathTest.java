@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The float32 sum ({@code CpuReduce.sum32}) against the float64 reference loop: trailing axes
  * (contiguous runs: the squeeze-excitation gate's gradient (N, C, H, W) to (N, C, 1, 1)), leading
- * axes (rows added into accumulators, more than one block of 512 columns), a middle axis, axes
+ * axes (rows added into accumulators, more than one block of 512 columns, more than one block of 64
+ * rows: a linear layer's bias gradient), a middle axis, axes
  * that are not adjacent (permuted first), every axis, no axis, a transposed view; relative error
  * at most 1e-6.
  */
@@ -27,6 +28,8 @@ class ReduceF32PathTest {
             {new int[] {4, 6, 9, 7}, new int[] {2, 3}},
             {new int[] {3, 5, 1, 1}, new int[] {2, 3}},
             {new int[] {7, 5, 700}, new int[] {0, 1}},
+            {new int[] {200, 37}, new int[] {0}},
+            {new int[] {3, 130, 520}, new int[] {1}},
             {new int[] {4, 6, 9, 7}, new int[] {1}},
             {new int[] {4, 6, 9, 7}, new int[] {0, 2, 3}},
             {new int[] {5, 3, 4}, new int[] {0, 1, 2}},

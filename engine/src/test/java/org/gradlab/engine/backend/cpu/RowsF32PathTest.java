@@ -2,6 +2,7 @@ package org.gradlab.engine.backend.cpu;
 
 import static org.gradlab.engine.backend.cpu.ReferenceCheck.assertClose;
 import static org.gradlab.engine.backend.cpu.ReferenceCheck.exactInF32;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Generator;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The float32 row loops ({@link RowLoops32}: layer norm and last-axis softmax, forward and
  * backward) against the float64 reference ({@link RowsReference}): rows of odd length, a row
  * count that is not a multiple of the weight-gradient blocks (64 rows), with and without affine
- * parameters. Everything within float32 rounding of the reference.
+ * parameters, each gradient asked for alone. Everything within float32 rounding of the reference.
  */
 class RowsF32PathTest {
     private static final RowKernels ROWS = CpuBackend.INSTANCE.rows();
@@ -45,6 +46,14 @@ class RowsF32PathTest {
                 if (affine) {
                     assertClose(q32.gradWeight(), q64.gradWeight(), 1e-5, what + ": grad_w");
                     assertClose(q32.gradBias(), q64.gradBias(), 1e-5, what + ": grad_b");
+                    // one gradient asked for at a time: the others are null, the one asked for is the same
+                    LayerNormGrads onlyX = ROWS.layerNormBackward(g32, x32, d, w32, r32.mean(), r32.invstd(), true, false, false);
+                    LayerNormGrads onlyWb = ROWS.layerNormBackward(g32, x32, d, w32, r32.mean(), r32.invstd(), false, true, true);
+                    assertClose(onlyX.gradX(), q64.gradX(), 1e-4, what + ": grad_x alone");
+                    assertClose(onlyWb.gradWeight(), q64.gradWeight(), 1e-5, what + ": grad_w without grad_x");
+                    assertClose(onlyWb.gradBias(), q64.gradBias(), 1e-5, what + ": grad_b without grad_x");
+                    assertNull(onlyX.gradWeight(), what + ": grad_w not asked for");
+                    assertNull(onlyWb.gradX(), what + ": grad_x not asked for");
                 }
             }
         }

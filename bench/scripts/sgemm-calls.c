@@ -1,0 +1,116 @@
+/*
+ * The sgemm calls of ViT-Tiny's linear layers (28 px, patch 4, batch 32: 1600 rows) made the way
+ * GradLab makes them (cblas_sgemm, row-major, CpuMatmul / Blas.sgemm) and the way PyTorch 1.13 makes
+ * them (the Fortran sgemm_, column-major: aten::addmm for the forward, aten::mm for the input and
+ * weight gradients) on the SAME OpenBLAS library, one thread, thread CPU time per call, median of 21,
+ * the two sides alternating. The forward and input-gradient calls are the same call on both sides
+ * (cblas row-major swaps the operands into exactly PyTorch's column-major call); the weight gradient
+ * is not: GradLab computes dW = g^T x (out x in), PyTorch (x^T g)^T, so OpenBLAS's M is `in` in
+ * GradLab's call and `out` in PyTorch's. Figures: bench/README.md, "ViT-Tiny at one thread, third
+ * round" (issue 14).
+ *
+ *   gcc -O2 -o /tmp/sgemm-calls bench/scripts/sgemm-calls.c -ldl
+ *   /tmp/sgemm-calls "$(ls ~/.javacpp/cache/openblas-*-linux-x86_64.jar/org/bytedeco/openblas/linux-x86_64/libopenblas_nolapack.so.0)" [MISALIGN]
+ *
+ * MISALIGN (floats, default 0) shifts every operand off its 4096-byte-aligned allocation.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+typedef void (*cblas_sgemm_t)(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
+typedef void (*sgemm_t)(const char *, const char *, const int *, const int *, const int *, const float *, const float *,
+                        const int *, const float *, const int *, const float *, float *, const int *);
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112, REPS = 21, WARMUP = 3 };
+
+static double thread_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+static float *operand(size_t n, int misalign) {
+    float *p;
+    if (posix_memalign((void **) &p, 4096, (n + 64) * sizeof(float)) != 0) {
+        fprintf(stderr, "sgemm-calls: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < n + 64; i++) {
+        p[i] = (float) ((i * 7919) % 1000) / 1000.f - 0.5f;
+    }
+    return p + misalign;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: sgemm-calls LIBOPENBLAS.so [MISALIGN]\n");
+        return 2;
+    }
+    void *lib = dlopen(argv[1], RTLD_NOW);
+    if (!lib) {
+        fprintf(stderr, "sgemm-calls: %s\n", dlerror());
+        return 1;
+    }
+    cblas_sgemm_t cblas = (cblas_sgemm_t) dlsym(lib, "cblas_sgemm");
+    sgemm_t fortran = (sgemm_t) dlsym(lib, "sgemm_");
+    void (*set_threads)(int) = (void (*)(int)) dlsym(lib, "openblas_set_num_threads");
+    if (!cblas || !fortran || !set_threads) {
+        fprintf(stderr, "sgemm-calls: %s lacks cblas_sgemm, sgemm_ or openblas_set_num_threads\n", argv[1]);
+        return 1;
+    }
+    set_threads(1);
+    int misalign = argc > 2 ? atoi(argv[2]) : 0;
+    int rows = 1600;
+    int layers[4][2] = {{192, 576}, {192, 192}, {192, 768}, {768, 192}}; /* {in, out}: in_proj, out_proj, mlp.0, mlp.3 */
+    const char *names[4] = {"in_proj 192->576", "out_proj 192->192", "mlp.0 192->768", "mlp.3 768->192"};
+    const char *calls[3] = {"forward", "grad input", "grad weight"};
+    float one = 1, zero = 0;
+    printf("layer              call         GradLab ms  PyTorch ms  (thread CPU, median of %d, misalign %d floats)\n", REPS, misalign);
+    for (int l = 0; l < 4; l++) {
+        int in = layers[l][0], out = layers[l][1];
+        float *x = operand((size_t) rows * in, misalign), *w = operand((size_t) out * in, misalign);
+        float *g = operand((size_t) rows * out, misalign), *y = operand((size_t) rows * out, misalign);
+        float *gx = operand((size_t) rows * in, misalign), *gw = operand((size_t) out * in, misalign);
+        double ms[3][2][REPS];
+        for (int r = 0; r < REPS + WARMUP; r++) {
+            for (int side = 0; side < 2; side++) {
+                double t0 = thread_ms();
+                if (side == 0) { /* y = x W^T + y (the bias copied in first, beta 1) */
+                    cblas(ROW_MAJOR, NO_TRANS, TRANS, rows, out, in, 1, x, in, w, in, 1, y, out);
+                } else {
+                    fortran("T", "N", &out, &rows, &in, &one, w, &in, x, &in, &one, y, &out);
+                }
+                double t1 = thread_ms();
+                if (side == 0) { /* gx = g W */
+                    cblas(ROW_MAJOR, NO_TRANS, NO_TRANS, rows, in, out, 1, g, out, w, in, 0, gx, in);
+                } else {
+                    fortran("N", "N", &in, &rows, &out, &one, w, &in, g, &out, &zero, gx, &in);
+                }
+                double t2 = thread_ms();
+                if (side == 0) { /* gw = g^T x, (out, in) row-major */
+                    cblas(ROW_MAJOR, TRANS, NO_TRANS, out, in, rows, 1, g, out, x, in, 0, gw, in);
+                } else { /* (x^T g), (in, out) row-major: PyTorch's grad of weight.t(), transposed back as a view */
+                    fortran("N", "T", &out, &in, &rows, &one, g, &out, x, &in, &zero, gw, &out);
+                }
+                double t3 = thread_ms();
+                if (r >= WARMUP) {
+                    ms[0][side][r - WARMUP] = t1 - t0;
+                    ms[1][side][r - WARMUP] = t2 - t1;
+                    ms[2][side][r - WARMUP] = t3 - t2;
+                }
+            }
+        }
+        for (int c = 0; c < 3; c++) {
+            qsort(ms[c][0], REPS, sizeof(double), by_value);
+            qsort(ms[c][1], REPS, sizeof(double), by_value);
+            printf("%-18s %-12s %10.3f  %10.3f\n", names[l], calls[c], ms[c][0][REPS / 2], ms[c][1][REPS / 2]);
+        }
+    }
+    return 0;
+}

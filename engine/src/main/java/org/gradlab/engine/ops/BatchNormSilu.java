@@ -1,0 +1,55 @@
+package org.gradlab.engine.ops;
+
+import org.gradlab.engine.Tensor;
+import org.gradlab.engine.autograd.Autograd;
+import org.gradlab.engine.autograd.Derivative;
+import org.gradlab.engine.autograd.Op;
+import org.gradlab.engine.backend.NormKernels.BatchNormGrads;
+import org.gradlab.engine.backend.NormKernels.BatchNormResult;
+
+/**
+ * out = silu(y), y = {@link BatchNorm2d}(x) = x̂ · weight[c] + bias[c]: batch norm followed by
+ * SiLU (y · sigmoid(y)), the pair in every conv block of EfficientNet, as ONE op. Same arguments,
+ * statistics and running-buffer updates as {@link BatchNorm2d}.
+ *
+ * <p>Backward: dL/dy = g · silu'(y), silu'(y) = s · (1 + y · (1 − s)), s = sigmoid(y); then
+ * {@link BatchNorm2d}'s backward of dL/dy: dx = w·invstd·(dL/dy − mean(dL/dy) − x̂·mean(dL/dy·x̂)),
+ * dw = Σ dL/dy·x̂, db = Σ dL/dy.
+ *
+ * <p>Why one op: the two ops keep both x (for batch norm) and y (for SiLU) and pass y and
+ * dL/dy through memory between two kernels; here only x is saved and y is recomputed from x
+ * and the saved per-channel statistics inside the backward's pass. NOTE: the float32 CPU kernel
+ * applies SiLU to each block of channels while it is staged in cache (see CpuNorm), with y
+ * computed from the statistics rounded to float as they are saved, so the backward sees the
+ * very y the forward used.
+ */
+@Derivative("dy = g * s*(1 + y*(1 - s)), s = sigmoid(y), y = xhat*w + b; then batch_norm2d's backward of dy")
+public final class BatchNormSilu extends Op {
+    private boolean training;
+
+    public static Tensor apply(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                               boolean training, double momentum, double eps) {
+        BatchNorm2d.check(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        BatchNormResult r = x.backend().norm().batchNormSiluForward(x, weight, bias, runningMean, runningVar, training,
+                momentum, eps);
+        if (Autograd.isRecording(x, weight, bias)) {
+            BatchNormSilu op = new BatchNormSilu();
+            op.training = training;
+            op.save(x);
+            op.save(weight);
+            op.save(bias);
+            op.save(r.saveMean());
+            op.save(r.saveInvstd());
+            Autograd.record(op, r.out(), x, weight, bias);
+        }
+        return r.out();
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        Tensor x = saved(0);
+        BatchNormGrads gr = x.backend().norm().batchNormSiluBackward(g, x, saved(1), saved(2), saved(3), saved(4), training,
+                needsGrad(0), needsGrad(1), needsGrad(2));
+        return new Tensor[] {gr.gradX(), gr.gradWeight(), gr.gradBias()};
+    }
+}
