@@ -4,6 +4,7 @@ import org.gradlab.engine.ops.AdaptiveAvgPool2d;
 import org.gradlab.engine.ops.AvgPool2d;
 import org.gradlab.engine.ops.BatchNorm2d;
 import org.gradlab.engine.ops.BatchNormSilu;
+import org.gradlab.engine.ops.ChannelGate;
 import org.gradlab.engine.ops.Conv2d;
 import org.gradlab.engine.ops.CrossEntropy;
 import org.gradlab.engine.ops.DropPath;
@@ -69,6 +70,11 @@ public final class Functional {
     public static Tensor batchNormSilu2d(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                          boolean training, double momentum, double eps) {
         return BatchNormSilu.apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /** x * sigmoid(logits), one gate per (n, c) plane: squeeze-excitation's gate as one op ({@link ChannelGate}). */
+    public static Tensor channelGate(Tensor x, Tensor logits) {
+        return ChannelGate.apply(x, logits);
     }
 
     /** Zeroes each element with probability p and scales the rest by 1/(1-p) when training ({@link Dropout}). */

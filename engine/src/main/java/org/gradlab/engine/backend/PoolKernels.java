@@ -57,4 +57,40 @@ public interface PoolKernels {
     Tensor adaptiveAvgPool2dForward(Tensor x, int outH, int outW);
 
     Tensor adaptiveAvgPool2dBackward(Tensor g, int[] xShape);
+
+    /** dL/dx and dL/d(gate logits) of {@link #channelGateForward}; either may be null when not asked for. */
+    record GateGrads(Tensor gradX, Tensor gradLogits) {}
+
+    /**
+     * Squeeze-excitation's gate, the inverse direction of global pooling: out = x * gate with
+     * x (N, C, H, W) and gate (N, C, 1, 1) = sigmoid(logits), one value per plane broadcast over
+     * it. This default is the broadcasting multiply; a backend may run its own loop.
+     */
+    default Tensor channelGateForward(Tensor x, Tensor gate) {
+        return x.backend().elementwise().binary(BinaryFn.MUL, x, gate);
+    }
+
+    /**
+     * Backward of {@link #channelGateForward} with gate = sigmoid(logits):
+     * dx = g * gate; dlogits = (sum over the plane of g * x) * gate * (1 - gate), shape (N, C, 1, 1).
+     * This default composes multiply, sum and multiply; a backend may do both in one pass over g and x.
+     */
+    default GateGrads channelGateBackward(Tensor g, Tensor x, Tensor gate, boolean needX, boolean needLogits) {
+        ElementwiseKernels ew = x.backend().elementwise();
+        Tensor gx = needX ? ew.binary(BinaryFn.MUL, g, gate) : null;
+        Tensor gl = null;
+        if (needLogits) {
+            Tensor gxProduct = ew.binary(BinaryFn.MUL, g, x);
+            Tensor planeSums = x.backend().reduce().sum(gxProduct, new int[] {2, 3}, true);
+            gxProduct.release();
+            Tensor one = Tensor.full(gate.dtype(), gate.device(), 1.0, 1);
+            Tensor complement = ew.binary(BinaryFn.SUB, one, gate);
+            Tensor slope = ew.binary(BinaryFn.MUL, gate, complement);
+            gl = ew.binary(BinaryFn.MUL, planeSums, slope);
+            for (Tensor t : new Tensor[] {one, complement, slope, planeSums}) {
+                t.release();
+            }
+        }
+        return new GateGrads(gx, gl);
+    }
 }

@@ -161,6 +161,37 @@ final class CpuPool implements PoolKernels {
         return asDtypeOf(gx, g);
     }
 
+    @Override
+    public Tensor channelGateForward(Tensor x, Tensor gate) {
+        if (!f32(x)) {
+            return PoolKernels.super.channelGateForward(x, gate);
+        }
+        Tensor c = dense(x);
+        Tensor gc = dense(gate);
+        int[] s = x.shape();
+        Tensor out = Tensor.uninitialized(DType.F32, x.device(), s); // written whole
+        ChannelGate32.forward(storage(c).f32(), (int) c.offset(), storage(gc).f32(), (int) gc.offset(), storage(out).f32(),
+                s[0] * s[1], s[2] * s[3]);
+        return out;
+    }
+
+    @Override
+    public GateGrads channelGateBackward(Tensor g, Tensor x, Tensor gate, boolean needX, boolean needLogits) {
+        if (!f32(x)) {
+            return PoolKernels.super.channelGateBackward(g, x, gate, needX, needLogits);
+        }
+        Tensor gd = dense(g);
+        Tensor xd = dense(x);
+        Tensor gated = dense(gate);
+        int[] s = x.shape();
+        Tensor gx = needX ? Tensor.uninitialized(DType.F32, x.device(), s) : null; // written whole
+        Tensor gl = needLogits ? Tensor.uninitialized(DType.F32, x.device(), s[0], s[1], 1, 1) : null; // written whole
+        ChannelGate32.backward(storage(gd).f32(), (int) gd.offset(), storage(xd).f32(), (int) xd.offset(),
+                storage(gated).f32(), (int) gated.offset(), gx == null ? null : storage(gx).f32(),
+                gl == null ? null : storage(gl).f32(), s[0] * s[1], s[2] * s[3]);
+        return new GateGrads(gx, gl);
+    }
+
     /** t as float64 (itself, or a copy). */
     private static Tensor asF64(Tensor t) {
         return t.dtype() == DType.F64 ? t : t.backend().elementwise().cast(t, DType.F64);

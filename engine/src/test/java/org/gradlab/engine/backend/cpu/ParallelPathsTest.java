@@ -67,6 +67,9 @@ class ParallelPathsTest {
         PoolF32PathTest.cases().map(Arguments::get).forEach(a ->
                 pool.averagePoolingMatchesTheReference((int) a[0], (int) a[1], (Pool2dParams) a[2], (boolean) a[3]));
         pool.adaptivePoolingMatchesTheReferenceGlobalBlockedAndUpsampled();
+        ChannelGateF32PathTest gate = new ChannelGateF32PathTest();
+        ChannelGateF32PathTest.cases().map(Arguments::get).forEach(a ->
+                gate.float32GateMatchesTheReference((int[]) a[0], (boolean) a[1]));
         ElementwiseF32PathTest ew = new ElementwiseF32PathTest();
         ew.reluTreatsNaNAndSignedZerosAsTheReference();
         ew.reluBackwardMasksLikeTheReferenceDenseAndStrided();

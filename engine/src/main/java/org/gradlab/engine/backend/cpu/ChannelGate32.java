@@ -1,0 +1,94 @@
+package org.gradlab.engine.backend.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * float32 loops of squeeze-excitation's gate (ops.ChannelGate), tested against the float64
+ * default of PoolKernels (ChannelGateF32PathTest): forward out[p, :] = x[p, :] * gate[p] for each
+ * plane p; backward in ONE pass over g and x per plane: dx[p, :] = g[p, :] * gate[p] and
+ * dlogits[p] = (Σ g[p, :] · x[p, :]) · gate[p] · (1 − gate[p]).
+ *
+ * <p>Blocks of whole planes are staged into heap arrays ({@link HeapStage}) and split across
+ * threads; each plane's sum uses eight float partial sums combined in double, the same order for
+ * any thread count.
+ */
+final class ChannelGate32 {
+    /** Floats staged per block of planes at most (unless one plane is larger). */
+    private static final int BLOCK_FLOATS = 1 << 14;
+
+    private ChannelGate32() {}
+
+    /** out (planes x hw, written whole from 0) = x (from xo) with plane p scaled by gate[go + p]. */
+    static void forward(FloatBuffer x, int xo, FloatBuffer gate, int go, FloatBuffer out, int planes, int hw) {
+        int per = Math.max(1, BLOCK_FLOATS / Math.max(1, hw));
+        Parallel.forChunks(planes, Parallel.grain(hw), (c, p0, p1) -> {
+            for (int b0 = p0; b0 < p1; b0 += per) {
+                int b1 = Math.min(p1, b0 + per);
+                float[] xs = HeapStage.load(0, x, xo + b0 * hw, (b1 - b0) * hw);
+                for (int pl = 0; pl < b1 - b0; pl++) {
+                    float s = gate.get(go + b0 + pl);
+                    for (int k = pl * hw, e = k + hw; k < e; k++) {
+                        xs[k] *= s;
+                    }
+                }
+                HeapStage.store(xs, out, b0 * hw, (b1 - b0) * hw);
+            }
+        });
+    }
+
+    /**
+     * gx (planes x hw from 0, when not null) = g * gate; gl (planes from 0, when not null) =
+     * dlogits. g from gOff, x from xo, gate from gateOff.
+     */
+    static void backward(FloatBuffer g, int gOff, FloatBuffer x, int xo, FloatBuffer gate, int gateOff, FloatBuffer gx,
+                         FloatBuffer gl, int planes, int hw) {
+        int per = Math.max(1, BLOCK_FLOATS / Math.max(1, hw));
+        Parallel.forChunks(planes, Parallel.grain(2L * hw), (c, p0, p1) -> {
+            for (int b0 = p0; b0 < p1; b0 += per) {
+                int b1 = Math.min(p1, b0 + per);
+                int n = (b1 - b0) * hw;
+                float[] gs = HeapStage.load(0, g, gOff + b0 * hw, n);
+                float[] xs = gl != null ? HeapStage.load(1, x, xo + b0 * hw, n) : null;
+                float[] gxs = gx != null ? HeapStage.scratch(2, n) : null;
+                for (int pl = 0; pl < b1 - b0; pl++) {
+                    float s = gate.get(gateOff + b0 + pl);
+                    int from = pl * hw;
+                    if (xs != null) {
+                        double sum = dot(gs, xs, from, hw);
+                        gl.put(b0 + pl, (float) (sum * s * (1.0 - s)));
+                    }
+                    if (gxs != null) {
+                        for (int k = from, e = from + hw; k < e; k++) {
+                            gxs[k] = gs[k] * s;
+                        }
+                    }
+                }
+                if (gxs != null) {
+                    HeapStage.store(gxs, gx, b0 * hw, n);
+                }
+            }
+        });
+    }
+
+    /** Σ a[k]·b[k] over k in [from, from+n), eight float partial sums combined in double. */
+    private static double dot(float[] a, float[] b, int from, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        int k = from;
+        int end = from + n;
+        for (int e = from + (n & ~7); k < e; k += 8) {
+            s0 += a[k] * b[k];
+            s1 += a[k + 1] * b[k + 1];
+            s2 += a[k + 2] * b[k + 2];
+            s3 += a[k + 3] * b[k + 3];
+            s4 += a[k + 4] * b[k + 4];
+            s5 += a[k + 5] * b[k + 5];
+            s6 += a[k + 6] * b[k + 6];
+            s7 += a[k + 7] * b[k + 7];
+        }
+        double r = (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
+        for (; k < end; k++) {
+            r += (double) a[k] * b[k];
+        }
+        return r;
+    }
+}
