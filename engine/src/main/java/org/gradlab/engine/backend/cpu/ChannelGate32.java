@@ -49,22 +49,21 @@ final class ChannelGate32 {
                 int n = (b1 - b0) * hw;
                 float[] gs = HeapStage.load(0, g, gOff + b0 * hw, n);
                 float[] xs = gl != null ? HeapStage.load(1, x, xo + b0 * hw, n) : null;
-                float[] gxs = gx != null ? HeapStage.scratch(2, n) : null;
                 for (int pl = 0; pl < b1 - b0; pl++) {
                     float s = gate.get(gateOff + b0 + pl);
                     int from = pl * hw;
-                    if (xs != null) {
+                    if (xs != null) { // before g's plane is scaled in place below
                         double sum = dot(gs, xs, from, hw);
                         gl.put(b0 + pl, (float) (sum * s * (1.0 - s)));
                     }
-                    if (gxs != null) {
+                    if (gx != null) {
                         for (int k = from, e = from + hw; k < e; k++) {
-                            gxs[k] = gs[k] * s;
+                            gs[k] *= s;
                         }
                     }
                 }
-                if (gxs != null) {
-                    HeapStage.store(gxs, gx, b0 * hw, n);
+                if (gx != null) { // the staged copy of g, now g * gate
+                    HeapStage.store(gs, gx, b0 * hw, n);
                 }
             }
         });
