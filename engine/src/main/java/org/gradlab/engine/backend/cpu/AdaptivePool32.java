@@ -12,7 +12,8 @@ import java.util.Arrays;
  * <p>Blocks of whole planes are staged into heap arrays ({@link HeapStage}, one bulk copy each
  * way) and split across threads. A bin spanning whole rows (global pooling: squeeze-excitation,
  * classifier heads) is ONE contiguous run, summed by {@link RowLoops32#sum} (eight float partial
- * sums combined in double); its gradient is one fill.
+ * sums combined in double); its gradient is one fill. Global pooling skips the bin bounds per
+ * plane: on EfficientNet's 2x2 and 4x4 planes their integer divisions cost as much as the sum.
  */
 final class AdaptivePool32 {
     /** Floats staged per block of planes at most (unless one plane is larger). */
@@ -29,6 +30,13 @@ final class AdaptivePool32 {
                 int b1 = Math.min(p1, b0 + per);
                 float[] xs = HeapStage.load(0, x, xo + b0 * hw, (b1 - b0) * hw);
                 float[] os = HeapStage.scratch(1, (b1 - b0) * ho * wo);
+                if (ho == 1 && wo == 1) { // global: no bin bounds per plane (they cost as much as a 2x2 plane's sum)
+                    for (int pl = 0; pl < b1 - b0; pl++) {
+                        os[pl] = (float) (RowLoops32.sum(xs, pl * hw, hw) / hw);
+                    }
+                    HeapStage.store(os, out, b0, b1 - b0);
+                    continue;
+                }
                 for (int pl = 0; pl < b1 - b0; pl++) {
                     for (int oh = 0; oh < ho; oh++) {
                         int hs = PoolReference.binStart(oh, h, ho);
@@ -62,9 +70,14 @@ final class AdaptivePool32 {
                 int b1 = Math.min(p1, b0 + per);
                 float[] gs = HeapStage.load(0, g, go + b0 * ho * wo, (b1 - b0) * ho * wo);
                 float[] xs = HeapStage.scratch(1, (b1 - b0) * hw);
-                if (ho != 1 || wo != 1) {
-                    Arrays.fill(xs, 0, (b1 - b0) * hw, 0f);
+                if (ho == 1 && wo == 1) { // one bin covers each plane: no bin bounds, one fill per plane
+                    for (int pl = 0; pl < b1 - b0; pl++) {
+                        Arrays.fill(xs, pl * hw, (pl + 1) * hw, (float) ((double) gs[pl] / hw));
+                    }
+                    HeapStage.store(xs, gx, b0 * hw, (b1 - b0) * hw);
+                    continue;
                 }
+                Arrays.fill(xs, 0, (b1 - b0) * hw, 0f);
                 for (int pl = 0; pl < b1 - b0; pl++) {
                     for (int oh = 0; oh < ho; oh++) {
                         int hs = PoolReference.binStart(oh, h, ho);
@@ -73,10 +86,6 @@ final class AdaptivePool32 {
                             int ws = PoolReference.binStart(ow, w, wo);
                             int we = PoolReference.binEnd(ow, w, wo);
                             float v = (float) ((double) gs[(pl * ho + oh) * wo + ow] / ((he - hs) * (we - ws)));
-                            if (ho == 1 && wo == 1) { // one bin covers the plane
-                                Arrays.fill(xs, pl * hw, (pl + 1) * hw, v);
-                                continue;
-                            }
                             for (int ih = hs; ih < he; ih++) {
                                 int row = pl * hw + ih * w;
                                 for (int iw = ws; iw < we; iw++) {

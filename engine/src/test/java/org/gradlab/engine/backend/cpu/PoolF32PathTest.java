@@ -100,7 +100,8 @@ class PoolF32PathTest {
     @org.junit.jupiter.api.Test
     void adaptivePoolingMatchesTheReferenceGlobalBlockedAndUpsampled() {
         Generator gen = new Generator(41);
-        int[][] cases = {{4, 9, 30, 30, 1, 1}, {2, 5, 7, 6, 1, 1}, {4, 9, 30, 30, 4, 7}, {2, 3, 3, 5, 5, 7}, {3, 4, 1, 1, 1, 1}};
+        int[][] cases = {{4, 9, 30, 30, 1, 1}, {2, 5, 7, 6, 1, 1}, {4, 9, 30, 30, 4, 7}, {2, 3, 3, 5, 5, 7}, {3, 4, 1, 1, 1, 1},
+            {8, 1200, 2, 2, 1, 1}}; // the last: global pooling of small planes over several staged blocks
         for (int[] c : cases) {
             int[] xs = {c[0], c[1], c[2], c[3]};
             Tensor x64 = exactInF32(gen, xs);
