@@ -25,8 +25,9 @@ final class ChannelGate32 {
             for (int b0 = p0; b0 < p1; b0 += per) {
                 int b1 = Math.min(p1, b0 + per);
                 float[] xs = HeapStage.load(0, x, xo + b0 * hw, (b1 - b0) * hw);
+                float[] gates = HeapStage.load(1, gate, go + b0, b1 - b0);
                 for (int pl = 0; pl < b1 - b0; pl++) {
-                    float s = gate.get(go + b0 + pl);
+                    float s = gates[pl];
                     for (int k = pl * hw, e = k + hw; k < e; k++) {
                         xs[k] *= s;
                     }
@@ -49,12 +50,14 @@ final class ChannelGate32 {
                 int n = (b1 - b0) * hw;
                 float[] gs = HeapStage.load(0, g, gOff + b0 * hw, n);
                 float[] xs = gl != null ? HeapStage.load(1, x, xo + b0 * hw, n) : null;
+                float[] gates = HeapStage.load(2, gate, gateOff + b0, b1 - b0);
+                float[] gls = gl != null ? HeapStage.scratch(3, b1 - b0) : null;
                 for (int pl = 0; pl < b1 - b0; pl++) {
-                    float s = gate.get(gateOff + b0 + pl);
+                    float s = gates[pl];
                     int from = pl * hw;
                     if (xs != null) { // before g's plane is scaled in place below
                         double sum = dot(gs, xs, from, hw);
-                        gl.put(b0 + pl, (float) (sum * s * (1.0 - s)));
+                        gls[pl] = (float) (sum * s * (1.0 - s));
                     }
                     if (gx != null) {
                         for (int k = from, e = from + hw; k < e; k++) {
@@ -64,6 +67,9 @@ final class ChannelGate32 {
                 }
                 if (gx != null) { // the staged copy of g, now g * gate
                     HeapStage.store(gs, gx, b0 * hw, n);
+                }
+                if (gl != null) {
+                    HeapStage.store(gls, gl, b0, b1 - b0);
                 }
             }
         });
