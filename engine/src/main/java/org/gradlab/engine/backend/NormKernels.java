@@ -61,6 +61,31 @@ public interface NormKernels {
         return batchNormBackward(gy, x, weight, saveMean, saveInvstd, training, needX, needWeight, needBias);
     }
 
+    /**
+     * relu(batch norm of x), the pair of the challenge CNNs and ResNet's stem and blocks, as one
+     * call: the same arguments and statistics as {@link #batchNormForward}, the output passed
+     * through relu(y) = max(y, 0). This default runs the two kernels one after the other; a backend
+     * may fuse them (the CPU's float32 path applies ReLU to each staged block before storing it).
+     */
+    default BatchNormResult batchNormReluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                 Tensor runningVar, boolean training, double momentum, double eps) {
+        BatchNormResult r = batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        Tensor out = r.out().backend().elementwise().unary(UnaryFn.RELU, r.out(), 0, 0);
+        return new BatchNormResult(out, r.saveMean(), r.saveInvstd());
+    }
+
+    /**
+     * Backward of {@link #batchNormReluForward} given its output {@code out}: dL/dy = g where
+     * out > 0, else 0 (out > 0 exactly where y > 0, so the mask is the Relu op's), then
+     * {@link #batchNormBackward} of dL/dy. {@code weight} may be null.
+     */
+    default BatchNormGrads batchNormReluBackward(Tensor gradOut, Tensor out, Tensor x, Tensor weight, Tensor saveMean,
+                                                 Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
+                                                 boolean needBias) {
+        Tensor gy = x.backend().elementwise().binary(BinaryFn.RELU_BACKWARD, gradOut, out);
+        return batchNormBackward(gy, x, weight, saveMean, saveInvstd, training, needX, needWeight, needBias);
+    }
+
     /** The (C) vector v as a (1, C, 1, ...) view that broadcasts over x (N, C, S...). */
     private static Tensor perChannel(Tensor v, Tensor x) {
         int[] shape = new int[x.dim()];
