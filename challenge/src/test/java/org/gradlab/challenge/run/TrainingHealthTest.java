@@ -36,22 +36,10 @@ class TrainingHealthTest {
     @Test
     void oneStepOfTheBatchNormModel() {
         Module model = StudyModels.build(BundledStudies.get("dermamnist-25").get("08").model(), 3, 28, 7, new Generator(3));
-        model.train();
-        Adam opt = new Adam(model.trainableParameters(), 1e-3);
-        Generator g = new Generator(4);
-        Tensor x = Tensor.uniform(g, 0, 1, DType.F32, Device.CPU, 4, 3, 28, 28);
+        Tensor x = Tensor.uniform(new Generator(4), 0, 1, DType.F32, Device.CPU, 4, 3, 28, 28);
         int[] y = {0, 1, 5, 6};
         TrainingHealth health = new TrainingHealth();
-        health.startEpoch(model);
-
-        Tensor loss = CrossEntropy.apply(model.forward(x), y, null, 0, Reduction.MEAN);
-        SavedTensorLedger ledger = SavedTensorLedger.of(loss);
-        health.afterForward(x, loss);
-        opt.zeroGrad();
-        loss.backward();
-        health.afterBackward(model, loss, true);
-        opt.step();
-        health.endEpoch(model, 0);
+        SavedTensorLedger ledger = oneStep(model, x, y, health);
 
         SavedForBackward saved = health.saved();
         assertEquals(4, saved.batch());
@@ -103,18 +91,20 @@ class TrainingHealthTest {
         pair.loadStateDict(fused.stateDict());
         Tensor x = Tensor.uniform(new Generator(4), 0, 1, DType.F32, Device.CPU, 4, 3, 28, 28);
         int[] y = {0, 1, 5, 6};
-        List<HealthRow> fusedRows = oneStep(fused, x, y);
-        List<HealthRow> pairRows = oneStep(pair, x, y);
+        TrainingHealth fusedHealth = new TrainingHealth();
+        oneStep(fused, x, y, fusedHealth);
+        TrainingHealth pairHealth = new TrainingHealth();
+        oneStep(pair, x, y, pairHealth);
         for (var e : fused.namedParameters().entrySet()) {
             assertArrayEquals(pair.namedParameters().get(e.getKey()).toDoubleArray(), e.getValue().toDoubleArray(),
                     e.getKey() + " after one Adam step");
         }
         Map<String, String> reluNames = Map.of("features.2", "features.1", "features.6", "features.5",
                 "features.10", "features.9");
-        List<HealthRow> renamed = pairRows.stream().map(r -> !r.part().equals("ReLU") ? r
+        List<HealthRow> renamed = pairHealth.rows().stream().map(r -> !r.part().equals("ReLU") ? r
                 : HealthRow.relu(r.epoch(), reluNames.get(r.layer()), r.deadRelu(), r.reluRms())).toList();
         assertEquals(3, renamed.stream().filter(r -> r.part().equals("ReLU")).count());
-        assertEquals(renamed, fusedRows);
+        assertEquals(renamed, fusedHealth.rows());
     }
 
     private static Module twoLayerExp08(Generator g) {
@@ -128,19 +118,20 @@ class TrainingHealthTest {
         return new FeaturesClassifier(f, new Sequential(new Flatten(), new Linear(128, 7, g)));
     }
 
-    private static List<HealthRow> oneStep(Module model, Tensor x, int[] y) {
+    /** One Adam step of {@code model} recorded by {@code health} as the last of epoch 0; returns the step's ledger. */
+    private static SavedTensorLedger oneStep(Module model, Tensor x, int[] y, TrainingHealth health) {
         model.train();
         Adam opt = new Adam(model.trainableParameters(), 1e-3);
-        TrainingHealth health = new TrainingHealth();
         health.startEpoch(model);
         Tensor loss = CrossEntropy.apply(model.forward(x), y, null, 0, Reduction.MEAN);
+        SavedTensorLedger ledger = SavedTensorLedger.of(loss);
         health.afterForward(x, loss);
         opt.zeroGrad();
         loss.backward();
         health.afterBackward(model, loss, true);
         opt.step();
         health.endEpoch(model, 0);
-        return health.rows();
+        return ledger;
     }
 
     @Test

@@ -36,9 +36,7 @@ public interface NormKernels {
      */
     default BatchNormResult batchNormSiluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                                  Tensor runningVar, boolean training, double momentum, double eps) {
-        BatchNormResult r = batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
-        Tensor out = r.out().backend().elementwise().unary(UnaryFn.SILU, r.out(), 0, 0);
-        return new BatchNormResult(out, r.saveMean(), r.saveInvstd());
+        return then(UnaryFn.SILU, batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps));
     }
 
     /**
@@ -69,9 +67,7 @@ public interface NormKernels {
      */
     default BatchNormResult batchNormReluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                                  Tensor runningVar, boolean training, double momentum, double eps) {
-        BatchNormResult r = batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
-        Tensor out = r.out().backend().elementwise().unary(UnaryFn.RELU, r.out(), 0, 0);
-        return new BatchNormResult(out, r.saveMean(), r.saveInvstd());
+        return then(UnaryFn.RELU, batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps));
     }
 
     /**
@@ -84,6 +80,12 @@ public interface NormKernels {
                                                  boolean needBias) {
         Tensor gy = x.backend().elementwise().binary(BinaryFn.RELU_BACKWARD, gradOut, out);
         return batchNormBackward(gy, x, weight, saveMean, saveInvstd, training, needX, needWeight, needBias);
+    }
+
+    /** r with its output passed through {@code activation} (a second kernel). */
+    private static BatchNormResult then(UnaryFn activation, BatchNormResult r) {
+        return new BatchNormResult(r.out().backend().elementwise().unary(activation, r.out(), 0, 0), r.saveMean(),
+                r.saveInvstd());
     }
 
     /** The (C) vector v as a (1, C, 1, ...) view that broadcasts over x (N, C, S...). */

@@ -1,9 +1,8 @@
 package org.gradlab.engine.ops;
 
 import org.gradlab.engine.Tensor;
-import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
-import org.gradlab.engine.autograd.Op;
+import org.gradlab.engine.backend.NormKernels;
 import org.gradlab.engine.backend.NormKernels.BatchNormGrads;
 import org.gradlab.engine.backend.NormKernels.BatchNormResult;
 
@@ -26,32 +25,28 @@ import org.gradlab.engine.backend.NormKernels.BatchNormResult;
  * tensors too (x and y).
  */
 @Derivative("dy = g if out > 0 else 0, out = relu(xhat*w + b); then batch_norm2d's backward of dy")
-public final class BatchNormRelu extends Op {
-    private boolean training;
+public final class BatchNormRelu extends BatchNormActivation {
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                boolean training, double momentum, double eps) {
-        BatchNorm2d.check(x, weight, bias, runningMean, runningVar, training, momentum, eps);
-        BatchNormResult r = x.backend().norm().batchNormReluForward(x, weight, bias, runningMean, runningVar, training,
-                momentum, eps);
-        if (Autograd.isRecording(x, weight, bias)) {
-            BatchNormRelu op = new BatchNormRelu();
-            op.training = training;
-            op.save(x);
-            op.save(weight);
-            op.save(r.out());
-            op.save(r.saveMean());
-            op.save(r.saveInvstd());
-            Autograd.record(op, r.out(), x, weight, bias);
-        }
-        return r.out();
+        return run(new BatchNormRelu(), x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
     @Override
-    protected Tensor[] backward(Tensor g) {
-        Tensor x = saved(0);
-        BatchNormGrads gr = x.backend().norm().batchNormReluBackward(g, saved(2), x, saved(1), saved(3), saved(4), training,
-                needsGrad(0), needsGrad(1), needsGrad(2));
-        return new Tensor[] {gr.gradX(), gr.gradWeight(), gr.gradBias()};
+    BatchNormResult forward(NormKernels norm, Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                            Tensor runningVar, boolean training, double momentum, double eps) {
+        return norm.batchNormReluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /** The output: its mask is ReLU's derivative. */
+    @Override
+    Tensor activationInput(Tensor bias, Tensor out) {
+        return out;
+    }
+
+    @Override
+    BatchNormGrads backward(NormKernels norm, Tensor g, Tensor x, Tensor weight, Tensor out, Tensor saveMean,
+                            Tensor saveInvstd, boolean training, boolean needX, boolean needWeight, boolean needBias) {
+        return norm.batchNormReluBackward(g, out, x, weight, saveMean, saveInvstd, training, needX, needWeight, needBias);
     }
 }

@@ -48,10 +48,8 @@ final class CpuNorm implements NormKernels {
     @Override
     public BatchNormResult batchNormReluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                                 Tensor runningVar, boolean training, double momentum, double eps) {
-        if (x.dtype() != DType.F32) {
-            return NormKernels.super.batchNormReluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
-        }
-        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.RELU);
+        return x.dtype() == DType.F32 ? forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.RELU)
+                : NormKernels.super.batchNormReluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
     /** {@code act} other than NONE: float32 only, out = act(batch norm of x). */
@@ -201,12 +199,10 @@ final class CpuNorm implements NormKernels {
     public BatchNormGrads batchNormReluBackward(Tensor gradOut, Tensor out, Tensor x, Tensor weight, Tensor saveMean,
                                                 Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
                                                 boolean needBias) {
-        if (x.dtype() != DType.F32) {
-            return NormKernels.super.batchNormReluBackward(gradOut, out, x, weight, saveMean, saveInvstd, training, needX,
-                    needWeight, needBias);
-        }
-        return backward(gradOut, x, weight, null, out, saveMean, saveInvstd, training, needX, needWeight, needBias,
-                Activation.RELU);
+        return x.dtype() == DType.F32 ? backward(gradOut, x, weight, null, out, saveMean, saveInvstd, training, needX,
+                needWeight, needBias, Activation.RELU)
+                : NormKernels.super.batchNormReluBackward(gradOut, out, x, weight, saveMean, saveInvstd, training, needX,
+                        needWeight, needBias);
     }
 
     /**
