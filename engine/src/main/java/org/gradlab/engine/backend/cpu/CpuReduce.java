@@ -154,9 +154,10 @@ final class CpuReduce implements ReduceKernels {
                 java.util.Arrays.fill(acc, 0, n, 0);
                 for (int r0 = 0; r0 < red; r0 += ROW_BLOCK) {
                     long first = OffHeap.plus(xa, (long) (oi * red + r0) * inner + c0);
+                    int rows = Math.min(ROW_BLOCK, red - r0);
                     OffHeap.load(first, sums, n); // raw copies: no buffer checks per row
                     int r = 1;
-                    for (int e = Math.min(ROW_BLOCK, red - r0); r + 4 <= e; r += 4) { // four rows per pass over sums
+                    for (; r + 4 <= rows; r += 4) { // four rows per pass over sums
                         OffHeap.load(OffHeap.plus(first, (long) r * inner), row, n);
                         OffHeap.load(OffHeap.plus(first, (long) (r + 1) * inner), row1, n);
                         OffHeap.load(OffHeap.plus(first, (long) (r + 2) * inner), row2, n);
@@ -165,7 +166,7 @@ final class CpuReduce implements ReduceKernels {
                             sums[i] += (row[i] + row1[i]) + (row2[i] + row3[i]);
                         }
                     }
-                    for (int e = Math.min(ROW_BLOCK, red - r0); r < e; r++) {
+                    for (; r < rows; r++) {
                         OffHeap.load(OffHeap.plus(first, (long) r * inner), row, n);
                         for (int i = 0; i < n; i++) {
                             sums[i] += row[i];

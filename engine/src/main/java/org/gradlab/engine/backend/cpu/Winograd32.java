@@ -161,6 +161,17 @@ final class Winograd32 {
         return i == 0 ? 3 : i == 3 ? 0 : i;
     }
 
+    /**
+     * Tiles a block of the forward or backward-data aims at: {@link #TARGET_TILES} times
+     * Cin * Cout / 128^2, at least 1 and at most 4 (so 640 from 256 channels on): those GEMMs pack
+     * a Cout x Cin U[pos] of 256 KB to 1 MB per call, which more columns amortise (ConvStepCpuTime,
+     * bench/README.md "Winograd filter gradient and faster transforms").
+     */
+    private static int targetTiles(TileGeo s) {
+        long scale = (long) s.cin() * s.cout() / (128 * 128);
+        return (int) (TARGET_TILES * Math.max(1, Math.min(4, scale)));
+    }
+
     /** Samples per block GEMM: about {@code targetTiles} tiles, V + M within bounds, every thread a block. */
     static int samplesPerBlock(TileGeo s, int targetTiles) {
         int tps = s.tilesPerSample();
@@ -209,7 +220,7 @@ final class Winograd32 {
      */
     private static void run(CpuStorage src, long srcOff, CpuStorage u, boolean turned, float[] bias, CpuStorage dst,
                             TileGeo s) {
-        int nb = samplesPerBlock(s, TARGET_TILES);
+        int nb = samplesPerBlock(s, targetTiles(s));
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
         Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
