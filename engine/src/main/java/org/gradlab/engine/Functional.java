@@ -3,6 +3,7 @@ package org.gradlab.engine;
 import org.gradlab.engine.ops.AdaptiveAvgPool2d;
 import org.gradlab.engine.ops.AvgPool2d;
 import org.gradlab.engine.ops.BatchNorm2d;
+import org.gradlab.engine.ops.BatchNormRelu;
 import org.gradlab.engine.ops.BatchNormSilu;
 import org.gradlab.engine.ops.ChannelGate;
 import org.gradlab.engine.ops.Conv2d;
@@ -70,6 +71,12 @@ public final class Functional {
     public static Tensor batchNormSilu2d(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                          boolean training, double momentum, double eps) {
         return BatchNormSilu.apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /** relu(batchNorm2d(...)) as one op ({@link BatchNormRelu}): the same arguments as {@link #batchNorm2d}. */
+    public static Tensor batchNormRelu2d(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                         boolean training, double momentum, double eps) {
+        return BatchNormRelu.apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
     /** x * sigmoid(logits), one gate per (n, c) plane: squeeze-excitation's gate as one op ({@link ChannelGate}). */

@@ -3,8 +3,6 @@ package org.gradlab.challenge.run;
 import org.gradlab.challenge.study.StudyExperiment;
 import org.gradlab.engine.Generator;
 import org.gradlab.nn.Module;
-import org.gradlab.nn.layers.AdaptiveAvgPool2d;
-import org.gradlab.nn.layers.BatchNorm2d;
 import org.gradlab.nn.layers.Conv2d;
 import org.gradlab.nn.layers.Dropout;
 import org.gradlab.nn.layers.Flatten;
@@ -12,6 +10,7 @@ import org.gradlab.nn.layers.Linear;
 import org.gradlab.nn.layers.MaxPool2d;
 import org.gradlab.nn.layers.ReLU;
 import org.gradlab.nn.layers.Sequential;
+import org.gradlab.nn.models.ChallengeModels;
 import org.gradlab.nn.models.ChallengeModels.FeaturesClassifier;
 import org.gradlab.nn.models.EfficientNet;
 import org.gradlab.nn.models.ResNet;
@@ -91,17 +90,7 @@ public final class StudyModels {
     }
 
     private static FeaturesClassifier threeBlock(int channels, StudyExperiment.Model m, int classes, Generator g) {
-        Sequential f = new Sequential();
-        int in = channels;
-        for (int c : new int[] {32, 64, 128}) {
-            f.add(conv3(in, c, g));
-            if (m.batchnorm()) {
-                f.add(new BatchNorm2d(c));
-            }
-            f.add(new ReLU()).add(new MaxPool2d(2));
-            in = c;
-        }
-        f.add(new AdaptiveAvgPool2d(1));
+        Sequential f = ChallengeModels.threeBlockFeatures(channels, m.batchnorm(), g);
         Sequential c = new Sequential(new Flatten());
         if (m.dropout() > 0) {
             c.add(new Dropout(m.dropout(), g.fork()));

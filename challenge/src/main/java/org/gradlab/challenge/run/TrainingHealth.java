@@ -31,6 +31,12 @@ import org.gradlab.nn.Module;
 public final class TrainingHealth {
     /** The ledger's name for ops that ran outside any module (the loss). */
     private static final String NO_MODULE = "(no module)";
+    /**
+     * The ops whose output is a ReLU's: ReLU itself and batch norm then ReLU in one op (the
+     * challenge CNNs' and ResNet's BatchNorm2d layers built with {@code thenRelu}; their row
+     * carries the batch-norm layer's name).
+     */
+    private static final Set<String> RELU_OPS = Set.of("Relu", "BatchNormRelu");
     private final List<HealthRow> rows = new ArrayList<>();
     private final Map<String, double[]> start = new LinkedHashMap<>();
     private final Map<String, Double> gradSum = new LinkedHashMap<>();
@@ -79,7 +85,7 @@ public final class TrainingHealth {
             List<Op> graph = Autograd.graph(loss);
             for (int i = graph.size() - 1; i >= 0; i--) { // forward order, first layer first
                 Op op = graph.get(i);
-                if (op.name().equals("Relu") && !op.scope().isEmpty()) {
+                if (RELU_OPS.contains(op.name()) && !op.scope().isEmpty()) {
                     double[] v = op.output().toDoubleArray();
                     int zeros = 0;
                     double sq = 0;

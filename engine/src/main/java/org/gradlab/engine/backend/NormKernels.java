@@ -36,9 +36,7 @@ public interface NormKernels {
      */
     default BatchNormResult batchNormSiluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                                  Tensor runningVar, boolean training, double momentum, double eps) {
-        BatchNormResult r = batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
-        Tensor out = r.out().backend().elementwise().unary(UnaryFn.SILU, r.out(), 0, 0);
-        return new BatchNormResult(out, r.saveMean(), r.saveInvstd());
+        return then(UnaryFn.SILU, batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps));
     }
 
     /**
@@ -59,6 +57,35 @@ public interface NormKernels {
         }
         Tensor gy = ew.binary(BinaryFn.SILU_BACKWARD, gradOut, y);
         return batchNormBackward(gy, x, weight, saveMean, saveInvstd, training, needX, needWeight, needBias);
+    }
+
+    /**
+     * relu(batch norm of x), the pair of the challenge CNNs and ResNet's stem and blocks, as one
+     * call: the same arguments and statistics as {@link #batchNormForward}, the output passed
+     * through relu(y) = max(y, 0). This default runs the two kernels one after the other; a backend
+     * may fuse them (the CPU's float32 path applies ReLU to each staged block before storing it).
+     */
+    default BatchNormResult batchNormReluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                 Tensor runningVar, boolean training, double momentum, double eps) {
+        return then(UnaryFn.RELU, batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps));
+    }
+
+    /**
+     * Backward of {@link #batchNormReluForward} given its output {@code out}: dL/dy = g where
+     * out > 0, else 0 (out > 0 exactly where y > 0, so the mask is the Relu op's), then
+     * {@link #batchNormBackward} of dL/dy. {@code weight} may be null.
+     */
+    default BatchNormGrads batchNormReluBackward(Tensor gradOut, Tensor out, Tensor x, Tensor weight, Tensor saveMean,
+                                                 Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
+                                                 boolean needBias) {
+        Tensor gy = x.backend().elementwise().binary(BinaryFn.RELU_BACKWARD, gradOut, out);
+        return batchNormBackward(gy, x, weight, saveMean, saveInvstd, training, needX, needWeight, needBias);
+    }
+
+    /** r with its output passed through {@code activation} (a second kernel). */
+    private static BatchNormResult then(UnaryFn activation, BatchNormResult r) {
+        return new BatchNormResult(r.out().backend().elementwise().unary(activation, r.out(), 0, 0), r.saveMean(),
+                r.saveInvstd());
     }
 
     /** The (C) vector v as a (1, C, 1, ...) view that broadcasts over x (N, C, S...). */

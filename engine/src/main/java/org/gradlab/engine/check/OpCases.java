@@ -11,6 +11,7 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.ops.AdaptiveAvgPool2d;
 import org.gradlab.engine.ops.AvgPool2d;
 import org.gradlab.engine.ops.BatchNorm2d;
+import org.gradlab.engine.ops.BatchNormRelu;
 import org.gradlab.engine.ops.BatchNormSilu;
 import org.gradlab.engine.ops.ChannelGate;
 import org.gradlab.engine.ops.Conv2d;
@@ -106,6 +107,10 @@ public final class OpCases {
         add(c, "batch_norm_silu", "train [4,3,3,2]", t -> BatchNormSilu.apply(t[0], t[1], t[2], null, null, true, 0.1, 1e-5),
                 r(4, 3, 3, 2), pos(3), r(3));
         add(c, "batch_norm_silu", "eval [2,3,2,2]", t -> BatchNormSilu.apply(t[0], t[1], t[2], t[3], t[4], false, 0.1, 1e-5),
+                r(2, 3, 2, 2), pos(3), r(3), fixed(r(3)), fixed(pos(3)));
+        add(c, "batch_norm_relu", "train [4,3,3,2]", t -> BatchNormRelu.apply(t[0], t[1], t[2], null, null, true, 0.1, 1e-5),
+                r(4, 3, 3, 2), pos(3), r(3));
+        add(c, "batch_norm_relu", "eval [2,3,2,2]", t -> BatchNormRelu.apply(t[0], t[1], t[2], t[3], t[4], false, 0.1, 1e-5),
                 r(2, 3, 2, 2), pos(3), r(3), fixed(r(3)), fixed(pos(3)));
         add(c, "channel_gate", "[2,3,4,5] * sigmoid([2,3,1,1])", t -> ChannelGate.apply(t[0], t[1]), r(2, 3, 4, 5),
                 r(2, 3, 1, 1));

@@ -1,9 +1,8 @@
 package org.gradlab.engine.ops;
 
 import org.gradlab.engine.Tensor;
-import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
-import org.gradlab.engine.autograd.Op;
+import org.gradlab.engine.backend.NormKernels;
 import org.gradlab.engine.backend.NormKernels.BatchNormGrads;
 import org.gradlab.engine.backend.NormKernels.BatchNormResult;
 
@@ -24,32 +23,28 @@ import org.gradlab.engine.backend.NormKernels.BatchNormResult;
  * very y the forward used.
  */
 @Derivative("dy = g * s*(1 + y*(1 - s)), s = sigmoid(y), y = xhat*w + b; then batch_norm2d's backward of dy")
-public final class BatchNormSilu extends Op {
-    private boolean training;
+public final class BatchNormSilu extends BatchNormActivation {
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                boolean training, double momentum, double eps) {
-        BatchNorm2d.check(x, weight, bias, runningMean, runningVar, training, momentum, eps);
-        BatchNormResult r = x.backend().norm().batchNormSiluForward(x, weight, bias, runningMean, runningVar, training,
-                momentum, eps);
-        if (Autograd.isRecording(x, weight, bias)) {
-            BatchNormSilu op = new BatchNormSilu();
-            op.training = training;
-            op.save(x);
-            op.save(weight);
-            op.save(bias);
-            op.save(r.saveMean());
-            op.save(r.saveInvstd());
-            Autograd.record(op, r.out(), x, weight, bias);
-        }
-        return r.out();
+        return run(new BatchNormSilu(), x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
     @Override
-    protected Tensor[] backward(Tensor g) {
-        Tensor x = saved(0);
-        BatchNormGrads gr = x.backend().norm().batchNormSiluBackward(g, x, saved(1), saved(2), saved(3), saved(4), training,
-                needsGrad(0), needsGrad(1), needsGrad(2));
-        return new Tensor[] {gr.gradX(), gr.gradWeight(), gr.gradBias()};
+    BatchNormResult forward(NormKernels norm, Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                            Tensor runningVar, boolean training, double momentum, double eps) {
+        return norm.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /** The bias: y is recomputed from x, the statistics, weight and bias. */
+    @Override
+    Tensor activationInput(Tensor bias, Tensor out) {
+        return bias;
+    }
+
+    @Override
+    BatchNormGrads backward(NormKernels norm, Tensor g, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
+                            Tensor saveInvstd, boolean training, boolean needX, boolean needWeight, boolean needBias) {
+        return norm.batchNormSiluBackward(g, x, weight, bias, saveMean, saveInvstd, training, needX, needWeight, needBias);
     }
 }

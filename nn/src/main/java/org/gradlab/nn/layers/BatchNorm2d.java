@@ -17,7 +17,9 @@ import org.gradlab.nn.init.Init;
  *
  * <p>{@link #thenSilu}: the same layer followed by SiLU as one op (engine {@code BatchNormSilu}),
  * which keeps only x for the backward; EfficientNet's conv blocks use it in place of
- * BatchNorm2d then SiLU (same parameters and buffers, same state-dict names).
+ * BatchNorm2d then SiLU (same parameters and buffers, same state-dict names). {@link #thenRelu}:
+ * followed by ReLU as one op (engine {@code BatchNormRelu}, the same bits as the two layers), for
+ * the challenge CNNs' blocks and ResNet's stem and blocks.
  *
  * <p>State dict (PyTorch order): weight, bias, running_mean, running_var, num_batches_tracked.
  * NOTE: the running statistics and the counter are persistent buffers updated in place.
@@ -26,22 +28,24 @@ public final class BatchNorm2d extends Module {
     public final int numFeatures;
     public final double eps;
     public final double momentum;
-    /** Whether the output is passed through SiLU (y * sigmoid(y)) inside the same op. */
-    public final boolean silu;
+    /** What the output is passed through inside the same op. */
+    public enum Activation { NONE, SILU, RELU }
+
+    public final Activation activation;
     private long batches;
 
     public BatchNorm2d(int channels, double eps, double momentum) {
-        this(channels, eps, momentum, false);
+        this(channels, eps, momentum, Activation.NONE);
     }
 
-    private BatchNorm2d(int channels, double eps, double momentum, boolean silu) {
+    private BatchNorm2d(int channels, double eps, double momentum, Activation activation) {
         if (channels <= 0) {
             throw new IllegalArgumentException("BatchNorm2d: channels must be positive, got " + channels);
         }
         this.numFeatures = channels;
         this.eps = eps;
         this.momentum = momentum;
-        this.silu = silu;
+        this.activation = activation;
         registerParameter("weight", Init.constant(1, DType.F32, Device.CPU, channels));
         registerParameter("bias", Init.constant(0, DType.F32, Device.CPU, channels));
         registerBuffer("running_mean", Init.constant(0, DType.F32, Device.CPU, channels));
@@ -56,7 +60,12 @@ public final class BatchNorm2d extends Module {
 
     /** BatchNorm2d(C) with eps 1e-5, momentum 0.1, followed by SiLU in one op. */
     public static BatchNorm2d thenSilu(int channels) {
-        return new BatchNorm2d(channels, 1e-5, 0.1, true);
+        return new BatchNorm2d(channels, 1e-5, 0.1, Activation.SILU);
+    }
+
+    /** BatchNorm2d(C) with eps 1e-5, momentum 0.1, followed by ReLU in one op. */
+    public static BatchNorm2d thenRelu(int channels) {
+        return new BatchNorm2d(channels, 1e-5, 0.1, Activation.RELU);
     }
 
     public Tensor weight() {
@@ -82,8 +91,11 @@ public final class BatchNorm2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         boolean tr = isTraining();
-        Tensor out = silu ? Functional.batchNormSilu2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps)
-                : Functional.batchNorm2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
+        Tensor out = switch (activation) {
+            case NONE -> Functional.batchNorm2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
+            case SILU -> Functional.batchNormSilu2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
+            case RELU -> Functional.batchNormRelu2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
+        };
         if (tr) {
             batches++;
             try (MemoryScope p = MemoryScope.persistent()) {
@@ -102,6 +114,10 @@ public final class BatchNorm2d extends Module {
 
     @Override
     protected String describe() {
-        return "(" + numFeatures + ", eps=" + eps + ", momentum=" + momentum + ")" + (silu ? " then SiLU" : "");
+        return "(" + numFeatures + ", eps=" + eps + ", momentum=" + momentum + ")" + switch (activation) {
+            case NONE -> "";
+            case SILU -> " then SiLU";
+            case RELU -> " then ReLU";
+        };
     }
 }

@@ -134,18 +134,28 @@ public final class ChallengeModels {
                 new Linear(128, 64, g), new ReLU(), new Dropout(0.2, g.fork()), new Linear(64, classes, g)));
     }
 
-    private static Sequential threeBlockFeatures(int imageChannels, boolean bn, Generator g) {
+    /**
+     * 3x[Conv3x3 p1 - (BN -) ReLU - MaxPool2] 32-64-128, AdaptiveAvgPool(1), as PyTorch's
+     * Sequential numbers them. NOTE: with {@code bn} each BN is {@link BatchNorm2d#thenRelu} (one
+     * op, the same bits) and the ReLU's index is left out, so the names stay PyTorch's
+     * (features.{0,4,8} conv, {1,5,9} BN then ReLU, {3,7,11} max-pool, 12 the average pool).
+     */
+    public static Sequential threeBlockFeatures(int imageChannels, boolean bn, Generator g) {
         Sequential f = new Sequential();
         int in = imageChannels;
+        int index = 0;
         for (int c : new int[] {32, 64, 128}) {
-            f.add(conv3(in, c, g));
+            f.add(Integer.toString(index++), conv3(in, c, g));
             if (bn) {
-                f.add(new BatchNorm2d(c));
+                f.add(Integer.toString(index++), BatchNorm2d.thenRelu(c));
+                index++;
+            } else {
+                f.add(Integer.toString(index++), new ReLU());
             }
-            f.add(new ReLU()).add(new MaxPool2d(2));
+            f.add(Integer.toString(index++), new MaxPool2d(2));
             in = c;
         }
-        f.add(new AdaptiveAvgPool2d(1));
+        f.add(Integer.toString(index), new AdaptiveAvgPool2d(1));
         return f;
     }
 

@@ -14,7 +14,6 @@ import org.gradlab.nn.layers.Dropout;
 import org.gradlab.nn.layers.Identity;
 import org.gradlab.nn.layers.Linear;
 import org.gradlab.nn.layers.MaxPool2d;
-import org.gradlab.nn.layers.ReLU;
 import org.gradlab.nn.layers.Sequential;
 
 /**
@@ -22,6 +21,8 @@ import org.gradlab.nn.layers.Sequential;
  * state-dict names: conv1, bn1, layer{1..4}.{i}.conv1/bn1/conv2/bn2[/downsample.0/1], fc.
  *
  * <p>forward: conv1(7x7 s2 p3) - bn1 - relu - maxpool(3, 2, 1) - layer1..4 - avgpool(1) - flatten - fc.
+ * NOTE: bn1 is {@link BatchNorm2d#thenRelu} (batch norm and relu as one op, the same bits), so
+ * there is no separate relu child; the state dict is torchvision's all the same.
  * Init as torchvision: convs kaiming_normal(fan_out, relu), BN weight 1 / bias 0, fc the default
  * Linear init.
  *
@@ -44,8 +45,7 @@ public final class ResNet extends Module {
         this.gen = gen;
         this.inChannels = inChannels;
         registerModule("conv1", new Conv2d(inChannels, 64, 7, 2, 3, 1, false, gen));
-        registerModule("bn1", new BatchNorm2d(64));
-        registerModule("relu", new ReLU());
+        registerModule("bn1", BatchNorm2d.thenRelu(64));
         registerModule("maxpool", new MaxPool2d(3, 2, 1));
         int inplanes = 64;
         int[] planes = {64, 128, 256, 512};

@@ -97,8 +97,14 @@ final class CpuConv implements ConvKernels {
             return geo.kh() == 1 && geo.kw() == 1 && geo.sh() == 1 && geo.sw() == 1 && geo.ph() == 0 && geo.pw() == 0;
         }
 
+        /** NOTE: a patchify conv (ViT's patch embedding on one channel) is a GEMM, not depthwise. */
         boolean depthwise() {
-            return cinG == 1 && !direct();
+            return cinG == 1 && !direct() && !patchify();
+        }
+
+        /** One group, kernel = stride, no padding: non-overlapping patches, one GEMM per block of samples. */
+        boolean patchify() {
+            return groups == 1 && geo.kh() == geo.sh() && geo.kw() == geo.sw() && geo.ph() == 0 && geo.pw() == 0;
         }
 
         int hw() {

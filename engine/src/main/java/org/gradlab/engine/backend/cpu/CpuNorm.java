@@ -4,6 +4,7 @@ import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.Arrays;
 import org.gradlab.engine.DType;
 import org.gradlab.engine.Tensor;
@@ -25,11 +26,13 @@ import org.gradlab.engine.backend.UnaryFn;
  * (at least one channel), so the staging arrays stay small and in cache.
  */
 final class CpuNorm implements NormKernels {
+    /** What the float32 passes apply to batch norm's output y while it is staged. */
+    private enum Activation { NONE, SILU, RELU }
 
     @Override
     public BatchNormResult batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                             boolean training, double momentum, double eps) {
-        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, false);
+        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.NONE);
     }
 
     /** float32: SiLU applied to each staged block before it is stored (float64: the default, two kernels). */
@@ -39,12 +42,20 @@ final class CpuNorm implements NormKernels {
         if (x.dtype() != DType.F32) {
             return NormKernels.super.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
         }
-        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, true);
+        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.SILU);
     }
 
-    /** {@code silu}: float32 only, out = silu(batch norm of x). */
+    /** float32: ReLU applied to each staged block before it is stored (float64: the default, two kernels). */
+    @Override
+    public BatchNormResult batchNormReluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                Tensor runningVar, boolean training, double momentum, double eps) {
+        return x.dtype() == DType.F32 ? forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.RELU)
+                : NormKernels.super.batchNormReluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /** {@code act} other than NONE: float32 only, out = act(batch norm of x). */
     private static BatchNormResult forward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
-                                           boolean training, double momentum, double eps, boolean silu) {
+                                           boolean training, double momentum, double eps, Activation act) {
         Tensor xc = dense(x);
         int n = x.shape(0);
         int c = x.shape(1);
@@ -81,12 +92,10 @@ final class CpuNorm implements NormKernels {
                 statistics(training, rm, rv, eps, var, mean, invstd, c0, c1);
                 float[] scale = new float[cc];
                 float[] shift = new float[cc];
-                affineCoefficients(w, b, mean, invstd, c0, silu, scale, shift);
+                affineCoefficients(w, b, mean, invstd, c0, act == Activation.SILU, scale, shift);
                 float[] oa = HeapStage.scratch(1, n * cc * s);
                 ChannelLoops32.affine(xa, oa, n, cc, s, scale, shift);
-                if (silu) {
-                    UnaryLoops32.apply(UnaryFn.SILU, oa, n * cc * s);
-                }
+                activate(act, oa, n * cc * s);
                 ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);
             });
         } else {
@@ -111,6 +120,19 @@ final class CpuNorm implements NormKernels {
         }
         return new BatchNormResult(out, Tensor.of(x.dtype(), x.device(), mean, c),
                 Tensor.of(x.dtype(), x.device(), invstd, c));
+    }
+
+    /** a = act(a) for the first {@code len} elements. */
+    private static void activate(Activation act, float[] a, int len) {
+        switch (act) {
+            case SILU -> UnaryLoops32.apply(UnaryFn.SILU, a, len);
+            case RELU -> {
+                for (int i = 0; i < len; i++) {
+                    a[i] = Math.max(a[i], 0f); // NOTE: CpuElementwise's float32 ReLU: NaN propagates, -0 becomes +0
+                }
+            }
+            case NONE -> { }
+        }
     }
 
     /**
@@ -150,7 +172,8 @@ final class CpuNorm implements NormKernels {
     @Override
     public BatchNormGrads batchNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor saveMean, Tensor saveInvstd,
                                             boolean training, boolean needX, boolean needWeight, boolean needBias) {
-        return backward(gradOut, x, weight, null, saveMean, saveInvstd, training, needX, needWeight, needBias, false);
+        return backward(gradOut, x, weight, null, null, saveMean, saveInvstd, training, needX, needWeight, needBias,
+                Activation.NONE);
     }
 
     /**
@@ -165,13 +188,31 @@ final class CpuNorm implements NormKernels {
             return NormKernels.super.batchNormSiluBackward(gradOut, x, weight, bias, saveMean, saveInvstd, training, needX,
                     needWeight, needBias);
         }
-        return backward(gradOut, x, weight, bias, saveMean, saveInvstd, training, needX, needWeight, needBias, true);
+        return backward(gradOut, x, weight, bias, null, saveMean, saveInvstd, training, needX, needWeight, needBias,
+                Activation.SILU);
     }
 
-    /** {@code silu}: float32 only, the backward of silu(batch norm of x) (bias may be null either way). */
-    private static BatchNormGrads backward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
-                                           Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
-                                           boolean needBias, boolean silu) {
+    /**
+     * float32: each staged block of the gradient is zeroed where the staged block of the forward's
+     * output is not > 0, before the batch-norm sums (float64: the default).
+     */
+    @Override
+    public BatchNormGrads batchNormReluBackward(Tensor gradOut, Tensor out, Tensor x, Tensor weight, Tensor saveMean,
+                                                Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
+                                                boolean needBias) {
+        return x.dtype() == DType.F32 ? backward(gradOut, x, weight, null, out, saveMean, saveInvstd, training, needX,
+                needWeight, needBias, Activation.RELU)
+                : NormKernels.super.batchNormReluBackward(gradOut, out, x, weight, saveMean, saveInvstd, training, needX,
+                        needWeight, needBias);
+    }
+
+    /**
+     * {@code act} other than NONE: float32 only, the backward of act(batch norm of x); SILU takes
+     * {@code bias} (may be null), RELU the forward's output {@code out}.
+     */
+    private static BatchNormGrads backward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor out,
+                                           Tensor saveMean, Tensor saveInvstd, boolean training, boolean needX,
+                                           boolean needWeight, boolean needBias, Activation act) {
         Tensor xc = dense(x);
         Tensor g = dense(gradOut);
         int n = x.shape(0);
@@ -192,11 +233,16 @@ final class CpuNorm implements NormKernels {
             FloatBuffer dst = gx == null ? null : storage(gx).f32();
             int go = (int) g.offset();
             int xo = (int) xc.offset();
+            Tensor oc = out == null ? null : dense(out);
+            IntBuffer outBits = oc == null ? null : storage(oc).buffer().asBytes().asIntBuffer();
+            IntBuffer gBits = oc == null ? null : storage(g).buffer().asBytes().asIntBuffer();
+            int oo = oc == null ? 0 : (int) oc.offset();
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
-                float[] ga = ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
+                float[] ga = act == Activation.RELU ? stageMaskedByOutput(gBits, go, outBits, oo, n, c, s, c0, c1)
+                        : ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
                 float[] xa = ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1);
-                if (silu) { // ga = g * silu'(y), y = x * scale + shift as in the forward
+                if (act == Activation.SILU) { // ga = g * silu'(y), y = x * scale + shift as in the forward
                     float[] scale = new float[cc];
                     float[] shift = new float[cc];
                     affineCoefficients(w, bs, mean, invstd, c0, false, scale, shift); // mean, invstd: the saved floats
@@ -249,6 +295,29 @@ final class CpuNorm implements NormKernels {
         Tensor gw = needWeight ? Tensor.of(x.dtype(), x.device(), sumGXhat, c) : null;
         Tensor gb = needBias ? Tensor.of(x.dtype(), x.device(), sumG, c) : null;
         return new BatchNormGrads(gx, gw, gb);
+    }
+
+    /**
+     * Channels [c0, c1) of the gradient (bits {@code gBits} from {@code go}) staged as
+     * {@link ChannelLoops32#stage} stages them, with +0 where the forward's output (bits
+     * {@code outBits} from {@code oo}) is not > 0: the Relu op's mask, as out > 0 exactly where
+     * y > 0. NOTE: on the bits, because C2 vectorises the mask over int[] only (a float select
+     * becomes a branch, mispredicted on half of the signs); g moves into the float scratch once.
+     */
+    private static float[] stageMaskedByOutput(IntBuffer gBits, int go, IntBuffer outBits, int oo, int n, int c, int s,
+                                               int c0, int c1) {
+        int row = (c1 - c0) * s;
+        int len = n * row;
+        int[] gb = HeapStage.bitScratch(0, len);
+        int[] ob = HeapStage.bitScratch(1, len);
+        for (int i = 0; i < n; i++) {
+            gBits.get(go + (i * c + c0) * s, gb, i * row, row);
+            outBits.get(oo + (i * c + c0) * s, ob, i * row, row);
+        }
+        CpuElementwise.reluBackward(gb, ob, len);
+        float[] ga = HeapStage.scratch(0, len);
+        OffHeap.moveBits(ga, gb, len, false);
+        return ga;
     }
 
     /** grad_x = scale * (g + gShift + xCoef * (x - mean)) for one channel. */

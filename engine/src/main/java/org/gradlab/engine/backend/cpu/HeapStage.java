@@ -41,12 +41,18 @@ final class HeapStage {
      * over int[] but not across {@code Float.floatToRawIntBits} on float[].
      */
     static int[] loadBits(int slot, CpuStorage src, int offset, int n) {
+        int[] a = bitScratch(slot, n);
+        src.f32(); // checks the dtype
+        src.buffer().asBytes().asIntBuffer().get(offset, a, 0, n);
+        return a;
+    }
+
+    /** A scratch int array of at least {@code n} elements for {@code slot} (0 or 1; contents undefined). */
+    static int[] bitScratch(int slot, int n) {
         int[][] a = BITS.get();
         if (a[slot] == null || a[slot].length < n) {
             a[slot] = new int[Math.max(n, a[slot] == null ? 0 : a[slot].length + a[slot].length / 2)];
         }
-        src.f32(); // checks the dtype
-        src.buffer().asBytes().asIntBuffer().get(offset, a[slot], 0, n);
         return a[slot];
     }
 

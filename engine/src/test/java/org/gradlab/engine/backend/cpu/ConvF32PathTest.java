@@ -57,6 +57,9 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {70, 40, 4, 4}, new int[] {40, 1, 3, 3}, new Conv2dParams(1, 1, 40), false),
                 // depthwise plane by plane with stride 2, multiplier 2 and an odd plane
                 Arguments.of(new int[] {2, 3, 17, 15}, new int[] {6, 1, 3, 3}, new Conv2dParams(2, 1, 3), false),
+                // one input channel, kernel = stride (ViT's patch embedding): im2col, not depthwise
+                Arguments.of(new int[] {6, 1, 8, 12}, new int[] {40, 1, 4, 4}, new Conv2dParams(4, 0, 1), false),
+                Arguments.of(new int[] {3, 1, 9, 9}, new int[] {8, 1, 3, 3}, new Conv2dParams(3, 0, 1), false),
                 // 1x1: x is its own col matrix; strided 1x1 takes im2col
                 Arguments.of(new int[] {3, 5, 4, 7}, new int[] {7, 5, 1, 1}, new Conv2dParams(1, 0, 1), false),
                 Arguments.of(new int[] {2, 5, 7, 7}, new int[] {4, 5, 1, 1}, new Conv2dParams(2, 0, 1), false),
@@ -122,6 +125,14 @@ class ConvF32PathTest {
             }
         });
         assertEquals(Set.of(true, false), seen, "plane by plane (true) and channels last (false)");
+    }
+
+    @Test
+    void aPatchEmbeddingOnOneChannelTakesTheGemmPath() {
+        assertEquals(CpuConv.Path32.SAMPLE_BLOCKS, path(new int[] {32, 1, 28, 28}, new int[] {192, 1, 4, 4},
+                new Conv2dParams(4, 0, 1)), "ViT-Tiny's conv_proj at 28 px, patch 4");
+        assertEquals(CpuConv.Path32.DEPTHWISE, path(new int[] {2, 1, 7, 9}, new int[] {5, 1, 3, 3},
+                new Conv2dParams(1, 1, 1)), "an overlapping conv on one channel stays depthwise");
     }
 
     @Test

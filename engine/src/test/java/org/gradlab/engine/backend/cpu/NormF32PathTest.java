@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * gradchecked and golden-tested): training and eval, with and without affine parameters, on
  * planes whose size is not a multiple of the unrolling (S = 1, 3, 7, 13, 35) and a strided input.
  * Output, saved statistics, running statistics and all three gradients. The same for batch norm
- * followed by SiLU in one call (the float32 kernel fused; float64 the default: the two kernels
- * in turn), also against float32's two separate kernels.
+ * followed by SiLU or ReLU in one call (the float32 kernel fused; float64 the default: the two
+ * kernels in turn), also against float32's two separate kernels (for ReLU: bit for bit).
  */
 class NormF32PathTest {
     private static final NormKernels NORM = CpuBackend.INSTANCE.norm();
@@ -85,7 +85,7 @@ class NormF32PathTest {
 
     @ParameterizedTest(name = "x {0} affine {1} strided {2}")
     @MethodSource("cases")
-    void fusedSiluPassesMatchTheReferenceAndTheTwoKernels(int[] shape, boolean affine, boolean strided) {
+    void fusedActivationPassesMatchTheReferenceAndTheTwoKernels(int[] shape, boolean affine, boolean strided) {
         Generator gen = new Generator(shape.length * 17 + shape[0]);
         int c = shape[1];
         Tensor x32 = exactInF32(gen, shape).to(DType.F32).mul(3.0).add(0.5);
@@ -100,42 +100,67 @@ class NormF32PathTest {
         Tensor b32 = affine ? b64.to(DType.F32) : null;
         Tensor g64 = exactInF32(gen, shape);
         Tensor g32 = g64.to(DType.F32);
-        for (boolean training : new boolean[] {true, false}) {
-            String mode = (training ? "training" : "eval") + " silu";
-            Tensor rm64 = exactInF32(gen, c);
-            Tensor rv64 = exactInF32(gen, c).abs().add(0.5);
-            Tensor rm32 = rm64.to(DType.F32);
-            Tensor rv32 = rv64.to(DType.F32);
-            Tensor rmTwo = rm64.to(DType.F32);
-            Tensor rvTwo = rv64.to(DType.F32);
-            BatchNormResult r64 = NORM.batchNormSiluForward(x64, w64, b64, rm64, rv64, training, 0.1, 1e-5);
-            BatchNormResult r32 = NORM.batchNormSiluForward(x32, w32, b32, rm32, rv32, training, 0.1, 1e-5);
-            BatchNormResult bn = NORM.batchNormForward(x32, w32, b32, rmTwo, rvTwo, training, 0.1, 1e-5);
-            Tensor two = CpuBackend.INSTANCE.elementwise().unary(UnaryFn.SILU, bn.out(), 0, 0);
-            assertClose(r32.out(), r64.out(), 1e-5, mode + " out");
-            assertClose(r32.out(), two.to(DType.F64), 1e-6, mode + " out against the two float32 kernels");
-            assertClose(r32.saveMean(), r64.saveMean(), 1e-5, mode + " mean");
-            assertClose(r32.saveInvstd(), r64.saveInvstd(), 1e-5, mode + " invstd");
-            assertClose(rm32, rm64, 1e-5, mode + " running mean");
-            assertClose(rv32, rv64, 1e-5, mode + " running var");
-            BatchNormGrads d64 = NORM.batchNormSiluBackward(g64, x64, w64, b64, r64.saveMean(), r64.saveInvstd(), training,
-                    true, true, true);
-            BatchNormGrads d32 = NORM.batchNormSiluBackward(g32, x32, w32, b32, r32.saveMean(), r32.saveInvstd(), training,
-                    true, true, true);
-            Tensor gy = CpuBackend.INSTANCE.elementwise().binary(BinaryFn.SILU_BACKWARD, g32, bn.out());
-            BatchNormGrads dTwo = NORM.batchNormBackward(gy, x32, w32, bn.saveMean(), bn.saveInvstd(), training, true, true,
-                    true);
-            assertClose(d32.gradX(), d64.gradX(), 1e-4, mode + " grad_x");
-            assertClose(d32.gradWeight(), d64.gradWeight(), 1e-5, mode + " grad_weight");
-            assertClose(d32.gradBias(), d64.gradBias(), 1e-5, mode + " grad_bias");
-            assertClose(d32.gradX(), dTwo.gradX().to(DType.F64), 1e-4, mode + " grad_x against the two float32 kernels");
-            assertClose(d32.gradWeight(), dTwo.gradWeight().to(DType.F64), 1e-5, mode + " grad_weight against the two float32 kernels");
-            // only weight wanted: no dL/dx built
-            BatchNormGrads onlyW = NORM.batchNormSiluBackward(g32, x32, w32, b32, r32.saveMean(), r32.saveInvstd(), training,
-                    false, true, false);
-            assertClose(onlyW.gradWeight(), d32.gradWeight().to(DType.F64), 0, mode + " grad_weight alone");
-            org.junit.jupiter.api.Assertions.assertNull(onlyW.gradX(), mode + " grad_x not asked for");
+        for (boolean relu : new boolean[] {false, true}) {
+            for (boolean training : new boolean[] {true, false}) {
+                String mode = (training ? "training" : "eval") + (relu ? " relu" : " silu");
+                Tensor rm64 = exactInF32(gen, c);
+                Tensor rv64 = exactInF32(gen, c).abs().add(0.5);
+                Tensor rm32 = rm64.to(DType.F32);
+                Tensor rv32 = rv64.to(DType.F32);
+                Tensor rmTwo = rm64.to(DType.F32);
+                Tensor rvTwo = rv64.to(DType.F32);
+                BatchNormResult r64 = fusedForward(relu, x64, w64, b64, rm64, rv64, training);
+                BatchNormResult r32 = fusedForward(relu, x32, w32, b32, rm32, rv32, training);
+                BatchNormResult bn = NORM.batchNormForward(x32, w32, b32, rmTwo, rvTwo, training, 0.1, 1e-5);
+                Tensor two = CpuBackend.INSTANCE.elementwise().unary(relu ? UnaryFn.RELU : UnaryFn.SILU, bn.out(), 0, 0);
+                assertClose(r32.out(), r64.out(), 1e-5, mode + " out");
+                assertClose(r32.out(), two.to(DType.F64), 1e-6, mode + " out against the two float32 kernels");
+                assertClose(r32.saveMean(), r64.saveMean(), 1e-5, mode + " mean");
+                assertClose(r32.saveInvstd(), r64.saveInvstd(), 1e-5, mode + " invstd");
+                assertClose(rm32, rm64, 1e-5, mode + " running mean");
+                assertClose(rv32, rv64, 1e-5, mode + " running var");
+                BatchNormGrads d64 = fusedBackward(relu, g64, r64, x64, w64, b64, training, true);
+                BatchNormGrads d32 = fusedBackward(relu, g32, r32, x32, w32, b32, training, true);
+                Tensor gy = CpuBackend.INSTANCE.elementwise().binary(relu ? BinaryFn.RELU_BACKWARD : BinaryFn.SILU_BACKWARD,
+                        g32, bn.out());
+                BatchNormGrads dTwo = NORM.batchNormBackward(gy, x32, w32, bn.saveMean(), bn.saveInvstd(), training, true,
+                        true, true);
+                assertClose(d32.gradX(), d64.gradX(), 1e-4, mode + " grad_x");
+                assertClose(d32.gradWeight(), d64.gradWeight(), 1e-5, mode + " grad_weight");
+                assertClose(d32.gradBias(), d64.gradBias(), 1e-5, mode + " grad_bias");
+                assertClose(d32.gradX(), dTwo.gradX().to(DType.F64), 1e-4, mode + " grad_x against the two float32 kernels");
+                assertClose(d32.gradWeight(), dTwo.gradWeight().to(DType.F64), 1e-5,
+                        mode + " grad_weight against the two float32 kernels");
+                if (relu) { // the statistics and y are batch norm's own, so ReLU's fusion keeps every bit
+                    assertSameBits(two, r32.out(), mode + " out");
+                    assertSameBits(dTwo.gradX(), d32.gradX(), mode + " grad_x");
+                    assertSameBits(dTwo.gradWeight(), d32.gradWeight(), mode + " grad_weight");
+                    assertSameBits(dTwo.gradBias(), d32.gradBias(), mode + " grad_bias");
+                }
+                // only weight wanted: no dL/dx built
+                BatchNormGrads onlyW = fusedBackward(relu, g32, r32, x32, w32, b32, training, false);
+                assertClose(onlyW.gradWeight(), d32.gradWeight().to(DType.F64), 0, mode + " grad_weight alone");
+                org.junit.jupiter.api.Assertions.assertNull(onlyW.gradX(), mode + " grad_x not asked for");
+            }
         }
+    }
+
+    private static BatchNormResult fusedForward(boolean relu, Tensor x, Tensor w, Tensor b, Tensor rm, Tensor rv,
+                                                boolean training) {
+        return relu ? NORM.batchNormReluForward(x, w, b, rm, rv, training, 0.1, 1e-5)
+                : NORM.batchNormSiluForward(x, w, b, rm, rv, training, 0.1, 1e-5);
+    }
+
+    /** All three gradients when {@code needX}, else only the weight's. */
+    private static BatchNormGrads fusedBackward(boolean relu, Tensor g, BatchNormResult r, Tensor x, Tensor w, Tensor b,
+                                                boolean training, boolean needX) {
+        return relu ? NORM.batchNormReluBackward(g, r.out(), x, w, r.saveMean(), r.saveInvstd(), training, needX, true, needX)
+                : NORM.batchNormSiluBackward(g, x, w, b, r.saveMean(), r.saveInvstd(), training, needX, true, needX);
+    }
+
+    private static void assertSameBits(Tensor expected, Tensor actual, String what) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.toDoubleArray(), actual.toDoubleArray(),
+                what + ": the same bits as batch norm then ReLU");
     }
 
     /** SmallPlanes32's element-wise passes compute ChannelLoops32's per-block expressions: the same bits. */

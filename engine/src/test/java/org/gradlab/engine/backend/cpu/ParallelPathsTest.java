@@ -60,7 +60,7 @@ class ParallelPathsTest {
         NormF32PathTest.cases().map(Arguments::get).forEach(a ->
                 norm.float32PassesMatchTheReference((int[]) a[0], (boolean) a[1], (boolean) a[2]));
         NormF32PathTest.cases().map(Arguments::get).forEach(a ->
-                norm.fusedSiluPassesMatchTheReferenceAndTheTwoKernels((int[]) a[0], (boolean) a[1], (boolean) a[2]));
+                norm.fusedActivationPassesMatchTheReferenceAndTheTwoKernels((int[]) a[0], (boolean) a[1], (boolean) a[2]));
         PoolF32PathTest pool = new PoolF32PathTest();
         PoolF32PathTest.cases().map(Arguments::get).forEach(a ->
                 pool.maxPoolSelectsAndRoutesLikeTheReference((int) a[0], (int) a[1], (Pool2dParams) a[2], (boolean) a[3]));

@@ -95,6 +95,20 @@ class UnaryLoops32Test {
         }
     }
 
+    /** GELU's derivative loop (its exp fused into the −x²/2 pass, unclamped) is the formula from {@code exp} and {@code erf}, bit for bit. */
+    @Test
+    void geluDerivativeIsItsElementFormulaBitForBit() {
+        float[] x = grid();
+        float[] a = x.clone();
+        UnaryLoops32.apply(UnaryFn.GELU_DERIVATIVE, a, a.length);
+        for (int i = 0; i < x.length; i++) {
+            float v = x[i];
+            float want = 0.5f * (1f + UnaryLoops32.erf(v * 0.70710678118654752440f))
+                    + v * UnaryLoops32.exp(-0.5f * v * v) * 0.39894228040143267794f;
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(a[i]), "gelu'(" + v + ")");
+        }
+    }
+
     /**
      * The one-sweep backward g * f'(x) (the BinaryFn constants with a derivative) is the
      * derivative's loop times g, bit for bit, so it inherits the derivative's accuracy; and
