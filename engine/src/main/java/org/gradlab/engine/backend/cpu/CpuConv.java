@@ -225,15 +225,18 @@ final class CpuConv implements ConvKernels {
         if (gOut.dtype() == DType.F64) {
             return ConvReference.backwardWeight(gOut, x, wShape, p);
         }
-        Tensor gw = Tensor.zeros(DType.F32, gOut.device(), wShape);
-        if (gw.numel() == 0 || gOut.numel() == 0) {
-            return gw;
+        if (org.gradlab.engine.Shape.numel(wShape) == 0 || gOut.numel() == 0) {
+            return Tensor.zeros(DType.F32, gOut.device(), wShape);
         }
+        Path32 path = filterPath32(p);
+        // the Winograd filter transform writes every element; the other paths add into a zeroed gradient
+        Tensor gw = path == Path32.WINOGRAD ? Tensor.uninitialized(DType.F32, gOut.device(), wShape)
+                : Tensor.zeros(DType.F32, gOut.device(), wShape);
         CpuStorage sg = storage(gOut);
         CpuStorage sx = storage(x);
         CpuStorage sw = storage(gw);
         CpuStorage kept = columns == null ? null : storage(dense(columns));
-        switch (filterPath32(p)) {
+        switch (path) {
             case WINOGRAD -> WinogradFilterGradient32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p);
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p,
                     ConvBlocks32.samplesPerBlock(p));
