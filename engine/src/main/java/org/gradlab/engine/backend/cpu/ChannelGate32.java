@@ -56,7 +56,7 @@ final class ChannelGate32 {
                     float s = gates[pl];
                     int from = pl * hw;
                     if (xs != null) { // before g's plane is scaled in place below
-                        double sum = dot(gs, xs, from, hw);
+                        double sum = RowLoops32.dot(gs, xs, from, hw);
                         gls[pl] = (float) (sum * s * (1.0 - s));
                     }
                     if (gx != null) {
@@ -73,27 +73,5 @@ final class ChannelGate32 {
                 }
             }
         });
-    }
-
-    /** Σ a[k]·b[k] over k in [from, from+n), eight float partial sums combined in double. */
-    private static double dot(float[] a, float[] b, int from, int n) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int k = from;
-        int end = from + n;
-        for (int e = from + (n & ~7); k < e; k += 8) {
-            s0 += a[k] * b[k];
-            s1 += a[k + 1] * b[k + 1];
-            s2 += a[k + 2] * b[k + 2];
-            s3 += a[k + 3] * b[k + 3];
-            s4 += a[k + 4] * b[k + 4];
-            s5 += a[k + 5] * b[k + 5];
-            s6 += a[k + 6] * b[k + 6];
-            s7 += a[k + 7] * b[k + 7];
-        }
-        double r = (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
-        for (; k < end; k++) {
-            r += (double) a[k] * b[k];
-        }
-        return r;
     }
 }

@@ -290,9 +290,15 @@ final class RowLoops32 {
 
     /** Σ a·b over [0..n). */
     static double dot(float[] a, float[] b, int n) {
+        return dot(a, b, 0, n);
+    }
+
+    /** Σ a[k]·b[k] over k in [from, from+n), eight float partial sums combined in double. */
+    static double dot(float[] a, float[] b, int from, int n) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int k = 0;
-        for (int e = n & ~7; k < e; k += 8) {
+        int k = from;
+        int end = from + n;
+        for (int e = from + (n & ~7); k < e; k += 8) {
             s0 += a[k] * b[k];
             s1 += a[k + 1] * b[k + 1];
             s2 += a[k + 2] * b[k + 2];
@@ -303,7 +309,7 @@ final class RowLoops32 {
             s7 += a[k + 7] * b[k + 7];
         }
         double r = (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
-        for (; k < n; k++) {
+        for (; k < end; k++) {
             r += (double) a[k] * b[k];
         }
         return r;
