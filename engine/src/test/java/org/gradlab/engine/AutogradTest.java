@@ -187,44 +187,4 @@ class AutogradTest {
         }
         assertEquals(List.of("node Exp", "node Add", "accumulate b", "node Sum", "node Mul", "accumulate w"), events);
     }
-
-    /**
-     * The global pool returns a gradient that broadcasts to its input ((N, C, 1, 1)): filled out where
-     * a whole tensor is needed (a leaf's gradient, the upstream gradient of the op that made x, a
-     * retained grad), added by broadcasting where x has another consumer. Each against the same
-     * gradient written out by hand: d/dx sum(pool(x) * w) = w / (H W) at every position of a plane.
-     */
-    @Test
-    void aGradientThatBroadcastsToItsInputIsFilledOutOrAddedByBroadcasting() {
-        for (DType dt : new DType[] {DType.F64, DType.F32}) {
-            Generator gen = new Generator(3);
-            Tensor x = Tensor.uniform(gen, -1, 1, dt, Device.CPU, 2, 3, 4, 5).requiresGrad(true);
-            Tensor w = Tensor.uniform(gen, -1, 1, dt, Device.CPU, 2, 3, 1, 1);
-            double[] wv = w.toDoubleArray();
-            double[] expected = new double[2 * 3 * 20];
-            for (int i = 0; i < expected.length; i++) {
-                expected[i] = wv[i / 20] / 20;
-            }
-            Functional.adaptiveAvgPool2d(x, 1, 1).mul(w).sum().backward(); // x a leaf
-            assertArrayEquals(expected, x.grad().toDoubleArray(), 1e-6, dt + ", leaf");
-            assertArrayEquals(new int[] {2, 3, 4, 5}, x.grad().shape());
-
-            x.setGrad(null);
-            Tensor h = x.mul(2.0).retainGrad(); // h's only consumer is the pool: filled out for mul's backward
-            Functional.adaptiveAvgPool2d(h, 1, 1).mul(w).sum().backward();
-            assertArrayEquals(expected, h.grad().toDoubleArray(), 1e-6, dt + ", retained");
-            assertArrayEquals(java.util.Arrays.stream(expected).map(v -> 2 * v).toArray(), x.grad().toDoubleArray(), 1e-6,
-                    dt + ", through the producer");
-
-            x.setGrad(null);
-            Tensor k = x.mul(2.0).retainGrad(); // two consumers: the pool's gradient added by broadcasting
-            k.mul(k).sum().add(Functional.adaptiveAvgPool2d(k, 1, 1).mul(w).sum()).backward();
-            double[] kv = k.toDoubleArray();
-            double[] both = new double[expected.length];
-            for (int i = 0; i < both.length; i++) {
-                both[i] = 2 * kv[i] + expected[i];
-            }
-            assertArrayEquals(both, k.grad().toDoubleArray(), 1e-5, dt + ", beside another consumer");
-        }
-    }
 }

@@ -20,12 +20,7 @@ import org.gradlab.engine.Tensor;
  * {@link #backward} replays them in reverse topological order.
  *
  * <p>The ONE place where broadcast gradients are summed back to their input's shape is
- * {@link #unbroadcast}; ops never do it themselves. The reverse, too, happens only here: an op
- * may return a gradient that BROADCASTS to its input (same rank, each dimension equal or 1; the
- * global average pool's, one value per plane), which is added to the input's pending gradient by
- * broadcasting (no full copy of it is ever built there) and filled out to the input's shape only
- * where a whole tensor is needed: as an op's upstream gradient, a leaf's, or a listener's
- * ({@link #filledOut}).
+ * {@link #unbroadcast}; ops never do it themselves.
  */
 public final class Autograd {
     private static final AtomicLong SEQUENCE = new AtomicLong();
@@ -128,7 +123,7 @@ public final class Autograd {
      */
     public static Tensor unbroadcast(Tensor grad, int[] shape, int[][] axesOut) {
         int[] gs = grad.shape();
-        if (Arrays.equals(gs, shape) || broadcastsTo(gs, shape)) { // the latter filled out later (class comment)
+        if (Arrays.equals(gs, shape)) {
             axesOut[0] = new int[0];
             return grad;
         }
@@ -148,27 +143,6 @@ public final class Autograd {
         axesOut[0] = ax;
         Tensor summed = grad.backend().reduce().sum(grad, ax, true);
         return summed.reshape(shape);
-    }
-
-    /** Whether a gradient of shape {@code gs} broadcasts to {@code shape} without summing: same rank, each size equal or 1. */
-    private static boolean broadcastsTo(int[] gs, int[] shape) {
-        if (gs.length != shape.length) {
-            return false;
-        }
-        for (int i = 0; i < gs.length; i++) {
-            if (gs[i] != shape[i] && gs[i] != 1) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code g} itself when it has {@code shape}, else g broadcast to {@code shape} as a new tensor (see the class comment). */
-    private static Tensor filledOut(Tensor g, int[] shape) {
-        if (Arrays.equals(g.shape(), shape)) {
-            return g;
-        }
-        return Tensor.zeros(g.dtype(), g.device(), shape).add(g);
     }
 
     /**
@@ -209,7 +183,6 @@ public final class Autograd {
                     continue;
                 }
                 Tensor out = op.output();
-                g = filledOut(g, out.shape());
                 if (!out.hooks().isEmpty()) {
                     held.put(g.storage(), Boolean.TRUE); // a hook may keep what it sees
                 }
@@ -252,11 +225,6 @@ public final class Autograd {
                 }
                 if (!listeners.isEmpty()) {
                     long listening = OpProfiler.now();
-                    for (int i = 0; i < ins.length; i++) {
-                        if (grads[i] != null) {
-                            grads[i] = filledOut(grads[i], ins[i].shape());
-                        }
-                    }
                     for (BackwardListener l : listeners) {
                         l.onNode(op, g, grads, summedAxes);
                     }
@@ -266,7 +234,7 @@ public final class Autograd {
                     if (!ins[i].hooks().isEmpty()) {
                         held.put(grads[i].storage(), Boolean.TRUE); // a leaf's hook may keep what it sees
                     }
-                    accumulateLeaf(ins[i], filledOut(grads[i], ins[i].shape()));
+                    accumulateLeaf(ins[i], grads[i]);
                 }
                 OpProfiler.stamp(OpProfiler.BACKWARD, op);
                 if (!retainGraph) {

@@ -12,10 +12,7 @@ import org.gradlab.engine.autograd.Op;
  * [floor(j*W/outW), ceil((j+1)*W/outW)). (1, 1) is the global mean over (H, W).
  *
  * <p>dx[y,z] = sum over bins (i,j) containing (y,z) of g[i,j] / |bin(i,j)|.
- * NOTE: bins may overlap when H is not a multiple of outH. For the global pool, (1, 1), the
- * gradient is returned as (N, C, 1, 1), g / (H*W), which broadcasts to x: {@link Autograd} adds it
- * to x's pending gradient by broadcasting (squeeze-excitation: to the gate's dx) instead of
- * reading a filled (N, C, H, W) copy.
+ * NOTE: bins may overlap when H is not a multiple of outH.
  */
 @Derivative("dx[y,z] = sum_{bins (i,j) containing (y,z)} g[i,j] / |bin(i,j)|")
 public final class AdaptiveAvgPool2d extends Op {
@@ -44,9 +41,6 @@ public final class AdaptiveAvgPool2d extends Op {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        if (g.shape(2) == 1 && g.shape(3) == 1) { // float division, as the pool kernels' fill: the same bits
-            return new Tensor[] {g.div(Tensor.full(g.dtype(), g.device(), (double) xShape[2] * xShape[3], 1))};
-        }
         return new Tensor[] {g.backend().pool().adaptiveAvgPool2dBackward(g, xShape)};
     }
 }
