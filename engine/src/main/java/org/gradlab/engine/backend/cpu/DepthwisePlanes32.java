@@ -194,7 +194,7 @@ final class DepthwisePlanes32 {
         Parallel.forChunks(cin, Parallel.grain((long) n * mult * l * kk), (c, ic0, ic1) -> {
             float[] xph = HeapStage.scratch(0, lay.size());
             float[] grid = zeroedGrid(1, lay);
-            float[] window = HeapStage.scratch(5, cells);
+            float[][] windows = windows(kk, cells);
             float[][] sums = new float[mult * kk][cells]; // per (m, tap): grid-wide products, summed over samples
             for (int ic = ic0; ic < ic1; ic++) {
                 for (float[] row : sums) {
@@ -202,13 +202,15 @@ final class DepthwisePlanes32 {
                 }
                 for (int s = 0; s < n; s++) {
                     scatter(HeapStage.load(3, x.f32(), (int) xo + (s * cin + ic) * hw, hw), 0, lay, xph);
+                    for (int ki = 0; ki < g.kh(); ki++) {
+                        for (int kj = 0; kj < g.kw(); kj++) {
+                            System.arraycopy(xph, lay.start(ki, kj), windows[ki * g.kw() + kj], 0, cells);
+                        }
+                    }
                     for (int m = 0; m < mult; m++) {
                         toGrid(HeapStage.load(4, gy.f32(), (int) go + (s * cout + ic * mult + m) * l, l), 0, lay, grid);
                         for (int ki = 0; ki < g.kh(); ki++) {
-                            for (int kj = 0; kj < g.kw(); kj++) {
-                                System.arraycopy(xph, lay.start(ki, kj), window, 0, cells);
-                                productAdd(sums[m * kk + ki * g.kw() + kj], grid, window, cells);
-                            }
+                            addProductsRow(sums, m * kk + ki * g.kw(), grid, windows, ki * g.kw(), g.kw(), cells);
                         }
                     }
                 }
@@ -227,6 +229,32 @@ final class DepthwisePlanes32 {
     private static void multiplyAdd(float[] y, float a, float[] x, int from, int to) {
         for (int i = from; i < to; i++) {
             y[i] += a * x[i];
+        }
+    }
+
+    /**
+     * sums[at + j][i] += grid[i] * win[first + j][i] for the kw taps j of one kernel row, i < cells: three
+     * taps (EfficientNet's 3x3 kernels) in one pass that reads the grid once, other widths a tap at a
+     * time. Each sum gets the same product as one tap per pass: the same bits.
+     */
+    private static void addProductsRow(float[][] sums, int at, float[] grid, float[][] win, int first, int kw, int cells) {
+        if (kw == 3) {
+            float[] s0 = sums[at];
+            float[] s1 = sums[at + 1];
+            float[] s2 = sums[at + 2];
+            float[] a = win[first];
+            float[] b = win[first + 1];
+            float[] c = win[first + 2];
+            for (int i = 0; i < cells; i++) {
+                float v = grid[i];
+                s0[i] += v * a[i];
+                s1[i] += v * b[i];
+                s2[i] += v * c[i];
+            }
+            return;
+        }
+        for (int j = 0; j < kw; j++) {
+            productAdd(sums[at + j], grid, win[first + j], cells);
         }
     }
 
