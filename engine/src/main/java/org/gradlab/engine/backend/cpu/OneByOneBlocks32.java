@@ -103,25 +103,24 @@ final class OneByOneBlocks32 {
         });
     }
 
-    /** out = W x + bias (bias may be null), every element written. */
+    /**
+     * out = W x + bias (bias may be null), every element written: the bias fills the channel-major
+     * block's rows first and GEMM adds onto it (beta 1), as {@link ConvSamples32} does per sample.
+     */
     static void forward(CpuStorage x, long xOff, CpuStorage w, long wOff, float[] bias, CpuStorage out, CpuConv.Plan p) {
         int os = p.cout() * p.l();
         forEachBlock(p, samplesPerBlock(p), (work, chunk, n0, nbk, ld) -> {
             loadChannelMajor(x, xOff + (long) n0 * p.cin() * p.l(), p.cin(), p.l(), nbk, work.in);
-            Blas.sgemm(false, false, p.cout(), ld, p.cin(), 1f, w.buffer(), wOff, p.cin(), work.in.buffer(), 0, ld, 0f,
-                    work.out.buffer(), 0, ld);
-            float[] sm = storeSampleMajor(work.out, p.cout(), p.l(), nbk);
             if (bias != null) {
-                for (int s = 0; s < nbk; s++) {
-                    for (int co = 0; co < p.cout(); co++) {
-                        float b = bias[co];
-                        for (int i = (s * p.cout() + co) * p.l(), e = i + p.l(); i < e; i++) {
-                            sm[i] += b;
-                        }
-                    }
+                float[] rows = HeapStage.scratch(3, p.cout() * ld);
+                for (int co = 0; co < p.cout(); co++) {
+                    java.util.Arrays.fill(rows, co * ld, (co + 1) * ld, bias[co]);
                 }
+                work.out.f32().put(0, rows, 0, p.cout() * ld);
             }
-            out.f32().put(n0 * os, sm, 0, nbk * os);
+            Blas.sgemm(false, false, p.cout(), ld, p.cin(), 1f, w.buffer(), wOff, p.cin(), work.in.buffer(), 0, ld,
+                    bias == null ? 0f : 1f, work.out.buffer(), 0, ld);
+            out.f32().put(n0 * os, storeSampleMajor(work.out, p.cout(), p.l(), nbk), 0, nbk * os);
         });
     }
 
