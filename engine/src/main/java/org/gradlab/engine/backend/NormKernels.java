@@ -8,16 +8,8 @@ import org.gradlab.engine.Tensor;
  * {@code ...Backward}: the forward returns the saved mean and inverse std that the backward takes.
  */
 public interface NormKernels {
-    /**
-     * Output plus what the backward needs: per-channel mean and 1/sqrt(var+eps), shape (C), x's
-     * dtype; {@code sigmoid}: sigmoid(y) of silu(batch norm), x's shape, where the forward was asked
-     * to keep it and the backend's backward takes it (null otherwise).
-     */
-    record BatchNormResult(Tensor out, Tensor saveMean, Tensor saveInvstd, Tensor sigmoid) {
-        public BatchNormResult(Tensor out, Tensor saveMean, Tensor saveInvstd) {
-            this(out, saveMean, saveInvstd, null);
-        }
-    }
+    /** Output plus what the backward needs: per-channel mean and 1/sqrt(var+eps), shape (C), x's dtype. */
+    record BatchNormResult(Tensor out, Tensor saveMean, Tensor saveInvstd) {}
 
     /** Gradients w.r.t. x, weight, bias; null where not requested. */
     record BatchNormGrads(Tensor gradX, Tensor gradWeight, Tensor gradBias) {}
@@ -41,23 +33,19 @@ public interface NormKernels {
      * arguments and statistics as {@link #batchNormForward}, the output passed through
      * silu(y) = y * sigmoid(y). This default runs the two kernels one after the other; a backend
      * may fuse them (the CPU's float32 path applies SiLU to each staged block before storing it).
-     * {@code keepSigmoid}: a backend may then also return sigmoid(y) for the backward
-     * ({@link BatchNormResult#sigmoid}; this default does not).
      */
     default BatchNormResult batchNormSiluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
-                                                 Tensor runningVar, boolean training, double momentum, double eps,
-                                                 boolean keepSigmoid) {
+                                                 Tensor runningVar, boolean training, double momentum, double eps) {
         return then(UnaryFn.SILU, batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps));
     }
 
     /**
      * Backward of {@link #batchNormSiluForward}: with y = x̂ * weight + bias recomputed from x and
      * the saved statistics (y itself is not kept), dL/dy = g * silu'(y), then
-     * {@link #batchNormBackward} of dL/dy. {@code weight} and {@code bias} may be null; so may
-     * {@code sigmoid}, the forward's {@link BatchNormResult#sigmoid} (this default ignores it).
+     * {@link #batchNormBackward} of dL/dy. {@code weight} and {@code bias} may be null.
      */
-    default BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor sigmoid,
-                                                 Tensor saveMean, Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
+    default BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
+                                                 Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
                                                  boolean needBias) {
         ElementwiseKernels ew = x.backend().elementwise();
         Tensor y = ew.binary(BinaryFn.MUL, ew.binary(BinaryFn.SUB, x, perChannel(saveMean, x)), perChannel(saveInvstd, x));

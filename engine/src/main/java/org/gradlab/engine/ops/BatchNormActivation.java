@@ -12,14 +12,10 @@ import org.gradlab.engine.backend.NormKernels.BatchNormResult;
  * element-wise activation as ONE op, with {@link BatchNorm2d}'s arguments, checks, statistics and
  * running-buffer updates, run by the backend's fused kernels. Saved for the backward: x, weight,
  * what the activation's backward needs beside them ({@link #activationInput}), the saved mean and
- * inverse std, and what else the backend's forward returned for its backward
- * ({@link BatchNormResult#sigmoid}, owned: freed right after the backward).
+ * inverse std.
  */
 abstract class BatchNormActivation extends Op {
     private boolean training;
-    /** Whether autograd records this forward: the backend's forward may then keep more for the backward. */
-    boolean recording;
-    private int sigmoidSlot = -1;
 
     /** The backend's fused forward. */
     abstract BatchNormResult forward(NormKernels norm, Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
@@ -37,28 +33,17 @@ abstract class BatchNormActivation extends Op {
     static Tensor run(BatchNormActivation op, Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                       boolean training, double momentum, double eps) {
         BatchNorm2d.check(x, weight, bias, runningMean, runningVar, training, momentum, eps);
-        op.recording = Autograd.isRecording(x, weight, bias);
         BatchNormResult r = op.forward(x.backend().norm(), x, weight, bias, runningMean, runningVar, training, momentum, eps);
-        if (op.recording) {
+        if (Autograd.isRecording(x, weight, bias)) {
             op.training = training;
             op.save(x);
             op.save(weight);
             op.save(op.activationInput(bias, r.out()));
             op.save(r.saveMean());
             op.save(r.saveInvstd());
-            if (r.sigmoid() != null) {
-                op.sigmoidSlot = op.saveOwned(r.sigmoid()); // read by nothing else
-            }
             Autograd.record(op, r.out(), x, weight, bias);
-        } else if (r.sigmoid() != null) {
-            r.sigmoid().release();
         }
         return r.out();
-    }
-
-    /** The backend forward's {@link BatchNormResult#sigmoid}, or null where it returned none. */
-    final Tensor keptSigmoid() {
-        return sigmoidSlot < 0 ? null : saved(sigmoidSlot);
     }
 
     @Override

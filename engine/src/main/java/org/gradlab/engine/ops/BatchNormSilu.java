@@ -15,10 +15,9 @@ import org.gradlab.engine.backend.NormKernels.BatchNormResult;
  * {@link BatchNorm2d}'s backward of dL/dy: dx = w·invstd·(dL/dy − mean(dL/dy) − x̂·mean(dL/dy·x̂)),
  * dw = Σ dL/dy·x̂, db = Σ dL/dy.
  *
- * <p>Why one op: the two ops pass y and dL/dy through memory between two kernels; here y is
- * recomputed from x and the saved per-channel statistics inside the backward's pass. The CPU's
- * float32 forward also keeps sigmoid(y) while autograd records (as the two ops kept y), so the
- * backward takes silu'(y) = s + y·s·(1 − s) without an exponential. NOTE: the float32 CPU kernel
+ * <p>Why one op: the two ops keep both x (for batch norm) and y (for SiLU) and pass y and
+ * dL/dy through memory between two kernels; here only x is saved and y is recomputed from x
+ * and the saved per-channel statistics inside the backward's pass. NOTE: the float32 CPU kernel
  * applies SiLU to each block of channels while it is staged in cache (see CpuNorm), with y
  * computed from the statistics rounded to float as they are saved, so the backward sees the
  * very y the forward used.
@@ -34,7 +33,7 @@ public final class BatchNormSilu extends BatchNormActivation {
     @Override
     BatchNormResult forward(NormKernels norm, Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                             Tensor runningVar, boolean training, double momentum, double eps) {
-        return norm.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, recording);
+        return norm.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
     /** The bias: y is recomputed from x, the statistics, weight and bias. */
@@ -46,7 +45,6 @@ public final class BatchNormSilu extends BatchNormActivation {
     @Override
     BatchNormGrads backward(NormKernels norm, Tensor g, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
                             Tensor saveInvstd, boolean training, boolean needX, boolean needWeight, boolean needBias) {
-        return norm.batchNormSiluBackward(g, x, weight, bias, keptSigmoid(), saveMean, saveInvstd, training, needX,
-                needWeight, needBias);
+        return norm.batchNormSiluBackward(g, x, weight, bias, saveMean, saveInvstd, training, needX, needWeight, needBias);
     }
 }

@@ -27,7 +27,7 @@ import org.gradlab.engine.backend.UnaryFn;
  */
 final class CpuNorm implements NormKernels {
     /** What the float32 passes apply to batch norm's output y while it is staged. */
-    private enum Activation { NONE, SILU, SILU_KEEPING_SIGMOID, RELU }
+    private enum Activation { NONE, SILU, RELU }
 
     @Override
     public BatchNormResult batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
@@ -35,20 +35,14 @@ final class CpuNorm implements NormKernels {
         return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.NONE);
     }
 
-    /**
-     * float32: SiLU applied to each staged block before it is stored, and with {@code keepSigmoid}
-     * the block's sigmoid(y) stored beside it for the backward (float64: the default, two kernels).
-     */
+    /** float32: SiLU applied to each staged block before it is stored (float64: the default, two kernels). */
     @Override
     public BatchNormResult batchNormSiluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
-                                                Tensor runningVar, boolean training, double momentum, double eps,
-                                                boolean keepSigmoid) {
+                                                Tensor runningVar, boolean training, double momentum, double eps) {
         if (x.dtype() != DType.F32) {
-            return NormKernels.super.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps,
-                    keepSigmoid);
+            return NormKernels.super.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
         }
-        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps,
-                keepSigmoid ? Activation.SILU_KEEPING_SIGMOID : Activation.SILU);
+        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.SILU);
     }
 
     /** float32: ReLU applied to each staged block before it is stored (float64: the default, two kernels). */
@@ -75,12 +69,10 @@ final class CpuNorm implements NormKernels {
         double[] rm = training ? null : runningMean.toDoubleArray();
         double[] rv = training ? null : runningVar.toDoubleArray();
         Tensor out;
-        Tensor sig = act == Activation.SILU_KEEPING_SIGMOID ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) : null;
         if (x.dtype() == DType.F32) {
             out = Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // every chunk stores its channels whole
             FloatBuffer src = storage(xc).f32();
             FloatBuffer dst = storage(out).f32();
-            FloatBuffer sigDst = sig == null ? null : storage(sig).f32();
             int xo = (int) xc.offset();
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
@@ -100,16 +92,10 @@ final class CpuNorm implements NormKernels {
                 statistics(training, rm, rv, eps, var, mean, invstd, c0, c1);
                 float[] scale = new float[cc];
                 float[] shift = new float[cc];
-                affineCoefficients(w, b, mean, invstd, c0, act == Activation.SILU || sig != null, scale, shift);
+                affineCoefficients(w, b, mean, invstd, c0, act == Activation.SILU, scale, shift);
                 float[] oa = HeapStage.scratch(1, n * cc * s);
                 ChannelLoops32.affine(xa, oa, n, cc, s, scale, shift);
-                if (sig != null) {
-                    float[] sa = HeapStage.scratch(2, n * cc * s);
-                    UnaryLoops32.siluKeepingSigmoid(oa, sa, n * cc * s);
-                    ChannelLoops32.store(sa, sigDst, 0, n, c, s, c0, c1);
-                } else {
-                    activate(act, oa, n * cc * s);
-                }
+                activate(act, oa, n * cc * s);
                 ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);
             });
         } else {
@@ -133,13 +119,13 @@ final class CpuNorm implements NormKernels {
             updateRunning(runningVar, var, momentum, count / (double) (count - 1));
         }
         return new BatchNormResult(out, Tensor.of(x.dtype(), x.device(), mean, c),
-                Tensor.of(x.dtype(), x.device(), invstd, c), sig);
+                Tensor.of(x.dtype(), x.device(), invstd, c));
     }
 
     /** a = act(a) for the first {@code len} elements. */
     private static void activate(Activation act, float[] a, int len) {
         switch (act) {
-            case SILU, SILU_KEEPING_SIGMOID -> UnaryLoops32.apply(UnaryFn.SILU, a, len);
+            case SILU -> UnaryLoops32.apply(UnaryFn.SILU, a, len);
             case RELU -> {
                 for (int i = 0; i < len; i++) {
                     a[i] = Math.max(a[i], 0f); // NOTE: CpuElementwise's float32 ReLU: NaN propagates, -0 becomes +0
@@ -192,19 +178,18 @@ final class CpuNorm implements NormKernels {
 
     /**
      * float32: each staged block of the gradient is multiplied by silu'(y), y = x * scale + shift
-     * recomputed per channel as the forward computed it, before the batch-norm sums; with the
-     * forward's {@code sigmoid} staged beside it, silu'(y) takes no exponential (float64: the default).
+     * recomputed per channel as the forward computed it, before the batch-norm sums (float64: the default).
      */
     @Override
-    public BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor sigmoid,
-                                                Tensor saveMean, Tensor saveInvstd, boolean training, boolean needX,
-                                                boolean needWeight, boolean needBias) {
+    public BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
+                                                Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
+                                                boolean needBias) {
         if (x.dtype() != DType.F32) {
-            return NormKernels.super.batchNormSiluBackward(gradOut, x, weight, bias, sigmoid, saveMean, saveInvstd,
-                    training, needX, needWeight, needBias);
+            return NormKernels.super.batchNormSiluBackward(gradOut, x, weight, bias, saveMean, saveInvstd, training, needX,
+                    needWeight, needBias);
         }
-        return backward(gradOut, x, weight, bias, sigmoid, saveMean, saveInvstd, training, needX, needWeight, needBias,
-                sigmoid == null ? Activation.SILU : Activation.SILU_KEEPING_SIGMOID);
+        return backward(gradOut, x, weight, bias, null, saveMean, saveInvstd, training, needX, needWeight, needBias,
+                Activation.SILU);
     }
 
     /**
@@ -223,8 +208,7 @@ final class CpuNorm implements NormKernels {
 
     /**
      * {@code act} other than NONE: float32 only, the backward of act(batch norm of x); SILU takes
-     * {@code bias} (may be null), SILU_KEEPING_SIGMOID also the forward's sigmoid(y) as {@code out},
-     * RELU the forward's output {@code out}.
+     * {@code bias} (may be null), RELU the forward's output {@code out}.
      */
     private static BatchNormGrads backward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor out,
                                            Tensor saveMean, Tensor saveInvstd, boolean training, boolean needX,
@@ -250,28 +234,21 @@ final class CpuNorm implements NormKernels {
             int go = (int) g.offset();
             int xo = (int) xc.offset();
             Tensor oc = out == null ? null : dense(out);
-            boolean relu = act == Activation.RELU;
-            IntBuffer outBits = relu ? storage(oc).buffer().asBytes().asIntBuffer() : null;
-            IntBuffer gBits = relu ? storage(g).buffer().asBytes().asIntBuffer() : null;
-            FloatBuffer sigSrc = act == Activation.SILU_KEEPING_SIGMOID ? storage(oc).f32() : null;
-            int oo = relu ? (int) oc.offset() : 0;
+            IntBuffer outBits = oc == null ? null : storage(oc).buffer().asBytes().asIntBuffer();
+            IntBuffer gBits = oc == null ? null : storage(g).buffer().asBytes().asIntBuffer();
+            int oo = oc == null ? 0 : (int) oc.offset();
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
                 float[] ga = act == Activation.RELU ? stageMaskedByOutput(gBits, go, outBits, oo, n, c, s, c0, c1)
                         : ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
                 float[] xa = ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1);
-                if (act == Activation.SILU || sigSrc != null) { // ga = g * silu'(y), y = x * scale + shift as in the forward
+                if (act == Activation.SILU) { // ga = g * silu'(y), y = x * scale + shift as in the forward
                     float[] scale = new float[cc];
                     float[] shift = new float[cc];
                     affineCoefficients(w, bs, mean, invstd, c0, false, scale, shift); // mean, invstd: the saved floats
                     float[] ya = HeapStage.scratch(3, n * cc * s);
                     ChannelLoops32.affine(xa, ya, n, cc, s, scale, shift);
-                    if (sigSrc != null) {
-                        float[] sa = ChannelLoops32.stage(4, sigSrc, (int) oc.offset(), n, c, s, c0, c1);
-                        UnaryLoops32.multiplyBySiluDerivative(ga, ya, sa, n * cc * s);
-                    } else {
-                        UnaryLoops32.multiplyByDerivative(UnaryFn.SILU_DERIVATIVE, ga, ya, n * cc * s);
-                    }
+                    UnaryLoops32.multiplyByDerivative(UnaryFn.SILU_DERIVATIVE, ga, ya, n * cc * s);
                 }
                 double[] sg = new double[cc];
                 double[] sgDev = new double[cc];

@@ -167,42 +167,6 @@ final class UnaryLoops32 {
         }
     }
 
-    /**
-     * a[i] = silu(a[i]) and sig[i] = sigmoid(a[i]) (the old a[i]) for i in [0, n): the output bit for
-     * bit as {@link #apply} with SILU, and the sigmoid it multiplied by, for the backward.
-     */
-    static void siluKeepingSigmoid(float[] a, float[] sig, int n) {
-        Scratch s = SCRATCH.get();
-        float[] x = s.x;
-        float[] e = s.e1;
-        for (int b = 0; b < n; b += BLOCK) {
-            int len = Math.min(BLOCK, n - b);
-            System.arraycopy(a, b, x, 0, len);
-            negated(x, e, len);
-            expBlock(e, len, s);
-            for (int i = 0; i < len; i++) {
-                float sg = 1f / (1f + e[i]);
-                x[i] = x[i] * sg;
-                e[i] = sg;
-            }
-            System.arraycopy(x, 0, a, b, len);
-            System.arraycopy(e, 0, sig, b, len);
-        }
-    }
-
-    /**
-     * g[i] *= silu'(y[i]) = s + y * (s * (1 - s)) for i in [0, n), s = sig[i] = sigmoid(y[i]) as
-     * {@link #siluKeepingSigmoid} kept it: no exponential. NOTE: 1 - s from a float s near 1 is off
-     * by up to 2^-25 (half of 1's ulp), times y: at most about 5e-7 of silu'(y) = 1 + y e^-y, near
-     * y = 16 (UnaryLoops32Test allows 8 ulps plus |y| * 2^-25); the exp form is within 8 ulps.
-     */
-    static void multiplyBySiluDerivative(float[] g, float[] y, float[] sig, int n) {
-        for (int i = 0; i < n; i++) {
-            float sg = sig[i];
-            g[i] *= sg + y[i] * (sg * (1f - sg));
-        }
-    }
-
     /** 1 / (1 + e^-x) */
     private static void sigmoid(float[] x, Scratch s, int len) {
         float[] e = s.e1;

@@ -100,29 +100,17 @@ class NormF32PathTest {
         Tensor b32 = affine ? b64.to(DType.F32) : null;
         Tensor g64 = exactInF32(gen, shape);
         Tensor g32 = g64.to(DType.F32);
-        for (int kind = 0; kind < 3; kind++) { // SiLU, SiLU keeping sigmoid(y) for the backward, ReLU
-            boolean relu = kind == 2;
-            boolean keep = kind == 1;
+        for (boolean relu : new boolean[] {false, true}) {
             for (boolean training : new boolean[] {true, false}) {
-                String mode = (training ? "training" : "eval") + (relu ? " relu" : keep ? " silu keeping sigmoid" : " silu");
+                String mode = (training ? "training" : "eval") + (relu ? " relu" : " silu");
                 Tensor rm64 = exactInF32(gen, c);
                 Tensor rv64 = exactInF32(gen, c).abs().add(0.5);
                 Tensor rm32 = rm64.to(DType.F32);
                 Tensor rv32 = rv64.to(DType.F32);
                 Tensor rmTwo = rm64.to(DType.F32);
                 Tensor rvTwo = rv64.to(DType.F32);
-                BatchNormResult r64 = fusedForward(relu, keep, x64, w64, b64, rm64, rv64, training);
-                BatchNormResult r32 = fusedForward(relu, keep, x32, w32, b32, rm32, rv32, training);
-                org.junit.jupiter.api.Assertions.assertEquals(keep, r32.sigmoid() != null, mode + ": sigmoid kept");
-                if (keep) { // the same output bits as without, and the sigmoid of y
-                    BatchNormResult plain = fusedForward(false, false, x32, w32, b32, rm64.to(DType.F32), rv64.to(DType.F32),
-                            training);
-                    assertSameBits(plain.out(), r32.out(), mode + " out");
-                    Tensor y64 = NORM.batchNormForward(x64, w64, b64, training ? null : rm64, training ? null : rv64, training,
-                            0.1, 1e-5).out(); // training: y does not read the running statistics (not updated here)
-                    assertClose(r32.sigmoid(), CpuBackend.INSTANCE.elementwise().unary(UnaryFn.SIGMOID, y64, 0, 0), 1e-6,
-                            mode + " sigmoid(y)");
-                }
+                BatchNormResult r64 = fusedForward(relu, x64, w64, b64, rm64, rv64, training);
+                BatchNormResult r32 = fusedForward(relu, x32, w32, b32, rm32, rv32, training);
                 BatchNormResult bn = NORM.batchNormForward(x32, w32, b32, rmTwo, rvTwo, training, 0.1, 1e-5);
                 Tensor two = CpuBackend.INSTANCE.elementwise().unary(relu ? UnaryFn.RELU : UnaryFn.SILU, bn.out(), 0, 0);
                 assertClose(r32.out(), r64.out(), 1e-5, mode + " out");
@@ -157,18 +145,17 @@ class NormF32PathTest {
         }
     }
 
-    private static BatchNormResult fusedForward(boolean relu, boolean keepSigmoid, Tensor x, Tensor w, Tensor b, Tensor rm,
-                                                Tensor rv, boolean training) {
+    private static BatchNormResult fusedForward(boolean relu, Tensor x, Tensor w, Tensor b, Tensor rm, Tensor rv,
+                                                boolean training) {
         return relu ? NORM.batchNormReluForward(x, w, b, rm, rv, training, 0.1, 1e-5)
-                : NORM.batchNormSiluForward(x, w, b, rm, rv, training, 0.1, 1e-5, keepSigmoid);
+                : NORM.batchNormSiluForward(x, w, b, rm, rv, training, 0.1, 1e-5);
     }
 
     /** All three gradients when {@code needX}, else only the weight's. */
     private static BatchNormGrads fusedBackward(boolean relu, Tensor g, BatchNormResult r, Tensor x, Tensor w, Tensor b,
                                                 boolean training, boolean needX) {
         return relu ? NORM.batchNormReluBackward(g, r.out(), x, w, r.saveMean(), r.saveInvstd(), training, needX, true, needX)
-                : NORM.batchNormSiluBackward(g, x, w, b, r.sigmoid(), r.saveMean(), r.saveInvstd(), training, needX, true,
-                        needX);
+                : NORM.batchNormSiluBackward(g, x, w, b, r.saveMean(), r.saveInvstd(), training, needX, true, needX);
     }
 
     private static void assertSameBits(Tensor expected, Tensor actual, String what) {

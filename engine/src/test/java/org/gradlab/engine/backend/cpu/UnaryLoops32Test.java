@@ -156,33 +156,6 @@ class UnaryLoops32Test {
         }
     }
 
-    /**
-     * Batch norm + SiLU's pair: the forward keeping sigmoid(y) gives SiLU's and sigmoid's loop bits;
-     * the backward's silu'(y) from that kept sigmoid (no exp) is within 8 ulps of the float64
-     * reference plus |y| * 2^-25: 1 - s from a float s near 1 is off by up to half of 1's ulp
-     * (2^-25), and y multiplies it (at most about 5e-7 of silu' = 1 + y e^-y, near y = 16).
-     */
-    @Test
-    void siluKeepingSigmoidAndItsDerivativeFromTheSigmoid() {
-        float[] x = grid();
-        float[] out = x.clone();
-        float[] sig = new float[x.length];
-        UnaryLoops32.siluKeepingSigmoid(out, sig, x.length);
-        float[] silu = x.clone();
-        UnaryLoops32.apply(UnaryFn.SILU, silu, x.length);
-        float[] sigmoid = x.clone();
-        UnaryLoops32.apply(UnaryFn.SIGMOID, sigmoid, x.length);
-        assertArrayEquals(silu, out, "silu keeping sigmoid: SiLU's bits");
-        assertArrayEquals(sigmoid, sig, "silu keeping sigmoid: sigmoid's bits");
-        float[] g = new float[x.length];
-        java.util.Arrays.fill(g, 1f);
-        UnaryLoops32.multiplyBySiluDerivative(g, x, sig, x.length);
-        for (int i = 0; i < x.length; i++) {
-            double ref = UnaryFn.SILU_DERIVATIVE.apply(x[i], 0, 0);
-            assertNear(ref, g[i], 0, 8 * Math.ulp((float) ref) + Math.abs(x[i]) * 0x1p-25, "silu'(" + x[i] + ") from the kept sigmoid");
-        }
-    }
-
     /** The two-pass exp over an array (and sigmoid built on it) gives exp's and sigmoid's bits, element for element. */
     @Test
     void theArrayExpIsTheElementExpBitForBit() {
