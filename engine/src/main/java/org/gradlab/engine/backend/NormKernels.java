@@ -42,11 +42,13 @@ public interface NormKernels {
     /**
      * Backward of {@link #batchNormSiluForward}: with y = x̂ * weight + bias recomputed from x and
      * the saved statistics (y itself is not kept), dL/dy = g * silu'(y), then
-     * {@link #batchNormBackward} of dL/dy. {@code weight} and {@code bias} may be null.
+     * {@link #batchNormBackward} of dL/dy. {@code weight} and {@code bias} may be null; so may
+     * {@code out}, the forward's output silu(y), which a backend may read for sigmoid(y) = out / y
+     * (this default does not).
      */
-    default BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
-                                                 Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
-                                                 boolean needBias) {
+    default BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor out,
+                                                 Tensor saveMean, Tensor saveInvstd, boolean training, boolean needX,
+                                                 boolean needWeight, boolean needBias) {
         ElementwiseKernels ew = x.backend().elementwise();
         Tensor y = ew.binary(BinaryFn.MUL, ew.binary(BinaryFn.SUB, x, perChannel(saveMean, x)), perChannel(saveInvstd, x));
         if (weight != null) {

@@ -12,10 +12,21 @@ import org.gradlab.engine.backend.NormKernels.BatchNormResult;
  * element-wise activation as ONE op, with {@link BatchNorm2d}'s arguments, checks, statistics and
  * running-buffer updates, run by the backend's fused kernels. Saved for the backward: x, weight,
  * what the activation's backward needs beside them ({@link #activationInput}), the saved mean and
- * inverse std.
+ * inverse std, and, where {@link #keepsOutput}, the output.
  */
 abstract class BatchNormActivation extends Op {
     private boolean training;
+    private boolean outputKept;
+
+    /** Whether the backward also reads the forward's output (saved after the statistics). */
+    boolean keepsOutput() {
+        return false;
+    }
+
+    /** The forward's output where {@link #keepsOutput}, else null. */
+    final Tensor keptOutput() {
+        return outputKept ? saved(5) : null;
+    }
 
     /** The backend's fused forward. */
     abstract BatchNormResult forward(NormKernels norm, Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
@@ -41,6 +52,10 @@ abstract class BatchNormActivation extends Op {
             op.save(op.activationInput(bias, r.out()));
             op.save(r.saveMean());
             op.save(r.saveInvstd());
+            if (op.keepsOutput()) {
+                op.save(r.out());
+                op.outputKept = true;
+            }
             Autograd.record(op, r.out(), x, weight, bias);
         }
         return r.out();

@@ -16,8 +16,10 @@ import org.gradlab.engine.backend.NormKernels.BatchNormResult;
  * dw = Σ dL/dy·x̂, db = Σ dL/dy.
  *
  * <p>Why one op: the two ops keep both x (for batch norm) and y (for SiLU) and pass y and
- * dL/dy through memory between two kernels; here only x is saved and y is recomputed from x
- * and the saved per-channel statistics inside the backward's pass. NOTE: the float32 CPU kernel
+ * dL/dy through memory between two kernels; here x and the output are saved (the output is kept
+ * alive by the next layer anyway: a conv, the squeeze-excitation pool and gate save their input),
+ * y is recomputed from x and the saved per-channel statistics inside the backward's pass, and
+ * the float32 CPU backward takes sigmoid(y) as out / y, with no exponential. NOTE: the float32 CPU kernel
  * applies SiLU to each block of channels while it is staged in cache (see CpuNorm), with y
  * computed from the statistics rounded to float as they are saved, so the backward sees the
  * very y the forward used.
@@ -36,6 +38,12 @@ public final class BatchNormSilu extends BatchNormActivation {
         return norm.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
+    /** The output too: the CPU's float32 backward takes sigmoid(y) as out / y instead of from an exponential. */
+    @Override
+    boolean keepsOutput() {
+        return true;
+    }
+
     /** The bias: y is recomputed from x, the statistics, weight and bias. */
     @Override
     Tensor activationInput(Tensor bias, Tensor out) {
@@ -45,6 +53,7 @@ public final class BatchNormSilu extends BatchNormActivation {
     @Override
     BatchNormGrads backward(NormKernels norm, Tensor g, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
                             Tensor saveInvstd, boolean training, boolean needX, boolean needWeight, boolean needBias) {
-        return norm.batchNormSiluBackward(g, x, weight, bias, saveMean, saveInvstd, training, needX, needWeight, needBias);
+        return norm.batchNormSiluBackward(g, x, weight, bias, keptOutput(), saveMean, saveInvstd, training, needX,
+                needWeight, needBias);
     }
 }

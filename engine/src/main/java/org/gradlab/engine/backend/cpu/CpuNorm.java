@@ -178,17 +178,18 @@ final class CpuNorm implements NormKernels {
 
     /**
      * float32: each staged block of the gradient is multiplied by silu'(y), y = x * scale + shift
-     * recomputed per channel as the forward computed it, before the batch-norm sums (float64: the default).
+     * recomputed per channel as the forward computed it, before the batch-norm sums; given the
+     * forward's output, sigmoid(y) is out / y, else an exponential (float64: the default).
      */
     @Override
-    public BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
-                                                Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
-                                                boolean needBias) {
+    public BatchNormGrads batchNormSiluBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor out,
+                                                Tensor saveMean, Tensor saveInvstd, boolean training, boolean needX,
+                                                boolean needWeight, boolean needBias) {
         if (x.dtype() != DType.F32) {
-            return NormKernels.super.batchNormSiluBackward(gradOut, x, weight, bias, saveMean, saveInvstd, training, needX,
-                    needWeight, needBias);
+            return NormKernels.super.batchNormSiluBackward(gradOut, x, weight, bias, out, saveMean, saveInvstd, training,
+                    needX, needWeight, needBias);
         }
-        return backward(gradOut, x, weight, bias, null, saveMean, saveInvstd, training, needX, needWeight, needBias,
+        return backward(gradOut, x, weight, bias, out, saveMean, saveInvstd, training, needX, needWeight, needBias,
                 Activation.SILU);
     }
 
@@ -208,7 +209,7 @@ final class CpuNorm implements NormKernels {
 
     /**
      * {@code act} other than NONE: float32 only, the backward of act(batch norm of x); SILU takes
-     * {@code bias} (may be null), RELU the forward's output {@code out}.
+     * {@code bias} (may be null) and the forward's output {@code out} (may be null), RELU {@code out}.
      */
     private static BatchNormGrads backward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor out,
                                            Tensor saveMean, Tensor saveInvstd, boolean training, boolean needX,
@@ -234,8 +235,10 @@ final class CpuNorm implements NormKernels {
             int go = (int) g.offset();
             int xo = (int) xc.offset();
             Tensor oc = out == null ? null : dense(out);
-            IntBuffer outBits = oc == null ? null : storage(oc).buffer().asBytes().asIntBuffer();
-            IntBuffer gBits = oc == null ? null : storage(g).buffer().asBytes().asIntBuffer();
+            boolean relu = act == Activation.RELU;
+            IntBuffer outBits = relu ? storage(oc).buffer().asBytes().asIntBuffer() : null;
+            IntBuffer gBits = relu ? storage(g).buffer().asBytes().asIntBuffer() : null;
+            FloatBuffer outs = !relu && oc != null ? storage(oc).f32() : null; // SiLU's output
             int oo = oc == null ? 0 : (int) oc.offset();
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
@@ -248,7 +251,12 @@ final class CpuNorm implements NormKernels {
                     affineCoefficients(w, bs, mean, invstd, c0, false, scale, shift); // mean, invstd: the saved floats
                     float[] ya = HeapStage.scratch(3, n * cc * s);
                     ChannelLoops32.affine(xa, ya, n, cc, s, scale, shift);
-                    UnaryLoops32.multiplyByDerivative(UnaryFn.SILU_DERIVATIVE, ga, ya, n * cc * s);
+                    if (outs != null) {
+                        float[] fwdOut = ChannelLoops32.stage(4, outs, oo, n, c, s, c0, c1);
+                        UnaryLoops32.multiplyBySiluDerivative(ga, ya, fwdOut, n * cc * s);
+                    } else {
+                        UnaryLoops32.multiplyByDerivative(UnaryFn.SILU_DERIVATIVE, ga, ya, n * cc * s);
+                    }
                 }
                 double[] sg = new double[cc];
                 double[] sgDev = new double[cc];

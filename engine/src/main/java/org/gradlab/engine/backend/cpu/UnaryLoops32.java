@@ -167,6 +167,25 @@ final class UnaryLoops32 {
         }
     }
 
+    /**
+     * g[i] *= silu'(y[i]) for i in [0, n), given out[i] = silu(y[i]) = y[i] * s as the forward
+     * computed it from the same y: s = sigmoid(y) taken back as (|out| + e/2) / (|y| + e), e = 2^-100
+     * (out has y's sign), then silu'(y) = s + y s (1 - s) = s + out (1 - s). One division and no
+     * exponential. NOTE: e makes y = 0 give s = 1/2 (not 0/0) without a branch (C2 leaves a float
+     * select scalar) and keeps the divisor above 0; elsewhere it vanishes in the roundings
+     * (|y| > 2^-76, or y so small that s is 1/2 within float precision anyway); where s underflowed
+     * to 0 (y below about -88) s comes out below 1e-31. out / y is within 2 ulps of the forward's s; 1 - s from a float s near 1 is
+     * off by up to 2^-24, times out (about y): at most about 1e-6 of silu'(y) = 1 + y e^-y near
+     * y = 16 (UnaryLoops32Test allows 8 ulps plus |y| * 2^-23).
+     */
+    static void multiplyBySiluDerivative(float[] g, float[] y, float[] out, int n) {
+        for (int i = 0; i < n; i++) {
+            float o = out[i];
+            float s = (Math.abs(o) + 0x1p-101f) / (Math.abs(y[i]) + 0x1p-100f);
+            g[i] *= s + o * (1f - s);
+        }
+    }
+
     /** 1 / (1 + e^-x) */
     private static void sigmoid(float[] x, Scratch s, int len) {
         float[] e = s.e1;

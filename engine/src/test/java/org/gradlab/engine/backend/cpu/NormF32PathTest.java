@@ -128,6 +128,12 @@ class NormF32PathTest {
                 assertClose(d32.gradX(), d64.gradX(), 1e-4, mode + " grad_x");
                 assertClose(d32.gradWeight(), d64.gradWeight(), 1e-5, mode + " grad_weight");
                 assertClose(d32.gradBias(), d64.gradBias(), 1e-5, mode + " grad_bias");
+                if (!relu) { // without the forward's output: sigmoid(y) from the exponential
+                    BatchNormGrads dExp = NORM.batchNormSiluBackward(g32, x32, w32, b32, null, r32.saveMean(),
+                            r32.saveInvstd(), training, true, true, true);
+                    assertClose(dExp.gradX(), d64.gradX(), 1e-4, mode + " grad_x without the output");
+                    assertClose(dExp.gradWeight(), d64.gradWeight(), 1e-5, mode + " grad_weight without the output");
+                }
                 assertClose(d32.gradX(), dTwo.gradX().to(DType.F64), 1e-4, mode + " grad_x against the two float32 kernels");
                 assertClose(d32.gradWeight(), dTwo.gradWeight().to(DType.F64), 1e-5,
                         mode + " grad_weight against the two float32 kernels");
@@ -155,7 +161,8 @@ class NormF32PathTest {
     private static BatchNormGrads fusedBackward(boolean relu, Tensor g, BatchNormResult r, Tensor x, Tensor w, Tensor b,
                                                 boolean training, boolean needX) {
         return relu ? NORM.batchNormReluBackward(g, r.out(), x, w, r.saveMean(), r.saveInvstd(), training, needX, true, needX)
-                : NORM.batchNormSiluBackward(g, x, w, b, r.saveMean(), r.saveInvstd(), training, needX, true, needX);
+                : NORM.batchNormSiluBackward(g, x, w, b, r.out(), r.saveMean(), r.saveInvstd(), training, needX, true,
+                        needX);
     }
 
     private static void assertSameBits(Tensor expected, Tensor actual, String what) {

@@ -156,6 +156,29 @@ class UnaryLoops32Test {
         }
     }
 
+    /**
+     * Batch norm + SiLU's backward from the forward's output: silu'(y) with sigmoid(y) taken back
+     * as out / y (no exp) is within 8 ulps of the float64 reference plus |y| * 2^-23 (1 - s from a
+     * float s near 1, times out ~ y: at most about 1e-6 of silu' = 1 + y e^-y, near y = 16); y = 0
+     * gives 1/2 exactly; g multiplies it.
+     */
+    @Test
+    void siluDerivativeFromTheOutput() {
+        float[] y = grid();
+        float[] out = y.clone();
+        UnaryLoops32.apply(UnaryFn.SILU, out, y.length);
+        float[] g = new float[y.length];
+        java.util.Arrays.fill(g, 1f);
+        UnaryLoops32.multiplyBySiluDerivative(g, y, out, y.length);
+        for (int i = 0; i < y.length; i++) {
+            double ref = UnaryFn.SILU_DERIVATIVE.apply(y[i], 0, 0);
+            assertNear(ref, g[i], 0, 8 * Math.ulp((float) ref) + Math.abs(y[i]) * 0x1p-23, "silu'(" + y[i] + ") from silu(y)");
+        }
+        float[] g3 = {3f, -2f};
+        UnaryLoops32.multiplyBySiluDerivative(g3, new float[] {0f, -0f}, new float[] {0f, -0f}, 2);
+        assertArrayEquals(new float[] {1.5f, -1f}, g3, "silu'(0) = 1/2 times g");
+    }
+
     /** The two-pass exp over an array (and sigmoid built on it) gives exp's and sigmoid's bits, element for element. */
     @Test
     void theArrayExpIsTheElementExpBitForBit() {
