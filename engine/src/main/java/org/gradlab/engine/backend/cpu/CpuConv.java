@@ -51,6 +51,10 @@ final class CpuConv implements ConvKernels {
      */
     private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("gradlab.winogradMinChannels", 64);
     private static final int WINOGRAD_MIN_CHANNELS_ODD = Integer.getInteger("gradlab.winogradMinChannelsOdd", 128);
+    /** {@code -Dgradlab.conv32.winograd4x4=false} runs every Winograd conv as F(2x2, 3x3), never F(4x4, 3x3). */
+    private static final boolean WINOGRAD_4X4 = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winograd4x4"));
+    /** F(4x4, 3x3) takes a Winograd conv with at most this many input and output channels ({@code -Dgradlab.winograd4x4MaxChannels}). */
+    private static final int WINOGRAD_4X4_MAX_CHANNELS = Integer.getInteger("gradlab.winograd4x4MaxChannels", 128);
 
     /** The float32 path a conv with this plan takes for the forward and the input gradient. */
     static Path32 path32(Plan p) {
@@ -65,6 +69,11 @@ final class CpuConv implements ConvKernels {
         boolean odd = g.ho() % 2 == 1 || g.wo() % 2 == 1;
         return WINOGRAD && shape && Math.min(p.cin, p.cout) >= WINOGRAD_MIN_CHANNELS
                 && (!odd || p.cin >= WINOGRAD_MIN_CHANNELS_ODD);
+    }
+
+    /** The Winograd algorithm a conv on {@link Path32#WINOGRAD} runs, forward, backward-data and filter gradient alike. */
+    static WinogradTile winogradTile(Plan p) {
+        return WINOGRAD_4X4 && Math.max(p.cin, p.cout) <= WINOGRAD_4X4_MAX_CHANNELS ? WinogradTile.F4X4 : WinogradTile.F2X2;
     }
 
     /** The float32 path the filter gradient of a conv with this plan takes. */
@@ -175,7 +184,7 @@ final class CpuConv implements ConvKernels {
             case SAMPLE_BLOCKS -> ConvBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.forward(sx, x.offset(), sw, w.offset(), b, so, p.n, p.cin, p.coutG, p.geo);
-            case WINOGRAD -> Winograd32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
+            case WINOGRAD -> Winograd32.forward(sx, x.offset(), sw, w.offset(), b, so, p, winogradTile(p));
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p);
         }
         return out;
@@ -202,7 +211,7 @@ final class CpuConv implements ConvKernels {
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p.n, p.cin, p.coutG, p.geo);
-            case WINOGRAD -> Winograd32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
+            case WINOGRAD -> Winograd32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p, winogradTile(p));
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
         }
         return gx;
@@ -237,7 +246,7 @@ final class CpuConv implements ConvKernels {
         CpuStorage sw = storage(gw);
         CpuStorage kept = columns == null ? null : storage(dense(columns));
         switch (path) {
-            case WINOGRAD -> WinogradFilterGradient32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p);
+            case WINOGRAD -> WinogradFilterGradient32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p, winogradTile(p));
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);

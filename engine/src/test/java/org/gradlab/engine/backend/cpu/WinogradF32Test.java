@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -39,8 +40,19 @@ class WinogradF32Test {
         Parallel.setMinChunkWork(0);
     }
 
-    /** n, cin, cout, h, w, padding, bias. */
+    /** tile, n, cin, cout, h, w, padding, bias: every shape with each algorithm. */
     static Stream<Arguments> cases() {
+        return shapes().flatMap(a -> Stream.of(WinogradTile.values()).map(t -> {
+            Object[] shape = a.get();
+            Object[] all = new Object[shape.length + 1];
+            all[0] = t;
+            System.arraycopy(shape, 0, all, 1, shape.length);
+            return Arguments.of(all);
+        }));
+    }
+
+    /** n, cin, cout, h, w, padding, bias. */
+    static Stream<Arguments> shapes() {
         return Stream.of(
                 Arguments.of(1, 1, 1, 7, 7, 1, true),
                 Arguments.of(33, 3, 16, 7, 7, 0, false),
@@ -54,13 +66,17 @@ class WinogradF32Test {
                 Arguments.of(1, 64, 1, 9, 5, 1, false),
                 // planes of one or two outputs: a single tile, cropped in both directions
                 Arguments.of(4, 16, 8, 3, 3, 0, true),
-                Arguments.of(3, 8, 16, 1, 2, 1, true));
+                Arguments.of(3, 8, 16, 1, 2, 1, true),
+                // F(4x4): one tile and a half per side, and planes one past a whole tile
+                Arguments.of(2, 16, 24, 6, 6, 1, true),
+                Arguments.of(3, 24, 8, 10, 11, 1, false),
+                Arguments.of(2, 8, 16, 11, 9, 0, true));
     }
 
-    @ParameterizedTest(name = "n {0} cin {1} cout {2} {3}x{4} pad {5} bias {6}")
+    @ParameterizedTest(name = "{0} n {1} cin {2} cout {3} {4}x{5} pad {6} bias {7}")
     @MethodSource("cases")
-    void forwardAndBothGradientsMatchTheReferenceAtOneTwoAndThreeThreads(int n, int cin, int cout, int h, int w, int pad,
-                                                                          boolean withBias) {
+    void forwardAndBothGradientsMatchTheReferenceAtOneTwoAndThreeThreads(WinogradTile tile, int n, int cin, int cout, int h,
+                                                                          int w, int pad, boolean withBias) {
         Generator gen = new Generator(31);
         int[] xs = {n, cin, h, w};
         int[] ws = {cout, cin, 3, 3};
@@ -77,14 +93,22 @@ class WinogradF32Test {
             Parallel.setThreads(threads);
             Parallel.setMinChunkWork(1);
             String where = threads + " threads";
-            assertClose(forward(x64, w64, b64, plan), out64, 1e-5, where + ", forward");
-            assertClose(backwardInput(g64, w64, plan), gx64, 1e-5, where + ", grad_x");
-            assertClose(backwardWeight(g64, x64, plan), gw64, 1e-5, where + ", grad_w");
+            double tol = tolerance(tile);
+            if (System.getenv("WINOGRAD_PRINT_ERRORS") != null) {
+                System.out.printf("ERR %s %d %d %d %dx%d p%d: fwd %.3g gx %.3g gw %.3g%n", tile, n, cin, cout, h, w, pad,
+                        ReferenceCheck.relErr(forward(x64, w64, b64, plan, tile), out64),
+                        ReferenceCheck.relErr(backwardInput(g64, w64, plan, tile), gx64),
+                        ReferenceCheck.relErr(backwardWeight(g64, x64, plan, tile), gw64));
+            }
+            assertClose(forward(x64, w64, b64, plan, tile), out64, tol, where + ", forward");
+            assertClose(backwardInput(g64, w64, plan, tile), gx64, tol, where + ", grad_x");
+            assertClose(backwardWeight(g64, x64, plan, tile), gw64, tol, where + ", grad_w");
         }
     }
 
-    @Test
-    void aFixedThreadCountGivesTheSameBitsEveryTime() {
+    @ParameterizedTest
+    @EnumSource(WinogradTile.class)
+    void aFixedThreadCountGivesTheSameBitsEveryTime(WinogradTile tile) {
         Generator gen = new Generator(8);
         int[] xs = {9, 16, 7, 9};
         int[] ws = {24, 16, 3, 3};
@@ -96,10 +120,11 @@ class WinogradF32Test {
         for (int threads = 1; threads <= 3; threads++) {
             Parallel.setThreads(threads);
             Parallel.setMinChunkWork(1);
-            assertArrayEquals(forward(x, w, b, plan).toFloatArray(), forward(x, w, b, plan).toFloatArray(), threads + " threads");
-            assertArrayEquals(backwardInput(g, w, plan).toFloatArray(), backwardInput(g, w, plan).toFloatArray(),
+            assertArrayEquals(forward(x, w, b, plan, tile).toFloatArray(), forward(x, w, b, plan, tile).toFloatArray(),
                     threads + " threads");
-            assertArrayEquals(backwardWeight(g, x, plan).toFloatArray(), backwardWeight(g, x, plan).toFloatArray(),
+            assertArrayEquals(backwardInput(g, w, plan, tile).toFloatArray(), backwardInput(g, w, plan, tile).toFloatArray(),
+                    threads + " threads");
+            assertArrayEquals(backwardWeight(g, x, plan, tile).toFloatArray(), backwardWeight(g, x, plan, tile).toFloatArray(),
                     threads + " threads");
         }
     }
@@ -126,28 +151,33 @@ class WinogradF32Test {
                 new Conv2dParams(stride, 1, 1)));
     }
 
-    private static Tensor forward(Tensor x64, Tensor w64, Tensor b64, CpuConv.Plan p) {
+    /** Largest relative error against the float64 reference: F(2x2) as every float32 path, F(4x4) see {@link Winograd4x4Transforms32}. */
+    private static double tolerance(WinogradTile tile) {
+        return tile == WinogradTile.F2X2 ? 1e-5 : 1e-4;
+    }
+
+    private static Tensor forward(Tensor x64, Tensor w64, Tensor b64, CpuConv.Plan p, WinogradTile tile) {
         Tensor x = x64.to(DType.F32);
         Tensor w = w64.to(DType.F32);
         float[] bias = b64 == null ? null : b64.to(DType.F32).toFloatArray();
         Tensor out = Tensor.uninitialized(DType.F32, Device.CPU, p.n(), p.cout(), p.geo().ho(), p.geo().wo());
-        Winograd32.forward(storage(x), x.offset(), storage(w), w.offset(), bias, storage(out), p);
+        Winograd32.forward(storage(x), x.offset(), storage(w), w.offset(), bias, storage(out), p, tile);
         return out;
     }
 
-    private static Tensor backwardWeight(Tensor g64, Tensor x64, CpuConv.Plan p) {
+    private static Tensor backwardWeight(Tensor g64, Tensor x64, CpuConv.Plan p, WinogradTile tile) {
         Tensor g = g64.to(DType.F32);
         Tensor x = x64.to(DType.F32);
         Tensor gw = Tensor.uninitialized(DType.F32, Device.CPU, p.cout(), p.cin(), 3, 3);
-        WinogradFilterGradient32.backwardWeight(storage(g), g.offset(), storage(x), x.offset(), storage(gw), p);
+        WinogradFilterGradient32.backwardWeight(storage(g), g.offset(), storage(x), x.offset(), storage(gw), p, tile);
         return gw;
     }
 
-    private static Tensor backwardInput(Tensor g64, Tensor w64, CpuConv.Plan p) {
+    private static Tensor backwardInput(Tensor g64, Tensor w64, CpuConv.Plan p, WinogradTile tile) {
         Tensor g = g64.to(DType.F32);
         Tensor w = w64.to(DType.F32);
         Tensor gx = Tensor.uninitialized(DType.F32, Device.CPU, p.n(), p.cin(), p.geo().h(), p.geo().w());
-        Winograd32.backwardInput(storage(g), g.offset(), storage(w), w.offset(), storage(gx), p);
+        Winograd32.backwardInput(storage(g), g.offset(), storage(w), w.offset(), storage(gx), p, tile);
         return gx;
     }
 }
