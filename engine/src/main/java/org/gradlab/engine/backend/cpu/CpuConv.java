@@ -51,6 +51,8 @@ final class CpuConv implements ConvKernels {
      */
     private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("gradlab.winogradMinChannels", 64);
     private static final int WINOGRAD_MIN_CHANNELS_ODD = Integer.getInteger("gradlab.winogradMinChannelsOdd", 128);
+    /** The filter gradient takes Winograd only with at least this many input and output channels ({@code -Dgradlab.winogradFilterMinChannels}). */
+    private static final int WINOGRAD_FILTER_MIN_CHANNELS = Integer.getInteger("gradlab.winogradFilterMinChannels", 64);
     /** {@code -Dgradlab.conv32.winograd4x4=false} runs every Winograd conv as F(2x2, 3x3), never F(4x4, 3x3). */
     private static final boolean WINOGRAD_4X4 = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winograd4x4"));
     /** F(4x4, 3x3) takes a Winograd conv with at most this many input and output channels ({@code -Dgradlab.winograd4x4MaxChannels}). */
@@ -73,12 +75,21 @@ final class CpuConv implements ConvKernels {
 
     /** The Winograd algorithm a conv on {@link Path32#WINOGRAD} runs, forward, backward-data and filter gradient alike. */
     static WinogradTile winogradTile(Plan p) {
-        return WINOGRAD_4X4 && Math.max(p.cin, p.cout) <= WINOGRAD_4X4_MAX_CHANNELS ? WinogradTile.F4X4 : WinogradTile.F2X2;
+        Im2col.Geo g = p.geo;
+        // F(4x4)'s tiles cover no more of the plane than F(2x2)'s: a side of 4k or 4k - 1 outputs
+        boolean noMoreWaste = roundUp(g.ho(), 4) == roundUp(g.ho(), 2) && roundUp(g.wo(), 4) == roundUp(g.wo(), 2);
+        return WINOGRAD_4X4 && noMoreWaste && Math.max(p.cin, p.cout) <= WINOGRAD_4X4_MAX_CHANNELS ? WinogradTile.F4X4
+                : WinogradTile.F2X2;
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
     }
 
     /** The float32 path the filter gradient of a conv with this plan takes. */
     static Path32 filterPath32(Plan p) {
-        return WINOGRAD_FILTER && winograd(p) ? Path32.WINOGRAD : im2colPath32(p);
+        return WINOGRAD_FILTER && winograd(p) && Math.min(p.cin, p.cout) >= WINOGRAD_FILTER_MIN_CHANNELS ? Path32.WINOGRAD
+                : im2colPath32(p);
     }
 
     /** The im2col path a conv takes where Winograd does not: never {@link Path32#WINOGRAD}. */

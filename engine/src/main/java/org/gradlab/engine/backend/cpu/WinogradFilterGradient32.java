@@ -67,7 +67,11 @@ final class WinogradFilterGradient32 {
                         int nbk = Math.min(nb, s.n() - n0);
                         int tiles = nbk * tps;
                         WinogradTransforms32.input(x, xOff, n0, nbk, s, pad, work.v);
-                        gradientTransform(g, gOff, n0, nbk, s, gPad, work.m);
+                        if (tile == WinogradTile.F2X2) {
+                            gradientTransform(g, gOff, n0, nbk, s, gPad, work.m);
+                        } else {
+                            Winograd4x4Transforms32.gradient(g, gOff, n0, nbk, s, work.m);
+                        }
                         int stepV = Winograd32.positionStride(s.cin(), tiles);
                         int stepM = Winograd32.positionStride(s.cout(), tiles);
                         for (int pos = 0; pos < positions; pos++) {
@@ -95,8 +99,7 @@ final class WinogradFilterGradient32 {
                                           CpuStorage m) {
         int ho = s.ho();
         int wo = s.wo();
-        int mt = s.tile().m;
-        int wp = mt * s.tilesW(); // gPad's row length
+        int wp = 2 * s.tilesW(); // gPad's row length
         int tw = s.tilesW();
         int tps = s.tilesPerSample();
         int tiles = nbk * tps;
@@ -112,11 +115,7 @@ final class WinogradFilterGradient32 {
                     System.arraycopy(plane, y * wo, gPad, y * wp, wo);
                 }
                 for (int i = 0; i < s.tilesH(); i++) {
-                    if (mt == 2) {
-                        tileRow(gPad, 2 * i * wp, wp, tw, rows, sm * tps + i * tw);
-                    } else {
-                        Winograd4x4Transforms32.gradientTileRow(gPad, 4 * i * wp, wp, tw, rows, sm * tps + i * tw);
-                    }
+                    tileRow(gPad, 2 * i * wp, wp, tw, rows, sm * tps + i * tw);
                 }
             }
             for (int k = 0; k < positions; k++) {

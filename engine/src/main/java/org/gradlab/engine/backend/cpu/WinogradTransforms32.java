@@ -23,6 +23,10 @@ final class WinogradTransforms32 {
      * 14x14), were slower (bench/README.md, "Winograd F(2x2, 3x3)").
      */
     static void input(CpuStorage src, long srcOff, int n0, int nbk, Winograd32.TileGeo s, float[] pad, CpuStorage v) {
+        if (s.tile() == WinogradTile.F4X4) {
+            Winograd4x4Transforms32.input(src, srcOff, n0, nbk, s, v);
+            return;
+        }
         int h = s.h();
         int w = s.w();
         int wp = s.padW();
@@ -31,7 +35,6 @@ final class WinogradTransforms32 {
         int tiles = nbk * tps;
         int step = Winograd32.positionStride(s.cin(), tiles);
         int positions = s.positions();
-        boolean f2 = s.tile() == WinogradTile.F2X2;
         long vb = OffHeap.floats(v, 0, (long) positions * step);
         float[] plane = HeapStage.scratch(0, h * w);
         float[][] rows = tileRows(tiles);
@@ -42,11 +45,7 @@ final class WinogradTransforms32 {
                     System.arraycopy(plane, y * w, pad, (y + s.qh()) * wp + s.qw(), w);
                 }
                 for (int i = 0; i < s.tilesH(); i++) {
-                    if (f2) {
-                        tileRow(pad, 2 * i * wp, wp, tw, rows, sm * tps + i * tw);
-                    } else {
-                        Winograd4x4Transforms32.inputTileRow(pad, 4 * i * wp, wp, tw, rows, sm * tps + i * tw);
-                    }
+                    tileRow(pad, 2 * i * wp, wp, tw, rows, sm * tps + i * tw);
                 }
             }
             for (int k = 0; k < positions; k++) {
