@@ -49,8 +49,8 @@ final class CpuConv implements ConvKernels {
      * 14x14 and 64->128 at 7x7 and every Cin = 3 first conv lose, because the transforms (about
      * 1 ns per element of V and M) outweigh the multiply-adds saved when a GEMM has few channels.
      */
-    private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("gradlab.winogradMinChannels", 64);
-    private static final int WINOGRAD_MIN_CHANNELS_ODD = Integer.getInteger("gradlab.winogradMinChannelsOdd", 128);
+    private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("gradlab.winogradMinChannels", 32);
+    private static final int WINOGRAD_MIN_CHANNELS_ODD = Integer.getInteger("gradlab.winogradMinChannelsOdd", 64);
     /** The filter gradient takes Winograd only with at least this many input and output channels ({@code -Dgradlab.winogradFilterMinChannels}). */
     private static final int WINOGRAD_FILTER_MIN_CHANNELS = Integer.getInteger("gradlab.winogradFilterMinChannels", 64);
     /** {@code -Dgradlab.conv32.winograd4x4=false} runs every Winograd conv as F(2x2, 3x3), never F(4x4, 3x3). */

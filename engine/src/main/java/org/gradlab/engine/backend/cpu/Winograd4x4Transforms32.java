@@ -33,6 +33,14 @@ final class Winograd4x4Transforms32 {
     private Winograd4x4Transforms32() {}
 
     private static final int POS = WinogradTile.F4X4.positions();
+    /**
+     * G's and G^T's factors as multipliers. NOTE: the filter transforms multiply by these double
+     * constants rather than divide: with a division per value they took as long as the data
+     * transforms (JFR, 64 -> 128 at 7x7); the results still round to float32 once.
+     */
+    private static final double SIXTH = 1.0 / 6;
+    private static final double TWELFTH = 1.0 / 12;
+    private static final double TWENTY_FOURTH = 1.0 / 24;
 
     /**
      * U (off-heap, 36 x R x C, U[pos] row-major R x C) = G f G^T for every filter f: with
@@ -79,22 +87,26 @@ final class Winograd4x4Transforms32 {
             double a = f[from + j];
             double b = f[from + 3 + j];
             double c = f[from + 6 + j];
-            t[j] = a / 4;
-            t[3 + j] = -(a + b + c) / 6;
-            t[6 + j] = -(a - b + c) / 6;
-            t[9 + j] = (a + 2 * b + 4 * c) / 24;
-            t[12 + j] = (a - 2 * b + 4 * c) / 24;
+            double ac = a + c;
+            double ac4 = a + 4 * c;
+            t[j] = a * 0.25;
+            t[3 + j] = -(ac + b) * SIXTH;
+            t[6 + j] = -(ac - b) * SIXTH;
+            t[9 + j] = (ac4 + 2 * b) * TWENTY_FOURTH;
+            t[12 + j] = (ac4 - 2 * b) * TWENTY_FOURTH;
             t[15 + j] = c;
         }
         for (int r = 0; r < 6; r++) {
             double a = t[3 * r];
             double b = t[3 * r + 1];
             double c = t[3 * r + 2];
-            out[6 * r][at] = (float) (a / 4);
-            out[6 * r + 1][at] = (float) (-(a + b + c) / 6);
-            out[6 * r + 2][at] = (float) (-(a - b + c) / 6);
-            out[6 * r + 3][at] = (float) ((a + 2 * b + 4 * c) / 24);
-            out[6 * r + 4][at] = (float) ((a - 2 * b + 4 * c) / 24);
+            double ac = a + c;
+            double ac4 = a + 4 * c;
+            out[6 * r][at] = (float) (a * 0.25);
+            out[6 * r + 1][at] = (float) (-(ac + b) * SIXTH);
+            out[6 * r + 2][at] = (float) (-(ac - b) * SIXTH);
+            out[6 * r + 3][at] = (float) ((ac4 + 2 * b) * TWENTY_FOURTH);
+            out[6 * r + 4][at] = (float) ((ac4 - 2 * b) * TWENTY_FOURTH);
             out[6 * r + 5][at] = (float) c;
         }
     }
@@ -434,16 +446,20 @@ final class Winograd4x4Transforms32 {
             for (int c = 0; c < 6; c++) {
                 double u0 = u[c][ci], u1 = u[6 + c][ci], u2 = u[12 + c][ci];
                 double u3 = u[18 + c][ci], u4 = u[24 + c][ci], u5 = u[30 + c][ci];
-                t[c] = u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24;
-                t[6 + c] = (u2 - u1) / 6 + (u3 - u4) / 12;
-                t[12 + c] = -(u1 + u2) / 6 + (u3 + u4) / 6 + u5;
+                double s12 = u1 + u2;
+                double s34 = u3 + u4;
+                t[c] = u0 * 0.25 - s12 * SIXTH + s34 * TWENTY_FOURTH;
+                t[6 + c] = (u2 - u1) * SIXTH + (u3 - u4) * TWELFTH;
+                t[12 + c] = (s34 - s12) * SIXTH + u5;
             }
             for (int r = 0; r < 3; r++) {
                 double u0 = t[6 * r], u1 = t[6 * r + 1], u2 = t[6 * r + 2];
                 double u3 = t[6 * r + 3], u4 = t[6 * r + 4], u5 = t[6 * r + 5];
-                out[9 * ci + 3 * r] = (float) (u0 / 4 - (u1 + u2) / 6 + (u3 + u4) / 24);
-                out[9 * ci + 3 * r + 1] = (float) ((u2 - u1) / 6 + (u3 - u4) / 12);
-                out[9 * ci + 3 * r + 2] = (float) (-(u1 + u2) / 6 + (u3 + u4) / 6 + u5);
+                double s12 = u1 + u2;
+                double s34 = u3 + u4;
+                out[9 * ci + 3 * r] = (float) (u0 * 0.25 - s12 * SIXTH + s34 * TWENTY_FOURTH);
+                out[9 * ci + 3 * r + 1] = (float) ((u2 - u1) * SIXTH + (u3 - u4) * TWELFTH);
+                out[9 * ci + 3 * r + 2] = (float) ((s34 - s12) * SIXTH + u5);
             }
         }
     }
