@@ -21,14 +21,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Winograd F(2x2, 3x3) ({@link Winograd32}) called directly, so that also the channel counts the
- * path choice leaves on im2col (1, 3) are checked, against the float64 reference
+ * Winograd F(2x2, 3x3) and F(4x4, 3x3) ({@link Winograd32}, {@link WinogradTile}) called directly, so that also the
+ * channel counts the path choice leaves on im2col (1, 3) are checked, against the float64 reference
  * ({@link ConvReference}): odd and even planes (the cropped last tile row and column), padding 0
  * and 1, batch 1 and 33, with and without bias, forward, backward-data and the filter gradient
  * ({@link WinogradFilterGradient32}), at 1, 2 and 3 threads
- * with every kernel split as finely as it goes. Relative error at most 1e-5, as every float32 path.
- * Then the path choice: ResNet-18's 3x3 stride-1 convs take Winograd, exp 08's (too few channels to
- * gain, bench/README.md) stay on im2col.
+ * with every kernel split as finely as it goes. Relative error at most 1e-5 for F(2x2), as every float32 path,
+ * 5e-5 for F(4x4) ({@link #tolerance}). Then the path choice: which of ResNet-18's and exp 08's convs take which.
  */
 class WinogradF32Test {
     private static final ConvKernels CONV = CpuBackend.INSTANCE.conv();
@@ -94,12 +93,6 @@ class WinogradF32Test {
             Parallel.setMinChunkWork(1);
             String where = threads + " threads";
             double tol = tolerance(tile);
-            if (System.getenv("WINOGRAD_PRINT_ERRORS") != null) {
-                System.out.printf("ERR %s %d %d %d %dx%d p%d: fwd %.3g gx %.3g gw %.3g%n", tile, n, cin, cout, h, w, pad,
-                        ReferenceCheck.relErr(forward(x64, w64, b64, plan, tile), out64),
-                        ReferenceCheck.relErr(backwardInput(g64, w64, plan, tile), gx64),
-                        ReferenceCheck.relErr(backwardWeight(g64, x64, plan, tile), gw64));
-            }
             assertClose(forward(x64, w64, b64, plan, tile), out64, tol, where + ", forward");
             assertClose(backwardInput(g64, w64, plan, tile), gx64, tol, where + ", grad_x");
             assertClose(backwardWeight(g64, x64, plan, tile), gw64, tol, where + ", grad_w");
@@ -130,20 +123,38 @@ class WinogradF32Test {
     }
 
     @Test
-    void resNet18sStrideOneConvsTakeWinogradAndExp08sStayOnIm2col() {
-        // ResNet-18 (28x28 stem): the stride-1 3x3 convs of layer1..4; its stem (Cin 3) and stride-2 convs take im2col
-        for (int[] c : new int[][] {{64, 28}, {128, 14}, {256, 7}, {512, 4}}) {
+    void resNet18sAndExp08sStrideOneConvsTakeWinogradWithTheMeasuredAlgorithm() {
+        // ResNet-18 (28x28 stem): the stride-1 3x3 convs of layer1..4; F(4x4) where its tiles cover no more than F(2x2)'s
+        // (28 and 4 are multiples of 4, 14 is not) and the channels are at most 128
+        WinogradTile[] tiles = {WinogradTile.F4X4, WinogradTile.F2X2, WinogradTile.F2X2, WinogradTile.F2X2};
+        int[][] convs = {{64, 28}, {128, 14}, {256, 7}, {512, 4}};
+        for (int k = 0; k < convs.length; k++) {
+            int[] c = convs[k];
             assertEquals(CpuConv.Path32.WINOGRAD, path(32, c[0], c[0], c[1], 1), c[0] + " @ " + c[1]);
+            assertEquals(CpuConv.Path32.WINOGRAD, filterPath(32, c[0], c[0], c[1]), c[0] + " @ " + c[1] + ", filter");
+            assertEquals(tiles[k], CpuConv.winogradTile(plan(32, c[0], c[0], c[1], 1)), c[0] + " @ " + c[1]);
         }
         assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 3, 64, 28, 1));
         assertEquals(CpuConv.Path32.SAMPLE_BLOCKS, path(32, 128, 256, 14, 2));
-        // exp 08: 3 -> 32 @ 28, 32 -> 64 @ 14, 64 -> 128 @ 7 measured slower on Winograd (too few channels)
+        // exp 08: 3 -> 32 @ 28 stays on im2col (3 input channels); 32 -> 64 @ 14 runs F(2x2) forward and backward-data,
+        // its filter gradient im2col (32 channels); 64 -> 128 @ 7 runs F(4x4) in all three (bench/README.md, "Winograd F(4x4, 3x3)")
         assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 3, 32, 28, 1));
-        assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 32, 64, 14, 1));
-        assertEquals(CpuConv.Path32.SAMPLE_BLOCKS, path(32, 64, 128, 7, 1));
-        // the filter gradient of a Winograd conv takes Winograd too
-        assertEquals(CpuConv.Path32.WINOGRAD,
-                CpuConv.filterPath32(CpuConv.Plan.of(new int[] {32, 256, 7, 7}, new int[] {256, 256, 3, 3}, new Conv2dParams(1, 1, 1))));
+        assertEquals(CpuConv.Path32.WINOGRAD, path(32, 32, 64, 14, 1));
+        assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 32, 64, 14, 1)));
+        assertEquals(CpuConv.Path32.PER_SAMPLE, filterPath(32, 32, 64, 14));
+        assertEquals(CpuConv.Path32.WINOGRAD, path(32, 64, 128, 7, 1));
+        assertEquals(WinogradTile.F4X4, CpuConv.winogradTile(plan(32, 64, 128, 7, 1)));
+        assertEquals(CpuConv.Path32.WINOGRAD, filterPath(32, 64, 128, 7));
+        // an odd plane with fewer than 64 input channels stays on im2col (its last tile row and column are partly wasted)
+        assertEquals(CpuConv.Path32.SAMPLE_BLOCKS, path(32, 32, 64, 7, 1));
+    }
+
+    private static CpuConv.Plan plan(int n, int cin, int cout, int h, int stride) {
+        return CpuConv.Plan.of(new int[] {n, cin, h, h}, new int[] {cout, cin, 3, 3}, new Conv2dParams(stride, 1, 1));
+    }
+
+    private static CpuConv.Path32 filterPath(int n, int cin, int cout, int h) {
+        return CpuConv.filterPath32(plan(n, cin, cout, h, 1));
     }
 
     private static CpuConv.Path32 path(int n, int cin, int cout, int h, int stride) {
@@ -151,9 +162,13 @@ class WinogradF32Test {
                 new Conv2dParams(stride, 1, 1)));
     }
 
-    /** Largest relative error against the float64 reference: F(2x2) as every float32 path, F(4x4) see {@link Winograd4x4Transforms32}. */
+    /**
+     * Largest relative error against the float64 reference: F(2x2) 1e-5 as every float32 path (these cases
+     * measured 5e-8 to 4.5e-7); F(4x4) 5e-5 (measured 8e-8 to 5.9e-6, largest at 64 channels; see
+     * {@link Winograd4x4Transforms32}).
+     */
     private static double tolerance(WinogradTile tile) {
-        return tile == WinogradTile.F2X2 ? 1e-5 : 1e-4;
+        return tile == WinogradTile.F2X2 ? 1e-5 : 5e-5;
     }
 
     private static Tensor forward(Tensor x64, Tensor w64, Tensor b64, CpuConv.Plan p, WinogradTile tile) {
