@@ -21,10 +21,10 @@ import org.gradlab.engine.DType;
  * tile's 4x4 output gradient), dg = G^T dU G.
  *
  * <p>NOTE: the factors 4, 5 and 8 and the divisions by 6 and 24 lose a few float32 bits: against
- * the float64 reference (max |error| / max |reference|, WinogradF32Test's shapes, up to 64
- * channels) F(4x4) measured 8e-8 to 5.9e-6 where F(2x2) measured 5e-8 to 4.5e-7, about 10x more;
- * the test holds F(4x4) to 5e-5, F(2x2) to 1e-5 as every float32 path. The error grows with the
- * channels summed, which is one reason CpuConv keeps convs with more than 128 channels on F(2x2).
+ * the float64 reference (max |error| / max |reference|, WinogradF32Test's shapes, up to 256
+ * channels) F(4x4) measured 8e-8 to 5.9e-6 where F(2x2) measured 5e-8 to 6.9e-7, about 5-10x more
+ * (256 -> 256 at 7x7, forward: 3.2e-6 against 6.9e-7); the test holds F(4x4) to 5e-5, F(2x2) to
+ * 1e-5 as every float32 path. CpuConv keeps convs with more than 256 channels on F(2x2).
  * The filter transforms run in double and round once.
  *
  * <p>Data transforms in two passes per row of tiles: down the patch rows over the whole padded
