@@ -19,19 +19,23 @@ import org.gradlab.natives.Blas;
  * V = B^T d B for every tile and input channel (16 x Cin x T), then for each of the 16 positions
  * ONE sgemm M[pos] (Cout x T) = U[pos] (Cout x Cin) * V[pos] (Cin x T), then Y = A^T m A per tile
  * and output channel, cropped at the right and bottom edges of an odd output plane, plus bias.
+ * F(4x4, 3x3) ({@link WinogradTile#F4X4}, transforms in {@link Winograd4x4Transforms32} and
+ * {@link Winograd4x4Filters32}) runs the same driver with 6x6 patches, 36 positions and 4x4
+ * tiles: 4x fewer multiply-adds than im2col + GEMM.
  *
  * <p>Backward-data of a 3x3 stride-1 conv with padding p is the same kind of conv: dx = conv(dy,
  * w rotated 180 degrees with in and out channels swapped, padding 2 - p); {@link #backwardInput}
  * runs the same machinery on it, reading the forward's U transposed at permuted positions
- * ({@link #filters}). The filter gradient has its own class, {@link WinogradFilterGradient32}.
+ * ({@link #filters}; F(4x4) transforms the turned filters instead). The filter gradient has its
+ * own class, {@link WinogradFilterGradient32}.
  *
  * <p>NOTE: the F(2x2) transforms only add, subtract and halve, so float32 keeps its accuracy
- * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4, 3x3) would save more but its
- * transforms (factors up to 8 and 1/24) lose several bits.
+ * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4)'s (factors up to 8 and 1/24)
+ * lose a few bits, about 5-10x F(2x2)'s error (measured in {@link Winograd4x4Transforms32}).
  *
- * <p>When it pays (measured, bench/README.md "Winograd F(2x2, 3x3)"): the GEMMs shrink 2.25x but
- * the transforms cost about 1 ns per element of V and M on the test host, so only convs with
- * many channels gain; CpuConv chooses.
+ * <p>When it pays (measured, bench/README.md "Winograd F(2x2, 3x3)" and "Winograd F(4x4, 3x3)"):
+ * the GEMMs shrink 2.25x (4x) but the transforms cost about 0.5-1.4 ns per element of V and M on
+ * the test host, so convs with few channels (Cin = 3) lose; CpuConv chooses the path and the tile.
  *
  * <p>Scratch per chunk of sample blocks: off-heap V and M (the GEMMs' operands), heap staging
  * slots (see {@link HeapStage}) 0 one input plane, 1 its zero-bordered copy, 4 one output
@@ -93,7 +97,7 @@ final class Winograd32 {
         Im2col.Geo g = p.geo();
         TileGeo s = new TileGeo(tile, p.n(), p.cin(), p.cout(), g.h(), g.w(), g.ph(), g.pw());
         try (CpuStorage u = tile == WinogradTile.F2X2 ? filters(w, wOff, p.cout(), p.cin())
-                : Winograd4x4Transforms32.filters(w, wOff, p.cout(), p.cin(), false)) {
+                : Winograd4x4Filters32.filters(w, wOff, p.cout(), p.cin(), false)) {
             run(x, xOff, u, false, bias, out, s);
         }
     }
@@ -109,7 +113,7 @@ final class Winograd32 {
         TileGeo s = new TileGeo(tile, p.n(), p.cout(), p.cin(), geo.ho(), geo.wo(), 2 - geo.ph(), 2 - geo.pw());
         boolean f2 = tile == WinogradTile.F2X2;
         try (CpuStorage u = f2 ? filters(w, wOff, p.cout(), p.cin())
-                : Winograd4x4Transforms32.filters(w, wOff, p.cout(), p.cin(), true)) {
+                : Winograd4x4Filters32.filters(w, wOff, p.cout(), p.cin(), true)) {
             run(g, gOff, u, f2, null, gx, s);
         }
     }

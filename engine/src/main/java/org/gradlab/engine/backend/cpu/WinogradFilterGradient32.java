@@ -166,7 +166,7 @@ final class WinogradFilterGradient32 {
      * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU (off-heap, positions uStep apart,
      * dU[pos] row-major Cout x Cin). Per output channel the rows of dU are copied into heap arrays and
      * its 9 x Cin results written out whole; output channels split across threads. F(4x4):
-     * {@link Winograd4x4Transforms32#filterGradient}.
+     * {@link Winograd4x4Filters32#filterGradient}.
      */
     private static void filterTransform(CpuStorage du, int uStep, int cout, int cin, WinogradTile tile, CpuStorage gw) {
         int positions = tile.positions();
@@ -182,7 +182,7 @@ final class WinogradFilterGradient32 {
                 if (tile == WinogradTile.F2X2) {
                     filterGradient(u, cin, out);
                 } else {
-                    Winograd4x4Transforms32.filterGradient(u, cin, out);
+                    Winograd4x4Filters32.filterGradient(u, cin, out);
                 }
                 OffHeap.copy(out, 0, dst, co * cin * 9, 9 * cin);
             }
