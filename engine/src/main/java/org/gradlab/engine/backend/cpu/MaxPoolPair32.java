@@ -34,12 +34,20 @@ final class MaxPoolPair32 {
 
     /**
      * gx = g routed to the first maximum of each window, using the forward's {@code out}. Writes
-     * every element the windows cover; rows/columns left over by an odd h or w are not touched.
+     * every element of gx: the rows and columns no window covers (an odd h or w) get 0, here in
+     * the chunk rather than by zeroing the whole gradient first on the calling thread.
      * NOTE: a window holding a NaN (out is NaN) routes to its LAST NaN, PyTorch's rule
      * ({@code val > maxval || isnan(val)}).
      */
     static void backward(long g, long x, long out, long gx, int planes, int h, int w, int ho, int wo) {
         int hw = h * w;
+        for (int pl = 0; pl < planes && (2 * ho < h || 2 * wo < w); pl++) {
+            for (int r = 0; r < h; r++) {
+                for (int col = r < 2 * ho ? 2 * wo : 0; col < w; col++) { // uncovered: right columns, bottom rows
+                    OffHeap.put(gx, pl * hw + r * w + col, 0f);
+                }
+            }
+        }
         for (int pl = 0, o = 0; pl < planes; pl++) {
             for (int oh = 0; oh < ho; oh++) {
                 int r0 = pl * hw + 2 * oh * w;
