@@ -41,13 +41,6 @@ final class MaxPoolPair32 {
      */
     static void backward(long g, long x, long out, long gx, int planes, int h, int w, int ho, int wo) {
         int hw = h * w;
-        for (int pl = 0; pl < planes && (2 * ho < h || 2 * wo < w); pl++) {
-            for (int r = 0; r < h; r++) {
-                for (int col = r < 2 * ho ? 2 * wo : 0; col < w; col++) { // uncovered: right columns, bottom rows
-                    OffHeap.put(gx, pl * hw + r * w + col, 0f);
-                }
-            }
-        }
         for (int pl = 0, o = 0; pl < planes; pl++) {
             for (int oh = 0; oh < ho; oh++) {
                 int r0 = pl * hw + 2 * oh * w;
@@ -77,6 +70,13 @@ final class MaxPoolPair32 {
                     OffHeap.put(gx, i2 + 1, 0f);
                     OffHeap.put(gx, best, OffHeap.get(g, o));
                 }
+                for (int col = 2 * wo; col < w; col++) { // a column no window covers, while these rows are in cache
+                    OffHeap.put(gx, r0 + col, 0f);
+                    OffHeap.put(gx, r1 + col, 0f);
+                }
+            }
+            for (int i = pl * hw + 2 * ho * w; i < (pl + 1) * hw; i++) { // rows no window covers
+                OffHeap.put(gx, i, 0f);
             }
         }
     }
