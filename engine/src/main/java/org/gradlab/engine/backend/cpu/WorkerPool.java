@@ -23,17 +23,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Why not a ForkJoinPool: a training step calls a few dozen split kernels with short gaps of
  * single-threaded work between them; a worker that parks after each one has to be woken for the
- * next (a futex and, on a virtual machine, an inter-processor interrupt). Idle workers here wait
- * {@link #SPIN_NANOS} before parking, so a kernel that follows within that time starts at once.
- * NOTE: they wait with {@link Thread#yield} after a short busy spin: on a loaded host the
- * scheduler often wakes a worker on the caller's own core, where a busy spin would hold that core
- * from the caller for the whole spin (a 2-chunk split then took ~106 µs instead of ~1 µs).
+ * next (a futex and, on a virtual machine, an inter-processor interrupt). Idle workers here
+ * busy-spin for {@link #SPIN_NANOS} before parking, so a kernel that follows within that time
+ * starts at once. NOTE: a busy spin, not {@link Thread#yield}: on a loaded host a yielding worker
+ * gives its share of the cores to other processes and is seldom running when the next kernel
+ * comes (exp 08 steps at two threads: bench/README.md, "Two threads on exp 08").
  */
 final class WorkerPool {
-    /** How long an idle worker waits for the next job before it parks. */
-    private static final long SPIN_NANOS = 200_000;
-    /** How long a waiting thread busy-spins before it yields the core between checks. */
-    private static final long BUSY_NANOS = 2_000;
+    /** How long an idle worker (or a caller waiting for the last pieces) busy-spins before it parks (or yields). */
+    private static final long SPIN_NANOS = 100_000;
     /** Ints between two chunks' piece counters (64 bytes: one cache line each). */
     private static final int PAD = 16;
 
@@ -181,11 +179,11 @@ final class WorkerPool {
         }
     }
 
-    /** Busy-spins briefly, then yields between checks until {@code done}. */
+    /** Busy-spins up to {@link #SPIN_NANOS}, then yields between checks until {@code done}. */
     private static void waitFor(java.util.function.BooleanSupplier done) {
         long start = System.nanoTime();
         while (!done.getAsBoolean()) {
-            if (System.nanoTime() - start < BUSY_NANOS) {
+            if (System.nanoTime() - start < SPIN_NANOS) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
@@ -210,11 +208,8 @@ final class WorkerPool {
                 idleSince = System.nanoTime();
                 continue;
             }
-            long idle = System.nanoTime() - idleSince;
-            if (idle < BUSY_NANOS) {
+            if (System.nanoTime() - idleSince < SPIN_NANOS) {
                 Thread.onSpinWait();
-            } else if (idle < SPIN_NANOS) {
-                Thread.yield();
             } else {
                 parked.incrementAndGet();
                 Job again = job; // Dekker with run(): it publishes then reads parked; this counts then reads job
