@@ -83,8 +83,8 @@ final class UnaryLoops32 {
     /**
      * a[i] = fn(a[i]) for i in [0, n), in place: the same arithmetic, bit for bit, as applying the
      * per-element functions below ({@link #exp}, {@link #sigmoid}, {@link #erf}) to each element,
-     * except that SiLU's and tanh-GELU's derivatives take sigmoid(-x) as 1 / (1 + 1/e^-x) from the
-     * one exp they compute. NOTE: C2 (JDK 17) does not vectorise a loop that converts between
+     * except that SiLU's derivative takes sigmoid(-x) as e^-x * sigmoid(x) (see there) and tanh-GELU's as
+     * 1 / (1 + 1/e^-x), from the one exp they compute. NOTE: C2 (JDK 17) does not vectorise a loop that converts between
      * float and int bits, which {@link #exp}'s 2^n does; the array exp ({@link #expBlock}) moves
      * the bits by bulk copies instead, so every pass over a block is vectorised.
      */
@@ -133,11 +133,8 @@ final class UnaryLoops32 {
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b);
             OffHeap.load(OffHeap.plus(x, b), d, len);
-            loop.run(d, s, len);
             OffHeap.load(OffHeap.plus(g, b), gb, len);
-            for (int i = 0; i < len; i++) {
-                gb[i] *= d[i];
-            }
+            timesDerivative(derivative, loop, s, len);
             OffHeap.store(gb, len, OffHeap.plus(out, b));
         }
     }
@@ -154,12 +151,26 @@ final class UnaryLoops32 {
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b);
             System.arraycopy(x, b, d, 0, len);
-            loop.run(d, s, len);
             System.arraycopy(g, b, gb, 0, len);
-            for (int i = 0; i < len; i++) {
-                gb[i] *= d[i];
-            }
+            timesDerivative(derivative, loop, s, len);
             System.arraycopy(gb, 0, g, b, len);
+        }
+    }
+
+    /**
+     * The staged block of g (s.e2) times derivative(x) (x staged in s.x, overwritten), both at
+     * index 0; GELU's derivative by its fused loop.
+     */
+    private static void timesDerivative(UnaryFn derivative, BlockLoop loop, Scratch s, int len) {
+        float[] d = s.x;
+        float[] gb = s.e2;
+        if (derivative == UnaryFn.GELU_DERIVATIVE) {
+            multiplyByGeluDerivative(d, gb, s, len);
+            return;
+        }
+        loop.run(d, s, len);
+        for (int i = 0; i < len; i++) {
+            gb[i] *= d[i];
         }
     }
 
@@ -184,17 +195,25 @@ final class UnaryLoops32 {
     }
 
     /**
-     * s * (1 + x * (1 - s)), s = sigmoid(x) = 1 / (1 + e^-x) and 1 - s = sigmoid(-x) = 1 / (1 + 1/e^-x)
-     * (no cancellation as s -> 1; e^-x = 0 gives 1/0 = +inf and 1 - s = 0, e^-x = +inf gives 1 - s = 1).
+     * s + x * s * (1 - s) = s + x * (s * s * e^-x), s = sigmoid(x) = 1 / (1 + e^-x), as 1 - s =
+     * sigmoid(-x) = e^-x * s (no cancellation as s -> 1). One division per element instead of the
+     * three of 1 / (1 + 1/e^-x) for 1 - s: divisions are the slowest vector instruction in these
+     * loops. NOTE: e^-x is taken with -x clamped to at most 88 (e^88 = 1.7e38, finite), so that
+     * s * s * e^-x is never 0 * inf far left of zero; there s * s underflows to 0 and the value is
+     * s, below 1e-35 where the exact one is below 1e-33. x = ±inf gives NaN, as the reference does.
      */
     private static void siluDerivative(float[] x, Scratch s, int len) {
         float[] e = s.e1;
         negated(x, e, len);
-        expBlock(e, len, s);
+        expBlock(e, len, s, SILU_DERIVATIVE_EXP_MAX);
         for (int i = 0; i < len; i++) {
-            x[i] = (1f / (1f + e[i])) * (1f + x[i] * (1f / (1f + 1f / e[i])));
+            float sg = 1f / (1f + e[i]);
+            x[i] = sg + x[i] * (sg * sg * e[i]);
         }
     }
+
+    /** The largest exponent siluDerivative's exp sees: e^88 is finite in float32. */
+    private static final float SILU_DERIVATIVE_EXP_MAX = 88f;
 
     /** 0.5 x (1 + erf(x / √2)): erf only, one pass (any len; s unused). */
     private static void gelu(float[] x, Scratch s, int len) {
@@ -212,15 +231,31 @@ final class UnaryLoops32 {
     private static void geluDerivative(float[] x, Scratch s, int len) {
         float[] e = s.e1;
         float[] powers = s.powers;
+        halfSquareExponentials(x, e, powers, len);
+        powersOfTwo(len, s);
+        for (int i = 0; i < len; i++) {
+            x[i] = 0.5f * (1f + erf(x[i] * SQRT_HALF)) + x[i] * (e[i] * powers[i]) * INV_SQRT_2PI;
+        }
+    }
+
+    /** g[i] *= gelu'(x[i]) for i < len <= BLOCK: {@link #geluDerivative} bit for bit, g's product in its last pass. */
+    private static void multiplyByGeluDerivative(float[] x, float[] g, Scratch s, int len) {
+        float[] e = s.e1;
+        float[] powers = s.powers;
+        halfSquareExponentials(x, e, powers, len);
+        powersOfTwo(len, s);
+        for (int i = 0; i < len; i++) {
+            g[i] *= 0.5f * (1f + erf(x[i] * SQRT_HALF)) + x[i] * (e[i] * powers[i]) * INV_SQRT_2PI;
+        }
+    }
+
+    /** e[i] = e^r (Cephes' mantissa) of v = −min(x², 176)/2, powers[i] = t = v / ln 2 + ROUND: {@link #expBlock}'s first pass without its clamp. */
+    private static void halfSquareExponentials(float[] x, float[] e, float[] powers, int len) {
         for (int i = 0; i < len; i++) {
             float v = -0.5f * Math.min(x[i] * x[i], 176f);
             float t = v * 1.44269504088896341f + ROUND;
             e[i] = expMantissa(v, t - ROUND);
             powers[i] = t;
-        }
-        scaleByPowersOfTwo(e, len, s);
-        for (int i = 0; i < len; i++) {
-            x[i] = 0.5f * (1f + erf(x[i] * SQRT_HALF)) + x[i] * e[i] * INV_SQRT_2PI;
         }
     }
 
@@ -285,18 +320,26 @@ final class UnaryLoops32 {
      * overlap and leaves the loop scalar (9x slower).
      */
     private static void expBlock(float[] e, int len, Scratch s) {
+        expBlock(e, len, s, EXP_MAX);
+    }
+
+    /** {@link #expBlock(float[], int, Scratch)} with the exponent clamped to at most {@code max} (<= {@link #EXP_MAX}). */
+    private static void expBlock(float[] e, int len, Scratch s, float max) {
         float[] powers = s.powers;
         for (int i = 0; i < len; i++) {
-            float x = clampForExp(e[i]);
+            float x = Math.max(Math.min(e[i], max), EXP_MIN);
             float t = x * 1.44269504088896341f + ROUND;
             e[i] = expMantissa(x, t - ROUND);
             powers[i] = t;
         }
-        scaleByPowersOfTwo(e, len, s);
+        powersOfTwo(len, s);
+        for (int i = 0; i < len; i++) {
+            e[i] *= powers[i];
+        }
     }
 
-    /** e[i] *= 2^n for the n whose t = n + ROUND {@link #expBlock}'s first pass left in the scratch's powers. */
-    private static void scaleByPowersOfTwo(float[] e, int len, Scratch s) {
+    /** The scratch's powers, t = n + ROUND, become 2^n (the bits moved to ints and back: see {@link #expBlock}). */
+    private static void powersOfTwo(int len, Scratch s) {
         float[] powers = s.powers;
         int[] bits = s.bits;
         OffHeap.moveBits(powers, bits, len, true);
@@ -304,9 +347,6 @@ final class UnaryLoops32 {
             bits[i] = (bits[i] - ROUND_BITS + 127) << 23;
         }
         OffHeap.moveBits(powers, bits, len, false);
-        for (int i = 0; i < len; i++) {
-            e[i] *= powers[i];
-        }
     }
 
     private static float tanhArgument(float x) {
@@ -325,8 +365,12 @@ final class UnaryLoops32 {
         return expMantissa(x, n) * twoTo(n);
     }
 
+    /** exp's clamp (see the class comment). */
+    private static final float EXP_MAX = 88.7f;
+    private static final float EXP_MIN = -88f;
+
     private static float clampForExp(float x) {
-        return Math.max(Math.min(x, 88.7f), -88f);
+        return Math.max(Math.min(x, EXP_MAX), EXP_MIN);
     }
 
     /** round(x / ln 2) */

@@ -80,6 +80,7 @@ class ParallelPathsTest {
         new OptimF32PathTest().sgdMatchesTheReference();
         new ReduceF32PathTest().sumMatchesTheReference();
         new CopyF32PathTest().copiesMatchTheReference();
+        new LinearGradF32Test().gradientsMatchTheReference();
         RowsF32PathTest rows = new RowsF32PathTest();
         rows.layerNormMatchesTheReference();
         rows.lastAxisSoftmaxMatchesTheReference();
