@@ -1,0 +1,116 @@
+package org.gradlab.engine.backend.cpu;
+
+/**
+ * Float32 e^x and erf(x) as branch-free polynomials the JIT can vectorise, for the activation
+ * loops ({@link UnaryLoops32}) and softmax ({@link RowLoops32}); each within a few float32 ulps
+ * of the double function (tested in {@code UnaryLoops32Test} against the reference on a dense
+ * grid):
+ * <ul>
+ *   <li>{@link #exp}: e^x = 2^n * e^r with n = round(x / ln 2), r = x - n ln 2 in [-ln2/2, ln2/2],
+ *       e^r by Cephes' degree-6 polynomial; x clamped to [-88, 88.7]: from about 88.4 on 2^n is 2^128 and the result +∞, below about
+ *       -87.7 2^n is 2^-127, flushed to 0 (no subnormals).</li>
+ *   <li>{@link #erf}: a rational function P(x)/Q(x) (odd degree 13 over even degree 8) on x
+ *       clamped to [-4, 4], where erf is ±1 in float32 (Eigen's {@code generic_fast_erf_float});
+ *       its value may pass ±1 by up to 2.4e-7 (not clamped: see the method).</li>
+ * </ul>
+ * NOTE: NaN propagates ({@code Math.min}/{@code Math.max} keep NaN).
+ */
+final class FloatMath32 {
+    /** 1.5 * 2^23: x + ROUND - ROUND rounds x to an integer. */
+    static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = 0x4B400000; // Float.floatToRawIntBits(ROUND)
+
+    private FloatMath32() {}
+
+    /**
+     * e[i] = {@link #exp}(e[i]) for i < len, bit for bit, in passes the JIT vectorises:
+     * the clamp, rounding and polynomial, keeping t = x / ln 2 + 1.5 * 2^23, whose bits are
+     * 0x4B400000 + n for n = round(x / ln 2) in [-127, 128]; t's bits moved to an int array (one
+     * bulk copy, {@link OffHeap#moveBits}); (n + 127) << 23, the bits of 2^n (0 for n = -127, +inf
+     * for 128), in integer arithmetic; those bits moved back as floats; the product. NOTE: every
+     * array is indexed from 0: with an offset into e, C2 cannot rule out that e and the scratch
+     * overlap and leaves the loop scalar (9x slower). The exponent is clamped to at most
+     * {@code max} (<= {@link #EXP_MAX}); powers and bits are scratch of at least len.
+     */
+    static void expBlock(float[] e, float[] powers, int[] bits, int len, float max) {
+        for (int i = 0; i < len; i++) {
+            float x = Math.max(Math.min(e[i], max), EXP_MIN);
+            float t = x * 1.44269504088896341f + ROUND;
+            e[i] = expMantissa(x, t - ROUND);
+            powers[i] = t;
+        }
+        powersOfTwo(powers, bits, len);
+        for (int i = 0; i < len; i++) {
+            e[i] *= powers[i];
+        }
+    }
+
+    /** powers[i] = t = n + ROUND becomes 2^n, for i < len (the bits moved to ints and back: see {@link #expBlock}). */
+    static void powersOfTwo(float[] powers, int[] bits, int len) {
+        OffHeap.moveBits(powers, bits, len, true);
+        for (int i = 0; i < len; i++) {
+            bits[i] = (bits[i] - ROUND_BITS + 127) << 23;
+        }
+        OffHeap.moveBits(powers, bits, len, false);
+    }
+
+    /** e^x in float32 (see the class comment). */
+    static float exp(float x) {
+        x = clampForExp(x);
+        float n = nearestPowerOf2(x);
+        return expMantissa(x, n) * twoTo(n);
+    }
+
+    /** exp's clamp (see the class comment). */
+    static final float EXP_MAX = 88.7f;
+    private static final float EXP_MIN = -88f;
+
+    private static float clampForExp(float x) {
+        return Math.max(Math.min(x, EXP_MAX), EXP_MIN);
+    }
+
+    /** round(x / ln 2) */
+    private static float nearestPowerOf2(float x) {
+        return (x * 1.44269504088896341f + ROUND) - ROUND;
+    }
+
+    /** e^r for r = x - n ln 2 (ln 2 in two parts: r exact to float precision), Cephes' polynomial. */
+    static float expMantissa(float x, float n) {
+        float r = x - n * 0.693359375f - n * -2.12194440e-4f;
+        float r2 = r * r;
+        float p = 1.9875691500e-4f;
+        p = p * r + 1.3981999507e-3f;
+        p = p * r + 8.3334519073e-3f;
+        p = p * r + 4.1665795894e-2f;
+        p = p * r + 1.6666665459e-1f;
+        p = p * r + 5.0000001201e-1f;
+        return p * r2 + r + 1f;
+    }
+
+    /** 2^n for n in [-127, 128]: 2^-127 as 0, 2^128 as +∞. NOTE: float to int bits, which C2 does not vectorise. */
+    private static float twoTo(float n) {
+        return Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    /** erf(x) in float32 (see the class comment); Horner steps as fused multiply-adds (C2 vectorises Math.fma). */
+    static float erf(float x) {
+        x = Math.max(Math.min(x, 4f), -4f);
+        float x2 = x * x;
+        float p = -2.72614225801306e-10f;
+        p = Math.fma(p, x2, 2.77068142495902e-08f);
+        p = Math.fma(p, x2, -2.10102402082508e-06f);
+        p = Math.fma(p, x2, -5.69250639462346e-05f);
+        p = Math.fma(p, x2, -7.34990630326855e-04f);
+        p = Math.fma(p, x2, -2.95459980854025e-03f);
+        p = Math.fma(p, x2, -1.60960333262415e-02f);
+        p = p * x;
+        float q = -1.45660718464996e-05f;
+        q = Math.fma(q, x2, -2.13374055278905e-04f);
+        q = Math.fma(q, x2, -1.68282697438203e-03f);
+        q = Math.fma(q, x2, -7.37332916720468e-03f);
+        q = Math.fma(q, x2, -1.42647390514189e-02f);
+        // NOTE: not clamped to [-1, 1]: the rational overshoots ±1 by up to 2.4e-7 near |x| = 3.7, within
+        // the 4e-7 the tests allow, and the two Math.min/max cost GELU's loops more than its division
+        return p / q;
+    }
+}
