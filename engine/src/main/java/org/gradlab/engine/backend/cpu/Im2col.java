@@ -49,7 +49,7 @@ final class Im2col {
         if (isSameShift(g)) {
             im2colShift(x, xOff, channels, g, base, ld);
         } else if (Im2colPhases.applies(g)) {
-            Im2colPhases.im2col(x, xOff, channels, g, HeapStage.scratch(ROW_SLOT, g.ho() * g.wo()), base, ld);
+            Im2colPhases.im2col(x, xOff, channels, g, base, ld);
         } else {
             im2colPadded(x, xOff, channels, g, pad, base, ld);
         }
