@@ -16,7 +16,9 @@ import org.gradlab.engine.backend.ConvKernels;
  *       several samples per GEMM ({@link ConvBlocks32});
  *   <li>{@link Path32#DEPTHWISE}: one input channel per group: direct window loops
  *       ({@link Depthwise32});
- *   <li>{@link Path32#ONE_BY_ONE}: a 1x1 stride-1 unpadded conv: x itself is the col matrix
+ *   <li>{@link Path32#ONE_BY_ONE_BLOCKS}: a 1x1 stride-1 unpadded conv on a small plane: several
+ *       samples per GEMM, channel-major ({@link OneByOneBlocks32});
+ *   <li>{@link Path32#ONE_BY_ONE}: any other 1x1 stride-1 unpadded conv: x itself is the col matrix
  *       ({@link ConvSamples32});
  *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, many channels:
  *       Winograd F(2x2, 3x3) for the forward, backward-data ({@link Winograd32}) and the filter
@@ -30,7 +32,7 @@ import org.gradlab.engine.backend.ConvKernels;
 final class CpuConv implements ConvKernels {
 
     /** The float32 paths, see the class comment; {@link #path32} chooses. */
-    enum Path32 { SAMPLE_BLOCKS, DEPTHWISE, ONE_BY_ONE, WINOGRAD, STRIDED, PER_SAMPLE }
+    enum Path32 { SAMPLE_BLOCKS, DEPTHWISE, ONE_BY_ONE_BLOCKS, ONE_BY_ONE, WINOGRAD, STRIDED, PER_SAMPLE }
 
     /**
      * {@code -Dgradlab.conv32.winograd=false} keeps 3x3 convs on im2col + GEMM (for benchmarks).
@@ -77,7 +79,7 @@ final class CpuConv implements ConvKernels {
     /** The im2col path a conv takes where Winograd does not: never {@link Path32#WINOGRAD}. */
     static Path32 im2colPath32(Plan p) {
         if (p.direct()) {
-            return Path32.ONE_BY_ONE;
+            return OneByOneBlocks32.takes(p) ? Path32.ONE_BY_ONE_BLOCKS : Path32.ONE_BY_ONE;
         }
         if (p.depthwise()) {
             return Path32.DEPTHWISE;
@@ -182,6 +184,7 @@ final class CpuConv implements ConvKernels {
             case DEPTHWISE -> Depthwise32.forward(sx, x.offset(), sw, w.offset(), b, so, p.n, p.cin, p.coutG, p.geo);
             case WINOGRAD -> Winograd32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
             case STRIDED -> ConvStrided32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
+            case ONE_BY_ONE_BLOCKS -> OneByOneBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p);
         }
         return out;
@@ -210,6 +213,7 @@ final class CpuConv implements ConvKernels {
             case DEPTHWISE -> Depthwise32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p.n, p.cin, p.coutG, p.geo);
             case WINOGRAD -> Winograd32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
             case STRIDED -> ConvStrided32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
+            case ONE_BY_ONE_BLOCKS -> OneByOneBlocks32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
         }
         return gx;
@@ -249,6 +253,7 @@ final class CpuConv implements ConvKernels {
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);
+            case ONE_BY_ONE_BLOCKS -> OneByOneBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p);
         }
         return gw;

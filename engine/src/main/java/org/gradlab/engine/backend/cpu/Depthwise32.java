@@ -19,7 +19,8 @@ package org.gradlab.engine.backend.cpu;
  * one heap array per position, holding its channels (input channel ic repeated mult times, so
  * every vector below is Cout long), the weights into one array per tap. Then every
  * (output position p, tap t, input position q) triple with q inside x ({@link #triples}) is ONE
- * multiply-add over the channels, for any stride and with no padded copy. NOTE: rows are
+ * multiply-add over the channels, for any stride and with no padded copy, up to four of them with
+ * one destination row per pass ({@link DepthwiseRuns32}). NOTE: rows are
  * separate arrays so that each loop indexes all its arrays with the same {@code c}: the JIT
  * (JDK 17's C2) vectorises {@code a[c] += b[c] * d[c]} but not {@code a[i + c] += b[j + c] * d[k + c]}
  * (figures: bench/README.md, "Figures behind design choices"). The turn into and out of
@@ -63,14 +64,9 @@ final class Depthwise32 {
                         System.arraycopy(bias, 0, ot[p], 0, cout);
                     }
                 }
-                for (int k = 0; k < pairs.length; k += 3) { // ot[p] += wt[t] * xt[q]
-                    float[] o = ot[pairs[k]];
-                    float[] wr = wt[pairs[k + 1]];
-                    float[] xr = xt[pairs[k + 2]];
-                    for (int ch = 0; ch < cout; ch++) {
-                        o[ch] += wr[ch] * xr[ch];
-                    }
-                }
+                // ot[p] += wt[t] * xt[q] (the triples come grouped by p)
+                DepthwiseRuns32.accumulate(pairs, 0, pairs.length, DepthwiseRuns32.P, ot, DepthwiseRuns32.T, wt,
+                        DepthwiseRuns32.Q, xt, cout);
                 fromChannelsLast(ot, cout, 1, l, OffHeap.plus(oa, (long) s * cout * l));
             }
         });
@@ -88,7 +84,7 @@ final class Depthwise32 {
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         float[][] wt = byTap(filters, cout, g);
-        int[] pairs = triples(g);
+        int[] byQ = DepthwiseRuns32.byDestination(triples(g), DepthwiseRuns32.Q, Integer.MAX_VALUE);
         long ga = OffHeap.floats(gy, go, (long) n * cout * l);
         long xa = OffHeap.floats(gx, 0, (long) n * cin * hw);
         Parallel.forChunks(n, grain(cout, g), (c, n0, n1) -> {
@@ -99,14 +95,9 @@ final class Depthwise32 {
                 for (int q = 0; q < hw; q++) {
                     java.util.Arrays.fill(gxt[q], 0, cout, 0f);
                 }
-                for (int k = 0; k < pairs.length; k += 3) { // gxt[q] += wt[t] * gyt[p]
-                    float[] gr = gxt[pairs[k + 2]];
-                    float[] wr = wt[pairs[k + 1]];
-                    float[] yr = gyt[pairs[k]];
-                    for (int ch = 0; ch < cout; ch++) {
-                        gr[ch] += wr[ch] * yr[ch];
-                    }
-                }
+                // gxt[q] += wt[t] * gyt[p], each q's products in p order as before
+                DepthwiseRuns32.accumulate(byQ, 0, byQ.length, DepthwiseRuns32.Q, gxt, DepthwiseRuns32.T, wt,
+                        DepthwiseRuns32.P, gyt, cout);
                 fromChannelsLast(gxt, cin, mult, hw, OffHeap.plus(xa, (long) s * cin * hw));
             }
         });
@@ -124,6 +115,7 @@ final class Depthwise32 {
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
         int[] pairs = triples(g);
+        int[] byT = DepthwiseRuns32.byDestination(pairs, DepthwiseRuns32.T, PRODUCTS_PER_FLUSH);
         long ga = OffHeap.floats(gy, go, (long) n * cout * l);
         long xa = OffHeap.floats(x, xo, (long) n * cin * hw);
         long wa = OffHeap.floats(gw, 0, (long) cout * kk);
@@ -151,7 +143,9 @@ final class Depthwise32 {
                             toChannelsLast(OffHeap.plus(xa, (long) s * cin * hw + (long) ic0 * hw), ic1 - ic0, hw, mult, xt);
                             toChannelsLast(OffHeap.plus(ga, (long) s * cout * l + (long) ic0 * mult * l), width, l, 1, gyt);
                         }
-                        productsInto(part, gyt, xt, pairs, k0, k1, width);
+                        // part[t] += gyt[p] * xt[q], each tap's products in the order of the triples before
+                        DepthwiseRuns32.accumulate(byT, k0, k1, DepthwiseRuns32.T, part, DepthwiseRuns32.P, gyt,
+                                DepthwiseRuns32.Q, xt, width);
                     }
                     for (int t = 0; t < kk; t++) {
                         double[] sr = sum[t];
@@ -168,18 +162,6 @@ final class Depthwise32 {
                 }
             }
         });
-    }
-
-    /** part[t] += gyt[p] * xt[q] over the channels, for the triples k0 .. k1 (int offsets) of {@code pairs}. */
-    private static void productsInto(float[][] part, float[][] gyt, float[][] xt, int[] pairs, int k0, int k1, int width) {
-        for (int k = k0; k < k1; k += 3) {
-            float[] pr = part[pairs[k + 1]];
-            float[] yr = gyt[pairs[k]];
-            float[] xr = xt[pairs[k + 2]];
-            for (int ch = 0; ch < width; ch++) {
-                pr[ch] += yr[ch] * xr[ch];
-            }
-        }
     }
 
     /**

@@ -18,7 +18,10 @@ import java.util.Arrays;
  * every array in it is indexed by the same expression ({@code a[i] += w * b[i]}, not
  * {@code a[i] += w * b[s + i]}; figures: bench/README.md, "Figures behind design choices"), so
  * each tap first copies its shifted window into an array of its own (a memory copy), then runs
- * the vectorised loop on equal indices. dL/dx scatters the same products into phase planes of
+ * the vectorised loop on equal indices. The forward copies a channel's kh*kw windows once (for all
+ * mult filters: the stem conv of EfficientNet reads one channel with 32) and adds a whole kernel
+ * row per pass over the grid (out' + p0 + p1 + p2, left to right: the same sums in the same order
+ * as one tap per pass). dL/dx scatters the same products into phase planes of
  * dL/dxpad (the thrown-away columns of the gradient grid are zero, so they add nothing) and gathers
  * their interior; dL/dw[ki, kj] sums dL/dout'[i] * phase[start + i] elementwise into one float
  * array per tap over the samples (no reduction in the loop), then over the grid in double.
@@ -65,23 +68,26 @@ final class DepthwisePlanes32 {
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
         int cout = cin * mult;
+        int cells = lay.grid();
         Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
             float[] xph = HeapStage.scratch(0, lay.size());
-            float[] grid = HeapStage.scratch(1, lay.grid());
-            float[] window = HeapStage.scratch(4, lay.grid());
+            float[] grid = HeapStage.scratch(1, cells);
+            float[][] windows = windows(kk, cells);
             for (int s = n0; s < n1; s++) {
                 float[] xs = HeapStage.load(2, x.f32(), (int) xo + s * cin * hw, cin * hw);
                 float[] os = HeapStage.scratch(3, cout * l);
                 for (int ic = 0; ic < cin; ic++) {
                     scatter(xs, ic * hw, lay, xph);
+                    for (int ki = 0; ki < g.kh(); ki++) {
+                        for (int kj = 0; kj < g.kw(); kj++) {
+                            System.arraycopy(xph, lay.start(ki, kj), windows[ki * g.kw() + kj], 0, cells);
+                        }
+                    }
                     for (int m = 0; m < mult; m++) {
                         int oc = ic * mult + m;
-                        Arrays.fill(grid, 0, lay.grid(), bias == null ? 0f : bias[oc]);
+                        Arrays.fill(grid, 0, cells, bias == null ? 0f : bias[oc]);
                         for (int ki = 0; ki < g.kh(); ki++) {
-                            for (int kj = 0; kj < g.kw(); kj++) {
-                                System.arraycopy(xph, lay.start(ki, kj), window, 0, lay.grid());
-                                multiplyAdd(grid, w[oc * kk + ki * g.kw() + kj], window, 0, lay.grid());
-                            }
+                            addKernelRow(grid, w, oc * kk + ki * g.kw(), windows, ki * g.kw(), g.kw(), cells);
                         }
                         fromGrid(grid, lay, os, oc * l);
                     }
@@ -89,6 +95,56 @@ final class DepthwisePlanes32 {
                 HeapStage.store(os, out.f32(), s * cout * l, cout * l);
             }
         });
+    }
+
+    /** Per-thread window arrays (one per tap), reused across calls. */
+    private static final ThreadLocal<float[][]> WINDOWS = ThreadLocal.withInitial(() -> new float[0][]);
+
+    /** The calling thread's {@code taps} window arrays of at least {@code cells} floats (contents undefined). */
+    private static float[][] windows(int taps, int cells) {
+        float[][] have = WINDOWS.get();
+        if (have.length < taps || have[0].length < cells) {
+            have = new float[Math.max(taps, have.length)][Math.max(cells, have.length == 0 ? 0 : have[0].length)];
+            WINDOWS.set(have);
+        }
+        return have;
+    }
+
+    /**
+     * grid[i] += w[at + j] * win[first + j][i] for the kw taps j of one kernel row, i < cells, added
+     * left to right (the order of one tap per pass, so the same bits): three and five taps (every
+     * depthwise kernel of EfficientNet) in one pass, other widths a tap at a time.
+     */
+    private static void addKernelRow(float[] grid, float[] w, int at, float[][] win, int first, int kw, int cells) {
+        if (kw == 3) {
+            float w0 = w[at];
+            float w1 = w[at + 1];
+            float w2 = w[at + 2];
+            float[] a = win[first];
+            float[] b = win[first + 1];
+            float[] c = win[first + 2];
+            for (int i = 0; i < cells; i++) {
+                grid[i] = grid[i] + w0 * a[i] + w1 * b[i] + w2 * c[i];
+            }
+        } else if (kw == 5) {
+            float w0 = w[at];
+            float w1 = w[at + 1];
+            float w2 = w[at + 2];
+            float w3 = w[at + 3];
+            float w4 = w[at + 4];
+            float[] a = win[first];
+            float[] b = win[first + 1];
+            float[] c = win[first + 2];
+            float[] d = win[first + 3];
+            float[] e = win[first + 4];
+            for (int i = 0; i < cells; i++) {
+                grid[i] = grid[i] + w0 * a[i] + w1 * b[i] + w2 * c[i] + w3 * d[i] + w4 * e[i];
+            }
+        } else {
+            for (int j = 0; j < kw; j++) {
+                multiplyAdd(grid, w[at + j], win[first + j], 0, cells);
+            }
+        }
     }
 
     /** gx (written whole) = dL/dx; samples split across threads. */
@@ -138,7 +194,7 @@ final class DepthwisePlanes32 {
         Parallel.forChunks(cin, Parallel.grain((long) n * mult * l * kk), (c, ic0, ic1) -> {
             float[] xph = HeapStage.scratch(0, lay.size());
             float[] grid = zeroedGrid(1, lay);
-            float[] window = HeapStage.scratch(5, cells);
+            float[][] windows = windows(kk, cells);
             float[][] sums = new float[mult * kk][cells]; // per (m, tap): grid-wide products, summed over samples
             for (int ic = ic0; ic < ic1; ic++) {
                 for (float[] row : sums) {
@@ -146,13 +202,15 @@ final class DepthwisePlanes32 {
                 }
                 for (int s = 0; s < n; s++) {
                     scatter(HeapStage.load(3, x.f32(), (int) xo + (s * cin + ic) * hw, hw), 0, lay, xph);
+                    for (int ki = 0; ki < g.kh(); ki++) {
+                        for (int kj = 0; kj < g.kw(); kj++) {
+                            System.arraycopy(xph, lay.start(ki, kj), windows[ki * g.kw() + kj], 0, cells);
+                        }
+                    }
                     for (int m = 0; m < mult; m++) {
                         toGrid(HeapStage.load(4, gy.f32(), (int) go + (s * cout + ic * mult + m) * l, l), 0, lay, grid);
                         for (int ki = 0; ki < g.kh(); ki++) {
-                            for (int kj = 0; kj < g.kw(); kj++) {
-                                System.arraycopy(xph, lay.start(ki, kj), window, 0, cells);
-                                productAdd(sums[m * kk + ki * g.kw() + kj], grid, window, cells);
-                            }
+                            addProductsRow(sums, m * kk + ki * g.kw(), grid, windows, ki * g.kw(), g.kw(), cells);
                         }
                     }
                 }
@@ -171,6 +229,32 @@ final class DepthwisePlanes32 {
     private static void multiplyAdd(float[] y, float a, float[] x, int from, int to) {
         for (int i = from; i < to; i++) {
             y[i] += a * x[i];
+        }
+    }
+
+    /**
+     * sums[at + j][i] += grid[i] * win[first + j][i] for the kw taps j of one kernel row, i < cells: three
+     * taps (EfficientNet's 3x3 kernels) in one pass that reads the grid once, other widths a tap at a
+     * time. Each sum gets the same product as one tap per pass: the same bits.
+     */
+    private static void addProductsRow(float[][] sums, int at, float[] grid, float[][] win, int first, int kw, int cells) {
+        if (kw == 3) {
+            float[] s0 = sums[at];
+            float[] s1 = sums[at + 1];
+            float[] s2 = sums[at + 2];
+            float[] a = win[first];
+            float[] b = win[first + 1];
+            float[] c = win[first + 2];
+            for (int i = 0; i < cells; i++) {
+                float v = grid[i];
+                s0[i] += v * a[i];
+                s1[i] += v * b[i];
+                s2[i] += v * c[i];
+            }
+            return;
+        }
+        for (int j = 0; j < kw; j++) {
+            productAdd(sums[at + j], grid, win[first + j], cells);
         }
     }
 

@@ -83,8 +83,8 @@ final class UnaryLoops32 {
     /**
      * a[i] = fn(a[i]) for i in [0, n), in place: the same arithmetic, bit for bit, as applying the
      * per-element functions below ({@link #exp}, {@link #sigmoid}, {@link #erf}) to each element,
-     * except that SiLU's and tanh-GELU's derivatives take sigmoid(-x) as 1 / (1 + 1/e^-x) from the
-     * one exp they compute. NOTE: C2 (JDK 17) does not vectorise a loop that converts between
+     * except that SiLU's derivative takes sigmoid(-x) as e^-x * sigmoid(x) (see there) and tanh-GELU's as
+     * 1 / (1 + 1/e^-x), from the one exp they compute. NOTE: C2 (JDK 17) does not vectorise a loop that converts between
      * float and int bits, which {@link #exp}'s 2^n does; the array exp ({@link #expBlock}) moves
      * the bits by bulk copies instead, so every pass over a block is vectorised.
      */
@@ -133,11 +133,8 @@ final class UnaryLoops32 {
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b);
             OffHeap.load(OffHeap.plus(x, b), d, len);
-            loop.run(d, s, len);
             OffHeap.load(OffHeap.plus(g, b), gb, len);
-            for (int i = 0; i < len; i++) {
-                gb[i] *= d[i];
-            }
+            timesDerivative(loop, s, len);
             OffHeap.store(gb, len, OffHeap.plus(out, b));
         }
     }
@@ -154,12 +151,19 @@ final class UnaryLoops32 {
         for (int b = 0; b < n; b += BLOCK) {
             int len = Math.min(BLOCK, n - b);
             System.arraycopy(x, b, d, 0, len);
-            loop.run(d, s, len);
             System.arraycopy(g, b, gb, 0, len);
-            for (int i = 0; i < len; i++) {
-                gb[i] *= d[i];
-            }
+            timesDerivative(loop, s, len);
             System.arraycopy(gb, 0, g, b, len);
+        }
+    }
+
+    /** The staged block of g (s.e2) times derivative(x) (x staged in s.x, overwritten), both at index 0. */
+    private static void timesDerivative(BlockLoop derivative, Scratch s, int len) {
+        float[] d = s.x;
+        float[] gb = s.e2;
+        derivative.run(d, s, len);
+        for (int i = 0; i < len; i++) {
+            gb[i] *= d[i];
         }
     }
 
@@ -184,17 +188,25 @@ final class UnaryLoops32 {
     }
 
     /**
-     * s * (1 + x * (1 - s)), s = sigmoid(x) = 1 / (1 + e^-x) and 1 - s = sigmoid(-x) = 1 / (1 + 1/e^-x)
-     * (no cancellation as s -> 1; e^-x = 0 gives 1/0 = +inf and 1 - s = 0, e^-x = +inf gives 1 - s = 1).
+     * s + x * s * (1 - s) = s + x * (s * s * e^-x), s = sigmoid(x) = 1 / (1 + e^-x), as 1 - s =
+     * sigmoid(-x) = e^-x * s (no cancellation as s -> 1). One division per element instead of the
+     * three of 1 / (1 + 1/e^-x) for 1 - s: divisions are the slowest vector instruction in these
+     * loops. NOTE: e^-x is taken with -x clamped to at most 88 (e^88 = 1.7e38, finite), so that
+     * s * s * e^-x is never 0 * inf far left of zero; there s * s underflows to 0 and the value is
+     * s, below 1e-35 where the exact one is below 1e-33. x = ±inf gives NaN, as the reference does.
      */
     private static void siluDerivative(float[] x, Scratch s, int len) {
         float[] e = s.e1;
         negated(x, e, len);
-        expBlock(e, len, s);
+        expBlock(e, len, s, SILU_DERIVATIVE_EXP_MAX);
         for (int i = 0; i < len; i++) {
-            x[i] = (1f / (1f + e[i])) * (1f + x[i] * (1f / (1f + 1f / e[i])));
+            float sg = 1f / (1f + e[i]);
+            x[i] = sg + x[i] * (sg * sg * e[i]);
         }
     }
+
+    /** The largest exponent siluDerivative's exp sees: e^88 is finite in float32. */
+    private static final float SILU_DERIVATIVE_EXP_MAX = 88f;
 
     /** 0.5 x (1 + erf(x / √2)): erf only, one pass (any len; s unused). */
     private static void gelu(float[] x, Scratch s, int len) {
@@ -285,9 +297,14 @@ final class UnaryLoops32 {
      * overlap and leaves the loop scalar (9x slower).
      */
     private static void expBlock(float[] e, int len, Scratch s) {
+        expBlock(e, len, s, EXP_MAX);
+    }
+
+    /** {@link #expBlock(float[], int, Scratch)} with the exponent clamped to at most {@code max} (<= {@link #EXP_MAX}). */
+    private static void expBlock(float[] e, int len, Scratch s, float max) {
         float[] powers = s.powers;
         for (int i = 0; i < len; i++) {
-            float x = clampForExp(e[i]);
+            float x = Math.max(Math.min(e[i], max), EXP_MIN);
             float t = x * 1.44269504088896341f + ROUND;
             e[i] = expMantissa(x, t - ROUND);
             powers[i] = t;
@@ -325,8 +342,12 @@ final class UnaryLoops32 {
         return expMantissa(x, n) * twoTo(n);
     }
 
+    /** exp's clamp (see the class comment). */
+    private static final float EXP_MAX = 88.7f;
+    private static final float EXP_MIN = -88f;
+
     private static float clampForExp(float x) {
-        return Math.max(Math.min(x, 88.7f), -88f);
+        return Math.max(Math.min(x, EXP_MAX), EXP_MIN);
     }
 
     /** round(x / ln 2) */

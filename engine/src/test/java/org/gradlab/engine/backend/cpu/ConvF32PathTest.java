@@ -64,6 +64,11 @@ class ConvF32PathTest {
                 // 1x1: x is its own col matrix; strided 1x1 takes im2col
                 Arguments.of(new int[] {3, 5, 4, 7}, new int[] {7, 5, 1, 1}, new Conv2dParams(1, 0, 1), false),
                 Arguments.of(new int[] {2, 5, 7, 7}, new int[] {4, 5, 1, 1}, new Conv2dParams(2, 0, 1), false),
+                // 1x1 on small planes with 256 Ki+ weights, several samples per GEMM (EfficientNet's 1152->320 on 2x2):
+                // 2x2 planes (5 samples: 2 + 2 + 1 at three threads), 1x1 planes; a plane of 8 stays per sample
+                Arguments.of(new int[] {5, 512, 2, 2}, new int[] {520, 512, 1, 1}, new Conv2dParams(1, 0, 1), false),
+                Arguments.of(new int[] {7, 600, 1, 1}, new int[] {448, 600, 1, 1}, new Conv2dParams(1, 0, 1), false),
+                Arguments.of(new int[] {3, 512, 2, 4}, new int[] {512, 512, 1, 1}, new Conv2dParams(1, 0, 1), false),
                 // 3x3 stride 1, 64+ channels: Winograd F(2x2, 3x3), even planes with padding 1 and 0, an odd plane
                 // with 128 input channels, a strided input
                 Arguments.of(new int[] {3, 64, 6, 8}, new int[] {64, 64, 3, 3}, new Conv2dParams(1, 1, 1), false),
@@ -158,6 +163,16 @@ class ConvF32PathTest {
             assertNotEquals(CpuConv.Path32.STRIDED, path(new int[] {64, cin, h, h}, new int[] {2 * cin, cin, 1, 1},
                     new Conv2dParams(2, 0, 1)), "1x1 stride 2, " + cin + " @ " + h);
         }
+    }
+
+    @Test
+    void oneByOneConvsTakeBlocksOnlyOnSmallPlanesWithLargeWeights() {
+        Conv2dParams p = new Conv2dParams(1, 0, 1);
+        assertEquals(CpuConv.Path32.ONE_BY_ONE_BLOCKS, path(new int[] {32, 1152, 2, 2}, new int[] {320, 1152, 1, 1}, p));
+        assertEquals(CpuConv.Path32.ONE_BY_ONE_BLOCKS, path(new int[] {32, 320, 2, 2}, new int[] {1280, 320, 1, 1}, p));
+        assertEquals(CpuConv.Path32.ONE_BY_ONE, path(new int[] {32, 1152, 2, 2}, new int[] {192, 1152, 1, 1}, p));
+        assertEquals(CpuConv.Path32.ONE_BY_ONE, path(new int[] {32, 1152, 8, 8}, new int[] {320, 1152, 1, 1}, p));
+        assertEquals(CpuConv.Path32.ONE_BY_ONE, path(new int[] {1, 1152, 2, 2}, new int[] {320, 1152, 1, 1}, p));
     }
 
     @Test
