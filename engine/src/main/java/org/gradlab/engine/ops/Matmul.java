@@ -70,7 +70,10 @@ public final class Matmul extends Op {
     protected Tensor[] backward(Tensor g) {
         Tensor a = saved(0);
         Tensor b = saved(1);
-        Tensor ga = needsGrad(0) ? g.matmul(b.transpose(-1, -2)) : null;
+        Tensor ga = null;
+        if (needsGrad(0)) {
+            ga = isTransposedView(a) ? b.matmul(g.transpose(-1, -2)).transpose(-1, -2) : g.matmul(b.transpose(-1, -2));
+        }
         Tensor gb = null;
         if (needsGrad(1)) {
             if (b.dim() == 2 && a.dim() > 2) {
@@ -78,10 +81,23 @@ public final class Matmul extends Op {
                 int k = a.shape(-1);
                 int n = g.shape(-1);
                 gb = a.reshape(-1, k).transpose(0, 1).matmul(g.reshape(-1, n));
+            } else if (isTransposedView(b)) {
+                gb = g.transpose(-1, -2).matmul(a).transpose(-1, -2);
             } else {
                 gb = a.transpose(-1, -2).matmul(g);
             }
         }
         return new Tensor[] {ga, gb};
+    }
+
+    /**
+     * Whether t is stored with its last two axes swapped (stride 1 on axis −2), as attention's kᵀ is.
+     * NOTE: such an operand gets its gradient as the transposed view of a GEMM result laid out like
+     * t's storage (dBᵀ = gᵀA rather than dB = Aᵀg, as PyTorch's mm backward does), so the transpose
+     * and permute backwards that follow hand on views with contiguous rows, not a gradient whose
+     * copy reads one float per cache line.
+     */
+    private static boolean isTransposedView(Tensor t) {
+        return t.shape(-1) > 1 && t.shape(-2) > 1 && t.strides()[t.dim() - 2] == 1 && t.strides()[t.dim() - 1] != 1;
     }
 }

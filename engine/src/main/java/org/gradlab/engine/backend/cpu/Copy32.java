@@ -9,7 +9,10 @@ package org.gradlab.engine.backend.cpu;
  * extents checked once): a row that is contiguous in both is one memory copy (the attention heads'
  * permute/contiguous copies move rows of head-dim floats), a row broadcast from one source value
  * is a fill, anything else a strided loop without per-element buffer checks. The outermost axis
- * splits across threads (disjoint outputs: the same bits for any thread count).
+ * splits across threads (disjoint outputs: the same bits for any thread count). A transpose of the
+ * last two axes into a dst whose rows are contiguous (a transposed GEMM result made contiguous,
+ * {@code contiguous()} of a {@code transpose(-1, -2)} view) goes by square tiles instead
+ * ({@link #transposed}): row by row it read one float per cache line.
  */
 final class Copy32 {
     private Copy32() {}
@@ -28,6 +31,10 @@ final class Copy32 {
         int r = shape.length;
         int ls = r == 0 ? 0 : stS[r - 1];
         int ld = r == 0 ? 0 : stD[r - 1];
+        if (r >= 2 && ld == 1 && stS[r - 2] == 1 && ls > 1 && shape[r - 2] >= TILE && shape[r - 1] >= TILE) {
+            transposed(shape, sa, stS, da, stD);
+            return;
+        }
         int outer = r < 2 ? 1 : shape[0];
         int[] inner = r < 2 ? shape : java.util.Arrays.copyOfRange(shape, 1, r);
         int[] innerS = r < 2 ? stS : java.util.Arrays.copyOfRange(stS, 1, r);
@@ -39,6 +46,52 @@ final class Copy32 {
                 long d0 = r < 2 ? 0 : (long) o * stD[0];
                 Strided.forEachRow(inner, innerS, s0, innerD, d0, (is, id, io, len) ->
                         row(OffHeap.plus(sa, is), ls, OffHeap.plus(da, id), ld, len));
+            }
+        });
+    }
+
+    /** Side of the square tiles {@link #transposed} copies: 16 source lines of 64 bytes stay in L1 while a tile is read. */
+    private static final int TILE = 16;
+
+    /**
+     * dst[.., i, j] = src[.., i, j] where src's last two axes are transposed in memory (stride 1 on
+     * axis r−2) and dst's rows are contiguous: each (rows x cols) matrix in TILE x TILE tiles, the
+     * inner loop writing a dst row of the tile while it reads down a src row of the tile; the
+     * matrices and their row tiles split across threads (disjoint outputs).
+     */
+    private static void transposed(int[] shape, long sa, int[] stS, long da, int[] stD) {
+        int r = shape.length;
+        int rows = shape[r - 2];
+        int cols = shape[r - 1];
+        int ls = stS[r - 1];
+        int ldRow = stD[r - 2];
+        int[] batch = java.util.Arrays.copyOf(shape, r - 2);
+        int matrices = 1;
+        for (int b : batch) {
+            matrices *= b;
+        }
+        int rowTiles = (rows + TILE - 1) / TILE;
+        Parallel.forChunks(matrices * rowTiles, Parallel.grain((long) TILE * cols), (c, t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                long s0 = 0;
+                long d0 = 0;
+                for (int d = r - 3, m = t / rowTiles; d >= 0; d--) {
+                    s0 += (long) (m % batch[d]) * stS[d];
+                    d0 += (long) (m % batch[d]) * stD[d];
+                    m /= batch[d];
+                }
+                int i0 = (t % rowTiles) * TILE;
+                int i1 = Math.min(rows, i0 + TILE);
+                for (int j0 = 0; j0 < cols; j0 += TILE) {
+                    int j1 = Math.min(cols, j0 + TILE);
+                    for (int i = i0; i < i1; i++) {
+                        long src = OffHeap.plus(sa, s0 + i);
+                        long dst = OffHeap.plus(da, d0 + (long) i * ldRow);
+                        for (int j = j0; j < j1; j++) {
+                            OffHeap.put(dst, j, OffHeap.get(src, j * ls));
+                        }
+                    }
+                }
             }
         });
     }

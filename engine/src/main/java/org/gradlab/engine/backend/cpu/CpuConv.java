@@ -20,9 +20,9 @@ import org.gradlab.engine.backend.ConvKernels;
  *       samples per GEMM, channel-major ({@link OneByOneBlocks32});
  *   <li>{@link Path32#ONE_BY_ONE}: any other 1x1 stride-1 unpadded conv: x itself is the col matrix
  *       ({@link ConvSamples32});
- *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, many channels:
- *       Winograd F(2x2, 3x3) for the forward, backward-data ({@link Winograd32}) and the filter
- *       gradient ({@link WinogradFilterGradient32});
+ *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, 32+ channels:
+ *       Winograd F(2x2, 3x3) or F(4x4, 3x3) ({@link WinogradTile}) for the forward, backward-data
+ *       ({@link Winograd32}) and the filter gradient ({@link WinogradFilterGradient32});
  *   <li>{@link Path32#STRIDED}: groups 1, stride above 1, overlapping windows, padding: im2col +
  *       GEMM over blocks of samples without the taps that land in the padding ({@link ConvStrided32});
  *   <li>{@link Path32#PER_SAMPLE}: everything else: staged im2col + GEMM per sample and group
@@ -47,21 +47,29 @@ final class CpuConv implements ConvKernels {
     /**
      * Winograd takes a 3x3 stride-1 conv only with at least this many input AND output channels
      * ({@code -Dgradlab.winogradMinChannels}), and with at least {@link #WINOGRAD_MIN_CHANNELS_ODD}
-     * input channels when the output plane has an odd side (its last tile row or column is half
-     * wasted). Measured against im2col + GEMM (bench/README.md, "Winograd F(2x2, 3x3)"): ResNet-18's
-     * stride-1 convs (64 at 28x28, 128 at 14x14, 256 at 7x7, 512 at 4x4) gain; exp 08's 32->64 at
-     * 14x14 and 64->128 at 7x7 and every Cin = 3 first conv lose, because the transforms (about
-     * 1 ns per element of V and M) outweigh the multiply-adds saved when a GEMM has few channels.
+     * input channels when the output plane has an odd side (its last tile row or column is partly
+     * wasted). Measured against im2col + GEMM (bench/README.md, "Winograd F(2x2, 3x3)" and
+     * "Winograd F(4x4, 3x3)"): ResNet-18's stride-1 convs (64 at 28x28, 128 at 14x14, 256 at 7x7,
+     * 512 at 4x4) and exp 08's 32->64 at 14x14 and 64->128 at 7x7 gain; a Cin = 3 first conv
+     * loses, because the transforms outweigh the multiply-adds saved when a GEMM has few channels.
+     * The filter gradient needs {@link #WINOGRAD_FILTER_MIN_CHANNELS}: exp 08's 32->64 at 14x14
+     * measured 3.6-3.9 ms on F(2x2) against 3.4-3.6 on im2col.
      */
-    private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("gradlab.winogradMinChannels", 64);
-    private static final int WINOGRAD_MIN_CHANNELS_ODD = Integer.getInteger("gradlab.winogradMinChannelsOdd", 128);
+    private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("gradlab.winogradMinChannels", 32);
+    private static final int WINOGRAD_MIN_CHANNELS_ODD = Integer.getInteger("gradlab.winogradMinChannelsOdd", 64);
+    /** The filter gradient takes Winograd only with at least this many input and output channels ({@code -Dgradlab.winogradFilterMinChannels}). */
+    private static final int WINOGRAD_FILTER_MIN_CHANNELS = Integer.getInteger("gradlab.winogradFilterMinChannels", 64);
+    /** {@code -Dgradlab.conv32.winograd4x4=false} runs every Winograd conv as F(2x2, 3x3), never F(4x4, 3x3). */
+    private static final boolean WINOGRAD_4X4 = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winograd4x4"));
+    /** F(4x4, 3x3) takes a Winograd conv with at most this many input and output channels ({@code -Dgradlab.winograd4x4MaxChannels}). */
+    private static final int WINOGRAD_4X4_MAX_CHANNELS = Integer.getInteger("gradlab.winograd4x4MaxChannels", 256);
 
     /** The float32 path a conv with this plan takes for the forward and the input gradient. */
     static Path32 path32(Plan p) {
         return winograd(p) ? Path32.WINOGRAD : im2colPath32(p);
     }
 
-    /** Whether Winograd F(2x2, 3x3) takes this conv (see the class comment). */
+    /** Whether Winograd takes this conv (see the class comment); {@link #winogradTile} says which. */
     private static boolean winograd(Plan p) {
         Im2col.Geo g = p.geo;
         boolean shape = p.groups == 1 && g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.ph() <= 1
@@ -71,9 +79,30 @@ final class CpuConv implements ConvKernels {
                 && (!odd || p.cin >= WINOGRAD_MIN_CHANNELS_ODD);
     }
 
+    /**
+     * The Winograd algorithm a conv on {@link Path32#WINOGRAD} runs, forward, backward-data and
+     * filter gradient alike: F(4x4, 3x3) where its 4x4 tiles cover no more of the output plane than
+     * F(2x2)'s and the conv has at most {@link #WINOGRAD_4X4_MAX_CHANNELS} channels, else F(2x2).
+     * Measured (bench/README.md, "Winograd F(4x4, 3x3)"): F(4x4) gains on 64->128 at 7x7 (exp 08),
+     * 64 at 28x28 and 256 at 7x7 (ResNet-18); at 14x14 (16x16 covered instead of 14x14) it is no
+     * faster than F(2x2); at 512 channels and 4x4 within 4 %, so the more accurate F(2x2) stays.
+     */
+    static WinogradTile winogradTile(Plan p) {
+        Im2col.Geo g = p.geo;
+        // F(4x4)'s tiles cover no more of the plane than F(2x2)'s: a side of 4k or 4k - 1 outputs
+        boolean noMoreWaste = roundUp(g.ho(), 4) == roundUp(g.ho(), 2) && roundUp(g.wo(), 4) == roundUp(g.wo(), 2);
+        return WINOGRAD_4X4 && noMoreWaste && Math.max(p.cin, p.cout) <= WINOGRAD_4X4_MAX_CHANNELS ? WinogradTile.F4X4
+                : WinogradTile.F2X2;
+    }
+
+    private static int roundUp(int n, int m) {
+        return (n + m - 1) / m * m;
+    }
+
     /** The float32 path the filter gradient of a conv with this plan takes. */
     static Path32 filterPath32(Plan p) {
-        return WINOGRAD_FILTER && winograd(p) ? Path32.WINOGRAD : im2colPath32(p);
+        return WINOGRAD_FILTER && winograd(p) && Math.min(p.cin, p.cout) >= WINOGRAD_FILTER_MIN_CHANNELS ? Path32.WINOGRAD
+                : im2colPath32(p);
     }
 
     /** The im2col path a conv takes where Winograd does not: never {@link Path32#WINOGRAD}. */
@@ -182,7 +211,7 @@ final class CpuConv implements ConvKernels {
             case SAMPLE_BLOCKS -> ConvBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.forward(sx, x.offset(), sw, w.offset(), b, so, p.n, p.cin, p.coutG, p.geo);
-            case WINOGRAD -> Winograd32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
+            case WINOGRAD -> Winograd32.forward(sx, x.offset(), sw, w.offset(), b, so, p, winogradTile(p));
             case STRIDED -> ConvStrided32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
             case ONE_BY_ONE_BLOCKS -> OneByOneBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p);
@@ -211,7 +240,7 @@ final class CpuConv implements ConvKernels {
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p.n, p.cin, p.coutG, p.geo);
-            case WINOGRAD -> Winograd32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
+            case WINOGRAD -> Winograd32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p, winogradTile(p));
             case STRIDED -> ConvStrided32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
             case ONE_BY_ONE_BLOCKS -> OneByOneBlocks32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
@@ -248,7 +277,7 @@ final class CpuConv implements ConvKernels {
         CpuStorage sw = storage(gw);
         CpuStorage kept = columns == null ? null : storage(dense(columns));
         switch (path) {
-            case WINOGRAD -> WinogradFilterGradient32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p);
+            case WINOGRAD -> WinogradFilterGradient32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p, winogradTile(p));
             case STRIDED -> ConvStrided32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p);
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p,
                     ConvBlocks32.samplesPerBlock(p));

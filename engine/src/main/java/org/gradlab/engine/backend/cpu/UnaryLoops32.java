@@ -134,7 +134,7 @@ final class UnaryLoops32 {
             int len = Math.min(BLOCK, n - b);
             OffHeap.load(OffHeap.plus(x, b), d, len);
             OffHeap.load(OffHeap.plus(g, b), gb, len);
-            timesDerivative(loop, s, len);
+            timesDerivative(derivative, loop, s, len);
             OffHeap.store(gb, len, OffHeap.plus(out, b));
         }
     }
@@ -152,16 +152,23 @@ final class UnaryLoops32 {
             int len = Math.min(BLOCK, n - b);
             System.arraycopy(x, b, d, 0, len);
             System.arraycopy(g, b, gb, 0, len);
-            timesDerivative(loop, s, len);
+            timesDerivative(derivative, loop, s, len);
             System.arraycopy(gb, 0, g, b, len);
         }
     }
 
-    /** The staged block of g (s.e2) times derivative(x) (x staged in s.x, overwritten), both at index 0. */
-    private static void timesDerivative(BlockLoop derivative, Scratch s, int len) {
+    /**
+     * The staged block of g (s.e2) times derivative(x) (x staged in s.x, overwritten), both at
+     * index 0; GELU's derivative by its fused loop.
+     */
+    private static void timesDerivative(UnaryFn derivative, BlockLoop loop, Scratch s, int len) {
         float[] d = s.x;
         float[] gb = s.e2;
-        derivative.run(d, s, len);
+        if (derivative == UnaryFn.GELU_DERIVATIVE) {
+            multiplyByGeluDerivative(d, gb, s, len);
+            return;
+        }
+        loop.run(d, s, len);
         for (int i = 0; i < len; i++) {
             gb[i] *= d[i];
         }
@@ -224,15 +231,31 @@ final class UnaryLoops32 {
     private static void geluDerivative(float[] x, Scratch s, int len) {
         float[] e = s.e1;
         float[] powers = s.powers;
+        halfSquareExponentials(x, e, powers, len);
+        powersOfTwo(len, s);
+        for (int i = 0; i < len; i++) {
+            x[i] = 0.5f * (1f + erf(x[i] * SQRT_HALF)) + x[i] * (e[i] * powers[i]) * INV_SQRT_2PI;
+        }
+    }
+
+    /** g[i] *= gelu'(x[i]) for i < len <= BLOCK: {@link #geluDerivative} bit for bit, g's product in its last pass. */
+    private static void multiplyByGeluDerivative(float[] x, float[] g, Scratch s, int len) {
+        float[] e = s.e1;
+        float[] powers = s.powers;
+        halfSquareExponentials(x, e, powers, len);
+        powersOfTwo(len, s);
+        for (int i = 0; i < len; i++) {
+            g[i] *= 0.5f * (1f + erf(x[i] * SQRT_HALF)) + x[i] * (e[i] * powers[i]) * INV_SQRT_2PI;
+        }
+    }
+
+    /** e[i] = e^r (Cephes' mantissa) of v = −min(x², 176)/2, powers[i] = t = v / ln 2 + ROUND: {@link #expBlock}'s first pass without its clamp. */
+    private static void halfSquareExponentials(float[] x, float[] e, float[] powers, int len) {
         for (int i = 0; i < len; i++) {
             float v = -0.5f * Math.min(x[i] * x[i], 176f);
             float t = v * 1.44269504088896341f + ROUND;
             e[i] = expMantissa(v, t - ROUND);
             powers[i] = t;
-        }
-        scaleByPowersOfTwo(e, len, s);
-        for (int i = 0; i < len; i++) {
-            x[i] = 0.5f * (1f + erf(x[i] * SQRT_HALF)) + x[i] * e[i] * INV_SQRT_2PI;
         }
     }
 
@@ -309,11 +332,14 @@ final class UnaryLoops32 {
             e[i] = expMantissa(x, t - ROUND);
             powers[i] = t;
         }
-        scaleByPowersOfTwo(e, len, s);
+        powersOfTwo(len, s);
+        for (int i = 0; i < len; i++) {
+            e[i] *= powers[i];
+        }
     }
 
-    /** e[i] *= 2^n for the n whose t = n + ROUND {@link #expBlock}'s first pass left in the scratch's powers. */
-    private static void scaleByPowersOfTwo(float[] e, int len, Scratch s) {
+    /** The scratch's powers, t = n + ROUND, become 2^n (the bits moved to ints and back: see {@link #expBlock}). */
+    private static void powersOfTwo(int len, Scratch s) {
         float[] powers = s.powers;
         int[] bits = s.bits;
         OffHeap.moveBits(powers, bits, len, true);
@@ -321,9 +347,6 @@ final class UnaryLoops32 {
             bits[i] = (bits[i] - ROUND_BITS + 127) << 23;
         }
         OffHeap.moveBits(powers, bits, len, false);
-        for (int i = 0; i < len; i++) {
-            e[i] *= powers[i];
-        }
     }
 
     private static float tanhArgument(float x) {

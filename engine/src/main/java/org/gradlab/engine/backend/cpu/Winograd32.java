@@ -19,19 +19,23 @@ import org.gradlab.natives.Blas;
  * V = B^T d B for every tile and input channel (16 x Cin x T), then for each of the 16 positions
  * ONE sgemm M[pos] (Cout x T) = U[pos] (Cout x Cin) * V[pos] (Cin x T), then Y = A^T m A per tile
  * and output channel, cropped at the right and bottom edges of an odd output plane, plus bias.
+ * F(4x4, 3x3) ({@link WinogradTile#F4X4}, transforms in {@link Winograd4x4Transforms32} and
+ * {@link Winograd4x4Filters32}) runs the same driver with 6x6 patches, 36 positions and 4x4
+ * tiles: 4x fewer multiply-adds than im2col + GEMM.
  *
  * <p>Backward-data of a 3x3 stride-1 conv with padding p is the same kind of conv: dx = conv(dy,
  * w rotated 180 degrees with in and out channels swapped, padding 2 - p); {@link #backwardInput}
  * runs the same machinery on it, reading the forward's U transposed at permuted positions
- * ({@link #filters}). The filter gradient has its own class, {@link WinogradFilterGradient32}.
+ * ({@link #filters}; F(4x4) transforms the turned filters instead). The filter gradient has its
+ * own class, {@link WinogradFilterGradient32}.
  *
  * <p>NOTE: the F(2x2) transforms only add, subtract and halve, so float32 keeps its accuracy
- * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4, 3x3) would save more but its
- * transforms (factors up to 8 and 1/24) lose several bits.
+ * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4)'s (factors up to 8 and 1/24)
+ * lose a few bits, about 5-10x F(2x2)'s error (measured in {@link Winograd4x4Transforms32}).
  *
- * <p>When it pays (measured, bench/README.md "Winograd F(2x2, 3x3)"): the GEMMs shrink 2.25x but
- * the transforms cost about 1 ns per element of V and M on the test host, so only convs with
- * many channels gain; CpuConv chooses.
+ * <p>When it pays (measured, bench/README.md "Winograd F(2x2, 3x3)" and "Winograd F(4x4, 3x3)"):
+ * the GEMMs shrink 2.25x (4x) but the transforms cost about 0.5-1.4 ns per element of V and M on
+ * the test host, so convs with few channels (Cin = 3) lose; CpuConv chooses the path and the tile.
  *
  * <p>Scratch per chunk of sample blocks: off-heap V and M (the GEMMs' operands), heap staging
  * slots (see {@link HeapStage}) 0 one input plane, 1 its zero-bordered copy, 4 one output
@@ -41,15 +45,22 @@ import org.gradlab.natives.Blas;
 final class Winograd32 {
     private Winograd32() {}
 
-    /** Transformed positions per tile (4 x 4). */
-    static final int POS = 16;
+    /** Transformed positions per F(2x2) tile (4 x 4). */
+    static final int POS = WinogradTile.F2X2.positions();
     /** Tiles one block GEMM should reach ({@code -Dgradlab.winogradTiles}). */
     private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradTiles", 160);
     /** Upper bound on V plus M of one block, in floats (16 MB). */
     private static final long MAX_BLOCK_FLOATS = 4L << 20;
 
-    /** One conv as the Winograd core sees it: src (n, cin, h, w) padded by (qh, qw) into out (n, cout, ho, wo). */
-    record TileGeo(int n, int cin, int cout, int h, int w, int qh, int qw) {
+    /**
+     * One conv as the Winograd core sees it: src (n, cin, h, w) padded by (qh, qw) into out (n, cout, ho, wo),
+     * in tiles of {@code tile.m} x {@code tile.m} outputs.
+     */
+    record TileGeo(WinogradTile tile, int n, int cin, int cout, int h, int w, int qh, int qw) {
+        int positions() {
+            return tile.positions();
+        }
+
         int ho() {
             return h + 2 * qh - 2;
         }
@@ -59,42 +70,51 @@ final class Winograd32 {
         }
 
         int tilesH() {
-            return (ho() + 1) / 2;
+            return (ho() + tile.m - 1) / tile.m;
         }
 
         int tilesW() {
-            return (wo() + 1) / 2;
+            return (wo() + tile.m - 1) / tile.m;
         }
 
         int tilesPerSample() {
             return tilesH() * tilesW();
         }
 
-        /** Rows and columns of the zero-bordered input plane every tile reads from (4 + 2 * (tiles - 1)). */
+        /** Rows and columns of the zero-bordered input plane every tile reads from (m * tiles + 2). */
         int padH() {
-            return 2 * tilesH() + 2;
+            return tile.m * tilesH() + 2;
         }
 
         int padW() {
-            return 2 * tilesW() + 2;
+            return tile.m * tilesW() + 2;
         }
     }
 
-    /** out = conv(x, w) + bias (bias may be null), every element written. */
-    static void forward(CpuStorage x, long xOff, CpuStorage w, long wOff, float[] bias, CpuStorage out, CpuConv.Plan p) {
+    /** out = conv(x, w) + bias (bias may be null) by F(m x m, 3x3) of {@code tile}, every element written. */
+    static void forward(CpuStorage x, long xOff, CpuStorage w, long wOff, float[] bias, CpuStorage out, CpuConv.Plan p,
+                        WinogradTile tile) {
         Im2col.Geo g = p.geo();
-        TileGeo s = new TileGeo(p.n(), p.cin(), p.cout(), g.h(), g.w(), g.ph(), g.pw());
-        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin())) {
+        TileGeo s = new TileGeo(tile, p.n(), p.cin(), p.cout(), g.h(), g.w(), g.ph(), g.pw());
+        try (CpuStorage u = tile == WinogradTile.F2X2 ? filters(w, wOff, p.cout(), p.cin())
+                : Winograd4x4Filters32.filters(w, wOff, p.cout(), p.cin(), false)) {
             run(x, xOff, u, false, bias, out, s);
         }
     }
 
-    /** gx = the input gradient of conv(x, w) for output gradient g: conv(g, rot180(w)^T, padding 2 - p). gx written whole. */
-    static void backwardInput(CpuStorage g, long gOff, CpuStorage w, long wOff, CpuStorage gx, CpuConv.Plan p) {
+    /**
+     * gx = the input gradient of conv(x, w) for output gradient g: conv(g, rot180(w)^T, padding 2 - p). gx written whole.
+     * NOTE: F(2x2) reads the forward's U turned ({@link #filters}); F(4x4)'s points +-2 do not map to
+     * each other under the flip, so it transforms the turned filters themselves.
+     */
+    static void backwardInput(CpuStorage g, long gOff, CpuStorage w, long wOff, CpuStorage gx, CpuConv.Plan p,
+                              WinogradTile tile) {
         Im2col.Geo geo = p.geo();
-        TileGeo s = new TileGeo(p.n(), p.cout(), p.cin(), geo.ho(), geo.wo(), 2 - geo.ph(), 2 - geo.pw());
-        try (CpuStorage u = filters(w, wOff, p.cout(), p.cin())) {
-            run(g, gOff, u, true, null, gx, s);
+        TileGeo s = new TileGeo(tile, p.n(), p.cout(), p.cin(), geo.ho(), geo.wo(), 2 - geo.ph(), 2 - geo.pw());
+        boolean f2 = tile == WinogradTile.F2X2;
+        try (CpuStorage u = f2 ? filters(w, wOff, p.cout(), p.cin())
+                : Winograd4x4Filters32.filters(w, wOff, p.cout(), p.cin(), true)) {
+            run(g, gOff, u, f2, null, gx, s);
         }
     }
 
@@ -176,7 +196,7 @@ final class Winograd32 {
     static int samplesPerBlock(TileGeo s, int targetTiles) {
         int tps = s.tilesPerSample();
         int nb = (targetTiles + tps - 1) / tps;
-        long perSample = (long) POS * (s.cin() + s.cout()) * tps;
+        long perSample = (long) s.positions() * (s.cin() + s.cout()) * tps;
         nb = (int) Math.min(nb, Math.max(1, MAX_BLOCK_FLOATS / perSample));
         nb = Math.min(nb, (s.n() + Parallel.threads() - 1) / Parallel.threads());
         return Math.max(1, Math.min(nb, s.n()));
@@ -193,7 +213,7 @@ final class Winograd32 {
     }
 
     /**
-     * Off-heap V (16 x Cin x T) and M (16 x Cout x T) of one chunk, positions {@link #positionStride}
+     * Off-heap V (positions x Cin x T) and M (positions x Cout x T) of one chunk, positions {@link #positionStride}
      * apart; every rows x T matrix is written whole before it is read, the gaps are never touched.
      */
     static final class Work implements AutoCloseable {
@@ -201,8 +221,8 @@ final class Winograd32 {
         final CpuStorage m;
 
         Work(TileGeo s, int tiles) {
-            v = new CpuStorage(DType.F32, (long) POS * positionStride(s.cin(), tiles), false);
-            m = new CpuStorage(DType.F32, (long) POS * positionStride(s.cout(), tiles), false);
+            v = new CpuStorage(DType.F32, (long) s.positions() * positionStride(s.cin(), tiles), false);
+            m = new CpuStorage(DType.F32, (long) s.positions() * positionStride(s.cout(), tiles), false);
         }
 
         @Override
@@ -214,7 +234,7 @@ final class Winograd32 {
 
     /**
      * dst = conv3x3(src, U) + bias for every sample: the blocks of samples split across threads
-     * ({@link Parallel}); blocks write disjoint samples of dst. With {@code turned}, U holds the
+     * ({@link Parallel}); blocks write disjoint samples of dst. With {@code turned} (F(2x2) only), U holds the
      * transform of the conv's own filters (s.cin x s.cout per position) and the GEMM reads it
      * transposed at the {@link #rotated} position (backward-data, see {@link #filters}).
      */
@@ -232,13 +252,17 @@ final class Winograd32 {
                     int nbk = Math.min(nb, s.n() - n0);
                     int tiles = nbk * tps;
                     WinogradTransforms32.input(src, srcOff, n0, nbk, s, pad, work.v);
-                    for (int pos = 0; pos < POS; pos++) {
+                    for (int pos = 0; pos < s.positions(); pos++) {
                         long uAt = (long) (turned ? rotated(pos) : pos) * s.cout() * s.cin();
                         Blas.sgemm(turned, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), uAt, turned ? s.cout() : s.cin(),
                                 work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
                                 work.m.buffer(), (long) pos * positionStride(s.cout(), tiles), tiles);
                     }
-                    WinogradTransforms32.output(work.m, n0, nbk, s, bias, dst);
+                    if (s.tile() == WinogradTile.F2X2) {
+                        WinogradTransforms32.output(work.m, n0, nbk, s, bias, dst);
+                    } else {
+                        Winograd4x4Transforms32.output(work.m, n0, nbk, s, bias, dst);
+                    }
                 }
             }
         });

@@ -37,19 +37,20 @@ import org.gradlab.natives.Blas;
 final class WinogradFilterGradient32 {
     private WinogradFilterGradient32() {}
 
-    private static final int POS = Winograd32.POS;
     /** Tiles one block GEMM should reach, its K ({@code -Dgradlab.winogradFilterTiles}). */
     private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradFilterTiles", 160);
 
-    /** gw (Cout x Cin x 3 x 3, written whole) = the filter gradient of conv(x, w) for the output gradient g. */
-    static void backwardWeight(CpuStorage g, long gOff, CpuStorage x, long xOff, CpuStorage gw, CpuConv.Plan p) {
+    /** gw (Cout x Cin x 3 x 3, written whole) = the filter gradient of conv(x, w) for the output gradient g, by {@code tile}. */
+    static void backwardWeight(CpuStorage g, long gOff, CpuStorage x, long xOff, CpuStorage gw, CpuConv.Plan p,
+                               WinogradTile tile) {
         Im2col.Geo geo = p.geo();
-        Winograd32.TileGeo s = new Winograd32.TileGeo(p.n(), p.cin(), p.cout(), geo.h(), geo.w(), geo.ph(), geo.pw());
+        Winograd32.TileGeo s = new Winograd32.TileGeo(tile, p.n(), p.cin(), p.cout(), geo.h(), geo.w(), geo.ph(), geo.pw());
         int nb = Winograd32.samplesPerBlock(s, TARGET_TILES);
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
         int uStep = s.cout() * s.cin(); // dU[pos] apart: the GEMMs write one position at a time, the transform reads rows
-        int size = POS * uStep;
+        int positions = s.positions();
+        int size = positions * uStep;
         CpuStorage[] partial = new CpuStorage[Parallel.chunks(blocks, 1)];
         try {
             Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
@@ -58,7 +59,7 @@ final class WinogradFilterGradient32 {
                 try (Winograd32.Work work = new Winograd32.Work(s, nb * tps)) {
                     float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
                     java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
-                    int tileCells = 4 * s.tilesH() * s.tilesW();
+                    int tileCells = tile.m * tile.m * s.tilesH() * s.tilesW();
                     float[] gPad = HeapStage.scratch(2, tileCells);
                     java.util.Arrays.fill(gPad, 0, tileCells, 0f); // the cropped cells of odd planes stay zero
                     for (int b = b0; b < b1; b++) {
@@ -66,10 +67,14 @@ final class WinogradFilterGradient32 {
                         int nbk = Math.min(nb, s.n() - n0);
                         int tiles = nbk * tps;
                         WinogradTransforms32.input(x, xOff, n0, nbk, s, pad, work.v);
-                        gradientTransform(g, gOff, n0, nbk, s, gPad, work.m);
+                        if (tile == WinogradTile.F2X2) {
+                            gradientTransform(g, gOff, n0, nbk, s, gPad, work.m);
+                        } else {
+                            Winograd4x4Transforms32.gradient(g, gOff, n0, nbk, s, work.m);
+                        }
                         int stepV = Winograd32.positionStride(s.cin(), tiles);
                         int stepM = Winograd32.positionStride(s.cout(), tiles);
-                        for (int pos = 0; pos < POS; pos++) {
+                        for (int pos = 0; pos < positions; pos++) {
                             Blas.sgemm(false, true, s.cout(), s.cin(), tiles, 1f, work.m.buffer(), (long) pos * stepM, tiles,
                                     work.v.buffer(), (long) pos * stepV, tiles, b == b0 ? 0f : 1f, partial[chunk].buffer(),
                                     (long) pos * uStep, s.cin());
@@ -81,7 +86,7 @@ final class WinogradFilterGradient32 {
             Parallel.addInOrder(partial, size);
         }
         try (CpuStorage du = partial[0]) {
-            filterTransform(du, uStep, s.cout(), s.cin(), gw);
+            filterTransform(du, uStep, s.cout(), s.cin(), tile, gw);
         }
     }
 
@@ -99,7 +104,8 @@ final class WinogradFilterGradient32 {
         int tps = s.tilesPerSample();
         int tiles = nbk * tps;
         int step = Winograd32.positionStride(s.cout(), tiles);
-        long mb = OffHeap.floats(m, 0, (long) POS * step);
+        int positions = s.positions();
+        long mb = OffHeap.floats(m, 0, (long) positions * step);
         float[] plane = HeapStage.scratch(3, ho * wo);
         float[][] rows = WinogradTransforms32.tileRows(tiles); // one channel's tiles of every sample per position, copied out whole
         for (int co = 0; co < s.cout(); co++) {
@@ -112,7 +118,7 @@ final class WinogradFilterGradient32 {
                     tileRow(gPad, 2 * i * wp, wp, tw, rows, sm * tps + i * tw);
                 }
             }
-            for (int k = 0; k < POS; k++) {
+            for (int k = 0; k < positions; k++) {
                 OffHeap.copy(rows[k], 0, mb, k * step + co * tiles, tiles);
             }
         }
@@ -157,43 +163,56 @@ final class WinogradFilterGradient32 {
     }
 
     /**
-     * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU (off-heap, 16 positions uStep apart,
-     * dU[pos] row-major Cout x Cin): G^T down the four columns, then along the three rows, in
-     * double, rounded once. Per output channel the 16 rows of dU are copied into heap arrays and
-     * its 9 x Cin results written out whole; output channels split across threads.
+     * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU (off-heap, positions uStep apart,
+     * dU[pos] row-major Cout x Cin). Per output channel the rows of dU are copied into heap arrays and
+     * its 9 x Cin results written out whole; output channels split across threads. F(4x4):
+     * {@link Winograd4x4Filters32#filterGradient}.
      */
-    private static void filterTransform(CpuStorage du, int uStep, int cout, int cin, CpuStorage gw) {
-        long src = OffHeap.floats(du, 0, (long) POS * uStep);
+    private static void filterTransform(CpuStorage du, int uStep, int cout, int cin, WinogradTile tile, CpuStorage gw) {
+        int positions = tile.positions();
+        long src = OffHeap.floats(du, 0, (long) positions * uStep);
         long dst = OffHeap.floats(gw, 0, (long) cout * cin * 9);
-        Parallel.forChunks(cout, Parallel.grain(POS * (long) cin), (chunk, co0, co1) -> {
-            float[][] u = new float[POS][cin];
+        Parallel.forChunks(cout, Parallel.grain(positions * (long) cin), (chunk, co0, co1) -> {
+            float[][] u = new float[positions][cin];
             float[] out = new float[9 * cin];
-            double[] t = new double[12];
             for (int co = co0; co < co1; co++) {
-                for (int k = 0; k < POS; k++) {
+                for (int k = 0; k < positions; k++) {
                     OffHeap.copy(src, k * uStep + co * cin, u[k], 0, cin);
                 }
-                for (int ci = 0; ci < cin; ci++) {
-                    // t (3 x 4) = G^T u: per column, [u0 + (u1+u2)/2, (u1-u2)/2, (u1+u2)/2 + u3]
-                    for (int c = 0; c < 4; c++) {
-                        double u1 = u[4 + c][ci];
-                        double u2 = u[8 + c][ci];
-                        t[c] = u[c][ci] + (u1 + u2) / 2;
-                        t[4 + c] = (u1 - u2) / 2;
-                        t[8 + c] = (u1 + u2) / 2 + u[12 + c][ci];
-                    }
-                    for (int r = 0; r < 3; r++) { // dg = t G, the same along each row
-                        double a = t[4 * r];
-                        double b = t[4 * r + 1];
-                        double c = t[4 * r + 2];
-                        double d = t[4 * r + 3];
-                        out[9 * ci + 3 * r] = (float) (a + (b + c) / 2);
-                        out[9 * ci + 3 * r + 1] = (float) ((b - c) / 2);
-                        out[9 * ci + 3 * r + 2] = (float) ((b + c) / 2 + d);
-                    }
+                if (tile == WinogradTile.F2X2) {
+                    filterGradient(u, cin, out);
+                } else {
+                    Winograd4x4Filters32.filterGradient(u, cin, out);
                 }
                 OffHeap.copy(out, 0, dst, co * cin * 9, 9 * cin);
             }
         });
+    }
+
+    /**
+     * out[9 ci .. 9 ci + 9) = G^T u G for every ci, u[pos][ci] one output channel's 4x4 dU: G^T
+     * down the four columns, then along the three rows, in double, rounded once.
+     */
+    private static void filterGradient(float[][] u, int cin, float[] out) {
+        double[] t = new double[12];
+        for (int ci = 0; ci < cin; ci++) {
+            // t (3 x 4) = G^T u: per column, [u0 + (u1+u2)/2, (u1-u2)/2, (u1+u2)/2 + u3]
+            for (int c = 0; c < 4; c++) {
+                double u1 = u[4 + c][ci];
+                double u2 = u[8 + c][ci];
+                t[c] = u[c][ci] + (u1 + u2) / 2;
+                t[4 + c] = (u1 - u2) / 2;
+                t[8 + c] = (u1 + u2) / 2 + u[12 + c][ci];
+            }
+            for (int r = 0; r < 3; r++) { // dg = t G, the same along each row
+                double a = t[4 * r];
+                double b = t[4 * r + 1];
+                double c = t[4 * r + 2];
+                double d = t[4 * r + 3];
+                out[9 * ci + 3 * r] = (float) (a + (b + c) / 2);
+                out[9 * ci + 3 * r + 1] = (float) ((b - c) / 2);
+                out[9 * ci + 3 * r + 2] = (float) ((b + c) / 2 + d);
+            }
+        }
     }
 }

@@ -3,7 +3,8 @@ package org.gradlab.engine.backend.cpu;
 /**
  * The data transforms of {@link Winograd32}'s F(2x2, 3x3), between NCHW planes and the GEMMs'
  * position-major V and M (16 positions {@link Winograd32#positionStride} apart, each rows x T,
- * T the block's tiles): {@link #input}, V = B^T d B per tile and input channel, and
+ * T the block's tiles): {@link #input}, V = B^T d B per tile and input channel (its plane
+ * staging serves F(4x4) too, with {@link Winograd4x4Transforms32}'s tile rows), and
  * {@link #output}, Y = A^T m A per tile and output channel. Scalar Java in the shapes C2 runs
  * fastest (measured with throwaway probes; bench/README.md, "Winograd F(2x2, 3x3)").
  */
@@ -14,13 +15,18 @@ final class WinogradTransforms32 {
 
     /**
      * V[pos][c][t] (off-heap, T = nbk tiles per sample) = B^T d B for every tile t of samples
-     * [n0, n0 + nbk) and input channel c, d the tile's 4x4 patch of the zero-bordered plane:
+     * [n0, n0 + nbk) and input channel c, d the tile's patch of the zero-bordered plane (F(4x4):
+     * {@link Winograd4x4Transforms32#inputTileRow}). F(2x2), 4x4 patches:
      * the rows r0..r3 of d first combined as B^T does (r0 - r2, r1 + r2, r2 - r1, r1 - r3), then
      * the four columns c0..c3 of each combined row the same way. NOTE: one tile per loop turn,
      * all 16 values in registers: four loops per tile row, each only a few turns (7 tiles at
      * 14x14), were slower (bench/README.md, "Winograd F(2x2, 3x3)").
      */
     static void input(CpuStorage src, long srcOff, int n0, int nbk, Winograd32.TileGeo s, float[] pad, CpuStorage v) {
+        if (s.tile() == WinogradTile.F4X4) {
+            Winograd4x4Transforms32.input(src, srcOff, n0, nbk, s, v);
+            return;
+        }
         int h = s.h();
         int w = s.w();
         int wp = s.padW();
@@ -28,7 +34,8 @@ final class WinogradTransforms32 {
         int tps = s.tilesPerSample();
         int tiles = nbk * tps;
         int step = Winograd32.positionStride(s.cin(), tiles);
-        long vb = OffHeap.floats(v, 0, (long) POS * step);
+        int positions = s.positions();
+        long vb = OffHeap.floats(v, 0, (long) positions * step);
         float[] plane = HeapStage.scratch(0, h * w);
         float[][] rows = tileRows(tiles);
         for (int c = 0; c < s.cin(); c++) {
@@ -41,7 +48,7 @@ final class WinogradTransforms32 {
                     tileRow(pad, 2 * i * wp, wp, tw, rows, sm * tps + i * tw);
                 }
             }
-            for (int k = 0; k < POS; k++) {
+            for (int k = 0; k < positions; k++) {
                 OffHeap.copy(rows[k], 0, vb, k * step + c * tiles, tiles);
             }
         }
@@ -52,12 +59,12 @@ final class WinogradTransforms32 {
      * tile loop stores to them and each is copied out whole. NOTE: storing straight into V's 16
      * off-heap rows was ~30 % slower per element (a throwaway probe, 64 channels at 28x28).
      */
-    private static final ThreadLocal<float[][]> TILE_ROWS = ThreadLocal.withInitial(() -> new float[POS][0]);
+    private static final ThreadLocal<float[][]> TILE_ROWS = ThreadLocal.withInitial(() -> new float[WinogradTile.MAX_POSITIONS][0]);
 
     static float[][] tileRows(int n) {
         float[][] r = TILE_ROWS.get();
         if (r[0].length < n) {
-            for (int k = 0; k < POS; k++) {
+            for (int k = 0; k < r.length; k++) {
                 r[k] = new float[n];
             }
         }

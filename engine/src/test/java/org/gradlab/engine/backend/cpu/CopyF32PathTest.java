@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
  * The float32 copy ({@link Copy32}) against the float64 copy loop, value for value (a copy is
  * exact in both): attention's head permute made contiguous (rows of contiguous floats), a
  * transpose (strided rows), a bias broadcast into every row, a column broadcast along the last
- * axis (a fill), a copy into a strided slice of a larger tensor, rank 0 and rank 1.
+ * axis (a fill), a copy into a strided slice of a larger tensor, rank 0 and rank 1; transposes of
+ * the last two axes (by tiles) with edges that are and are not multiples of the tile, batched,
+ * permuted and narrowed.
  */
 class CopyF32PathTest {
     private static final ElementwiseKernels EW = CpuBackend.INSTANCE.elementwise();
@@ -24,6 +26,10 @@ class CopyF32PathTest {
         same(exactInF32(gen, 2, 5, 3, 4), t -> t.permute(0, 2, 1, 3), "head permute (B, T, H, D) to (B, H, T, D)");
         same(exactInF32(gen, 6, 7), t -> t.transpose(0, 1), "transpose");
         same(exactInF32(gen, 3, 4, 5), t -> t.permute(2, 0, 1), "3-d permute");
+        same(exactInF32(gen, 37, 50), t -> t.transpose(0, 1), "transpose by tiles, edges not multiples of the tile");
+        same(exactInF32(gen, 2, 3, 20, 33), t -> t.transpose(-1, -2), "batched transpose by tiles");
+        same(exactInF32(gen, 2, 20, 3, 17), t -> t.permute(0, 2, 3, 1), "permuted batch, last two axes transposed, by tiles");
+        same(exactInF32(gen, 40, 18), t -> t.slice0(3, 33).transpose(0, 1), "sliced transpose by tiles");
         same(exactInF32(gen), t -> t, "rank 0");
         same(exactInF32(gen, 9), t -> t, "rank 1");
 
