@@ -28,7 +28,8 @@ class ConvKeptColumnsTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of(new int[] {70, 4, 4, 4}, new int[] {32, 4, 3, 3}, new Conv2dParams(1, 1, 1)), // blocks 50 + 20
-                Arguments.of(new int[] {40, 8, 8, 8}, new int[] {32, 8, 3, 3}, new Conv2dParams(2, 1, 1)), // blocks, stride 2
+                // blocks, stride 2 (unpadded: a padded one skips its padding's taps on ConvStrided32, which keeps nothing)
+                Arguments.of(new int[] {40, 8, 9, 9}, new int[] {32, 8, 3, 3}, new Conv2dParams(2, 0, 1)),
                 Arguments.of(new int[] {3, 3, 28, 28}, new int[] {32, 3, 3, 3}, new Conv2dParams(1, 1, 1)), // per sample
                 Arguments.of(new int[] {4, 3, 9, 9}, new int[] {8, 3, 5, 5}, new Conv2dParams(1, 2, 1)), // 5x5 shift, narrow
                 Arguments.of(new int[] {2, 3, 9, 7}, new int[] {4, 3, 3, 3}, new Conv2dParams(1, 0, 1))); // no padding

@@ -23,6 +23,8 @@ import org.gradlab.engine.backend.ConvKernels;
  *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, 32+ channels:
  *       Winograd F(2x2, 3x3) or F(4x4, 3x3) ({@link WinogradTile}) for the forward, backward-data
  *       ({@link Winograd32}) and the filter gradient ({@link WinogradFilterGradient32});
+ *   <li>{@link Path32#STRIDED}: groups 1, stride above 1, overlapping windows, padding: im2col +
+ *       GEMM over blocks of samples without the taps that land in the padding ({@link ConvStrided32});
  *   <li>{@link Path32#PER_SAMPLE}: everything else: staged im2col + GEMM per sample and group
  *       ({@link ConvSamples32}).
  * </ul>
@@ -30,7 +32,7 @@ import org.gradlab.engine.backend.ConvKernels;
 final class CpuConv implements ConvKernels {
 
     /** The float32 paths, see the class comment; {@link #path32} chooses. */
-    enum Path32 { SAMPLE_BLOCKS, DEPTHWISE, ONE_BY_ONE_BLOCKS, ONE_BY_ONE, WINOGRAD, PER_SAMPLE }
+    enum Path32 { SAMPLE_BLOCKS, DEPTHWISE, ONE_BY_ONE_BLOCKS, ONE_BY_ONE, WINOGRAD, STRIDED, PER_SAMPLE }
 
     /**
      * {@code -Dgradlab.conv32.winograd=false} keeps 3x3 convs on im2col + GEMM (for benchmarks).
@@ -111,6 +113,9 @@ final class CpuConv implements ConvKernels {
         if (p.depthwise()) {
             return Path32.DEPTHWISE;
         }
+        if (ConvStrided32.applies(p)) {
+            return Path32.STRIDED;
+        }
         return p.groups() == 1 && ConvBlocks32.samplesPerBlock(p) > 1 ? Path32.SAMPLE_BLOCKS : Path32.PER_SAMPLE;
     }
 
@@ -179,7 +184,7 @@ final class CpuConv implements ConvKernels {
         Path32 path = path32(p);
         long most = Math.min(KEEP_COLUMNS, path == Path32.PER_SAMPLE ? KEEP_COLUMNS_PER_SAMPLE : KEEP_COLUMNS);
         boolean keep = x.dtype() == DType.F32 && p.groups == 1 && !p.direct() && !p.depthwise() && floats > 0
-                && floats <= most && path != Path32.WINOGRAD; // Winograd builds no col matrix
+                && floats <= most && path != Path32.WINOGRAD && path != Path32.STRIDED; // no whole col matrix to keep
         Tensor cols = keep ? Tensor.uninitialized(DType.F32, x.device(), (int) floats) : null; // im2col writes it whole
         return new ConvForward(forward(x, w, bias, cp, cols), cols);
     }
@@ -207,6 +212,7 @@ final class CpuConv implements ConvKernels {
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.forward(sx, x.offset(), sw, w.offset(), b, so, p.n, p.cin, p.coutG, p.geo);
             case WINOGRAD -> Winograd32.forward(sx, x.offset(), sw, w.offset(), b, so, p, winogradTile(p));
+            case STRIDED -> ConvStrided32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
             case ONE_BY_ONE_BLOCKS -> OneByOneBlocks32.forward(sx, x.offset(), sw, w.offset(), b, so, p);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.forward(sx, x.offset(), sw, w.offset(), b, so, kept, p);
         }
@@ -235,6 +241,7 @@ final class CpuConv implements ConvKernels {
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p.n, p.cin, p.coutG, p.geo);
             case WINOGRAD -> Winograd32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p, winogradTile(p));
+            case STRIDED -> ConvStrided32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
             case ONE_BY_ONE_BLOCKS -> OneByOneBlocks32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.backwardInput(sg, gOut.offset(), sw, w.offset(), sx, p);
         }
@@ -271,6 +278,7 @@ final class CpuConv implements ConvKernels {
         CpuStorage kept = columns == null ? null : storage(dense(columns));
         switch (path) {
             case WINOGRAD -> WinogradFilterGradient32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p, winogradTile(p));
+            case STRIDED -> ConvStrided32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p);
             case SAMPLE_BLOCKS -> ConvBlocks32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p,
                     ConvBlocks32.samplesPerBlock(p));
             case DEPTHWISE -> Depthwise32.backwardWeight(sg, gOut.offset(), sx, x.offset(), sw, p.n, p.cin, p.coutG, p.geo);

@@ -7,8 +7,9 @@ package org.gradlab.engine.backend.cpu;
  * against them in Im2colF32Test). col has rows (c, ki, kj) and columns (oh, ow):
  * col[(c*kh+ki)*kw+kj][oh*Wo+ow] = x[c][oh*sh-ph+ki][ow*sw-pw+kj] (0 outside the input).
  * col2im is its adjoint: it ADDS each col entry back to the input position it came from.
- * Two versions each: the general one through a zero-bordered copy of x ({@code im2colPadded}),
- * and the shifted-plane one for stride-1 "same" convs ({@code im2colShift}).
+ * Three versions each: the general one through a zero-bordered copy of x ({@code im2colPadded}),
+ * the shifted-plane one for stride-1 "same" convs ({@code im2colShift}) and the phase one for
+ * strided convs whose windows do not overlap ({@link Im2colPhases}).
  */
 final class Im2col {
     private Im2col() {}
@@ -47,6 +48,8 @@ final class Im2col {
         long base = OffHeap.floats(col, colOff, span(channels * g.kh() * g.kw(), g.ho() * g.wo(), ld));
         if (isSameShift(g)) {
             im2colShift(x, xOff, channels, g, base, ld);
+        } else if (Im2colPhases.applies(g)) {
+            Im2colPhases.im2col(x, xOff, channels, g, base, ld);
         } else {
             im2colPadded(x, xOff, channels, g, pad, base, ld);
         }
@@ -98,6 +101,8 @@ final class Im2col {
         long base = OffHeap.floats(col, colOff, span(channels * g.kh() * g.kw(), g.ho() * g.wo(), ld));
         if (isSameShift(g)) {
             col2imShift(base, ld, channels, g, x, xOff);
+        } else if (Im2colPhases.applies(g)) {
+            Im2colPhases.col2im(base, ld, channels, g, HeapStage.scratch(ROW_SLOT, g.ho() * g.wo()), x, xOff);
         } else {
             col2imPadded(base, ld, channels, g, pad, x, xOff);
         }

@@ -3,6 +3,7 @@ package org.gradlab.engine.backend.cpu;
 import static org.gradlab.engine.backend.cpu.ReferenceCheck.assertClose;
 import static org.gradlab.engine.backend.cpu.ReferenceCheck.exactInF32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.EnumSet;
 import java.util.Set;
@@ -74,6 +75,15 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {2, 64, 8, 6}, new int[] {72, 64, 3, 3}, new Conv2dParams(1, 0, 1), false),
                 Arguments.of(new int[] {2, 128, 5, 5}, new int[] {64, 128, 3, 3}, new Conv2dParams(1, 1, 1), false),
                 Arguments.of(new int[] {2, 64, 4, 6}, new int[] {64, 64, 3, 3}, new Conv2dParams(1, 1, 1), true),
+                // stride 2+ with overlapping windows and padding, 32+ output channels: the padding's taps
+                // skipped (ResNet-18's 7x7 -> 4x4 with three column classes, a last block of 20 samples, the
+                // 7x7 stem, asymmetric strides and padding, padding 2 whose first output row skips a kernel row)
+                Arguments.of(new int[] {70, 3, 7, 7}, new int[] {32, 3, 3, 3}, new Conv2dParams(2, 1, 1), false),
+                Arguments.of(new int[] {3, 5, 14, 13}, new int[] {33, 5, 3, 3}, new Conv2dParams(2, 1, 1), false),
+                Arguments.of(new int[] {2, 3, 16, 15}, new int[] {32, 3, 7, 7}, new Conv2dParams(2, 3, 1), false),
+                Arguments.of(new int[] {3, 4, 11, 10}, new int[] {40, 4, 5, 3}, new Conv2dParams(2, 3, 2, 1, 1), false),
+                Arguments.of(new int[] {2, 4, 6, 6}, new int[] {32, 4, 3, 3}, new Conv2dParams(3, 2, 1), false),
+                Arguments.of(new int[] {2, 3, 9, 6}, new int[] {32, 3, 3, 3}, new Conv2dParams(2, 1, 1), true),
                 // a strided (transposed) input view
                 Arguments.of(new int[] {2, 3, 6, 9}, new int[] {4, 3, 3, 3}, new Conv2dParams(1, 1, 1), true),
                 Arguments.of(new int[] {2, 4, 5, 8}, new int[] {4, 1, 3, 3}, new Conv2dParams(1, 1, 4), true));
@@ -138,6 +148,21 @@ class ConvF32PathTest {
                 new Conv2dParams(4, 0, 1)), "ViT-Tiny's conv_proj at 28 px, patch 4");
         assertEquals(CpuConv.Path32.DEPTHWISE, path(new int[] {2, 1, 7, 9}, new int[] {5, 1, 3, 3},
                 new Conv2dParams(1, 1, 1)), "an overlapping conv on one channel stays depthwise");
+    }
+
+    @Test
+    void resNet18sStride2ConvsSkipThePaddingOnlyOnSmallPlanes() {
+        int[][] convs = {{64, 28}, {128, 14}, {256, 7}}; // Cin, input side; Cout = 2 Cin
+        CpuConv.Path32[] expected = {CpuConv.Path32.PER_SAMPLE, CpuConv.Path32.STRIDED, CpuConv.Path32.STRIDED};
+        for (int i = 0; i < convs.length; i++) {
+            int cin = convs[i][0];
+            int h = convs[i][1];
+            assertEquals(expected[i], path(new int[] {64, cin, h, h}, new int[] {2 * cin, cin, 3, 3}, new Conv2dParams(2, 1, 1)),
+                    "3x3 stride 2, " + cin + " @ " + h);
+            // the 1x1 downsampling convs: no padding, no overlap (Im2colPhases)
+            assertNotEquals(CpuConv.Path32.STRIDED, path(new int[] {64, cin, h, h}, new int[] {2 * cin, cin, 1, 1},
+                    new Conv2dParams(2, 0, 1)), "1x1 stride 2, " + cin + " @ " + h);
+        }
     }
 
     @Test

@@ -147,6 +147,15 @@ class ParallelPathsTest {
                 }
             }
         }
+        if (alsoReductions) { // stride 2 without the padding's taps: in blocks whose size follows the thread count
+            Conv2dParams s2 = new Conv2dParams(2, 1, 1);
+            Tensor xs = exactInF32(gen, 9, 4, 7, 7).to(DType.F32);
+            Tensor ws = exactInF32(gen, 32, 4, 3, 3).to(DType.F32);
+            Tensor gs = exactInF32(gen, 9, 32, 4, 4).to(DType.F32);
+            calls.add(() -> CONV.conv2dForward(xs, ws, null, s2));
+            calls.add(() -> CONV.conv2dBackwardInput(gs, ws, xs.shape(), s2));
+            calls.add(() -> CONV.conv2dBackwardWeight(gs, xs, ws.shape(), s2));
+        }
         Tensor x = exactInF32(gen, 6, 5, 8, 8).to(DType.F32);
         Tensor g = exactInF32(gen, 6, 5, 8, 8).to(DType.F32);
         var bn = CpuBackend.INSTANCE.norm().batchNormForward(x, null, null, null, null, true, 0.1, 1e-5);

@@ -137,7 +137,8 @@ class WinogradF32Test {
             assertEquals(tiles[k], CpuConv.winogradTile(plan(32, c[0], c[0], c[1], 1)), c[0] + " @ " + c[1]);
         }
         assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 3, 64, 28, 1));
-        assertEquals(CpuConv.Path32.SAMPLE_BLOCKS, path(32, 128, 256, 14, 2));
+        // its stride-2 convs on 7x7 and 4x4 planes: im2col without the padding's taps
+        assertEquals(CpuConv.Path32.STRIDED, path(32, 128, 256, 14, 2));
         // exp 08: 3 -> 32 @ 28 stays on im2col (3 input channels); 32 -> 64 @ 14 runs F(2x2) forward and backward-data,
         // its filter gradient im2col (32 channels); 64 -> 128 @ 7 runs F(4x4) in all three (bench/README.md, "Winograd F(4x4, 3x3)")
         assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 3, 32, 28, 1));
