@@ -34,7 +34,8 @@ final class MaxPoolPair32 {
 
     /**
      * gx = g routed to the first maximum of each window, using the forward's {@code out}. Writes
-     * every element the windows cover; rows/columns left over by an odd h or w are not touched.
+     * every element of gx: the rows and columns no window covers (an odd h or w) get 0, here in
+     * the chunk rather than by zeroing the whole gradient first on the calling thread.
      * NOTE: a window holding a NaN (out is NaN) routes to its LAST NaN, PyTorch's rule
      * ({@code val > maxval || isnan(val)}).
      */
@@ -69,6 +70,13 @@ final class MaxPoolPair32 {
                     OffHeap.put(gx, i2 + 1, 0f);
                     OffHeap.put(gx, best, OffHeap.get(g, o));
                 }
+                for (int col = 2 * wo; col < w; col++) { // a column no window covers, while these rows are in cache
+                    OffHeap.put(gx, r0 + col, 0f);
+                    OffHeap.put(gx, r1 + col, 0f);
+                }
+            }
+            for (int i = pl * hw + 2 * ho * w; i < (pl + 1) * hw; i++) { // rows no window covers
+                OffHeap.put(gx, i, 0f);
             }
         }
     }

@@ -122,7 +122,7 @@ public final class Parallel {
             body.run(0, 0, count);
             return;
         }
-        if (!pool().run(body, k, count)) { // another thread's kernel holds the pool: the same chunks, here, in order
+        if (!pool().run(body, k, count, Integer.MAX_VALUE)) { // another thread's kernel holds the pool: the same chunks, here, in order
             for (int c = 0; c < k; c++) {
                 runInside(body, c, start(c, k, count), start(c + 1, k, count));
             }
@@ -149,18 +149,33 @@ public final class Parallel {
     }
 
     /**
-     * {@link #forChunks} for kernels whose items are independent: each chunk runs {@code body}
-     * on consecutive pieces of at most {@code itemsPerPiece} items (at least one), in order,
-     * with the chunk's index. The chunks are those of {@code forChunks}, and an item's arithmetic
-     * does not depend on which piece holds it, so the results are the same bits as without pieces.
+     * {@link #forChunks} for kernels whose items are independent: each chunk is cut into
+     * consecutive pieces of at most {@code itemsPerPiece} items (at least one), and {@code body}
+     * runs once per piece with its chunk's index. The chunks are those of {@code forChunks}, and an
+     * item's arithmetic does not depend on which piece holds it, so the results are the same bits
+     * as without pieces. NOTE: a thread that finished its own chunk claims the next pieces of
+     * chunks still running ({@link WorkerPool}), so pieces of one chunk may run on two threads at
+     * once and out of order: a body must not accumulate per chunk.
      */
     static void forPieces(int count, int grain, int itemsPerPiece, Body body) {
         int step = Math.max(1, itemsPerPiece);
-        forChunks(count, grain, (chunk, from, to) -> {
-            for (int p = from; p < to; p = (int) Math.min(to, (long) p + step)) {
-                body.run(chunk, p, (int) Math.min(to, (long) p + step));
+        int k = chunks(count, grain);
+        if (count <= 0) {
+            return;
+        }
+        if (k > 1 && pool().run(body, k, count, step)) {
+            return;
+        }
+        for (int c = 0; c < k; c++) { // one chunk, or another thread's kernel holds the pool: the same pieces, here, in order
+            int to = start(c + 1, k, count);
+            for (int p = start(c, k, count); p < to; p = (int) Math.min(to, (long) p + step)) {
+                if (k == 1) {
+                    body.run(c, p, (int) Math.min(to, (long) p + step));
+                } else {
+                    runInside(body, c, p, (int) Math.min(to, (long) p + step));
+                }
             }
-        });
+        }
     }
 
     /**
@@ -196,12 +211,22 @@ public final class Parallel {
 
     /** Runs one chunk with the nested-split flag set (see the class comment). */
     static void runInside(Body body, int chunk, int from, int to) {
-        INSIDE.set(true);
+        enter();
         try {
             body.run(chunk, from, to);
         } finally {
-            INSIDE.set(false);
+            leave();
         }
+    }
+
+    /** Sets the nested-split flag on this thread: a pool thread (or the caller) starts running chunks. */
+    static void enter() {
+        INSIDE.set(true);
+    }
+
+    /** Clears the nested-split flag set by {@link #enter}. */
+    static void leave() {
+        INSIDE.set(false);
     }
 
     private static WorkerPool pool() {

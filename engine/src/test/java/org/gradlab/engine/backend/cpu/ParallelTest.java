@@ -46,12 +46,13 @@ class ParallelTest {
     }
 
     @Test
-    void piecesCutEachChunkInOrderWithoutMovingItsBounds() {
+    void piecesCutEachChunkWithoutMovingItsBounds() {
         Parallel.setThreads(3);
         int count = 100;
         int k = Parallel.chunks(count, 1);
         java.util.List<int[]> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         Parallel.forPieces(count, 1, 7, (c, from, to) -> seen.add(new int[] {c, from, to}));
+        seen.sort(java.util.Comparator.<int[]>comparingInt(p -> p[0]).thenComparingInt(p -> p[1])); // helpers may run a chunk's pieces out of order
         int[] hits = new int[count];
         for (int c = 0; c < k; c++) {
             int at = Parallel.start(c, k, count);
@@ -86,6 +87,28 @@ class ParallelTest {
         assertSame(Thread.currentThread(), ran[0]);
         assertTrue(ran[1].getName().startsWith("gradlab-cpu-"), ran[1].getName());
         assertTrue(ran[2].getName().startsWith("gradlab-cpu-"), ran[2].getName());
+    }
+
+    @Test
+    void aThreadDoneWithItsChunkRunsTheNextPiecesOfAChunkStillRunning() {
+        Parallel.setThreads(2);
+        int count = 20;
+        Thread[] ran = new Thread[count];
+        int[] chunkOf = new int[count];
+        Parallel.forPieces(count, 1, 1, (c, from, to) -> {
+            ran[from] = Thread.currentThread();
+            chunkOf[from] = c;
+            if (from == 0) {
+                sleep(200); // the worker finishes chunk 1 and takes chunk 0's pieces 1..9 meanwhile
+            }
+        });
+        for (int i = 0; i < count; i++) {
+            assertEquals(i < 10 ? 0 : 1, chunkOf[i], "item " + i + " keeps its chunk's index");
+        }
+        assertSame(Thread.currentThread(), ran[0]);
+        for (int i = 1; i < count; i++) {
+            assertTrue(ran[i].getName().startsWith("gradlab-cpu-"), "item " + i + " ran on " + ran[i].getName());
+        }
     }
 
     @Test
