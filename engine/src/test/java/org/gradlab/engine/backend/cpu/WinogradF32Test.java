@@ -138,6 +138,12 @@ class WinogradF32Test {
             assertEquals(CpuConv.Path32.WINOGRAD, filterPath(32, c[0], c[0], c[1]), c[0] + " @ " + c[1] + ", filter");
             assertEquals(tiles[k], CpuConv.winogradTile(plan(32, c[0], c[0], c[1], 1)), c[0] + " @ " + c[1]);
         }
+        // a plane F(4x4) covers far more of than F(2x2) stays on F(2x2) whatever the channels: 2x2 (the golden
+        // ResNet-18's layer3) and 10x10; 14x14 and 13x13 waste little
+        assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 256, 256, 2, 1)));
+        assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 128, 128, 10, 1)));
+        assertEquals(WinogradTile.F4X4, CpuConv.winogradTile(plan(32, 128, 128, 13, 1)));
+        assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 32, 32, 14, 1)));
         assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 3, 64, 28, 1));
         assertEquals(CpuConv.Path32.SAMPLE_BLOCKS, path(32, 128, 256, 14, 2));
         // exp 08: 3 -> 32 @ 28 stays on im2col (3 input channels); 32 -> 64 @ 14 runs F(2x2) forward and backward-data,
