@@ -63,6 +63,18 @@ final class CpuConv implements ConvKernels {
     private static final boolean WINOGRAD_4X4 = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winograd4x4"));
     /** F(4x4, 3x3) takes a Winograd conv with at most this many input and output channels ({@code -Dgradlab.winograd4x4MaxChannels}). */
     private static final int WINOGRAD_4X4_MAX_CHANNELS = Integer.getInteger("gradlab.winograd4x4MaxChannels", 256);
+    /**
+     * F(4x4, 3x3) also takes a plane its tiles cover with more waste than F(2x2)'s (a side of
+     * 4k + 1 or 4k + 2, e.g. 14) when the conv has at least this many input and output channels
+     * ({@code -Dgradlab.winograd4x4WasteMinChannels}; above {@link #WINOGRAD_4X4_MAX_CHANNELS} F(2x2) stays)
+     * and F(4x4)'s tiles cover at most {@link #WINOGRAD_4X4_MAX_COVER_RATIO} times the outputs F(2x2)'s cover.
+     */
+    private static final int WINOGRAD_4X4_WASTE_MIN_CHANNELS = Integer.getInteger("gradlab.winograd4x4WasteMinChannels", 64);
+    /**
+     * At most this many times F(2x2)'s covered outputs for F(4x4) on a wasted plane: 14x14 (16x16
+     * against 14x14, 1.31) measured faster; 10x10 (1.44), 6x6 (1.78) and 2x2 (4) unmeasured, kept on F(2x2).
+     */
+    private static final double WINOGRAD_4X4_MAX_COVER_RATIO = 1.35;
 
     /** The float32 path a conv with this plan takes for the forward and the input gradient. */
     static Path32 path32(Plan p) {
@@ -81,17 +93,24 @@ final class CpuConv implements ConvKernels {
 
     /**
      * The Winograd algorithm a conv on {@link Path32#WINOGRAD} runs, forward, backward-data and
-     * filter gradient alike: F(4x4, 3x3) where its 4x4 tiles cover no more of the output plane than
-     * F(2x2)'s and the conv has at most {@link #WINOGRAD_4X4_MAX_CHANNELS} channels, else F(2x2).
-     * Measured (bench/README.md, "Winograd F(4x4, 3x3)"): F(4x4) gains on 64->128 at 7x7 (exp 08),
-     * 64 at 28x28 and 256 at 7x7 (ResNet-18); at 14x14 (16x16 covered instead of 14x14) it is no
-     * faster than F(2x2); at 512 channels and 4x4 within 4 %, so the more accurate F(2x2) stays.
+     * filter gradient alike: F(4x4, 3x3) where the conv has at most {@link #WINOGRAD_4X4_MAX_CHANNELS}
+     * channels and either its 4x4 tiles cover no more of the output plane than F(2x2)'s or it has
+     * at least {@link #WINOGRAD_4X4_WASTE_MIN_CHANNELS} and wastes little (a side of 14, 13, 18, not
+     * 10 or 2; {@link #WINOGRAD_4X4_MAX_COVER_RATIO}), else F(2x2).
+     * Measured (bench/README.md, "Winograd F(4x4, 3x3)" and its second pass): F(4x4) gains on
+     * 64->128 at 7x7 (exp 08), 64 at 28x28, 128 at 14x14 (16x16 covered instead of 14x14: -7 %)
+     * and 256 at 7x7 (ResNet-18), 64 to 256 channels at 14x14 by 3-13 %; exp 08's 32->64 at 14x14
+     * is 3-6 % slower on it (its transforms outweigh the GEMMs it saves); at 512 channels and 4x4
+     * within 4 %, so the more accurate F(2x2) stays.
      */
     static WinogradTile winogradTile(Plan p) {
         Im2col.Geo g = p.geo;
         // F(4x4)'s tiles cover no more of the plane than F(2x2)'s: a side of 4k or 4k - 1 outputs
         boolean noMoreWaste = roundUp(g.ho(), 4) == roundUp(g.ho(), 2) && roundUp(g.wo(), 4) == roundUp(g.wo(), 2);
-        return WINOGRAD_4X4 && noMoreWaste && Math.max(p.cin, p.cout) <= WINOGRAD_4X4_MAX_CHANNELS ? WinogradTile.F4X4
+        double coverRatio = (double) roundUp(g.ho(), 4) * roundUp(g.wo(), 4) / ((double) roundUp(g.ho(), 2) * roundUp(g.wo(), 2));
+        boolean fits = Math.max(p.cin, p.cout) <= WINOGRAD_4X4_MAX_CHANNELS && (noMoreWaste
+                || Math.min(p.cin, p.cout) >= WINOGRAD_4X4_WASTE_MIN_CHANNELS && coverRatio <= WINOGRAD_4X4_MAX_COVER_RATIO);
+        return WINOGRAD_4X4 && fits ? WinogradTile.F4X4
                 : WinogradTile.F2X2;
     }
 

@@ -71,7 +71,9 @@ class WinogradF32Test {
                 Arguments.of(3, 24, 8, 10, 11, 1, false),
                 Arguments.of(2, 8, 16, 11, 9, 0, true),
                 // ResNet-18's layer3 at 28x28 input (256 channels at 7x7): the most channels summed of any case
-                Arguments.of(2, 256, 256, 7, 7, 1, false));
+                Arguments.of(2, 256, 256, 7, 7, 1, false),
+                // ResNet-18's layer2 at 28x28 input (128 channels at 14x14, F(4x4) covering 16x16)
+                Arguments.of(1, 128, 128, 14, 14, 1, true));
     }
 
     @ParameterizedTest(name = "{0} n {1} cin {2} cout {3} {4}x{5} pad {6} bias {7}")
@@ -126,9 +128,9 @@ class WinogradF32Test {
 
     @Test
     void resNet18sAndExp08sStrideOneConvsTakeWinogradWithTheMeasuredAlgorithm() {
-        // ResNet-18 (28x28 stem): the stride-1 3x3 convs of layer1..4; F(4x4) where its tiles cover no more than F(2x2)'s
-        // (a side of 4k or 4k - 1: 28, 7 and 4, not 14) and the channels are at most 256
-        WinogradTile[] tiles = {WinogradTile.F4X4, WinogradTile.F2X2, WinogradTile.F4X4, WinogradTile.F2X2};
+        // ResNet-18 (28x28 stem): the stride-1 3x3 convs of layer1..4; F(4x4) up to 256 channels where its tiles cover
+        // no more than F(2x2)'s (a side of 4k or 4k - 1: 28, 7 and 4) or, at 14, from 64 channels on
+        WinogradTile[] tiles = {WinogradTile.F4X4, WinogradTile.F4X4, WinogradTile.F4X4, WinogradTile.F2X2};
         int[][] convs = {{64, 28}, {128, 14}, {256, 7}, {512, 4}};
         for (int k = 0; k < convs.length; k++) {
             int[] c = convs[k];
@@ -136,6 +138,12 @@ class WinogradF32Test {
             assertEquals(CpuConv.Path32.WINOGRAD, filterPath(32, c[0], c[0], c[1]), c[0] + " @ " + c[1] + ", filter");
             assertEquals(tiles[k], CpuConv.winogradTile(plan(32, c[0], c[0], c[1], 1)), c[0] + " @ " + c[1]);
         }
+        // a plane F(4x4) covers far more of than F(2x2) stays on F(2x2) whatever the channels: 2x2 (the golden
+        // ResNet-18's layer3) and 10x10; 14x14 and 13x13 waste little
+        assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 256, 256, 2, 1)));
+        assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 128, 128, 10, 1)));
+        assertEquals(WinogradTile.F4X4, CpuConv.winogradTile(plan(32, 128, 128, 13, 1)));
+        assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 32, 32, 14, 1)));
         assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 3, 64, 28, 1));
         // its stride-2 convs on 7x7 and 4x4 planes: im2col without the padding's taps
         assertEquals(CpuConv.Path32.STRIDED, path(32, 128, 256, 14, 2));
@@ -143,7 +151,7 @@ class WinogradF32Test {
         // its filter gradient im2col (32 channels); 64 -> 128 @ 7 runs F(4x4) in all three (bench/README.md, "Winograd F(4x4, 3x3)")
         assertEquals(CpuConv.Path32.PER_SAMPLE, path(32, 3, 32, 28, 1));
         assertEquals(CpuConv.Path32.WINOGRAD, path(32, 32, 64, 14, 1));
-        assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 32, 64, 14, 1)));
+        assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 32, 64, 14, 1))); // F(4x4) measured 3-6 % slower
         assertEquals(CpuConv.Path32.PER_SAMPLE, filterPath(32, 32, 64, 14));
         assertEquals(CpuConv.Path32.WINOGRAD, path(32, 64, 128, 7, 1));
         assertEquals(WinogradTile.F4X4, CpuConv.winogradTile(plan(32, 64, 128, 7, 1)));
@@ -167,7 +175,8 @@ class WinogradF32Test {
 
     /**
      * Largest relative error against the float64 reference: F(2x2) 1e-5 as every float32 path (these cases
-     * measured 5e-8 to 6.9e-7); F(4x4) 5e-5 (measured 8e-8 to 5.9e-6; 3.2e-6 forward at 256 channels; see
+     * measured 5e-8 to 6.9e-7); F(4x4) 5e-5 (measured 8e-8 to 1.2e-5; 3.2e-6 forward at 256 channels at 7x7,
+     * 8.3e-6 forward and 1.2e-5 grad_x at 128 channels at 14x14, against F(2x2)'s 4.1e-7 and 5.6e-7; see
      * {@link Winograd4x4Transforms32}).
      */
     private static double tolerance(WinogradTile tile) {
