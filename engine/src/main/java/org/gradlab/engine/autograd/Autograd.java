@@ -215,8 +215,12 @@ public final class Autograd {
                     grads[i] = gi;
                     if (in.gradFn() != null) {
                         Tensor prev = pending.get(in.gradFn());
-                        pending.put(in.gradFn(), prev == null ? gi : prev.add(gi));
-                        if (prev != null) {
+                        if (prev == null) {
+                            pending.put(in.gradFn(), gi);
+                        } else {
+                            long summing = OpProfiler.now();
+                            pending.put(in.gradFn(), prev.add(gi));
+                            OpProfiler.charge(OpProfiler.BACKWARD, OpProfiler.GRADIENT_SUM, in.gradFn().scope(), summing);
                             consumed.add(prev);
                         }
                     } else {

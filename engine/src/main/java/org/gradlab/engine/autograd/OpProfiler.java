@@ -16,7 +16,11 @@ import java.util.function.Function;
  *   <li>forward time of an op = clock at its {@code record} − the previous stamp, i.e. its kernel
  *       plus the module code that ran since the op before it (views, checks, allocation);
  *   <li>backward time of an op = its backward, the un-broadcast of its input gradients and their
- *       accumulation (into the pending sum or a leaf's {@code .grad}).
+ *       accumulation into a leaf's {@code .grad};
+ *   <li>{@value #GRADIENT_SUM} (backward) = adding a gradient to the one already pending for a tensor
+ *       that several ops read (a residual stream, a shared input), charged to the layer of the op
+ *       that made that tensor, not to the op whose backward produced the addend: PyTorch's profiler
+ *       shows that sum as its own {@code add} too.
  * </ul>
  *
  * <p>Call {@link #lap()} before a forward pass so that what ran before it (waiting for data,
@@ -34,6 +38,8 @@ import java.util.function.Function;
 public final class OpProfiler implements AutoCloseable {
     static final String FORWARD = "forward";
     static final String BACKWARD = "backward";
+    /** The row name of the pending-gradient sums (see the class comment). */
+    public static final String GRADIENT_SUM = "GradientSum";
     private static final ThreadLocal<OpProfiler> ACTIVE = new ThreadLocal<>();
 
     /** Accumulated time of one (phase, op, layer): nanoseconds and calls. */
@@ -113,6 +119,22 @@ public final class OpProfiler implements AutoCloseable {
         if (p != null) {
             p.last += p.clock.now() - sinceNanos;
         }
+    }
+
+    /**
+     * Charges the time since {@code sinceNanos} ({@link #now()}) to the row (phase, {@code name},
+     * {@code scope}) instead of to the op being timed.
+     */
+    static void charge(String phase, String name, String scope, long sinceNanos) {
+        OpProfiler p = ACTIVE.get();
+        if (p == null) {
+            return;
+        }
+        long elapsed = p.clock.now() - sinceNanos;
+        long[] t = p.totals.computeIfAbsent(new Key(phase, name, scope), k -> new long[2]);
+        t[0] += elapsed;
+        t[1]++;
+        p.last += elapsed;
     }
 
     static void stamp(String phase, Op op) {

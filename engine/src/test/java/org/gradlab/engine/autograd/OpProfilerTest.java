@@ -59,6 +59,37 @@ class OpProfilerTest {
     }
 
     @Test
+    void aGradientSumIsChargedToTheLayerThatMadeTheSharedTensorNotToTheOpAfterIt() {
+        Generator g = new Generator(1);
+        Tensor x = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 2, 3, 8, 8);
+        Tensor w = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 4, 3, 3, 3).requiresGrad(true);
+        OpProfiler p;
+        try (OpProfiler prof = OpProfiler.start()) {
+            p = prof;
+            for (int i = 0; i < 2; i++) {
+                OpProfiler.lap();
+                Tensor h;
+                try (Autograd.ScopeHandle s = Autograd.scope("features.0")) {
+                    h = Conv2d.apply(x, w, null, 1, 1, 1);
+                }
+                Tensor r;
+                try (Autograd.ScopeHandle s = Autograd.scope("features.1")) {
+                    r = Relu.apply(h);
+                }
+                r.add(h).sum().backward(); // h is read twice: its two gradients are summed once per step
+            }
+        }
+        Map<String, OpProfiler.Entry> byKey = p.entries().stream()
+                .collect(Collectors.toMap(e -> e.phase() + " " + e.op() + " " + e.scope(), e -> e));
+        OpProfiler.Entry sum = byKey.get("backward " + OpProfiler.GRADIENT_SUM + " features.0");
+        assertTrue(sum != null, "no gradient-sum row in " + byKey.keySet());
+        assertEquals(2, sum.calls());
+        assertEquals(1, p.entries().stream().filter(e -> e.op().equals(OpProfiler.GRADIENT_SUM)).count(),
+                "one row, under the layer that made h");
+        assertTrue(p.table(2).contains(OpProfiler.GRADIENT_SUM));
+    }
+
+    @Test
     void cpuClockLeavesOutTimeTheThreadSpendsAsleep() throws InterruptedException {
         Generator g = new Generator(1);
         Tensor x = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 2, 3, 8, 8);
