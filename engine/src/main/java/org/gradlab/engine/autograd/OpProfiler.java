@@ -186,7 +186,7 @@ public final class OpProfiler implements AutoCloseable {
         sums.sort(Comparator.comparingLong((Sum s) -> s.forward + s.backward).reversed());
         for (Sum s : sums) {
             sb.append(String.format("  %-30s %9.3f %9.3f %7.1f %6.1f%%%n", s.key, s.forward / 1e6 / steps, s.backward / 1e6 / steps,
-                    (double) s.calls / steps, 100 * (s.forward + s.backward) / total));
+                    (double) s.calls() / steps, 100 * (s.forward + s.backward) / total));
         }
     }
 
@@ -195,10 +195,16 @@ public final class OpProfiler implements AutoCloseable {
         final String key;
         long forward;
         long backward;
-        long calls;
+        long forwardCalls;
+        long backwardCalls;
 
         Sum(String key) {
             this.key = key;
+        }
+
+        /** Forward calls; backward ones for a backward-only row ({@link #GRADIENT_SUM}). */
+        long calls() {
+            return forwardCalls > 0 ? forwardCalls : backwardCalls;
         }
     }
 
@@ -208,9 +214,10 @@ public final class OpProfiler implements AutoCloseable {
             Sum s = g.computeIfAbsent(key.apply(e), Sum::new);
             if (e.phase().equals(FORWARD)) {
                 s.forward += e.nanos();
-                s.calls += e.calls();
+                s.forwardCalls += e.calls();
             } else {
                 s.backward += e.nanos();
+                s.backwardCalls += e.calls();
             }
         }
         return new ArrayList<>(g.values());
