@@ -16,29 +16,42 @@ import org.junit.jupiter.api.Test;
 /** The op profiler charges every recorded op and every backward node to (phase, op, layer), and nothing when stopped. */
 class OpProfilerTest {
     private static Tensor step(Tensor x, Tensor w) {
+        return step(x, w, false);
+    }
+
+    /** conv then ReLU; with {@code residual} the sum of ReLU's output and the conv's, which then has two readers. */
+    private static Tensor step(Tensor x, Tensor w, boolean residual) {
         Tensor h;
         try (Autograd.ScopeHandle s = Autograd.scope("features.0")) {
             h = Conv2d.apply(x, w, null, 1, 1, 1);
         }
+        Tensor r;
         try (Autograd.ScopeHandle s = Autograd.scope("features.1")) {
-            h = Relu.apply(h);
+            r = Relu.apply(h);
         }
-        return h.sum();
+        return residual ? r.add(h).sum() : r.sum();
+    }
+
+    /** {@code steps} profiled forward and backward passes of {@link #step}, each after a lap. */
+    private static OpProfiler profiled(int steps, boolean residual) {
+        Generator g = new Generator(1);
+        Tensor x = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 2, 3, 8, 8);
+        Tensor w = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 4, 3, 3, 3).requiresGrad(true);
+        try (OpProfiler prof = OpProfiler.start()) {
+            for (int i = 0; i < steps; i++) {
+                OpProfiler.lap();
+                step(x, w, residual).backward();
+            }
+            return prof;
+        }
     }
 
     @Test
     void chargesEachOpAndLayerInBothPhases() {
-        Generator g = new Generator(1);
+        OpProfiler p = profiled(3, false);
+        Generator g = new Generator(2);
         Tensor x = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 2, 3, 8, 8);
         Tensor w = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 4, 3, 3, 3).requiresGrad(true);
-        OpProfiler p;
-        try (OpProfiler prof = OpProfiler.start()) {
-            p = prof;
-            for (int i = 0; i < 3; i++) {
-                OpProfiler.lap();
-                step(x, w).backward();
-            }
-        }
         Map<String, OpProfiler.Entry> byKey = p.entries().stream()
                 .collect(Collectors.toMap(e -> e.phase() + " " + e.op() + " " + e.scope(), e -> e));
         assertEquals(3, byKey.get("forward Conv2d features.0").calls());
@@ -46,6 +59,7 @@ class OpProfilerTest {
         assertEquals(3, byKey.get("backward Conv2d features.0").calls());
         assertEquals(3, byKey.get("backward Relu features.1").calls());
         assertTrue(byKey.get("backward Conv2d features.0").nanos() > 0);
+        assertTrue(byKey.keySet().stream().noneMatch(k -> k.contains(OpProfiler.GRADIENT_SUM)), "no tensor has two readers");
         assertTrue(p.totalNanos("forward") > 0 && p.totalNanos("backward") > 0);
         String table = p.table(3);
         assertTrue(table.contains("Conv2d") && table.contains("features.1 Relu") && table.contains("total"), table);
@@ -60,25 +74,7 @@ class OpProfilerTest {
 
     @Test
     void aGradientSumIsChargedToTheLayerThatMadeTheSharedTensorNotToTheOpAfterIt() {
-        Generator g = new Generator(1);
-        Tensor x = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 2, 3, 8, 8);
-        Tensor w = Tensor.normal(g, 0, 1, DType.F32, Device.CPU, 4, 3, 3, 3).requiresGrad(true);
-        OpProfiler p;
-        try (OpProfiler prof = OpProfiler.start()) {
-            p = prof;
-            for (int i = 0; i < 2; i++) {
-                OpProfiler.lap();
-                Tensor h;
-                try (Autograd.ScopeHandle s = Autograd.scope("features.0")) {
-                    h = Conv2d.apply(x, w, null, 1, 1, 1);
-                }
-                Tensor r;
-                try (Autograd.ScopeHandle s = Autograd.scope("features.1")) {
-                    r = Relu.apply(h);
-                }
-                r.add(h).sum().backward(); // h is read twice: its two gradients are summed once per step
-            }
-        }
+        OpProfiler p = profiled(2, true); // the conv's output is read twice: its two gradients are summed once per step
         Map<String, OpProfiler.Entry> byKey = p.entries().stream()
                 .collect(Collectors.toMap(e -> e.phase() + " " + e.op() + " " + e.scope(), e -> e));
         OpProfiler.Entry sum = byKey.get("backward " + OpProfiler.GRADIENT_SUM + " features.0");
