@@ -18,57 +18,23 @@
  *
  * MISALIGN (floats, default 0) shifts every operand off its 4096-byte-aligned allocation.
  */
-#include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#include "sgemm-bench.h"
 
-typedef void (*cblas_sgemm_t)(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
 typedef void (*sgemm_t)(const char *, const char *, const int *, const int *, const int *, const float *, const float *,
                         const int *, const float *, const int *, const float *, float *, const int *);
-enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112, REPS = 21, WARMUP = 3 };
-
-static double thread_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
-static float *operand(size_t n, int misalign) {
-    float *p;
-    if (posix_memalign((void **) &p, 4096, (n + 64) * sizeof(float)) != 0) {
-        fprintf(stderr, "sgemm-calls: out of memory\n");
-        exit(1);
-    }
-    for (size_t i = 0; i < n + 64; i++) {
-        p[i] = (float) ((i * 7919) % 1000) / 1000.f - 0.5f;
-    }
-    return p + misalign;
-}
 
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: sgemm-calls LIBOPENBLAS.so [MISALIGN]\n");
         return 2;
     }
-    void *lib = dlopen(argv[1], RTLD_NOW);
-    if (!lib) {
-        fprintf(stderr, "sgemm-calls: %s\n", dlerror());
-        return 1;
-    }
-    cblas_sgemm_t cblas = (cblas_sgemm_t) dlsym(lib, "cblas_sgemm");
+    cblas_sgemm_t cblas;
+    void *lib = load_openblas("sgemm-calls", argv[1], &cblas);
     sgemm_t fortran = (sgemm_t) dlsym(lib, "sgemm_");
-    void (*set_threads)(int) = (void (*)(int)) dlsym(lib, "openblas_set_num_threads");
-    if (!cblas || !fortran || !set_threads) {
-        fprintf(stderr, "sgemm-calls: %s lacks cblas_sgemm, sgemm_ or openblas_set_num_threads\n", argv[1]);
+    if (!fortran) {
+        fprintf(stderr, "sgemm-calls: %s lacks sgemm_\n", argv[1]);
         return 1;
     }
-    set_threads(1);
     int misalign = argc > 2 ? atoi(argv[2]) : 0;
     int rows = 1600;
     int layers[4][2] = {{192, 576}, {192, 192}, {192, 768}, {768, 192}}; /* {in, out}: in_proj, out_proj, mlp.0, mlp.3 */

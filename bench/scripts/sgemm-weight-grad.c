@@ -8,60 +8,21 @@
  *   gcc -O2 -o /tmp/sgemm-weight-grad bench/scripts/sgemm-weight-grad.c -ldl
  *   /tmp/sgemm-weight-grad "$(ls ~/.javacpp/cache/openblas-*-linux-x86_64.jar/org/bytedeco/openblas/linux-x86_64/libopenblas_nolapack.so.0)"
  */
-#include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-
-typedef void (*cblas_sgemm_t)(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
-enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112, REPS = 21, WARMUP = 3 };
-
-static double thread_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
-static float *operand(size_t n) {
-    float *p = NULL;
-    if (posix_memalign((void **) &p, 4096, n * sizeof(float)) != 0) {
-        fprintf(stderr, "sgemm-weight-grad: out of memory\n");
-        exit(1);
-    }
-    for (size_t i = 0; i < n; i++) {
-        p[i] = (float) ((i * 7919) % 1000) / 1000.f - 0.5f;
-    }
-    return p;
-}
+#include "sgemm-bench.h"
 
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: sgemm-weight-grad LIBOPENBLAS.so\n");
         return 2;
     }
-    void *lib = dlopen(argv[1], RTLD_NOW);
-    if (!lib) {
-        fprintf(stderr, "sgemm-weight-grad: %s\n", dlerror());
-        return 1;
-    }
-    cblas_sgemm_t cblas = (cblas_sgemm_t) dlsym(lib, "cblas_sgemm");
-    void (*set_threads)(int) = (void (*)(int)) dlsym(lib, "openblas_set_num_threads");
-    if (!cblas || !set_threads) {
-        fprintf(stderr, "sgemm-weight-grad: %s lacks cblas_sgemm or openblas_set_num_threads\n", argv[1]);
-        return 1;
-    }
-    set_threads(1);
+    cblas_sgemm_t cblas;
+    load_openblas("sgemm-weight-grad", argv[1], &cblas);
     int row_counts[2] = {1600, 2080};
     int layers[4][2] = {{192, 192}, {192, 768}, {768, 192}, {192, 576}}; /* {in, out}: q/k/v/out_proj, mlp.0, mlp.3, a fused in_proj */
     for (int rc = 0; rc < 2; rc++) {
         for (int l = 0; l < 4; l++) {
             int rows = row_counts[rc], in = layers[l][0], out = layers[l][1];
-            float *x = operand((size_t) rows * in), *g = operand((size_t) rows * out), *gw = operand((size_t) out * in);
+            float *x = operand((size_t) rows * in, 0), *g = operand((size_t) rows * out, 0), *gw = operand((size_t) out * in, 0);
             double gtx[REPS], xtg[REPS];
             for (int r = 0; r < REPS + WARMUP; r++) {
                 double t0 = thread_ms();
