@@ -1,5 +1,8 @@
 package org.gradlab.engine.backend.cpu;
 
+import static org.gradlab.engine.backend.cpu.Im2colFixtures.geo;
+import static org.gradlab.engine.backend.cpu.Im2colFixtures.offHeap;
+import static org.gradlab.engine.backend.cpu.Im2colFixtures.read;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -119,28 +122,11 @@ class Im2colF32Test {
         }
     }
 
-    /** An off-heap copy of a. */
-    private static CpuStorage offHeap(float[] a) {
-        CpuStorage s = new CpuStorage(DType.F32, a.length, false);
-        s.f32().put(0, a, 0, a.length);
-        return s;
-    }
-
     /** The address of element {@code from} of s, the rest of s in range. */
     private static long at(CpuStorage s, int from) {
         return OffHeap.floats(s, from, s.f32().capacity() - from);
     }
 
-    private static float[] read(CpuStorage s) {
-        float[] a = new float[s.f32().capacity()];
-        s.f32().get(0, a, 0, a.length);
-        return a;
-    }
-
-    /** A geometry with the output size the conv formula gives. */
-    private static Im2col.Geo geo(int h, int w, int kh, int kw, int sh, int sw, int ph, int pw) {
-        return new Im2col.Geo(h, w, kh, kw, sh, sw, ph, pw, (h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1);
-    }
 
     @Test
     void stridedOrShrinkingConvsKeepThePaddedPath() {

@@ -1,5 +1,8 @@
 package org.gradlab.engine.backend.cpu;
 
+import static org.gradlab.engine.backend.cpu.Im2colFixtures.geo;
+import static org.gradlab.engine.backend.cpu.Im2colFixtures.offHeap;
+import static org.gradlab.engine.backend.cpu.Im2colFixtures.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.DoubleBuffer;
 import java.util.Arrays;
 import java.util.Random;
-import org.gradlab.engine.DType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,23 +115,5 @@ class Im2colPhasesTest {
             double expected = inside ? gx64.get(i - xOff) : 9f;
             assertEquals(expected, gx[i], 1e-5, g + ", col2im element " + i);
         }
-    }
-
-    /** An off-heap copy of a. */
-    private static CpuStorage offHeap(float[] a) {
-        CpuStorage s = new CpuStorage(DType.F32, a.length, false);
-        s.f32().put(0, a, 0, a.length);
-        return s;
-    }
-
-    private static float[] read(CpuStorage s) {
-        float[] a = new float[s.f32().capacity()];
-        s.f32().get(0, a, 0, a.length);
-        return a;
-    }
-
-    /** A geometry with the output size the conv formula gives. */
-    private static Im2col.Geo geo(int h, int w, int kh, int kw, int sh, int sw, int ph, int pw) {
-        return new Im2col.Geo(h, w, kh, kw, sh, sw, ph, pw, (h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1);
     }
 }
