@@ -105,13 +105,11 @@ final class CpuConv implements ConvKernels {
      */
     static WinogradTile winogradTile(Plan p) {
         Im2col.Geo g = p.geo;
-        // F(4x4)'s tiles cover no more of the plane than F(2x2)'s: a side of 4k or 4k - 1 outputs
-        boolean noMoreWaste = roundUp(g.ho(), 4) == roundUp(g.ho(), 2) && roundUp(g.wo(), 4) == roundUp(g.wo(), 2);
+        // 1 exactly where F(4x4)'s tiles cover no more of the plane than F(2x2)'s: sides of 4k or 4k - 1 outputs
         double coverRatio = (double) roundUp(g.ho(), 4) * roundUp(g.wo(), 4) / ((double) roundUp(g.ho(), 2) * roundUp(g.wo(), 2));
-        boolean fits = Math.max(p.cin, p.cout) <= WINOGRAD_4X4_MAX_CHANNELS && (noMoreWaste
+        boolean fits = Math.max(p.cin, p.cout) <= WINOGRAD_4X4_MAX_CHANNELS && (coverRatio == 1
                 || Math.min(p.cin, p.cout) >= WINOGRAD_4X4_WASTE_MIN_CHANNELS && coverRatio <= WINOGRAD_4X4_MAX_COVER_RATIO);
-        return WINOGRAD_4X4 && fits ? WinogradTile.F4X4
-                : WinogradTile.F2X2;
+        return WINOGRAD_4X4 && fits ? WinogradTile.F4X4 : WinogradTile.F2X2;
     }
 
     private static int roundUp(int n, int m) {
