@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Every {@code gradlab.*} system property and every environment variable the main sources read is in docs/configuration.md. */
 class ConfigurationDocTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize(); // tests run in the module folder
-    private static final Pattern PROPERTY = Pattern.compile("\"(gradlab\\.[A-Za-z.]+)\"");
+    private static final Pattern PROPERTY = Pattern.compile("\"(gradlab\\.[A-Za-z0-9.]+)\"");
     private static final Pattern ENV = Pattern.compile("getenv\\(\"([A-Z_]+)\"\\)");
 
     @Test
