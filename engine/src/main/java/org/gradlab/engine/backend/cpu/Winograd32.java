@@ -131,7 +131,7 @@ final class Winograd32 {
      * P U[co][ci] P^T, i.e. U at position {@link #rotated} read transposed: {@link #run}'s GEMM
      * reads this same U with transA instead of a second, strided transform.
      */
-    private static CpuStorage filters(CpuStorage w, long wOff, int cout, int cin) {
+    static CpuStorage filters(CpuStorage w, long wOff, int cout, int cin) {
         int step = cout * cin;
         CpuStorage u = new CpuStorage(DType.F32, (long) POS * step, false); // every U[pos] written below, gaps never read
         long dst = OffHeap.floats(u, 0, (long) POS * step);
@@ -187,7 +187,7 @@ final class Winograd32 {
      * a Cout x Cin U[pos] of 256 KB to 1 MB per call, which more columns amortise (ConvStepCpuTime,
      * bench/README.md "Winograd filter gradient and faster transforms").
      */
-    private static int targetTiles(TileGeo s) {
+    static int targetTiles(TileGeo s) {
         long scale = (long) s.cin() * s.cout() / (128 * 128);
         return (int) (TARGET_TILES * Math.max(1, Math.min(4, scale)));
     }
@@ -249,22 +249,31 @@ final class Winograd32 {
                 java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
                 for (int b = b0; b < b1; b++) {
                     int n0 = b * nb;
-                    int nbk = Math.min(nb, s.n() - n0);
-                    int tiles = nbk * tps;
-                    WinogradTransforms32.input(src, srcOff, n0, nbk, s, pad, work.v);
-                    for (int pos = 0; pos < s.positions(); pos++) {
-                        long uAt = (long) (turned ? rotated(pos) : pos) * s.cout() * s.cin();
-                        Blas.sgemm(turned, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), uAt, turned ? s.cout() : s.cin(),
-                                work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
-                                work.m.buffer(), (long) pos * positionStride(s.cout(), tiles), tiles);
-                    }
-                    if (s.tile() == WinogradTile.F2X2) {
-                        WinogradTransforms32.output(work.m, n0, nbk, s, bias, dst);
-                    } else {
-                        Winograd4x4Transforms32.output(work.m, n0, nbk, s, bias, dst);
-                    }
+                    block(src, srcOff, n0, Math.min(nb, s.n() - n0), u, turned, bias, dst, s, pad, work);
                 }
             }
         });
+    }
+
+    /**
+     * One block of samples [n0, n0 + nbk) of {@link #run}: V of src into work.v (kept there: the
+     * combined backward reads it again, {@link WinogradBackward32}), the GEMMs into work.m, the
+     * output transform into dst.
+     */
+    static void block(CpuStorage src, long srcOff, int n0, int nbk, CpuStorage u, boolean turned, float[] bias,
+                      CpuStorage dst, TileGeo s, float[] pad, Work work) {
+        int tiles = nbk * s.tilesPerSample();
+        WinogradTransforms32.input(src, srcOff, n0, nbk, s, pad, work.v);
+        for (int pos = 0; pos < s.positions(); pos++) {
+            long uAt = (long) (turned ? rotated(pos) : pos) * s.cout() * s.cin();
+            Blas.sgemm(turned, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), uAt, turned ? s.cout() : s.cin(),
+                    work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
+                    work.m.buffer(), (long) pos * positionStride(s.cout(), tiles), tiles);
+        }
+        if (s.tile() == WinogradTile.F2X2) {
+            WinogradTransforms32.output(work.m, n0, nbk, s, bias, dst);
+        } else {
+            Winograd4x4Transforms32.output(work.m, n0, nbk, s, bias, dst);
+        }
     }
 }

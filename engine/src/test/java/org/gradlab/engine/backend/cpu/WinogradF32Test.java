@@ -100,6 +100,9 @@ class WinogradF32Test {
             assertClose(forward(x64, w64, b64, plan, tile), out64, tol, where + ", forward");
             assertClose(backwardInput(g64, w64, plan, tile), gx64, tol, where + ", grad_x");
             assertClose(backwardWeight(g64, x64, plan, tile), gw64, tol, where + ", grad_w");
+            Tensor[] both = backwardTogether(g64, x64, w64, plan, tile);
+            assertClose(both[0], gx64, tol, where + ", grad_x of the shared pass");
+            assertClose(both[1], gw64, tol, where + ", grad_w of the shared pass");
         }
     }
 
@@ -123,6 +126,10 @@ class WinogradF32Test {
                     threads + " threads");
             assertArrayEquals(backwardWeight(g, x, plan, tile).toFloatArray(), backwardWeight(g, x, plan, tile).toFloatArray(),
                     threads + " threads");
+            Tensor[] once = backwardTogether(g, x, w, plan, tile);
+            Tensor[] again = backwardTogether(g, x, w, plan, tile);
+            assertArrayEquals(once[0].toFloatArray(), again[0].toFloatArray(), threads + " threads, shared pass");
+            assertArrayEquals(once[1].toFloatArray(), again[1].toFloatArray(), threads + " threads, shared pass");
         }
     }
 
@@ -198,6 +205,18 @@ class WinogradF32Test {
         Tensor gw = Tensor.uninitialized(DType.F32, Device.CPU, p.cout(), p.cin(), 3, 3);
         WinogradFilterGradient32.backwardWeight(storage(g), g.offset(), storage(x), x.offset(), storage(gw), p, tile);
         return gw;
+    }
+
+    /** {grad_x, grad_w} of {@link WinogradBackward32}'s one pass. */
+    private static Tensor[] backwardTogether(Tensor g64, Tensor x64, Tensor w64, CpuConv.Plan p, WinogradTile tile) {
+        Tensor g = g64.to(DType.F32);
+        Tensor x = x64.to(DType.F32);
+        Tensor w = w64.to(DType.F32);
+        Tensor gx = Tensor.uninitialized(DType.F32, Device.CPU, p.n(), p.cin(), p.geo().h(), p.geo().w());
+        Tensor gw = Tensor.uninitialized(DType.F32, Device.CPU, p.cout(), p.cin(), 3, 3);
+        WinogradBackward32.backward(storage(g), g.offset(), storage(x), x.offset(), storage(w), w.offset(), storage(gx),
+                storage(gw), p, tile);
+        return new Tensor[] {gx, gw};
     }
 
     private static Tensor backwardInput(Tensor g64, Tensor w64, CpuConv.Plan p, WinogradTile tile) {
