@@ -22,7 +22,8 @@ import org.gradlab.engine.backend.ConvKernels;
  *       ({@link ConvSamples32});
  *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, 32+ channels:
  *       Winograd F(2x2, 3x3) or F(4x4, 3x3) ({@link WinogradTile}) for the forward, backward-data
- *       ({@link Winograd32}) and the filter gradient ({@link WinogradFilterGradient32});
+ *       ({@link Winograd32}) and the filter gradient ({@link WinogradFilterGradient32}), both
+ *       gradients in one pass that transforms the output gradient once ({@link WinogradBackward32});
  *   <li>{@link Path32#STRIDED}: groups 1, stride above 1, overlapping windows, padding: im2col +
  *       GEMM over blocks of samples without the taps that land in the padding ({@link ConvStrided32});
  *   <li>{@link Path32#PER_SAMPLE}: everything else: staged im2col + GEMM per sample and group

@@ -27,7 +27,8 @@ import org.gradlab.natives.Blas;
  * w rotated 180 degrees with in and out channels swapped, padding 2 - p); {@link #backwardInput}
  * runs the same machinery on it, reading the forward's U transposed at permuted positions
  * ({@link #filters}; F(4x4) transforms the turned filters instead). The filter gradient has its
- * own class, {@link WinogradFilterGradient32}.
+ * own class, {@link WinogradFilterGradient32}; {@link WinogradBackward32} runs backward-data and
+ * the filter gradient as one pass over {@link #block}.
  *
  * <p>NOTE: the F(2x2) transforms only add, subtract and halve, so float32 keeps its accuracy
  * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4)'s (factors up to 8 and 1/24)

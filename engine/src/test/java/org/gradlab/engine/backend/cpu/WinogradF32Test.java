@@ -5,6 +5,8 @@ import static org.gradlab.engine.backend.cpu.ReferenceCheck.assertClose;
 import static org.gradlab.engine.backend.cpu.ReferenceCheck.exactInF32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
 import org.gradlab.engine.DType;
@@ -160,6 +162,11 @@ class WinogradF32Test {
         assertEquals(CpuConv.Path32.WINOGRAD, path(32, 32, 64, 14, 1));
         assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 32, 64, 14, 1))); // F(4x4) measured 3-6 % slower
         assertEquals(CpuConv.Path32.PER_SAMPLE, filterPath(32, 32, 64, 14));
+        // with both gradients wanted, one shared pass from 32 channels: that conv's filter gradient on F(2x2) too
+        assertTrue(CpuConv.sharedWinograd(plan(32, 32, 64, 14, 1)), "32 -> 64 @ 14, both gradients");
+        assertTrue(CpuConv.sharedWinograd(plan(32, 64, 128, 7, 1)), "64 -> 128 @ 7, both gradients");
+        assertFalse(CpuConv.sharedWinograd(plan(32, 3, 32, 28, 1)), "3 -> 32 @ 28 is no Winograd conv");
+        assertFalse(CpuConv.sharedWinograd(plan(32, 16, 32, 14, 1)), "16 channels stay on the two calls");
         assertEquals(CpuConv.Path32.WINOGRAD, path(32, 64, 128, 7, 1));
         assertEquals(WinogradTile.F4X4, CpuConv.winogradTile(plan(32, 64, 128, 7, 1)));
         assertEquals(CpuConv.Path32.WINOGRAD, filterPath(32, 64, 128, 7));
