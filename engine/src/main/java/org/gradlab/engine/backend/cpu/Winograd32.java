@@ -48,8 +48,17 @@ final class Winograd32 {
 
     /** Transformed positions per F(2x2) tile (4 x 4). */
     static final int POS = WinogradTile.F2X2.positions();
-    /** Tiles one block GEMM should reach ({@code -Dgradlab.winogradTiles}). */
+    /** Tiles one F(2x2) block GEMM should reach ({@code -Dgradlab.winogradTiles}). */
     private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradTiles", 160);
+    /**
+     * The same for F(4x4) ({@code -Dgradlab.winograd4x4Tiles}). NOTE: 96, not 160: exp 08's 64->128
+     * at 7x7 then runs blocks of 24 and 8 samples instead of one of 32, its forward + both gradients
+     * 6.03-6.33 against 6.63-6.98 ms (ConvStepCpuTime) and 0.45 ms less in an exp-08 step; ResNet-18's
+     * 64 at 28x28 and 128 at 14x14 within their spread; F(2x2)'s 32->64 at 14x14 was slower in the
+     * step with blocks of 2 samples instead of 4, so F(2x2) keeps 160 (bench/README.md, "Winograd
+     * backward: one transform of dY").
+     */
+    private static final int TARGET_TILES_4X4 = Integer.getInteger("gradlab.winograd4x4Tiles", 96);
     /** Upper bound on V plus M of one block, in floats (16 MB). */
     private static final long MAX_BLOCK_FLOATS = 4L << 20;
 
@@ -183,14 +192,15 @@ final class Winograd32 {
     }
 
     /**
-     * Tiles a block of the forward or backward-data aims at: {@link #TARGET_TILES} times
-     * Cin * Cout / 128^2, at least 1 and at most 4 (so 640 from 256 channels on): those GEMMs pack
+     * Tiles a block of the forward or backward-data aims at: {@link #TARGET_TILES} (F(4x4): {@link
+     * #TARGET_TILES_4X4}) times Cin * Cout / 128^2, at least 1 and at most 4: those GEMMs pack
      * a Cout x Cin U[pos] of 256 KB to 1 MB per call, which more columns amortise (ConvStepCpuTime,
      * bench/README.md "Winograd filter gradient and faster transforms").
      */
     static int targetTiles(TileGeo s) {
         long scale = (long) s.cin() * s.cout() / (128 * 128);
-        return (int) (TARGET_TILES * Math.max(1, Math.min(4, scale)));
+        int target = s.tile() == WinogradTile.F2X2 ? TARGET_TILES : TARGET_TILES_4X4;
+        return (int) (target * Math.max(1, Math.min(4, scale)));
     }
 
     /** Samples per block GEMM: about {@code targetTiles} tiles, V + M within bounds, every thread a block. */
