@@ -22,6 +22,7 @@ import org.gradlab.engine.ops.ScaledDotProductAttention;
 import org.gradlab.engine.ops.Silu;
 import org.gradlab.engine.ops.SoftTargetCrossEntropy;
 import org.gradlab.engine.ops.Softmax;
+import org.gradlab.engine.ops.SqueezeExcitation;
 
 /**
  * The ops as functions, like PyTorch's {@code torch.nn.functional}: what layers call. Seven op
@@ -82,6 +83,14 @@ public final class Functional {
     /** x * sigmoid(logits), one gate per (n, c) plane: squeeze-excitation's gate as one op ({@link ChannelGate}). */
     public static Tensor channelGate(Tensor x, Tensor logits) {
         return ChannelGate.apply(x, logits);
+    }
+
+    /**
+     * Squeeze-excitation as one op ({@link SqueezeExcitation}): x * sigmoid(fc2(silu(fc1(mean_hw(x))))) with
+     * fc1 = (w1 (S, C, 1, 1), b1) and fc2 = (w2 (C, S, 1, 1), b2), 1x1 convs on the pooled (N, C, 1, 1).
+     */
+    public static Tensor squeezeExcitation(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
+        return SqueezeExcitation.apply(x, w1, b1, w2, b2);
     }
 
     /** Zeroes each element with probability p and scales the rest by 1/(1-p) when training ({@link Dropout}). */
