@@ -74,6 +74,15 @@ public final class Functional {
         return BatchNormSilu.apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
+    /**
+     * {@link #batchNormSilu2d} and the mean of each (n, c) plane of its output from the same kernel
+     * ({@link BatchNormSilu#applyPooled}): the squeeze that {@link #squeezeExcitation} reads next.
+     */
+    public static BatchNormSilu.Pooled batchNormSilu2dPooled(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                             Tensor runningVar, boolean training, double momentum, double eps) {
+        return BatchNormSilu.applyPooled(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
     /** relu(batchNorm2d(...)) as one op ({@link BatchNormRelu}): the same arguments as {@link #batchNorm2d}. */
     public static Tensor batchNormRelu2d(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                          boolean training, double momentum, double eps) {
@@ -91,6 +100,11 @@ public final class Functional {
      */
     public static Tensor squeezeExcitation(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
         return SqueezeExcitation.apply(x, w1, b1, w2, b2);
+    }
+
+    /** {@link #squeezeExcitation} with x's plane means given (from {@link #batchNormSilu2dPooled}; null: pooled here). */
+    public static Tensor squeezeExcitation(Tensor x, Tensor planeMeans, Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
+        return SqueezeExcitation.apply(x, planeMeans, w1, b1, w2, b2);
     }
 
     /** Zeroes each element with probability p and scales the rest by 1/(1-p) when training ({@link Dropout}). */

@@ -38,6 +38,16 @@ public final class SqueezeExcitation extends Op {
     private int squeeze;
 
     public static Tensor apply(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
+        return apply(x, null, w1, b1, w2, b2);
+    }
+
+    /**
+     * {@link #apply(Tensor, Tensor, Tensor, Tensor, Tensor)} with p given: {@code planeMeans}
+     * (N, C, 1, 1) must be the mean of each plane of x, as {@link BatchNormSilu#applyPooled} returns
+     * it beside x (null: the op pools x itself). NOTE: only its values are read; the gradient of
+     * the pool reaches x through this op's dx whatever computed them.
+     */
+    public static Tensor apply(Tensor x, Tensor planeMeans, Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
         Checks.sameDeviceAndDtype("squeeze_excitation", x, w1, b1, w2, b2);
         Checks.rank("squeeze_excitation", "input", x, 4);
         int n = x.shape(0);
@@ -48,7 +58,14 @@ public final class SqueezeExcitation extends Op {
         checkShape("fc2 weight", w2, c, s, 1, 1);
         checkShape("fc2 bias", b2, c);
         PoolKernels pool = x.backend().pool();
-        Tensor pooled = pool.adaptiveAvgPool2dForward(x, 1, 1).reshape(n, c);
+        Tensor pooled;
+        if (planeMeans == null) {
+            pooled = pool.adaptiveAvgPool2dForward(x, 1, 1).reshape(n, c);
+        } else {
+            Checks.sameDeviceAndDtype("squeeze_excitation", x, planeMeans);
+            checkShape("plane means", planeMeans, n, c, 1, 1);
+            pooled = planeMeans.detach().reshape(n, c);
+        }
         Tensor squeezed;
         Tensor activated;
         Tensor gate;
@@ -66,14 +83,20 @@ public final class SqueezeExcitation extends Op {
             op.save(x);
             op.save(w1);
             op.save(w2);
-            op.saveOwned(pooled); // these four are read by nothing else: freed right after the backward
+            if (planeMeans == null) { // these are read by nothing else: freed right after the backward
+                op.saveOwned(pooled);
+            } else {
+                op.save(pooled); // the caller's: freed with the step
+            }
             op.saveOwned(squeezed);
             op.saveOwned(activated);
             op.saveOwned(gate);
             Autograd.record(op, out, x, w1, b1, w2, b2);
         } else {
-            for (Tensor t : new Tensor[] {pooled, squeezed, activated, gate}) {
-                t.release();
+            for (Tensor t : new Tensor[] {planeMeans == null ? pooled : null, squeezed, activated, gate}) {
+                if (t != null) {
+                    t.release();
+                }
             }
         }
         return out;

@@ -104,6 +104,39 @@ class SqueezeExcitationTest {
         float32MatchesFloat64(3, 7, 3, 5, 9, true);
     }
 
+    /**
+     * The plane means that batch norm + SiLU returns beside its output give the op what it pools
+     * itself, in both dtypes: the same output and the same gradients, down to batch norm's input.
+     */
+    @Test
+    void planeMeansFromBatchNormSiluGiveTheSameResult() {
+        for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+            Generator g = new Generator(5);
+            try (MemoryScope scope = MemoryScope.open()) {
+                int n = 4;
+                int c = 24;
+                Tensor[] base = inputs(g, n, c, 6, 4, 4);
+                Tensor[] norm = {Tensor.uniform(g, 0.5, 1.5, DType.F64, Device.CPU, c), Tensor.uniform(g, -1, 1, DType.F64, Device.CPU, c)};
+                Tensor up = Tensor.uniform(g, -1, 1, dtype, Device.CPU, n, c, 4, 4);
+                Tensor[][] se = {asLeaves(base, dtype), asLeaves(base, dtype)};
+                Tensor[][] bn = {asLeaves(norm, dtype), asLeaves(norm, dtype)};
+                BatchNormSilu.Pooled pooled = BatchNormSilu.applyPooled(se[0][0], bn[0][0], bn[0][1], null, null, true, 0.1, 1e-5);
+                Tensor y = BatchNormSilu.apply(se[1][0], bn[1][0], bn[1][1], null, null, true, 0.1, 1e-5);
+                assertEquals(0.0, maxRelDiff(pooled.out(), y), dtype + " batch norm + SiLU");
+                Tensor given = SqueezeExcitation.apply(pooled.out(), pooled.planeMeans(), se[0][1], se[0][2], se[0][3], se[0][4]);
+                Tensor own = SqueezeExcitation.apply(y, se[1][1], se[1][2], se[1][3], se[1][4]);
+                given.backward(up);
+                own.backward(up);
+                assertEquals(0.0, maxRelDiff(given, own), dtype + " out");
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(0.0, maxRelDiff(se[0][i].grad(), se[1][i].grad()), dtype + " grad " + i);
+                }
+                assertEquals(0.0, maxRelDiff(bn[0][0].grad(), bn[1][0].grad()), dtype + " grad of the norm's weight");
+                assertEquals(0.0, maxRelDiff(bn[0][1].grad(), bn[1][1].grad()), dtype + " grad of the norm's bias");
+            }
+        }
+    }
+
     @Test
     void badShapesSayWhatWasExpected() {
         Generator g = new Generator(2);
@@ -115,6 +148,10 @@ class SqueezeExcitationTest {
             assertEquals("squeeze_excitation: expected fc1 bias of shape [2], got [3]", e.getMessage());
             Tensor flat = Tensor.zeros(DType.F64, Device.CPU, 2, 4);
             assertThrows(IllegalArgumentException.class, () -> SqueezeExcitation.apply(flat, t[1], t[2], t[3], t[4]));
+            Tensor wrongMeans = Tensor.zeros(DType.F64, Device.CPU, 2, 4);
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> SqueezeExcitation.apply(t[0], wrongMeans, t[1], t[2], t[3], t[4]));
+            assertEquals("squeeze_excitation: expected plane means of shape [2,4,1,1], got [2,4]", e.getMessage());
         }
     }
 }

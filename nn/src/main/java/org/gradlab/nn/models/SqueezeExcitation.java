@@ -3,6 +3,7 @@ package org.gradlab.nn.models;
 import org.gradlab.engine.Functional;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.layers.AdaptiveAvgPool2d;
 import org.gradlab.nn.layers.Conv2d;
@@ -33,8 +34,22 @@ public final class SqueezeExcitation extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, null);
+    }
+
+    /**
+     * {@link #call} with x's plane means given (from {@code BatchNorm2d.callPooled} on the layer that
+     * made x), so the block does not pool x itself; null: it does.
+     */
+    public Tensor callWithPlaneMeans(Tensor x, Tensor planeMeans) {
+        try (Autograd.ScopeHandle s = path().isEmpty() ? null : Autograd.scope(path())) {
+            return forward(x, planeMeans);
+        }
+    }
+
+    private Tensor forward(Tensor x, Tensor planeMeans) {
         Conv2d fc1 = (Conv2d) child("fc1");
         Conv2d fc2 = (Conv2d) child("fc2");
-        return Functional.squeezeExcitation(x, fc1.weight(), fc1.bias(), fc2.weight(), fc2.bias());
+        return Functional.squeezeExcitation(x, planeMeans, fc1.weight(), fc1.bias(), fc2.weight(), fc2.bias());
     }
 }
