@@ -45,11 +45,22 @@ final class CpuNorm implements NormKernels {
         return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.SILU, null);
     }
 
-    /** float32: each plane's mean summed from the staged block after SiLU, before it is stored (float64: the default). */
+    /**
+     * Planes of fewer positions are pooled after the forward (the default): on 2x2 planes the sums in
+     * the staged pass cost more than the separate pool (bench/README.md, "EfficientNet-B0 at 64 px,
+     * sixth round").
+     */
+    private static final int POOLED_PLANE_MIN = 8;
+
+    /**
+     * float32, planes of at least {@link #POOLED_PLANE_MIN} positions: each plane's mean summed from
+     * the staged block after SiLU, before it is stored, with the global pool's arithmetic (the same
+     * bits); otherwise the default.
+     */
     @Override
     public PooledResult batchNormSiluPooledForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                                    Tensor runningVar, boolean training, double momentum, double eps) {
-        if (x.dtype() != DType.F32 || x.dim() != 4) {
+        if (x.dtype() != DType.F32 || x.dim() != 4 || x.shape(2) * x.shape(3) < POOLED_PLANE_MIN) {
             return NormKernels.super.batchNormSiluPooledForward(x, weight, bias, runningMean, runningVar, training, momentum,
                     eps);
         }
