@@ -25,7 +25,7 @@ import org.gradlab.engine.ops.Softmax;
 import org.gradlab.engine.ops.SqueezeExcitation;
 
 /**
- * The ops as functions, like PyTorch's {@code torch.nn.functional}: what layers call. Seven op
+ * The ops as functions, like PyTorch's {@code torch.nn.functional}: what layers call. Several op
  * classes share their names with the layers built on them ({@code Conv2d}, {@code Linear},
  * {@code BatchNorm2d}, ...), so a layer calls {@code Functional.conv2d(...)} rather than a fully
  * qualified {@code org.gradlab.engine.ops.Conv2d.apply(...)}. Each method is the op's

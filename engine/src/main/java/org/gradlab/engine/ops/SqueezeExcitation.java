@@ -52,8 +52,11 @@ public final class SqueezeExcitation extends Op {
         Checks.rank("squeeze_excitation", "input", x, 4);
         int n = x.shape(0);
         int c = x.shape(1);
-        int s = w1.dim() == 4 ? w1.shape(0) : -1;
-        checkShape("fc1 weight", w1, s, c, 1, 1);
+        if (w1 == null || w1.dim() != 4 || w1.shape(1) != c || w1.shape(2) != 1 || w1.shape(3) != 1) {
+            throw new IllegalArgumentException("squeeze_excitation: expected fc1 weight of shape (S, " + c
+                    + ", 1, 1) for input " + Shape.str(x.shape()) + ", got " + (w1 == null ? "none" : Shape.str(w1.shape())));
+        }
+        int s = w1.shape(0);
         checkShape("fc1 bias", b1, s);
         checkShape("fc2 weight", w2, c, s, 1, 1);
         checkShape("fc2 bias", b2, c);
@@ -103,9 +106,9 @@ public final class SqueezeExcitation extends Op {
     }
 
     private static void checkShape(String what, Tensor t, int... expected) {
-        if (!Arrays.equals(t.shape(), expected)) {
+        if (t == null || !Arrays.equals(t.shape(), expected)) {
             throw new IllegalArgumentException("squeeze_excitation: expected " + what + " of shape " + Shape.str(expected)
-                    + ", got " + Shape.str(t.shape()));
+                    + ", got " + (t == null ? "none" : Shape.str(t.shape())));
         }
     }
 

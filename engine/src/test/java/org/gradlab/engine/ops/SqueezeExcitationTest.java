@@ -148,6 +148,12 @@ class SqueezeExcitationTest {
             assertEquals("squeeze_excitation: expected fc1 bias of shape [2], got [3]", e.getMessage());
             Tensor flat = Tensor.zeros(DType.F64, Device.CPU, 2, 4);
             assertThrows(IllegalArgumentException.class, () -> SqueezeExcitation.apply(flat, t[1], t[2], t[3], t[4]));
+            e = assertThrows(IllegalArgumentException.class, () -> SqueezeExcitation.apply(t[0], t[1], null, t[3], t[4]));
+            assertEquals("squeeze_excitation: expected fc1 bias of shape [2], got none", e.getMessage());
+            Tensor flatWeight = Tensor.zeros(DType.F64, Device.CPU, 2, 4);
+            e = assertThrows(IllegalArgumentException.class, () -> SqueezeExcitation.apply(t[0], flatWeight, t[2], t[3], t[4]));
+            assertEquals("squeeze_excitation: expected fc1 weight of shape (S, 4, 1, 1) for input [2,4,3,3], got [2,4]",
+                    e.getMessage());
             Tensor wrongMeans = Tensor.zeros(DType.F64, Device.CPU, 2, 4);
             e = assertThrows(IllegalArgumentException.class,
                     () -> SqueezeExcitation.apply(t[0], wrongMeans, t[1], t[2], t[3], t[4]));
