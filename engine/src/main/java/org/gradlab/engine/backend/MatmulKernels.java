@@ -26,4 +26,12 @@ public interface MatmulKernels {
 
     /** {@code x @ weight^T + bias} with x (N, in), weight (out, in), bias (out) or null. */
     Tensor linear(Tensor x, Tensor weight, Tensor bias);
+
+    /**
+     * A linear layer's weight gradient {@code g^T @ x} (out, in), contiguous, for its upstream g
+     * (N, out) and input x (N, in). A backend may pick the product's orientation.
+     */
+    default Tensor linearWeightGrad(Tensor g, Tensor x) {
+        return matmul(g.transpose(0, 1), x);
+    }
 }

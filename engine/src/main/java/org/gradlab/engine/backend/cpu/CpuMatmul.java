@@ -180,6 +180,23 @@ final class CpuMatmul implements MatmulKernels {
         }
     }
 
+    /**
+     * NOTE: float32 with more outputs than inputs (ViT's in-projection 192 -> 576 and mlp.0 192 -> 768) takes
+     * (xᵀg)ᵀ, the (in, out) product then copied transposed: OpenBLAS's sgemm packs that orientation faster
+     * (bench/README.md, "ViT-Tiny, fifth round"; bench/scripts/sgemm-weight-grad.c); float64, the reference,
+     * and the other shapes take gᵀx.
+     */
+    @Override
+    public Tensor linearWeightGrad(Tensor g, Tensor x) {
+        if (g.dtype() != DType.F32 || g.shape(1) <= x.shape(1)) {
+            return matmul(g.transpose(0, 1), x);
+        }
+        Tensor inOut = matmul(x.transpose(0, 1), g);
+        Tensor outIn = inOut.backend().elementwise().contiguous(inOut.transpose(0, 1));
+        inOut.release();
+        return outIn;
+    }
+
     @Override
     public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         int rows = x.shape(0);
