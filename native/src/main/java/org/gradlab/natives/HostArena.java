@@ -16,7 +16,7 @@ import org.bytedeco.javacpp.Pointer;
  * handing such blocks back to the C allocator costs page faults and kernel zeroing every step
  * (glibc serves them with mmap/munmap). Keeping released blocks for reuse avoids that, but kept
  * whole and reused only for a request of the same size, they held a quarter more memory than
- * the step's live peak (bench/README.md, issue 18's fourth round). Cut from slabs
+ * the step's live peak (bench/README.md, "Memory (peak RSS)"). Cut from slabs
  * with merging, a freed 12 MB gradient serves the next two 6 MB activations, and the slabs hold
  * little more than the live peak; after the first step no request touches a new page.
  *

@@ -9,8 +9,9 @@ import org.gradlab.natives.NativeBuffer;
  * im2col/col2im of {@link Im2col} (each sample-group of x staged in or out of a heap array with
  * one bulk copy, its col matrix written and read in place off-heap), and a 1x1 stride-1 unpadded conv reading x itself as its col
  * matrix (no im2col at all). The forward bias is written into out[n] first and GEMM accumulates
- * onto it (beta 1). The samples split across threads ({@link Parallel}); one scratch set per
- * chunk, nothing allocated per sample.
+ * onto it (beta 1); each chunk fills its own bias plane (a per-thread staging array), so the
+ * training thread builds none before the split. The samples split across threads
+ * ({@link Parallel}); one scratch set per chunk, nothing allocated per sample.
  */
 final class ConvSamples32 {
     private ConvSamples32() {}
@@ -76,10 +77,10 @@ final class ConvSamples32 {
      */
     static void forward(CpuStorage x, long xOff0, CpuStorage w, long wOff0, float[] bias, CpuStorage out,
                         CpuStorage keep, CpuConv.Plan p) {
-        float[] biasPlane = bias == null ? null : biasPlane(bias, p.cout(), p.l());
-        float beta = biasPlane == null ? 0f : 1f;
+        float beta = bias == null ? 0f : 1f;
         Parallel.forChunks(p.n(), grain(p), (chunk, from, to) -> {
             try (Scratch ws = new Scratch(p, keep == null)) {
+                float[] biasPlane = bias == null ? null : biasPlane(bias, p.cout(), p.l());
                 for (int n = from; n < to; n++) {
                     if (biasPlane != null) {
                         out.f32().put(n * p.cout() * p.l(), biasPlane, 0, p.cout() * p.l()); // GEMM then adds onto it
@@ -109,9 +110,12 @@ final class ConvSamples32 {
         return Parallel.grain((long) p.coutG() * p.groups() * p.k() * p.l());
     }
 
-    /** One sample's output filled with the bias (Cout x L, row c = bias[c]), built once per call. */
+    /** The {@link HeapStage} slot of the bias plane (0: staged x, 1: padded x, 2 and 5: {@link Im2col}'s). */
+    private static final int BIAS_SLOT = 3;
+
+    /** One sample's output filled with the bias (Cout x L, row c = bias[c]) in this thread's staging array. */
     private static float[] biasPlane(float[] bias, int c, int l) {
-        float[] plane = new float[c * l];
+        float[] plane = HeapStage.scratch(BIAS_SLOT, c * l);
         for (int i = 0; i < c; i++) {
             java.util.Arrays.fill(plane, i * l, (i + 1) * l, bias[i]);
         }
