@@ -183,7 +183,7 @@ final class CpuMatmul implements MatmulKernels {
     /**
      * NOTE: float32 with more outputs than inputs (ViT's in-projection 192 -> 576 and mlp.0 192 -> 768) takes
      * (xᵀg)ᵀ, the (in, out) product then copied transposed: OpenBLAS's sgemm packs that orientation faster
-     * (bench/README.md, "ViT-Tiny, fifth round"; bench/scripts/sgemm-weight-grad.c); float64, the reference,
+     * (bench/README.md, "Linear layers and their GEMMs"; bench/scripts/sgemm-weight-grad.c); float64, the reference,
      * and the other shapes take gᵀx.
      */
     @Override
