@@ -22,9 +22,10 @@ import org.gradlab.engine.ops.ScaledDotProductAttention;
 import org.gradlab.engine.ops.Silu;
 import org.gradlab.engine.ops.SoftTargetCrossEntropy;
 import org.gradlab.engine.ops.Softmax;
+import org.gradlab.engine.ops.SqueezeExcitation;
 
 /**
- * The ops as functions, like PyTorch's {@code torch.nn.functional}: what layers call. Seven op
+ * The ops as functions, like PyTorch's {@code torch.nn.functional}: what layers call. Several op
  * classes share their names with the layers built on them ({@code Conv2d}, {@code Linear},
  * {@code BatchNorm2d}, ...), so a layer calls {@code Functional.conv2d(...)} rather than a fully
  * qualified {@code org.gradlab.engine.ops.Conv2d.apply(...)}. Each method is the op's
@@ -73,6 +74,15 @@ public final class Functional {
         return BatchNormSilu.apply(x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
+    /**
+     * {@link #batchNormSilu2d} and the mean of each (n, c) plane of its output from the same kernel
+     * ({@link BatchNormSilu#applyPooled}): the squeeze that {@link #squeezeExcitation} reads next.
+     */
+    public static BatchNormSilu.Pooled batchNormSilu2dPooled(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                             Tensor runningVar, boolean training, double momentum, double eps) {
+        return BatchNormSilu.applyPooled(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
     /** relu(batchNorm2d(...)) as one op ({@link BatchNormRelu}): the same arguments as {@link #batchNorm2d}. */
     public static Tensor batchNormRelu2d(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                          boolean training, double momentum, double eps) {
@@ -82,6 +92,19 @@ public final class Functional {
     /** x * sigmoid(logits), one gate per (n, c) plane: squeeze-excitation's gate as one op ({@link ChannelGate}). */
     public static Tensor channelGate(Tensor x, Tensor logits) {
         return ChannelGate.apply(x, logits);
+    }
+
+    /**
+     * Squeeze-excitation as one op ({@link SqueezeExcitation}): x * sigmoid(fc2(silu(fc1(mean_hw(x))))) with
+     * fc1 = (w1 (S, C, 1, 1), b1) and fc2 = (w2 (C, S, 1, 1), b2), 1x1 convs on the pooled (N, C, 1, 1).
+     */
+    public static Tensor squeezeExcitation(Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
+        return SqueezeExcitation.apply(x, w1, b1, w2, b2);
+    }
+
+    /** {@link #squeezeExcitation} with x's plane means given (from {@link #batchNormSilu2dPooled}; null: pooled here). */
+    public static Tensor squeezeExcitation(Tensor x, Tensor planeMeans, Tensor w1, Tensor b1, Tensor w2, Tensor b2) {
+        return SqueezeExcitation.apply(x, planeMeans, w1, b1, w2, b2);
     }
 
     /** Zeroes each element with probability p and scales the rest by 1/(1-p) when training ({@link Dropout}). */

@@ -39,6 +39,21 @@ public interface NormKernels {
         return then(UnaryFn.SILU, batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps));
     }
 
+    /** {@link #batchNormSiluPooledForward}'s result: the fused forward's, and the mean of each output plane, (N, C, 1, 1). */
+    record PooledResult(BatchNormResult result, Tensor planeMeans) {}
+
+    /**
+     * {@link #batchNormSiluForward}, and the mean over each (n, c) plane of its output: the global
+     * average pool that squeeze-excitation runs on it next (EfficientNet's depthwise conv blocks).
+     * This default pools the output in a second pass; a backend may sum each plane while its
+     * output is still staged (the CPU's float32 path).
+     */
+    default PooledResult batchNormSiluPooledForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                    Tensor runningVar, boolean training, double momentum, double eps) {
+        BatchNormResult r = batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        return new PooledResult(r, r.out().backend().pool().adaptiveAvgPool2dForward(r.out(), 1, 1));
+    }
+
     /**
      * Backward of {@link #batchNormSiluForward}: with y = x̂ * weight + bias recomputed from x and
      * the saved statistics (y itself is not kept), dL/dy = g * silu'(y), then

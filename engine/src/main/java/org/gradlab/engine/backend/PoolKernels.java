@@ -93,4 +93,18 @@ public interface PoolKernels {
         }
         return new GateGrads(gx, gl);
     }
+
+    /**
+     * dL/dx of squeeze-excitation as one op ({@code ops.SqueezeExcitation}), where x reaches the
+     * loss through the gate and through its own global mean: dx = g * gate + spread, with gate and
+     * spread (N, C, 1, 1) broadcast over each plane (spread = dL/d(mean) / (H·W)). This default is
+     * a broadcasting multiply and add; a backend may write it in one pass over g.
+     */
+    default Tensor channelGateInputGradient(Tensor g, Tensor gate, Tensor spread) {
+        ElementwiseKernels ew = g.backend().elementwise();
+        Tensor gated = ew.binary(BinaryFn.MUL, g, gate);
+        Tensor gx = ew.binary(BinaryFn.ADD, gated, spread);
+        gated.release();
+        return gx;
+    }
 }

@@ -30,6 +30,7 @@ import org.gradlab.engine.ops.PackedAttention;
 import org.gradlab.engine.ops.ScaledDotProductAttention;
 import org.gradlab.engine.ops.Silu;
 import org.gradlab.engine.ops.SoftTargetCrossEntropy;
+import org.gradlab.engine.ops.SqueezeExcitation;
 import org.gradlab.engine.ops.Softmax;
 
 /**
@@ -115,6 +116,8 @@ public final class OpCases {
                 r(2, 3, 2, 2), pos(3), r(3), fixed(r(3)), fixed(pos(3)));
         add(c, "channel_gate", "[2,3,4,5] * sigmoid([2,3,1,1])", t -> ChannelGate.apply(t[0], t[1]), r(2, 3, 4, 5),
                 r(2, 3, 1, 1));
+        add(c, "squeeze_excitation", "[2,4,3,5], squeeze 2", t -> SqueezeExcitation.apply(t[0], t[1], t[2], t[3], t[4]),
+                r(2, 4, 3, 5), r(2, 4, 1, 1), r(2), r(4, 2, 1, 1), r(4));
         add(c, "dropout", "p 0.3 fixed seed", t -> Dropout.apply(t[0], 0.3, true, new Generator(5)), r(4, 5));
         add(c, "log_softmax", "[4,7]", t -> LogSoftmax.apply(t[0]), u(-4, 4, 4, 7));
         int[] target = {0, 6, 3, 3, 1};

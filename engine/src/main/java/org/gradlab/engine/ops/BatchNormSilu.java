@@ -5,6 +5,7 @@ import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.backend.NormKernels;
 import org.gradlab.engine.backend.NormKernels.BatchNormGrads;
 import org.gradlab.engine.backend.NormKernels.BatchNormResult;
+import org.gradlab.engine.backend.NormKernels.PooledResult;
 
 /**
  * out = silu(y), y = {@link BatchNorm2d}(x) = x̂ · weight[c] + bias[c]: batch norm followed by
@@ -26,16 +27,47 @@ import org.gradlab.engine.backend.NormKernels.BatchNormResult;
  */
 @Derivative("dy = g * s*(1 + y*(1 - s)), s = sigmoid(y), y = xhat*w + b; then batch_norm2d's backward of dy")
 public final class BatchNormSilu extends BatchNormActivation {
+    /** Whether the forward also takes its output's plane means ({@link #applyPooled}). */
+    private final boolean pooled;
+    private Tensor planeMeans;
+
+    private BatchNormSilu(boolean pooled) {
+        this.pooled = pooled;
+    }
+
+    /** The output and the mean of each of its (n, c) planes, (N, C, 1, 1), a plain tensor outside the graph. */
+    public record Pooled(Tensor out, Tensor planeMeans) {}
 
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                boolean training, double momentum, double eps) {
-        return run(new BatchNormSilu(), x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        return run(new BatchNormSilu(false), x, weight, bias, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /**
+     * {@link #apply} on (N, C, H, W), and the global average pool of its output from the same
+     * kernel (the CPU's float32 path sums each plane while the output is staged): what
+     * squeeze-excitation reads next, without a pass over the output of its own. NOTE: the means
+     * carry no gradient; {@link SqueezeExcitation} routes the pool's gradient into its own dx.
+     */
+    public static Pooled applyPooled(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                     boolean training, double momentum, double eps) {
+        Checks.rank("batch_norm_silu (pooled)", "input", x, 4);
+        BatchNormSilu op = new BatchNormSilu(true);
+        Tensor out = run(op, x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        Tensor means = op.planeMeans;
+        op.planeMeans = null; // the op may stay in the graph: it must not keep them
+        return new Pooled(out, means);
     }
 
     @Override
     BatchNormResult forward(NormKernels norm, Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                             Tensor runningVar, boolean training, double momentum, double eps) {
-        return norm.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        if (!pooled) {
+            return norm.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        }
+        PooledResult r = norm.batchNormSiluPooledForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
+        planeMeans = r.planeMeans();
+        return r.result();
     }
 
     /** The output too: the CPU's float32 backward takes sigmoid(y) as out / y instead of from an exponential. */

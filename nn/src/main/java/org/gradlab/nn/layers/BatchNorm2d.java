@@ -5,6 +5,8 @@ import org.gradlab.engine.Device;
 import org.gradlab.engine.Functional;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.autograd.Autograd;
+import org.gradlab.engine.ops.BatchNormSilu;
 import org.gradlab.nn.Module;
 import org.gradlab.nn.init.Init;
 
@@ -96,6 +98,32 @@ public final class BatchNorm2d extends Module {
             case SILU -> Functional.batchNormSilu2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
             case RELU -> Functional.batchNormRelu2d(x, weight(), bias(), runningMean(), runningVar(), tr, momentum, eps);
         };
+        countBatch(tr);
+        return out;
+    }
+
+    /**
+     * {@link #call} of a layer built with {@link #thenSilu}, on (N, C, H, W), that also returns the
+     * mean of each (n, c) plane of its output from the same kernel (engine
+     * {@code BatchNormSilu.applyPooled}): EfficientNet's depthwise block hands them to
+     * squeeze-excitation, which then makes no pass over the output of its own to pool it.
+     */
+    public BatchNormSilu.Pooled callPooled(Tensor x) {
+        if (activation != Activation.SILU) {
+            throw new IllegalStateException("BatchNorm2d.callPooled: expected a layer built with thenSilu, got activation "
+                    + activation);
+        }
+        try (Autograd.ScopeHandle s = path().isEmpty() ? null : Autograd.scope(path())) {
+            boolean tr = isTraining();
+            BatchNormSilu.Pooled r = Functional.batchNormSilu2dPooled(x, weight(), bias(), runningMean(), runningVar(), tr,
+                    momentum, eps);
+            countBatch(tr);
+            return r;
+        }
+    }
+
+    /** After a forward: num_batches_tracked += 1 when training. */
+    private void countBatch(boolean tr) {
         if (tr) {
             batches++;
             try (MemoryScope p = MemoryScope.persistent()) {
@@ -103,7 +131,6 @@ public final class BatchNorm2d extends Module {
                 nbt.backend().elementwise().fill(nbt, batches);
             }
         }
-        return out;
     }
 
     @Override

@@ -2,7 +2,9 @@ package org.gradlab.nn.models;
 
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.ops.BatchNormSilu;
 import org.gradlab.nn.Module;
+import org.gradlab.nn.layers.BatchNorm2d;
 import org.gradlab.nn.layers.Sequential;
 import org.gradlab.nn.layers.StochasticDepth;
 
@@ -69,10 +71,33 @@ public final class MBConv extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor result = child("block").call(x);
+        Tensor result = runBlock(x);
         if (residual) {
             result = child("stochastic_depth").call(result).add(x);
         }
         return result;
+    }
+
+    /**
+     * block(x), layer by layer, with the depthwise conv block's batch norm + SiLU also returning the
+     * mean of each plane of its output ({@code BatchNorm2d.callPooled}), which squeeze-excitation
+     * takes instead of pooling that output again. A block whose layers were replaced by others runs
+     * as a plain Sequential.
+     */
+    private Tensor runBlock(Tensor x) {
+        Sequential block = (Sequential) child("block");
+        int excitation = block.size() - 2;
+        if (!(block.get(excitation) instanceof SqueezeExcitation se)
+                || !(block.get(excitation - 1) instanceof Sequential depthwise) || depthwise.size() != 2
+                || !(depthwise.get(1) instanceof BatchNorm2d norm) || norm.activation != BatchNorm2d.Activation.SILU) {
+            return block.call(x);
+        }
+        Tensor h = x;
+        for (int i = 0; i < excitation - 1; i++) {
+            h = block.get(i).call(h);
+        }
+        BatchNormSilu.Pooled d = norm.callPooled(depthwise.get(0).call(h));
+        h = se.callWithPlaneMeans(d.out(), d.planeMeans());
+        return block.get(excitation + 1).call(h);
     }
 }

@@ -74,4 +74,31 @@ final class ChannelGate32 {
             }
         });
     }
+
+    /**
+     * gx (planes x hw, written whole from 0) = g * gate[p] + spread[p] per plane p: the input
+     * gradient of squeeze-excitation as one op, gate and pooling in one pass over g. g from gOff,
+     * gate from gateOff, spread from spreadOff.
+     */
+    static void inputGradient(FloatBuffer g, int gOff, FloatBuffer gate, int gateOff, FloatBuffer spread, int spreadOff,
+                              FloatBuffer gx, int planes, int hw) {
+        int per = Math.max(1, BLOCK_FLOATS / Math.max(1, hw));
+        Parallel.forChunks(planes, Parallel.grain(hw), (c, p0, p1) -> {
+            for (int b0 = p0; b0 < p1; b0 += per) {
+                int b1 = Math.min(p1, b0 + per);
+                int n = (b1 - b0) * hw;
+                float[] gs = HeapStage.load(0, g, gOff + b0 * hw, n);
+                float[] gates = HeapStage.load(1, gate, gateOff + b0, b1 - b0);
+                float[] spreads = HeapStage.load(2, spread, spreadOff + b0, b1 - b0);
+                for (int pl = 0; pl < b1 - b0; pl++) {
+                    float s = gates[pl];
+                    float a = spreads[pl];
+                    for (int k = pl * hw, e = k + hw; k < e; k++) {
+                        gs[k] = gs[k] * s + a;
+                    }
+                }
+                HeapStage.store(gs, gx, b0 * hw, n);
+            }
+        });
+    }
 }

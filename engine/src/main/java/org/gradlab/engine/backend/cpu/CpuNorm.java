@@ -32,7 +32,7 @@ final class CpuNorm implements NormKernels {
     @Override
     public BatchNormResult batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                             boolean training, double momentum, double eps) {
-        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.NONE);
+        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.NONE, null);
     }
 
     /** float32: SiLU applied to each staged block before it is stored (float64: the default, two kernels). */
@@ -42,20 +42,48 @@ final class CpuNorm implements NormKernels {
         if (x.dtype() != DType.F32) {
             return NormKernels.super.batchNormSiluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
         }
-        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.SILU);
+        return forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.SILU, null);
+    }
+
+    /**
+     * Planes of fewer positions are pooled after the forward (the default): on 2x2 planes the sums in
+     * the staged pass cost more than the separate pool (bench/README.md, "EfficientNet-B0 at 64 px,
+     * sixth round").
+     */
+    private static final int POOLED_PLANE_MIN = 8;
+
+    /**
+     * float32, planes of at least {@link #POOLED_PLANE_MIN} positions: each plane's mean summed from
+     * the staged block after SiLU, before it is stored, with the global pool's arithmetic (the same
+     * bits); otherwise the default.
+     */
+    @Override
+    public PooledResult batchNormSiluPooledForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                   Tensor runningVar, boolean training, double momentum, double eps) {
+        if (x.dtype() != DType.F32 || x.dim() != 4 || x.shape(2) * x.shape(3) < POOLED_PLANE_MIN) {
+            return NormKernels.super.batchNormSiluPooledForward(x, weight, bias, runningMean, runningVar, training, momentum,
+                    eps);
+        }
+        float[] means = new float[x.shape(0) * x.shape(1)];
+        BatchNormResult r = forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.SILU, means);
+        return new PooledResult(r, Tensor.of(means, x.shape(0), x.shape(1), 1, 1));
     }
 
     /** float32: ReLU applied to each staged block before it is stored (float64: the default, two kernels). */
     @Override
     public BatchNormResult batchNormReluForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                                 Tensor runningVar, boolean training, double momentum, double eps) {
-        return x.dtype() == DType.F32 ? forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.RELU)
+        return x.dtype() == DType.F32 ? forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, Activation.RELU, null)
                 : NormKernels.super.batchNormReluForward(x, weight, bias, runningMean, runningVar, training, momentum, eps);
     }
 
-    /** {@code act} other than NONE: float32 only, out = act(batch norm of x). */
+    /**
+     * {@code act} other than NONE: float32 only, out = act(batch norm of x). {@code planeMeans}
+     * (float32 only; null: not asked for) receives the mean of each (n, c) plane of out.
+     */
     private static BatchNormResult forward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
-                                           boolean training, double momentum, double eps, Activation act) {
+                                           boolean training, double momentum, double eps, Activation act,
+                                           float[] planeMeans) {
         Tensor xc = dense(x);
         int n = x.shape(0);
         int c = x.shape(1);
@@ -96,6 +124,13 @@ final class CpuNorm implements NormKernels {
                 float[] oa = HeapStage.scratch(1, n * cc * s);
                 ChannelLoops32.affine(xa, oa, n, cc, s, scale, shift);
                 activate(act, oa, n * cc * s);
+                if (planeMeans != null) { // squeeze-excitation's pool, from the staged output
+                    for (int i = 0; i < n; i++) {
+                        for (int j = 0; j < cc; j++) {
+                            planeMeans[i * c + c0 + j] = (float) (RowLoops32.sum(oa, (i * cc + j) * s, s) / s);
+                        }
+                    }
+                }
                 ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);
             });
         } else {

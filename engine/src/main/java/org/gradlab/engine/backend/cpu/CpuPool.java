@@ -191,6 +191,21 @@ final class CpuPool implements PoolKernels {
         return new GateGrads(gx, gl);
     }
 
+    @Override
+    public Tensor channelGateInputGradient(Tensor g, Tensor gate, Tensor spread) {
+        if (!f32(g)) {
+            return PoolKernels.super.channelGateInputGradient(g, gate, spread);
+        }
+        Tensor gd = dense(g);
+        Tensor gated = dense(gate);
+        Tensor sd = dense(spread);
+        int[] s = g.shape();
+        Tensor gx = Tensor.uninitialized(DType.F32, g.device(), s); // written whole
+        ChannelGate32.inputGradient(storage(gd).f32(), (int) gd.offset(), storage(gated).f32(), (int) gated.offset(),
+                storage(sd).f32(), (int) sd.offset(), storage(gx).f32(), s[0] * s[1], s[2] * s[3]);
+        return gx;
+    }
+
     /** t as float64 (itself, or a copy). */
     private static Tensor asF64(Tensor t) {
         return t.dtype() == DType.F64 ? t : t.backend().elementwise().cast(t, DType.F64);

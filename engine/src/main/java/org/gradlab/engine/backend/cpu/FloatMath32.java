@@ -35,7 +35,7 @@ final class FloatMath32 {
     static void expBlock(float[] e, float[] powers, int[] bits, int len, float max) {
         for (int i = 0; i < len; i++) {
             float x = Math.max(Math.min(e[i], max), EXP_MIN);
-            float t = x * 1.44269504088896341f + ROUND;
+            float t = x * LOG2E + ROUND;
             e[i] = expMantissa(x, t - ROUND);
             powers[i] = t;
         }
@@ -63,7 +63,10 @@ final class FloatMath32 {
 
     /** exp's clamp (see the class comment). */
     static final float EXP_MAX = 88.7f;
-    private static final float EXP_MIN = -88f;
+    static final float EXP_MIN = -88f;
+
+    /** 1 / ln 2: x * LOG2E is x / ln 2. */
+    static final float LOG2E = 1.44269504088896341f;
 
     private static float clampForExp(float x) {
         return Math.max(Math.min(x, EXP_MAX), EXP_MIN);
@@ -71,7 +74,7 @@ final class FloatMath32 {
 
     /** round(x / ln 2) */
     private static float nearestPowerOf2(float x) {
-        return (x * 1.44269504088896341f + ROUND) - ROUND;
+        return (x * LOG2E + ROUND) - ROUND;
     }
 
     /** e^r for r = x - n ln 2 (ln 2 in two parts: r exact to float precision), Cephes' polynomial. */

@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * pass giving dx = g * gate and dlogits = Σ(g·x) · gate · (1 − gate)) against the float64
  * default of {@link PoolKernels} (broadcasting multiply, sum, multiply; the op is gradchecked):
  * planes whose size is not a multiple of the eight-way unrolling (1, 3, 35), planes larger than
- * one staged block, a strided input, and each gradient alone.
+ * one staged block, a strided input, and each gradient alone; and squeeze-excitation's input
+ * gradient dx = g * gate + spread per plane in one pass.
  */
 class ChannelGateF32PathTest {
     private static final PoolKernels POOL = CpuBackend.INSTANCE.pool();
@@ -60,5 +61,8 @@ class ChannelGateF32PathTest {
         GateGrads onlyLogits = POOL.channelGateBackward(g32, x32, gate32, false, true);
         assertNull(onlyLogits.gradX());
         assertClose(onlyLogits.gradLogits(), ref.gradLogits(), 1e-5, "dlogits alone");
+        Tensor spread64 = exactInF32(gen, shape[0], shape[1], 1, 1); // squeeze-excitation's pooled path
+        assertClose(POOL.channelGateInputGradient(g32, gate32, spread64.to(DType.F32)),
+                POOL.channelGateInputGradient(g64, gate64, spread64), 1e-6, "dx = g * gate + spread");
     }
 }

@@ -12,6 +12,7 @@ import org.gradlab.engine.backend.NormKernels;
 import org.gradlab.engine.backend.UnaryFn;
 import org.gradlab.engine.backend.NormKernels.BatchNormGrads;
 import org.gradlab.engine.backend.NormKernels.BatchNormResult;
+import org.gradlab.engine.backend.NormKernels.PooledResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -119,6 +120,16 @@ class NormF32PathTest {
                 assertClose(r32.saveInvstd(), r64.saveInvstd(), 1e-5, mode + " invstd");
                 assertClose(rm32, rm64, 1e-5, mode + " running mean");
                 assertClose(rv32, rv64, 1e-5, mode + " running var");
+                if (!relu && shape.length == 4) { // squeeze-excitation's pool summed from the staged output
+                    PooledResult p32 = NORM.batchNormSiluPooledForward(x32, w32, b32, rm64.to(DType.F32), rv64.to(DType.F32),
+                            training, 0.1, 1e-5);
+                    PooledResult p64 = NORM.batchNormSiluPooledForward(x64, w64, b64, rm64.to(DType.F64), rv64.to(DType.F64),
+                            training, 0.1, 1e-5);
+                    assertSameBits(r32.out(), p32.result().out(), mode + " out beside the plane means");
+                    assertSameBits(CpuBackend.INSTANCE.pool().adaptiveAvgPool2dForward(r32.out(), 1, 1), p32.planeMeans(),
+                            mode + " plane means against the pool of the output");
+                    assertClose(p32.planeMeans(), p64.planeMeans(), 1e-5, mode + " plane means");
+                }
                 BatchNormGrads d64 = fusedBackward(relu, g64, r64, x64, w64, b64, training, true);
                 BatchNormGrads d32 = fusedBackward(relu, g32, r32, x32, w32, b32, training, true);
                 Tensor gy = CpuBackend.INSTANCE.elementwise().binary(relu ? BinaryFn.RELU_BACKWARD : BinaryFn.SILU_BACKWARD,
