@@ -219,7 +219,9 @@ public final class Autograd {
                             pending.put(in.gradFn(), gi);
                         } else {
                             long summing = OpProfiler.now();
-                            pending.put(in.gradFn(), prev.add(gi));
+                            Tensor sum = GradientSums.sum(prev, gi, in.gradFn(), i, g, grads, pending, held,
+                                    !retainGraph && listeners.isEmpty());
+                            pending.put(in.gradFn(), sum);
                             OpProfiler.charge(OpProfiler.BACKWARD, OpProfiler.GRADIENT_SUM, in.gradFn().scope(), summing);
                             consumed.add(prev);
                         }

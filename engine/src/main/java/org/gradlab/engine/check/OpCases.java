@@ -26,6 +26,7 @@ import org.gradlab.engine.ops.MaxPool2d;
 import org.gradlab.engine.ops.MultiHeadAttention;
 import org.gradlab.engine.ops.Narrow;
 import org.gradlab.engine.ops.NllLoss;
+import org.gradlab.engine.ops.PackedAttention;
 import org.gradlab.engine.ops.ScaledDotProductAttention;
 import org.gradlab.engine.ops.Silu;
 import org.gradlab.engine.ops.SoftTargetCrossEntropy;
@@ -145,6 +146,9 @@ public final class OpCases {
         add(c, "narrow", "axis 1 [1,3) of [2,4,3]", t -> Narrow.apply(t[0], 1, 1, 2), r(2, 4, 3));
         add(c, "scaled_dot_product_attention", "q[2,2,3,4] kv[2,2,5,4]", t -> ScaledDotProductAttention.apply(t[0], t[1], t[2]),
                 r(2, 2, 3, 4), r(2, 2, 5, 4), r(2, 2, 5, 4));
+        add(c, "packed_attention", "2 heads, qkv[2,3,12]", t -> PackedAttention.apply(t[0], 2).out(), r(2, 3, 12));
+        add(c, "packed_attention", "3 heads of 3, qkv a transposed view, out read transposed",
+                t -> PackedAttention.apply(t[0].transpose(0, 1), 3).out().transpose(1, 2), r(4, 2, 27));
         add(c, "multi_head_attention", "self, 2 heads, x[2,3,4]",
                 t -> MultiHeadAttention.selfAttention(t[0], 2, t[1], t[2], t[3], t[4]).out(), r(2, 3, 4), r(12, 4), r(12), r(4, 4), r(4));
         // the target rows are normalised inside the function, so they are probabilities

@@ -1,7 +1,5 @@
 package org.gradlab.engine.ops;
 
-import org.gradlab.engine.DType;
-import org.gradlab.engine.Device;
 import org.gradlab.engine.Shape;
 import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.Autograd;
@@ -50,14 +48,7 @@ public final class Linear extends Op {
         Tensor x = saved(0);
         Tensor w = saved(1);
         Tensor gx = needsGrad(0) ? g.matmul(w) : null;
-        Tensor gw = null;
-        if (needsGrad(1)) {
-            // NOTE: float32 on the CPU with more outputs than inputs (ViT's mlp.0, 192 -> 768) takes dW = (xᵀg)ᵀ,
-            // its transposed copy included: OpenBLAS's sgemm packs that orientation faster (bench/README.md,
-            // "ViT-Tiny, fifth round"); float64, the reference, CUDA and the other shapes keep gᵀx
-            boolean swapped = g.dtype() == DType.F32 && g.device().kind() == Device.Kind.CPU && w.shape(0) > w.shape(1);
-            gw = swapped ? x.transpose(0, 1).matmul(g).transpose(0, 1).contiguous() : g.transpose(0, 1).matmul(x);
-        }
+        Tensor gw = needsGrad(1) ? g.backend().matmul().linearWeightGrad(g, x) : null;
         Tensor gb = needsGrad(2) ? g.backend().reduce().sum(g, new int[] {0}, false) : null;
         return new Tensor[] {gx, gw, gb};
     }

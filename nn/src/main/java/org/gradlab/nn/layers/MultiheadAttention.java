@@ -19,7 +19,8 @@ import org.gradlab.nn.init.Init;
  *
  * <p>{@link #forward} returns the output only; {@link #forwardWithWeights} also returns the
  * attention weights, averaged over the heads (N, T, T) when {@code averageAttnWeights} (PyTorch's
- * default {@code average_attn_weights=True}) or per head (N, heads, T, T).
+ * default {@code average_attn_weights=True}) or per head (N, heads, T, T). NOTE: unlike PyTorch's,
+ * the weights carry no gradient: backward runs from the output.
  */
 public final class MultiheadAttention extends Module {
     public final int embedDim;

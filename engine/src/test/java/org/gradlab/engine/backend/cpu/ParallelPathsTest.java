@@ -81,6 +81,8 @@ class ParallelPathsTest {
         new ReduceF32PathTest().sumMatchesTheReference();
         new CopyF32PathTest().copiesMatchTheReference();
         new LinearGradF32Test().gradientsMatchTheReference();
+        new PackedAttentionF32Test().float32MatchesTheReference();
+        new PackedAttentionF32Test().matmulIntoStridedViewsMatchesTheProduct();
         RowsF32PathTest rows = new RowsF32PathTest();
         rows.layerNormMatchesTheReference();
         rows.lastAxisSoftmaxMatchesTheReference();

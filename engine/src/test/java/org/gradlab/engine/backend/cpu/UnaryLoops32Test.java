@@ -76,6 +76,16 @@ class UnaryLoops32Test {
     }
 
     @Test
+    void erfOfANonNegativeArgumentIsErfBitForBit() {
+        for (float x : grid()) {
+            float v = Math.abs(x);
+            assertEquals(Float.floatToIntBits(FloatMath32.erf(v)), Float.floatToIntBits(FloatMath32.erfOfNonNegative(v)), "erf(" + v + ")");
+            assertEquals(Float.floatToIntBits(-FloatMath32.erf(v)), Float.floatToIntBits(FloatMath32.erf(-v)), "erf is odd at " + v);
+        }
+        assertTrue(Float.isNaN(FloatMath32.erfOfNonNegative(Float.NaN)), "NaN propagates");
+    }
+
+    @Test
     void everyLoopIsNearItsReference() {
         float[] x = grid();
         for (UnaryFn fn : UnaryFn.values()) {
