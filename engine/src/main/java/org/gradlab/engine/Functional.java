@@ -176,6 +176,12 @@ public final class Functional {
         return MultiHeadAttention.selfAttention(x, heads, inProjWeight, inProjBias, outProjWeight, outProjBias);
     }
 
+    /** {@link #multiHeadSelfAttention} whose attention weights take a gradient, as PyTorch's do (composed, slower). */
+    public static MultiHeadAttention.Result multiHeadSelfAttentionWithWeightGradients(Tensor x, int heads, Tensor inProjWeight,
+            Tensor inProjBias, Tensor outProjWeight, Tensor outProjBias) {
+        return MultiHeadAttention.selfAttentionWithWeightGradients(x, heads, inProjWeight, inProjBias, outProjWeight, outProjBias);
+    }
+
     /** Stochastic depth, torchvision's mode "row": whole samples dropped with probability p when training ({@link DropPath}). */
     public static Tensor dropPath(Tensor x, double p, boolean training, Generator gen) {
         return DropPath.apply(x, p, training, gen);

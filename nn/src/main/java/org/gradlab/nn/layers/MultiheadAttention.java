@@ -19,8 +19,10 @@ import org.gradlab.nn.init.Init;
  *
  * <p>{@link #forward} returns the output only; {@link #forwardWithWeights} also returns the
  * attention weights, averaged over the heads (N, T, T) when {@code averageAttnWeights} (PyTorch's
- * default {@code average_attn_weights=True}) or per head (N, heads, T, T). NOTE: unlike PyTorch's,
- * the weights carry no gradient: backward runs from the output.
+ * default {@code average_attn_weights=True}) or per head (N, heads, T, T). NOTE: the two take
+ * different paths with the same math: {@link #forward} the packed attention op (faster; its weights
+ * carry no gradient), {@link #forwardWithWeights} the composed ops,
+ * whose weights take a gradient as PyTorch's do (a loss on the attention map reaches in_proj).
  */
 public final class MultiheadAttention extends Module {
     public final int embedDim;
@@ -73,14 +75,17 @@ public final class MultiheadAttention extends Module {
     /** Self-attention of x: (N, T, E) when batch-first, else (T, N, E); the output has x's layout. */
     @Override
     public Tensor forward(Tensor x) {
-        return forwardWithWeights(x, false).out();
+        Tensor nte = batchFirst ? x : x.transpose(0, 1);
+        Tensor out = Functional.multiHeadSelfAttention(nte, numHeads, inProjWeight(), inProjBias(), outProj.weight(),
+                outProj.bias()).out();
+        return batchFirst ? out : out.transpose(0, 1);
     }
 
     /** The output and the attention weights, averaged over heads (N, T, T) or per head (N, heads, T, T). */
     public Output forwardWithWeights(Tensor x, boolean averageAttnWeights) {
         Tensor nte = batchFirst ? x : x.transpose(0, 1);
-        MultiHeadAttention.Result r = Functional.multiHeadSelfAttention(nte, numHeads, inProjWeight(), inProjBias(),
-                outProj.weight(), outProj.bias());
+        MultiHeadAttention.Result r = Functional.multiHeadSelfAttentionWithWeightGradients(nte, numHeads, inProjWeight(),
+                inProjBias(), outProj.weight(), outProj.bias());
         Tensor out = batchFirst ? r.out() : r.out().transpose(0, 1);
         return new Output(out, averageAttnWeights ? r.weights().mean(new int[] {1}, false) : r.weights());
     }

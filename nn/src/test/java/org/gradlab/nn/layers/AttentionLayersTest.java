@@ -56,6 +56,24 @@ class AttentionLayersTest {
     }
 
     @Test
+    void forwardAndForwardWithWeightsAgreeAndOnlyTheLattersWeightsTakeAGradient() {
+        try (MemoryScope s = MemoryScope.open()) {
+            MultiheadAttention mha = new MultiheadAttention(12, 3, true, new Generator(3));
+            mha.to(DType.F64);
+            Tensor x = org.gradlab.nn.init.Init.uniform(new Generator(4), -1, 1, DType.F64, org.gradlab.engine.Device.CPU, 2, 5, 12);
+            Tensor packed = mha.forward(x);
+            MultiheadAttention.Output composed = mha.forwardWithWeights(x, false);
+            assertArrayEquals(composed.out().toDoubleArray(), packed.toDoubleArray(), 1e-12, "packed and composed paths");
+            // rows of the weights sum to 1, so a loss on their squares (not their sum) has a nonzero gradient
+            composed.weights().mul(composed.weights()).sum().backward();
+            Tensor g = mha.inProjWeight().grad();
+            assertNotNull(g, "a loss on the attention weights reaches in_proj_weight");
+            assertTrue(java.util.Arrays.stream(g.toDoubleArray()).anyMatch(v -> v != 0), "in_proj_weight's gradient is not all zero");
+            assertNull(mha.outProj().weight().grad(), "out_proj does not feed the weights");
+        }
+    }
+
+    @Test
     void layerNormModuleMatchesPyTorch() throws Exception {
         try (Npz z = Golden.open("layernorm.npz"); MemoryScope s = MemoryScope.open()) {
             LayerNorm ln = new LayerNorm(12, 1e-6);
