@@ -195,7 +195,7 @@ final class CpuConv implements ConvKernels {
      * 1 MB: one L2. NOTE: per sample, the filter gradient redoes a sample's im2col into a scratch
      * matrix that stays in L2 for its GEMM, which costs less than writing the whole batch's columns
      * to memory in the forward pass and reading them back (exp 08's 32->64 and 3->32 convs on the
-     * Zen 4 host: 0.6-0.8 ms less per step without keeping, bench/README.md, issue 18's fifth round).
+     * Zen 4 host: 0.6-0.8 ms less per step without keeping, bench/README.md, "im2col + GEMM: copies, kept columns, sample blocks").
      */
     private static final long KEEP_COLUMNS_PER_SAMPLE = Long.getLong("gradlab.keepColumnsPerSample", 256L << 10);
 

@@ -9,7 +9,7 @@ package org.gradlab.engine.backend.cpu;
  * products instead of once per product: the one-product loop does three loads and a store per
  * multiply-add, which bounds it on the first-level cache. NOTE: every array in a pass is indexed
  * by the same {@code c}, so C2 vectorises it; with four products (nine arrays) JDK 17's C2 leaves
- * the loop scalar, 3x slower (bench/README.md, "Fifth round").
+ * the loop scalar, 3x slower (bench/README.md, "Depthwise convs").
  */
 final class DepthwiseRuns32 {
     private DepthwiseRuns32() {}

@@ -20,7 +20,7 @@ import org.gradlab.natives.Blas;
  * every sample, and the filter gradient's per-sample GEMM has an inner dimension of L: it reads
  * and writes all of Cout x Cin for every 4 or 16 products. The turns between NCHW and
  * channel-major are one bulk copy and one heap loop each way, cheap next to 2*Cin flops per
- * output element. (bench/README.md, "Fifth round: EfficientNet-B0 at 64 px".)
+ * output element. (bench/README.md, "1x1 convs in sample blocks".)
  *
  * <p>Heap staging slots ({@link HeapStage}): 0 sample-major block, 3 channel-major block.
  */
@@ -34,7 +34,7 @@ final class OneByOneBlocks32 {
     private static final int BLOCKS_BELOW_L = Integer.getInteger("gradlab.conv1x1BlocksBelowL", 8);
     /**
      * ... and weight matrices of at least this many floats (1 MB, the Zen 4 host's L2). NOTE: measured
-     * (bench/README.md, "Fifth round"): per sample, OpenBLAS runs GEMMs up to M*N*K = 100^3 with its
+     * (bench/README.md, "1x1 convs in sample blocks"): per sample, OpenBLAS runs GEMMs up to M*N*K = 100^3 with its
      * small-matrix kernels, which need no packing and are as fast as blocks or faster (the turns into
      * channel-major cost more than they save); larger ones pack the whole weight matrix per sample,
      * 2.6x the time of blocks for EfficientNet-B0's 1152->320 and 320->1280 convs on 2x2 planes.
