@@ -24,11 +24,18 @@ import org.gradlab.engine.backend.ConvKernels.Conv2dParams;
  * Arguments: batch, timed calls per shape (after as many warm-up calls), then shapes
  * "Cin x Cout x H" (3x3, stride 1, padding 1, square planes) or "Cin x Cout x H x stride [x k]"
  * (k x k, padding k / 2; ResNet-18's downsampling convs are 64x128x28x2 and 64x128x28x2x1).
- * Prints the median of the whole step and of each pass. One thread only: CPU time of the
+ * Prints the median of the whole step and of each pass (the backward as one call unless
+ * {@code -Dgradlab.bench.separateBackward=true}, see {@link #TOGETHER}). One thread only: CPU time of the
  * calling thread misses work done on pool threads.
  */
 public final class ConvStepCpuTime {
     private ConvStepCpuTime() {}
+
+    /**
+     * Both gradients in one backend call, as the conv op makes it ({@code -Dgradlab.bench.separateBackward=true}:
+     * the two calls, timed apart); together, "bwd-data" reads 0 and "bwd-filter" holds the whole backward.
+     */
+    private static final boolean TOGETHER = !Boolean.getBoolean("gradlab.bench.separateBackward");
 
     public static void main(String[] args) {
         if (args.length < 3) {
@@ -61,12 +68,13 @@ public final class ConvStepCpuTime {
                 try (MemoryScope s = MemoryScope.open()) {
                     ConvForward f = conv.conv2dForwardKeeping(x, w, null, p);
                     t1 = mx.getCurrentThreadCpuTime();
-                    conv.conv2dBackwardInput(g, w, x.shape(), p);
-                    t2 = mx.getCurrentThreadCpuTime();
-                    if (f.columns() != null) {
-                        conv.conv2dBackwardWeight(g, x, f.columns(), w.shape(), p);
+                    if (TOGETHER) { // as the conv op calls it when both gradients are wanted
+                        conv.conv2dBackwardInputAndWeight(g, x, w, f.columns(), p);
+                        t2 = t1;
                     } else {
-                        conv.conv2dBackwardWeight(g, x, w.shape(), p);
+                        conv.conv2dBackwardInput(g, w, x.shape(), p);
+                        t2 = mx.getCurrentThreadCpuTime();
+                        conv.conv2dBackwardWeight(g, x, f.columns(), w.shape(), p);
                     }
                 }
                 long t3 = mx.getCurrentThreadCpuTime();

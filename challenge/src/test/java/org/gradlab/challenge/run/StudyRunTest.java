@@ -170,8 +170,8 @@ class StudyRunTest {
         assertEquals(0.6721346548579875, runs.get(0).val().auc(), 1e-12);
         assertEquals(0.6464627988770749, runs.get(0).test().auc(), 1e-12);
         assertEquals(0.6689930209371885, runs.get(0).val().accuracy(), 1e-12);
-        assertEquals(0.5527541923747361, runs.get(1).val().auc(), 1e-12);
-        assertEquals(0.582131805947146, runs.get(1).test().auc(), 1e-12);
+        assertEquals(0.5526008112565889, runs.get(1).val().auc(), 1e-12);
+        assertEquals(0.5822172016263697, runs.get(1).test().auc(), 1e-12);
         assertEquals(0.05782652043868395, runs.get(1).val().accuracy(), 1e-12);
     }
 }

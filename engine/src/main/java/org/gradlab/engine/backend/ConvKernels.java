@@ -60,6 +60,17 @@ public interface ConvKernels {
         return conv2dBackwardWeight(g, x, wShape, p);
     }
 
+    /** The input and weight gradients of one conv, from {@link #conv2dBackwardInputAndWeight}. */
+    record ConvGradients(Tensor input, Tensor weight) {}
+
+    /**
+     * dL/dx and dL/dw together, for an op that needs both: a backend may share work between them
+     * (the CPU's Winograd path transforms g once for both). By default the two calls above.
+     */
+    default ConvGradients conv2dBackwardInputAndWeight(Tensor g, Tensor x, Tensor w, Tensor columns, Conv2dParams p) {
+        return new ConvGradients(conv2dBackwardInput(g, w, x.shape(), p), conv2dBackwardWeight(g, x, columns, w.shape(), p));
+    }
+
     /** dL/dbias (Cout) = sum of g over (N, Ho, Wo). */
     Tensor conv2dBackwardBias(Tensor g);
 }

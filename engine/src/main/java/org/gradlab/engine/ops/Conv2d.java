@@ -6,6 +6,7 @@ import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
 import org.gradlab.engine.backend.ConvKernels.Conv2dParams;
+import org.gradlab.engine.backend.ConvKernels.ConvGradients;
 import org.gradlab.engine.backend.ConvKernels.ConvForward;
 
 /**
@@ -84,9 +85,17 @@ public final class Conv2d extends Op {
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
         Tensor w = saved(1);
-        Tensor gx = needsGrad(0) ? g.backend().conv().conv2dBackwardInput(g, w, xShape, params) : null;
         Tensor cols = columnsSlot < 0 ? null : saved(columnsSlot);
-        Tensor gw = needsGrad(1) ? g.backend().conv().conv2dBackwardWeight(g, x, cols, wShape, params) : null;
+        Tensor gx;
+        Tensor gw;
+        if (needsGrad(0) && needsGrad(1)) { // one call, so that a backend can share work (the CPU's Winograd: one transform of g)
+            ConvGradients both = g.backend().conv().conv2dBackwardInputAndWeight(g, x, w, cols, params);
+            gx = both.input();
+            gw = both.weight();
+        } else {
+            gx = needsGrad(0) ? g.backend().conv().conv2dBackwardInput(g, w, xShape, params) : null;
+            gw = needsGrad(1) ? g.backend().conv().conv2dBackwardWeight(g, x, cols, wShape, params) : null;
+        }
         Tensor gb = needsGrad(2) ? g.backend().conv().conv2dBackwardBias(g) : null;
         return new Tensor[] {gx, gw, gb};
     }

@@ -22,7 +22,8 @@ import org.gradlab.engine.backend.ConvKernels;
  *       ({@link ConvSamples32});
  *   <li>{@link Path32#WINOGRAD}: 3x3, stride 1, padding 0 or 1, groups 1, 32+ channels:
  *       Winograd F(2x2, 3x3) or F(4x4, 3x3) ({@link WinogradTile}) for the forward, backward-data
- *       ({@link Winograd32}) and the filter gradient ({@link WinogradFilterGradient32});
+ *       ({@link Winograd32}) and the filter gradient ({@link WinogradFilterGradient32}), both
+ *       gradients in one pass that transforms the output gradient once ({@link WinogradBackward32});
  *   <li>{@link Path32#STRIDED}: groups 1, stride above 1, overlapping windows, padding: im2col +
  *       GEMM over blocks of samples without the taps that land in the padding ({@link ConvStrided32});
  *   <li>{@link Path32#PER_SAMPLE}: everything else: staged im2col + GEMM per sample and group
@@ -75,6 +76,21 @@ final class CpuConv implements ConvKernels {
      * against 14x14, 1.31) measured faster; 10x10 (1.44), 6x6 (1.78) and 2x2 (4) unmeasured, kept on F(2x2).
      */
     private static final double WINOGRAD_4X4_MAX_COVER_RATIO = 1.35;
+
+    /**
+     * When both gradients are wanted, a Winograd conv with at least this many input and output
+     * channels runs them as one pass that transforms the output gradient once
+     * ({@link WinogradBackward32}; {@code -Dgradlab.winogradSharedMinChannels}): its filter gradient
+     * then costs less than alone, so the floor is lower than {@link #WINOGRAD_FILTER_MIN_CHANNELS}.
+     * {@code -Dgradlab.conv32.winogradShared=false} keeps the two passes apart (for benchmarks).
+     */
+    private static final int WINOGRAD_SHARED_MIN_CHANNELS = Integer.getInteger("gradlab.winogradSharedMinChannels", 32);
+    private static final boolean WINOGRAD_SHARED = !"false".equalsIgnoreCase(System.getProperty("gradlab.conv32.winogradShared"));
+
+    /** Whether both gradients of a float32 conv with this plan run as one Winograd pass ({@link #WINOGRAD_SHARED_MIN_CHANNELS}). */
+    static boolean sharedWinograd(Plan p) {
+        return WINOGRAD_SHARED && WINOGRAD_FILTER && winograd(p) && Math.min(p.cin, p.cout) >= WINOGRAD_SHARED_MIN_CHANNELS;
+    }
 
     /** The float32 path a conv with this plan takes for the forward and the input gradient. */
     static Path32 path32(Plan p) {
@@ -303,6 +319,27 @@ final class CpuConv implements ConvKernels {
             case ONE_BY_ONE, PER_SAMPLE -> ConvSamples32.backwardWeight(sg, gOut.offset(), sx, x.offset(), kept, sw, p);
         }
         return gw;
+    }
+
+    /**
+     * Both gradients: a float32 conv for which {@link #sharedWinograd} holds runs one pass that
+     * transforms g once for both ({@link WinogradBackward32}); any other conv the two calls.
+     */
+    @Override
+    public ConvGradients conv2dBackwardInputAndWeight(Tensor gOut, Tensor x, Tensor w, Tensor columns, Conv2dParams cp) {
+        Plan p = Plan.of(x.shape(), w.shape(), cp);
+        if (gOut.dtype() != DType.F32 || !sharedWinograd(p) || gOut.numel() == 0 || x.numel() == 0 || w.numel() == 0) {
+            return ConvKernels.super.conv2dBackwardInputAndWeight(gOut, x, w, columns, cp);
+        }
+        gOut = dense(gOut);
+        x = dense(x);
+        w = dense(w);
+        // both written whole: dx by the output transform, dw by the filter transform
+        Tensor gx = Tensor.uninitialized(DType.F32, gOut.device(), x.shape());
+        Tensor gw = Tensor.uninitialized(DType.F32, gOut.device(), w.shape());
+        WinogradBackward32.backward(storage(gOut), gOut.offset(), storage(x), x.offset(), storage(w), w.offset(), storage(gx),
+                storage(gw), p, winogradTile(p));
+        return new ConvGradients(gx, gw);
     }
 
     @Override

@@ -27,7 +27,8 @@ import org.gradlab.natives.Blas;
  * w rotated 180 degrees with in and out channels swapped, padding 2 - p); {@link #backwardInput}
  * runs the same machinery on it, reading the forward's U transposed at permuted positions
  * ({@link #filters}; F(4x4) transforms the turned filters instead). The filter gradient has its
- * own class, {@link WinogradFilterGradient32}.
+ * own class, {@link WinogradFilterGradient32}; {@link WinogradBackward32} runs backward-data and
+ * the filter gradient as one pass over {@link #block}.
  *
  * <p>NOTE: the F(2x2) transforms only add, subtract and halve, so float32 keeps its accuracy
  * (ConvF32PathTest's 1e-5 against the float64 reference); F(4x4)'s (factors up to 8 and 1/24)
@@ -47,8 +48,17 @@ final class Winograd32 {
 
     /** Transformed positions per F(2x2) tile (4 x 4). */
     static final int POS = WinogradTile.F2X2.positions();
-    /** Tiles one block GEMM should reach ({@code -Dgradlab.winogradTiles}). */
+    /** Tiles one F(2x2) block GEMM should reach ({@code -Dgradlab.winogradTiles}). */
     private static final int TARGET_TILES = Integer.getInteger("gradlab.winogradTiles", 160);
+    /**
+     * The same for F(4x4) ({@code -Dgradlab.winograd4x4Tiles}). NOTE: 96, not 160: exp 08's 64->128
+     * at 7x7 then runs blocks of 24 and 8 samples instead of one of 32, its forward + both gradients
+     * 6.03-6.33 against 6.63-6.98 ms (ConvStepCpuTime) and 0.45 ms less in an exp-08 step; ResNet-18's
+     * 64 at 28x28 and 128 at 14x14 within their spread; F(2x2)'s 32->64 at 14x14 was slower in the
+     * step with blocks of 2 samples instead of 4, so F(2x2) keeps 160 (bench/README.md, "Winograd
+     * backward: one transform of dY").
+     */
+    private static final int TARGET_TILES_4X4 = Integer.getInteger("gradlab.winograd4x4Tiles", 96);
     /** Upper bound on V plus M of one block, in floats (16 MB). */
     private static final long MAX_BLOCK_FLOATS = 4L << 20;
 
@@ -131,7 +141,7 @@ final class Winograd32 {
      * P U[co][ci] P^T, i.e. U at position {@link #rotated} read transposed: {@link #run}'s GEMM
      * reads this same U with transA instead of a second, strided transform.
      */
-    private static CpuStorage filters(CpuStorage w, long wOff, int cout, int cin) {
+    static CpuStorage filters(CpuStorage w, long wOff, int cout, int cin) {
         int step = cout * cin;
         CpuStorage u = new CpuStorage(DType.F32, (long) POS * step, false); // every U[pos] written below, gaps never read
         long dst = OffHeap.floats(u, 0, (long) POS * step);
@@ -182,14 +192,15 @@ final class Winograd32 {
     }
 
     /**
-     * Tiles a block of the forward or backward-data aims at: {@link #TARGET_TILES} times
-     * Cin * Cout / 128^2, at least 1 and at most 4 (so 640 from 256 channels on): those GEMMs pack
+     * Tiles a block of the forward or backward-data aims at: {@link #TARGET_TILES} (F(4x4): {@link
+     * #TARGET_TILES_4X4}) times Cin * Cout / 128^2, at least 1 and at most 4: those GEMMs pack
      * a Cout x Cin U[pos] of 256 KB to 1 MB per call, which more columns amortise (ConvStepCpuTime,
      * bench/README.md "Winograd filter gradient and faster transforms").
      */
-    private static int targetTiles(TileGeo s) {
+    static int targetTiles(TileGeo s) {
         long scale = (long) s.cin() * s.cout() / (128 * 128);
-        return (int) (TARGET_TILES * Math.max(1, Math.min(4, scale)));
+        int target = s.tile() == WinogradTile.F2X2 ? TARGET_TILES : TARGET_TILES_4X4;
+        return (int) (target * Math.max(1, Math.min(4, scale)));
     }
 
     /** Samples per block GEMM: about {@code targetTiles} tiles, V + M within bounds, every thread a block. */
@@ -249,22 +260,31 @@ final class Winograd32 {
                 java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
                 for (int b = b0; b < b1; b++) {
                     int n0 = b * nb;
-                    int nbk = Math.min(nb, s.n() - n0);
-                    int tiles = nbk * tps;
-                    WinogradTransforms32.input(src, srcOff, n0, nbk, s, pad, work.v);
-                    for (int pos = 0; pos < s.positions(); pos++) {
-                        long uAt = (long) (turned ? rotated(pos) : pos) * s.cout() * s.cin();
-                        Blas.sgemm(turned, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), uAt, turned ? s.cout() : s.cin(),
-                                work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
-                                work.m.buffer(), (long) pos * positionStride(s.cout(), tiles), tiles);
-                    }
-                    if (s.tile() == WinogradTile.F2X2) {
-                        WinogradTransforms32.output(work.m, n0, nbk, s, bias, dst);
-                    } else {
-                        Winograd4x4Transforms32.output(work.m, n0, nbk, s, bias, dst);
-                    }
+                    block(src, srcOff, n0, Math.min(nb, s.n() - n0), u, turned, bias, dst, s, pad, work);
                 }
             }
         });
+    }
+
+    /**
+     * One block of samples [n0, n0 + nbk) of {@link #run}: V of src into work.v (kept there: the
+     * combined backward reads it again, {@link WinogradBackward32}), the GEMMs into work.m, the
+     * output transform into dst.
+     */
+    static void block(CpuStorage src, long srcOff, int n0, int nbk, CpuStorage u, boolean turned, float[] bias,
+                      CpuStorage dst, TileGeo s, float[] pad, Work work) {
+        int tiles = nbk * s.tilesPerSample();
+        WinogradTransforms32.input(src, srcOff, n0, nbk, s, pad, work.v);
+        for (int pos = 0; pos < s.positions(); pos++) {
+            long uAt = (long) (turned ? rotated(pos) : pos) * s.cout() * s.cin();
+            Blas.sgemm(turned, false, s.cout(), tiles, s.cin(), 1f, u.buffer(), uAt, turned ? s.cout() : s.cin(),
+                    work.v.buffer(), (long) pos * positionStride(s.cin(), tiles), tiles, 0f,
+                    work.m.buffer(), (long) pos * positionStride(s.cout(), tiles), tiles);
+        }
+        if (s.tile() == WinogradTile.F2X2) {
+            WinogradTransforms32.output(work.m, n0, nbk, s, bias, dst);
+        } else {
+            Winograd4x4Transforms32.output(work.m, n0, nbk, s, bias, dst);
+        }
     }
 }

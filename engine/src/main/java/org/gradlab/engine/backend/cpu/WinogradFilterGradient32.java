@@ -86,7 +86,7 @@ final class WinogradFilterGradient32 {
             Parallel.addInOrder(partial, size);
         }
         try (CpuStorage du = partial[0]) {
-            filterTransform(du, uStep, s.cout(), s.cin(), tile, gw);
+            filterTransform(du, uStep, s.cout(), s.cin(), tile, false, gw);
         }
     }
 
@@ -95,7 +95,7 @@ final class WinogradFilterGradient32 {
      * per sample) = A dY A^T for every tile t of samples [n0, n0 + nbk) and output channel co,
      * dY the tile's 2x2 output gradient (zero where an odd plane crops it).
      */
-    private static void gradientTransform(CpuStorage g, long gOff, int n0, int nbk, Winograd32.TileGeo s, float[] gPad,
+    static void gradientTransform(CpuStorage g, long gOff, int n0, int nbk, Winograd32.TileGeo s, float[] gPad,
                                           CpuStorage m) {
         int ho = s.ho();
         int wo = s.wo();
@@ -166,9 +166,13 @@ final class WinogradFilterGradient32 {
      * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU (off-heap, positions uStep apart,
      * dU[pos] row-major Cout x Cin). Per output channel the rows of dU are copied into heap arrays and
      * its 9 x Cin results written out whole; output channels split across threads. F(4x4):
-     * {@link Winograd4x4Filters32#filterGradient}.
+     * {@link Winograd4x4Filters32#filterGradient}. With {@code turned}, dU is the gradient of the
+     * turned filters of backward-data ({@link WinogradBackward32}: rows = the conv's input
+     * channels, columns its output channels, taps rotated 180 degrees): dg of row r, column c and
+     * tap k goes to gw[c][r] at tap 8 - k.
      */
-    private static void filterTransform(CpuStorage du, int uStep, int cout, int cin, WinogradTile tile, CpuStorage gw) {
+    static void filterTransform(CpuStorage du, int uStep, int cout, int cin, WinogradTile tile, boolean turned,
+                                CpuStorage gw) {
         int positions = tile.positions();
         long src = OffHeap.floats(du, 0, (long) positions * uStep);
         long dst = OffHeap.floats(gw, 0, (long) cout * cin * 9);
@@ -184,7 +188,15 @@ final class WinogradFilterGradient32 {
                 } else {
                     Winograd4x4Filters32.filterGradient(u, cin, out);
                 }
-                OffHeap.copy(out, 0, dst, co * cin * 9, 9 * cin);
+                if (turned) {
+                    for (int ci = 0; ci < cin; ci++) {
+                        for (int k = 0; k < 9; k++) {
+                            OffHeap.put(dst, (ci * cout + co) * 9 + 8 - k, out[9 * ci + k]);
+                        }
+                    }
+                } else {
+                    OffHeap.copy(out, 0, dst, co * cin * 9, 9 * cin);
+                }
             }
         });
     }

@@ -5,6 +5,8 @@ import static org.gradlab.engine.backend.cpu.ReferenceCheck.assertClose;
 import static org.gradlab.engine.backend.cpu.ReferenceCheck.exactInF32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
 import org.gradlab.engine.DType;
@@ -100,6 +102,9 @@ class WinogradF32Test {
             assertClose(forward(x64, w64, b64, plan, tile), out64, tol, where + ", forward");
             assertClose(backwardInput(g64, w64, plan, tile), gx64, tol, where + ", grad_x");
             assertClose(backwardWeight(g64, x64, plan, tile), gw64, tol, where + ", grad_w");
+            Tensor[] both = backwardTogether(g64, x64, w64, plan, tile);
+            assertClose(both[0], gx64, tol, where + ", grad_x of the shared pass");
+            assertClose(both[1], gw64, tol, where + ", grad_w of the shared pass");
         }
     }
 
@@ -123,6 +128,10 @@ class WinogradF32Test {
                     threads + " threads");
             assertArrayEquals(backwardWeight(g, x, plan, tile).toFloatArray(), backwardWeight(g, x, plan, tile).toFloatArray(),
                     threads + " threads");
+            Tensor[] once = backwardTogether(g, x, w, plan, tile);
+            Tensor[] again = backwardTogether(g, x, w, plan, tile);
+            assertArrayEquals(once[0].toFloatArray(), again[0].toFloatArray(), threads + " threads, shared pass");
+            assertArrayEquals(once[1].toFloatArray(), again[1].toFloatArray(), threads + " threads, shared pass");
         }
     }
 
@@ -153,6 +162,11 @@ class WinogradF32Test {
         assertEquals(CpuConv.Path32.WINOGRAD, path(32, 32, 64, 14, 1));
         assertEquals(WinogradTile.F2X2, CpuConv.winogradTile(plan(32, 32, 64, 14, 1))); // F(4x4) measured 3-6 % slower
         assertEquals(CpuConv.Path32.PER_SAMPLE, filterPath(32, 32, 64, 14));
+        // with both gradients wanted, one shared pass from 32 channels: that conv's filter gradient on F(2x2) too
+        assertTrue(CpuConv.sharedWinograd(plan(32, 32, 64, 14, 1)), "32 -> 64 @ 14, both gradients");
+        assertTrue(CpuConv.sharedWinograd(plan(32, 64, 128, 7, 1)), "64 -> 128 @ 7, both gradients");
+        assertFalse(CpuConv.sharedWinograd(plan(32, 3, 32, 28, 1)), "3 -> 32 @ 28 is no Winograd conv");
+        assertFalse(CpuConv.sharedWinograd(plan(32, 16, 32, 14, 1)), "16 channels stay on the two calls");
         assertEquals(CpuConv.Path32.WINOGRAD, path(32, 64, 128, 7, 1));
         assertEquals(WinogradTile.F4X4, CpuConv.winogradTile(plan(32, 64, 128, 7, 1)));
         assertEquals(CpuConv.Path32.WINOGRAD, filterPath(32, 64, 128, 7));
@@ -198,6 +212,18 @@ class WinogradF32Test {
         Tensor gw = Tensor.uninitialized(DType.F32, Device.CPU, p.cout(), p.cin(), 3, 3);
         WinogradFilterGradient32.backwardWeight(storage(g), g.offset(), storage(x), x.offset(), storage(gw), p, tile);
         return gw;
+    }
+
+    /** {grad_x, grad_w} of {@link WinogradBackward32}'s one pass. */
+    private static Tensor[] backwardTogether(Tensor g64, Tensor x64, Tensor w64, CpuConv.Plan p, WinogradTile tile) {
+        Tensor g = g64.to(DType.F32);
+        Tensor x = x64.to(DType.F32);
+        Tensor w = w64.to(DType.F32);
+        Tensor gx = Tensor.uninitialized(DType.F32, Device.CPU, p.n(), p.cin(), p.geo().h(), p.geo().w());
+        Tensor gw = Tensor.uninitialized(DType.F32, Device.CPU, p.cout(), p.cin(), 3, 3);
+        WinogradBackward32.backward(storage(g), g.offset(), storage(x), x.offset(), storage(w), w.offset(), storage(gx),
+                storage(gw), p, tile);
+        return new Tensor[] {gx, gw};
     }
 
     private static Tensor backwardInput(Tensor g64, Tensor w64, CpuConv.Plan p, WinogradTile tile) {
