@@ -74,6 +74,82 @@ final class ChannelLoops32 {
         }
     }
 
+    /**
+     * mean[ch] and var[ch] (biased) of channel ch in one pass over x: with a shift K per channel,
+     * d = x - K, mean = K + sum d / count, var = sum d^2 / count - (sum d / count)^2; sums in float
+     * over a (sample, channel) block with eight partial sums each (d^2 by fused multiply-adds), in
+     * double across blocks. Planes below {@link #SMALL_PLANE} take {@link SmallPlanes32}'s two passes.
+     *
+     * <p>NOTE: K is the mean of sample 0's plane of the channel, so the subtraction cancels at most
+     * a factor 1 + n of the variance's digits: n * var >= (mean of any one sample's plane - mean)^2.
+     * A float32 path: different bits from {@link #channelSums} then {@link #channelSqDev}, which
+     * plain batch norm keeps (the challenge's pinned figures).
+     */
+    static void meanAndVariance(float[] x, int n, int c, int s, double[] mean, double[] var) {
+        long count = (long) n * s;
+        if (s < SMALL_PLANE) {
+            double[] sums = new double[c];
+            SmallPlanes32.channelSums(x, n, c, s, sums);
+            for (int ch = 0; ch < c; ch++) {
+                mean[ch] = sums[ch] / count;
+            }
+            double[] sq = new double[c];
+            SmallPlanes32.channelSqDev(x, n, c, s, mean, sq);
+            for (int ch = 0; ch < c; ch++) {
+                var[ch] = sq[ch] / count;
+            }
+            return;
+        }
+        float[] shift = new float[c];
+        double[] sumD = new double[c];
+        double[] sumD2 = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            shift[ch] = (float) (blockSum(x, ch * s, s) / s);
+        }
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++, at += s) {
+                float m = shift[ch];
+                float a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+                float q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0;
+                int k = at;
+                for (int e = at + (s & ~7); k < e; k += 8) {
+                    float d0 = x[k] - m, d1 = x[k + 1] - m, d2 = x[k + 2] - m, d3 = x[k + 3] - m;
+                    float d4 = x[k + 4] - m, d5 = x[k + 5] - m, d6 = x[k + 6] - m, d7 = x[k + 7] - m;
+                    a0 += d0;
+                    a1 += d1;
+                    a2 += d2;
+                    a3 += d3;
+                    a4 += d4;
+                    a5 += d5;
+                    a6 += d6;
+                    a7 += d7;
+                    q0 = Math.fma(d0, d0, q0);
+                    q1 = Math.fma(d1, d1, q1);
+                    q2 = Math.fma(d2, d2, q2);
+                    q3 = Math.fma(d3, d3, q3);
+                    q4 = Math.fma(d4, d4, q4);
+                    q5 = Math.fma(d5, d5, q5);
+                    q6 = Math.fma(d6, d6, q6);
+                    q7 = Math.fma(d7, d7, q7);
+                }
+                double rd = sum8(a0, a1, a2, a3, a4, a5, a6, a7);
+                double rq = sum8(q0, q1, q2, q3, q4, q5, q6, q7);
+                for (; k < at + s; k++) {
+                    double d = x[k] - m;
+                    rd += d;
+                    rq += d * d;
+                }
+                sumD[ch] += rd;
+                sumD2[ch] += rq;
+            }
+        }
+        for (int ch = 0; ch < c; ch++) {
+            double md = sumD[ch] / count;
+            mean[ch] = shift[ch] + md;
+            var[ch] = Math.max(0, sumD2[ch] / count - md * md);
+        }
+    }
+
     /** sumG[ch] += sum g, sumGDev[ch] += sum g * (x - mean[ch]) over channel ch. */
     static void gradSums(float[] g, float[] x, int n, int c, int s, double[] mean, double[] sumG, double[] sumGDev) {
         if (s < SMALL_PLANE) {

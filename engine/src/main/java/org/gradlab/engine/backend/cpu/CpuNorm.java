@@ -105,7 +105,13 @@ final class CpuNorm implements NormKernels {
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
                 float[] xa = ChannelLoops32.stage(0, src, xo, n, c, s, c0, c1);
-                if (training) {
+                if (training && act == Activation.SILU) { // one pass (EfficientNet); ReLU and plain batch norm keep their bits
+                    double[] cm = new double[cc];
+                    double[] cv = new double[cc];
+                    ChannelLoops32.meanAndVariance(xa, n, cc, s, cm, cv);
+                    System.arraycopy(cm, 0, mean, c0, cc);
+                    System.arraycopy(cv, 0, var, c0, cc);
+                } else if (training) {
                     double[] sums = new double[cc];
                     ChannelLoops32.channelSums(xa, n, cc, s, sums);
                     for (int j = 0; j < cc; j++) {

@@ -181,6 +181,52 @@ class NormF32PathTest {
                 what + ": the same bits as batch norm then ReLU");
     }
 
+    /**
+     * Batch norm + SiLU's one-pass statistics ({@link ChannelLoops32#meanAndVariance}) against
+     * the mean and variance in double, on data where a shifted sum could cancel: an offset of
+     * 1000 standard deviations, and sample 0's planes far from the others (the shift is their
+     * mean); planes of 49 (odd, no full block of eight left over), 64 and 1024 positions, and 16
+     * (the small-plane passes).
+     */
+    @Test
+    void oneScanStatisticsMatchTheDoubleMeanAndVariance() {
+        java.util.Random r = new java.util.Random(11);
+        for (int s : new int[] {16, 49, 64, 1024}) {
+            for (String data : new String[] {"centred", "offset 1000", "sample 0 offset"}) {
+                int n = 5;
+                int c = 3;
+                float[] x = new float[n * c * s];
+                for (int i = 0; i < x.length; i++) {
+                    double offset = data.equals("offset 1000") ? 1000 : data.equals("sample 0 offset") && i < c * s ? 40 : 0;
+                    x[i] = (float) (offset + r.nextGaussian());
+                }
+                double[] mean = new double[c];
+                double[] var = new double[c];
+                ChannelLoops32.meanAndVariance(x, n, c, s, mean, var);
+                for (int ch = 0; ch < c; ch++) {
+                    double sum = 0;
+                    for (int i = 0; i < n; i++) {
+                        for (int k = 0; k < s; k++) {
+                            sum += x[(i * c + ch) * s + k];
+                        }
+                    }
+                    double m = sum / (n * s);
+                    double sq = 0;
+                    for (int i = 0; i < n; i++) {
+                        for (int k = 0; k < s; k++) {
+                            double d = x[(i * c + ch) * s + k] - m;
+                            sq += d * d;
+                        }
+                    }
+                    double v = sq / (n * s);
+                    String what = data + ", plane " + s + ", channel " + ch;
+                    org.junit.jupiter.api.Assertions.assertEquals(m, mean[ch], 1e-7 * Math.abs(m) + 1e-6 * Math.sqrt(v), what + ": mean");
+                    org.junit.jupiter.api.Assertions.assertEquals(v, var[ch], 2e-6 * v, what + ": variance");
+                }
+            }
+        }
+    }
+
     /** SmallPlanes32's element-wise passes compute ChannelLoops32's per-block expressions: the same bits. */
     @Test
     void smallPlaneAffinePassesGiveThePerElementBits() {
