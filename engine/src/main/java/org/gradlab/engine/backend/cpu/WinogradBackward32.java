@@ -71,13 +71,8 @@ final class WinogradBackward32 {
                         } else {
                             Winograd4x4Transforms32.gradient(x, xOff, n0, nbk, s, work.m);
                         }
-                        int stepV = Winograd32.positionStride(s.cin(), tiles);
-                        int stepM = Winograd32.positionStride(s.cout(), tiles);
-                        for (int pos = 0; pos < positions; pos++) {
-                            Blas.sgemm(false, true, p.cin(), p.cout(), tiles, 1f, work.m.buffer(), (long) pos * stepM, tiles,
-                                    work.v.buffer(), (long) pos * stepV, tiles, b == b0 ? 0f : 1f, partial[chunk].buffer(),
-                                    (long) pos * uStep, p.cout());
-                        }
+                        // s is backward-data's conv (channels swapped): its M is Cin x T, its V Cout x T, dU_t Cin x Cout
+                        WinogradFilterGradient32.accumulatePositions(s, work, tiles, b == b0, partial[chunk]);
                     }
                 }
             });

@@ -72,13 +72,7 @@ final class WinogradFilterGradient32 {
                         } else {
                             Winograd4x4Transforms32.gradient(g, gOff, n0, nbk, s, work.m);
                         }
-                        int stepV = Winograd32.positionStride(s.cin(), tiles);
-                        int stepM = Winograd32.positionStride(s.cout(), tiles);
-                        for (int pos = 0; pos < positions; pos++) {
-                            Blas.sgemm(false, true, s.cout(), s.cin(), tiles, 1f, work.m.buffer(), (long) pos * stepM, tiles,
-                                    work.v.buffer(), (long) pos * stepV, tiles, b == b0 ? 0f : 1f, partial[chunk].buffer(),
-                                    (long) pos * uStep, s.cin());
-                        }
+                        accumulatePositions(s, work, tiles, b == b0, partial[chunk]);
                     }
                 }
             });
@@ -225,6 +219,21 @@ final class WinogradFilterGradient32 {
                 out[9 * ci + 3 * r + 1] = (float) ((b - c) / 2);
                 out[9 * ci + 3 * r + 2] = (float) ((b + c) / 2 + d);
             }
+        }
+    }
+
+    /**
+     * dU[pos] (+)= M[pos] V[pos]ᵀ for every position: the block's transformed gradient M (Cout x T per
+     * position) against its transformed input V (Cin x T), into one chunk's partial dU (positions x
+     * Cout x Cin, row-major); {@code first}: the chunk's first block writes (beta 0) instead of adding.
+     */
+    static void accumulatePositions(Winograd32.TileGeo s, Winograd32.Work work, int tiles, boolean first, CpuStorage partial) {
+        int stepV = Winograd32.positionStride(s.cin(), tiles);
+        int stepM = Winograd32.positionStride(s.cout(), tiles);
+        int uStep = s.cout() * s.cin();
+        for (int pos = 0; pos < s.positions(); pos++) {
+            Blas.sgemm(false, true, s.cout(), s.cin(), tiles, 1f, work.m.buffer(), (long) pos * stepM, tiles,
+                    work.v.buffer(), (long) pos * stepV, tiles, first ? 0f : 1f, partial.buffer(), (long) pos * uStep, s.cin());
         }
     }
 }
