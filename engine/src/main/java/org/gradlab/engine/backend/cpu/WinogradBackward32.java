@@ -1,8 +1,5 @@
 package org.gradlab.engine.backend.cpu;
 
-import org.gradlab.engine.DType;
-import org.gradlab.natives.Blas;
-
 /**
  * Both gradients of a float32 3x3 stride-1 conv (groups 1) by Winograd F(2x2, 3x3) or F(4x4,
  * 3x3) in one pass over the samples, transforming the output gradient dy ONCE for both.
@@ -42,44 +39,18 @@ final class WinogradBackward32 {
                 2 - geo.pw());
         boolean f2 = tile == WinogradTile.F2X2;
         int nb = Winograd32.samplesPerBlock(s, Winograd32.targetTiles(s));
-        int blocks = (s.n() + nb - 1) / nb;
-        int tps = s.tilesPerSample();
-        int positions = s.positions();
         int uStep = p.cin() * p.cout(); // dU_t[pos] apart, each row-major Cin x Cout
-        int size = positions * uStep;
-        CpuStorage[] partial = new CpuStorage[Parallel.chunks(blocks, 1)];
+        // s is backward-data's conv (channels swapped): its M is Cin x T, its V Cout x T, dU_t Cin x Cout
         try (CpuStorage u = f2 ? Winograd32.filters(w, wOff, p.cout(), p.cin())
-                : Winograd4x4Filters32.filters(w, wOff, p.cout(), p.cin(), true)) {
-            Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
-                // a chunk's first block GEMMs with beta 0, so every dU_t[pos] is written before it is summed into
-                partial[chunk] = new CpuStorage(DType.F32, size, false);
-                try (Winograd32.Work work = new Winograd32.Work(s, nb * tps)) {
-                    float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
-                    java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
-                    int tileCells = tile.m * tile.m * s.tilesH() * s.tilesW();
-                    float[] xPad = f2 ? HeapStage.scratch(2, tileCells) : null;
-                    if (f2) {
-                        java.util.Arrays.fill(xPad, 0, tileCells, 0f); // the cells past an odd plane's edge stay zero
-                    }
-                    for (int b = b0; b < b1; b++) {
-                        int n0 = b * nb;
-                        int nbk = Math.min(nb, s.n() - n0);
-                        int tiles = nbk * tps;
-                        Winograd32.block(g, gOff, n0, nbk, u, f2, null, gx, s, pad, work); // V_dy stays in work.v
-                        if (f2) {
-                            WinogradFilterGradient32.gradientTransform(x, xOff, n0, nbk, s, xPad, work.m);
-                        } else {
-                            Winograd4x4Transforms32.gradient(x, xOff, n0, nbk, s, work.m);
-                        }
-                        // s is backward-data's conv (channels swapped): its M is Cin x T, its V Cout x T, dU_t Cin x Cout
-                        WinogradFilterGradient32.accumulatePositions(s, work, tiles, b == b0, partial[chunk]);
-                    }
-                }
-            });
-        } finally {
-            Parallel.addInOrder(partial, size);
-        }
-        try (CpuStorage du = partial[0]) {
+                : Winograd4x4Filters32.filters(w, wOff, p.cout(), p.cin(), true);
+             CpuStorage du = WinogradFilterGradient32.sumOverBlocks(s, nb, (n0, nbk, work, pad, xPad) -> {
+                 Winograd32.block(g, gOff, n0, nbk, u, f2, null, gx, s, pad, work); // V_dy stays in work.v
+                 if (f2) {
+                     WinogradFilterGradient32.gradientTransform(x, xOff, n0, nbk, s, xPad, work.m);
+                 } else {
+                     Winograd4x4Transforms32.gradient(x, xOff, n0, nbk, s, work.m);
+                 }
+             })) {
             WinogradFilterGradient32.filterTransform(du, uStep, p.cin(), p.cout(), tile, true, gw);
         }
     }

@@ -46,40 +46,15 @@ final class WinogradFilterGradient32 {
         Im2col.Geo geo = p.geo();
         Winograd32.TileGeo s = new Winograd32.TileGeo(tile, p.n(), p.cin(), p.cout(), geo.h(), geo.w(), geo.ph(), geo.pw());
         int nb = Winograd32.samplesPerBlock(s, TARGET_TILES);
-        int blocks = (s.n() + nb - 1) / nb;
-        int tps = s.tilesPerSample();
         int uStep = s.cout() * s.cin(); // dU[pos] apart: the GEMMs write one position at a time, the transform reads rows
-        int positions = s.positions();
-        int size = positions * uStep;
-        CpuStorage[] partial = new CpuStorage[Parallel.chunks(blocks, 1)];
-        try {
-            Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
-                // a chunk's first block GEMMs with beta 0, so every dU[pos] is written before it is summed into
-                partial[chunk] = new CpuStorage(DType.F32, size, false);
-                try (Winograd32.Work work = new Winograd32.Work(s, nb * tps)) {
-                    float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
-                    java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
-                    int tileCells = tile.m * tile.m * s.tilesH() * s.tilesW();
-                    float[] gPad = HeapStage.scratch(2, tileCells);
-                    java.util.Arrays.fill(gPad, 0, tileCells, 0f); // the cropped cells of odd planes stay zero
-                    for (int b = b0; b < b1; b++) {
-                        int n0 = b * nb;
-                        int nbk = Math.min(nb, s.n() - n0);
-                        int tiles = nbk * tps;
-                        WinogradTransforms32.input(x, xOff, n0, nbk, s, pad, work.v);
-                        if (tile == WinogradTile.F2X2) {
-                            gradientTransform(g, gOff, n0, nbk, s, gPad, work.m);
-                        } else {
-                            Winograd4x4Transforms32.gradient(g, gOff, n0, nbk, s, work.m);
-                        }
-                        accumulatePositions(s, work, tiles, b == b0, partial[chunk]);
-                    }
-                }
-            });
-        } finally {
-            Parallel.addInOrder(partial, size);
-        }
-        try (CpuStorage du = partial[0]) {
+        try (CpuStorage du = sumOverBlocks(s, nb, (n0, nbk, work, pad, cellPad) -> {
+            WinogradTransforms32.input(x, xOff, n0, nbk, s, pad, work.v);
+            if (tile == WinogradTile.F2X2) {
+                gradientTransform(g, gOff, n0, nbk, s, cellPad, work.m);
+            } else {
+                Winograd4x4Transforms32.gradient(g, gOff, n0, nbk, s, work.m);
+            }
+        })) {
             filterTransform(du, uStep, s.cout(), s.cin(), tile, false, gw);
         }
     }
@@ -220,6 +195,48 @@ final class WinogradFilterGradient32 {
                 out[9 * ci + 3 * r + 2] = (float) ((b + c) / 2 + d);
             }
         }
+    }
+
+    /** What a block of samples puts in place before its dU GEMMs: V in {@code work.v}, M in {@code work.m}. */
+    @FunctionalInterface
+    interface BlockTransforms {
+        /** Samples [n0, n0 + nbk); {@code pad} (slot 1) has a zero border, {@code cellPad} (slot 2) zero cells past the plane. */
+        void transform(int n0, int nbk, Winograd32.Work work, float[] pad, float[] cellPad);
+    }
+
+    /**
+     * dU (positions x Cout x Cin, off-heap; the caller closes it) = the sum over blocks of {@code nb}
+     * samples of M[pos] V[pos]ᵀ, each block's M and V from {@code transforms}: the blocks split across
+     * threads, chunk k sums its blocks into a dU of its own, and the partials are added in chunk order
+     * ({@link Parallel#addInOrder}), so a fixed thread count gives the same bits every time.
+     */
+    static CpuStorage sumOverBlocks(Winograd32.TileGeo s, int nb, BlockTransforms transforms) {
+        int blocks = (s.n() + nb - 1) / nb;
+        int tps = s.tilesPerSample();
+        int size = s.positions() * s.cout() * s.cin();
+        CpuStorage[] partial = new CpuStorage[Parallel.chunks(blocks, 1)];
+        try {
+            Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
+                // a chunk's first block GEMMs with beta 0, so every dU[pos] is written before it is summed into
+                partial[chunk] = new CpuStorage(DType.F32, size, false);
+                try (Winograd32.Work work = new Winograd32.Work(s, nb * tps)) {
+                    float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
+                    java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
+                    int tileCells = s.tile().m * s.tile().m * s.tilesH() * s.tilesW();
+                    float[] cellPad = HeapStage.scratch(2, tileCells);
+                    java.util.Arrays.fill(cellPad, 0, tileCells, 0f); // the cells past an odd plane's edge stay zero
+                    for (int b = b0; b < b1; b++) {
+                        int n0 = b * nb;
+                        int nbk = Math.min(nb, s.n() - n0);
+                        transforms.transform(n0, nbk, work, pad, cellPad);
+                        accumulatePositions(s, work, nbk * tps, b == b0, partial[chunk]);
+                    }
+                }
+            });
+        } finally {
+            Parallel.addInOrder(partial, size);
+        }
+        return partial[0];
     }
 
     /**
