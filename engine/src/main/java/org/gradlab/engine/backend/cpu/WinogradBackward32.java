@@ -21,9 +21,10 @@ package org.gradlab.engine.backend.cpu;
  * and replaces its B^T transform of x by the cheaper A x A^T (m x m reads per tile instead of
  * (m + 2)^2).
  *
- * <p>Threads, scratch and determinism as in the two passes: the blocks of samples split across
- * threads ({@link Parallel}), each chunk sums its blocks into a dU_t of its own, added in chunk
- * order ({@link Parallel#addInOrder}) before the filter transform. The dx GEMMs' M is dead once dx
+ * <p>Threads, scratch and determinism as in the filter gradient: groups of blocks of samples
+ * claimed by whichever thread is free, each group summing its dU_t into a partial of its own,
+ * added in group order by the filter transform ({@link WinogradFilterGradient32#sumOverBlocks}); the
+ * blocks write disjoint samples of dx. The dx GEMMs' M is dead once dx
  * is written, so dM_x reuses it (Cin x T per position either way). Heap staging slots (see
  * {@link HeapStage}): 0, 1 and 4 as {@link Winograd32}, 2 and 3 as {@link WinogradFilterGradient32}.
  */
@@ -43,7 +44,7 @@ final class WinogradBackward32 {
         // s is backward-data's conv (channels swapped): its M is Cin x T, its V Cout x T, dU_t Cin x Cout
         try (CpuStorage u = f2 ? Winograd32.filters(w, wOff, p.cout(), p.cin())
                 : Winograd4x4Filters32.filters(w, wOff, p.cout(), p.cin(), true);
-             CpuStorage du = WinogradFilterGradient32.sumOverBlocks(s, nb, (n0, nbk, work, pad, xPad) -> {
+             WinogradFilterGradient32.Partials du = WinogradFilterGradient32.sumOverBlocks(s, nb, (n0, nbk, work, pad, xPad) -> {
                  Winograd32.block(g, gOff, n0, nbk, u, f2, null, gx, s, pad, work); // V_dy stays in work.v
                  if (f2) {
                      WinogradFilterGradient32.gradientTransform(x, xOff, n0, nbk, s, xPad, work.m);

@@ -26,9 +26,10 @@ import org.gradlab.natives.Blas;
  * only add, subtract and halve, as in the forward (tested against the float64 reference,
  * WinogradF32Test).
  *
- * <p>Threads: the blocks of samples split across threads ({@link Parallel}); chunk k sums its
- * blocks into a dU of its own, the partials are added in chunk order ({@link Parallel#addInOrder})
- * before the filter transform, so a fixed thread count gives the same bits every time.
+ * <p>Threads: fixed groups of consecutive blocks of samples, each summed into a dU partial of its
+ * own, are claimed by whichever thread is free ({@link #sumOverBlocks}); the filter transform adds
+ * the partials in group order as it reads them, so a fixed thread count gives the same bits every
+ * time, however late a pool thread starts. One thread: one group, one dU.
  *
  * <p>Heap staging slots (see {@link HeapStage}): 0 one input plane (by
  * {@link WinogradTransforms32#input}), 1 its zero-bordered copy, 2 one output-gradient plane
@@ -47,7 +48,7 @@ final class WinogradFilterGradient32 {
         Winograd32.TileGeo s = new Winograd32.TileGeo(tile, p.n(), p.cin(), p.cout(), geo.h(), geo.w(), geo.ph(), geo.pw());
         int nb = Winograd32.samplesPerBlock(s, TARGET_TILES);
         int uStep = s.cout() * s.cin(); // dU[pos] apart: the GEMMs write one position at a time, the transform reads rows
-        try (CpuStorage du = sumOverBlocks(s, nb, (n0, nbk, work, pad, cellPad) -> {
+        try (Partials du = sumOverBlocks(s, nb, (n0, nbk, work, pad, cellPad) -> {
             WinogradTransforms32.input(x, xOff, n0, nbk, s, pad, work.v);
             if (tile == WinogradTile.F2X2) {
                 gradientTransform(g, gOff, n0, nbk, s, cellPad, work.m);
@@ -132,25 +133,37 @@ final class WinogradFilterGradient32 {
     }
 
     /**
-     * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU (off-heap, positions uStep apart,
-     * dU[pos] row-major Cout x Cin). Per output channel the rows of dU are copied into heap arrays and
-     * its 9 x Cin results written out whole; output channels split across threads. F(4x4):
-     * {@link Winograd4x4Filters32#filterGradient}. With {@code turned}, dU is the gradient of the
-     * turned filters of backward-data ({@link WinogradBackward32}: rows = the conv's input
-     * channels, columns its output channels, taps rotated 180 degrees): dg of row r, column c and
-     * tap k goes to gw[c][r] at tap 8 - k.
+     * gw[co][ci] (3x3, every element) = G^T dU[co][ci] G, dU = the sum of the partials of {@code du}
+     * (each positions x Cout x Cin, positions uStep apart, dU[pos] row-major Cout x Cin), added in
+     * partial order as each output channel's rows are read, so no pass of its own sums them. Per
+     * output channel the rows of dU are copied into heap arrays and its 9 x Cin results written out
+     * whole; output channels split across threads. F(4x4): {@link Winograd4x4Filters32#filterGradient}.
+     * With {@code turned}, dU is the gradient of the turned filters of backward-data
+     * ({@link WinogradBackward32}: rows = the conv's input channels, columns its output channels,
+     * taps rotated 180 degrees): dg of row r, column c and tap k goes to gw[c][r] at tap 8 - k.
      */
-    static void filterTransform(CpuStorage du, int uStep, int cout, int cin, WinogradTile tile, boolean turned,
+    static void filterTransform(Partials du, int uStep, int cout, int cin, WinogradTile tile, boolean turned,
                                 CpuStorage gw) {
         int positions = tile.positions();
-        long src = OffHeap.floats(du, 0, (long) positions * uStep);
+        long[] part = new long[du.parts()];
+        for (int k = 0; k < part.length; k++) {
+            part[k] = OffHeap.floats(du.sums(), (long) k * du.size(), (long) positions * uStep);
+        }
         long dst = OffHeap.floats(gw, 0, (long) cout * cin * 9);
-        Parallel.forChunks(cout, Parallel.grain(positions * (long) cin), (chunk, co0, co1) -> {
+        Parallel.forChunks(cout, Parallel.grain(positions * (long) cin * part.length), (chunk, co0, co1) -> {
             float[][] u = new float[positions][cin];
+            float[] add = new float[cin];
             float[] out = new float[9 * cin];
             for (int co = co0; co < co1; co++) {
                 for (int k = 0; k < positions; k++) {
-                    OffHeap.copy(src, k * uStep + co * cin, u[k], 0, cin);
+                    float[] row = u[k];
+                    OffHeap.copy(part[0], k * uStep + co * cin, row, 0, cin);
+                    for (int q = 1; q < part.length; q++) {
+                        OffHeap.copy(part[q], k * uStep + co * cin, add, 0, cin);
+                        for (int ci = 0; ci < cin; ci++) {
+                            row[ci] += add[ci];
+                        }
+                    }
                 }
                 if (tile == WinogradTile.F2X2) {
                     filterGradient(u, cin, out);
@@ -204,53 +217,103 @@ final class WinogradFilterGradient32 {
         void transform(int n0, int nbk, Winograd32.Work work, float[] pad, float[] cellPad);
     }
 
+    /** Most floats the dU partials of one call take when there are more blocks than threads (8 MB). */
+    private static final long PARTIAL_FLOATS = 2L << 20;
+    /** Most partials per thread: more let a late thread's blocks go to the others in smaller steps, but cost a read each. */
+    private static final int PARTIALS_PER_THREAD = 4;
+
     /**
-     * dU (positions x Cout x Cin, off-heap; the caller closes it) = the sum over blocks of {@code nb}
-     * samples of M[pos] V[pos]ᵀ, each block's M and V from {@code transforms}: the blocks split across
-     * threads, chunk k sums its blocks into a dU of its own, and the partials are added in chunk order
-     * ({@link Parallel#addInOrder}), so a fixed thread count gives the same bits every time.
+     * dU as {@code parts} partial sums of {@code size} floats each, one after another in {@code sums}
+     * (off-heap, each positions x Cout x Cin); dU is their sum in partial order ({@link #filterTransform}).
      */
-    static CpuStorage sumOverBlocks(Winograd32.TileGeo s, int nb, BlockTransforms transforms) {
+    record Partials(CpuStorage sums, int parts, int size) implements AutoCloseable {
+        @Override
+        public void close() {
+            sums.close();
+        }
+    }
+
+    /**
+     * How many partials the dU of {@code blocks} blocks is summed into: one at one thread (every
+     * block in order into one dU, as without threads); else one per block, at most
+     * {@link #PARTIALS_PER_THREAD} per thread and {@link #PARTIAL_FLOATS} in all, never fewer than
+     * one per thread. The count depends only on the blocks, the partial size and the thread count.
+     */
+    static int partials(int blocks, long size) {
+        int threads = Parallel.chunks(blocks, 1);
+        if (threads == 1) {
+            return 1;
+        }
+        long byMemory = PARTIAL_FLOATS / Math.max(1, size);
+        return (int) Math.min(blocks, Math.max(threads, Math.min((long) PARTIALS_PER_THREAD * threads, byMemory)));
+    }
+
+    /**
+     * dU (positions x Cout x Cin; the caller closes the partials) = the sum over blocks of {@code nb}
+     * samples of M[pos] V[pos]ᵀ, each block's M and V from {@code transforms}. The blocks form
+     * {@link #partials} fixed groups of consecutive blocks; each group sums its blocks in order into
+     * a partial of its own, and the groups are claimed one at a time by whichever thread is free
+     * ({@link Parallel#forClaimed}), so a pool thread that starts late leaves its groups to the
+     * caller instead of the caller waiting for it. The partials are added in group order by
+     * {@link #filterTransform}: the same bits whichever thread ran which group, at a fixed thread count.
+     */
+    static Partials sumOverBlocks(Winograd32.TileGeo s, int nb, BlockTransforms transforms) {
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
         int size = s.positions() * s.cout() * s.cin();
-        CpuStorage[] partial = new CpuStorage[Parallel.chunks(blocks, 1)];
+        int parts = partials(blocks, size);
+        CpuStorage sums = new CpuStorage(DType.F32, (long) parts * size, false); // each group's first block writes its partial whole
         try {
-            Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
-                // a chunk's first block GEMMs with beta 0, so every dU[pos] is written before it is summed into
-                partial[chunk] = new CpuStorage(DType.F32, size, false);
-                try (Winograd32.Work work = new Winograd32.Work(s, nb * tps)) {
-                    float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
-                    java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
-                    int tileCells = s.tile().m * s.tile().m * s.tilesH() * s.tilesW();
-                    float[] cellPad = HeapStage.scratch(2, tileCells);
-                    java.util.Arrays.fill(cellPad, 0, tileCells, 0f); // the cells past an odd plane's edge stay zero
+            Parallel.forClaimed(parts, () -> new Parallel.Claimant() {
+                final Winograd32.Work work = new Winograd32.Work(s, nb * tps);
+                final float[] pad = zeroed(1, s.padH() * s.padW()); // the border stays zero, the interior is rewritten
+                final float[] cellPad = zeroed(2, s.tile().m * s.tile().m * s.tilesH() * s.tilesW()); // cells past an odd plane's edge
+
+                @Override
+                public void run(int part) {
+                    int b0 = Parallel.start(part, parts, blocks);
+                    int b1 = Parallel.start(part + 1, parts, blocks);
                     for (int b = b0; b < b1; b++) {
                         int n0 = b * nb;
                         int nbk = Math.min(nb, s.n() - n0);
                         transforms.transform(n0, nbk, work, pad, cellPad);
-                        accumulatePositions(s, work, nbk * tps, b == b0, partial[chunk]);
+                        accumulatePositions(s, work, nbk * tps, b == b0, sums, (long) part * size);
                     }
                 }
+
+                @Override
+                public void close() {
+                    work.close();
+                }
             });
-        } finally {
-            Parallel.addInOrder(partial, size);
+        } catch (RuntimeException | Error e) {
+            sums.close();
+            throw e;
         }
-        return partial[0];
+        return new Partials(sums, parts, size);
+    }
+
+    /** This thread's heap staging array of {@code slot}, its first {@code n} floats zero. */
+    private static float[] zeroed(int slot, int n) {
+        float[] a = HeapStage.scratch(slot, n);
+        java.util.Arrays.fill(a, 0, n, 0f);
+        return a;
     }
 
     /**
      * dU[pos] (+)= M[pos] V[pos]ᵀ for every position: the block's transformed gradient M (Cout x T per
-     * position) against its transformed input V (Cin x T), into one chunk's partial dU (positions x
-     * Cout x Cin, row-major); {@code first}: the chunk's first block writes (beta 0) instead of adding.
+     * position) against its transformed input V (Cin x T), into one partial dU (positions x Cout x Cin,
+     * row-major) from float {@code at} of {@code partial}; {@code first}: the group's first block writes
+     * (beta 0) instead of adding.
      */
-    static void accumulatePositions(Winograd32.TileGeo s, Winograd32.Work work, int tiles, boolean first, CpuStorage partial) {
+    static void accumulatePositions(Winograd32.TileGeo s, Winograd32.Work work, int tiles, boolean first, CpuStorage partial,
+                                    long at) {
         int stepV = Winograd32.positionStride(s.cin(), tiles);
         int stepM = Winograd32.positionStride(s.cout(), tiles);
         int uStep = s.cout() * s.cin();
         for (int pos = 0; pos < s.positions(); pos++) {
             Blas.sgemm(false, true, s.cout(), s.cin(), tiles, 1f, work.m.buffer(), (long) pos * stepM, tiles,
-                    work.v.buffer(), (long) pos * stepV, tiles, first ? 0f : 1f, partial.buffer(), (long) pos * uStep, s.cin());
+                    work.v.buffer(), (long) pos * stepV, tiles, first ? 0f : 1f, partial.buffer(), at + (long) pos * uStep, s.cin());
         }
     }
 }

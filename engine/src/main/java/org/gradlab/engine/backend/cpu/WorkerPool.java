@@ -125,6 +125,9 @@ final class WorkerPool {
         }
     }
 
+    /** Tests only: how long a pool thread waits between seeing a job and claiming from it (a late worker); 0 none. */
+    private static volatile long lateNanos;
+
     private final Thread[] workers;
     private final ReentrantLock oneJob = new ReentrantLock();
     private final AtomicInteger parked = new AtomicInteger();
@@ -191,6 +194,21 @@ final class WorkerPool {
         }
     }
 
+    /** Tests only: every pool thread starts each job {@code nanos} late ({@code 0}: at once). */
+    static void setLateNanos(long nanos) {
+        lateNanos = Math.max(0, nanos);
+    }
+
+    private static void holdBack() {
+        long late = lateNanos;
+        if (late > 0) {
+            long until = System.nanoTime() + late;
+            for (long left = late; left > 0; left = until - System.nanoTime()) {
+                LockSupport.parkNanos(left);
+            }
+        }
+    }
+
     /** Stops the workers once they are idle. */
     void close() {
         closed = true;
@@ -204,6 +222,7 @@ final class WorkerPool {
         while (!closed) {
             Job j = job;
             if (j != null && j.unclaimed()) {
+                holdBack();
                 j.work(false);
                 idleSince = System.nanoTime();
                 continue;

@@ -17,6 +17,7 @@ class ParallelTest {
     @AfterEach
     void restore() {
         Parallel.setThreads(saved);
+        WorkerPool.setLateNanos(0);
     }
 
     @Test
@@ -109,6 +110,66 @@ class ParallelTest {
         for (int i = 1; i < count; i++) {
             assertTrue(ran[i].getName().startsWith("gradlab-cpu-"), "item " + i + " ran on " + ran[i].getName());
         }
+    }
+
+    @Test
+    void claimedItemsRunOnceEachWithOneClaimantPerThreadOpenedAndClosed() {
+        Parallel.setThreads(3);
+        int count = 40;
+        AtomicInteger[] hits = new AtomicInteger[count];
+        for (int i = 0; i < count; i++) {
+            hits[i] = new AtomicInteger();
+        }
+        AtomicInteger opened = new AtomicInteger();
+        AtomicInteger closed = new AtomicInteger();
+        java.util.Set<Thread> openers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Parallel.forClaimed(count, () -> {
+            opened.incrementAndGet();
+            assertTrue(openers.add(Thread.currentThread()), "a second claimant on " + Thread.currentThread().getName());
+            return new Parallel.Claimant() {
+                @Override
+                public void run(int item) {
+                    hits[item].incrementAndGet();
+                    sleep(1);
+                }
+
+                @Override
+                public void close() {
+                    closed.incrementAndGet();
+                }
+            };
+        });
+        for (int i = 0; i < count; i++) {
+            assertEquals(1, hits[i].get(), "item " + i);
+        }
+        assertTrue(opened.get() >= 1 && opened.get() <= 3, opened.get() + " claimants");
+        assertEquals(opened.get(), closed.get(), "every claimant closed");
+    }
+
+    @Test
+    void aLatePoolThreadLeavesTheClaimedItemsToTheCaller() {
+        Parallel.setThreads(2);
+        WorkerPool.setLateNanos(300_000_000L); // the pool thread claims 300 ms after the job appears
+        int count = 8;
+        Thread[] ran = new Thread[count];
+        long started = System.nanoTime();
+        Parallel.forClaimed(count, () -> new Parallel.Claimant() {
+            @Override
+            public void run(int item) {
+                ran[item] = Thread.currentThread();
+                sleep(5);
+            }
+
+            @Override
+            public void close() {}
+        });
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        WorkerPool.setLateNanos(0);
+        Parallel.setThreads(1); // a fresh pool for the next test: this one's thread may still be holding back
+        for (int i = 0; i < count; i++) {
+            assertSame(Thread.currentThread(), ran[i], "item " + i + " ran on " + ran[i].getName());
+        }
+        assertTrue(ms < 250, "the caller ran the late thread's share and returned without it: " + ms + " ms");
     }
 
     @Test

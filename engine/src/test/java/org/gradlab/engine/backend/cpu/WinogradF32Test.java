@@ -37,6 +37,7 @@ class WinogradF32Test {
 
     @AfterEach
     void restore() {
+        WorkerPool.setLateNanos(0);
         Parallel.setThreads(saved);
         Parallel.setMinChunkWork(0);
     }
@@ -133,6 +134,45 @@ class WinogradF32Test {
             assertArrayEquals(once[0].toFloatArray(), again[0].toFloatArray(), threads + " threads, shared pass");
             assertArrayEquals(once[1].toFloatArray(), again[1].toFloatArray(), threads + " threads, shared pass");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WinogradTile.class)
+    void aPoolThreadThatStartsLateChangesNoBitOfTheFilterGradients(WinogradTile tile) {
+        Generator gen = new Generator(18);
+        int[] xs = {33, 16, 7, 9}; // 5 blocks of F(2x2) tiles (3 of F(4x4)) at 2 and 3 threads: more dU partials than threads
+        int[] ws = {24, 16, 3, 3};
+        CpuConv.Plan plan = CpuConv.Plan.of(xs, ws, new Conv2dParams(1, 1, 1));
+        Tensor x = exactInF32(gen, xs);
+        Tensor w = exactInF32(gen, ws);
+        Tensor g = exactInF32(gen, 33, 24, 7, 9);
+        for (int threads = 2; threads <= 3; threads++) {
+            Parallel.setThreads(threads);
+            Parallel.setMinChunkWork(1);
+            float[] alone = backwardWeight(g, x, plan, tile).toFloatArray();
+            Tensor[] both = backwardTogether(g, x, w, plan, tile);
+            WorkerPool.setLateNanos(20_000_000L); // every pool thread claims 20 ms after a split appears: the caller runs most groups
+            float[] aloneLate = backwardWeight(g, x, plan, tile).toFloatArray();
+            Tensor[] bothLate = backwardTogether(g, x, w, plan, tile);
+            WorkerPool.setLateNanos(0);
+            Parallel.setThreads(1); // a fresh pool: the held-back threads may still be waiting
+            String where = threads + " threads, late pool threads";
+            assertArrayEquals(alone, aloneLate, where + ", filter gradient");
+            assertArrayEquals(both[0].toFloatArray(), bothLate[0].toFloatArray(), where + ", grad_x of the shared pass");
+            assertArrayEquals(both[1].toFloatArray(), bothLate[1].toFloatArray(), where + ", grad_w of the shared pass");
+        }
+    }
+
+    @Test
+    void dUPartialsAreOneAtOneThreadAndBoundedByThreadsAndMemory() {
+        Parallel.setThreads(1);
+        assertEquals(1, WinogradFilterGradient32.partials(8, 32768), "one thread: every block into one dU");
+        Parallel.setThreads(2);
+        assertEquals(8, WinogradFilterGradient32.partials(8, 32768), "one per block");
+        assertEquals(8, WinogradFilterGradient32.partials(32, 32768), "at most 4 per thread");
+        assertEquals(2, WinogradFilterGradient32.partials(2, 36 * 64 * 128), "no more than the blocks");
+        assertEquals(2, WinogradFilterGradient32.partials(8, 4 << 20), "large partials: one per thread");
+        assertEquals(1, WinogradFilterGradient32.partials(1, 32768), "one block");
     }
 
     @Test
