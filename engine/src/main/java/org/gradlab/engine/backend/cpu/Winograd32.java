@@ -203,13 +203,24 @@ final class Winograd32 {
         return (int) (target * Math.max(1, Math.min(4, scale)));
     }
 
-    /** Samples per block GEMM: about {@code targetTiles} tiles, V + M within bounds, every thread a block. */
+    /**
+     * Blocks each thread gets at least when there are several threads
+     * ({@code -Dgradlab.winogradBlocksPerThread}): with more blocks than threads, a pool thread that
+     * starts late leaves some of its blocks to the caller ({@link Parallel#forClaimed}).
+     */
+    private static final int BLOCKS_PER_THREAD = Math.max(1, Integer.getInteger("gradlab.winogradBlocksPerThread", 1));
+
+    /**
+     * Samples per block GEMM: about {@code targetTiles} tiles, V + M within bounds, every thread a
+     * block ({@link #BLOCKS_PER_THREAD} with several threads).
+     */
     static int samplesPerBlock(TileGeo s, int targetTiles) {
         int tps = s.tilesPerSample();
         int nb = (targetTiles + tps - 1) / tps;
         long perSample = (long) s.positions() * (s.cin() + s.cout()) * tps;
         nb = (int) Math.min(nb, Math.max(1, MAX_BLOCK_FLOATS / perSample));
-        nb = Math.min(nb, (s.n() + Parallel.threads() - 1) / Parallel.threads());
+        long shares = Parallel.threads() == 1 ? 1 : (long) Parallel.threads() * BLOCKS_PER_THREAD;
+        nb = (int) Math.min(nb, (s.n() + shares - 1) / shares);
         return Math.max(1, Math.min(nb, s.n()));
     }
 
@@ -244,8 +255,9 @@ final class Winograd32 {
     }
 
     /**
-     * dst = conv3x3(src, U) + bias for every sample: the blocks of samples split across threads
-     * ({@link Parallel}); blocks write disjoint samples of dst. With {@code turned} (F(2x2) only), U holds the
+     * dst = conv3x3(src, U) + bias for every sample: the blocks of samples claimed one at a time by
+     * whichever thread is free ({@link Parallel#forClaimed}: a late pool thread's blocks go to the
+     * caller); blocks write disjoint samples of dst, so who ran which changes no bit. With {@code turned} (F(2x2) only), U holds the
      * transform of the conv's own filters (s.cin x s.cout per position) and the GEMM reads it
      * transposed at the {@link #rotated} position (backward-data, see {@link #filters}).
      */
@@ -254,14 +266,23 @@ final class Winograd32 {
         int nb = samplesPerBlock(s, targetTiles(s));
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
-        Parallel.forChunks(blocks, 1, (chunk, b0, b1) -> {
-            try (Work work = new Work(s, nb * tps)) {
-                float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
+        Parallel.forClaimed(blocks, () -> new Parallel.Claimant() {
+            final Work work = new Work(s, nb * tps);
+            final float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
+
+            {
                 java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
-                for (int b = b0; b < b1; b++) {
-                    int n0 = b * nb;
-                    block(src, srcOff, n0, Math.min(nb, s.n() - n0), u, turned, bias, dst, s, pad, work);
-                }
+            }
+
+            @Override
+            public void run(int b) {
+                int n0 = b * nb;
+                block(src, srcOff, n0, Math.min(nb, s.n() - n0), u, turned, bias, dst, s, pad, work);
+            }
+
+            @Override
+            public void close() {
+                work.close();
             }
         });
     }
