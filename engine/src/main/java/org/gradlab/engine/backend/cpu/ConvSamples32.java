@@ -11,7 +11,8 @@ import org.gradlab.natives.NativeBuffer;
  * matrix (no im2col at all). The forward bias is written into out[n] first and GEMM accumulates
  * onto it (beta 1); each chunk fills its own bias plane (a per-thread staging array), so the
  * training thread builds none before the split. The samples split across threads
- * ({@link Parallel}); one scratch set per chunk, nothing allocated per sample.
+ * ({@link Parallel}; the forward's claimed one at a time by whichever thread is free, so a late
+ * pool thread's samples go to the caller); one scratch set per thread, nothing allocated per sample.
  */
 final class ConvSamples32 {
     private ConvSamples32() {}
@@ -78,29 +79,35 @@ final class ConvSamples32 {
     static void forward(CpuStorage x, long xOff0, CpuStorage w, long wOff0, float[] bias, CpuStorage out,
                         CpuStorage keep, CpuConv.Plan p) {
         float beta = bias == null ? 0f : 1f;
-        Parallel.forChunks(p.n(), grain(p), (chunk, from, to) -> {
-            try (Scratch ws = new Scratch(p, keep == null)) {
-                float[] biasPlane = bias == null ? null : biasPlane(bias, p.cout(), p.l());
-                for (int n = from; n < to; n++) {
-                    if (biasPlane != null) {
-                        out.f32().put(n * p.cout() * p.l(), biasPlane, 0, p.cout() * p.l()); // GEMM then adds onto it
-                    }
-                    for (int g = 0; g < p.groups(); g++) {
-                        long xOff = xOff0 + ((long) n * p.cin() + (long) g * p.cinG()) * p.hw();
-                        long oOff = ((long) n * p.cout() + (long) g * p.coutG()) * p.l();
-                        long wOff = wOff0 + (long) g * p.coutG() * p.k();
-                        if (p.direct()) {
-                            sgemm(false, false, p.coutG(), p.l(), p.k(), w.buffer(), wOff, p.k(), x.buffer(), xOff, p.l(),
-                                    beta, out.buffer(), oOff, p.l());
-                        } else {
-                            CpuStorage col = keep == null ? ws.col : keep; // keep: groups == 1
-                            long colOff = keep == null ? 0 : (long) n * p.k() * p.l();
-                            ws.im2col(x, xOff, p, col, colOff);
-                            sgemm(false, false, p.coutG(), p.l(), p.k(), w.buffer(), wOff, p.k(), col.buffer(), colOff,
-                                    p.l(), beta, out.buffer(), oOff, p.l());
-                        }
+        Parallel.forClaimed(p.n(), grain(p), () -> new Parallel.Claimant() {
+            final Scratch ws = new Scratch(p, keep == null);
+            final float[] biasPlane = bias == null ? null : biasPlane(bias, p.cout(), p.l());
+
+            @Override
+            public void run(int n) {
+                if (biasPlane != null) {
+                    out.f32().put(n * p.cout() * p.l(), biasPlane, 0, p.cout() * p.l()); // GEMM then adds onto it
+                }
+                for (int g = 0; g < p.groups(); g++) {
+                    long xOff = xOff0 + ((long) n * p.cin() + (long) g * p.cinG()) * p.hw();
+                    long oOff = ((long) n * p.cout() + (long) g * p.coutG()) * p.l();
+                    long wOff = wOff0 + (long) g * p.coutG() * p.k();
+                    if (p.direct()) {
+                        sgemm(false, false, p.coutG(), p.l(), p.k(), w.buffer(), wOff, p.k(), x.buffer(), xOff, p.l(),
+                                beta, out.buffer(), oOff, p.l());
+                    } else {
+                        CpuStorage col = keep == null ? ws.col : keep; // keep: groups == 1
+                        long colOff = keep == null ? 0 : (long) n * p.k() * p.l();
+                        ws.im2col(x, xOff, p, col, colOff);
+                        sgemm(false, false, p.coutG(), p.l(), p.k(), w.buffer(), wOff, p.k(), col.buffer(), colOff,
+                                p.l(), beta, out.buffer(), oOff, p.l());
                     }
                 }
+            }
+
+            @Override
+            public void close() {
+                ws.close();
             }
         });
     }

@@ -140,16 +140,16 @@ public final class Parallel {
 
     /**
      * Runs every item of [0, count) once, each claimed from one counter by whichever thread is free
-     * (the caller and up to {@code threads - 1} pool threads), and returns when all have finished.
+     * (the caller and up to {@link #chunks}(count, grain) - 1 pool threads), and returns when all have finished.
      * A thread opens its {@link Claimant} at its first claim and closes it after its last, so
      * per-thread scratch is made once per thread, not per item. Which thread runs which item varies
      * from call to call: a body that sums gives each item (or fixed group of items) its own partial
      * and adds them in item order. NOTE: a pool thread that starts late finds the items already
      * claimed by the caller, instead of leaving its fixed chunk for the caller to wait on.
      */
-    static void forClaimed(int count, java.util.function.Supplier<? extends Claimant> open) {
+    static void forClaimed(int count, int grain, java.util.function.Supplier<? extends Claimant> open) {
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        forChunks(count, 1, (chunk, from, to) -> { // one chunk per thread; its range is ignored, items are claimed
+        forChunks(count, grain, (chunk, from, to) -> { // one chunk per thread; its range is ignored, items are claimed
             Claimant claimant = null;
             try {
                 for (int item = next.getAndIncrement(); item < count; item = next.getAndIncrement()) {

@@ -266,7 +266,7 @@ final class Winograd32 {
         int nb = samplesPerBlock(s, targetTiles(s));
         int blocks = (s.n() + nb - 1) / nb;
         int tps = s.tilesPerSample();
-        Parallel.forClaimed(blocks, () -> new Parallel.Claimant() {
+        Parallel.forClaimed(blocks, 1, () -> new Parallel.Claimant() {
             final Work work = new Work(s, nb * tps);
             final float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
 

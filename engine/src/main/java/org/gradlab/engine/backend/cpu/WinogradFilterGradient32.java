@@ -264,7 +264,7 @@ final class WinogradFilterGradient32 {
         int parts = partials(blocks, size);
         CpuStorage sums = new CpuStorage(DType.F32, (long) parts * size, false); // each group's first block writes its partial whole
         try {
-            Parallel.forClaimed(parts, () -> new Parallel.Claimant() {
+            Parallel.forClaimed(parts, 1, () -> new Parallel.Claimant() {
                 final Winograd32.Work work = new Winograd32.Work(s, nb * tps);
                 final float[] pad = zeroed(1, s.padH() * s.padW()); // the border stays zero, the interior is rewritten
                 final float[] cellPad = zeroed(2, s.tile().m * s.tile().m * s.tilesH() * s.tilesW()); // cells past an odd plane's edge

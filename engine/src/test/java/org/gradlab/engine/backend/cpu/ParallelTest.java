@@ -123,7 +123,7 @@ class ParallelTest {
         AtomicInteger opened = new AtomicInteger();
         AtomicInteger closed = new AtomicInteger();
         java.util.Set<Thread> openers = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        Parallel.forClaimed(count, () -> {
+        Parallel.forClaimed(count, 1, () -> {
             opened.incrementAndGet();
             assertTrue(openers.add(Thread.currentThread()), "a second claimant on " + Thread.currentThread().getName());
             return new Parallel.Claimant() {
@@ -153,7 +153,7 @@ class ParallelTest {
         int count = 8;
         Thread[] ran = new Thread[count];
         long started = System.nanoTime();
-        Parallel.forClaimed(count, () -> new Parallel.Claimant() {
+        Parallel.forClaimed(count, 1, () -> new Parallel.Claimant() {
             @Override
             public void run(int item) {
                 ran[item] = Thread.currentThread();
