@@ -10,7 +10,7 @@ import org.gradlab.engine.backend.PoolKernels;
 /**
  * CPU pool kernels: float64 runs the readable reference loops ({@link PoolReference}); float32
  * max pooling runs the fast paths beside them ({@link MaxPoolPair32} for the 2x2 stride-2
- * window, the planes split across threads; {@link MaxPool32} for any other), tested against the
+ * window, the planes split across threads in small pieces; {@link MaxPool32} for any other), tested against the
  * reference; float32 adaptive average pooling runs {@link AdaptivePool32}. float32 average
  * pooling and max-pool indices (off the training path) run the reference on a float64 copy.
  */
@@ -34,7 +34,7 @@ final class CpuPool implements PoolKernels {
             long xa = OffHeap.floats(storage(x), xo, x.numel());
             long oa = OffHeap.floats(storage(out), 0, out.numel());
             int hw = s[2] * s[3];
-            Parallel.forChunks(s[0] * s[1], Parallel.grain(hw), (c, p0, p1) -> MaxPoolPair32.forward(
+            Parallel.forPieces(s[0] * s[1], Parallel.grain(hw), planesPerPiece(hw), (c, p0, p1) -> MaxPoolPair32.forward(
                     OffHeap.plus(xa, (long) p0 * hw), OffHeap.plus(oa, (long) p0 * ho * wo), p1 - p0, s[2], s[3], ho, wo));
         } else {
             int n = Math.toIntExact(x.numel());
@@ -45,6 +45,17 @@ final class CpuPool implements PoolKernels {
             HeapStage.store(os, storage(out).f32(), 0, m);
         }
         return out;
+    }
+
+    /**
+     * Input floats a piece of the 2x2 max-pool's planes covers: a few microseconds of work, so a
+     * thread done with its chunk (or the caller, when a pool thread starts late) takes over the rest of
+     * another chunk in small steps ({@link Parallel#forPieces}); planes are independent.
+     */
+    private static final int PIECE_INPUT_FLOATS = 4096;
+
+    private static int planesPerPiece(int hw) {
+        return Math.max(1, PIECE_INPUT_FLOATS / hw);
     }
 
     @Override
@@ -86,7 +97,7 @@ final class CpuPool implements PoolKernels {
             long gxa = OffHeap.floats(storage(gx), 0, in);
             int hw = s[2] * s[3];
             int l = ho * wo;
-            Parallel.forChunks(s[0] * s[1], Parallel.grain(hw), (c, p0, p1) -> MaxPoolPair32.backward(
+            Parallel.forPieces(s[0] * s[1], Parallel.grain(hw), planesPerPiece(hw), (c, p0, p1) -> MaxPoolPair32.backward(
                     OffHeap.plus(ga, (long) p0 * l), OffHeap.plus(xa, (long) p0 * hw), OffHeap.plus(oa, (long) p0 * l),
                     OffHeap.plus(gxa, (long) p0 * hw), p1 - p0, s[2], s[3], ho, wo));
             return gx;
