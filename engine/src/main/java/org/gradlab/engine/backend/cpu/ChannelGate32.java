@@ -174,8 +174,8 @@ final class ChannelGate32 {
 
     /**
      * {@link #backward}'s block of small planes: gls[p] = (Σ_k g·x over plane p) · gate · (1 − gate),
-     * the products in one loop over the block and each plane's summed in float; then, when
-     * {@code scaleG}, g *= gate in one loop (NOTE: after the products, which read g unscaled).
+     * the products in one loop over the block and each plane's summed in float ({@link #planeSum});
+     * then, when {@code scaleG}, g *= gate (NOTE: after the products, which read g unscaled).
      */
     private static void smallPlanesBackward(float[] gs, float[] xs, float[] gates, boolean scaleG, float[] gls, int planes,
                                             int hw) {
@@ -186,10 +186,7 @@ final class ChannelGate32 {
                 prod[k] = gs[k] * xs[k];
             }
             for (int pl = 0, at = 0; pl < planes; pl++, at += hw) {
-                float sum = 0;
-                for (int k = at, e = at + hw; k < e; k++) {
-                    sum += prod[k];
-                }
+                float sum = planeSum(prod, at, hw);
                 float s = gates[pl];
                 gls[pl] = (float) ((double) sum * s * (1.0 - s));
             }
@@ -202,6 +199,25 @@ final class ChannelGate32 {
         } else if (scaleG) {
             planesBackward(gs, null, gates, true, null, planes, hw);
         }
+    }
+
+    /** Σ p[at .. at + hw) in float: 2x2 and 4x4 planes as pairwise sums without a loop, others in order. */
+    private static float planeSum(float[] p, int at, int hw) {
+        if (hw == 4) {
+            return (p[at] + p[at + 1]) + (p[at + 2] + p[at + 3]);
+        }
+        if (hw == 16) {
+            float a = (p[at] + p[at + 1]) + (p[at + 2] + p[at + 3]);
+            float b = (p[at + 4] + p[at + 5]) + (p[at + 6] + p[at + 7]);
+            float c = (p[at + 8] + p[at + 9]) + (p[at + 10] + p[at + 11]);
+            float d = (p[at + 12] + p[at + 13]) + (p[at + 14] + p[at + 15]);
+            return (a + b) + (c + d);
+        }
+        float sum = 0;
+        for (int k = at, e = at + hw; k < e; k++) {
+            sum += p[k];
+        }
+        return sum;
     }
 
     /** The scratch of {@code slot} holding v[p] at each of plane p's hw positions, planes 0 .. planes - 1. */
