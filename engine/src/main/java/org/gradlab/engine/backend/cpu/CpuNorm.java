@@ -301,7 +301,11 @@ final class CpuNorm implements NormKernels {
                 }
                 double[] sg = new double[cc];
                 double[] sgDev = new double[cc];
-                ChannelLoops32.gradSums(ga, xa, n, cc, s, Arrays.copyOfRange(mean, c0, c1), sg, sgDev);
+                if (act == Activation.SILU) {
+                    ChannelLoops32.gradSumsWide(ga, xa, n, cc, s, Arrays.copyOfRange(mean, c0, c1), sg, sgDev);
+                } else {
+                    ChannelLoops32.gradSums(ga, xa, n, cc, s, Arrays.copyOfRange(mean, c0, c1), sg, sgDev);
+                }
                 float[] a = new float[cc];
                 float[] b = new float[cc];
                 float[] d = new float[cc];

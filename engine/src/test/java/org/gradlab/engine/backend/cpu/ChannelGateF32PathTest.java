@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Squeeze-excitation's gate on float32 ({@link ChannelGate32}: out = x * gate per plane; one
  * pass giving dx = g * gate and dlogits = Σ(g·x) · gate · (1 − gate)) against the float64
  * default of {@link PoolKernels} (broadcasting multiply, sum, multiply; the op is gradchecked):
- * planes whose size is not a multiple of the eight-way unrolling (1, 3, 35), planes larger than
+ * planes whose size is not a multiple of the eight-way unrolling (1, 3, 35), the small planes'
+ * loops (2, 2x2 also over two staged blocks, 4x4), planes larger than
  * one staged block, a strided input, and each gradient alone; and squeeze-excitation's input
  * gradient dx = g * gate + spread per plane in one pass.
  */
@@ -30,6 +31,10 @@ class ChannelGateF32PathTest {
                 Arguments.of(new int[] {2, 3, 1, 1}, false),
                 Arguments.of(new int[] {3, 4, 1, 3}, true),
                 Arguments.of(new int[] {2, 5, 5, 7}, true),
+                Arguments.of(new int[] {2, 5, 1, 2}, false), // small planes: factors spread over positions
+                Arguments.of(new int[] {3, 7, 2, 2}, true),
+                Arguments.of(new int[] {2, 2100, 2, 2}, false), // 2x2 planes over two staged blocks
+                Arguments.of(new int[] {4, 6, 4, 4}, true), // small planes: products summed per plane
                 Arguments.of(new int[] {4, 16, 8, 8}, false),
                 Arguments.of(new int[] {2, 3, 130, 129}, false)); // one plane > one staged block
     }

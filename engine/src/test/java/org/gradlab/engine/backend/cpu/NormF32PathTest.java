@@ -39,6 +39,7 @@ class NormF32PathTest {
                 Arguments.of(new int[] {3, 6, 5, 7}, false, false),
                 Arguments.of(new int[] {7, 3}, true, true),
                 Arguments.of(new int[] {2, 3, 8, 8}, true, true),
+                Arguments.of(new int[] {2, 3, 7, 9}, false, true), // 63 positions: the eight-way loops' tails
                 // small planes (S < ChannelLoops32.SMALL_PLANE) wider than one SmallPlanes32 block: channel 20 spans two
                 Arguments.of(new int[] {3, 40, 5, 5}, true, false),
                 Arguments.of(new int[] {4, 300, 2, 2}, false, true));
