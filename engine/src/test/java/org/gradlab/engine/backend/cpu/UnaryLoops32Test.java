@@ -105,7 +105,10 @@ class UnaryLoops32Test {
         }
     }
 
-    /** GELU's derivative loop (its exp fused into the −x²/2 pass, unclamped) is the formula from {@code exp} and {@code erf}, bit for bit. */
+    /**
+     * GELU's derivative loop (its exp fused into the −x²/2 pass, unclamped) is the formula from {@code exp} and
+     * {@code erfcOverGaussian}, bit for bit: Φ(x) = 0.5 + sign(x)·(0.5 − erfc(|x|/√2)/2) from φ's own exponential.
+     */
     @Test
     void geluDerivativeIsItsElementFormulaBitForBit() {
         float[] x = grid();
@@ -113,8 +116,10 @@ class UnaryLoops32Test {
         UnaryLoops32.apply(UnaryFn.GELU_DERIVATIVE, a, a.length);
         for (int i = 0; i < x.length; i++) {
             float v = x[i];
-            float want = 0.5f * (1f + FloatMath32.erf(v * 0.70710678118654752440f))
-                    + v * FloatMath32.exp(-0.5f * v * v) * 0.39894228040143267794f;
+            float gauss = FloatMath32.exp(-0.5f * v * v);
+            float halfErfc = 0.5f * FloatMath32.erfcOverGaussian(Math.abs(v) * 0.70710678118654752440f) * gauss;
+            float sign = Math.max(Math.min(v * 0x1p100f, 1f), -1f); // sign(v), a fraction only below 2^-100
+            float want = Math.fma(sign, 0.5f - halfErfc, 0.5f) + v * gauss * 0.39894228040143267794f;
             assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(a[i]), "gelu'(" + v + ")");
         }
     }
