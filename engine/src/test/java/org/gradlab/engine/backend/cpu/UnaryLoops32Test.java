@@ -85,6 +85,23 @@ class UnaryLoops32Test {
         assertTrue(Float.isNaN(FloatMath32.erfOfNonNegative(Float.NaN)), "NaN propagates");
     }
 
+    /**
+     * erfcOverGaussian(a)·e^(−a²) is erfc(a) within 6e-7 on a ≥ 0 (Abramowitz and Stegun's 1.4e-7 in exact
+     * arithmetic; the float roundings of P's alternating terms near a = 0.03 bring it to 5.4e-7), the product taken in
+     * float as GELU's derivative takes it; the reference is 1 − erf in double.
+     */
+    @Test
+    void erfcFromTheGaussianIsWithinItsBound() {
+        for (float x : grid()) {
+            float a = Math.abs(x);
+            float gauss = FloatMath32.exp(-a * a);
+            double erfc = 1 - Erf.erf(a);
+            float got = FloatMath32.erfcOverGaussian(a) * gauss;
+            assertTrue(Math.abs(got - erfc) <= 6e-7, "erfc(" + a + "): reference " + erfc + ", float32 " + got);
+        }
+        assertTrue(Float.isNaN(FloatMath32.erfcOverGaussian(Float.NaN)), "NaN propagates");
+    }
+
     @Test
     void everyLoopIsNearItsReference() {
         float[] x = grid();
