@@ -24,6 +24,12 @@ import org.bytedeco.javacpp.Pointer;
  * unused tail costs address space, not memory. Memory past a slab's high-water mark is still
  * the zeroes {@code calloc} handed out: {@link #allocate} says how much of a block was used
  * before, so that a zero-filled allocation clears only that part.
+ *
+ * <p>NOTE: the slabs come from {@code calloc}, so their page size is the C library's to choose:
+ * {@code ./gradlab} sets {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1}, with which glibc asks for
+ * transparent huge pages on what it maps; on 4 KiB pages the ops streaming multi-MB tensors
+ * spent ~5 % more CPU in EfficientNet-B0 at 64 px (bench/README.md, "EfficientNet-B0 at 64 px:
+ * the model's extra cost and 1x1 convs on small planes").
  */
 final class HostArena {
     /** Bytes per slab. */
