@@ -21,9 +21,9 @@ import java.util.Arrays;
  * the vectorised loop on equal indices. The forward copies a channel's kh*kw windows once (for all
  * mult filters: the stem conv of EfficientNet reads one channel with 32) and adds a whole kernel
  * row per pass over the grid (out' + p0 + p1 + p2, left to right: the same sums in the same order
- * as one tap per pass). dL/dx scatters the same products into phase planes of
- * dL/dxpad (the thrown-away columns of the gradient grid are zero, so they add nothing) and gathers
- * their interior; dL/dw[ki, kj] sums dL/dout'[i] * phase[start + i] elementwise into one float
+ * as one tap per pass). dL/dx gathers the same products into phase planes of dL/dxpad, a kernel
+ * row per pass over kw shifted copies of the gradient grid (the thrown-away columns of the grid
+ * are zero, so they add nothing), and keeps their interior; dL/dw[ki, kj] sums dL/dout'[i] * phase[start + i] elementwise into one float
  * array per tap over the samples (no reduction in the loop), then over the grid in double.
  */
 final class DepthwisePlanes32 {
@@ -52,7 +52,12 @@ final class DepthwisePlanes32 {
 
         /** Where tap (ki, kj) starts reading in the phase planes. */
         int start(int ki, int kj) {
-            return (ki % g.sh()) * phaseSize() + (ki / g.sh()) * cols + kj;
+            return (ki % g.sh()) * phaseSize() + shift(ki, kj);
+        }
+
+        /** Where tap (ki, kj) starts reading within its phase plane. */
+        int shift(int ki, int kj) {
+            return (ki / g.sh()) * cols + kj;
         }
     }
 
@@ -147,32 +152,44 @@ final class DepthwisePlanes32 {
         }
     }
 
-    /** gx (written whole) = dL/dx; samples split across threads. */
+    /**
+     * gx (written whole) = dL/dx; samples split across threads. As a gather: phase a's element k of
+     * dL/dxpad sums w[ki, kj] * dL/dout'[k - shift(ki, kj)] over m and the taps with ki mod sh = a
+     * (shift = (ki div sh) * cols + kj), each kernel row one pass over kw shifted copies of the
+     * gradient grid (the copies read a buffer with the grid at shift(kh - 1, kw - 1), zero around it).
+     * The same products added in the same order (m, ki, kj) as scattering one tap per pass: the same bits.
+     */
     static void backwardInput(CpuStorage gy, long go, float[] w, CpuStorage gx, int n, int cin, int mult, Im2col.Geo g) {
         Layout lay = Layout.of(g);
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
         int cout = cin * mult;
+        int ps = lay.phaseSize();
+        int lead = lay.shift(g.kh() - 1, g.kw() - 1);
         Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
             float[] gph = HeapStage.scratch(0, lay.size());
-            float[] grid = zeroedGrid(1, lay);
-            float[] window = HeapStage.scratch(4, lay.size());
+            float[] padded = HeapStage.scratch(1, lead + ps);
+            Arrays.fill(padded, 0, lead + ps, 0f); // toGrid writes only the kept cells: the rest stays zero
+            float[] acc = HeapStage.scratch(4, ps);
+            float[][] windows = windows(g.kw(), ps);
             for (int s = n0; s < n1; s++) {
                 float[] gs = HeapStage.load(2, gy.f32(), (int) go + s * cout * l, cout * l);
                 float[] xs = HeapStage.scratch(3, cin * hw);
                 for (int ic = 0; ic < cin; ic++) {
-                    Arrays.fill(gph, 0, lay.size(), 0f);
-                    for (int m = 0; m < mult; m++) {
-                        int oc = ic * mult + m;
-                        toGrid(gs, oc * l, lay, grid);
-                        for (int ki = 0; ki < g.kh(); ki++) {
-                            for (int kj = 0; kj < g.kw(); kj++) {
-                                int at = lay.start(ki, kj);
-                                System.arraycopy(grid, 0, window, at, lay.grid());
-                                multiplyAdd(gph, w[oc * kk + ki * g.kw() + kj], window, at, at + lay.grid());
+                    for (int a = 0; a < g.sh(); a++) {
+                        Arrays.fill(acc, 0, ps, 0f);
+                        for (int m = 0; m < mult; m++) {
+                            int oc = ic * mult + m;
+                            toGrid(gs, oc * l, lay, padded, lead);
+                            for (int ki = a; ki < g.kh(); ki += g.sh()) {
+                                for (int kj = 0; kj < g.kw(); kj++) {
+                                    System.arraycopy(padded, lead - lay.shift(ki, kj), windows[kj], 0, ps);
+                                }
+                                addKernelRow(acc, w, oc * kk + ki * g.kw(), windows, 0, g.kw(), ps);
                             }
                         }
+                        System.arraycopy(acc, 0, gph, a * ps, ps);
                     }
                     gather(gph, lay, xs, ic * hw);
                 }
@@ -208,7 +225,7 @@ final class DepthwisePlanes32 {
                         }
                     }
                     for (int m = 0; m < mult; m++) {
-                        toGrid(HeapStage.load(4, gy.f32(), (int) go + (s * cout + ic * mult + m) * l, l), 0, lay, grid);
+                        toGrid(HeapStage.load(4, gy.f32(), (int) go + (s * cout + ic * mult + m) * l, l), 0, lay, grid, 0);
                         for (int ki = 0; ki < g.kh(); ki++) {
                             addProductsRow(sums, m * kk + ki * g.kw(), grid, windows, ki * g.kw(), g.kw(), cells);
                         }
@@ -305,11 +322,11 @@ final class DepthwisePlanes32 {
         }
     }
 
-    /** The ho x wo plane of src at {@code off} onto grid columns ow*sw (the other columns stay zero). */
-    private static void toGrid(float[] src, int off, Layout lay, float[] grid) {
+    /** The ho x wo plane of src at {@code off} onto grid (starting at {@code at}) columns ow*sw (the other columns stay zero). */
+    private static void toGrid(float[] src, int off, Layout lay, float[] grid, int at) {
         Im2col.Geo g = lay.g();
         for (int oh = 0; oh < g.ho(); oh++) {
-            int row = oh * lay.cols();
+            int row = at + oh * lay.cols();
             if (g.sw() == 1) {
                 System.arraycopy(src, off + oh * g.wo(), grid, row, g.wo());
             } else {
