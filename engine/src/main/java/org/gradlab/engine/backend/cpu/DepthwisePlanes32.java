@@ -55,6 +55,16 @@ final class DepthwisePlanes32 {
             return (ki % g.sh()) * phaseSize() + shift(ki, kj);
         }
 
+        /** The first row of phase a that holds an input row (padded row r = ih + ph, r mod sh = a). */
+        int firstInterior(int a) {
+            return ceil(Math.max(0, g.ph() - a), g.sh());
+        }
+
+        /** The last row of phase a that holds an input row (below firstInterior when none does). */
+        int lastInterior(int a) {
+            return Math.floorDiv(g.ph() + g.h() - 1 - a, g.sh());
+        }
+
         /** Where tap (ki, kj) starts reading within its phase plane. */
         int shift(int ki, int kj) {
             return (ki / g.sh()) * cols + kj;
@@ -92,7 +102,7 @@ final class DepthwisePlanes32 {
                         int oc = ic * mult + m;
                         Arrays.fill(grid, 0, cells, bias == null ? 0f : bias[oc]);
                         for (int ki = 0; ki < g.kh(); ki++) {
-                            addKernelRow(grid, w, oc * kk + ki * g.kw(), windows, ki * g.kw(), g.kw(), cells);
+                            addKernelRow(grid, w, oc * kk + ki * g.kw(), windows, ki * g.kw(), g.kw(), 0, cells);
                         }
                         fromGrid(grid, lay, os, oc * l);
                     }
@@ -116,11 +126,11 @@ final class DepthwisePlanes32 {
     }
 
     /**
-     * grid[i] += w[at + j] * win[first + j][i] for the kw taps j of one kernel row, i < cells, added
+     * grid[i] += w[at + j] * win[first + j][i] for the kw taps j of one kernel row, from <= i < to, added
      * left to right (the order of one tap per pass, so the same bits): three and five taps (every
      * depthwise kernel of EfficientNet) in one pass, other widths a tap at a time.
      */
-    private static void addKernelRow(float[] grid, float[] w, int at, float[][] win, int first, int kw, int cells) {
+    private static void addKernelRow(float[] grid, float[] w, int at, float[][] win, int first, int kw, int from, int to) {
         if (kw == 3) {
             float w0 = w[at];
             float w1 = w[at + 1];
@@ -128,7 +138,7 @@ final class DepthwisePlanes32 {
             float[] a = win[first];
             float[] b = win[first + 1];
             float[] c = win[first + 2];
-            for (int i = 0; i < cells; i++) {
+            for (int i = from; i < to; i++) {
                 grid[i] = grid[i] + w0 * a[i] + w1 * b[i] + w2 * c[i];
             }
         } else if (kw == 5) {
@@ -142,12 +152,12 @@ final class DepthwisePlanes32 {
             float[] c = win[first + 2];
             float[] d = win[first + 3];
             float[] e = win[first + 4];
-            for (int i = 0; i < cells; i++) {
+            for (int i = from; i < to; i++) {
                 grid[i] = grid[i] + w0 * a[i] + w1 * b[i] + w2 * c[i] + w3 * d[i] + w4 * e[i];
             }
         } else {
             for (int j = 0; j < kw; j++) {
-                multiplyAdd(grid, w[at + j], win[first + j], 0, cells);
+                multiplyAdd(grid, w[at + j], win[first + j], from, to);
             }
         }
     }
@@ -178,18 +188,23 @@ final class DepthwisePlanes32 {
                 float[] xs = HeapStage.scratch(3, cin * hw);
                 for (int ic = 0; ic < cin; ic++) {
                     for (int a = 0; a < g.sh(); a++) {
-                        Arrays.fill(acc, 0, ps, 0f);
+                        int lo = lay.firstInterior(a) * lay.cols();
+                        int hi = (lay.lastInterior(a) + 1) * lay.cols();
+                        if (lo >= hi) {
+                            continue;
+                        }
+                        Arrays.fill(acc, lo, hi, 0f);
                         for (int m = 0; m < mult; m++) {
                             int oc = ic * mult + m;
                             toGrid(gs, oc * l, lay, padded, lead);
                             for (int ki = a; ki < g.kh(); ki += g.sh()) {
                                 for (int kj = 0; kj < g.kw(); kj++) {
-                                    System.arraycopy(padded, lead - lay.shift(ki, kj), windows[kj], 0, ps);
+                                    System.arraycopy(padded, lead - lay.shift(ki, kj) + lo, windows[kj], lo, hi - lo);
                                 }
-                                addKernelRow(acc, w, oc * kk + ki * g.kw(), windows, 0, g.kw(), ps);
+                                addKernelRow(acc, w, oc * kk + ki * g.kw(), windows, 0, g.kw(), lo, hi);
                             }
                         }
-                        System.arraycopy(acc, 0, gph, a * ps, ps);
+                        System.arraycopy(acc, lo, gph, a * ps + lo, hi - lo);
                     }
                     gather(gph, lay, xs, ic * hw);
                 }
@@ -250,28 +265,46 @@ final class DepthwisePlanes32 {
     }
 
     /**
-     * sums[at + j][i] += grid[i] * win[first + j][i] for the kw taps j of one kernel row, i < cells: three
-     * taps (EfficientNet's 3x3 kernels) in one pass that reads the grid once, other widths a tap at a
-     * time. Each sum gets the same product as one tap per pass: the same bits.
+     * sums[at + j][i] += grid[i] * win[first + j][i] for the kw taps j of one kernel row, i < cells: the
+     * first three taps in one pass that reads the grid once, the rest two per pass (EfficientNet's 5x5:
+     * three then two; a pass of five taps is 11 arrays, which C2 leaves scalar). Each sum gets the
+     * same product as one tap per pass: the same bits.
      */
     private static void addProductsRow(float[][] sums, int at, float[] grid, float[][] win, int first, int kw, int cells) {
-        if (kw == 3) {
-            float[] s0 = sums[at];
-            float[] s1 = sums[at + 1];
-            float[] s2 = sums[at + 2];
-            float[] a = win[first];
-            float[] b = win[first + 1];
-            float[] c = win[first + 2];
+        int j = 0;
+        if (kw >= 3) {
+            addProducts3(sums, at, grid, win, first, cells);
+            j = 3;
+        }
+        for (; j + 1 < kw; j += 2) {
+            float[] s0 = sums[at + j];
+            float[] s1 = sums[at + j + 1];
+            float[] a = win[first + j];
+            float[] b = win[first + j + 1];
             for (int i = 0; i < cells; i++) {
                 float v = grid[i];
                 s0[i] += v * a[i];
                 s1[i] += v * b[i];
-                s2[i] += v * c[i];
             }
-            return;
         }
-        for (int j = 0; j < kw; j++) {
+        for (; j < kw; j++) {
             productAdd(sums[at + j], grid, win[first + j], cells);
+        }
+    }
+
+    /** sums[at + j][i] += grid[i] * win[first + j][i] for j < 3, i < cells: one pass reading the grid once. */
+    private static void addProducts3(float[][] sums, int at, float[] grid, float[][] win, int first, int cells) {
+        float[] s0 = sums[at];
+        float[] s1 = sums[at + 1];
+        float[] s2 = sums[at + 2];
+        float[] a = win[first];
+        float[] b = win[first + 1];
+        float[] c = win[first + 2];
+        for (int i = 0; i < cells; i++) {
+            float v = grid[i];
+            s0[i] += v * a[i];
+            s1[i] += v * b[i];
+            s2[i] += v * c[i];
         }
     }
 
