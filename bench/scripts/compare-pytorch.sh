@@ -17,6 +17,9 @@
 #      leaves the system's libblas.so.3, on Debian the netlib reference BLAS, ~15x slower at sgemm 512^3),
 #      LOG (where the full output of every run goes, default /tmp/gradlab-compare.log),
 #      TABLE (the table, default /tmp/gradlab-compare.txt),
+#      TORCH_HUGEPAGES (1: PyTorch's process gets the glibc tunable that ./gradlab sets for GradLab,
+#      glibc.malloc.hugetlb=1, so both sides' large buffers sit on transparent huge pages; default 0:
+#      PyTorch as it comes, which asks for none),
 #      REPEAT (default 3: GradLab and PyTorch alternate REPEAT times and each side's median counts;
 #      on this 2-vCPU host a single PyTorch run now and then comes out 40 % slower than the next).
 set -euo pipefail
@@ -47,8 +50,9 @@ if [ "${TORCH_BLAS:-openblas}" = openblas ]; then
   mkdir -p /tmp/gradlab-torch-blas && ln -sf "$lib" /tmp/gradlab-torch-blas/libblas.so.3
   TORCH_ENV=(LD_LIBRARY_PATH="/tmp/gradlab-torch-blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OPENBLAS_NUM_THREADS="$THREADS")
 fi
-printf "%s; OpenBLAS kernels %s; PyTorch BLAS %s; threads %s (GradLab BLAS threads %s), workers %s; %s\n" "$(lscpu | sed -n 's/^Model name: *//p')" \
-  "${CORE:-?}, $(sed -n 's/^ *kernels: //p' <<< "$DOCTOR" | sed 's/; CPU:.*//')" "${TORCH_BLAS:-openblas}" "$THREADS" "$BLAS_THREADS" "$WORKERS" \
+[ "${TORCH_HUGEPAGES:-0}" = 1 ] && TORCH_ENV+=(GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1")
+printf "%s; OpenBLAS kernels %s; PyTorch BLAS %s, huge pages %s; threads %s (GradLab BLAS threads %s), workers %s; %s\n" "$(lscpu | sed -n 's/^Model name: *//p')" \
+  "${CORE:-?}, $(sed -n 's/^ *kernels: //p' <<< "$DOCTOR" | sed 's/; CPU:.*//')" "${TORCH_BLAS:-openblas}" "$([ "${TORCH_HUGEPAGES:-0}" = 1 ] && echo on || echo off)" "$THREADS" "$BLAS_THREADS" "$WORKERS" \
   "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$TABLE"
 printf "%-18s %14s %14s %8s\n" run gradlab_s pytorch_s ratio >> "$TABLE"
 REPEAT="${REPEAT:-3}"

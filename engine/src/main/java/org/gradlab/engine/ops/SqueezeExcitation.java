@@ -130,15 +130,22 @@ public final class SqueezeExcitation extends Op {
         Tensor gw1 = null;
         Tensor gb1 = null;
         if (needsGrad(0) || needsGrad(1) || needsGrad(2)) {
-            Tensor dz = du.backend().elementwise().binary(BinaryFn.SILU_BACKWARD, du.matmul(saved(2).reshape(c, s)), squeezed);
+            Tensor hidden = du.matmul(saved(2).reshape(c, s));
+            Tensor dz = du.backend().elementwise().binary(BinaryFn.SILU_BACKWARD, hidden, squeezed);
+            hidden.release();
             gw1 = needsGrad(1) ? dz.transpose(0, 1).matmul(pooled).reshape(s, c, 1, 1) : null;
             gb1 = needsGrad(2) ? dz.sum(new int[] {0}, false) : null;
             if (needsGrad(0)) {
-                int hw = x.shape(2) * x.shape(3);
-                Tensor spread = dz.matmul(saved(1).reshape(s, c)).mul(1.0 / hw).reshape(n, c, 1, 1);
+                // dp / (H·W) as the GEMM's alpha: no scaling pass, no second (N, C) buffer
+                Tensor spread = Tensor.uninitialized(x.dtype(), x.device(), n, c, 1, 1);
+                x.backend().matmul().matmulInto(spread.reshape(n, c), dz, saved(1).reshape(s, c),
+                        1.0 / (x.shape(2) * x.shape(3)));
                 gx = pool.channelGateInputGradient(g, gate, spread);
+                spread.release();
             }
+            dz.release();
         }
+        du.release();
         return new Tensor[] {gx, gw1, gb1, gw2, gb2};
     }
 }

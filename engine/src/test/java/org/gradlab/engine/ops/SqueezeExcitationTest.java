@@ -9,7 +9,10 @@ import org.gradlab.engine.Device;
 import org.gradlab.engine.Generator;
 import org.gradlab.engine.MemoryScope;
 import org.gradlab.engine.Tensor;
+import org.gradlab.engine.backend.cpu.Parallel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Squeeze-excitation as one op against the ops it replaces (global pool, 1x1 conv, SiLU, 1x1
@@ -102,6 +105,23 @@ class SqueezeExcitationTest {
         float32MatchesFloat64(8, 96, 4, 4, 4, false);
         float32MatchesFloat64(5, 48, 12, 2, 2, false);
         float32MatchesFloat64(3, 7, 3, 5, 9, true);
+    }
+
+    /**
+     * A batch of 32 on 2x2 planes (EfficientNet-B0's last stages' plane size; 96 channels, squeeze 24,
+     * so that weights in [-1, 1] keep float32's logits within the tolerances) with 1, 2 and 3 threads:
+     * the backward's GEMMs (dp / (H·W) taken as the GEMM's alpha) split by rows.
+     */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void float32MatchesFloat64OnSmallPlanesAtEveryThreadCount(int threads) {
+        int saved = Parallel.threads();
+        Parallel.setThreads(threads);
+        try {
+            float32MatchesFloat64(32, 96, 24, 2, 2, false);
+        } finally {
+            Parallel.setThreads(saved);
+        }
     }
 
     /**

@@ -21,9 +21,9 @@ import java.util.Arrays;
  * the vectorised loop on equal indices. The forward copies a channel's kh*kw windows once (for all
  * mult filters: the stem conv of EfficientNet reads one channel with 32) and adds a whole kernel
  * row per pass over the grid (out' + p0 + p1 + p2, left to right: the same sums in the same order
- * as one tap per pass). dL/dx scatters the same products into phase planes of
- * dL/dxpad (the thrown-away columns of the gradient grid are zero, so they add nothing) and gathers
- * their interior; dL/dw[ki, kj] sums dL/dout'[i] * phase[start + i] elementwise into one float
+ * as one tap per pass). dL/dx gathers the same products into phase planes of dL/dxpad, a kernel
+ * row per pass over kw shifted copies of the gradient grid (the thrown-away columns of the grid
+ * are zero, so they add nothing), and keeps their interior; dL/dw[ki, kj] sums dL/dout'[i] * phase[start + i] elementwise into one float
  * array per tap over the samples (no reduction in the loop), then over the grid in double.
  */
 final class DepthwisePlanes32 {
@@ -52,7 +52,22 @@ final class DepthwisePlanes32 {
 
         /** Where tap (ki, kj) starts reading in the phase planes. */
         int start(int ki, int kj) {
-            return (ki % g.sh()) * phaseSize() + (ki / g.sh()) * cols + kj;
+            return (ki % g.sh()) * phaseSize() + shift(ki, kj);
+        }
+
+        /** The first row of phase a that holds an input row (padded row r = ih + ph, r mod sh = a). */
+        int firstInterior(int a) {
+            return ceil(Math.max(0, g.ph() - a), g.sh());
+        }
+
+        /** The last row of phase a that holds an input row (below firstInterior when none does). */
+        int lastInterior(int a) {
+            return Math.floorDiv(g.ph() + g.h() - 1 - a, g.sh());
+        }
+
+        /** Where tap (ki, kj) starts reading within its phase plane. */
+        int shift(int ki, int kj) {
+            return (ki / g.sh()) * cols + kj;
         }
     }
 
@@ -87,7 +102,7 @@ final class DepthwisePlanes32 {
                         int oc = ic * mult + m;
                         Arrays.fill(grid, 0, cells, bias == null ? 0f : bias[oc]);
                         for (int ki = 0; ki < g.kh(); ki++) {
-                            addKernelRow(grid, w, oc * kk + ki * g.kw(), windows, ki * g.kw(), g.kw(), cells);
+                            addKernelRow(grid, w, oc * kk + ki * g.kw(), windows, ki * g.kw(), g.kw(), 0, cells);
                         }
                         fromGrid(grid, lay, os, oc * l);
                     }
@@ -111,11 +126,11 @@ final class DepthwisePlanes32 {
     }
 
     /**
-     * grid[i] += w[at + j] * win[first + j][i] for the kw taps j of one kernel row, i < cells, added
+     * grid[i] += w[at + j] * win[first + j][i] for the kw taps j of one kernel row, from <= i < to, added
      * left to right (the order of one tap per pass, so the same bits): three and five taps (every
      * depthwise kernel of EfficientNet) in one pass, other widths a tap at a time.
      */
-    private static void addKernelRow(float[] grid, float[] w, int at, float[][] win, int first, int kw, int cells) {
+    private static void addKernelRow(float[] grid, float[] w, int at, float[][] win, int first, int kw, int from, int to) {
         if (kw == 3) {
             float w0 = w[at];
             float w1 = w[at + 1];
@@ -123,7 +138,7 @@ final class DepthwisePlanes32 {
             float[] a = win[first];
             float[] b = win[first + 1];
             float[] c = win[first + 2];
-            for (int i = 0; i < cells; i++) {
+            for (int i = from; i < to; i++) {
                 grid[i] = grid[i] + w0 * a[i] + w1 * b[i] + w2 * c[i];
             }
         } else if (kw == 5) {
@@ -137,42 +152,59 @@ final class DepthwisePlanes32 {
             float[] c = win[first + 2];
             float[] d = win[first + 3];
             float[] e = win[first + 4];
-            for (int i = 0; i < cells; i++) {
+            for (int i = from; i < to; i++) {
                 grid[i] = grid[i] + w0 * a[i] + w1 * b[i] + w2 * c[i] + w3 * d[i] + w4 * e[i];
             }
         } else {
             for (int j = 0; j < kw; j++) {
-                multiplyAdd(grid, w[at + j], win[first + j], 0, cells);
+                multiplyAdd(grid, w[at + j], win[first + j], from, to);
             }
         }
     }
 
-    /** gx (written whole) = dL/dx; samples split across threads. */
+    /**
+     * gx (written whole) = dL/dx; samples split across threads. As a gather: phase a's element k of
+     * dL/dxpad sums w[ki, kj] * dL/dout'[k - shift(ki, kj)] over m and the taps with ki mod sh = a
+     * (shift = (ki div sh) * cols + kj), each kernel row one pass over kw shifted copies of the
+     * gradient grid (the copies read a buffer with the grid at shift(kh - 1, kw - 1), zero around it).
+     * The same products added in the same order (m, ki, kj) as scattering one tap per pass: the same bits.
+     */
     static void backwardInput(CpuStorage gy, long go, float[] w, CpuStorage gx, int n, int cin, int mult, Im2col.Geo g) {
         Layout lay = Layout.of(g);
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
         int cout = cin * mult;
+        int ps = lay.phaseSize();
+        int lead = lay.shift(g.kh() - 1, g.kw() - 1);
         Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
             float[] gph = HeapStage.scratch(0, lay.size());
-            float[] grid = zeroedGrid(1, lay);
-            float[] window = HeapStage.scratch(4, lay.size());
+            float[] padded = HeapStage.scratch(1, lead + ps);
+            Arrays.fill(padded, 0, lead + ps, 0f); // toGrid writes only the kept cells: the rest stays zero
+            float[] acc = HeapStage.scratch(4, ps);
+            float[][] windows = windows(g.kw(), ps);
             for (int s = n0; s < n1; s++) {
                 float[] gs = HeapStage.load(2, gy.f32(), (int) go + s * cout * l, cout * l);
                 float[] xs = HeapStage.scratch(3, cin * hw);
                 for (int ic = 0; ic < cin; ic++) {
-                    Arrays.fill(gph, 0, lay.size(), 0f);
-                    for (int m = 0; m < mult; m++) {
-                        int oc = ic * mult + m;
-                        toGrid(gs, oc * l, lay, grid);
-                        for (int ki = 0; ki < g.kh(); ki++) {
-                            for (int kj = 0; kj < g.kw(); kj++) {
-                                int at = lay.start(ki, kj);
-                                System.arraycopy(grid, 0, window, at, lay.grid());
-                                multiplyAdd(gph, w[oc * kk + ki * g.kw() + kj], window, at, at + lay.grid());
+                    for (int a = 0; a < g.sh(); a++) {
+                        int lo = lay.firstInterior(a) * lay.cols();
+                        int hi = (lay.lastInterior(a) + 1) * lay.cols();
+                        if (lo >= hi) {
+                            continue;
+                        }
+                        Arrays.fill(acc, lo, hi, 0f);
+                        for (int m = 0; m < mult; m++) {
+                            int oc = ic * mult + m;
+                            toGrid(gs, oc * l, lay, padded, lead);
+                            for (int ki = a; ki < g.kh(); ki += g.sh()) {
+                                for (int kj = 0; kj < g.kw(); kj++) {
+                                    System.arraycopy(padded, lead - lay.shift(ki, kj) + lo, windows[kj], lo, hi - lo);
+                                }
+                                addKernelRow(acc, w, oc * kk + ki * g.kw(), windows, 0, g.kw(), lo, hi);
                             }
                         }
+                        System.arraycopy(acc, lo, gph, a * ps + lo, hi - lo);
                     }
                     gather(gph, lay, xs, ic * hw);
                 }
@@ -208,7 +240,7 @@ final class DepthwisePlanes32 {
                         }
                     }
                     for (int m = 0; m < mult; m++) {
-                        toGrid(HeapStage.load(4, gy.f32(), (int) go + (s * cout + ic * mult + m) * l, l), 0, lay, grid);
+                        toGrid(HeapStage.load(4, gy.f32(), (int) go + (s * cout + ic * mult + m) * l, l), 0, lay, grid, 0);
                         for (int ki = 0; ki < g.kh(); ki++) {
                             addProductsRow(sums, m * kk + ki * g.kw(), grid, windows, ki * g.kw(), g.kw(), cells);
                         }
@@ -233,28 +265,46 @@ final class DepthwisePlanes32 {
     }
 
     /**
-     * sums[at + j][i] += grid[i] * win[first + j][i] for the kw taps j of one kernel row, i < cells: three
-     * taps (EfficientNet's 3x3 kernels) in one pass that reads the grid once, other widths a tap at a
-     * time. Each sum gets the same product as one tap per pass: the same bits.
+     * sums[at + j][i] += grid[i] * win[first + j][i] for the kw taps j of one kernel row, i < cells: the
+     * first three taps in one pass that reads the grid once, the rest two per pass (EfficientNet's 5x5:
+     * three then two; a pass of five taps is 11 arrays, which C2 leaves scalar). Each sum gets the
+     * same product as one tap per pass: the same bits.
      */
     private static void addProductsRow(float[][] sums, int at, float[] grid, float[][] win, int first, int kw, int cells) {
-        if (kw == 3) {
-            float[] s0 = sums[at];
-            float[] s1 = sums[at + 1];
-            float[] s2 = sums[at + 2];
-            float[] a = win[first];
-            float[] b = win[first + 1];
-            float[] c = win[first + 2];
+        int j = 0;
+        if (kw >= 3) {
+            addProducts3(sums, at, grid, win, first, cells);
+            j = 3;
+        }
+        for (; j + 1 < kw; j += 2) {
+            float[] s0 = sums[at + j];
+            float[] s1 = sums[at + j + 1];
+            float[] a = win[first + j];
+            float[] b = win[first + j + 1];
             for (int i = 0; i < cells; i++) {
                 float v = grid[i];
                 s0[i] += v * a[i];
                 s1[i] += v * b[i];
-                s2[i] += v * c[i];
             }
-            return;
         }
-        for (int j = 0; j < kw; j++) {
+        for (; j < kw; j++) {
             productAdd(sums[at + j], grid, win[first + j], cells);
+        }
+    }
+
+    /** sums[at + j][i] += grid[i] * win[first + j][i] for j < 3, i < cells: one pass reading the grid once. */
+    private static void addProducts3(float[][] sums, int at, float[] grid, float[][] win, int first, int cells) {
+        float[] s0 = sums[at];
+        float[] s1 = sums[at + 1];
+        float[] s2 = sums[at + 2];
+        float[] a = win[first];
+        float[] b = win[first + 1];
+        float[] c = win[first + 2];
+        for (int i = 0; i < cells; i++) {
+            float v = grid[i];
+            s0[i] += v * a[i];
+            s1[i] += v * b[i];
+            s2[i] += v * c[i];
         }
     }
 
@@ -305,11 +355,11 @@ final class DepthwisePlanes32 {
         }
     }
 
-    /** The ho x wo plane of src at {@code off} onto grid columns ow*sw (the other columns stay zero). */
-    private static void toGrid(float[] src, int off, Layout lay, float[] grid) {
+    /** The ho x wo plane of src at {@code off} onto grid (starting at {@code at}) columns ow*sw (the other columns stay zero). */
+    private static void toGrid(float[] src, int off, Layout lay, float[] grid, int at) {
         Im2col.Geo g = lay.g();
         for (int oh = 0; oh < g.ho(); oh++) {
-            int row = oh * lay.cols();
+            int row = at + oh * lay.cols();
             if (g.sw() == 1) {
                 System.arraycopy(src, off + oh * g.wo(), grid, row, g.wo());
             } else {

@@ -249,8 +249,8 @@ final class UnaryLoops32 {
     }
 
     /**
-     * Φ(x) + x * φ(x). NOTE: φ's e^(−x²/2) is {@link #expBlock}'s arithmetic, bit for bit, in one pass
-     * with −x²/2 and without its clamp: −x²/2 is never above 0, and min(x², 176) stops it at −88 where
+     * Φ(x) + x * φ(x) ({@link #geluDerivativeAt}). NOTE: φ's e^(−x²/2) is {@link #expBlock}'s arithmetic, bit for
+     * bit, in one pass with −x²/2 and without its clamp: −x²/2 is never above 0, and min(x², 176) stops it at −88 where
      * the clamp would (the clamp's Math.min/max cost a third of that pass).
      */
     private static void geluDerivative(float[] x, Scratch s, int len) {
@@ -259,7 +259,7 @@ final class UnaryLoops32 {
         halfSquareExponentials(x, e, powers, len);
         powersOfTwo(len, s);
         for (int i = 0; i < len; i++) {
-            x[i] = 0.5f * (1f + FloatMath32.erf(x[i] * SQRT_HALF)) + x[i] * (e[i] * powers[i]) * INV_SQRT_2PI;
+            x[i] = geluDerivativeAt(x[i], e[i] * powers[i]);
         }
     }
 
@@ -270,8 +270,22 @@ final class UnaryLoops32 {
         halfSquareExponentials(x, e, powers, len);
         powersOfTwo(len, s);
         for (int i = 0; i < len; i++) {
-            g[i] *= 0.5f * (1f + FloatMath32.erf(x[i] * SQRT_HALF)) + x[i] * (e[i] * powers[i]) * INV_SQRT_2PI;
+            g[i] *= geluDerivativeAt(x[i], e[i] * powers[i]);
         }
+    }
+
+    /**
+     * Φ(x) + x·φ(x) given gauss = e^(−x²/2), which φ needs anyway and which is e^(−a²) at a = |x|/√2: so Φ's erf
+     * comes from the same exponential, Φ(x) = 0.5 + sign(x)·(0.5 − 0.5·erfc(a)) with erfc(a) =
+     * {@link FloatMath32#erfcOverGaussian}(a)·gauss, instead of {@link FloatMath32#erf}'s rational (bench/README.md,
+     * "ViT-Tiny: GELU and LayerNorm passes"). NOTE: sign(x) as min(max(x·2^100, −1), 1), which C2 vectorises
+     * (Math.signum and Math.copySign it does not in JDK 17); for |x| < 2^-100 it is a fraction, where erf(a) is 0
+     * in float anyway. Φ within 2.7e-7 absolutely (erf's rational gave 1.7e-7); NaN propagates.
+     */
+    private static float geluDerivativeAt(float x, float gauss) {
+        float halfErfc = 0.5f * FloatMath32.erfcOverGaussian(Math.abs(x) * SQRT_HALF) * gauss;
+        float sign = Math.max(Math.min(x * 0x1p100f, 1f), -1f);
+        return Math.fma(sign, 0.5f - halfErfc, 0.5f) + x * gauss * INV_SQRT_2PI;
     }
 
     /** e[i] = e^r (Cephes' mantissa) of v = −min(x², 176)/2, powers[i] = t = v / ln 2 + ROUND: {@link #expBlock}'s first pass without its clamp. */

@@ -58,6 +58,14 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {70, 40, 4, 4}, new int[] {40, 1, 3, 3}, new Conv2dParams(1, 1, 40), false),
                 // depthwise plane by plane with stride 2, multiplier 2 and an odd plane
                 Arguments.of(new int[] {2, 3, 17, 15}, new int[] {6, 1, 3, 3}, new Conv2dParams(2, 1, 3), false),
+                // depthwise plane by plane at stride 2 (multiplier 1): odd and even planes, 3x3 and
+                // 5x5 with padding 1 and 2, a stride of 1 down and 2 across, a strided input
+                Arguments.of(new int[] {2, 5, 15, 13}, new int[] {5, 1, 3, 3}, new Conv2dParams(2, 1, 5), false),
+                Arguments.of(new int[] {3, 4, 16, 17}, new int[] {4, 1, 3, 3}, new Conv2dParams(2, 2, 4), false),
+                Arguments.of(new int[] {2, 6, 13, 11}, new int[] {6, 1, 5, 5}, new Conv2dParams(2, 2, 6), false),
+                Arguments.of(new int[] {2, 3, 12, 15}, new int[] {3, 1, 5, 5}, new Conv2dParams(2, 1, 3), false),
+                Arguments.of(new int[] {2, 3, 9, 14}, new int[] {3, 1, 3, 5}, new Conv2dParams(1, 2, 1, 2, 3), false),
+                Arguments.of(new int[] {2, 4, 11, 10}, new int[] {4, 1, 3, 3}, new Conv2dParams(2, 1, 4), true),
                 // one input channel, kernel = stride (ViT's patch embedding): im2col, not depthwise
                 Arguments.of(new int[] {6, 1, 8, 12}, new int[] {40, 1, 4, 4}, new Conv2dParams(4, 0, 1), false),
                 Arguments.of(new int[] {3, 1, 9, 9}, new int[] {8, 1, 3, 3}, new Conv2dParams(3, 0, 1), false),

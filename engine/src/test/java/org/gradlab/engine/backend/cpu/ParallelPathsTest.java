@@ -127,12 +127,13 @@ class ParallelPathsTest {
         List<float[]> out = new ArrayList<>();
         List<Supplier<Tensor>> calls = new ArrayList<>();
         // per sample (L = 121), in blocks (L = 16, 32 output channels), 1x1, depthwise plane by plane and channels last,
-        // Winograd F(2x2) and F(4x4)
+        // Winograd F(2x2) and F(4x4), depthwise 5x5 stride 2 plane by plane
         int[][][] convs = {{{6, 3, 11, 11}, {8, 3, 3, 3}}, {{9, 4, 4, 4}, {32, 4, 3, 3}}, {{5, 6, 5, 5}, {4, 6, 1, 1}},
             {{5, 6, 7, 7}, {6, 1, 3, 3}}, {{5, 40, 2, 2}, {40, 1, 3, 3}}, {{5, 64, 6, 4}, {64, 64, 3, 3}},
-            {{5, 64, 7, 8}, {64, 64, 3, 3}}};
+            {{5, 64, 7, 8}, {64, 64, 3, 3}}, {{5, 6, 13, 11}, {6, 1, 5, 5}}};
         for (int[][] c : convs) {
-            Conv2dParams p = c[1][1] == 1 && c[1][2] == 3 ? new Conv2dParams(1, 1, c[0][1]) : new Conv2dParams(1, c[1][2] / 2, 1);
+            Conv2dParams p = c[1][1] != 1 ? new Conv2dParams(1, c[1][2] / 2, 1)
+                    : c[1][2] == 3 ? new Conv2dParams(1, 1, c[0][1]) : new Conv2dParams(2, 2, c[0][1]); // 5x5: stride 2
             Tensor x = exactInF32(gen, c[0]).to(DType.F32);
             Tensor w = exactInF32(gen, c[1]).to(DType.F32);
             ConvForward f = CONV.conv2dForwardKeeping(x, w, null, p);
