@@ -111,8 +111,7 @@ final class ConvStrided32 {
                     Blas.sgemm(true, false, lay.regions[i + 1], lay.regions[i + 3], p.cout(), 1f, wt.buffer(), r0, p.k(),
                             work.blk.buffer(), c0, lay.n, 0f, work.col.buffer(), (long) r0 * lay.n + c0, lay.n);
                 }
-                float[] xb = HeapStage.scratch(4, lay.nb * xs);
-                java.util.Arrays.fill(xb, 0, lay.nb * xs, 0f);
+                float[] xb = HeapStage.zeroed(4, lay.nb * xs);
                 col2im(work.col, lay, xb, p);
                 gx.f32().put(n0 * xs, xb, 0, lay.nb * xs);
             });

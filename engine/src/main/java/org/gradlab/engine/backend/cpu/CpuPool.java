@@ -106,8 +106,7 @@ final class CpuPool implements PoolKernels {
         int n = Math.toIntExact(x.numel());
         float[] gs = HeapStage.load(0, storage(g).f32(), go, Math.toIntExact(g.numel()));
         float[] xs = HeapStage.load(1, storage(x).f32(), xo, n);
-        float[] gxs = HeapStage.scratch(2, n);
-        java.util.Arrays.fill(gxs, 0, n, 0f);
+        float[] gxs = HeapStage.zeroed(2, n);
         MaxPool32.backward(gs, xs, gxs, s[0] * s[1], s[2], s[3], ho, wo, p);
         HeapStage.store(gxs, storage(gx).f32(), 0, n);
         return gx;

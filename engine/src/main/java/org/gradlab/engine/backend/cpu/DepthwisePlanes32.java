@@ -179,8 +179,7 @@ final class DepthwisePlanes32 {
         int lead = lay.shift(g.kh() - 1, g.kw() - 1);
         Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
             float[] gph = HeapStage.scratch(0, lay.size());
-            float[] padded = HeapStage.scratch(1, lead + ps);
-            Arrays.fill(padded, 0, lead + ps, 0f); // toGrid writes only the kept cells: the rest stays zero
+            float[] padded = HeapStage.zeroed(1, lead + ps); // toGrid writes only the kept cells: the rest stays zero
             float[] acc = HeapStage.scratch(4, ps);
             float[][] windows = windows(g.kw(), ps);
             for (int s = n0; s < n1; s++) {
@@ -372,8 +371,7 @@ final class DepthwisePlanes32 {
 
     /** The calling thread's grid array of {@code slot}, all zero (toGrid then only ever writes its first wo columns). */
     private static float[] zeroedGrid(int slot, Layout lay) {
-        float[] grid = HeapStage.scratch(slot, lay.grid());
-        Arrays.fill(grid, 0, lay.grid(), 0f);
+        float[] grid = HeapStage.zeroed(slot, lay.grid());
         return grid;
     }
 }

@@ -1,6 +1,7 @@
 package org.gradlab.engine.backend.cpu;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * Per-thread float arrays that stage off-heap data for Java loops.
@@ -26,6 +27,13 @@ final class HeapStage {
             a[slot] = new float[Math.max(n, a[slot] == null ? 0 : a[slot].length + a[slot].length / 2)];
         }
         return a[slot];
+    }
+
+    /** The scratch array of {@code slot} with its first {@code n} floats zero. */
+    static float[] zeroed(int slot, int n) {
+        float[] a = scratch(slot, n);
+        Arrays.fill(a, 0, n, 0f);
+        return a;
     }
 
     /** {@code n} floats of {@code src} from {@code offset}, copied into the scratch array of {@code slot}. */

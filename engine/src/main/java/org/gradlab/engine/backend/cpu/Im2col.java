@@ -28,8 +28,7 @@ final class Im2col {
      */
     static float[] zeroedPad(int channels, Geo g) {
         int n = paddedSize(channels, g);
-        float[] pad = HeapStage.scratch(1, n);
-        java.util.Arrays.fill(pad, 0, n, 0f);
+        float[] pad = HeapStage.zeroed(1, n);
         return pad;
     }
 

@@ -268,11 +268,7 @@ final class Winograd32 {
         int tps = s.tilesPerSample();
         Parallel.forClaimed(blocks, 1, () -> new Parallel.Claimant() {
             final Work work = new Work(s, nb * tps);
-            final float[] pad = HeapStage.scratch(1, s.padH() * s.padW());
-
-            {
-                java.util.Arrays.fill(pad, 0, s.padH() * s.padW(), 0f); // the border stays zero, the interior is rewritten
-            }
+            final float[] pad = HeapStage.zeroed(1, s.padH() * s.padW()); // the border stays zero, the interior is rewritten
 
             @Override
             public void run(int b) {

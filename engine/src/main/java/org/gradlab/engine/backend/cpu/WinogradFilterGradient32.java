@@ -266,8 +266,8 @@ final class WinogradFilterGradient32 {
         try {
             Parallel.forClaimed(parts, 1, () -> new Parallel.Claimant() {
                 final Winograd32.Work work = new Winograd32.Work(s, nb * tps);
-                final float[] pad = zeroed(1, s.padH() * s.padW()); // the border stays zero, the interior is rewritten
-                final float[] cellPad = zeroed(2, s.tile().m * s.tile().m * s.tilesH() * s.tilesW()); // cells past an odd plane's edge
+                final float[] pad = HeapStage.zeroed(1, s.padH() * s.padW()); // the border stays zero, the interior is rewritten
+                final float[] cellPad = HeapStage.zeroed(2, s.tile().m * s.tile().m * s.tilesH() * s.tilesW()); // cells past an odd plane's edge
 
                 @Override
                 public void run(int part) {
@@ -291,13 +291,6 @@ final class WinogradFilterGradient32 {
             throw e;
         }
         return new Partials(sums, parts, size);
-    }
-
-    /** This thread's heap staging array of {@code slot}, its first {@code n} floats zero. */
-    private static float[] zeroed(int slot, int n) {
-        float[] a = HeapStage.scratch(slot, n);
-        java.util.Arrays.fill(a, 0, n, 0f);
-        return a;
     }
 
     /**
