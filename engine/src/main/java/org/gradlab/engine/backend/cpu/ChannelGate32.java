@@ -40,7 +40,7 @@ final class ChannelGate32 {
                 int b1 = Math.min(p1, b0 + per);
                 float[] xs = HeapStage.load(0, x, xo + b0 * hw, (b1 - b0) * hw);
                 float[] gates = HeapStage.load(1, gate, go + b0, b1 - b0);
-                scale(xs, gates, b1 - b0, hw);
+                scale(xs, gates, b1 - b0, hw, 2);
                 HeapStage.store(xs, out, b0 * hw, (b1 - b0) * hw);
             }
         });
@@ -97,8 +97,11 @@ final class ChannelGate32 {
         });
     }
 
-    /** x[p, :] *= gate[p] for planes 0 .. planes - 1 of hw positions each (small planes: by {@link #spread}). */
-    private static void scale(float[] xs, float[] gates, int planes, int hw) {
+    /**
+     * x[p, :] *= gate[p] for planes 0 .. planes - 1 of hw positions each (2x2 and smaller: by
+     * {@link #spread} into staging slot {@code spreadSlot}, which must not hold xs or gates).
+     */
+    private static void scale(float[] xs, float[] gates, int planes, int hw, int spreadSlot) {
         if (hw == 16) { // 4x4: a plane as sixteen statements, no loop per plane
             for (int pl = 0, k = 0; pl < planes; pl++, k += 16) {
                 float s = gates[pl];
@@ -110,7 +113,7 @@ final class ChannelGate32 {
             return;
         }
         if (hw <= SPREAD_PLANE) {
-            float[] coef = spread(2, gates, planes, hw);
+            float[] coef = spread(spreadSlot, gates, planes, hw);
             for (int k = 0, e = planes * hw; k < e; k++) {
                 xs[k] *= coef[k];
             }
@@ -191,13 +194,8 @@ final class ChannelGate32 {
                 gls[pl] = (float) ((double) sum * s * (1.0 - s));
             }
         }
-        if (scaleG && hw <= SPREAD_PLANE) {
-            float[] coef = spread(5, gates, planes, hw);
-            for (int k = 0; k < n; k++) {
-                gs[k] *= coef[k];
-            }
-        } else if (scaleG) {
-            planesBackward(gs, null, gates, true, null, planes, hw);
+        if (scaleG) {
+            scale(gs, gates, planes, hw, 5); // slots 0-4 hold g, x, the gates, their gradients and the products
         }
     }
 
