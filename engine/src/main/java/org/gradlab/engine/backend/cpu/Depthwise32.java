@@ -108,7 +108,7 @@ final class Depthwise32 {
                                Im2col.Geo g) {
         int cout = cin * mult;
         if (onPlanes(g, cout)) {
-            DepthwisePlanes32.backwardWeight(gy, go, x, xo, gw, n, cin, mult, g);
+            DepthwiseFilterGradient32.backwardWeight(gy, go, x, xo, gw, n, cin, mult, g);
             return;
         }
         int hw = g.h() * g.w();

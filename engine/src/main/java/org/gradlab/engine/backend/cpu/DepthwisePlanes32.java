@@ -315,7 +315,7 @@ final class DepthwisePlanes32 {
     }
 
     /** The h x w plane of src at {@code off} into the phase planes of its zero-padded copy (all of xph written). */
-    private static void scatter(float[] src, int off, Layout lay, float[] xph) {
+    static void scatter(float[] src, int off, Layout lay, float[] xph) {
         Arrays.fill(xph, 0, lay.size(), 0f);
         move(src, off, lay, xph, true);
     }
