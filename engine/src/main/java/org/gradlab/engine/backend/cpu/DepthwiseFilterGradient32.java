@@ -7,21 +7,26 @@ import java.util.Arrays;
  * dL/dw[oc, ki, kj] = sum over samples n and outputs (oh, ow) of
  * dL/dout[n, oc, oh, ow] * xpad[n, ic, oh*sh + ki, ow*sw + kj] (xpad: x zero-padded, oc = ic*mult + m).
  *
- * <p>How: a block of samples side by side in rows. rows[r] holds padded row r of every sample of the
- * block, one after another (cols = w + 2pw floats each); shifted[kj][r] is rows[r] from element kj on
- * (a copy: C2 vectorises only loops whose arrays share one index, see DepthwisePlanes32); grad[oh]
- * holds dL/dout's row oh of every sample at the same places, output (oh, ow) at column ow*sw (the
- * other columns zero). Then tap (ki, kj) is sum[t][j] += grad[oh][j] * shifted[kj][oh*sh + ki][j]
- * over every output row oh and every j: a kernel row's taps read different rows, not different
- * windows, so a block costs kw - 1 copies of its padded rows instead of kh*kw window copies, and two
- * output rows go into one accumulator pass (one load and store of sum[t] per two products). NOTE:
- * a product that crosses from one sample's row into the next (j + kj past the row's end) meets a
- * zero gradient: output columns stop at (wo - 1)*sw <= cols - kw. Each sum[t][j] adds up its products
- * in float over the blocks, then the j in double.
+ * <p>How: a block of samples side by side in rows, the padded columns split into P phases (column
+ * pc in phase pc mod P at pc div P): P = sw when several filters read the channel (the stem's 32),
+ * which amortise the split, else 1 (a stride-2 split is a scalar loop that costs about what the
+ * halved grid saves on one 3x3 filter: bench/README.md, "stride-2 depthwise convs"). rows[p][r]
+ * holds phase p of padded row r of every sample of the block, one after another ({@code cols} =
+ * ceil((w + 2pw) / P) floats each); shifted[kj][r] is rows[kj mod P][r] from element kj div P on (the
+ * same arrays where that is 0, else a copy: C2 vectorises only loops whose arrays share one index,
+ * see DepthwisePlanes32); grad[oh] holds dL/dout's row oh of every sample at the same places, output
+ * (oh, ow) at ow*sw/P, zero between. Then
+ * tap (ki, kj) is sum[t][j] += grad[oh][j] * shifted[kj][oh*sh + ki][j] over every output row oh
+ * and every j: a kernel row's taps read different rows, not different windows, so a block costs
+ * kw - P copies of its padded rows instead of kh*kw window copies, and three output rows go into
+ * one accumulator pass (one load and store of sum[t] per three products). NOTE: a product that
+ * crosses from one sample's row into the next (j + kj div P past the row's end) meets a zero
+ * gradient: (ow*sw + kj) div P <= (w + 2pw - 1) div P. Each sum[t][j] adds up its products in float over
+ * the blocks, then the j in double.
  */
 final class DepthwiseFilterGradient32 {
-    /** Floats of one row array: how many samples a block puts side by side (cols each). */
-    static final int ROW_FLOATS = Integer.getInteger("gradlab.dwRowFloats", 512);
+    /** Floats of one row array: how many samples a block puts side by side. */
+    static final int ROW_FLOATS = 512;
 
     private DepthwiseFilterGradient32() {}
 
@@ -32,20 +37,21 @@ final class DepthwiseFilterGradient32 {
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
         int cout = cin * mult;
-        int cols = g.w() + 2 * g.pw();
+        int phases = mult > 1 ? g.sw() : 1;
+        int cols = DepthwisePlanes32.ceil(g.w() + 2 * g.pw(), phases); // of one sample in one phase
         int blocks = DepthwisePlanes32.ceil(n, Math.max(1, Math.min(n, ROW_FLOATS / cols)));
         int per = DepthwisePlanes32.ceil(n, blocks); // samples per block, the blocks as even as they go
         int width = per * cols;
+        int hp = g.h() + 2 * g.ph();
         long wa = OffHeap.floats(gw, 0, (long) cout * kk);
         Parallel.forChunks(cin, Parallel.grain((long) n * mult * l * kk), (c, ic0, ic1) -> {
-            // all zero: only the interior of rows (and of its copies) and the kept cells of grad are ever written
-            float[][][] shifted = new float[g.kw()][g.h() + 2 * g.ph()][];
+            // all zero: only the input's places in rows (and in its copies) are ever written
+            float[][][] rows = new float[phases][hp][width + (g.kw() - 1) / phases];
+            float[][][] shifted = new float[g.kw()][][];
             for (int kj = 0; kj < g.kw(); kj++) {
-                for (int r = 0; r < shifted[kj].length; r++) {
-                    shifted[kj][r] = new float[kj == 0 ? width + g.kw() - 1 : width];
-                }
+                shifted[kj] = kj < phases ? rows[kj] : new float[hp][width];
             }
-            float[][] grad = new float[g.ho()][width];
+            float[][] grad = new float[g.ho()][width]; // zero: only the outputs' places are written
             float[][] sums = new float[mult * kk][width];
             for (int ic = ic0; ic < ic1; ic++) {
                 for (float[] row : sums) {
@@ -54,9 +60,9 @@ final class DepthwiseFilterGradient32 {
                 for (int s0 = 0; s0 < n; s0 += per) {
                     int count = Math.min(per, n - s0);
                     int span = count * cols;
-                    loadRows(x, xo + ((long) s0 * cin + ic) * hw, (long) cin * hw, count, g, cols, shifted, span);
+                    loadRows(x, xo + ((long) s0 * cin + ic) * hw, (long) cin * hw, count, g, cols, rows, shifted, span);
                     for (int m = 0; m < mult; m++) {
-                        loadGradient(gy, go + ((long) s0 * cout + ic * mult + m) * l, (long) cout * l, count, g, cols, grad);
+                        loadGradient(gy, go + ((long) s0 * cout + ic * mult + m) * l, (long) cout * l, count, g, cols, g.sw() / phases, grad);
                         addTaps(sums, m * kk, grad, shifted, g, span);
                     }
                 }
@@ -73,41 +79,55 @@ final class DepthwiseFilterGradient32 {
     }
 
     /**
-     * The block's input planes (count of them, {@code stride} floats apart from {@code at}) into rows =
-     * shifted[0]: plane q's row ih at rows[ih + ph], from q*cols + pw; then shifted[kj] = rows from kj on
-     * for the rows that hold input (the padding rows stay zero). A partial block zeroes what its last
-     * row's copies read past {@code span}.
+     * The block's input planes (count of them, {@code stride} floats apart from {@code at}) into the
+     * phase rows: plane q's (ih, iw) is padded (ih + ph, pc = iw + pw), at rows[pc mod P][ih + ph][q*cols
+     * + pc div P]; then the copies shifted[kj] for the rows that hold input (padding rows stay zero). A
+     * partial block zeroes what its copies read past {@code span}.
      */
-    private static void loadRows(CpuStorage x, long at, long stride, int count, Im2col.Geo g, int cols, float[][][] shifted,
-                                 int span) {
-        float[][] rows = shifted[0];
+    private static void loadRows(CpuStorage x, long at, long stride, int count, Im2col.Geo g, int cols, float[][][] rows,
+                                 float[][][] shifted, int span) {
+        int phases = rows.length;
         for (int q = 0; q < count; q++) {
             float[] plane = HeapStage.load(3, x.f32(), (int) (at + q * stride), g.h() * g.w());
             for (int ih = 0; ih < g.h(); ih++) {
-                System.arraycopy(plane, ih * g.w(), rows[ih + g.ph()], q * cols + g.pw(), g.w());
+                int r = ih + g.ph();
+                if (phases == 1) {
+                    System.arraycopy(plane, ih * g.w(), rows[0][r], q * cols + g.pw(), g.w());
+                    continue;
+                }
+                for (int p = 0; p < phases; p++) { // padded column pc = p + phases*c, input column iw = pc - pw
+                    float[] dst = rows[p][r];
+                    int c = Math.max(0, DepthwisePlanes32.ceil(g.pw() - p, phases));
+                    for (int iw = p + phases * c - g.pw(), to = q * cols + c; iw < g.w(); iw += phases, to++) {
+                        dst[to] = plane[ih * g.w() + iw];
+                    }
+                }
             }
         }
+        int reach = (g.kw() - 1) / phases;
         for (int r = g.ph(); r < g.ph() + g.h(); r++) {
-            Arrays.fill(rows[r], span, span + g.kw() - 1, 0f);
-            for (int kj = 1; kj < g.kw(); kj++) {
-                System.arraycopy(rows[r], kj, shifted[kj][r], 0, span);
+            for (int p = 0; p < phases; p++) {
+                Arrays.fill(rows[p][r], span, span + reach, 0f);
+            }
+            for (int kj = phases; kj < g.kw(); kj++) {
+                System.arraycopy(rows[kj % phases][r], kj / phases, shifted[kj][r], 0, span);
             }
         }
     }
 
-    /** The block's output gradient planes (count, {@code stride} apart from {@code at}): output (oh, ow) of plane q at grad[oh][q*cols + ow*sw]. */
-    private static void loadGradient(CpuStorage gy, long at, long stride, int count, Im2col.Geo g, int cols, float[][] grad) {
+    /** The block's output gradient planes (count, {@code stride} apart from {@code at}): output (oh, ow) of plane q at grad[oh][q*cols + ow*step]. */
+    private static void loadGradient(CpuStorage gy, long at, long stride, int count, Im2col.Geo g, int cols, int step,
+                                     float[][] grad) {
         for (int q = 0; q < count; q++) {
             float[] plane = HeapStage.load(4, gy.f32(), (int) (at + q * stride), g.ho() * g.wo());
             for (int oh = 0; oh < g.ho(); oh++) {
+                if (step == 1) {
+                    System.arraycopy(plane, oh * g.wo(), grad[oh], q * cols, g.wo());
+                    continue;
+                }
                 float[] row = grad[oh];
-                int to = q * cols;
-                if (g.sw() == 1) {
-                    System.arraycopy(plane, oh * g.wo(), row, to, g.wo());
-                } else {
-                    for (int ow = 0; ow < g.wo(); ow++) {
-                        row[to + ow * g.sw()] = plane[oh * g.wo() + ow];
-                    }
+                for (int ow = 0; ow < g.wo(); ow++) {
+                    row[q * cols + ow * step] = plane[oh * g.wo() + ow];
                 }
             }
         }
@@ -115,30 +135,30 @@ final class DepthwiseFilterGradient32 {
 
     /** sums[first + t][j] += grad[oh][j] * shifted[kj][oh*sh + ki][j] for every tap t = ki*kw + kj, output row oh and j < span. */
     private static void addTaps(float[][] sums, int first, float[][] grad, float[][][] shifted, Im2col.Geo g, int span) {
+        int sh = g.sh();
         int oh = 0;
-        for (; oh + 1 < g.ho(); oh += 2) {
-            float[] g0 = grad[oh];
-            float[] g1 = grad[oh + 1];
+        for (; oh + 2 < g.ho(); oh += 3) {
             for (int ki = 0; ki < g.kh(); ki++) {
-                int r = oh * g.sh() + ki;
+                int r = oh * sh + ki;
                 for (int kj = 0; kj < g.kw(); kj++) {
-                    addPair(sums[first + ki * g.kw() + kj], g0, shifted[kj][r], g1, shifted[kj][r + g.sh()], span);
+                    float[][] x = shifted[kj];
+                    addThree(sums[first + ki * g.kw() + kj], grad[oh], x[r], grad[oh + 1], x[r + sh], grad[oh + 2], x[r + 2 * sh], span);
                 }
             }
         }
-        if (oh < g.ho()) {
+        for (; oh < g.ho(); oh++) {
             for (int ki = 0; ki < g.kh(); ki++) {
                 for (int kj = 0; kj < g.kw(); kj++) {
-                    addProducts(sums[first + ki * g.kw() + kj], grad[oh], shifted[kj][oh * g.sh() + ki], span);
+                    addProducts(sums[first + ki * g.kw() + kj], grad[oh], shifted[kj][oh * sh + ki], span);
                 }
             }
         }
     }
 
-    /** sum[j] += a[j] * u[j] + b[j] * v[j] for j < len. */
-    private static void addPair(float[] sum, float[] a, float[] u, float[] b, float[] v, int len) {
+    /** sum[j] += a[j] * u[j] + b[j] * v[j] + c[j] * z[j] for j < len. */
+    private static void addThree(float[] sum, float[] a, float[] u, float[] b, float[] v, float[] c, float[] z, int len) {
         for (int j = 0; j < len; j++) {
-            sum[j] += a[j] * u[j] + b[j] * v[j];
+            sum[j] += a[j] * u[j] + b[j] * v[j] + c[j] * z[j];
         }
     }
 
