@@ -323,28 +323,20 @@ final class CpuConv implements ConvKernels {
 
     /**
      * Both gradients: a float32 conv for which {@link #sharedWinograd} holds runs one pass that
-     * transforms g once for both ({@link WinogradBackward32}), a depthwise conv on large planes one
-     * pass that reads g once for both ({@link Depthwise32#backwardOnPlanes}); any other conv the two calls.
+     * transforms g once for both ({@link WinogradBackward32}); any other conv the two calls.
      */
     @Override
     public ConvGradients conv2dBackwardInputAndWeight(Tensor gOut, Tensor x, Tensor w, Tensor columns, Conv2dParams cp) {
         Plan p = Plan.of(x.shape(), w.shape(), cp);
-        boolean depthwiseOnPlanes = path32(p) == Path32.DEPTHWISE && Depthwise32.onPlanes(p.geo, p.cout);
-        if (gOut.dtype() != DType.F32 || !(sharedWinograd(p) || depthwiseOnPlanes) || gOut.numel() == 0 || x.numel() == 0
-                || w.numel() == 0) {
+        if (gOut.dtype() != DType.F32 || !sharedWinograd(p) || gOut.numel() == 0 || x.numel() == 0 || w.numel() == 0) {
             return ConvKernels.super.conv2dBackwardInputAndWeight(gOut, x, w, columns, cp);
         }
         gOut = dense(gOut);
         x = dense(x);
         w = dense(w);
-        // both written whole: dx by the output transform, dw by the filter transform (depthwise: every plane and tap)
+        // both written whole: dx by the output transform, dw by the filter transform
         Tensor gx = Tensor.uninitialized(DType.F32, gOut.device(), x.shape());
         Tensor gw = Tensor.uninitialized(DType.F32, gOut.device(), w.shape());
-        if (depthwiseOnPlanes) {
-            Depthwise32.backwardOnPlanes(storage(gOut), gOut.offset(), storage(x), x.offset(), storage(w), w.offset(), storage(gx),
-                    storage(gw), p.n, p.cin, p.coutG, p.geo);
-            return new ConvGradients(gx, gw);
-        }
         WinogradBackward32.backward(storage(gOut), gOut.offset(), storage(x), x.offset(), storage(w), w.offset(), storage(gx),
                 storage(gw), p, winogradTile(p));
         return new ConvGradients(gx, gw);

@@ -166,16 +166,6 @@ final class Depthwise32 {
     }
 
     /**
-     * Both gradients (each written whole) of a conv that runs plane by plane ({@link #onPlanes}), dL/dout
-     * read once for both ({@link DepthwiseFilterGradient32#backward}); input channels split across threads.
-     */
-    static void backwardOnPlanes(CpuStorage gy, long go, CpuStorage x, long xo, CpuStorage w, long wo, CpuStorage gx,
-                                 CpuStorage gw, int n, int cin, int mult, Im2col.Geo g) {
-        float[] filters = filters(w, wo, cin * mult, g);
-        DepthwiseFilterGradient32.backward(gy, go, x, xo, gw, filters, gx, n, cin, mult, g);
-    }
-
-    /**
      * Every (output position p, tap t, input position q) with q inside x, as consecutive int
      * triples in output-position order: p = oh*wo + ow, t = ki*kw + kj, q = ih*w + iw with
      * ih = oh*sh - ph + ki, iw = ow*sw - pw + kj.

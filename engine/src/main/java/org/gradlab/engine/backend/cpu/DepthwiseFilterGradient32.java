@@ -33,17 +33,6 @@ final class DepthwiseFilterGradient32 {
     /** gw (written whole) = dL/dw; input channels split across threads, so no sum crosses threads. */
     static void backwardWeight(CpuStorage gy, long go, CpuStorage x, long xo, CpuStorage gw, int n, int cin, int mult,
                                Im2col.Geo g) {
-        backward(gy, go, x, xo, gw, null, null, n, cin, mult, g);
-    }
-
-    /**
-     * gw (written whole) = dL/dw and, unless gx is null, gx (written whole) = dL/dx with the filters w,
-     * from one read of dL/dout: each block's gradient planes of a channel are staged once for both
-     * (dL/dx plane by plane: {@link DepthwisePlanes32#inputGradientPlane}, the same bits as
-     * DepthwisePlanes32.backwardInput). Input channels split across threads.
-     */
-    static void backward(CpuStorage gy, long go, CpuStorage x, long xo, CpuStorage gw, float[] w, CpuStorage gx, int n,
-                         int cin, int mult, Im2col.Geo g) {
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
@@ -64,10 +53,6 @@ final class DepthwiseFilterGradient32 {
             }
             float[][] grad = new float[g.ho()][width]; // zero: only the outputs' places are written
             float[][] sums = new float[mult * kk][width];
-            float[] staged = new float[per * mult * l]; // the block's gradient planes of one channel, sample by sample
-            DepthwisePlanes32.Layout lay = gx == null ? null : DepthwisePlanes32.Layout.of(g);
-            DepthwisePlanes32.InputScratch scratch = gx == null ? null : DepthwisePlanes32.InputScratch.of(lay);
-            float[] dx = gx == null ? null : new float[hw];
             for (int ic = ic0; ic < ic1; ic++) {
                 for (float[] row : sums) {
                     Arrays.fill(row, 0f);
@@ -76,16 +61,9 @@ final class DepthwiseFilterGradient32 {
                     int count = Math.min(per, n - s0);
                     int span = count * cols;
                     loadRows(x, xo + ((long) s0 * cin + ic) * hw, (long) cin * hw, count, g, cols, rows, shifted, span);
-                    for (int q = 0; q < count; q++) {
-                        gy.f32().get((int) (go + ((long) (s0 + q) * cout + ic * mult) * l), staged, q * mult * l, mult * l);
-                    }
                     for (int m = 0; m < mult; m++) {
-                        toRows(staged, m * l, mult * l, count, g, cols, g.sw() / phases, grad);
+                        loadGradient(gy, go + ((long) s0 * cout + ic * mult + m) * l, (long) cout * l, count, g, cols, g.sw() / phases, grad);
                         addTaps(sums, m * kk, grad, shifted, g, span);
-                    }
-                    for (int q = 0; gx != null && q < count; q++) {
-                        DepthwisePlanes32.inputGradientPlane(staged, q * mult * l, w, ic, mult, lay, scratch, dx, 0);
-                        gx.f32().put((s0 + q) * cin * hw + ic * hw, dx, 0, hw);
                     }
                 }
                 for (int mt = 0; mt < mult * kk; mt++) {
@@ -137,18 +115,19 @@ final class DepthwiseFilterGradient32 {
         }
     }
 
-    /** The block's staged gradient planes (count, {@code stride} apart from {@code at}): output (oh, ow) of plane q at grad[oh][q*cols + ow*step]. */
-    private static void toRows(float[] staged, int at, int stride, int count, Im2col.Geo g, int cols, int step, float[][] grad) {
+    /** The block's output gradient planes (count, {@code stride} apart from {@code at}): output (oh, ow) of plane q at grad[oh][q*cols + ow*step]. */
+    private static void loadGradient(CpuStorage gy, long at, long stride, int count, Im2col.Geo g, int cols, int step,
+                                     float[][] grad) {
         for (int q = 0; q < count; q++) {
-            int plane = at + q * stride;
+            float[] plane = HeapStage.load(4, gy.f32(), (int) (at + q * stride), g.ho() * g.wo());
             for (int oh = 0; oh < g.ho(); oh++) {
                 if (step == 1) {
-                    System.arraycopy(staged, plane + oh * g.wo(), grad[oh], q * cols, g.wo());
+                    System.arraycopy(plane, oh * g.wo(), grad[oh], q * cols, g.wo());
                     continue;
                 }
                 float[] row = grad[oh];
                 for (int ow = 0; ow < g.wo(); ow++) {
-                    row[q * cols + ow * step] = staged[plane + oh * g.wo() + ow];
+                    row[q * cols + ow * step] = plane[oh * g.wo() + ow];
                 }
             }
         }

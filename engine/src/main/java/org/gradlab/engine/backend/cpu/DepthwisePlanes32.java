@@ -172,61 +172,43 @@ final class DepthwisePlanes32 {
         Layout lay = Layout.of(g);
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
+        int kk = g.kh() * g.kw();
         int cout = cin * mult;
+        int ps = lay.phaseSize();
+        int lead = lay.shift(g.kh() - 1, g.kw() - 1);
         Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
-            InputScratch scratch = InputScratch.of(lay);
+            float[] gph = HeapStage.scratch(0, lay.size());
+            float[] padded = HeapStage.zeroed(1, lead + ps); // toGrid writes only the kept cells: the rest stays zero
+            float[] acc = HeapStage.scratch(4, ps);
+            float[][] windows = windows(g.kw(), ps);
             for (int s = n0; s < n1; s++) {
                 float[] gs = HeapStage.load(2, gy.f32(), (int) go + s * cout * l, cout * l);
                 float[] xs = HeapStage.scratch(3, cin * hw);
                 for (int ic = 0; ic < cin; ic++) {
-                    inputGradientPlane(gs, ic * mult * l, w, ic, mult, lay, scratch, xs, ic * hw);
+                    for (int a = 0; a < g.sh(); a++) {
+                        int lo = lay.firstInterior(a) * lay.cols();
+                        int hi = (lay.lastInterior(a) + 1) * lay.cols();
+                        if (lo >= hi) {
+                            continue;
+                        }
+                        Arrays.fill(acc, lo, hi, 0f);
+                        for (int m = 0; m < mult; m++) {
+                            int oc = ic * mult + m;
+                            toGrid(gs, oc * l, lay, padded, lead);
+                            for (int ki = a; ki < g.kh(); ki += g.sh()) {
+                                for (int kj = 0; kj < g.kw(); kj++) {
+                                    System.arraycopy(padded, lead - lay.shift(ki, kj) + lo, windows[kj], lo, hi - lo);
+                                }
+                                addKernelRow(acc, w, oc * kk + ki * g.kw(), windows, 0, g.kw(), lo, hi);
+                            }
+                        }
+                        System.arraycopy(acc, lo, gph, a * ps + lo, hi - lo);
+                    }
+                    gather(gph, lay, xs, ic * hw);
                 }
                 HeapStage.store(xs, gx.f32(), s * cin * hw, cin * hw);
             }
         });
-    }
-
-    /** One thread's arrays for {@link #inputGradientPlane}: the phase planes, the zero-bordered grid, a phase's sums, kw windows. */
-    record InputScratch(float[] phases, float[] padded, float[] acc, float[][] windows) {
-        static InputScratch of(Layout lay) {
-            Im2col.Geo g = lay.g();
-            int ps = lay.phaseSize();
-            // padded: toGrid writes only the kept cells, the rest stays zero
-            return new InputScratch(new float[lay.size()], new float[lay.shift(g.kh() - 1, g.kw() - 1) + ps], new float[ps],
-                    new float[g.kw()][ps]);
-        }
-    }
-
-    /** dL/dx of one sample's input channel ic (h x w, into dst at {@code off}) from its mult gradient planes (in gs from {@code from}). */
-    static void inputGradientPlane(float[] gs, int from, float[] w, int ic, int mult, Layout lay, InputScratch scratch,
-                                   float[] dst, int off) {
-        Im2col.Geo g = lay.g();
-        int l = g.ho() * g.wo();
-        int kk = g.kh() * g.kw();
-        int ps = lay.phaseSize();
-        int lead = lay.shift(g.kh() - 1, g.kw() - 1);
-        float[] acc = scratch.acc();
-        float[][] windows = scratch.windows();
-        for (int a = 0; a < g.sh(); a++) {
-            int lo = lay.firstInterior(a) * lay.cols();
-            int hi = (lay.lastInterior(a) + 1) * lay.cols();
-            if (lo >= hi) {
-                continue;
-            }
-            Arrays.fill(acc, lo, hi, 0f);
-            for (int m = 0; m < mult; m++) {
-                int oc = ic * mult + m;
-                toGrid(gs, from + m * l, lay, scratch.padded(), lead);
-                for (int ki = a; ki < g.kh(); ki += g.sh()) {
-                    for (int kj = 0; kj < g.kw(); kj++) {
-                        System.arraycopy(scratch.padded(), lead - lay.shift(ki, kj) + lo, windows[kj], lo, hi - lo);
-                    }
-                    addKernelRow(acc, w, oc * kk + ki * g.kw(), windows, 0, g.kw(), lo, hi);
-                }
-            }
-            System.arraycopy(acc, lo, scratch.phases(), a * ps + lo, hi - lo);
-        }
-        gather(scratch.phases(), lay, dst, off);
     }
 
     /** y[i] += a * x[i] for from <= i < to (one index for both arrays: vectorised). */

@@ -147,10 +147,6 @@ class ParallelPathsTest {
             if (alsoReductions || onPlanes) { // plane by plane the filter gradient splits channels: no sum crosses threads
                 calls.add(() -> CONV.conv2dBackwardWeight(g, x, c[1], p));
             }
-            if (onPlanes) { // both gradients in one pass
-                calls.add(() -> CONV.conv2dBackwardInputAndWeight(g, x, w, null, p).input());
-                calls.add(() -> CONV.conv2dBackwardInputAndWeight(g, x, w, null, p).weight());
-            }
             if (alsoReductions) {
                 if (f.columns() != null) {
                     calls.add(() -> CONV.conv2dBackwardWeight(g, x, f.columns(), c[1], p));
