@@ -9,20 +9,20 @@ import java.util.Arrays;
  *
  * <p>How: a block of samples side by side in rows, the padded columns split into P phases (column
  * pc in phase pc mod P at pc div P): P = sw when several filters read the channel (the stem's 32),
- * which amortise the split, else 1 (a stride-2 split is a scalar loop that costs about what the
- * halved grid saves on one 3x3 filter: bench/README.md, "stride-2 depthwise convs"). rows[p][r]
+ * which amortise the split, else 1 (the split is a scalar loop that costs one 3x3 filter more than
+ * the halved work saves: bench/README.md, "EfficientNet-B0: depthwise filter gradient"). rows[p][r]
  * holds phase p of padded row r of every sample of the block, one after another ({@code cols} =
  * ceil((w + 2pw) / P) floats each); shifted[kj][r] is rows[kj mod P][r] from element kj div P on (the
  * same arrays where that is 0, else a copy: C2 vectorises only loops whose arrays share one index,
  * see DepthwisePlanes32); grad[oh] holds dL/dout's row oh of every sample at the same places, output
- * (oh, ow) at ow*sw/P, zero between. Then
- * tap (ki, kj) is sum[t][j] += grad[oh][j] * shifted[kj][oh*sh + ki][j] over every output row oh
- * and every j: a kernel row's taps read different rows, not different windows, so a block costs
- * kw - P copies of its padded rows instead of kh*kw window copies, and three output rows go into
- * one accumulator pass (one load and store of sum[t] per three products). NOTE: a product that
- * crosses from one sample's row into the next (j + kj div P past the row's end) meets a zero
- * gradient: (ow*sw + kj) div P <= (w + 2pw - 1) div P. Each sum[t][j] adds up its products in float over
- * the blocks, then the j in double.
+ * (oh, ow) at ow*sw/P, zero between. Then tap (ki, kj) is
+ * sum[t][j] += grad[oh][j] * shifted[kj][oh*sh + ki][j] over every output row oh and every j: a
+ * kernel row's taps read different rows, not different windows, so a block costs kw - P copies of
+ * its padded rows instead of kh*kw window copies per plane, and three output rows go into one
+ * accumulator pass (one load and store of sum[t] per three products, where grid-long sums with one
+ * product per pass were bound by them). NOTE: a product that crosses from one sample's row into the
+ * next (j + kj div P past the row's end) meets a zero gradient: (ow*sw + kj) div P <= (w + 2pw - 1)
+ * div P. Each sum[t][j] adds up its products in float over the blocks, then the j in double.
  */
 final class DepthwiseFilterGradient32 {
     /** Floats of one row array: how many samples a block puts side by side. */
