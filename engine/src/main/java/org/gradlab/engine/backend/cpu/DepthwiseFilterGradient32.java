@@ -62,7 +62,8 @@ final class DepthwiseFilterGradient32 {
                     int span = count * cols;
                     loadRows(x, xo + ((long) s0 * cin + ic) * hw, (long) cin * hw, count, g, cols, rows, shifted, span);
                     for (int m = 0; m < mult; m++) {
-                        loadGradient(gy, go + ((long) s0 * cout + ic * mult + m) * l, (long) cout * l, count, g, cols, g.sw() / phases, grad);
+                        long at = go + ((long) s0 * cout + ic * mult + m) * l;
+                        loadGradient(gy, at, (long) cout * l, count, g, cols, g.sw() / phases, grad);
                         addTaps(sums, m * kk, grad, shifted, g, span);
                     }
                 }
@@ -115,7 +116,10 @@ final class DepthwiseFilterGradient32 {
         }
     }
 
-    /** The block's output gradient planes (count, {@code stride} apart from {@code at}): output (oh, ow) of plane q at grad[oh][q*cols + ow*step]. */
+    /**
+     * The block's output gradient planes (count, {@code stride} apart from {@code at}): output (oh, ow)
+     * of plane q at grad[oh][q*cols + ow*step].
+     */
     private static void loadGradient(CpuStorage gy, long at, long stride, int count, Im2col.Geo g, int cols, int step,
                                      float[][] grad) {
         for (int q = 0; q < count; q++) {
@@ -133,7 +137,7 @@ final class DepthwiseFilterGradient32 {
         }
     }
 
-    /** sums[first + t][j] += grad[oh][j] * shifted[kj][oh*sh + ki][j] for every tap t = ki*kw + kj, output row oh and j < span. */
+    /** sums[first + t][j] += grad[oh][j] * shifted[kj][oh*sh + ki][j] for every tap t = ki*kw + kj, output row oh, j < span. */
     private static void addTaps(float[][] sums, int first, float[][] grad, float[][][] shifted, Im2col.Geo g, int span) {
         int sh = g.sh();
         int oh = 0;
@@ -142,7 +146,8 @@ final class DepthwiseFilterGradient32 {
                 int r = oh * sh + ki;
                 for (int kj = 0; kj < g.kw(); kj++) {
                     float[][] x = shifted[kj];
-                    addThree(sums[first + ki * g.kw() + kj], grad[oh], x[r], grad[oh + 1], x[r + sh], grad[oh + 2], x[r + 2 * sh], span);
+                    addThree(sums[first + ki * g.kw() + kj], grad[oh], x[r], grad[oh + 1], x[r + sh], grad[oh + 2], x[r + 2 * sh],
+                            span);
                 }
             }
         }
