@@ -29,6 +29,25 @@ final class CpuNorm implements NormKernels {
     /** What the float32 passes apply to batch norm's output y while it is staged. */
     private enum Activation { NONE, SILU, RELU }
 
+    /** Whether the float32 backwards may write grad_x into gradOut ({@link #intoGradOut}), and the kernels that do. */
+    private final boolean intoGradOut;
+    private final CpuNorm intoGradOutKernels;
+
+    CpuNorm() {
+        intoGradOut = false;
+        intoGradOutKernels = new CpuNorm(this);
+    }
+
+    private CpuNorm(CpuNorm plain) {
+        intoGradOut = true;
+        intoGradOutKernels = this;
+    }
+
+    @Override
+    public NormKernels intoGradOut() {
+        return intoGradOutKernels;
+    }
+
     @Override
     public BatchNormResult batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                                             boolean training, double momentum, double eps) {
@@ -214,7 +233,7 @@ final class CpuNorm implements NormKernels {
     public BatchNormGrads batchNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor saveMean, Tensor saveInvstd,
                                             boolean training, boolean needX, boolean needWeight, boolean needBias) {
         return backward(gradOut, x, weight, null, null, saveMean, saveInvstd, training, needX, needWeight, needBias,
-                Activation.NONE);
+                Activation.NONE, intoGradOut);
     }
 
     /**
@@ -231,7 +250,7 @@ final class CpuNorm implements NormKernels {
                     needX, needWeight, needBias);
         }
         return backward(gradOut, x, weight, bias, out, saveMean, saveInvstd, training, needX, needWeight, needBias,
-                Activation.SILU);
+                Activation.SILU, intoGradOut);
     }
 
     /**
@@ -243,7 +262,7 @@ final class CpuNorm implements NormKernels {
                                                 Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
                                                 boolean needBias) {
         return x.dtype() == DType.F32 ? backward(gradOut, x, weight, null, out, saveMean, saveInvstd, training, needX,
-                needWeight, needBias, Activation.RELU)
+                needWeight, needBias, Activation.RELU, intoGradOut)
                 : NormKernels.super.batchNormReluBackward(gradOut, out, x, weight, saveMean, saveInvstd, training, needX,
                         needWeight, needBias);
     }
@@ -251,10 +270,12 @@ final class CpuNorm implements NormKernels {
     /**
      * {@code act} other than NONE: float32 only, the backward of act(batch norm of x); SILU takes
      * {@code bias} (may be null) and the forward's output {@code out} (may be null), RELU {@code out}.
+     * {@code intoG}: float32 writes grad_x over a dense gradOut of x's shape (each piece stages its
+     * own channels of g before it stores theirs, so nothing reads what was written).
      */
     private static BatchNormGrads backward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor out,
                                            Tensor saveMean, Tensor saveInvstd, boolean training, boolean needX,
-                                           boolean needWeight, boolean needBias, Activation act) {
+                                           boolean needWeight, boolean needBias, Activation act, boolean intoG) {
         Tensor xc = dense(x);
         Tensor g = dense(gradOut);
         int n = x.shape(0);
@@ -269,7 +290,9 @@ final class CpuNorm implements NormKernels {
         double[] sumGXhat = new double[c];
         Tensor gx = null;
         if (x.dtype() == DType.F32) {
-            gx = needX ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) : null; // every chunk stores its channels whole
+            boolean overG = intoG && g == gradOut && g.offset() == 0 && g.dtype() == DType.F32 && Arrays.equals(g.shape(),
+                    x.shape()) && g.storage() != x.storage() && (out == null || g.storage() != out.storage());
+            gx = !needX ? null : overG ? g : Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // chunks store whole channels
             FloatBuffer gs = storage(g).f32();
             FloatBuffer xs = storage(xc).f32();
             FloatBuffer dst = gx == null ? null : storage(gx).f32();
