@@ -306,7 +306,7 @@ final class CpuNorm implements NormKernels {
             int oo = oc == null ? 0 : (int) oc.offset();
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
-                float[] ga = act == Activation.RELU ? stageMaskedByOutput(gBits, go, outBits, oo, n, c, s, c0, c1)
+                float[] ga = act == Activation.RELU ? ReluMasks32.stageMaskedByOutput(gBits, go, outBits, oo, n, c, s, c0, c1)
                         : ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
                 float[] xa = ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1);
                 if (act == Activation.SILU) { // ga = g * silu'(y), y = x * scale + shift as in the forward
@@ -371,29 +371,6 @@ final class CpuNorm implements NormKernels {
         Tensor gw = needWeight ? Tensor.of(x.dtype(), x.device(), sumGXhat, c) : null;
         Tensor gb = needBias ? Tensor.of(x.dtype(), x.device(), sumG, c) : null;
         return new BatchNormGrads(gx, gw, gb);
-    }
-
-    /**
-     * Channels [c0, c1) of the gradient (bits {@code gBits} from {@code go}) staged as
-     * {@link ChannelLoops32#stage} stages them, with +0 where the forward's output (bits
-     * {@code outBits} from {@code oo}) is not > 0: the Relu op's mask, as out > 0 exactly where
-     * y > 0. NOTE: on the bits, because C2 vectorises the mask over int[] only (a float select
-     * becomes a branch, mispredicted on half of the signs); g moves into the float scratch once.
-     */
-    private static float[] stageMaskedByOutput(IntBuffer gBits, int go, IntBuffer outBits, int oo, int n, int c, int s,
-                                               int c0, int c1) {
-        int row = (c1 - c0) * s;
-        int len = n * row;
-        int[] gb = HeapStage.bitScratch(0, len);
-        int[] ob = HeapStage.bitScratch(1, len);
-        for (int i = 0; i < n; i++) {
-            gBits.get(go + (i * c + c0) * s, gb, i * row, row);
-            outBits.get(oo + (i * c + c0) * s, ob, i * row, row);
-        }
-        CpuElementwise.reluBackward(gb, ob, len);
-        float[] ga = HeapStage.scratch(0, len);
-        OffHeap.moveBits(ga, gb, len, false);
-        return ga;
     }
 
     /** grad_x = scale * (g + gShift + xCoef * (x - mean)) for one channel. */
