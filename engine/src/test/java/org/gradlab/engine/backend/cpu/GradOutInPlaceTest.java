@@ -23,6 +23,7 @@ import org.gradlab.engine.ops.Dropout;
 import org.gradlab.engine.ops.Gelu;
 import org.gradlab.engine.ops.Relu;
 import org.gradlab.engine.ops.Silu;
+import org.gradlab.engine.ops.SqueezeExcitation;
 import org.gradlab.natives.NativeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,6 +90,15 @@ class GradOutInPlaceTest {
         };
     }
 
+    /** Squeeze to 2 channels and back, weights seeded. */
+    private static Tensor squeezeExcitation(Tensor x) {
+        int c = x.shape(1);
+        Generator gen = new Generator(13);
+        Tensor w1 = Tensor.normal(gen, 0, 0.5, DType.F32, Device.CPU, 2, c, 1, 1).requiresGrad(true);
+        Tensor w2 = Tensor.normal(gen, 0, 0.5, DType.F32, Device.CPU, c, 2, 1, 1).requiresGrad(true);
+        return SqueezeExcitation.apply(x, w1, param(14, 2), w2, param(15, c));
+    }
+
     static Stream<Case> ops() {
         int[] flat = {5, 37};
         int[] planes = {3, 5, 4, 6};
@@ -99,7 +109,8 @@ class GradOutInPlaceTest {
                 new Case("dropout", flat, x -> Dropout.apply(x, 0.3, true, new Generator(5))),
                 new Case("batch norm + silu", planes, batchNorm(0)),
                 new Case("batch norm + relu", planes, batchNorm(1)),
-                new Case("batch norm", planes, batchNorm(2)));
+                new Case("batch norm", planes, batchNorm(2)),
+                new Case("squeeze-excitation", planes, GradOutInPlaceTest::squeezeExcitation));
     }
 
     static Stream<Arguments> opsAndThreads() {
