@@ -21,6 +21,7 @@ import org.gradlab.engine.ops.BatchNormRelu;
 import org.gradlab.engine.ops.BatchNormSilu;
 import org.gradlab.engine.ops.Dropout;
 import org.gradlab.engine.ops.Gelu;
+import org.gradlab.engine.ops.LayerNorm;
 import org.gradlab.engine.ops.Relu;
 import org.gradlab.engine.ops.Silu;
 import org.gradlab.engine.ops.SqueezeExcitation;
@@ -110,7 +111,8 @@ class GradOutInPlaceTest {
                 new Case("batch norm + silu", planes, batchNorm(0)),
                 new Case("batch norm + relu", planes, batchNorm(1)),
                 new Case("batch norm", planes, batchNorm(2)),
-                new Case("squeeze-excitation", planes, GradOutInPlaceTest::squeezeExcitation));
+                new Case("squeeze-excitation", planes, GradOutInPlaceTest::squeezeExcitation),
+                new Case("layer norm", flat, x -> LayerNorm.apply(x, param(16, x.shape(1)), param(17, x.shape(1)), 1e-6)));
     }
 
     static Stream<Arguments> opsAndThreads() {
