@@ -104,8 +104,11 @@ final class CpuNorm implements NormKernels {
             int xo = (int) xc.offset();
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
-                float[] xa = ChannelLoops32.stage(0, src, xo, n, c, s, c0, c1);
-                if (training && act == Activation.SILU) { // one pass (EfficientNet); ReLU and plain batch norm keep their bits
+                boolean blocks = act == Activation.SILU && NormSilu32.blocked(s); // x read in blocks of planes, not staged
+                float[] xa = blocks ? null : ChannelLoops32.stage(0, src, xo, n, c, s, c0, c1);
+                if (training && blocks) {
+                    NormSilu32.meanAndVariance(src, xo, n, c, s, c0, c1, mean, var);
+                } else if (training && act == Activation.SILU) { // one pass (EfficientNet); ReLU and plain batch norm keep their bits
                     double[] cm = new double[cc];
                     double[] cv = new double[cc];
                     ChannelLoops32.meanAndVariance(xa, n, cc, s, cm, cv);
@@ -127,15 +130,18 @@ final class CpuNorm implements NormKernels {
                 float[] scale = new float[cc];
                 float[] shift = new float[cc];
                 affineCoefficients(w, b, mean, invstd, c0, act == Activation.SILU, scale, shift);
+                if (act == Activation.SILU) { // squeeze-excitation's pool too, from the output
+                    if (blocks) {
+                        NormSilu32.affineSiluStore(src, xo, n, c, s, c0, c1, scale, shift, dst, planeMeans);
+                    } else {
+                        NormSilu32.piecewise(xa, n, c, s, c0, c1, scale, shift, dst, planeMeans);
+                    }
+                    return;
+                }
                 float[] oa = HeapStage.scratch(1, n * cc * s);
                 ChannelLoops32.affine(xa, oa, n, cc, s, scale, shift);
-                activate(act, oa, n * cc * s);
-                if (planeMeans != null) { // squeeze-excitation's pool, from the staged output
-                    for (int i = 0; i < n; i++) {
-                        for (int j = 0; j < cc; j++) {
-                            planeMeans[i * c + c0 + j] = (float) (RowLoops32.sum(oa, (i * cc + j) * s, s) / s);
-                        }
-                    }
+                if (act == Activation.RELU) {
+                    relu(oa, n * cc * s);
                 }
                 ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);
             });
@@ -163,16 +169,10 @@ final class CpuNorm implements NormKernels {
                 Tensor.of(x.dtype(), x.device(), invstd, c));
     }
 
-    /** a = act(a) for the first {@code len} elements. */
-    private static void activate(Activation act, float[] a, int len) {
-        switch (act) {
-            case SILU -> UnaryLoops32.apply(UnaryFn.SILU, a, len);
-            case RELU -> {
-                for (int i = 0; i < len; i++) {
-                    a[i] = Math.max(a[i], 0f); // NOTE: CpuElementwise's float32 ReLU: NaN propagates, -0 becomes +0
-                }
-            }
-            case NONE -> { }
+    /** a = max(a, 0) for the first {@code len} elements. */
+    private static void relu(float[] a, int len) {
+        for (int i = 0; i < len; i++) {
+            a[i] = Math.max(a[i], 0f); // NOTE: CpuElementwise's float32 ReLU: NaN propagates, -0 becomes +0
         }
     }
 
