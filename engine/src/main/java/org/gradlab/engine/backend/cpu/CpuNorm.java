@@ -46,21 +46,15 @@ final class CpuNorm implements NormKernels {
     }
 
     /**
-     * Planes of fewer positions are pooled after the forward (the default): on 2x2 planes the sums in
-     * the staged pass cost more than the separate pool (bench/README.md, "EfficientNet-B0 at 64 px,
-     * sixth round").
-     */
-    private static final int POOLED_PLANE_MIN = 8;
-
-    /**
-     * float32, planes of at least {@link #POOLED_PLANE_MIN} positions: each plane's mean summed from
-     * the staged block after SiLU, before it is stored, with the global pool's arithmetic (the same
-     * bits); otherwise the default.
+     * float32: each plane's mean summed from the output while it is in a block, with the global
+     * pool's arithmetic (the same bits): {@link NormSilu32}; otherwise the default. NOTE: 2x2 planes
+     * too, since the blocks of planes (bench/README.md, "batch norm + SiLU forward (issue 14, branch
+     * bnfwd)"); the staged pass before them left planes below 8 positions to the pool.
      */
     @Override
     public PooledResult batchNormSiluPooledForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                                    Tensor runningVar, boolean training, double momentum, double eps) {
-        if (x.dtype() != DType.F32 || x.dim() != 4 || x.shape(2) * x.shape(3) < POOLED_PLANE_MIN) {
+        if (x.dtype() != DType.F32 || x.dim() != 4) {
             return NormKernels.super.batchNormSiluPooledForward(x, weight, bias, runningMean, runningVar, training, momentum,
                     eps);
         }

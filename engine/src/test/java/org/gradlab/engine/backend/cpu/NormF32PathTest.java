@@ -124,7 +124,7 @@ class NormF32PathTest {
                 assertClose(r32.saveInvstd(), r64.saveInvstd(), 1e-5, mode + " invstd");
                 assertClose(rm32, rm64, 1e-5, mode + " running mean");
                 assertClose(rv32, rv64, 1e-5, mode + " running var");
-                if (!relu && shape.length == 4) { // squeeze-excitation's pool summed from the staged output
+                if (!relu && shape.length == 4) { // squeeze-excitation's pool summed from the output (2x2 planes too)
                     PooledResult p32 = NORM.batchNormSiluPooledForward(x32, w32, b32, rm64.to(DType.F32), rv64.to(DType.F32),
                             training, 0.1, 1e-5);
                     PooledResult p64 = NORM.batchNormSiluPooledForward(x64, w64, b64, rm64.to(DType.F64), rv64.to(DType.F64),
