@@ -6,12 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.bytedeco.javacpp.Loader;
+import org.gradlab.engine.DType;
+import org.gradlab.engine.Device;
+import org.gradlab.engine.MemoryScope;
+import org.gradlab.engine.Tensor;
 import org.gradlab.natives.Blas;
 import org.gradlab.natives.cuda.CudaSupport;
 
 /**
  * What this machine gives the engine, for {@code ./gradlab doctor}: Java, OS and architecture (and the
- * JavaCPP platform), the BLAS library with its kernel choice and threads, and CUDA's pieces (driver,
+ * JavaCPP platform), the BLAS library with its kernel choice and threads, huge pages, and CUDA's pieces (driver,
  * runtime, cuBLAS, cuDNN, NVRTC) with exactly what is missing. Never throws: a piece that cannot be
  * loaded is reported as such.
  */
@@ -29,7 +33,18 @@ public final class MachineReport {
         out.printf("CPU kernels: %d threads (--threads N, GRADLAB_THREADS or -Dgradlab.threads sets it; default every core)%n",
                 org.gradlab.engine.backend.cpu.Parallel.threads());
         blas(out);
+        hugePages(out);
         cuda(out);
+    }
+
+    /** One tensor's memory first (a slab of the host arena), then what the process got. */
+    private static void hugePages(PrintStream out) {
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor.full(DType.F32, Device.CPU, 1.0, 1 << 20); // 4 MiB written: two huge pages where they are given
+            out.println(HugePages.report());
+        } catch (Throwable t) {
+            out.println("Huge pages: unknown (" + t + ")");
+        }
     }
 
     /** True when CUDA is usable here. */
