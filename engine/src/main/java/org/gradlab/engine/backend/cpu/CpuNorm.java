@@ -23,7 +23,8 @@ import org.gradlab.engine.backend.UnaryFn;
  * statistics (or gradient sums), their per-channel coefficients, the element-wise pass, the
  * store. A channel never depends on another, so nothing waits between the steps, and a chunk
  * works through its channels in pieces of about {@link Parallel#pieceFloats} staged floats
- * (at least one channel), so the staging arrays stay small and in cache.
+ * (at least one channel), so the staging arrays stay small and in cache. Batch norm + SiLU's
+ * forward reads a piece in blocks of whole planes instead of staging it ({@link NormSilu32}).
  */
 final class CpuNorm implements NormKernels {
     /** What the float32 passes apply to batch norm's output y while it is staged. */
