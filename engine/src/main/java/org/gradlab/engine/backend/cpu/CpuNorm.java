@@ -23,7 +23,8 @@ import org.gradlab.engine.backend.UnaryFn;
  * statistics (or gradient sums), their per-channel coefficients, the element-wise pass, the
  * store. A channel never depends on another, so nothing waits between the steps, and a chunk
  * works through its channels in pieces of about {@link Parallel#pieceFloats} staged floats
- * (at least one channel), so the staging arrays stay small and in cache.
+ * (at least one channel), so the staging arrays stay small and in cache. Batch norm + SiLU's
+ * forward reads a piece in blocks of whole planes instead of staging it ({@link NormSilu32}).
  */
 final class CpuNorm implements NormKernels {
     /** What the float32 passes apply to batch norm's output y while it is staged. */
@@ -65,21 +66,15 @@ final class CpuNorm implements NormKernels {
     }
 
     /**
-     * Planes of fewer positions are pooled after the forward (the default): on 2x2 planes the sums in
-     * the staged pass cost more than the separate pool (bench/README.md, "EfficientNet-B0 at 64 px,
-     * sixth round").
-     */
-    private static final int POOLED_PLANE_MIN = 8;
-
-    /**
-     * float32, planes of at least {@link #POOLED_PLANE_MIN} positions: each plane's mean summed from
-     * the staged block after SiLU, before it is stored, with the global pool's arithmetic (the same
-     * bits); otherwise the default.
+     * float32: each plane's mean summed from the output while it is in a block, with the global
+     * pool's arithmetic (the same bits): {@link NormSilu32}; otherwise the default. NOTE: 2x2 planes
+     * too, since the blocks of planes (bench/README.md, "batch norm + SiLU forward (issue 14, branch
+     * bnfwd)"); the staged pass before them left planes below 8 positions to the pool.
      */
     @Override
     public PooledResult batchNormSiluPooledForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                                    Tensor runningVar, boolean training, double momentum, double eps) {
-        if (x.dtype() != DType.F32 || x.dim() != 4 || x.shape(2) * x.shape(3) < POOLED_PLANE_MIN) {
+        if (x.dtype() != DType.F32 || x.dim() != 4) {
             return NormKernels.super.batchNormSiluPooledForward(x, weight, bias, runningMean, runningVar, training, momentum,
                     eps);
         }
@@ -123,8 +118,11 @@ final class CpuNorm implements NormKernels {
             int xo = (int) xc.offset();
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
-                float[] xa = ChannelLoops32.stage(0, src, xo, n, c, s, c0, c1);
-                if (training && act == Activation.SILU) { // one pass (EfficientNet); ReLU and plain batch norm keep their bits
+                boolean blocks = act == Activation.SILU && NormSilu32.blocked(s); // x read in blocks of planes, not staged
+                float[] xa = blocks ? null : ChannelLoops32.stage(0, src, xo, n, c, s, c0, c1);
+                if (training && blocks) {
+                    NormSilu32.meanAndVariance(src, xo, n, c, s, c0, c1, mean, var);
+                } else if (training && act == Activation.SILU) { // one pass (EfficientNet); ReLU and plain batch norm keep their bits
                     double[] cm = new double[cc];
                     double[] cv = new double[cc];
                     ChannelLoops32.meanAndVariance(xa, n, cc, s, cm, cv);
@@ -146,15 +144,18 @@ final class CpuNorm implements NormKernels {
                 float[] scale = new float[cc];
                 float[] shift = new float[cc];
                 affineCoefficients(w, b, mean, invstd, c0, act == Activation.SILU, scale, shift);
+                if (act == Activation.SILU) { // squeeze-excitation's pool too, from the output
+                    if (blocks) {
+                        NormSilu32.affineSiluStore(src, xo, n, c, s, c0, c1, scale, shift, dst, planeMeans);
+                    } else {
+                        NormSilu32.piecewise(xa, n, c, s, c0, c1, scale, shift, dst, planeMeans);
+                    }
+                    return;
+                }
                 float[] oa = HeapStage.scratch(1, n * cc * s);
                 ChannelLoops32.affine(xa, oa, n, cc, s, scale, shift);
-                activate(act, oa, n * cc * s);
-                if (planeMeans != null) { // squeeze-excitation's pool, from the staged output
-                    for (int i = 0; i < n; i++) {
-                        for (int j = 0; j < cc; j++) {
-                            planeMeans[i * c + c0 + j] = (float) (RowLoops32.sum(oa, (i * cc + j) * s, s) / s);
-                        }
-                    }
+                if (act == Activation.RELU) {
+                    relu(oa, n * cc * s);
                 }
                 ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);
             });
@@ -182,16 +183,10 @@ final class CpuNorm implements NormKernels {
                 Tensor.of(x.dtype(), x.device(), invstd, c));
     }
 
-    /** a = act(a) for the first {@code len} elements. */
-    private static void activate(Activation act, float[] a, int len) {
-        switch (act) {
-            case SILU -> UnaryLoops32.apply(UnaryFn.SILU, a, len);
-            case RELU -> {
-                for (int i = 0; i < len; i++) {
-                    a[i] = Math.max(a[i], 0f); // NOTE: CpuElementwise's float32 ReLU: NaN propagates, -0 becomes +0
-                }
-            }
-            case NONE -> { }
+    /** a = max(a, 0) for the first {@code len} elements. */
+    private static void relu(float[] a, int len) {
+        for (int i = 0; i < len; i++) {
+            a[i] = Math.max(a[i], 0f); // NOTE: CpuElementwise's float32 ReLU: NaN propagates, -0 becomes +0
         }
     }
 

@@ -10,7 +10,8 @@ package org.gradlab.engine.backend.cpu;
  * dL/dw[oc, 0, ki, kj] = sum over n and (oh, ow) of dL/dout[n, oc, oh, ow] * x[n, ic, oh*sh - ph + ki, ow*sw - pw + kj].
  *
  * <p>Two layouts, and each conv takes the one whose innermost loop is longer ({@link #onPlanes}):
- * plane by plane, each tap one multiply-add over the whole output grid ({@link DepthwisePlanes32});
+ * plane by plane, each tap one multiply-add over the whole output grid ({@link DepthwisePlanes32}; the
+ * filter gradient over rows of several samples side by side, {@link DepthwiseFilterGradient32});
  * or channels last, below, each multiply-add over the Cout channels — EfficientNet's late stages,
  * hundreds to thousands of channels on 1x1 to 8x8 planes, where a plane row is one to eight
  * elements and most of a padded window is border.
@@ -108,7 +109,7 @@ final class Depthwise32 {
                                Im2col.Geo g) {
         int cout = cin * mult;
         if (onPlanes(g, cout)) {
-            DepthwisePlanes32.backwardWeight(gy, go, x, xo, gw, n, cin, mult, g);
+            DepthwiseFilterGradient32.backwardWeight(gy, go, x, xo, gw, n, cin, mult, g);
             return;
         }
         int hw = g.h() * g.w();

@@ -23,8 +23,7 @@ import java.util.Arrays;
  * row per pass over the grid (out' + p0 + p1 + p2, left to right: the same sums in the same order
  * as one tap per pass). dL/dx gathers the same products into phase planes of dL/dxpad, a kernel
  * row per pass over kw shifted copies of the gradient grid (the thrown-away columns of the grid
- * are zero, so they add nothing), and keeps their interior; dL/dw[ki, kj] sums dL/dout'[i] * phase[start + i] elementwise into one float
- * array per tap over the samples (no reduction in the loop), then over the grid in double.
+ * are zero, so they add nothing), and keeps their interior. dL/dw: {@link DepthwiseFilterGradient32}.
  */
 final class DepthwisePlanes32 {
     private DepthwisePlanes32() {}
@@ -212,105 +211,10 @@ final class DepthwisePlanes32 {
         });
     }
 
-    /** gw (written whole) = dL/dw; input channels split across threads, so no sum crosses threads. */
-    static void backwardWeight(CpuStorage gy, long go, CpuStorage x, long xo, CpuStorage gw, int n, int cin, int mult,
-                               Im2col.Geo g) {
-        Layout lay = Layout.of(g);
-        int hw = g.h() * g.w();
-        int l = g.ho() * g.wo();
-        int kk = g.kh() * g.kw();
-        int cout = cin * mult;
-        int cells = lay.grid();
-        long wa = OffHeap.floats(gw, 0, (long) cout * kk);
-        Parallel.forChunks(cin, Parallel.grain((long) n * mult * l * kk), (c, ic0, ic1) -> {
-            float[] xph = HeapStage.scratch(0, lay.size());
-            float[] grid = zeroedGrid(1, lay);
-            float[][] windows = windows(kk, cells);
-            float[][] sums = new float[mult * kk][cells]; // per (m, tap): grid-wide products, summed over samples
-            for (int ic = ic0; ic < ic1; ic++) {
-                for (float[] row : sums) {
-                    Arrays.fill(row, 0f);
-                }
-                for (int s = 0; s < n; s++) {
-                    scatter(HeapStage.load(3, x.f32(), (int) xo + (s * cin + ic) * hw, hw), 0, lay, xph);
-                    for (int ki = 0; ki < g.kh(); ki++) {
-                        for (int kj = 0; kj < g.kw(); kj++) {
-                            System.arraycopy(xph, lay.start(ki, kj), windows[ki * g.kw() + kj], 0, cells);
-                        }
-                    }
-                    for (int m = 0; m < mult; m++) {
-                        toGrid(HeapStage.load(4, gy.f32(), (int) go + (s * cout + ic * mult + m) * l, l), 0, lay, grid, 0);
-                        for (int ki = 0; ki < g.kh(); ki++) {
-                            addProductsRow(sums, m * kk + ki * g.kw(), grid, windows, ki * g.kw(), g.kw(), cells);
-                        }
-                    }
-                }
-                for (int mt = 0; mt < mult * kk; mt++) {
-                    double sum = 0;
-                    for (int i = 0; i < cells; i++) {
-                        sum += sums[mt][i];
-                    }
-                    OffHeap.put(wa, ic * mult * kk + mt, (float) sum);
-                }
-            }
-        });
-    }
-
     /** y[i] += a * x[i] for from <= i < to (one index for both arrays: vectorised). */
     private static void multiplyAdd(float[] y, float a, float[] x, int from, int to) {
         for (int i = from; i < to; i++) {
             y[i] += a * x[i];
-        }
-    }
-
-    /**
-     * sums[at + j][i] += grid[i] * win[first + j][i] for the kw taps j of one kernel row, i < cells: the
-     * first three taps in one pass that reads the grid once, the rest two per pass (EfficientNet's 5x5:
-     * three then two; a pass of five taps is 11 arrays, which C2 leaves scalar). Each sum gets the
-     * same product as one tap per pass: the same bits.
-     */
-    private static void addProductsRow(float[][] sums, int at, float[] grid, float[][] win, int first, int kw, int cells) {
-        int j = 0;
-        if (kw >= 3) {
-            addProducts3(sums, at, grid, win, first, cells);
-            j = 3;
-        }
-        for (; j + 1 < kw; j += 2) {
-            float[] s0 = sums[at + j];
-            float[] s1 = sums[at + j + 1];
-            float[] a = win[first + j];
-            float[] b = win[first + j + 1];
-            for (int i = 0; i < cells; i++) {
-                float v = grid[i];
-                s0[i] += v * a[i];
-                s1[i] += v * b[i];
-            }
-        }
-        for (; j < kw; j++) {
-            productAdd(sums[at + j], grid, win[first + j], cells);
-        }
-    }
-
-    /** sums[at + j][i] += grid[i] * win[first + j][i] for j < 3, i < cells: one pass reading the grid once. */
-    private static void addProducts3(float[][] sums, int at, float[] grid, float[][] win, int first, int cells) {
-        float[] s0 = sums[at];
-        float[] s1 = sums[at + 1];
-        float[] s2 = sums[at + 2];
-        float[] a = win[first];
-        float[] b = win[first + 1];
-        float[] c = win[first + 2];
-        for (int i = 0; i < cells; i++) {
-            float v = grid[i];
-            s0[i] += v * a[i];
-            s1[i] += v * b[i];
-            s2[i] += v * c[i];
-        }
-    }
-
-    /** acc[i] += u[i] * v[i] for i < len. */
-    private static void productAdd(float[] acc, float[] u, float[] v, int len) {
-        for (int i = 0; i < len; i++) {
-            acc[i] += u[i] * v[i];
         }
     }
 
@@ -367,11 +271,5 @@ final class DepthwisePlanes32 {
                 }
             }
         }
-    }
-
-    /** The calling thread's grid array of {@code slot}, all zero (toGrid then only ever writes its first wo columns). */
-    private static float[] zeroedGrid(int slot, Layout lay) {
-        float[] grid = HeapStage.zeroed(slot, lay.grid());
-        return grid;
     }
 }

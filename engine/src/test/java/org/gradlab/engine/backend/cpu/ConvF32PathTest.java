@@ -66,6 +66,11 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {2, 3, 12, 15}, new int[] {3, 1, 5, 5}, new Conv2dParams(2, 1, 3), false),
                 Arguments.of(new int[] {2, 3, 9, 14}, new int[] {3, 1, 3, 5}, new Conv2dParams(1, 2, 1, 2, 3), false),
                 Arguments.of(new int[] {2, 4, 11, 10}, new int[] {4, 1, 3, 3}, new Conv2dParams(2, 1, 4), true),
+                // plane by plane, filter gradient in blocks of samples side by side (512 floats a row): 70 samples
+                // of 15 padded columns as 24 + 24 + 22; one channel read by 8 filters at stride 2 (column phases)
+                // as 36 + 35 samples
+                Arguments.of(new int[] {70, 3, 13, 13}, new int[] {3, 1, 3, 3}, new Conv2dParams(1, 1, 3), false),
+                Arguments.of(new int[] {71, 1, 22, 21}, new int[] {8, 1, 3, 3}, new Conv2dParams(2, 1, 1), false),
                 // one input channel, kernel = stride (ViT's patch embedding): im2col, not depthwise
                 Arguments.of(new int[] {6, 1, 8, 12}, new int[] {40, 1, 4, 4}, new Conv2dParams(4, 0, 1), false),
                 Arguments.of(new int[] {3, 1, 9, 9}, new int[] {8, 1, 3, 3}, new Conv2dParams(3, 0, 1), false),

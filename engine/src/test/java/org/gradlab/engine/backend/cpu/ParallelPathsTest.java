@@ -143,8 +143,11 @@ class ParallelPathsTest {
                 calls.add(f::out); // blocks, Winograd: the block size follows the thread count
                 calls.add(() -> CONV.conv2dBackwardInput(g, w, c[0], p));
             }
-            if (alsoReductions) {
+            boolean onPlanes = path == CpuConv.Path32.DEPTHWISE && Depthwise32.onPlanes(CpuConv.Plan.of(c[0], c[1], p).geo(), c[1][0]);
+            if (alsoReductions || onPlanes) { // plane by plane the filter gradient splits channels: no sum crosses threads
                 calls.add(() -> CONV.conv2dBackwardWeight(g, x, c[1], p));
+            }
+            if (alsoReductions) {
                 if (f.columns() != null) {
                     calls.add(() -> CONV.conv2dBackwardWeight(g, x, f.columns(), c[1], p));
                 }
