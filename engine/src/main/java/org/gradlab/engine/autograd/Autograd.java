@@ -194,7 +194,8 @@ public final class Autograd {
                     out.setGrad(g);
                 }
                 Tensor[] ins = op.inputs();
-                Tensor[] grads = backwardInScope(op, g);
+                boolean gOwned = !retainGraph && listeners.isEmpty() && GradientSums.upstreamOwned(g, held, pending);
+                Tensor[] grads = backwardInScope(op, g, gOwned);
                 int[][] summedAxes = new int[ins.length][];
                 List<Integer> leafInputs = new ArrayList<>();
                 List<Tensor> consumed = new ArrayList<>(List.of(g)); // freed after the op unless still in use
@@ -257,17 +258,18 @@ public final class Autograd {
      * Runs {@code op}'s backward; on the CPU inside its own {@link MemoryScope}, so that the
      * tensors the backward allocates for itself (products, sums, broadcasts on the way to the
      * input gradients) are freed as soon as it returns instead of when the step's scope closes;
-     * only the returned gradients move on to the step's scope. NOTE: CUDA ops are left to the
-     * step's scope (their kernels run asynchronously).
+     * only the returned gradients move on to the step's scope. {@code gOwned}: the op may
+     * overwrite g ({@link Op#ownsGradOut}). NOTE: CUDA ops are left to the step's scope (their
+     * kernels run asynchronously).
      */
-    private static Tensor[] backwardInScope(Op op, Tensor g) {
+    private static Tensor[] backwardInScope(Op op, Tensor g, boolean gOwned) {
         if (op.output().device().kind() != Device.Kind.CPU) {
-            return op.backwardChecked(g);
+            return op.backwardChecked(g, false);
         }
         MemoryScope scratch = MemoryScope.open();
         Tensor[] grads = null;
         try {
-            grads = op.backwardChecked(g);
+            grads = op.backwardChecked(g, gOwned);
             return grads;
         } finally {
             scratch.closeKeeping(grads == null ? new Tensor[0] : grads);

@@ -43,6 +43,26 @@ final class GradientSums {
     }
 
     /**
+     * Whether an op's upstream gradient {@code g} may be overwritten by its backward
+     * ({@code Op.ownsGradOut}): the rule above for a gradient just taken out of {@code pending}
+     * (a contiguous CPU tensor whose storage is not in {@code held} nor shared with any gradient
+     * still pending). Dtype and shape against the op's input gradient are the op's to check; the
+     * caller adds the rest (no listener, no retained graph).
+     */
+    static boolean upstreamOwned(Tensor g, Map<Storage, Boolean> held, Map<Op, Tensor> pending) {
+        Storage s = g.storage();
+        if (g.device().kind() != Device.Kind.CPU || !g.isContiguous() || held.containsKey(s)) {
+            return false;
+        }
+        for (Tensor t : pending.values()) {
+            if (t.storage() == s) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Whether {@code t} may be overwritten: see the class comment. {@code ownEntry} is the pending
      * entry that holds t itself (null when t is not pending yet), {@code ownIndex} the position of
      * t among the op's returned gradients (−1 when it is not one of them).

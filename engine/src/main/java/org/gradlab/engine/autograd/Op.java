@@ -18,6 +18,7 @@ public abstract class Op {
     private final List<Tensor> saved = new ArrayList<>();
     private final List<Tensor> owned = new ArrayList<>();
     private boolean released;
+    private boolean gradOutOwned;
     private long sequence;
     private String scope = "";
 
@@ -53,6 +54,19 @@ public abstract class Op {
         return t != null && t.requiresGrad();
     }
 
+    /**
+     * True while {@link #backward} runs with a gradOut that the backward loop hands over to be
+     * overwritten: nothing else reads it afterwards (the ownership rule of {@code GradientSums}:
+     * a contiguous CPU tensor whose storage is not the caller's upstream, a retained gradient,
+     * anything a hook saw, nor shared with another pending gradient; no listener watching, no
+     * retained graph). The op may then write ONE input's gradient into gradOut's storage and
+     * return it for that input. NOTE: it must not also return gradOut, or a view of it, for another
+     * input (an add hands its gradOut to both); ops that never look behave as before.
+     */
+    protected final boolean ownsGradOut() {
+        return gradOutOwned;
+    }
+
     protected final Tensor input(int i) {
         return inputs[i];
     }
@@ -68,11 +82,17 @@ public abstract class Op {
         this.scope = scope;
     }
 
-    final Tensor[] backwardChecked(Tensor gradOut) {
+    /** {@code owned}: gradOut may be overwritten ({@link #ownsGradOut}). */
+    final Tensor[] backwardChecked(Tensor gradOut, boolean owned) {
         if (released) {
             saved(0); // throws the retain-graph message
         }
-        return backward(gradOut);
+        gradOutOwned = owned;
+        try {
+            return backward(gradOut);
+        } finally {
+            gradOutOwned = false;
+        }
     }
 
     final void release() {

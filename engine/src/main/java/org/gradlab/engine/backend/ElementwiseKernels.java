@@ -10,6 +10,16 @@ public interface ElementwiseKernels {
     /** Broadcasting binary op; inputs may be any strided views. */
     Tensor binary(BinaryFn fn, Tensor a, Tensor b);
 
+    /**
+     * {@link #binary}(fn, a, b) for a caller that owns {@code a} (nothing reads it afterwards, e.g.
+     * a backward's upstream gradient, {@code Op.ownsGradOut}): a backend may write the result into
+     * a's storage and return {@code a}. Returns the result either way; this default always
+     * allocates (the CPU's float32 paths for equal-shape contiguous operands write into a).
+     */
+    default Tensor binaryIntoFirst(BinaryFn fn, Tensor a, Tensor b) {
+        return binary(fn, a, b);
+    }
+
     /** A contiguous copy of any strided view. */
     Tensor contiguous(Tensor x);
 

@@ -15,6 +15,16 @@ public interface NormKernels {
     record BatchNormGrads(Tensor gradX, Tensor gradWeight, Tensor gradBias) {}
 
     /**
+     * These kernels for a caller that owns each backward's {@code gradOut} (nothing reads it
+     * afterwards, e.g. a backward's upstream gradient, {@code Op.ownsGradOut}): their backwards may
+     * write grad_x into gradOut's storage and return gradOut as it. This default: the same kernels,
+     * which always allocate (the CPU's float32 backwards write into gradOut where it fits).
+     */
+    default NormKernels intoGradOut() {
+        return this;
+    }
+
+    /**
      * Training: normalises with the batch statistics (biased variance) and, when the running
      * buffers are non-null, updates them IN PLACE (running_var with the unbiased variance).
      * Eval: normalises with the running statistics (required) and leaves them unchanged; the

@@ -107,4 +107,13 @@ public interface PoolKernels {
         gated.release();
         return gx;
     }
+
+    /**
+     * {@link #channelGateInputGradient} for a caller that owns {@code g} (nothing reads it
+     * afterwards, {@code Op.ownsGradOut}): a backend may write dx into g's storage and return g.
+     * This default allocates (the CPU's float32 path writes into a g that starts its storage).
+     */
+    default Tensor channelGateInputGradientIntoG(Tensor g, Tensor gate, Tensor spread) {
+        return channelGateInputGradient(g, gate, spread);
+    }
 }

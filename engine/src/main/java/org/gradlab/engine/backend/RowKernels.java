@@ -24,6 +24,16 @@ public interface RowKernels {
     LayerNormGrads layerNormBackward(Tensor gradOut, Tensor x, int d, Tensor weight, Tensor mean, Tensor invstd,
                                      boolean needX, boolean needWeight, boolean needBias);
 
+    /**
+     * {@link #layerNormBackward} for a caller that owns {@code gradOut} (nothing reads it
+     * afterwards, {@code Op.ownsGradOut}): a backend may write grad_x into gradOut's storage and
+     * return gradOut as it. This default allocates (the CPU's float32 path writes over gradOut).
+     */
+    default LayerNormGrads layerNormBackwardIntoGradOut(Tensor gradOut, Tensor x, int d, Tensor weight, Tensor mean,
+                                                        Tensor invstd, boolean needX, boolean needWeight, boolean needBias) {
+        return layerNormBackward(gradOut, x, d, weight, mean, invstd, needX, needWeight, needBias);
+    }
+
     /** y = exp(x - max) / Σ exp(x - max) along {@code axis} (non-negative). */
     Tensor softmax(Tensor x, int axis);
 

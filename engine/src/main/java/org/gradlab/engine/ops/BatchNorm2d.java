@@ -5,6 +5,7 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
+import org.gradlab.engine.backend.NormKernels;
 import org.gradlab.engine.backend.NormKernels.BatchNormGrads;
 import org.gradlab.engine.backend.NormKernels.BatchNormResult;
 
@@ -79,8 +80,9 @@ public final class BatchNorm2d extends Op {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
-        BatchNormGrads gr = x.backend().norm().batchNormBackward(g, x, saved(1), saved(2), saved(3), training,
-                needsGrad(0), needsGrad(1), needsGrad(2));
+        NormKernels norm = ownsGradOut() ? x.backend().norm().intoGradOut() : x.backend().norm(); // grad_x into g where it is ours
+        BatchNormGrads gr = norm.batchNormBackward(g, x, saved(1), saved(2), saved(3), training, needsGrad(0), needsGrad(1),
+                needsGrad(2));
         return new Tensor[] {gr.gradX(), gr.gradWeight(), gr.gradBias()};
     }
 }

@@ -64,7 +64,8 @@ abstract class BatchNormActivation extends Op {
     @Override
     protected final Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
-        BatchNormGrads gr = backward(x.backend().norm(), g, x, saved(1), saved(2), saved(3), saved(4), training,
+        NormKernels norm = ownsGradOut() ? x.backend().norm().intoGradOut() : x.backend().norm(); // grad_x into g where it is ours
+        BatchNormGrads gr = backward(norm, g, x, saved(1), saved(2), saved(3), saved(4), training,
                 needsGrad(0), needsGrad(1), needsGrad(2));
         return new Tensor[] {gr.gradX(), gr.gradWeight(), gr.gradBias()};
     }

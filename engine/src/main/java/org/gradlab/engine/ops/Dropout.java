@@ -6,6 +6,7 @@ import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
 import org.gradlab.engine.backend.BinaryFn;
+import org.gradlab.engine.backend.ElementwiseKernels;
 
 /**
  * Inverted dropout: out = x · m, m_j = 1/(1−p) with probability 1−p, else 0, so E[out] = x.
@@ -57,6 +58,8 @@ public final class Dropout extends Op {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        return new Tensor[] {g.backend().elementwise().binary(BinaryFn.MUL, g, saved(0))};
+        ElementwiseKernels ew = g.backend().elementwise(); // into g where it is ours
+        return new Tensor[] {ownsGradOut() ? ew.binaryIntoFirst(BinaryFn.MUL, g, saved(0))
+                : ew.binary(BinaryFn.MUL, g, saved(0))};
     }
 }

@@ -5,6 +5,7 @@ import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
 import org.gradlab.engine.backend.BinaryFn;
+import org.gradlab.engine.backend.ElementwiseKernels;
 import org.gradlab.engine.backend.UnaryFn;
 
 /**
@@ -43,6 +44,7 @@ public final class Gelu extends Op {
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
         BinaryFn d = approximation == Approximation.TANH ? BinaryFn.GELU_TANH_BACKWARD : BinaryFn.GELU_BACKWARD;
-        return new Tensor[] {g.backend().elementwise().binary(d, g, x)}; // g * gelu'(x), one kernel
+        ElementwiseKernels ew = g.backend().elementwise(); // g * gelu'(x), one kernel; into g where it is ours
+        return new Tensor[] {ownsGradOut() ? ew.binaryIntoFirst(d, g, x) : ew.binary(d, g, x)};
     }
 }

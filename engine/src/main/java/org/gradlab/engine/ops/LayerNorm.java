@@ -6,6 +6,7 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
+import org.gradlab.engine.backend.RowKernels;
 
 /**
  * Layer normalisation over the last dims of x (PyTorch's {@code F.layer_norm(x, normalizedShape,
@@ -75,8 +76,11 @@ public final class LayerNorm extends Op {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
-        var r = x.backend().rows().layerNormBackward(g, x, d, hasWeight ? saved(3) : null, saved(1), saved(2),
-                needsGrad(0), needsGrad(1), needsGrad(2));
+        RowKernels rows = x.backend().rows();
+        Tensor w = hasWeight ? saved(3) : null;
+        var r = ownsGradOut() // grad_x over g where it is ours
+                ? rows.layerNormBackwardIntoGradOut(g, x, d, w, saved(1), saved(2), needsGrad(0), needsGrad(1), needsGrad(2))
+                : rows.layerNormBackward(g, x, d, w, saved(1), saved(2), needsGrad(0), needsGrad(1), needsGrad(2));
         return new Tensor[] {r.gradX(), reshaped(r.gradWeight()), reshaped(r.gradBias())};
     }
 

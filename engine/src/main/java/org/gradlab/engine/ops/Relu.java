@@ -4,6 +4,8 @@ import org.gradlab.engine.Tensor;
 import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
+import org.gradlab.engine.backend.BinaryFn;
+import org.gradlab.engine.backend.ElementwiseKernels;
 import org.gradlab.engine.backend.UnaryFn;
 
 /**
@@ -26,6 +28,8 @@ public final class Relu extends Op {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        return new Tensor[] {g.backend().elementwise().binary(org.gradlab.engine.backend.BinaryFn.RELU_BACKWARD, g, saved(0))};
+        ElementwiseKernels ew = g.backend().elementwise(); // into g where it is ours
+        return new Tensor[] {ownsGradOut() ? ew.binaryIntoFirst(BinaryFn.RELU_BACKWARD, g, saved(0))
+                : ew.binary(BinaryFn.RELU_BACKWARD, g, saved(0))};
     }
 }

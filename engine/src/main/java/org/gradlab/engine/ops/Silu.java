@@ -5,6 +5,7 @@ import org.gradlab.engine.autograd.Autograd;
 import org.gradlab.engine.autograd.Derivative;
 import org.gradlab.engine.autograd.Op;
 import org.gradlab.engine.backend.BinaryFn;
+import org.gradlab.engine.backend.ElementwiseKernels;
 import org.gradlab.engine.backend.UnaryFn;
 
 /**
@@ -30,6 +31,8 @@ public final class Silu extends Op {
     @Override
     protected Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
-        return new Tensor[] {g.backend().elementwise().binary(BinaryFn.SILU_BACKWARD, g, x)}; // g * silu'(x), one kernel
+        ElementwiseKernels ew = g.backend().elementwise(); // g * silu'(x), one kernel; into g where it is ours
+        return new Tensor[] {ownsGradOut() ? ew.binaryIntoFirst(BinaryFn.SILU_BACKWARD, g, x)
+                : ew.binary(BinaryFn.SILU_BACKWARD, g, x)};
     }
 }

@@ -140,7 +140,8 @@ public final class SqueezeExcitation extends Op {
                 Tensor spread = Tensor.uninitialized(x.dtype(), x.device(), n, c, 1, 1);
                 x.backend().matmul().matmulInto(spread.reshape(n, c), dz, saved(1).reshape(s, c),
                         1.0 / (x.shape(2) * x.shape(3)));
-                gx = pool.channelGateInputGradient(g, gate, spread);
+                gx = ownsGradOut() ? pool.channelGateInputGradientIntoG(g, gate, spread) // g's last read: dx may go over it
+                        : pool.channelGateInputGradient(g, gate, spread);
                 spread.release();
             }
             dz.release();

@@ -101,8 +101,27 @@ final class CpuElementwise implements ElementwiseKernels {
 
     @Override
     public Tensor binary(BinaryFn fn, Tensor a, Tensor b) {
+        return binary(fn, a, b, null);
+    }
+
+    /**
+     * Into a where a and b are float32, contiguous, of one shape, a from its storage's start and b
+     * in another storage: then a float32 dense path below runs, and each of them loads a block of
+     * a and b (or, for the derivatives, stages them) before it stores that block's results at the
+     * same indices, each thread on its own range, so writing over a is safe.
+     */
+    @Override
+    public Tensor binaryIntoFirst(BinaryFn fn, Tensor a, Tensor b) {
+        boolean inPlace = a.dtype() == DType.F32 && b.dtype() == DType.F32 && a.isContiguous() && b.isContiguous()
+                && a.offset() == 0 && java.util.Arrays.equals(a.shape(), b.shape()) && a.storage() != b.storage();
+        return binary(fn, a, b, inPlace ? a : null);
+    }
+
+    /** {@code into}: null, or a (see {@link #binaryIntoFirst}) to write the result over. */
+    private Tensor binary(BinaryFn fn, Tensor a, Tensor b, Tensor into) {
         int[] shape = Shape.broadcast(fn.name().toLowerCase(), a.shape(), b.shape());
-        Tensor out = Tensor.uninitialized(a.dtype(), a.device(), shape); // every path below writes each element once
+        Tensor out = into != null ? into // every path below writes each element once
+                : Tensor.uninitialized(a.dtype(), a.device(), shape);
         CpuStorage sa = storage(a);
         CpuStorage sb = storage(b);
         CpuStorage so = storage(out);

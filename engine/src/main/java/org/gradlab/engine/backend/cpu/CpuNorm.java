@@ -23,11 +23,31 @@ import org.gradlab.engine.backend.UnaryFn;
  * statistics (or gradient sums), their per-channel coefficients, the element-wise pass, the
  * store. A channel never depends on another, so nothing waits between the steps, and a chunk
  * works through its channels in pieces of about {@link Parallel#pieceFloats} staged floats
- * (at least one channel), so the staging arrays stay small and in cache.
+ * (at least one channel), so the staging arrays stay small and in cache. Batch norm + SiLU's
+ * forward reads a piece in blocks of whole planes instead of staging it ({@link NormSilu32}).
  */
 final class CpuNorm implements NormKernels {
     /** What the float32 passes apply to batch norm's output y while it is staged. */
     private enum Activation { NONE, SILU, RELU }
+
+    /** Whether the float32 backwards may write grad_x into gradOut ({@link #intoGradOut}), and the kernels that do. */
+    private final boolean intoGradOut;
+    private final CpuNorm intoGradOutKernels;
+
+    CpuNorm() {
+        intoGradOut = false;
+        intoGradOutKernels = new CpuNorm(this);
+    }
+
+    private CpuNorm(CpuNorm plain) {
+        intoGradOut = true;
+        intoGradOutKernels = this;
+    }
+
+    @Override
+    public NormKernels intoGradOut() {
+        return intoGradOutKernels;
+    }
 
     @Override
     public BatchNormResult batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
@@ -46,21 +66,15 @@ final class CpuNorm implements NormKernels {
     }
 
     /**
-     * Planes of fewer positions are pooled after the forward (the default): on 2x2 planes the sums in
-     * the staged pass cost more than the separate pool (bench/README.md, "EfficientNet-B0 at 64 px,
-     * sixth round").
-     */
-    private static final int POOLED_PLANE_MIN = 8;
-
-    /**
-     * float32, planes of at least {@link #POOLED_PLANE_MIN} positions: each plane's mean summed from
-     * the staged block after SiLU, before it is stored, with the global pool's arithmetic (the same
-     * bits); otherwise the default.
+     * float32: each plane's mean summed from the output while it is in a block, with the global
+     * pool's arithmetic (the same bits): {@link NormSilu32}; otherwise the default. NOTE: 2x2 planes
+     * too, since the blocks of planes (bench/README.md, "batch norm + SiLU forward (issue 14, branch
+     * bnfwd)"); the staged pass before them left planes below 8 positions to the pool.
      */
     @Override
     public PooledResult batchNormSiluPooledForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                                    Tensor runningVar, boolean training, double momentum, double eps) {
-        if (x.dtype() != DType.F32 || x.dim() != 4 || x.shape(2) * x.shape(3) < POOLED_PLANE_MIN) {
+        if (x.dtype() != DType.F32 || x.dim() != 4) {
             return NormKernels.super.batchNormSiluPooledForward(x, weight, bias, runningMean, runningVar, training, momentum,
                     eps);
         }
@@ -104,8 +118,11 @@ final class CpuNorm implements NormKernels {
             int xo = (int) xc.offset();
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
-                float[] xa = ChannelLoops32.stage(0, src, xo, n, c, s, c0, c1);
-                if (training && act == Activation.SILU) { // one pass (EfficientNet); ReLU and plain batch norm keep their bits
+                boolean blocks = act == Activation.SILU && NormSilu32.blocked(s); // x read in blocks of planes, not staged
+                float[] xa = blocks ? null : ChannelLoops32.stage(0, src, xo, n, c, s, c0, c1);
+                if (training && blocks) {
+                    NormSilu32.meanAndVariance(src, xo, n, c, s, c0, c1, mean, var);
+                } else if (training && act == Activation.SILU) { // one pass (EfficientNet); ReLU and plain batch norm keep their bits
                     double[] cm = new double[cc];
                     double[] cv = new double[cc];
                     ChannelLoops32.meanAndVariance(xa, n, cc, s, cm, cv);
@@ -127,15 +144,18 @@ final class CpuNorm implements NormKernels {
                 float[] scale = new float[cc];
                 float[] shift = new float[cc];
                 affineCoefficients(w, b, mean, invstd, c0, act == Activation.SILU, scale, shift);
+                if (act == Activation.SILU) { // squeeze-excitation's pool too, from the output
+                    if (blocks) {
+                        NormSilu32.affineSiluStore(src, xo, n, c, s, c0, c1, scale, shift, dst, planeMeans);
+                    } else {
+                        NormSilu32.piecewise(xa, n, c, s, c0, c1, scale, shift, dst, planeMeans);
+                    }
+                    return;
+                }
                 float[] oa = HeapStage.scratch(1, n * cc * s);
                 ChannelLoops32.affine(xa, oa, n, cc, s, scale, shift);
-                activate(act, oa, n * cc * s);
-                if (planeMeans != null) { // squeeze-excitation's pool, from the staged output
-                    for (int i = 0; i < n; i++) {
-                        for (int j = 0; j < cc; j++) {
-                            planeMeans[i * c + c0 + j] = (float) (RowLoops32.sum(oa, (i * cc + j) * s, s) / s);
-                        }
-                    }
+                if (act == Activation.RELU) {
+                    relu(oa, n * cc * s);
                 }
                 ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);
             });
@@ -163,16 +183,10 @@ final class CpuNorm implements NormKernels {
                 Tensor.of(x.dtype(), x.device(), invstd, c));
     }
 
-    /** a = act(a) for the first {@code len} elements. */
-    private static void activate(Activation act, float[] a, int len) {
-        switch (act) {
-            case SILU -> UnaryLoops32.apply(UnaryFn.SILU, a, len);
-            case RELU -> {
-                for (int i = 0; i < len; i++) {
-                    a[i] = Math.max(a[i], 0f); // NOTE: CpuElementwise's float32 ReLU: NaN propagates, -0 becomes +0
-                }
-            }
-            case NONE -> { }
+    /** a = max(a, 0) for the first {@code len} elements. */
+    private static void relu(float[] a, int len) {
+        for (int i = 0; i < len; i++) {
+            a[i] = Math.max(a[i], 0f); // NOTE: CpuElementwise's float32 ReLU: NaN propagates, -0 becomes +0
         }
     }
 
@@ -214,7 +228,7 @@ final class CpuNorm implements NormKernels {
     public BatchNormGrads batchNormBackward(Tensor gradOut, Tensor x, Tensor weight, Tensor saveMean, Tensor saveInvstd,
                                             boolean training, boolean needX, boolean needWeight, boolean needBias) {
         return backward(gradOut, x, weight, null, null, saveMean, saveInvstd, training, needX, needWeight, needBias,
-                Activation.NONE);
+                Activation.NONE, intoGradOut);
     }
 
     /**
@@ -231,7 +245,7 @@ final class CpuNorm implements NormKernels {
                     needX, needWeight, needBias);
         }
         return backward(gradOut, x, weight, bias, out, saveMean, saveInvstd, training, needX, needWeight, needBias,
-                Activation.SILU);
+                Activation.SILU, intoGradOut);
     }
 
     /**
@@ -243,7 +257,7 @@ final class CpuNorm implements NormKernels {
                                                 Tensor saveInvstd, boolean training, boolean needX, boolean needWeight,
                                                 boolean needBias) {
         return x.dtype() == DType.F32 ? backward(gradOut, x, weight, null, out, saveMean, saveInvstd, training, needX,
-                needWeight, needBias, Activation.RELU)
+                needWeight, needBias, Activation.RELU, intoGradOut)
                 : NormKernels.super.batchNormReluBackward(gradOut, out, x, weight, saveMean, saveInvstd, training, needX,
                         needWeight, needBias);
     }
@@ -251,10 +265,12 @@ final class CpuNorm implements NormKernels {
     /**
      * {@code act} other than NONE: float32 only, the backward of act(batch norm of x); SILU takes
      * {@code bias} (may be null) and the forward's output {@code out} (may be null), RELU {@code out}.
+     * {@code intoG}: float32 writes grad_x over a dense gradOut of x's shape (each piece stages its
+     * own channels of g before it stores theirs, so nothing reads what was written).
      */
     private static BatchNormGrads backward(Tensor gradOut, Tensor x, Tensor weight, Tensor bias, Tensor out,
                                            Tensor saveMean, Tensor saveInvstd, boolean training, boolean needX,
-                                           boolean needWeight, boolean needBias, Activation act) {
+                                           boolean needWeight, boolean needBias, Activation act, boolean intoG) {
         Tensor xc = dense(x);
         Tensor g = dense(gradOut);
         int n = x.shape(0);
@@ -269,7 +285,9 @@ final class CpuNorm implements NormKernels {
         double[] sumGXhat = new double[c];
         Tensor gx = null;
         if (x.dtype() == DType.F32) {
-            gx = needX ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) : null; // every chunk stores its channels whole
+            boolean overG = intoG && g == gradOut && g.offset() == 0 && g.dtype() == DType.F32 && Arrays.equals(g.shape(),
+                    x.shape()) && g.storage() != x.storage() && (out == null || g.storage() != out.storage());
+            gx = !needX ? null : overG ? g : Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // chunks store whole channels
             FloatBuffer gs = storage(g).f32();
             FloatBuffer xs = storage(xc).f32();
             FloatBuffer dst = gx == null ? null : storage(gx).f32();
@@ -283,7 +301,7 @@ final class CpuNorm implements NormKernels {
             int oo = oc == null ? 0 : (int) oc.offset();
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
-                float[] ga = act == Activation.RELU ? stageMaskedByOutput(gBits, go, outBits, oo, n, c, s, c0, c1)
+                float[] ga = act == Activation.RELU ? ReluMasks32.stageMaskedByOutput(gBits, go, outBits, oo, n, c, s, c0, c1)
                         : ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
                 float[] xa = ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1);
                 if (act == Activation.SILU) { // ga = g * silu'(y), y = x * scale + shift as in the forward
@@ -348,29 +366,6 @@ final class CpuNorm implements NormKernels {
         Tensor gw = needWeight ? Tensor.of(x.dtype(), x.device(), sumGXhat, c) : null;
         Tensor gb = needBias ? Tensor.of(x.dtype(), x.device(), sumG, c) : null;
         return new BatchNormGrads(gx, gw, gb);
-    }
-
-    /**
-     * Channels [c0, c1) of the gradient (bits {@code gBits} from {@code go}) staged as
-     * {@link ChannelLoops32#stage} stages them, with +0 where the forward's output (bits
-     * {@code outBits} from {@code oo}) is not > 0: the Relu op's mask, as out > 0 exactly where
-     * y > 0. NOTE: on the bits, because C2 vectorises the mask over int[] only (a float select
-     * becomes a branch, mispredicted on half of the signs); g moves into the float scratch once.
-     */
-    private static float[] stageMaskedByOutput(IntBuffer gBits, int go, IntBuffer outBits, int oo, int n, int c, int s,
-                                               int c0, int c1) {
-        int row = (c1 - c0) * s;
-        int len = n * row;
-        int[] gb = HeapStage.bitScratch(0, len);
-        int[] ob = HeapStage.bitScratch(1, len);
-        for (int i = 0; i < n; i++) {
-            gBits.get(go + (i * c + c0) * s, gb, i * row, row);
-            outBits.get(oo + (i * c + c0) * s, ob, i * row, row);
-        }
-        CpuElementwise.reluBackward(gb, ob, len);
-        float[] ga = HeapStage.scratch(0, len);
-        OffHeap.moveBits(ga, gb, len, false);
-        return ga;
     }
 
     /** grad_x = scale * (g + gShift + xCoef * (x - mean)) for one channel. */

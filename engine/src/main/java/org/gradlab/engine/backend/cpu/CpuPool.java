@@ -203,6 +203,21 @@ final class CpuPool implements PoolKernels {
 
     @Override
     public Tensor channelGateInputGradient(Tensor g, Tensor gate, Tensor spread) {
+        return channelGateInputGradient(g, gate, spread, false);
+    }
+
+    /**
+     * Into g where g is contiguous from its storage's start: {@link ChannelGate32#inputGradient}
+     * loads each block of planes before it stores that block's dx at the same indices, each
+     * thread on its own planes.
+     */
+    @Override
+    public Tensor channelGateInputGradientIntoG(Tensor g, Tensor gate, Tensor spread) {
+        return channelGateInputGradient(g, gate, spread, g.isContiguous() && g.offset() == 0
+                && g.storage() != gate.storage() && g.storage() != spread.storage());
+    }
+
+    private Tensor channelGateInputGradient(Tensor g, Tensor gate, Tensor spread, boolean intoG) {
         if (!f32(g)) {
             return PoolKernels.super.channelGateInputGradient(g, gate, spread);
         }
@@ -210,7 +225,7 @@ final class CpuPool implements PoolKernels {
         Tensor gated = dense(gate);
         Tensor sd = dense(spread);
         int[] s = g.shape();
-        Tensor gx = Tensor.uninitialized(DType.F32, g.device(), s); // written whole
+        Tensor gx = intoG ? gd : Tensor.uninitialized(DType.F32, g.device(), s); // written whole
         ChannelGate32.inputGradient(storage(gd).f32(), (int) gd.offset(), storage(gated).f32(), (int) gated.offset(),
                 storage(sd).f32(), (int) sd.offset(), storage(gx).f32(), s[0] * s[1], s[2] * s[3]);
         return gx;

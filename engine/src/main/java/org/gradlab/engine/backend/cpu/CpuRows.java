@@ -39,8 +39,27 @@ final class CpuRows implements RowKernels {
     @Override
     public LayerNormGrads layerNormBackward(Tensor gradOut, Tensor x, int d, Tensor weight, Tensor mean, Tensor invstd,
                                             boolean needX, boolean needWeight, boolean needBias) {
+        return layerNormBackward(gradOut, x, d, weight, mean, invstd, needX, needWeight, needBias, false);
+    }
+
+    /**
+     * Into gradOut where it is float32, contiguous from its storage's start, of x's shape, in a
+     * storage of its own: {@link RowLoops32#layerNormBackward} loads each row of g before it
+     * stores that row's grad_x, each thread on its own rows.
+     */
+    @Override
+    public LayerNormGrads layerNormBackwardIntoGradOut(Tensor gradOut, Tensor x, int d, Tensor weight, Tensor mean,
+                                                       Tensor invstd, boolean needX, boolean needWeight, boolean needBias) {
+        boolean into = x.dtype() == DType.F32 && gradOut.dtype() == DType.F32 && gradOut.isContiguous()
+                && gradOut.offset() == 0 && java.util.Arrays.equals(gradOut.shape(), x.shape())
+                && gradOut.storage() != x.storage();
+        return layerNormBackward(gradOut, x, d, weight, mean, invstd, needX, needWeight, needBias, into);
+    }
+
+    private LayerNormGrads layerNormBackward(Tensor gradOut, Tensor x, int d, Tensor weight, Tensor mean, Tensor invstd,
+                                             boolean needX, boolean needWeight, boolean needBias, boolean intoGradOut) {
         int rows = rows(x, d);
-        Tensor gx = needX ? Tensor.uninitialized(x.dtype(), x.device(), x.shape()) : null;
+        Tensor gx = !needX ? null : intoGradOut ? gradOut : Tensor.uninitialized(x.dtype(), x.device(), x.shape());
         double[] gw = needWeight ? new double[d] : null;
         double[] gb = needBias ? new double[d] : null;
         if (x.dtype() == DType.F32) {

@@ -42,7 +42,10 @@ class NormF32PathTest {
                 Arguments.of(new int[] {2, 3, 7, 9}, false, true), // 63 positions: the eight-way loops' tails
                 // small planes (S < ChannelLoops32.SMALL_PLANE) wider than one SmallPlanes32 block: channel 20 spans two
                 Arguments.of(new int[] {3, 40, 5, 5}, true, false),
-                Arguments.of(new int[] {4, 300, 2, 2}, false, true));
+                Arguments.of(new int[] {4, 300, 2, 2}, false, true),
+                // batch norm + SiLU's blocks of whole planes (NormSilu32): 200 planes of 16 in two blocks; 2500 > a block
+                Arguments.of(new int[] {3, 200, 4, 4}, true, false),
+                Arguments.of(new int[] {2, 2, 50, 50}, true, true));
     }
 
     @ParameterizedTest(name = "x {0} affine {1} strided {2}")
@@ -121,7 +124,7 @@ class NormF32PathTest {
                 assertClose(r32.saveInvstd(), r64.saveInvstd(), 1e-5, mode + " invstd");
                 assertClose(rm32, rm64, 1e-5, mode + " running mean");
                 assertClose(rv32, rv64, 1e-5, mode + " running var");
-                if (!relu && shape.length == 4) { // squeeze-excitation's pool summed from the staged output
+                if (!relu && shape.length == 4) { // squeeze-excitation's pool summed from the output (2x2 planes too)
                     PooledResult p32 = NORM.batchNormSiluPooledForward(x32, w32, b32, rm64.to(DType.F32), rv64.to(DType.F32),
                             training, 0.1, 1e-5);
                     PooledResult p64 = NORM.batchNormSiluPooledForward(x64, w64, b64, rm64.to(DType.F64), rv64.to(DType.F64),
@@ -183,18 +186,19 @@ class NormF32PathTest {
     }
 
     /**
-     * Batch norm + SiLU's one-pass statistics ({@link ChannelLoops32#meanAndVariance}) against
-     * the mean and variance in double, on data where a shifted sum could cancel: an offset of
-     * 1000 standard deviations, and sample 0's planes far from the others (the shift is their
-     * mean); planes of 49 (odd, no full block of eight left over), 64 and 1024 positions, and 16
-     * (the small-plane passes).
+     * Batch norm + SiLU's one-pass statistics ({@link ChannelLoops32#meanAndVariance} on a staged
+     * piece, {@link NormSilu32#meanAndVariance} in blocks of planes from the tensor, channels 1 and 2
+     * of 3) against the mean and variance in double, on data where a shifted sum could cancel: an
+     * offset of 1000 standard deviations, and sample 0's planes far from the others (the shift is
+     * their mean); planes of 49 (odd, no full block of eight left over), 64 and 1024 positions, 16
+     * and 4 (the small-plane passes); 5 and 33 samples (NormSilu32 sums across them in float).
      */
-    @Test
-    void oneScanStatisticsMatchTheDoubleMeanAndVariance() {
+    @ParameterizedTest(name = "blocks of planes {0}, {1} samples")
+    @org.junit.jupiter.params.provider.CsvSource({"false, 5", "true, 5", "true, 33"})
+    void oneScanStatisticsMatchTheDoubleMeanAndVariance(boolean blocks, int n) {
         java.util.Random r = new java.util.Random(11);
-        for (int s : new int[] {16, 49, 64, 1024}) {
+        for (int s : new int[] {4, 16, 49, 64, 1024}) {
             for (String data : new String[] {"centred", "offset 1000", "sample 0 offset"}) {
-                int n = 5;
                 int c = 3;
                 float[] x = new float[n * c * s];
                 for (int i = 0; i < x.length; i++) {
@@ -203,8 +207,12 @@ class NormF32PathTest {
                 }
                 double[] mean = new double[c];
                 double[] var = new double[c];
-                ChannelLoops32.meanAndVariance(x, n, c, s, mean, var);
-                for (int ch = 0; ch < c; ch++) {
+                if (blocks) {
+                    NormSilu32.meanAndVariance(java.nio.FloatBuffer.wrap(x), 0, n, c, s, 1, c, mean, var);
+                } else {
+                    ChannelLoops32.meanAndVariance(x, n, c, s, mean, var);
+                }
+                for (int ch = blocks ? 1 : 0; ch < c; ch++) {
                     double sum = 0;
                     for (int i = 0; i < n; i++) {
                         for (int k = 0; k < s; k++) {
