@@ -21,7 +21,12 @@
 #      glibc.malloc.hugetlb=1, so both sides' large buffers sit on transparent huge pages; default 0:
 #      PyTorch as it comes, which asks for none),
 #      REPEAT (default 3: GradLab and PyTorch alternate REPEAT times and each side's median counts;
-#      on this 2-vCPU host a single PyTorch run now and then comes out 40 % slower than the next).
+#      on this 2-vCPU host a single PyTorch run now and then comes out 40 % slower than the next),
+#      HANDOFF (THREADS >= 2: 1, the default where gcc exists, builds bench/scripts/core-handoff.c and
+#      measures before and after every run how many ns a cache line takes between CPUs 0 and 1; each run
+#      is listed as seconds@ns-before/ns-after, and the table adds the medians and ratio over the runs whose
+#      two figures both stayed below HANDOFF_NEAR ns, default 80: on a VM the host moves the vCPUs between
+#      one shared L3 (~35 ns) and two (~170 ns), and split work slows down in the second; 0: off).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA="${DATA:-$ROOT/../shared/data/dermamnist_jpeg.npz}"
@@ -56,6 +61,16 @@ printf "%s; OpenBLAS kernels %s; PyTorch BLAS %s, huge pages %s; threads %s (Gra
   "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$TABLE"
 printf "%-18s %14s %14s %8s\n" run gradlab_s pytorch_s ratio >> "$TABLE"
 REPEAT="${REPEAT:-3}"
+HANDOFF_BIN=""
+if [ "$THREADS" -ge 2 ] && [ "${HANDOFF:-1}" = 1 ] && command -v gcc >/dev/null 2>&1; then
+  HANDOFF_BIN=/tmp/gradlab-core-handoff
+  gcc -O2 -pthread "$ROOT/bench/scripts/core-handoff.c" -o "$HANDOFF_BIN" || HANDOFF_BIN=""
+fi
+HANDOFF_NEAR="${HANDOFF_NEAR:-80}"
+handoff() { [ -n "$HANDOFF_BIN" ] && "$HANDOFF_BIN" || echo "-"; }
+# "seconds@before/after" -> seconds when both handoffs were measured and below HANDOFF_NEAR, else nothing
+near() { local t=${1%%@*} h=${1#*@}; local b=${h%/*} a=${h#*/}
+  if [[ "$b" =~ ^[0-9]+$ && "$a" =~ ^[0-9]+$ ]] && [ "$b" -lt "$HANDOFF_NEAR" ] && [ "$a" -lt "$HANDOFF_NEAR" ]; then echo "$t"; fi; }
 median() { printf "%s\n" "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 for e in "${EXPS[@]}"; do
   case "$e" in
@@ -63,13 +78,30 @@ for e in "${EXPS[@]}"; do
       WHAT=(--model "$e" ${SIZE:+--size "$SIZE"} ${PATCH:+--patch "$PATCH"}); label="$e@${SIZE:-28}${PATCH:+/p$PATCH}" ;;
     *) WHAT=(--exp "$e"); label="$e" ;;
   esac
-  gs=(); ps=()
+  gs=(); ps=(); gruns=(); pruns=()
   for ((r = 1; r <= REPEAT; r++)); do
+    h0=$(handoff)
     gs+=("$(GRADLAB_BLAS_THREADS="$BLAS_THREADS" "$ROOT/gradlab" bench epoch "${WHAT[@]}" --epochs "$EPOCHS" --workers "$WORKERS" --threads "$THREADS" --data "$DATA" "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')")
+    h1=$(handoff)
     ps+=("$(env "${TORCH_ENV[@]}" OMP_NUM_THREADS="$THREADS" "$PYTHON" "$ROOT/bench/scripts/pytorch_epoch.py" "${WHAT[@]}" --epochs "$EPOCHS" --data "$DATA" --threads "$THREADS" "${LIMIT_ARGS[@]}" | tee -a "$LOG" | sed -n 's/.*median_epoch_s=\([0-9.]*\).*/\1/p')")
+    h2=$(handoff)
+    gruns+=("${gs[-1]}@$h0/$h1"); pruns+=("${ps[-1]}@$h1/$h2")
   done
   g=$(median "${gs[@]}")
   p=$(median "${ps[@]}")
-  printf "%-18s %14s %14s %8.2f   (runs: gradlab %s; pytorch %s)\n" "$label" "$g" "$p" "$(echo "$g / $p" | bc -l)" "${gs[*]}" "${ps[*]}" >> "$TABLE"
+  if [ -n "$HANDOFF_BIN" ]; then
+    printf "%-18s %14s %14s %8.2f   (runs, s@handoff ns before/after: gradlab %s; pytorch %s)\n" "$label" "$g" "$p" "$(echo "$g / $p" | bc -l)" "${gruns[*]}" "${pruns[*]}" >> "$TABLE"
+    gn=(); pn=()
+    for x in "${gruns[@]}"; do t=$(near "$x"); [ -n "$t" ] && gn+=("$t"); done
+    for x in "${pruns[@]}"; do t=$(near "$x"); [ -n "$t" ] && pn+=("$t"); done
+    if [ ${#gn[@]} -gt 0 ] && [ ${#pn[@]} -gt 0 ]; then
+      gm=$(median "${gn[@]}"); pm=$(median "${pn[@]}")
+      printf "%-18s %14s %14s %8.2f   (only runs with both handoffs < %s ns: %d gradlab, %d pytorch)\n" "  near vCPUs" "$gm" "$pm" "$(echo "$gm / $pm" | bc -l)" "$HANDOFF_NEAR" ${#gn[@]} ${#pn[@]} >> "$TABLE"
+    else
+      printf "%-18s (no GradLab and PyTorch runs both with handoffs < %s ns)\n" "  near vCPUs" "$HANDOFF_NEAR" >> "$TABLE"
+    fi
+  else
+    printf "%-18s %14s %14s %8.2f   (runs: gradlab %s; pytorch %s)\n" "$label" "$g" "$p" "$(echo "$g / $p" | bc -l)" "${gs[*]}" "${ps[*]}" >> "$TABLE"
+  fi
 done
 cat "$TABLE"
