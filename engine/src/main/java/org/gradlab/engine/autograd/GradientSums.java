@@ -50,12 +50,21 @@ final class GradientSums {
      * caller adds the rest (no listener, no retained graph).
      */
     static boolean upstreamOwned(Tensor g, Map<Storage, Boolean> held, Map<Op, Tensor> pending) {
-        Storage s = g.storage();
-        if (g.device().kind() != Device.Kind.CPU || !g.isContiguous() || held.containsKey(s)) {
+        return unshared(g, null, held, pending);
+    }
+
+    /**
+     * The part of the rule every owned gradient meets: {@code t} is a contiguous CPU tensor whose
+     * storage is not in {@code held} nor shared with a pending gradient other than the entry
+     * {@code ownEntry} (null: every entry counts).
+     */
+    private static boolean unshared(Tensor t, Op ownEntry, Map<Storage, Boolean> held, Map<Op, Tensor> pending) {
+        Storage s = t.storage();
+        if (t.device().kind() != Device.Kind.CPU || !t.isContiguous() || held.containsKey(s)) {
             return false;
         }
-        for (Tensor t : pending.values()) {
-            if (t.storage() == s) {
+        for (Map.Entry<Op, Tensor> e : pending.entrySet()) {
+            if (e.getKey() != ownEntry && e.getValue().storage() == s) {
                 return false;
             }
         }
@@ -70,17 +79,12 @@ final class GradientSums {
     private static boolean owned(Tensor t, Tensor other, Op ownEntry, int ownIndex, Tensor upstream, Tensor[] returned,
                                  Map<Op, Tensor> pending, Map<Storage, Boolean> held) {
         Storage s = t.storage();
-        if (t.device().kind() != Device.Kind.CPU || !t.isContiguous() || t.dtype() != other.dtype()
-                || !Arrays.equals(t.shape(), other.shape()) || held.containsKey(s) || upstream.storage() == s) {
+        if (t.dtype() != other.dtype() || !Arrays.equals(t.shape(), other.shape()) || upstream.storage() == s
+                || !unshared(t, ownEntry, held, pending)) {
             return false;
         }
         for (int j = 0; j < returned.length; j++) {
             if (j != ownIndex && returned[j] != null && returned[j].storage() == s) {
-                return false;
-            }
-        }
-        for (Map.Entry<Op, Tensor> e : pending.entrySet()) {
-            if (e.getKey() != ownEntry && e.getValue().storage() == s) {
                 return false;
             }
         }

@@ -152,6 +152,26 @@ public final class CpuBackend implements Backend {
         return (CpuStorage) t.storage();
     }
 
+    /**
+     * Whether a kernel may write its float32 result of {@code shape} over {@code target}, an input
+     * its caller owns ({@code Op.ownsGradOut}): target is float32, contiguous from its storage's
+     * start, of that shape, and shares no storage with {@code reads} (the other tensors the kernel
+     * reads while it writes; null entries skipped). The kernel itself must read each block of
+     * target before it writes that block.
+     */
+    static boolean writableOver(org.gradlab.engine.Tensor target, int[] shape, org.gradlab.engine.Tensor... reads) {
+        if (target.dtype() != DType.F32 || !target.isContiguous() || target.offset() != 0
+                || !java.util.Arrays.equals(target.shape(), shape)) {
+            return false;
+        }
+        for (org.gradlab.engine.Tensor r : reads) {
+            if (r != null && r.storage() == target.storage()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@code t} itself when contiguous, else a contiguous copy (kernels only: no autograd record). */
     static org.gradlab.engine.Tensor dense(org.gradlab.engine.Tensor t) {
         return t.isContiguous() ? t : INSTANCE.elementwise.contiguous(t);

@@ -112,8 +112,7 @@ final class CpuElementwise implements ElementwiseKernels {
      */
     @Override
     public Tensor binaryIntoFirst(BinaryFn fn, Tensor a, Tensor b) {
-        boolean inPlace = a.dtype() == DType.F32 && b.dtype() == DType.F32 && a.isContiguous() && b.isContiguous()
-                && a.offset() == 0 && java.util.Arrays.equals(a.shape(), b.shape()) && a.storage() != b.storage();
+        boolean inPlace = b.dtype() == DType.F32 && b.isContiguous() && CpuBackend.writableOver(a, b.shape(), b);
         return binary(fn, a, b, inPlace ? a : null);
     }
 

@@ -35,13 +35,12 @@ final class CpuNorm implements NormKernels {
     private final CpuNorm intoGradOutKernels;
 
     CpuNorm() {
-        intoGradOut = false;
-        intoGradOutKernels = new CpuNorm(this);
+        this(false);
     }
 
-    private CpuNorm(CpuNorm plain) {
-        intoGradOut = true;
-        intoGradOutKernels = this;
+    private CpuNorm(boolean intoGradOut) {
+        this.intoGradOut = intoGradOut;
+        intoGradOutKernels = intoGradOut ? this : new CpuNorm(true);
     }
 
     @Override
@@ -285,8 +284,7 @@ final class CpuNorm implements NormKernels {
         double[] sumGXhat = new double[c];
         Tensor gx = null;
         if (x.dtype() == DType.F32) {
-            boolean overG = intoG && g == gradOut && g.offset() == 0 && g.dtype() == DType.F32 && Arrays.equals(g.shape(),
-                    x.shape()) && g.storage() != x.storage() && (out == null || g.storage() != out.storage());
+            boolean overG = intoG && CpuBackend.writableOver(gradOut, x.shape(), x, out);
             gx = !needX ? null : overG ? g : Tensor.uninitialized(x.dtype(), x.device(), x.shape()); // chunks store whole channels
             FloatBuffer gs = storage(g).f32();
             FloatBuffer xs = storage(xc).f32();

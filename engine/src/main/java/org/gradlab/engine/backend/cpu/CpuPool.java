@@ -213,8 +213,7 @@ final class CpuPool implements PoolKernels {
      */
     @Override
     public Tensor channelGateInputGradientIntoG(Tensor g, Tensor gate, Tensor spread) {
-        return channelGateInputGradient(g, gate, spread, g.isContiguous() && g.offset() == 0
-                && g.storage() != gate.storage() && g.storage() != spread.storage());
+        return channelGateInputGradient(g, gate, spread, CpuBackend.writableOver(g, g.shape(), gate, spread));
     }
 
     private Tensor channelGateInputGradient(Tensor g, Tensor gate, Tensor spread, boolean intoG) {

@@ -50,9 +50,7 @@ final class CpuRows implements RowKernels {
     @Override
     public LayerNormGrads layerNormBackwardIntoGradOut(Tensor gradOut, Tensor x, int d, Tensor weight, Tensor mean,
                                                        Tensor invstd, boolean needX, boolean needWeight, boolean needBias) {
-        boolean into = x.dtype() == DType.F32 && gradOut.dtype() == DType.F32 && gradOut.isContiguous()
-                && gradOut.offset() == 0 && java.util.Arrays.equals(gradOut.shape(), x.shape())
-                && gradOut.storage() != x.storage();
+        boolean into = x.dtype() == DType.F32 && CpuBackend.writableOver(gradOut, x.shape(), x);
         return layerNormBackward(gradOut, x, d, weight, mean, invstd, needX, needWeight, needBias, into);
     }
 
