@@ -37,5 +37,5 @@ set "DEPS="
 for /f "usebackq delims=" %%L in ("%CP_FILE%") do set "DEPS=%%L"
 set "CLASSPATH=%ROOT%\bench\target\classes;%ROOT%\challenge\target\classes;%ROOT%\nn\target\classes;%ROOT%\engine\target\classes;%ROOT%\native\target\classes;!DEPS!"
 if not defined GRADLAB_JAVA_OPTS set "GRADLAB_JAVA_OPTS=-Xmx8g -Xms64m -XX:+UseSerialGC -Xmn32m"
-java %GRADLAB_JAVA_OPTS% %GRADLAB_JAVA_EXTRA% -Djava.awt.headless=true -Dgradlab.root="%ROOT%" org.gradlab.challenge.cli.GradLab %*
+java %GRADLAB_JAVA_OPTS% %GRADLAB_JAVA_EXTRA% --add-modules jdk.incubator.vector -Djava.awt.headless=true -Dgradlab.root="%ROOT%" org.gradlab.challenge.cli.GradLab %*
 exit /b %ERRORLEVEL%

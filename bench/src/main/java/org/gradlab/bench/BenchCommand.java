@@ -92,9 +92,10 @@ public final class BenchCommand implements Runnable {
             MedMnist d = MedMnist.load(file);
             Device dev = DeviceDetection.resolve(device, System.out);
             String core = System.getenv("OPENBLAS_CORETYPE");
-            System.out.printf("threads: %d (CPU kernels); BLAS threads: %d; OpenBLAS kernels: %s; java %s%n",
+            System.out.printf("threads: %d (CPU kernels); BLAS threads: %d; OpenBLAS kernels: %s; vector kernels: %s; java %s%n",
                     Parallel.threads(), Blas.threads(),
-                    core == null ? "detected for this CPU" : core + " (forced by OPENBLAS_CORETYPE)", System.getProperty("java.version"));
+                    core == null ? "detected for this CPU" : core + " (forced by OPENBLAS_CORETYPE)",
+                    org.gradlab.engine.backend.cpu.VectorLanes.describe(), System.getProperty("java.version"));
             if (model != null) {
                 return backbone(d, dev);
             }

@@ -62,6 +62,7 @@ class GradLabCliTest {
         assertTrue(out.contains("JavaCPP platform " + org.bytedeco.javacpp.Loader.getPlatform()), out);
         assertTrue(out.contains("BLAS: OpenBLAS 0.") && out.contains("  threads: "), out);
         assertTrue(out.contains("\nHuge pages: "), out);
+        assertTrue(out.contains("\nVector kernels: "), out);
         assertTrue(out.contains("CUDA driver ") && out.contains("cuDNN") && out.contains("NVRTC"), out);
         if (!Files.exists(Path.of("/proc/driver/nvidia/version"))) {
             assertTrue(out.contains("CUDA: not usable: no NVIDIA driver") && out.contains(DoctorCommand.GPU_HELP), out);

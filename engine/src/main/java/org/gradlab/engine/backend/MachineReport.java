@@ -32,6 +32,7 @@ public final class MachineReport {
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         out.printf("CPU kernels: %d threads (--threads N, GRADLAB_THREADS or -Dgradlab.threads sets it; default every core)%n",
                 org.gradlab.engine.backend.cpu.Parallel.threads());
+        out.println("Vector kernels: " + org.gradlab.engine.backend.cpu.VectorLanes.describe());
         blas(out);
         hugePages(out);
         cuda(out);

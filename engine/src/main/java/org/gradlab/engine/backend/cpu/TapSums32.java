@@ -1,0 +1,68 @@
+package org.gradlab.engine.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The inner loop of the depthwise convs on planes ({@link DepthwisePlanes32}) in the JDK's vector
+ * API: dst[i] = init[i] + sum over taps t of w[t] * src[off[t] + i], for from &lt;= i &lt; to,
+ * where init is dst itself ({@code accumulate}) or the scalar {@code base}. Each block of four
+ * vectors keeps its sums in registers over all taps: one load and one fused multiply-add per
+ * vector and tap, against a window copy, two loads and a store per tap in the plain loop (C2 does
+ * not vectorise {@code a[i] += w * b[s + i]}, so the plain loop copies each shifted window first).
+ *
+ * <p>NOTE: the loop runs in whole vectors from {@code from}: it reads src up to
+ * off[t] + {@link #end}(from, to) and writes dst up to end(from, to), past {@code to} by less than one
+ * vector; callers size both arrays for that (what lands past {@code to} is never read). The taps
+ * are added in t order with one rounding each (fused multiply-add), so the sums differ in the last
+ * bits from the plain loop's (which rounds the product, then the sum); tested against
+ * {@link ConvReference} like it.
+ */
+final class TapSums32 {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private TapSums32() {}
+
+    /** Floats per vector. */
+    static int lanes() {
+        return L;
+    }
+
+    /** One past the last index written for [from, to): from rounded up by whole vectors. */
+    static int end(int from, int to) {
+        return to <= from ? from : from + ((to - from + L - 1) / L) * L;
+    }
+
+    /** dst[i] = (accumulate ? dst[i] : base) + sum over t &lt; taps of w[wAt + t] * src[off[t] + i]; whole vectors from {@code from}. */
+    static void sum(float[] dst, int from, int to, boolean accumulate, float base, float[] src, int[] off, float[] w,
+                    int wAt, int taps) {
+        FloatVector b = FloatVector.broadcast(S, base);
+        int i = from;
+        for (; i + 3 * L < to; i += 4 * L) {
+            FloatVector a0 = accumulate ? FloatVector.fromArray(S, dst, i) : b;
+            FloatVector a1 = accumulate ? FloatVector.fromArray(S, dst, i + L) : b;
+            FloatVector a2 = accumulate ? FloatVector.fromArray(S, dst, i + 2 * L) : b;
+            FloatVector a3 = accumulate ? FloatVector.fromArray(S, dst, i + 3 * L) : b;
+            for (int t = 0; t < taps; t++) {
+                FloatVector wt = FloatVector.broadcast(S, w[wAt + t]);
+                int o = off[t] + i;
+                a0 = FloatVector.fromArray(S, src, o).fma(wt, a0);
+                a1 = FloatVector.fromArray(S, src, o + L).fma(wt, a1);
+                a2 = FloatVector.fromArray(S, src, o + 2 * L).fma(wt, a2);
+                a3 = FloatVector.fromArray(S, src, o + 3 * L).fma(wt, a3);
+            }
+            a0.intoArray(dst, i);
+            a1.intoArray(dst, i + L);
+            a2.intoArray(dst, i + 2 * L);
+            a3.intoArray(dst, i + 3 * L);
+        }
+        for (; i < to; i += L) {
+            FloatVector a = accumulate ? FloatVector.fromArray(S, dst, i) : b;
+            for (int t = 0; t < taps; t++) {
+                a = FloatVector.fromArray(S, src, off[t] + i).fma(FloatVector.broadcast(S, w[wAt + t]), a);
+            }
+            a.intoArray(dst, i);
+        }
+    }
+}
