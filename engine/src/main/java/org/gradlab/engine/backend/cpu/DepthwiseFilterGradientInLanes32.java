@@ -2,7 +2,6 @@ package org.gradlab.engine.backend.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,9 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * loop over the gradient (JDK 17's C2 keeps vector sums in registers only across a single loop;
  * across nested loops it boxes them, ten times slower).
  *
- * <p>Precision: the float lanes of each sum add at most {@link #PRODUCTS_PER_FLUSH} products (whole
- * gradient rows) before they go into the tap's double sum ({@code reduceLanes}); the plain loop's
- * float sums add ho products per block of samples. NOTE: what the taps read past a sample's row
+ * <p>Precision: each float lane of a sum adds at most {@link #PRODUCTS_PER_FLUSH} products (whole
+ * gradient rows, at least one) before the lanes go one by one into the tap's double sum; the plain
+ * loop's float sums add ho products per block of samples, three per step. At 64 the float32 error
+ * against float64 is the plain loop's (at 128 up to twice it; bench/README.md, "EfficientNet-B0:
+ * depthwise filter gradient in vector registers"). NOTE: what the taps read past a sample's row
  * meets a zero gradient (the next sample's padding columns, or the tail of a row past the block);
  * in a partial last block the gradient past it holds the previous block's values, so x is zeroed
  * there. The products are the plain loop's, added in another order.
@@ -32,7 +33,7 @@ final class DepthwiseFilterGradientInLanes32 {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Products one lane of a tap's float sum adds before the lanes go into double. */
-    static final int PRODUCTS_PER_FLUSH = 128;
+    static final int PRODUCTS_PER_FLUSH = 64;
 
     private DepthwiseFilterGradientInLanes32() {}
 
@@ -68,6 +69,7 @@ final class DepthwiseFilterGradientInLanes32 {
                 src[t] = planes[plane[t]];
             }
             double[] sums = new double[mult * kk];
+            float[] lanes = new float[L];
             for (int ic = ic0; ic < ic1; ic++) {
                 Arrays.fill(sums, 0);
                 for (int s0 = 0; s0 < n; s0 += per) {
@@ -77,7 +79,7 @@ final class DepthwiseFilterGradientInLanes32 {
                         long at = go + ((long) s0 * cout + ic * mult + m) * l;
                         loadGradient(gy, at, (long) cout * l, count, g, cols, g.sw() / phases, stride, grad);
                         for (int from = 0; from < cells; from += rowsPerFlush * stride) {
-                            addTaps(sums, m * kk, g, grad, src, start, from, Math.min(cells, from + rowsPerFlush * stride));
+                            addTaps(sums, m * kk, g, grad, src, start, from, Math.min(cells, from + rowsPerFlush * stride), lanes);
                         }
                     }
                 }
@@ -143,22 +145,23 @@ final class DepthwiseFilterGradientInLanes32 {
 
     /** sums[first + t] += sum over from &lt;= i &lt; to of grad[i] * src[t][start[t] + i], every tap t. */
     private static void addTaps(double[] sums, int first, Im2col.Geo g, float[] grad, float[][] src, int[] start, int from,
-                                int to) {
+                                int to, float[] lanes) {
         if (g.kh() == 3 && g.kw() == 3) {
-            nineTaps(sums, first, grad, src, start, from, to);
+            nineTaps(sums, first, grad, src, start, from, to, lanes);
         } else if (g.kw() == 5) {
             for (int t = 0; t < g.kh() * 5; t += 5) {
-                fiveTaps(sums, first, t, grad, src, start, from, to);
+                fiveTaps(sums, first, t, grad, src, start, from, to, lanes);
             }
         } else {
             for (int t = 0; t < g.kh() * g.kw(); t++) {
-                oneTap(sums, first, t, grad, src, start, from, to);
+                oneTap(sums, first, t, grad, src, start, from, to, lanes);
             }
         }
     }
 
     /** The nine taps of a 3x3 kernel, each summed in its own vector. */
-    private static void nineTaps(double[] sums, int first, float[] grad, float[][] src, int[] start, int from, int to) {
+    private static void nineTaps(double[] sums, int first, float[] grad, float[][] src, int[] start, int from, int to,
+                                 float[] lanes) {
         float[] x0 = src[0];
         float[] x1 = src[1];
         float[] x2 = src[2];
@@ -198,19 +201,20 @@ final class DepthwiseFilterGradientInLanes32 {
             s7 = FloatVector.fromArray(S, x7, o7 + i).fma(gv, s7);
             s8 = FloatVector.fromArray(S, x8, o8 + i).fma(gv, s8);
         }
-        sums[first] += s0.reduceLanes(VectorOperators.ADD);
-        sums[first + 1] += s1.reduceLanes(VectorOperators.ADD);
-        sums[first + 2] += s2.reduceLanes(VectorOperators.ADD);
-        sums[first + 3] += s3.reduceLanes(VectorOperators.ADD);
-        sums[first + 4] += s4.reduceLanes(VectorOperators.ADD);
-        sums[first + 5] += s5.reduceLanes(VectorOperators.ADD);
-        sums[first + 6] += s6.reduceLanes(VectorOperators.ADD);
-        sums[first + 7] += s7.reduceLanes(VectorOperators.ADD);
-        sums[first + 8] += s8.reduceLanes(VectorOperators.ADD);
+        sums[first] += inDouble(s0, lanes);
+        sums[first + 1] += inDouble(s1, lanes);
+        sums[first + 2] += inDouble(s2, lanes);
+        sums[first + 3] += inDouble(s3, lanes);
+        sums[first + 4] += inDouble(s4, lanes);
+        sums[first + 5] += inDouble(s5, lanes);
+        sums[first + 6] += inDouble(s6, lanes);
+        sums[first + 7] += inDouble(s7, lanes);
+        sums[first + 8] += inDouble(s8, lanes);
     }
 
     /** The five taps t .. t + 4 (one row of a 5-wide kernel), each summed in its own vector. */
-    private static void fiveTaps(double[] sums, int first, int t, float[] grad, float[][] src, int[] start, int from, int to) {
+    private static void fiveTaps(double[] sums, int first, int t, float[] grad, float[][] src, int[] start, int from, int to,
+                                 float[] lanes) {
         float[] x0 = src[t];
         float[] x1 = src[t + 1];
         float[] x2 = src[t + 2];
@@ -234,21 +238,32 @@ final class DepthwiseFilterGradientInLanes32 {
             s3 = FloatVector.fromArray(S, x3, o3 + i).fma(gv, s3);
             s4 = FloatVector.fromArray(S, x4, o4 + i).fma(gv, s4);
         }
-        sums[first + t] += s0.reduceLanes(VectorOperators.ADD);
-        sums[first + t + 1] += s1.reduceLanes(VectorOperators.ADD);
-        sums[first + t + 2] += s2.reduceLanes(VectorOperators.ADD);
-        sums[first + t + 3] += s3.reduceLanes(VectorOperators.ADD);
-        sums[first + t + 4] += s4.reduceLanes(VectorOperators.ADD);
+        sums[first + t] += inDouble(s0, lanes);
+        sums[first + t + 1] += inDouble(s1, lanes);
+        sums[first + t + 2] += inDouble(s2, lanes);
+        sums[first + t + 3] += inDouble(s3, lanes);
+        sums[first + t + 4] += inDouble(s4, lanes);
+    }
+
+    /** The lanes of v added up in double (through {@code lanes}, one vector of scratch). */
+    private static double inDouble(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        double sum = 0;
+        for (float f : lanes) {
+            sum += f;
+        }
+        return sum;
     }
 
     /** Tap t alone (kernels other than 3x3 and 5 wide). */
-    private static void oneTap(double[] sums, int first, int t, float[] grad, float[][] src, int[] start, int from, int to) {
+    private static void oneTap(double[] sums, int first, int t, float[] grad, float[][] src, int[] start, int from, int to,
+                                 float[] lanes) {
         float[] x = src[t];
         int o = start[t];
         FloatVector s = FloatVector.zero(S);
         for (int i = from; i < to; i += L) {
             s = FloatVector.fromArray(S, x, o + i).fma(FloatVector.fromArray(S, grad, i), s);
         }
-        sums[first + t] += s.reduceLanes(VectorOperators.ADD);
+        sums[first + t] += inDouble(s, lanes);
     }
 }
