@@ -100,13 +100,18 @@ final class DepthwiseFilterGradientInLanes32 {
         int phases = planes.length / g.sh();
         for (int q = 0; q < count; q++) {
             float[] src = HeapStage.load(3, x.f32(), (int) (at + q * step), g.h() * g.w());
+            if (phases == 1) { // row phase a: the input rows ih with (ih + ph) mod sh = a, every sh-th from ih0
+                for (int a = 0; a < g.sh(); a++) {
+                    int ih0 = Math.floorMod(a - g.ph(), g.sh());
+                    int rows = DepthwisePlanes32.ceil(Math.max(0, g.h() - ih0), g.sh());
+                    TapSums32.copyRows(src, ih0 * g.w(), g.sh() * g.w(), planes[a], ((ih0 + g.ph()) / g.sh()) * stride
+                            + q * cols + g.pw(), stride, rows, g.w());
+                }
+                continue;
+            }
             for (int ih = 0; ih < g.h(); ih++) {
                 int r = ih + g.ph();
                 int row = (r / g.sh()) * stride + q * cols;
-                if (phases == 1) {
-                    System.arraycopy(src, ih * g.w(), planes[r % g.sh()], row + g.pw(), g.w());
-                    continue;
-                }
                 for (int p = 0; p < phases; p++) { // padded column pc = p + phases*k, input column iw = pc - pw
                     float[] dst = planes[(r % g.sh()) * phases + p];
                     int k = Math.max(0, DepthwisePlanes32.ceil(g.pw() - p, phases));
@@ -130,12 +135,12 @@ final class DepthwiseFilterGradientInLanes32 {
                                      float[] grad) {
         for (int q = 0; q < count; q++) {
             float[] src = HeapStage.load(4, gy.f32(), (int) (at + q * step), g.ho() * g.wo());
+            if (every == 1) {
+                TapSums32.copyRows(src, 0, g.wo(), grad, q * cols, stride, g.ho(), g.wo());
+                continue;
+            }
             for (int oh = 0; oh < g.ho(); oh++) {
                 int row = oh * stride + q * cols;
-                if (every == 1) {
-                    System.arraycopy(src, oh * g.wo(), grad, row, g.wo());
-                    continue;
-                }
                 for (int ow = 0; ow < g.wo(); ow++) {
                     grad[row + ow * every] = src[oh * g.wo() + ow];
                 }

@@ -88,6 +88,8 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {89, 1, 20, 20}, new int[] {6, 1, 5, 5}, new Conv2dParams(2, 2, 1), false),
                 Arguments.of(new int[] {45, 2, 11, 10}, new int[] {4, 1, 2, 4}, new Conv2dParams(1, 1, 1, 2, 2), false),
                 Arguments.of(new int[] {50, 2, 14, 14}, new int[] {4, 1, 3, 3}, new Conv2dParams(3, 1, 2), false),
+                // rows of whole vectors (16 columns) in several blocks at stride 2: the row phases copied a vector at a time
+                Arguments.of(new int[] {70, 2, 16, 16}, new int[] {2, 1, 3, 3}, new Conv2dParams(2, 1, 2), false),
                 // one input channel, kernel = stride (ViT's patch embedding): im2col, not depthwise
                 Arguments.of(new int[] {6, 1, 8, 12}, new int[] {40, 1, 4, 4}, new Conv2dParams(4, 0, 1), false),
                 Arguments.of(new int[] {3, 1, 9, 9}, new int[] {8, 1, 3, 3}, new Conv2dParams(3, 0, 1), false),
