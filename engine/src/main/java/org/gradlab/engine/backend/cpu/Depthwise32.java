@@ -205,17 +205,22 @@ final class Depthwise32 {
         return Parallel.grain((long) channels * g.ho() * g.wo() * g.kh() * g.kw());
     }
 
-    /** The cout filters (each kh x kw) as one heap array, filter by filter. */
+    /** The cout filters (each kh x kw) as one heap array, filter by filter (then zeros up to rowLength(cout) filters). */
     private static float[] filters(CpuStorage w, long wo, int cout, Im2col.Geo g) {
-        float[] wa = new float[cout * g.kh() * g.kw()];
-        w.f32().get((int) wo, wa, 0, wa.length);
+        int kk = g.kh() * g.kw();
+        float[] wa = new float[rowLength(cout) * kk];
+        w.f32().get((int) wo, wa, 0, cout * kk);
         return wa;
     }
 
-    /** The filters as one array per tap t = ki*kw + kj: wt[t][oc] = w[oc, t]. */
+    /** The filters as one array per tap t = ki*kw + kj: wt[t][oc] = w[oc, t] (the channels-last turn of the filters). */
     private static float[][] byTap(float[] filters, int cout, Im2col.Geo g) {
         int kk = g.kh() * g.kw();
-        float[][] wt = new float[kk][cout];
+        float[][] wt = new float[kk][rowLength(cout)];
+        if (VectorLanes.ENABLED) {
+            ChannelsLastInLanes32.toRows(filters, cout, kk, wt);
+            return wt;
+        }
         for (int oc = 0; oc < cout; oc++) {
             for (int t = 0; t < kk; t++) {
                 wt[t][oc] = filters[oc * kk + t];
