@@ -56,6 +56,10 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {2, 24, 5, 4}, new int[] {48, 1, 3, 3}, new Conv2dParams(2, 1, 24), false),
                 // channels last, more samples than one filter-gradient flush holds (1024 / 16 = 64): two groups
                 Arguments.of(new int[] {70, 40, 4, 4}, new int[] {40, 1, 3, 3}, new Conv2dParams(1, 1, 40), false),
+                // channels last on larger planes, channel counts that are no whole vectors: 8x8 (64 positions)
+                // 5x5 stride 2 -> 4x4; 16x16 (256 positions, EfficientNet's features.3.0) 5x5 stride 2 -> 8x8
+                Arguments.of(new int[] {2, 37, 8, 8}, new int[] {37, 1, 5, 5}, new Conv2dParams(2, 2, 37), false),
+                Arguments.of(new int[] {2, 90, 16, 16}, new int[] {90, 1, 5, 5}, new Conv2dParams(2, 2, 90), false),
                 // depthwise plane by plane with stride 2, multiplier 2 and an odd plane
                 Arguments.of(new int[] {2, 3, 17, 15}, new int[] {6, 1, 3, 3}, new Conv2dParams(2, 1, 3), false),
                 // depthwise plane by plane at stride 2 (multiplier 1): odd and even planes, 3x3 and
