@@ -18,7 +18,11 @@ final class Copy32 {
     private Copy32() {}
 
     /** Copies src (storage {@code ss} from {@code offS}, strides {@code stS}) into dst likewise, over {@code shape}. */
-    static void copy(int[] shape, CpuStorage ss, long offS, int[] stS, CpuStorage sd, long offD, int[] stD) {
+    static void copy(int[] asGiven, CpuStorage ss, long offS, int[] stridesS, CpuStorage sd, long offD, int[] stridesD) {
+        int[][] merged = coalesced(asGiven, stridesS, stridesD);
+        int[] shape = merged[0];
+        int[] stS = merged[1];
+        int[] stD = merged[2];
         long n = 1;
         for (int d : shape) {
             n *= d;
@@ -35,6 +39,13 @@ final class Copy32 {
             transposed(shape, sa, stS, da, stD);
             return;
         }
+        if (r == 1) { // one row (a contiguous tensor): in pieces across threads
+            int len = shape[0];
+            Parallel.forChunks(len, Parallel.grain(1), (c, i0, i1) ->
+                    row(OffHeap.plus(sa, (long) i0 * ls), ls, OffHeap.plus(da, (long) i0 * ld), ld,
+                            i1 - i0));
+            return;
+        }
         int outer = r < 2 ? 1 : shape[0];
         int[] inner = r < 2 ? shape : java.util.Arrays.copyOfRange(shape, 1, r);
         int[] innerS = r < 2 ? stS : java.util.Arrays.copyOfRange(stS, 1, r);
@@ -48,6 +59,39 @@ final class Copy32 {
                         row(OffHeap.plus(sa, is), ls, OffHeap.plus(da, id), ld, len));
             }
         });
+    }
+
+    /**
+     * {shape, src strides, dst strides} with the axes of size 1 dropped and each axis merged into
+     * the one before it where both operands step over it as over one longer axis (stride[i] =
+     * stride[i+1] * shape[i+1] in both): a contiguous (C, K, 1, 1) conv weight is one row of C*K
+     * floats (one memory copy), not C*K rows of one float.
+     */
+    static int[][] coalesced(int[] shape, int[] stS, int[] stD) {
+        int[] sh = new int[shape.length];
+        int[] ss = new int[shape.length];
+        int[] sd = new int[shape.length];
+        int r = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] == 1) {
+                continue;
+            }
+            if (r > 0 && ss[r - 1] == (long) stS[i] * shape[i] && sd[r - 1] == (long) stD[i] * shape[i]
+                    && (long) sh[r - 1] * shape[i] <= Integer.MAX_VALUE) {
+                sh[r - 1] *= shape[i];
+                ss[r - 1] = stS[i];
+                sd[r - 1] = stD[i];
+                continue;
+            }
+            sh[r] = shape[i];
+            ss[r] = stS[i];
+            sd[r] = stD[i];
+            r++;
+        }
+        if (r == 0 && shape.length > 0) { // every axis of size 1: one element
+            return new int[][] {{1}, {1}, {1}};
+        }
+        return new int[][] {java.util.Arrays.copyOf(sh, r), java.util.Arrays.copyOf(ss, r), java.util.Arrays.copyOf(sd, r)};
     }
 
     /** Side of the square tiles {@link #transposed} copies: 16 source lines of 64 bytes stay in L1 while a tile is read. */

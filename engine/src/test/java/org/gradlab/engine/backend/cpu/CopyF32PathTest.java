@@ -38,6 +38,18 @@ class CopyF32PathTest {
         broadcast(exactInF32(gen, 3, 1), new int[] {3, 6}, "column broadcast along the last axis");
         broadcast(exactInF32(gen, 2, 1, 4), new int[] {2, 3, 4}, "middle-axis broadcast");
 
+        Tensor weight = exactInF32(gen, 7, 6, 1, 1);
+        Tensor w64 = Tensor.zeros(DType.F64, weight.device(), 7, 6, 1, 1);
+        Tensor w32 = Tensor.zeros(DType.F32, weight.device(), 7, 6, 1, 1);
+        EW.copyInto(w64, weight);
+        Parallel.setMinChunkWork(1); // the one merged row in pieces across threads
+        try {
+            EW.copyInto(w32, weight.to(DType.F32));
+        } finally {
+            Parallel.setMinChunkWork(0);
+        }
+        assertArrayEquals(w64.toDoubleArray(), w32.toDoubleArray(), 0.0, "a contiguous (C, K, 1, 1) weight, one merged row");
+
         Tensor part = exactInF32(gen, 4, 3);
         Tensor big64 = Tensor.zeros(DType.F64, part.device(), 4, 8);
         Tensor big32 = Tensor.zeros(DType.F32, part.device(), 4, 8);
@@ -49,6 +61,26 @@ class CopyF32PathTest {
         EW.copyInto(t64.transpose(0, 1), part);
         EW.copyInto(t32.transpose(0, 1), part.to(DType.F32));
         assertArrayEquals(t64.toDoubleArray(), t32.toDoubleArray(), 0.0, "copy into a transposed view");
+    }
+
+    @Test
+    void axesOfSizeOneDropAndAxesSteppedAsOneMerge() {
+        int[][] conv = Copy32.coalesced(new int[] {7, 6, 1, 1}, new int[] {6, 1, 1, 1}, new int[] {6, 1, 1, 1});
+        assertArrayEquals(new int[] {42}, conv[0]);
+        assertArrayEquals(new int[] {1}, conv[1]);
+        assertArrayEquals(new int[] {1}, conv[2]);
+        // into a (4, 8) tensor's first 3 columns: the rows stay apart in dst
+        int[][] slice = Copy32.coalesced(new int[] {4, 3}, new int[] {3, 1}, new int[] {8, 1});
+        assertArrayEquals(new int[] {4, 3}, slice[0]);
+        assertArrayEquals(new int[] {8, 1}, slice[2]);
+        // a bias broadcast into every row of (2, 3, 4): the two leading axes merge (stride 0 in src)
+        int[][] bias = Copy32.coalesced(new int[] {2, 3, 4}, new int[] {0, 0, 1}, new int[] {12, 4, 1});
+        assertArrayEquals(new int[] {6, 4}, bias[0]);
+        assertArrayEquals(new int[] {0, 1}, bias[1]);
+        assertArrayEquals(new int[] {4, 1}, bias[2]);
+        int[][] one = Copy32.coalesced(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1});
+        assertArrayEquals(new int[] {1}, one[0]);
+        assertArrayEquals(new int[0], Copy32.coalesced(new int[0], new int[0], new int[0])[0], "rank 0 stays rank 0");
     }
 
     /** contiguous() of the same view of base in float64 and float32. */
