@@ -152,9 +152,20 @@ final class NormSilu32 {
      * multiply-add and a division instead of 1 / (1 + e^-y) times y. NOTE: so not the SiLU kernel's
      * bits, within a few ulps of the reference (NormSilu32Test). The affine inside the exponent's pass
      * vectorises only with the shorter polynomial: with the plain one the loop outgrew what C2 unrolls
-     * (5.8 ns per element instead of 1.0).
+     * (5.8 ns per element instead of 1.0). With the vector kernels on ({@link VectorLanes}) the same
+     * steps run in one pass in registers ({@link NormSiluLanes32}, the same bits); the arrays then need
+     * len rounded up to whole vectors (the blocks are).
      */
     static void siluOfAffine(float[] x, float[] scale, float[] shift, int len, float[][] scratch) {
+        if (VectorLanes.ENABLED) {
+            NormSiluLanes32.siluOfAffine(x, scale, shift, len);
+            return;
+        }
+        siluOfAffineInLoops(x, scale, shift, len, scratch);
+    }
+
+    /** {@link #siluOfAffine} in plain loops (three passes, 2^n through {@link FloatMath32#powersOfTwo}). */
+    static void siluOfAffineInLoops(float[] x, float[] scale, float[] shift, int len, float[][] scratch) {
         float[] e = scratch[5];
         float[] powers = scratch[6];
         for (int i = 0; i < len; i++) {

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.gradlab.engine.backend.UnaryFn;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Batch norm + SiLU's element pass ({@link NormSilu32#siluOfAffine}: the affine, e^-y with its
  * polynomial in fused multiply-adds, one division) against the float64 reference silu of the same
- * float32 y = x * scale + shift, and the backward's sigmoid taken back from its output.
+ * float32 y = x * scale + shift, and the backward's sigmoid taken back from its output; the pass
+ * in vector lanes ({@link NormSiluLanes32}) against the plain loops, bit for bit. The build runs
+ * this class with the vector kernels and again without them.
  */
 class NormSilu32Test {
     private static final int BLOCK = 2048;
@@ -88,6 +91,33 @@ class NormSilu32Test {
         }
         float[] nan = siluOfAffine(new float[] {Float.NaN, 1f}, new float[] {1f, Float.NaN}, new float[] {0f, 0f});
         assertTrue(Float.isNaN(nan[0]) && Float.isNaN(nan[1]), "NaN propagates");
+    }
+
+    /** The vector pass gives the plain loops' bits, also for a length that is not a whole number of vectors. */
+    @Test
+    @EnabledIf("org.gradlab.engine.backend.cpu.TapSums32Test#vectors")
+    void theVectorPassGivesThePlainLoopsBits() {
+        float[] x = inputs();
+        Random r = new Random(11);
+        float[][] scratch = new float[7][BLOCK];
+        for (int b = 0; b < x.length; b += BLOCK) {
+            int len = Math.min(BLOCK, x.length - b) - r.nextInt(NormSiluLanes32.end(1));
+            float[] block = new float[BLOCK];
+            float[] scale = new float[BLOCK];
+            float[] shift = new float[BLOCK];
+            for (int i = 0; i < len; i++) {
+                block[i] = x[b + i];
+                scale[i] = b == 0 ? 1f : (float) (0.5 + r.nextDouble());
+                shift[i] = b == 0 ? 0f : (float) r.nextGaussian();
+            }
+            float[] lanes = block.clone();
+            NormSiluLanes32.siluOfAffine(lanes, scale, shift, len);
+            NormSilu32.siluOfAffineInLoops(block, scale, shift, len, scratch);
+            for (int i = 0; i < len; i++) {
+                assertEquals(Float.floatToIntBits(block[i]), Float.floatToIntBits(lanes[i]),
+                        "silu(" + x[b + i] + " * " + scale[i] + " + " + shift[i] + "): loops " + block[i] + ", lanes " + lanes[i]);
+            }
+        }
     }
 
     /**
