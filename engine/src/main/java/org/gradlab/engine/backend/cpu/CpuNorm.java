@@ -145,7 +145,7 @@ final class CpuNorm implements NormKernels {
                 affineCoefficients(w, b, mean, invstd, c0, act == Activation.SILU, scale, shift);
                 if (act == Activation.SILU) { // squeeze-excitation's pool too, from the output
                     if (blocks) {
-                        NormSilu32.affineSiluStore(src, xo, n, c, s, c0, c1, scale, shift, dst, planeMeans);
+                        NormSilu32.affineSiluStore(src, xo, n, c, s, c0, c1, scale, shift, storage(out), planeMeans);
                     } else {
                         NormSilu32.piecewise(xa, n, c, s, c0, c1, scale, shift, dst, planeMeans);
                     }

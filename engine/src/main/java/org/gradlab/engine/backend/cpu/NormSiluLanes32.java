@@ -1,5 +1,8 @@
 package org.gradlab.engine.backend.cpu;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -40,6 +43,78 @@ final class NormSiluLanes32 {
             FloatVector y = FloatVector.fromArray(S, x, i).mul(FloatVector.fromArray(S, scale, i))
                     .add(FloatVector.fromArray(S, shift, i));
             siluOf(y).intoArray(x, i);
+        }
+    }
+
+    /**
+     * {@link #siluOfAffine} of x[0, len) stored into {@code dst} from float index {@code at}: each whole
+     * vector straight from its register into dst's memory ({@code dstBytes}, the same memory as
+     * bytes in native order), the last part vector through x and a bulk put; {@code keep}: x holds
+     * the output afterwards too. NOTE: storing as the pass goes lets the stores' misses overlap the
+     * arithmetic; computing the block, then copying it out, left them to the copy.
+     */
+    static void siluOfAffineStore(float[] x, float[] scale, float[] shift, int len, ByteBuffer dstBytes, FloatBuffer dst,
+                                  int at, boolean keep) {
+        ByteOrder order = ByteOrder.nativeOrder();
+        int whole = len - len % L;
+        for (int i = 0; i < whole; i += L) {
+            FloatVector y = FloatVector.fromArray(S, x, i).mul(FloatVector.fromArray(S, scale, i))
+                    .add(FloatVector.fromArray(S, shift, i));
+            FloatVector out = siluOf(y);
+            out.intoByteBuffer(dstBytes, (at + i) * Float.BYTES, order);
+            if (keep) {
+                out.intoArray(x, i);
+            }
+        }
+        if (whole < len) {
+            FloatVector y = FloatVector.fromArray(S, x, whole).mul(FloatVector.fromArray(S, scale, whole))
+                    .add(FloatVector.fromArray(S, shift, whole));
+            siluOf(y).intoArray(x, whole);
+            dst.put(at + whole, x, whole, len - whole);
+        }
+    }
+
+    /** Whether {@link #shiftedPlaneSums} takes planes of {@code s} positions: whole blocks of four vectors. */
+    static boolean sumsPlanes(int s) {
+        return s % (4 * L) == 0;
+    }
+
+    /**
+     * sumD[j] = sum over the n samples and plane j's s positions of d = x - k[j], sumD2[j] = sum of
+     * d^2, for the planes j &lt; k.length that start at {@code at} in each sample ({@code stride}
+     * apart), {@link #sumsPlanes}(s). Each sample's planes are copied to {@code block} (one bulk copy),
+     * then each plane is summed in four pairs of vector registers (d^2 by fused multiply-adds), their
+     * lanes added up per sample and plane in float and those sums in double. NOTE: not the bits of
+     * the plain loops, which sum each position across the samples in float first.
+     */
+    static void shiftedPlaneSums(FloatBuffer src, int at, int n, int stride, int s, float[] k, double[] sumD,
+                                 double[] sumD2, float[] block) {
+        java.util.Arrays.fill(sumD, 0, k.length, 0);
+        java.util.Arrays.fill(sumD2, 0, k.length, 0);
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < n; i++) {
+            src.get(at + i * stride, block, 0, k.length * s);
+            for (int j = 0; j < k.length; j++) {
+                FloatVector shift = FloatVector.broadcast(S, k[j]);
+                FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                FloatVector q0 = zero, q1 = zero, q2 = zero, q3 = zero;
+                for (int p = j * s, end = p + s; p < end; p += 4 * L) {
+                    FloatVector d0 = FloatVector.fromArray(S, block, p).sub(shift);
+                    FloatVector d1 = FloatVector.fromArray(S, block, p + L).sub(shift);
+                    FloatVector d2 = FloatVector.fromArray(S, block, p + 2 * L).sub(shift);
+                    FloatVector d3 = FloatVector.fromArray(S, block, p + 3 * L).sub(shift);
+                    a0 = a0.add(d0);
+                    a1 = a1.add(d1);
+                    a2 = a2.add(d2);
+                    a3 = a3.add(d3);
+                    q0 = d0.fma(d0, q0);
+                    q1 = d1.fma(d1, q1);
+                    q2 = d2.fma(d2, q2);
+                    q3 = d3.fma(d3, q3);
+                }
+                sumD[j] += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                sumD2[j] += q0.add(q1).add(q2.add(q3)).reduceLanes(VectorOperators.ADD);
+            }
         }
     }
 

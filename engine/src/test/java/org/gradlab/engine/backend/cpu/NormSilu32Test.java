@@ -121,6 +121,61 @@ class NormSilu32Test {
     }
 
     /**
+     * The store pass over channels [1, C - 1) of an (N, C, S) output writes exactly those channels, each
+     * element the element pass's bits, and the plane means the pool's (the sum of the stored plane /
+     * S): planes of 4, 5, 16, 25 and 64 positions (whole vectors or not; with the vector kernels the
+     * part vector at a block's end goes through the block), 7 and 300 channels (one block or several).
+     */
+    @Test
+    void theStorePassWritesItsChannelsOnly() {
+        Random r = new Random(13);
+        for (int s : new int[] {4, 5, 16, 25, 64}) {
+            for (int c : new int[] {7, 300}) {
+                int n = 3;
+                float[] x = new float[n * c * s];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (r.nextGaussian() * 3);
+                }
+                float[] scale = new float[c - 2];
+                float[] shift = new float[c - 2];
+                for (int j = 0; j < c - 2; j++) {
+                    scale[j] = (float) (0.5 + r.nextDouble());
+                    shift[j] = (float) r.nextGaussian();
+                }
+                org.gradlab.engine.Tensor out = org.gradlab.engine.Tensor.full(org.gradlab.engine.DType.F32, org.gradlab.engine.Device.CPU, -7, n, c, s);
+                float[] means = new float[n * c];
+                NormSilu32.affineSiluStore(java.nio.FloatBuffer.wrap(x), 0, n, c, s, 1, c - 1, scale, shift,
+                        CpuBackend.storage(out), means);
+                float[] got = out.toFloatArray();
+                float[][] scratch = new float[7][BLOCK];
+                for (int i = 0; i < n; i++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        String where = "S " + s + ", C " + c + ", sample " + i + ", channel " + ch;
+                        int at = (i * c + ch) * s;
+                        if (ch == 0 || ch == c - 1) {
+                            for (int k = 0; k < s; k++) {
+                                assertEquals(-7f, got[at + k], where + ": outside the channels");
+                            }
+                            continue;
+                        }
+                        float[] want = java.util.Arrays.copyOfRange(x, at, at + BLOCK);
+                        float[] sc = new float[BLOCK];
+                        float[] sh = new float[BLOCK];
+                        java.util.Arrays.fill(sc, scale[ch - 1]);
+                        java.util.Arrays.fill(sh, shift[ch - 1]);
+                        NormSilu32.siluOfAffineInLoops(want, sc, sh, s, scratch);
+                        for (int k = 0; k < s; k++) {
+                            assertEquals(Float.floatToIntBits(want[k]), Float.floatToIntBits(got[at + k]), where + ", position " + k);
+                        }
+                        assertEquals((float) (RowLoops32.sum(got, at, s) / s), means[i * c + ch], where + ": plane mean");
+                    }
+                }
+                out.release();
+            }
+        }
+    }
+
+    /**
      * The backward's silu'(y) from this output (sigmoid(y) as out / y, {@link UnaryLoops32#multiplyBySiluDerivative})
      * stays within UnaryLoops32Test's bound for it: 8 ulps of the reference plus |y| * 2^-23.
      */
