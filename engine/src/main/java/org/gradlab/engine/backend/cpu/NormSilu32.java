@@ -104,6 +104,11 @@ final class NormSilu32 {
         }
     }
 
+    /** Whether batch norm + SiLU's backward takes its vector passes ({@link NormSiluLanes32#siluGradientSums}) on planes of {@code s}. */
+    static boolean backwardInLanes(int s) {
+        return VectorLanes.ENABLED && NormSiluLanes32.backwardTakes(s);
+    }
+
     /** The cancellation factor above which {@link #meanAndVariance} sums a channel again around its mean. */
     static final double CANCELLATION = 4;
 

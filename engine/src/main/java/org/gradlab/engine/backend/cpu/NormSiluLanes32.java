@@ -9,17 +9,27 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Batch norm + SiLU's element pass ({@link NormSilu32#siluOfAffine}) in the JDK's vector API: the
- * same operations in the same order on each element, so the same bits, in ONE pass over the block
- * with everything in registers. The plain loops need three passes and two bulk copies because C2
- * vectorises neither float-to-int bits nor a loop that long; here 2^n is t's bits shifted in
- * place ({@code reinterpretAsInts}), and the exponent's clamp is a compare and a blend per bound
- * (Java's {@code Math.min}/{@code max} semantics cost C2 about six vector instructions each; the
- * blend keeps NaN and -0 as they do: a NaN compares false and stays, the bounds are not zeros).
- *
- * <p>NOTE: the loop runs in whole vectors from 0: it reads x, scale and shift and writes x up to
- * {@code len} rounded up to a whole vector; callers size the arrays for that (the blocks are
- * {@link NormSilu32}'s, a multiple of the lane count) and never read what lands past {@code len}.
+ * Batch norm + SiLU's float32 passes in the JDK's vector API, run when {@link VectorLanes#ENABLED}
+ * (the plain loops in {@link NormSilu32}, {@link ChannelLoops32} and {@link UnaryLoops32} otherwise):
+ * <ul>
+ *   <li>the forward's element pass ({@link NormSilu32#siluOfAffine}'s operations in the same order,
+ *       so the same bits) in ONE pass with everything in registers, where the plain loops need
+ *       three and two bulk copies (C2 vectorises neither float-to-int bits nor a loop that long):
+ *       2^n is t's bits shifted in place ({@code reinterpretAsInts}), the exponent's clamp a compare
+ *       and a blend per bound (Java's {@code Math.min}/{@code max} semantics cost C2 about six vector
+ *       instructions each; the blend keeps NaN and -0 as they do: a NaN compares false and stays, the
+ *       bounds are not zeros); {@link #siluOfAffineStore} stores each vector from its register into
+ *       the output's memory;</li>
+ *   <li>the forward's statistics per sample and plane in registers ({@link #shiftedPlaneSums});</li>
+ *   <li>the backward: g * silu'(y) with its two sums in one pass ({@link #siluGradientSums}), grad_x
+ *       stored from registers ({@link #affine2Store}).</li>
+ * </ul>
+ * NOTE: storing each vector as it is computed lets the stores' cache misses overlap the arithmetic;
+ * computing a block, then copying it out, left them all to the copy (bench/README.md, "batch norm +
+ * SiLU in vector lanes (issue 14, branch bnsilu)"). NOTE: {@link #siluOfAffine} runs in whole vectors
+ * from 0: it reads x, scale and shift and writes x up to {@code len} rounded up to a whole vector;
+ * callers size the arrays for that (the blocks are {@link NormSilu32}'s, a multiple of the lane
+ * count) and never read what lands past {@code len}. The stores into a tensor never pass the range.
  */
 final class NormSiluLanes32 {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -114,6 +124,91 @@ final class NormSiluLanes32 {
                 }
                 sumD[j] += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
                 sumD2[j] += q0.add(q1).add(q2.add(q3)).reduceLanes(VectorOperators.ADD);
+            }
+        }
+    }
+
+    /** Whether the backward's passes ({@link #siluGradientSums}, {@link #affine2Store}) take planes of {@code s} positions: whole vectors. */
+    static boolean backwardTakes(int s) {
+        return s % L == 0;
+    }
+
+    /**
+     * The backward's first pass over a staged (N, cc, S) piece, {@link #backwardTakes}(s): g = g *
+     * silu'(y) in place, y = x * scale[j] + shift[j] as {@link ChannelLoops32#affine} rounds it and
+     * silu'(y) from the forward's output as {@link UnaryLoops32#multiplyBySiluDerivative} takes it
+     * (the same bits), and sumG[j] += sum of that g, sumGDev[j] += sum of g (x - (float) mean[j]) over
+     * the piece's samples and positions: each sample's plane in vector registers (the deviation's
+     * product a fused multiply-add), the lanes added up in float, those sums in double. One pass
+     * where the plain path makes three (y, the derivative, the sums) and a y array.
+     */
+    static void siluGradientSums(float[] g, float[] x, float[] out, int n, int cc, int s, float[] scale, float[] shift,
+                                 double[] mean, double[] sumG, double[] sumGDev) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector tiny = FloatVector.broadcast(S, 0x1p-101f);
+        FloatVector small = FloatVector.broadcast(S, 0x1p-100f);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int j = 0; j < cc; j++, at += s) {
+                FloatVector sc = FloatVector.broadcast(S, scale[j]);
+                FloatVector sh = FloatVector.broadcast(S, shift[j]);
+                FloatVector m = FloatVector.broadcast(S, (float) mean[j]);
+                FloatVector sg0 = zero, sg1 = zero, sp0 = zero, sp1 = zero;
+                int k = at;
+                for (int e = at + s - L; k < e; k += 2 * L) {
+                    FloatVector x0 = FloatVector.fromArray(S, x, k);
+                    FloatVector x1 = FloatVector.fromArray(S, x, k + L);
+                    FloatVector g0 = derivativeTimes(FloatVector.fromArray(S, g, k), x0.mul(sc).add(sh),
+                            FloatVector.fromArray(S, out, k), tiny, small, one);
+                    FloatVector g1 = derivativeTimes(FloatVector.fromArray(S, g, k + L), x1.mul(sc).add(sh),
+                            FloatVector.fromArray(S, out, k + L), tiny, small, one);
+                    g0.intoArray(g, k);
+                    g1.intoArray(g, k + L);
+                    sg0 = sg0.add(g0);
+                    sg1 = sg1.add(g1);
+                    sp0 = g0.fma(x0.sub(m), sp0);
+                    sp1 = g1.fma(x1.sub(m), sp1);
+                }
+                if (k < at + s) { // an odd number of vectors
+                    FloatVector x0 = FloatVector.fromArray(S, x, k);
+                    FloatVector g0 = derivativeTimes(FloatVector.fromArray(S, g, k), x0.mul(sc).add(sh),
+                            FloatVector.fromArray(S, out, k), tiny, small, one);
+                    g0.intoArray(g, k);
+                    sg0 = sg0.add(g0);
+                    sp0 = g0.fma(x0.sub(m), sp0);
+                }
+                sumG[j] += sg0.add(sg1).reduceLanes(VectorOperators.ADD);
+                sumGDev[j] += sp0.add(sp1).reduceLanes(VectorOperators.ADD);
+            }
+        }
+    }
+
+    /** g * silu'(y) from o = silu(y): {@link UnaryLoops32#multiplyBySiluDerivative}'s steps, lane by lane. */
+    private static FloatVector derivativeTimes(FloatVector g, FloatVector y, FloatVector o, FloatVector tiny,
+                                               FloatVector small, FloatVector one) {
+        FloatVector sig = o.abs().add(tiny).div(y.abs().add(small));
+        return g.mul(sig.add(o.mul(one.sub(sig))));
+    }
+
+    /**
+     * The backward's last pass, {@link #backwardTakes}(s): grad_x = g * a[j] + x * b[j] + d[j] over a
+     * staged (N, cc, S) piece ({@link ChannelLoops32#affine2}'s roundings, the same bits), each vector
+     * stored from its register into channels [c0, c0 + cc) of the contiguous (N, C, S) tensor whose
+     * memory {@code dst} is (bytes in native order, from index 0).
+     */
+    static void affine2Store(float[] g, float[] x, int n, int cc, int s, float[] a, float[] b, float[] d, ByteBuffer dst,
+                             int c, int c0) {
+        ByteOrder order = ByteOrder.nativeOrder();
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int j = 0; j < cc; j++, at += s) {
+                FloatVector aj = FloatVector.broadcast(S, a[j]);
+                FloatVector bj = FloatVector.broadcast(S, b[j]);
+                FloatVector dj = FloatVector.broadcast(S, d[j]);
+                int to = (i * c + c0 + j) * s - at;
+                for (int k = at, e = at + s; k < e; k += L) {
+                    FloatVector.fromArray(S, g, k).mul(aj).add(FloatVector.fromArray(S, x, k).mul(bj)).add(dj)
+                            .intoByteBuffer(dst, (to + k) * Float.BYTES, order);
+                }
             }
         }
     }
