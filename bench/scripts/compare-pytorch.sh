@@ -56,8 +56,8 @@ if [ "${TORCH_BLAS:-openblas}" = openblas ]; then
   TORCH_ENV=(LD_LIBRARY_PATH="/tmp/gradlab-torch-blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OPENBLAS_NUM_THREADS="$THREADS")
 fi
 [ "${TORCH_HUGEPAGES:-0}" = 1 ] && TORCH_ENV+=(GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1")
-printf "%s; OpenBLAS kernels %s; PyTorch BLAS %s, huge pages %s; threads %s (GradLab BLAS threads %s), workers %s; %s\n" "$(lscpu | sed -n 's/^Model name: *//p')" \
-  "${CORE:-?}, $(sed -n 's/^ *kernels: //p' <<< "$DOCTOR" | sed 's/; CPU:.*//')" "${TORCH_BLAS:-openblas}" "$([ "${TORCH_HUGEPAGES:-0}" = 1 ] && echo on || echo off)" "$THREADS" "$BLAS_THREADS" "$WORKERS" \
+printf "%s; OpenBLAS kernels %s; GradLab vector kernels %s; PyTorch BLAS %s, huge pages %s; threads %s (GradLab BLAS threads %s), workers %s; %s\n" "$(lscpu | sed -n 's/^Model name: *//p')" \
+  "${CORE:-?}, $(sed -n 's/^ *kernels: //p' <<< "$DOCTOR" | sed 's/; CPU:.*//')" "$(sed -n 's/^Vector kernels: \([a-z]*\).*/\1/p' <<< "$DOCTOR")" "${TORCH_BLAS:-openblas}" "$([ "${TORCH_HUGEPAGES:-0}" = 1 ] && echo on || echo off)" "$THREADS" "$BLAS_THREADS" "$WORKERS" \
   "$(date -u '+%Y-%m-%d %H:%M UTC')" > "$TABLE"
 printf "%-18s %14s %14s %8s\n" run gradlab_s pytorch_s ratio >> "$TABLE"
 REPEAT="${REPEAT:-3}"

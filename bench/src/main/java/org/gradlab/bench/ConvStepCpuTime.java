@@ -22,8 +22,9 @@ import org.gradlab.engine.backend.ConvKernels.Conv2dParams;
  *       org.gradlab.bench.ConvStepCpuTime 32 15 64x64x28 128x128x14 256x256x7 512x512x4
  * </pre>
  * Arguments: batch, timed calls per shape (after as many warm-up calls), then shapes
- * "Cin x Cout x H" (3x3, stride 1, padding 1, square planes) or "Cin x Cout x H x stride [x k]"
- * (k x k, padding k / 2; ResNet-18's downsampling convs are 64x128x28x2 and 64x128x28x2x1).
+ * "Cin x Cout x H" (3x3, stride 1, padding 1, square planes) or "Cin x Cout x H x stride [x k [x groups]]"
+ * (k x k, padding k / 2; ResNet-18's downsampling convs are 64x128x28x2 and 64x128x28x2x1; EfficientNet-B0's
+ * depthwise 144 ch 5x5 stride 2 on 16x16 is 144x144x16x2x5x144).
  * Prints the median of the whole step and of each pass (the backward as one call unless
  * {@code -Dgradlab.bench.separateBackward=true}, see {@link #TOGETHER}). One thread only: CPU time of the
  * calling thread misses work done on pool threads.
@@ -47,17 +48,18 @@ public final class ConvStepCpuTime {
         System.out.printf("winograd %s, threads %s%n", System.getProperty("gradlab.conv32.winograd", "(default)"),
                 System.getProperty("gradlab.threads", "(default)"));
         for (int a = 2; a < args.length; a++) {
-            int[] c = Arrays.stream(args[a].split("x")).mapToInt(Integer::parseInt).toArray(); // Cin, Cout, H[, stride[, k]]
-            if (c.length < 3 || c.length > 5) {
-                throw new IllegalArgumentException("expected a shape CinxCoutxH[xStride[xK]], got " + args[a]);
+            int[] c = Arrays.stream(args[a].split("x")).mapToInt(Integer::parseInt).toArray(); // Cin, Cout, H[, stride[, k[, groups]]]
+            if (c.length < 3 || c.length > 6) {
+                throw new IllegalArgumentException("expected a shape CinxCoutxH[xStride[xK[xGroups]]], got " + args[a]);
             }
             int stride = c.length > 3 ? c[3] : 1;
             int k = c.length > 4 ? c[4] : 3;
+            int groups = c.length > 5 ? c[5] : 1;
             Generator gen = new Generator(1);
-            Conv2dParams p = new Conv2dParams(stride, k / 2, 1);
+            Conv2dParams p = new Conv2dParams(stride, k / 2, groups);
             int out = (c[2] + 2 * (k / 2) - k) / stride + 1;
             Tensor x = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c[0], c[2], c[2]);
-            Tensor w = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, c[1], c[0], k, k);
+            Tensor w = Tensor.normal(gen, 0, 0.1, DType.F32, Device.CPU, c[1], c[0] / groups, k, k);
             Tensor g = Tensor.normal(gen, 0, 1, DType.F32, Device.CPU, batch, c[1], out, out);
             ConvKernels conv = x.backend().conv();
             double[][] ms = new double[4][calls]; // step, forward, backward-data, backward-filter

@@ -34,6 +34,8 @@ public final class Tensor {
 
     private boolean requiresGrad;
     private Tensor grad;
+    /** {@link #zeroGrad} was called and {@link #grad} not yet filled: see there. */
+    private boolean gradZeroPending;
     private Op gradFn;
     private boolean retainGrad;
     private List<UnaryOperator<Tensor>> hooks;
@@ -427,22 +429,40 @@ public final class Tensor {
     }
 
     public Tensor grad() {
+        if (gradZeroPending) {
+            gradZeroPending = false;
+            grad.backend().elementwise().fill(grad, 0);
+        }
         return grad;
     }
 
     public void setGrad(Tensor g) {
         this.grad = g;
+        gradZeroPending = false;
     }
 
     /**
-     * Zeroes the gradient in place (PyTorch's {@code zero_grad(set_to_none=False)}): the memory
-     * is reused by the next backward, so a training loop allocates no new gradient storage.
-     * Use {@code setGrad(null)} to drop it instead.
+     * Zeroes the gradient (PyTorch's {@code zero_grad(set_to_none=False)}): the memory is reused
+     * by the next backward, so a training loop allocates no new gradient storage. Use
+     * {@code setGrad(null)} to drop it instead. NOTE: the zeros are written when first needed:
+     * the next backward that reaches this leaf writes its gradient over the storage
+     * ({@link #takeZeroedGrad}) instead of filling it with zeros and adding into it (one pass over
+     * the gradient instead of three); {@link #grad()} fills it if read before that.
      */
     public void zeroGrad() {
-        if (grad != null) {
-            grad.backend().elementwise().fill(grad, 0);
+        gradZeroPending = grad != null;
+    }
+
+    /**
+     * For the backward pass: the gradient tensor whose zeroing {@link #zeroGrad} left pending
+     * (the caller writes the whole gradient over it), or null when there is none to overwrite.
+     */
+    public Tensor takeZeroedGrad() {
+        if (!gradZeroPending) {
+            return null;
         }
+        gradZeroPending = false;
+        return grad;
     }
 
     /** Keep the gradient of this non-leaf tensor after backward. */

@@ -27,6 +27,26 @@ class AutogradTest {
     }
 
     @Test
+    void zeroGradIsWrittenOverByTheNextBackwardAndReadsAsZerosBefore() {
+        Tensor x = leaf(1, 2, 3);
+        Tensor y = leaf(4, 5);
+        x.mul(x).sum().add(y.sum()).backward();
+        Tensor xGrad = x.grad();
+        x.zeroGrad();
+        y.zeroGrad();
+        assertArrayEquals(new double[] {0, 0}, y.grad().toDoubleArray(), 0, "read before a backward: zeros");
+        x.mul(3.0).sum().backward(); // reaches x only: y keeps its zeros
+        assertSame(xGrad, x.grad(), "the same storage, written over");
+        assertArrayEquals(new double[] {3, 3, 3}, x.grad().toDoubleArray(), 0, "not added to the old gradient");
+        assertArrayEquals(new double[] {0, 0}, y.grad().toDoubleArray(), 0);
+        x.mul(x).sum().backward(); // no zeroGrad in between: adds
+        assertArrayEquals(new double[] {5, 7, 9}, x.grad().toDoubleArray(), 0);
+        x.zeroGrad();
+        x.setGrad(null);
+        assertNull(x.grad(), "setGrad(null) after zeroGrad drops it");
+    }
+
+    @Test
     void reusedTensorSumsGradientsFromEveryPath() {
         Tensor x = leaf(2);
         Tensor y = x.mul(x).add(x.exp()).add(x); // dy/dx = 2x + e^x + 1

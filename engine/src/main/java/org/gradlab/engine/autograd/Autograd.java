@@ -322,6 +322,11 @@ public final class Autograd {
         for (BackwardListener l : LISTENERS.get()) {
             l.onLeaf(leaf, g);
         }
+        Tensor zeroed = leaf.takeZeroedGrad();
+        if (zeroed != null) { // zeroGrad's zeros would only be added to: write over them
+            zeroed.backend().elementwise().copyInto(zeroed, g);
+            return;
+        }
         Tensor existing = leaf.grad();
         if (existing == null) {
             try (MemoryScope p = MemoryScope.persistent()) {

@@ -84,7 +84,7 @@ final class DepthwisePlanes32 {
         int cout = cin * mult;
         int cells = lay.grid();
         if (VectorLanes.ENABLED) {
-            forwardInLanes(x, xo, w, bias, out, n, cin, mult, lay);
+            DepthwisePlanesInLanes32.forward(x, xo, w, bias, out, n, cin, mult, lay);
             return;
         }
         Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
@@ -181,7 +181,7 @@ final class DepthwisePlanes32 {
         int ps = lay.phaseSize();
         int lead = lay.shift(g.kh() - 1, g.kw() - 1);
         if (VectorLanes.ENABLED) {
-            backwardInputInLanes(gy, go, w, gx, n, cin, mult, lay);
+            DepthwisePlanesInLanes32.backwardInput(gy, go, w, gx, n, cin, mult, lay);
             return;
         }
         Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
@@ -219,104 +219,6 @@ final class DepthwisePlanes32 {
         });
     }
 
-    /**
-     * {@link #forward} with each output grid cell summed over all taps in vector registers
-     * ({@link TapSums32}): the same grid, phases and read-out, no window copies.
-     */
-    private static void forwardInLanes(CpuStorage x, long xo, float[] w, float[] bias, CpuStorage out, int n, int cin,
-                                       int mult, Layout lay) {
-        Im2col.Geo g = lay.g();
-        int hw = g.h() * g.w();
-        int l = g.ho() * g.wo();
-        int kk = g.kh() * g.kw();
-        int cout = cin * mult;
-        int cells = lay.grid();
-        int[] off = new int[kk];
-        for (int ki = 0; ki < g.kh(); ki++) {
-            for (int kj = 0; kj < g.kw(); kj++) {
-                off[ki * g.kw() + kj] = lay.start(ki, kj);
-            }
-        }
-        int slack = TapSums32.lanes(); // whole-vector reads past the phase planes' end
-        Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
-            float[] xph = HeapStage.zeroed(0, lay.size() + slack);
-            float[] grid = HeapStage.scratch(1, TapSums32.end(0, cells));
-            for (int s = n0; s < n1; s++) {
-                float[] xs = HeapStage.load(2, x.f32(), (int) xo + s * cin * hw, cin * hw);
-                float[] os = HeapStage.scratch(3, cout * l);
-                for (int ic = 0; ic < cin; ic++) {
-                    move(xs, ic * hw, lay, xph, true); // the padding and slack stay zero
-                    for (int m = 0; m < mult; m++) {
-                        int oc = ic * mult + m;
-                        TapSums32.sum(grid, 0, cells, false, bias == null ? 0f : bias[oc], xph, off, w, oc * kk, kk);
-                        fromGrid(grid, lay, os, oc * l);
-                    }
-                }
-                HeapStage.store(os, out.f32(), s * cout * l, cout * l);
-            }
-        });
-    }
-
-    /**
-     * {@link #backwardInput} with each phase cell of dL/dxpad summed over its taps (and the mult
-     * filters) in vector registers ({@link TapSums32}): the same gather, no window copies.
-     */
-    private static void backwardInputInLanes(CpuStorage gy, long go, float[] w, CpuStorage gx, int n, int cin, int mult,
-                                             Layout lay) {
-        Im2col.Geo g = lay.g();
-        int hw = g.h() * g.w();
-        int l = g.ho() * g.wo();
-        int kk = g.kh() * g.kw();
-        int cout = cin * mult;
-        int ps = lay.phaseSize();
-        int lead = lay.shift(g.kh() - 1, g.kw() - 1);
-        int[][] tap = new int[g.sh()][]; // phase a: its taps t = ki*kw + kj (ki mod sh = a) ...
-        int[][] off = new int[g.sh()][]; // ... and where each reads the padded gradient grid
-        for (int a = 0; a < g.sh(); a++) {
-            int count = g.kw() * ceil(Math.max(0, g.kh() - a), g.sh());
-            tap[a] = new int[count];
-            off[a] = new int[count];
-            int k = 0;
-            for (int ki = a; ki < g.kh(); ki += g.sh()) {
-                for (int kj = 0; kj < g.kw(); kj++, k++) {
-                    tap[a][k] = ki * g.kw() + kj;
-                    off[a][k] = lead - lay.shift(ki, kj);
-                }
-            }
-        }
-        int slack = TapSums32.lanes();
-        Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
-            float[] gph = HeapStage.scratch(0, lay.size());
-            float[] padded = HeapStage.zeroed(1, lead + ps + slack); // toGrid writes only the kept cells
-            float[] acc = HeapStage.scratch(4, ps + slack);
-            float[] wsel = new float[kk];
-            for (int s = n0; s < n1; s++) {
-                float[] gs = HeapStage.load(2, gy.f32(), (int) go + s * cout * l, cout * l);
-                float[] xs = HeapStage.scratch(3, cin * hw);
-                for (int ic = 0; ic < cin; ic++) {
-                    for (int a = 0; a < g.sh(); a++) {
-                        int lo = lay.firstInterior(a) * lay.cols();
-                        int hi = (lay.lastInterior(a) + 1) * lay.cols();
-                        if (lo >= hi) {
-                            continue;
-                        }
-                        for (int m = 0; m < mult; m++) {
-                            int oc = ic * mult + m;
-                            toGrid(gs, oc * l, lay, padded, lead);
-                            for (int k = 0; k < tap[a].length; k++) {
-                                wsel[k] = w[oc * kk + tap[a][k]];
-                            }
-                            TapSums32.sum(acc, lo, hi, m > 0, 0f, padded, off[a], wsel, 0, tap[a].length);
-                        }
-                        System.arraycopy(acc, lo, gph, a * ps + lo, hi - lo);
-                    }
-                    gather(gph, lay, xs, ic * hw);
-                }
-                HeapStage.store(xs, gx.f32(), s * cin * hw, cin * hw);
-            }
-        });
-    }
-
     /** y[i] += a * x[i] for from <= i < to (one index for both arrays: vectorised). */
     private static void multiplyAdd(float[] y, float a, float[] x, int from, int to) {
         for (int i = from; i < to; i++) {
@@ -331,7 +233,7 @@ final class DepthwisePlanes32 {
     }
 
     /** The interior (the h x w input positions) of the phase planes into dst at {@code off}. */
-    private static void gather(float[] gph, Layout lay, float[] dst, int off) {
+    static void gather(float[] gph, Layout lay, float[] dst, int off) {
         move(dst, off, lay, gph, false);
     }
 
@@ -350,7 +252,7 @@ final class DepthwisePlanes32 {
     }
 
     /** The ho x wo outputs, output (oh, ow) being grid element (oh, ow*sw), into dst at {@code off}. */
-    private static void fromGrid(float[] grid, Layout lay, float[] dst, int off) {
+    static void fromGrid(float[] grid, Layout lay, float[] dst, int off) {
         Im2col.Geo g = lay.g();
         for (int oh = 0; oh < g.ho(); oh++) {
             int row = oh * lay.cols();
@@ -365,7 +267,7 @@ final class DepthwisePlanes32 {
     }
 
     /** The ho x wo plane of src at {@code off} onto grid (starting at {@code at}) columns ow*sw (the other columns stay zero). */
-    private static void toGrid(float[] src, int off, Layout lay, float[] grid, int at) {
+    static void toGrid(float[] src, int off, Layout lay, float[] grid, int at) {
         Im2col.Geo g = lay.g();
         for (int oh = 0; oh < g.ho(); oh++) {
             int row = at + oh * lay.cols();

@@ -66,6 +66,16 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {2, 3, 12, 15}, new int[] {3, 1, 5, 5}, new Conv2dParams(2, 1, 3), false),
                 Arguments.of(new int[] {2, 3, 9, 14}, new int[] {3, 1, 3, 5}, new Conv2dParams(1, 2, 1, 2, 3), false),
                 Arguments.of(new int[] {2, 4, 11, 10}, new int[] {4, 1, 3, 3}, new Conv2dParams(2, 1, 4), true),
+                // plane by plane on rows of whole vectors (16 and 32 columns: the vector kernels write output and
+                // dL/dx rows directly and copy rows a vector at a time): stride 1, several filters per channel
+                // adding into dL/dx's rows, and stride 2 (through the phase planes and the grid)
+                Arguments.of(new int[] {2, 3, 16, 16}, new int[] {3, 1, 3, 3}, new Conv2dParams(1, 1, 3), false),
+                Arguments.of(new int[] {2, 2, 6, 32}, new int[] {4, 1, 5, 5}, new Conv2dParams(1, 2, 2), false),
+                Arguments.of(new int[] {2, 3, 16, 16}, new int[] {3, 1, 3, 3}, new Conv2dParams(2, 1, 3), false),
+                // a column stride of 2 with 4+ filters per input channel: the vector forward splits the padded plane
+                // into column phases (EfficientNet's stem, one channel read by 32 filters; 1 down and 2 across, 3x5)
+                Arguments.of(new int[] {3, 1, 16, 16}, new int[] {32, 1, 3, 3}, new Conv2dParams(2, 1, 1), false),
+                Arguments.of(new int[] {2, 2, 9, 14}, new int[] {8, 1, 3, 5}, new Conv2dParams(1, 2, 1, 2, 2), false),
                 // plane by plane, filter gradient in blocks of samples side by side (512 floats a row): 70 samples
                 // of 15 padded columns as 24 + 24 + 22; one channel read by 8 filters at stride 2 (column phases)
                 // as 36 + 35 samples
