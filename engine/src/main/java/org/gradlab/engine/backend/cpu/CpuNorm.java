@@ -301,11 +301,12 @@ final class CpuNorm implements NormKernels {
             // the vector kernels' SiLU backward: one pass for g * silu'(y) and the sums, grad_x stored from registers
             boolean lanes = act == Activation.SILU && outs != null && NormSilu32.backwardInLanes(s);
             ByteBuffer dstBytes = lanes && gx != null ? storage(gx).buffer().asBytes() : null;
+            NormSilu32.Operands mem = lanes ? NormSilu32.Operands.unstaged(s, storage(g), go, storage(xc), xo, storage(oc), oo) : null;
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
                 float[] ga = act == Activation.RELU ? ReluMasks32.stageMaskedByOutput(gBits, go, outBits, oo, n, c, s, c0, c1)
-                        : ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
-                float[] xa = ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1);
+                        : mem != null && mem.read() ? HeapStage.scratch(0, n * cc * s) : ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
+                float[] xa = mem != null && mem.read() ? null : ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1); // null: read in lanes
                 double[] sg = new double[cc];
                 double[] sgDev = new double[cc];
                 double[] meanPiece = Arrays.copyOfRange(mean, c0, c1);
@@ -313,9 +314,9 @@ final class CpuNorm implements NormKernels {
                     float[] scale = new float[cc];
                     float[] shift = new float[cc];
                     affineCoefficients(w, bs, mean, invstd, c0, false, scale, shift); // mean, invstd: the saved floats
-                    float[] fwdOut = outs == null ? null : ChannelLoops32.stage(4, outs, oo, n, c, s, c0, c1);
+                    float[] fwdOut = outs == null || xa == null ? null : ChannelLoops32.stage(4, outs, oo, n, c, s, c0, c1);
                     if (lanes) { // with its sums, in one pass
-                        NormSiluLanes32.siluGradientSums(ga, xa, fwdOut, n, cc, s, scale, shift, meanPiece, sg, sgDev);
+                        NormSiluLanes32.siluGradientSums(ga, xa, fwdOut, mem, c, c0, n, cc, s, scale, shift, meanPiece, sg, sgDev);
                     } else {
                         float[] ya = HeapStage.scratch(3, n * cc * s);
                         ChannelLoops32.affine(xa, ya, n, cc, s, scale, shift);
@@ -343,7 +344,7 @@ final class CpuNorm implements NormKernels {
                     d[j] = (float) (co.scale * (co.gShift - co.xCoef * mean[ch]));
                 }
                 if (dstBytes != null) {
-                    NormSiluLanes32.affine2Store(ga, xa, n, cc, s, a, b, d, dstBytes, c, c0);
+                    NormSiluLanes32.affine2Store(ga, xa, mem, n, cc, s, a, b, d, dstBytes, c, c0);
                 } else if (dst != null) {
                     float[] oa = HeapStage.scratch(2, n * cc * s);
                     ChannelLoops32.affine2(ga, xa, oa, n, cc, s, a, b, d);

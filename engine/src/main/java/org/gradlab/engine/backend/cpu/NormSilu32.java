@@ -109,6 +109,21 @@ final class NormSilu32 {
         return VectorLanes.ENABLED && NormSiluLanes32.backwardTakes(s);
     }
 
+    /**
+     * Where batch norm + SiLU's vector backward ({@link NormSiluLanes32#siluGradientSums}) reads g, x and
+     * the forward's output: the tensors' memory (native-order byte views, float offsets) when
+     * {@code read}, else the staged pieces. NOTE: read in place on planes of at least four vectors, where
+     * the loads' misses then overlap the arithmetic; on smaller planes the per-plane setup of the
+     * reads cost more than the staging copies (bench/README.md, branch bnsilu).
+     */
+    record Operands(boolean read, ByteBuffer g, int go, ByteBuffer x, int xo, ByteBuffer out, int oo) {
+        static Operands unstaged(int s, CpuStorage g, int go, CpuStorage x, int xo, CpuStorage out, int oo) {
+            boolean read = NormSiluLanes32.readsInPlace(s);
+            return read ? new Operands(true, g.buffer().asBytes(), go, x.buffer().asBytes(), xo, out.buffer().asBytes(), oo)
+                    : new Operands(false, null, 0, null, 0, null, 0);
+        }
+    }
+
     /** The cancellation factor above which {@link #meanAndVariance} sums a channel again around its mean. */
     static final double CANCELLATION = 4;
 

@@ -133,17 +133,28 @@ final class NormSiluLanes32 {
         return s % L == 0;
     }
 
+    /** Whether the backward reads its operands from the tensors' memory ({@link NormSilu32.Operands}): planes of at least four vectors. */
+    static boolean readsInPlace(int s) {
+        return s % L == 0 && s >= 4 * L;
+    }
+
     /**
-     * The backward's first pass over a staged (N, cc, S) piece, {@link #backwardTakes}(s): g = g *
-     * silu'(y) in place, y = x * scale[j] + shift[j] as {@link ChannelLoops32#affine} rounds it and
-     * silu'(y) from the forward's output as {@link UnaryLoops32#multiplyBySiluDerivative} takes it
-     * (the same bits), and sumG[j] += sum of that g, sumGDev[j] += sum of g (x - (float) mean[j]) over
-     * the piece's samples and positions: each sample's plane in vector registers (the deviation's
-     * product a fused multiply-add), the lanes added up in float, those sums in double. One pass
-     * where the plain path makes three (y, the derivative, the sums) and a y array.
+     * The backward's first pass over the (N, cc, S) piece of channels [c0, c0 + cc) of (N, C, S)
+     * tensors, {@link #backwardTakes}(s): g = g * silu'(y) into {@code g} (the staged piece's layout),
+     * y = x * scale[j] + shift[j] as {@link ChannelLoops32#affine} rounds it and silu'(y) from the
+     * forward's output as {@link UnaryLoops32#multiplyBySiluDerivative} takes it (the same bits), and
+     * sumG[j] += sum of that g, sumGDev[j] += sum of g (x - (float) mean[j]) over the piece's samples and
+     * positions: each sample's plane in vector registers (the deviation's product a fused
+     * multiply-add), the lanes added up in float, those sums in double. One pass where the plain path
+     * makes three (y, the derivative, the sums) and a y array. {@code x} null: g, x and the output read
+     * from the tensors' memory ({@code mem}), else g, x and {@code out} are the staged pieces.
      */
-    static void siluGradientSums(float[] g, float[] x, float[] out, int n, int cc, int s, float[] scale, float[] shift,
-                                 double[] mean, double[] sumG, double[] sumGDev) {
+    static void siluGradientSums(float[] g, float[] x, float[] out, NormSilu32.Operands mem, int c, int c0, int n, int cc,
+                                 int s, float[] scale, float[] shift, double[] mean, double[] sumG, double[] sumGDev) {
+        if (x == null) {
+            siluGradientSumsInPlace(g, mem, c, c0, n, cc, s, scale, shift, mean, sumG, sumGDev);
+            return;
+        }
         FloatVector zero = FloatVector.zero(S);
         FloatVector tiny = FloatVector.broadcast(S, 0x1p-101f);
         FloatVector small = FloatVector.broadcast(S, 0x1p-100f);
@@ -183,6 +194,49 @@ final class NormSiluLanes32 {
         }
     }
 
+    /** {@link #siluGradientSums} with g, x and the output read from the tensors' memory ({@link #readsInPlace}(s): whole pairs of vectors). */
+    private static void siluGradientSumsInPlace(float[] g, NormSilu32.Operands mem, int c, int c0, int n, int cc, int s,
+                                                float[] scale, float[] shift, double[] mean, double[] sumG, double[] sumGDev) {
+        ByteOrder order = ByteOrder.nativeOrder();
+        ByteBuffer gm = mem.g();
+        ByteBuffer xm = mem.x();
+        ByteBuffer om = mem.out();
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector tiny = FloatVector.broadcast(S, 0x1p-101f);
+        FloatVector small = FloatVector.broadcast(S, 0x1p-100f);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = 0, at = 0; i < n; i++) {
+            for (int j = 0; j < cc; j++, at += s) {
+                int plane = (i * c + c0 + j) * s - at; // a staged index plus this: the tensors' index
+                int gb = (mem.go() + plane) * Float.BYTES;
+                int xb = (mem.xo() + plane) * Float.BYTES;
+                int ob = (mem.oo() + plane) * Float.BYTES;
+                FloatVector sc = FloatVector.broadcast(S, scale[j]);
+                FloatVector sh = FloatVector.broadcast(S, shift[j]);
+                FloatVector m = FloatVector.broadcast(S, (float) mean[j]);
+                FloatVector sg0 = zero, sg1 = zero, sp0 = zero, sp1 = zero;
+                for (int k = at, e = at + s; k < e; k += 2 * L) {
+                    int k0 = k * Float.BYTES;
+                    int k1 = k0 + L * Float.BYTES;
+                    FloatVector x0 = FloatVector.fromByteBuffer(S, xm, xb + k0, order);
+                    FloatVector x1 = FloatVector.fromByteBuffer(S, xm, xb + k1, order);
+                    FloatVector g0 = derivativeTimes(FloatVector.fromByteBuffer(S, gm, gb + k0, order), x0.mul(sc).add(sh),
+                            FloatVector.fromByteBuffer(S, om, ob + k0, order), tiny, small, one);
+                    FloatVector g1 = derivativeTimes(FloatVector.fromByteBuffer(S, gm, gb + k1, order), x1.mul(sc).add(sh),
+                            FloatVector.fromByteBuffer(S, om, ob + k1, order), tiny, small, one);
+                    g0.intoArray(g, k);
+                    g1.intoArray(g, k + L);
+                    sg0 = sg0.add(g0);
+                    sg1 = sg1.add(g1);
+                    sp0 = g0.fma(x0.sub(m), sp0);
+                    sp1 = g1.fma(x1.sub(m), sp1);
+                }
+                sumG[j] += sg0.add(sg1).reduceLanes(VectorOperators.ADD);
+                sumGDev[j] += sp0.add(sp1).reduceLanes(VectorOperators.ADD);
+            }
+        }
+    }
+
     /** g * silu'(y) from o = silu(y): {@link UnaryLoops32#multiplyBySiluDerivative}'s steps, lane by lane. */
     private static FloatVector derivativeTimes(FloatVector g, FloatVector y, FloatVector o, FloatVector tiny,
                                                FloatVector small, FloatVector one) {
@@ -191,13 +245,14 @@ final class NormSiluLanes32 {
     }
 
     /**
-     * The backward's last pass, {@link #backwardTakes}(s): grad_x = g * a[j] + x * b[j] + d[j] over a
-     * staged (N, cc, S) piece ({@link ChannelLoops32#affine2}'s roundings, the same bits), each vector
-     * stored from its register into channels [c0, c0 + cc) of the contiguous (N, C, S) tensor whose
-     * memory {@code dst} is (bytes in native order, from index 0).
+     * The backward's last pass, {@link #backwardTakes}(s): grad_x = g * a[j] + x * b[j] + d[j] over the
+     * (N, cc, S) piece ({@link ChannelLoops32#affine2}'s roundings, the same bits), g staged, x staged or
+     * (null) read from the tensor's memory ({@code mem}), each vector stored from its register into
+     * channels [c0, c0 + cc) of the contiguous (N, C, S) tensor whose memory {@code dst} is (bytes in
+     * native order, from index 0).
      */
-    static void affine2Store(float[] g, float[] x, int n, int cc, int s, float[] a, float[] b, float[] d, ByteBuffer dst,
-                             int c, int c0) {
+    static void affine2Store(float[] g, float[] x, NormSilu32.Operands mem, int n, int cc, int s, float[] a, float[] b,
+                             float[] d, ByteBuffer dst, int c, int c0) {
         ByteOrder order = ByteOrder.nativeOrder();
         for (int i = 0, at = 0; i < n; i++) {
             for (int j = 0; j < cc; j++, at += s) {
@@ -205,6 +260,15 @@ final class NormSiluLanes32 {
                 FloatVector bj = FloatVector.broadcast(S, b[j]);
                 FloatVector dj = FloatVector.broadcast(S, d[j]);
                 int to = (i * c + c0 + j) * s - at;
+                if (x == null) {
+                    ByteBuffer xm = mem.x();
+                    int xb = (mem.xo() + to) * Float.BYTES;
+                    for (int k = at, e = at + s; k < e; k += L) {
+                        FloatVector.fromArray(S, g, k).mul(aj).add(FloatVector.fromByteBuffer(S, xm, xb + k * Float.BYTES, order).mul(bj))
+                                .add(dj).intoByteBuffer(dst, (to + k) * Float.BYTES, order);
+                    }
+                    continue;
+                }
                 for (int k = at, e = at + s; k < e; k += L) {
                     FloatVector.fromArray(S, g, k).mul(aj).add(FloatVector.fromArray(S, x, k).mul(bj)).add(dj)
                             .intoByteBuffer(dst, (to + k) * Float.BYTES, order);
