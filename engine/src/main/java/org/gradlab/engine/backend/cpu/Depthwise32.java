@@ -205,17 +205,22 @@ final class Depthwise32 {
         return Parallel.grain((long) channels * g.ho() * g.wo() * g.kh() * g.kw());
     }
 
-    /** The cout filters (each kh x kw) as one heap array, filter by filter. */
+    /** The cout filters (each kh x kw) as one heap array, filter by filter (then zeros up to rowLength(cout) filters). */
     private static float[] filters(CpuStorage w, long wo, int cout, Im2col.Geo g) {
-        float[] wa = new float[cout * g.kh() * g.kw()];
-        w.f32().get((int) wo, wa, 0, wa.length);
+        int kk = g.kh() * g.kw();
+        float[] wa = new float[rowLength(cout) * kk];
+        w.f32().get((int) wo, wa, 0, cout * kk);
         return wa;
     }
 
-    /** The filters as one array per tap t = ki*kw + kj: wt[t][oc] = w[oc, t]. */
+    /** The filters as one array per tap t = ki*kw + kj: wt[t][oc] = w[oc, t] (the channels-last turn of the filters). */
     private static float[][] byTap(float[] filters, int cout, Im2col.Geo g) {
         int kk = g.kh() * g.kw();
-        float[][] wt = new float[kk][cout];
+        float[][] wt = new float[kk][rowLength(cout)];
+        if (VectorLanes.ENABLED) {
+            ChannelsLastInLanes32.toRows(filters, cout, kk, wt);
+            return wt;
+        }
         for (int oc = 0; oc < cout; oc++) {
             for (int t = 0; t < kk; t++) {
                 wt[t][oc] = filters[oc * kk + t];
@@ -224,8 +229,14 @@ final class Depthwise32 {
         return wt;
     }
 
-    /** The calling thread's {@code count} row arrays of {@code slot}, each at least {@code width} long (contents undefined). */
+    /** How long a row of {@code width} channels is: whole vectors where the vector turns run (they write those). */
+    private static int rowLength(int width) {
+        return VectorLanes.ENABLED ? ChannelsLastInLanes32.padded(width) : width;
+    }
+
+    /** The calling thread's {@code count} row arrays of {@code slot}, each at least rowLength(width) long (contents undefined). */
     private static float[][] rows(int slot, int count, int width) {
+        width = rowLength(width);
         float[][][] all = ROWS.get();
         float[][] r = all[slot];
         if (r == null || r.length < count || r[0].length < width) {
@@ -239,11 +250,16 @@ final class Depthwise32 {
     /**
      * planes x positions floats at {@code src} (off-heap, NCHW) into one row per position:
      * dst[p][i * mult + m] = src[i * positions + p]. One bulk copy into a heap array, then the
-     * turn row by row (each row written front to back).
+     * turn: with mult 1 and the vector kernels in gathering loads ({@link ChannelsLastInLanes32}),
+     * else row by row (each row written front to back).
      */
     private static void toChannelsLast(long src, int planes, int positions, int mult, float[][] dst) {
-        float[] flat = HeapStage.scratch(5, planes * positions);
+        float[] flat = HeapStage.scratch(5, rowLength(planes) * positions);
         OffHeap.load(src, flat, planes * positions);
+        if (VectorLanes.ENABLED && mult == 1) {
+            ChannelsLastInLanes32.toRows(flat, planes, positions, dst);
+            return;
+        }
         for (int p = 0; p < positions; p++) {
             float[] row = dst[p];
             if (mult == 1) {
@@ -263,10 +279,16 @@ final class Depthwise32 {
 
     /**
      * The reverse turn, summing the mult copies: dst[i * positions + p] (off-heap, NCHW) = sum
-     * over m of src[p][i*mult + m]; built in a heap array, then one bulk copy.
+     * over m of src[p][i*mult + m]; built in a heap array (with mult 1 and the vector kernels in
+     * scattering stores, {@link ChannelsLastInLanes32}), then one bulk copy.
      */
     private static void fromChannelsLast(float[][] src, int planes, int mult, int positions, long dst) {
-        float[] flat = HeapStage.scratch(5, planes * positions);
+        float[] flat = HeapStage.scratch(5, rowLength(planes) * positions);
+        if (VectorLanes.ENABLED && mult == 1) {
+            ChannelsLastInLanes32.fromRows(src, planes, positions, flat);
+            OffHeap.store(flat, planes * positions, dst);
+            return;
+        }
         for (int p = 0; p < positions; p++) {
             float[] row = src[p];
             if (mult == 1) {

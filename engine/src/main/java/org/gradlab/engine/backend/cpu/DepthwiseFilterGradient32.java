@@ -30,17 +30,23 @@ final class DepthwiseFilterGradient32 {
 
     private DepthwiseFilterGradient32() {}
 
-    /** gw (written whole) = dL/dw; input channels split across threads, so no sum crosses threads. */
+    /**
+     * gw (written whole) = dL/dw; input channels split across threads, so no sum crosses threads. With the
+     * vector kernels on ({@link VectorLanes}): {@link DepthwiseFilterGradientInLanes32}.
+     */
     static void backwardWeight(CpuStorage gy, long go, CpuStorage x, long xo, CpuStorage gw, int n, int cin, int mult,
                                Im2col.Geo g) {
+        if (VectorLanes.ENABLED) {
+            DepthwiseFilterGradientInLanes32.backwardWeight(gy, go, x, xo, gw, n, cin, mult, g);
+            return;
+        }
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
         int cout = cin * mult;
-        int phases = mult > 1 ? g.sw() : 1;
+        int phases = phases(mult, g);
         int cols = DepthwisePlanes32.ceil(g.w() + 2 * g.pw(), phases); // of one sample in one phase
-        int blocks = DepthwisePlanes32.ceil(n, Math.max(1, Math.min(n, ROW_FLOATS / cols)));
-        int per = DepthwisePlanes32.ceil(n, blocks); // samples per block, the blocks as even as they go
+        int per = samplesPerBlock(n, cols);
         int width = per * cols;
         int hp = g.h() + 2 * g.ph();
         long wa = OffHeap.floats(gw, 0, (long) cout * kk);
@@ -77,6 +83,17 @@ final class DepthwiseFilterGradient32 {
                 }
             }
         });
+    }
+
+    /** The column phases P: sw where several filters read a channel, else 1 (see the class comment). */
+    static int phases(int mult, Im2col.Geo g) {
+        return mult > 1 ? g.sw() : 1;
+    }
+
+    /** Samples per block of rows of {@code cols} floats each: at most ROW_FLOATS floats a row, the blocks as even as they go. */
+    static int samplesPerBlock(int n, int cols) {
+        int blocks = DepthwisePlanes32.ceil(n, Math.max(1, Math.min(n, ROW_FLOATS / cols)));
+        return DepthwisePlanes32.ceil(n, blocks);
     }
 
     /**

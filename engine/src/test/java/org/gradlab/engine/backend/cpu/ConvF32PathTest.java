@@ -56,6 +56,10 @@ class ConvF32PathTest {
                 Arguments.of(new int[] {2, 24, 5, 4}, new int[] {48, 1, 3, 3}, new Conv2dParams(2, 1, 24), false),
                 // channels last, more samples than one filter-gradient flush holds (1024 / 16 = 64): two groups
                 Arguments.of(new int[] {70, 40, 4, 4}, new int[] {40, 1, 3, 3}, new Conv2dParams(1, 1, 40), false),
+                // channels last on larger planes, channel counts that are no whole vectors: 8x8 (64 positions)
+                // 5x5 stride 2 -> 4x4; 16x16 (256 positions, EfficientNet's features.3.0) 5x5 stride 2 -> 8x8
+                Arguments.of(new int[] {2, 37, 8, 8}, new int[] {37, 1, 5, 5}, new Conv2dParams(2, 2, 37), false),
+                Arguments.of(new int[] {2, 90, 16, 16}, new int[] {90, 1, 5, 5}, new Conv2dParams(2, 2, 90), false),
                 // depthwise plane by plane with stride 2, multiplier 2 and an odd plane
                 Arguments.of(new int[] {2, 3, 17, 15}, new int[] {6, 1, 3, 3}, new Conv2dParams(2, 1, 3), false),
                 // depthwise plane by plane at stride 2 (multiplier 1): odd and even planes, 3x3 and
@@ -81,6 +85,15 @@ class ConvF32PathTest {
                 // as 36 + 35 samples
                 Arguments.of(new int[] {70, 3, 13, 13}, new int[] {3, 1, 3, 3}, new Conv2dParams(1, 1, 3), false),
                 Arguments.of(new int[] {71, 1, 22, 21}, new int[] {8, 1, 3, 3}, new Conv2dParams(2, 1, 1), false),
+                // the same blocks for the other kernels (vector kernels: five taps a pass for 5 wide, one tap for the
+                // rest): 5x5 as 24 + 24 + 22 samples; one channel read by 6 5x5 filters at stride 2 (column phases) as
+                // 30 + 30 + 29; a 2x4 kernel with multiplier 2 as 23 + 22; stride 3 with multiplier 2 (three column phases)
+                Arguments.of(new int[] {70, 2, 12, 12}, new int[] {2, 1, 5, 5}, new Conv2dParams(1, 2, 2), false),
+                Arguments.of(new int[] {89, 1, 20, 20}, new int[] {6, 1, 5, 5}, new Conv2dParams(2, 2, 1), false),
+                Arguments.of(new int[] {45, 2, 11, 10}, new int[] {4, 1, 2, 4}, new Conv2dParams(1, 1, 1, 2, 2), false),
+                Arguments.of(new int[] {50, 2, 14, 14}, new int[] {4, 1, 3, 3}, new Conv2dParams(3, 1, 2), false),
+                // rows of whole vectors (16 columns) in several blocks at stride 2: the row phases copied a vector at a time
+                Arguments.of(new int[] {70, 2, 16, 16}, new int[] {2, 1, 3, 3}, new Conv2dParams(2, 1, 2), false),
                 // one input channel, kernel = stride (ViT's patch embedding): im2col, not depthwise
                 Arguments.of(new int[] {6, 1, 8, 12}, new int[] {40, 1, 4, 4}, new Conv2dParams(4, 0, 1), false),
                 Arguments.of(new int[] {3, 1, 9, 9}, new int[] {8, 1, 3, 3}, new Conv2dParams(3, 0, 1), false),
