@@ -22,10 +22,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       the output's memory;</li>
  *   <li>the forward's statistics per sample and plane in registers ({@link #shiftedPlaneSums});</li>
  *   <li>the backward: g * silu'(y) with its two sums in one pass ({@link #siluGradientSums}), grad_x
- *       stored from registers ({@link #affine2Store}).</li>
+ *       stored from registers ({@link #affine2Store}); on planes of four vectors or more both read
+ *       their operands straight from the tensors' memory ({@link NormSilu32.Operands}).</li>
  * </ul>
- * NOTE: storing each vector as it is computed lets the stores' cache misses overlap the arithmetic;
- * computing a block, then copying it out, left them all to the copy (bench/README.md, "batch norm +
+ * NOTE: storing (and loading) each vector as it is computed lets the cache misses overlap the
+ * arithmetic; computing a block, then copying it out, left them all to the copy (bench/README.md, "batch norm +
  * SiLU in vector lanes (issue 14, branch bnsilu)"). NOTE: {@link #siluOfAffine} runs in whole vectors
  * from 0: it reads x, scale and shift and writes x up to {@code len} rounded up to a whole vector;
  * callers size the arrays for that (the blocks are {@link NormSilu32}'s, a multiple of the lane
