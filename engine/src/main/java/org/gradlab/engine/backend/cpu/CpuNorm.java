@@ -3,6 +3,7 @@ package org.gradlab.engine.backend.cpu;
 import static org.gradlab.engine.backend.cpu.CpuBackend.dense;
 import static org.gradlab.engine.backend.cpu.CpuBackend.storage;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.Arrays;
@@ -145,7 +146,7 @@ final class CpuNorm implements NormKernels {
                 affineCoefficients(w, b, mean, invstd, c0, act == Activation.SILU, scale, shift);
                 if (act == Activation.SILU) { // squeeze-excitation's pool too, from the output
                     if (blocks) {
-                        NormSilu32.affineSiluStore(src, xo, n, c, s, c0, c1, scale, shift, dst, planeMeans);
+                        NormSilu32.affineSiluStore(src, xo, n, c, s, c0, c1, scale, shift, storage(out), planeMeans);
                     } else {
                         NormSilu32.piecewise(xa, n, c, s, c0, c1, scale, shift, dst, planeMeans);
                     }
@@ -297,30 +298,37 @@ final class CpuNorm implements NormKernels {
             IntBuffer gBits = relu ? storage(g).buffer().asBytes().asIntBuffer() : null;
             FloatBuffer outs = !relu && oc != null ? storage(oc).f32() : null; // SiLU's output
             int oo = oc == null ? 0 : (int) oc.offset();
+            // the vector kernels' SiLU backward: one pass for g * silu'(y) and the sums, grad_x stored from registers
+            boolean lanes = act == Activation.SILU && outs != null && NormSilu32.backwardInLanes(s);
+            ByteBuffer dstBytes = lanes && gx != null ? storage(gx).buffer().asBytes() : null;
+            NormSilu32.Operands mem = lanes ? NormSilu32.Operands.unstaged(s, storage(g), go, storage(xc), xo, storage(oc), oo) : null;
             Parallel.forPieces(c, Parallel.grain(count), (int) (Parallel.pieceFloats() / count), (k, c0, c1) -> {
                 int cc = c1 - c0;
                 float[] ga = act == Activation.RELU ? ReluMasks32.stageMaskedByOutput(gBits, go, outBits, oo, n, c, s, c0, c1)
-                        : ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
-                float[] xa = ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1);
+                        : mem != null && mem.read() ? HeapStage.scratch(0, n * cc * s) : ChannelLoops32.stage(0, gs, go, n, c, s, c0, c1);
+                float[] xa = mem != null && mem.read() ? null : ChannelLoops32.stage(1, xs, xo, n, c, s, c0, c1); // null: read in lanes
+                double[] sg = new double[cc];
+                double[] sgDev = new double[cc];
+                double[] meanPiece = Arrays.copyOfRange(mean, c0, c1);
                 if (act == Activation.SILU) { // ga = g * silu'(y), y = x * scale + shift as in the forward
                     float[] scale = new float[cc];
                     float[] shift = new float[cc];
                     affineCoefficients(w, bs, mean, invstd, c0, false, scale, shift); // mean, invstd: the saved floats
-                    float[] ya = HeapStage.scratch(3, n * cc * s);
-                    ChannelLoops32.affine(xa, ya, n, cc, s, scale, shift);
-                    if (outs != null) {
-                        float[] fwdOut = ChannelLoops32.stage(4, outs, oo, n, c, s, c0, c1);
-                        UnaryLoops32.multiplyBySiluDerivative(ga, ya, fwdOut, n * cc * s);
+                    float[] fwdOut = outs == null || xa == null ? null : ChannelLoops32.stage(4, outs, oo, n, c, s, c0, c1);
+                    if (lanes) { // with its sums, in one pass
+                        NormSiluLanes32.siluGradientSums(ga, xa, fwdOut, mem, c, c0, n, cc, s, scale, shift, meanPiece, sg, sgDev);
                     } else {
-                        UnaryLoops32.multiplyByDerivative(UnaryFn.SILU_DERIVATIVE, ga, ya, n * cc * s);
+                        float[] ya = HeapStage.scratch(3, n * cc * s);
+                        ChannelLoops32.affine(xa, ya, n, cc, s, scale, shift);
+                        if (fwdOut != null) {
+                            UnaryLoops32.multiplyBySiluDerivative(ga, ya, fwdOut, n * cc * s);
+                        } else {
+                            UnaryLoops32.multiplyByDerivative(UnaryFn.SILU_DERIVATIVE, ga, ya, n * cc * s);
+                        }
+                        ChannelLoops32.gradSumsWide(ga, xa, n, cc, s, meanPiece, sg, sgDev);
                     }
-                }
-                double[] sg = new double[cc];
-                double[] sgDev = new double[cc];
-                if (act == Activation.SILU) {
-                    ChannelLoops32.gradSumsWide(ga, xa, n, cc, s, Arrays.copyOfRange(mean, c0, c1), sg, sgDev);
                 } else {
-                    ChannelLoops32.gradSums(ga, xa, n, cc, s, Arrays.copyOfRange(mean, c0, c1), sg, sgDev);
+                    ChannelLoops32.gradSums(ga, xa, n, cc, s, meanPiece, sg, sgDev);
                 }
                 float[] a = new float[cc];
                 float[] b = new float[cc];
@@ -335,7 +343,9 @@ final class CpuNorm implements NormKernels {
                     b[j] = (float) (co.scale * co.xCoef);
                     d[j] = (float) (co.scale * (co.gShift - co.xCoef * mean[ch]));
                 }
-                if (dst != null) {
+                if (dstBytes != null) {
+                    NormSiluLanes32.affine2Store(ga, xa, mem, n, cc, s, a, b, d, dstBytes, c, c0);
+                } else if (dst != null) {
                     float[] oa = HeapStage.scratch(2, n * cc * s);
                     ChannelLoops32.affine2(ga, xa, oa, n, cc, s, a, b, d);
                     ChannelLoops32.store(oa, dst, 0, n, c, s, c0, c1);

@@ -1,5 +1,6 @@
 package org.gradlab.engine.backend.cpu;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.gradlab.engine.backend.UnaryFn;
@@ -16,7 +17,8 @@ import org.gradlab.engine.backend.UnaryFn;
  * {@link SmallPlanes32}). The statistics sum d = x - K and d^2 per position across the samples,
  * then over each plane's positions; the element pass is {@link #siluOfAffine} with
  * the coefficients spread over the block's positions (the same for every sample), the plane sums
- * read its result there, and it is stored from there. No piece of x is staged whole, and the
+ * read its result there, and it is stored from there (with the vector kernels on, {@link
+ * NormSiluLanes32}: one pass, each vector stored from its register into the output). No piece of x is staged whole, and the
  * output never goes through a piece-sized array (bench/README.md, "EfficientNet-B0: batch norm +
  * SiLU forward (issue 14, 2026-12-05, branch bnfwd)"). Planes above a block take the staged piece
  * ({@link #piecewise}).
@@ -43,7 +45,9 @@ final class NormSilu32 {
      * {@code src}, s <= BLOCK: with a shift K per channel, d = x - K, mean = K + sum d / count, var =
      * sum d^2 / count - (sum d / count)^2 ({@link ChannelLoops32#meanAndVariance}'s formula), K the
      * mean of sample 0's plane. Sums per position across the samples in float (d^2 by fused
-     * multiply-adds), then over a plane's positions with {@link RowLoops32#sum} in double.
+     * multiply-adds), then over a plane's positions with {@link RowLoops32#sum} in double; with the
+     * vector kernels on and planes of whole blocks of vectors, each sample's plane in vector registers,
+     * then across the samples in double ({@link NormSiluLanes32#shiftedPlaneSums}).
      *
      * <p>NOTE: the subtraction cancels a factor F = (sum d^2 / count) / var of the variance's digits
      * (at most 1 + n), and float sums across n samples leave about n ulps to cancel: a channel with F
@@ -65,18 +69,28 @@ final class NormSilu32 {
                 k[j] = (float) (RowLoops32.sum(shifts, j * s, s) / s);
             }
             boolean[] again = new boolean[k.length];
+            double[] planeD = new double[k.length];
+            double[] planeD2 = new double[k.length];
             for (int pass = 0; pass < 2; pass++) {
-                for (int j = 0; j < k.length; j++) {
-                    Arrays.fill(shifts, j * s, (j + 1) * s, k[j]);
+                if (VectorLanes.ENABLED && NormSiluLanes32.sumsPlanes(s)) {
+                    NormSiluLanes32.shiftedPlaneSums(src, off + j0 * s, n, c * s, s, k, planeD, planeD2, scratch[0]);
+                } else {
+                    for (int j = 0; j < k.length; j++) {
+                        Arrays.fill(shifts, j * s, (j + 1) * s, k[j]);
+                    }
+                    shiftedSums(src, off + j0 * s, n, c * s, len, shifts, sumD, sumD2, scratch[0]);
+                    for (int j = 0; j < k.length; j++) {
+                        planeD[j] = RowLoops32.sum(sumD, j * s, s);
+                        planeD2[j] = RowLoops32.sum(sumD2, j * s, s);
+                    }
                 }
-                shiftedSums(src, off + j0 * s, n, c * s, len, shifts, sumD, sumD2, scratch[0]);
                 boolean any = false;
                 for (int j = 0; j < k.length; j++) {
                     if (pass == 1 && !again[j]) {
                         continue;
                     }
-                    double md = RowLoops32.sum(sumD, j * s, s) / count;
-                    double md2 = RowLoops32.sum(sumD2, j * s, s) / count;
+                    double md = planeD[j] / count;
+                    double md2 = planeD2[j] / count;
                     mean[j0 + j] = k[j] + md;
                     var[j0 + j] = Math.max(0, md2 - md * md);
                     again[j] = md * md > (1 - 1.0 / CANCELLATION) * md2;
@@ -87,6 +101,26 @@ final class NormSilu32 {
                     break;
                 }
             }
+        }
+    }
+
+    /** Whether batch norm + SiLU's backward takes its vector passes ({@link NormSiluLanes32#siluGradientSums}) on planes of {@code s}. */
+    static boolean backwardInLanes(int s) {
+        return VectorLanes.ENABLED && NormSiluLanes32.backwardTakes(s);
+    }
+
+    /**
+     * Where batch norm + SiLU's vector backward ({@link NormSiluLanes32#siluGradientSums}) reads g, x and
+     * the forward's output: the tensors' memory (native-order byte views, float offsets) when
+     * {@code read}, else the staged pieces. NOTE: read in place on planes of at least four vectors, where
+     * the loads' misses then overlap the arithmetic; on smaller planes the per-plane setup of the
+     * reads cost more than the staging copies (bench/README.md, branch bnsilu).
+     */
+    record Operands(boolean read, ByteBuffer g, int go, ByteBuffer x, int xo, ByteBuffer out, int oo) {
+        static Operands unstaged(int s, CpuStorage g, int go, CpuStorage x, int xo, CpuStorage out, int oo) {
+            boolean read = NormSiluLanes32.readsInPlace(s);
+            return read ? new Operands(true, g.buffer().asBytes(), go, x.buffer().asBytes(), xo, out.buffer().asBytes(), oo)
+                    : new Operands(false, null, 0, null, 0, null, 0);
         }
     }
 
@@ -115,10 +149,14 @@ final class NormSilu32 {
      * Channels [c0, c1) of the contiguous (N, C, S) output {@code dst} (from index 0) = silu(x * scale
      * + shift), scale and shift per channel from c0, x the input at {@code off} in {@code src}, s <=
      * BLOCK; {@code planeMeans} (null: not asked for) gets each plane's mean at [n * C + c], with the
-     * global pool's arithmetic ({@link RowLoops32#sum} over the plane, then / S).
+     * global pool's arithmetic ({@link RowLoops32#sum} over the plane, then / S). With the vector
+     * kernels on, the element pass stores each vector of output straight into {@code out}'s memory
+     * ({@link NormSiluLanes32#siluOfAffineStore}).
      */
     static void affineSiluStore(FloatBuffer src, int off, int n, int c, int s, int c0, int c1, float[] scale, float[] shift,
-                                FloatBuffer dst, float[] planeMeans) {
+                                CpuStorage out, float[] planeMeans) {
+        FloatBuffer dst = out.f32();
+        ByteBuffer dstBytes = VectorLanes.ENABLED ? out.buffer().asBytes() : null;
         float[][] scratch = SCRATCH.get();
         float[] block = scratch[0];
         float[] scaleRow = scratch[1];
@@ -132,13 +170,20 @@ final class NormSilu32 {
             }
             for (int i = 0; i < n; i++) {
                 src.get(off + (i * c + j0) * s, block, 0, len);
-                siluOfAffine(block, scaleRow, shiftRow, len, scratch);
+                int at = (i * c + j0) * s;
+                if (dstBytes != null) {
+                    NormSiluLanes32.siluOfAffineStore(block, scaleRow, shiftRow, len, dstBytes, dst, at, planeMeans != null);
+                } else {
+                    siluOfAffine(block, scaleRow, shiftRow, len, scratch);
+                }
                 if (planeMeans != null) {
                     for (int j = j0; j < j1; j++) {
                         planeMeans[i * c + j] = (float) (RowLoops32.sum(block, (j - j0) * s, s) / s);
                     }
                 }
-                dst.put((i * c + j0) * s, block, 0, len);
+                if (dstBytes == null) {
+                    dst.put(at, block, 0, len);
+                }
             }
         }
     }
@@ -152,9 +197,20 @@ final class NormSilu32 {
      * multiply-add and a division instead of 1 / (1 + e^-y) times y. NOTE: so not the SiLU kernel's
      * bits, within a few ulps of the reference (NormSilu32Test). The affine inside the exponent's pass
      * vectorises only with the shorter polynomial: with the plain one the loop outgrew what C2 unrolls
-     * (5.8 ns per element instead of 1.0).
+     * (5.8 ns per element instead of 1.0). With the vector kernels on ({@link VectorLanes}) the same
+     * steps run in one pass in registers ({@link NormSiluLanes32}, the same bits); the arrays then need
+     * len rounded up to whole vectors (the blocks are).
      */
     static void siluOfAffine(float[] x, float[] scale, float[] shift, int len, float[][] scratch) {
+        if (VectorLanes.ENABLED) {
+            NormSiluLanes32.siluOfAffine(x, scale, shift, len);
+            return;
+        }
+        siluOfAffineInLoops(x, scale, shift, len, scratch);
+    }
+
+    /** {@link #siluOfAffine} in plain loops (three passes, 2^n through {@link FloatMath32#powersOfTwo}). */
+    static void siluOfAffineInLoops(float[] x, float[] scale, float[] shift, int len, float[][] scratch) {
         float[] e = scratch[5];
         float[] powers = scratch[6];
         for (int i = 0; i < len; i++) {

@@ -109,6 +109,8 @@ class GradOutInPlaceTest {
                 new Case("relu", flat, Relu::apply),
                 new Case("dropout", flat, x -> Dropout.apply(x, 0.3, true, new Generator(5))),
                 new Case("batch norm + silu", planes, batchNorm(0)),
+                // planes of whole vectors: the vector kernels' backward stores from registers
+                new Case("batch norm + silu, 8x8 planes", new int[] {3, 5, 8, 8}, batchNorm(0)),
                 new Case("batch norm + relu", planes, batchNorm(1)),
                 new Case("batch norm", planes, batchNorm(2)),
                 new Case("squeeze-excitation", planes, GradOutInPlaceTest::squeezeExcitation),

@@ -197,7 +197,7 @@ class NormF32PathTest {
     @org.junit.jupiter.params.provider.CsvSource({"false, 5", "true, 5", "true, 33"})
     void oneScanStatisticsMatchTheDoubleMeanAndVariance(boolean blocks, int n) {
         java.util.Random r = new java.util.Random(11);
-        for (int s : new int[] {4, 16, 49, 64, 1024}) {
+        for (int s : new int[] {4, 16, 49, 64, 256, 1024}) {
             for (String data : new String[] {"centred", "offset 1000", "sample 0 offset"}) {
                 int c = 3;
                 float[] x = new float[n * c * s];
