@@ -35,8 +35,8 @@ public final class ShellCommand implements Callable<Integer> {
             List<String> cmd = new ArrayList<>(List.of(jshell.toString(), "--class-path", System.getProperty("java.class.path"),
                     "--startup", "DEFAULT", "--startup", startup.toString(),
                     "-R-Dgradlab.root=" + System.getProperty("gradlab.root", "."), "-R-Djava.awt.headless=true"));
-            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-                cmd.add("-R--add-modules=jdk.incubator.vector"); // the shell's JVM runs the vector kernels as this one does
+            if (org.gradlab.engine.backend.cpu.VectorLanes.modulePresent()) {
+                cmd.add("-R--add-modules=" + org.gradlab.engine.backend.cpu.VectorLanes.MODULE); // the shell's JVM runs the vector kernels as this one does
             }
             cmd.addAll(jshellArgs);
             return new ProcessBuilder(cmd).inheritIO().start().waitFor();

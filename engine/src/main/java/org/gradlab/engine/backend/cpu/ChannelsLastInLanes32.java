@@ -27,12 +27,18 @@ final class ChannelsLastInLanes32 {
         return (n + L - 1) / L * L;
     }
 
-    /** dst[p][i] = flat[i * positions + p] for i &lt; planes (and on to padded(planes)), p &lt; positions. */
-    static void toRows(float[] flat, int planes, int positions, float[][] dst) {
+    /** Where lane j of a vector of planes reads or writes: j * positions (the index map of the gathers and scatters). */
+    private static int[] laneOffsets(int positions) {
         int[] lanes = new int[L];
         for (int j = 0; j < L; j++) {
             lanes[j] = j * positions;
         }
+        return lanes;
+    }
+
+    /** dst[p][i] = flat[i * positions + p] for i &lt; planes (and on to padded(planes)), p &lt; positions. */
+    static void toRows(float[] flat, int planes, int positions, float[][] dst) {
+        int[] lanes = laneOffsets(positions);
         for (int i = 0; i < planes; i += L) {
             int at = i * positions;
             for (int p = 0; p < positions; p++) {
@@ -43,10 +49,7 @@ final class ChannelsLastInLanes32 {
 
     /** flat[i * positions + p] = src[p][i] for i &lt; planes (and on to padded(planes)), p &lt; positions. */
     static void fromRows(float[][] src, int planes, int positions, float[] flat) {
-        int[] lanes = new int[L];
-        for (int j = 0; j < L; j++) {
-            lanes[j] = j * positions;
-        }
+        int[] lanes = laneOffsets(positions);
         for (int i = 0; i < planes; i += L) {
             int at = i * positions;
             for (int p = 0; p < positions; p++) {

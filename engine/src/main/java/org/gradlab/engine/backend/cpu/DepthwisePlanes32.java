@@ -78,15 +78,15 @@ final class DepthwisePlanes32 {
     static void forward(CpuStorage x, long xo, float[] w, float[] bias, CpuStorage out, int n, int cin, int mult,
                         Im2col.Geo g) {
         Layout lay = Layout.of(g);
+        if (VectorLanes.ENABLED) {
+            DepthwisePlanesInLanes32.forward(x, xo, w, bias, out, n, cin, mult, lay);
+            return;
+        }
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
         int cout = cin * mult;
         int cells = lay.grid();
-        if (VectorLanes.ENABLED) {
-            DepthwisePlanesInLanes32.forward(x, xo, w, bias, out, n, cin, mult, lay);
-            return;
-        }
         Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
             float[] xph = HeapStage.scratch(0, lay.size());
             float[] grid = HeapStage.scratch(1, cells);
@@ -174,16 +174,16 @@ final class DepthwisePlanes32 {
      */
     static void backwardInput(CpuStorage gy, long go, float[] w, CpuStorage gx, int n, int cin, int mult, Im2col.Geo g) {
         Layout lay = Layout.of(g);
+        if (VectorLanes.ENABLED) {
+            DepthwisePlanesInLanes32.backwardInput(gy, go, w, gx, n, cin, mult, lay);
+            return;
+        }
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
         int cout = cin * mult;
         int ps = lay.phaseSize();
         int lead = lay.shift(g.kh() - 1, g.kw() - 1);
-        if (VectorLanes.ENABLED) {
-            DepthwisePlanesInLanes32.backwardInput(gy, go, w, gx, n, cin, mult, lay);
-            return;
-        }
         Parallel.forChunks(n, Depthwise32.grain(cout, g), (c, n0, n1) -> {
             float[] gph = HeapStage.scratch(0, lay.size());
             float[] padded = HeapStage.zeroed(1, lead + ps); // toGrid writes only the kept cells: the rest stays zero

@@ -20,12 +20,18 @@ final class DepthwisePlanesInLanes32 {
     private DepthwisePlanesInLanes32() {}
 
     /**
-     * {@link DepthwisePlanes32#forward} with each output grid cell summed over all taps in vector registers
-     * ({@link TapSums32}): the same grid, phases and read-out, no window copies.
+     * {@link DepthwisePlanes32#forward} with each output cell summed over all taps in vector registers
+     * ({@link TapSums32}): the same row phases, no window copies; at column stride 1 the rows go
+     * straight into the output plane, otherwise through the grid and its read-out (or, with several
+     * filters per channel, through column phases: {@link #forwardColumnPhases}).
      */
-    static void forward(CpuStorage x, long xo, float[] w, float[] bias, CpuStorage out, int n, int cin,
-                                       int mult, DepthwisePlanes32.Layout lay) {
+    static void forward(CpuStorage x, long xo, float[] w, float[] bias, CpuStorage out, int n, int cin, int mult,
+                        DepthwisePlanes32.Layout lay) {
         Im2col.Geo g = lay.g();
+        if (g.sw() > 1 && mult >= COLUMN_PHASES_MIN_FILTERS) {
+            forwardColumnPhases(x, xo, w, bias, out, n, cin, mult, lay);
+            return;
+        }
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
         int kk = g.kh() * g.kw();
@@ -36,10 +42,6 @@ final class DepthwisePlanesInLanes32 {
             for (int kj = 0; kj < g.kw(); kj++) {
                 off[ki * g.kw() + kj] = lay.start(ki, kj);
             }
-        }
-        if (g.sw() > 1 && mult >= COLUMN_PHASES_MIN_FILTERS) {
-            forwardColumnPhases(x, xo, w, bias, out, n, cin, mult, lay);
-            return;
         }
         int slack = TapSums32.lanes(); // whole-vector reads past the phase planes' end
         boolean direct = g.sw() == 1; // the output rows are the grid rows' first wo cells: no grid, no read-out
@@ -72,11 +74,12 @@ final class DepthwisePlanesInLanes32 {
     }
 
     /**
-     * {@link DepthwisePlanes32#backwardInput} with each phase cell of dL/dxpad summed over its taps (and the mult
-     * filters) in vector registers ({@link TapSums32}): the same gather, no window copies.
+     * {@link DepthwisePlanes32#backwardInput} with each cell of dL/dxpad summed over its taps (and the mult
+     * filters) in vector registers ({@link TapSums32}), no window copies: at stride 1 the dL/dx rows go
+     * straight into the input gradient's plane, otherwise through the phase planes and their gather.
      */
     static void backwardInput(CpuStorage gy, long go, float[] w, CpuStorage gx, int n, int cin, int mult,
-                                             DepthwisePlanes32.Layout lay) {
+                              DepthwisePlanes32.Layout lay) {
         Im2col.Geo g = lay.g();
         int hw = g.h() * g.w();
         int l = g.ho() * g.wo();
@@ -109,18 +112,19 @@ final class DepthwisePlanesInLanes32 {
             for (int s = n0; s < n1; s++) {
                 float[] gs = HeapStage.load(2, gy.f32(), (int) go + s * cout * l, cout * l);
                 float[] xs = HeapStage.scratch(3, cin * hw + slack); // the last row's whole vectors
-                for (int ic = 0; ic < cin && direct; ic++) {
-                    for (int m = 0; m < mult; m++) {
-                        int oc = ic * mult + m;
-                        TapSums32.copyRows(gs, oc * l, g.wo(), padded, lead, lay.cols(), g.ho(), g.wo());
-                        for (int k = 0; k < kk; k++) {
-                            wsel[k] = w[oc * kk + tap[0][k]];
+                for (int ic = 0; ic < cin; ic++) {
+                    if (direct) {
+                        for (int m = 0; m < mult; m++) {
+                            int oc = ic * mult + m;
+                            TapSums32.copyRows(gs, oc * l, g.wo(), padded, lead, lay.cols(), g.ho(), g.wo());
+                            for (int k = 0; k < kk; k++) {
+                                wsel[k] = w[oc * kk + tap[0][k]];
+                            }
+                            TapSums32.sumRows(xs, ic * hw, g.w(), g.h(), m > 0, 0f, padded, g.ph() * lay.cols() + g.pw(),
+                                    lay.cols(), off[0], wsel, 0, kk);
                         }
-                        TapSums32.sumRows(xs, ic * hw, g.w(), g.h(), m > 0, 0f, padded, g.ph() * lay.cols() + g.pw(),
-                                lay.cols(), off[0], wsel, 0, kk);
+                        continue;
                     }
-                }
-                for (int ic = 0; ic < cin && !direct; ic++) {
                     for (int a = 0; a < g.sh(); a++) {
                         int lo = lay.firstInterior(a) * lay.cols();
                         int hi = (lay.lastInterior(a) + 1) * lay.cols();

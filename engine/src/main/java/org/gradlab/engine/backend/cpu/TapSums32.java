@@ -34,7 +34,12 @@ final class TapSums32 {
         return to <= from ? from : from + ((to - from + L - 1) / L) * L;
     }
 
-    /** dst[i] = (accumulate ? dst[i] : base) + sum over t &lt; taps of w[wAt + t] * src[off[t] + i]; whole vectors from {@code from}. */
+    /**
+     * dst[i] = (accumulate ? dst[i] : base) + sum over t &lt; taps of w[wAt + t] * src[off[t] + i];
+     * whole vectors from {@code from}. NOTE: the same sums as {@link #sumRows} over one row, kept apart
+     * because one index stepping four vectors at a time is faster on the long rows of the grid than
+     * sumRows' (row, vector) counters (144@16 grid, 18 vectors: 110-120 against 150-163 ns a plane).
+     */
     static void sum(float[] dst, int from, int to, boolean accumulate, float base, float[] src, int[] off, float[] w,
                     int wAt, int taps) {
         FloatVector b = FloatVector.broadcast(S, base);
@@ -74,7 +79,7 @@ final class TapSums32 {
      * not a whole number of vectors writes past its end into the next row's first cells, which a
      * later unit (or a later store of the same four) overwrites, and the last row up to
      * dstAt + (rows - 1)*width + {@link #end}(0, width). NOTE: so with {@code accumulate} the width
-     * must be a whole number of vectors (a spill would be added into the next row's sums).
+     * must be a whole number of vectors when there are several rows (a spill would be added into the next row's sums).
      */
     static void sumRows(float[] dst, int dstAt, int width, int rows, boolean accumulate, float base, float[] src,
                         int srcAt, int srcStride, int[] off, float[] w, int wAt, int taps) {

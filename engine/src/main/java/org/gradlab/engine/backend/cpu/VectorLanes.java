@@ -13,13 +13,19 @@ package org.gradlab.engine.backend.cpu;
  * without the module) only when {@link #ENABLED} sends a call to it.
  */
 public final class VectorLanes {
-    private static final String MODULE = "jdk.incubator.vector";
+    /** The JDK module of the vector API. */
+    public static final String MODULE = "jdk.incubator.vector";
     /** The property that turns the vector kernels off ({@code false}). */
     public static final String PROPERTY = "gradlab.cpu.vector";
     private static final boolean PRESENT = ModuleLayer.boot().findModule(MODULE).isPresent();
     static final boolean ENABLED = PRESENT && !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
 
     private VectorLanes() {}
+
+    /** Whether this JVM has the vector API's module (a JVM it starts should get {@code --add-modules} too). */
+    public static boolean modulePresent() {
+        return PRESENT;
+    }
 
     /** Whether the vector kernels run in this JVM. */
     public static boolean enabled() {
